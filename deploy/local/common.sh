@@ -1,0 +1,40 @@
+# Shared paths for the local infrastructure scripts. Sourced, not executed.
+# Downloads and builds are cached per user (so a fresh clone starts in seconds); broker and store
+# data, logs and pid files live under the checkout's git-ignored .local/ folder.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE_DIR="${MEGP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/megp}"
+LOCAL_DIR="${MEGP_LOCAL_DIR:-$REPO_ROOT/.local}"
+LOG_DIR="$LOCAL_DIR/logs"
+PID_DIR="$LOCAL_DIR/pids"
+mkdir -p "$CACHE_DIR" "$LOG_DIR" "$PID_DIR"
+
+log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+
+# wait_for_port HOST PORT SECONDS: true once something accepts TCP connections there.
+wait_for_port() {
+  local host=$1 port=$2 deadline=$((SECONDS + $3))
+  while (( SECONDS < deadline )); do
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
+    sleep 0.3
+  done
+  return 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid PIDFILE NAME SECONDS: SIGTERM, wait for a clean exit, SIGKILL only as a last resort.
+stop_pid() {
+  local pidfile=$1 name=$2 grace=${3:-30}
+  if ! pid_alive "$pidfile"; then rm -f "$pidfile"; log "$name is not running"; return 0; fi
+  local pid; pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + grace))
+  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop within ${grace}s; killing it"; kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"; log "$name stopped"
+}

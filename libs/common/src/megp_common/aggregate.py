@@ -1,0 +1,58 @@
+"""Base of every aggregate: a version for optimistic concurrency, the events it produced since it
+was loaded (its outbox, committed in the same write as its state), and the ids of the consumed
+events whose effect it already holds (what makes a consumer's handling idempotent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from megp_common.events import EventPayload
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    payload: EventPayload
+    key: str
+    state: str | None
+
+
+class Aggregate(BaseModel):
+    model_config = ConfigDict(validate_assignment=False, extra="ignore")
+
+    # How many consumed-event ids an aggregate remembers. Redeliveries arrive within one consumer
+    # batch or one relay sweep of the original, far inside this window.
+    APPLIED_MEMORY: ClassVar[int] = 1000
+
+    id: str
+    version: int = 0
+    applied: list[str] = []
+
+    _recorded: list[RecordedEvent] = PrivateAttr(default_factory=list)
+
+    def partition_key(self) -> str:
+        """The Kafka key of this aggregate's events; override to key by project group."""
+        return self.id
+
+    def state_code(self) -> str | None:
+        return None
+
+    def record(self, payload: EventPayload, *, key: str | None = None) -> None:
+        self._recorded.append(RecordedEvent(payload, key or self.partition_key(), self.state_code()))
+
+    def pending_events(self) -> list[RecordedEvent]:
+        return list(self._recorded)
+
+    def clear_pending(self) -> None:
+        self._recorded.clear()
+
+    def has_applied(self, event_id: str) -> bool:
+        return event_id in self.applied
+
+    def mark_applied(self, event_id: str) -> None:
+        self.applied.append(event_id)
+        if len(self.applied) > self.APPLIED_MEMORY:
+            del self.applied[: len(self.applied) - self.APPLIED_MEMORY]

@@ -1,0 +1,59 @@
+"""Who is calling: roles and the Mexican states the caller may act in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+#: Wildcard state scope: the principal may act in every state (national scope).
+ALL_STATES: Final = "*"
+_STATE_CODE_RE: Final = re.compile(r"^(0[1-9]|[12][0-9]|3[0-2])$")
+
+
+class Role(StrEnum):
+    PARTICIPANT = "participant"
+    ODF_STAFF = "odf_staff"
+    BOARD_REPRESENTATIVE = "board_representative"
+    COMMITTEE_MEMBER = "committee_member"
+    PROGRAMME_SUPERVISOR = "programme_supervisor"
+    PARTNER_BANK = "partner_bank"
+    DONOR_PORTAL = "donor_portal"
+    SERVICE = "service"
+
+
+def is_state_code(code: str) -> bool:
+    """True for INEGI state codes "01" to "32"."""
+    return bool(_STATE_CODE_RE.match(code))
+
+
+def parse_states(states: Iterable[str]) -> frozenset[str]:
+    """Validate a state scope: INEGI codes or the ``"*"`` wildcard."""
+    result = frozenset(states)
+    invalid = sorted(s for s in result if s != ALL_STATES and not is_state_code(s))
+    if invalid:
+        raise ValueError(f"invalid state codes: {invalid}")
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+    states: frozenset[str]
+    participant_id: str | None = None
+    group_ids: frozenset[str] = field(default_factory=frozenset)
+    organization: str | None = None
+
+    @property
+    def is_national(self) -> bool:
+        return ALL_STATES in self.states
+
+    def has_role(self, *roles: Role) -> bool:
+        """True if the principal holds at least one of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+    def can_act_in_state(self, code: str) -> bool:
+        return self.is_national or code in self.states

@@ -1,0 +1,176 @@
+"""The consumer runner: one consumer group per service, effectively-once handling.
+
+- Offsets are committed only after every message before them was handled (or dead-lettered).
+- Handlers are idempotent: they record the event id in the same write as their effect (see
+  `Aggregate.mark_applied` and `apply_once`), so a redelivery changes nothing.
+- A failing handler is retried with exponential backoff; a concurrency conflict is retried at
+  once. After the last attempt the message goes to the service's dead-letter topic with the error
+  in its headers, and the partition moves on: one bad message never stalls the ones behind it.
+- Partitions of one poll are handled concurrently; messages of one partition strictly in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+from megp_common.bus import KafkaBus, OutgoingRecord
+from megp_common.context import causal_context
+from megp_common.events import EventEnvelope, EventPayload, UnknownEventType
+from megp_common.metrics import CONSUMER_LAG, DLQ_MESSAGES, EVENTS_CONSUMED
+from megp_common.mongo import ConcurrencyConflict
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[EventEnvelope, Any], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler error that no retry can cure (bad data): dead-letter at once."""
+
+
+class ConsumerRunner:
+    def __init__(self, *, service: str, bootstrap_servers: str, topics: Sequence[str],
+                 handlers: Mapping[str, Handler], bus: KafkaBus, dead_letter_topic: str,
+                 max_retries: int = 3, backoff_ms: int = 100, max_batch: int = 500,
+                 group_id: str | None = None) -> None:
+        self.service = service
+        self._topics = list(topics)
+        self._handlers = dict(handlers)
+        self._bus = bus
+        self._dlq = dead_letter_topic
+        self._max_retries, self._backoff_ms, self._max_batch = max_retries, backoff_ms, max_batch
+        self._consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id or service,
+            client_id=f"{service}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=max_batch,
+        )
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.handled = 0
+        self.dead_lettered = 0
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        if not self._topics:
+            return
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run(), name=f"{self.service}-consumer")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit it, leave the group."""
+        self._stopping = True
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            await self._consumer.stop()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_batch)
+                if not batches:
+                    continue
+                await asyncio.gather(*(self._handle_partition(msgs) for msgs in batches.values()))
+                await self._consumer.commit({tp: msgs[-1].offset + 1 for tp, msgs in batches.items()})
+                self._observe_lag(batches)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Offsets of the failed batch are not committed: it is read again.
+                log.warning("consumer loop error; retrying", error=repr(exc))
+                await asyncio.sleep(1.0)
+                await self._rewind()
+
+    async def _rewind(self) -> None:
+        with contextlib.suppress(Exception):
+            for tp in self._consumer.assignment():
+                committed = await self._consumer.committed(tp)
+                if committed is not None:
+                    self._consumer.seek(tp, committed)
+
+    def _observe_lag(self, batches: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        for tp, msgs in batches.items():
+            high = self._consumer.highwater(tp)
+            if high is not None:
+                CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(
+                    max(0, high - msgs[-1].offset - 1)
+                )
+
+    async def _handle_partition(self, msgs: list[ConsumerRecord[Any, Any]]) -> None:
+        for msg in msgs:
+            await self.handle(msg)
+
+    async def handle(self, msg: ConsumerRecord[Any, Any]) -> None:
+        try:
+            envelope = EventEnvelope.from_json(msg.value)
+        except Exception as exc:
+            await self._dead_letter(msg, exc, attempts=1, event_type="unparseable")
+            return
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return  # another service's business
+        try:
+            payload: EventPayload | None = envelope.payload()
+        except (UnknownEventType, ValueError) as exc:
+            await self._dead_letter(msg, exc, attempts=1, event_type=envelope.type)
+            return
+        attempt = 0
+        with causal_context(envelope.correlationid, envelope.id):
+            while True:
+                attempt += 1
+                try:
+                    await handler(envelope, payload)
+                    self.handled += 1
+                    EVENTS_CONSUMED.labels(self.service, msg.topic, envelope.type, "handled").inc()
+                    return
+                except ConcurrencyConflict:
+                    if attempt > self._max_retries + 10:
+                        raise
+                    await asyncio.sleep(0.005 * attempt)
+                except PermanentError as exc:
+                    await self._dead_letter(msg, exc, attempts=attempt, event_type=envelope.type)
+                    return
+                except Exception as exc:
+                    if attempt > self._max_retries:
+                        await self._dead_letter(msg, exc, attempts=attempt,
+                                                event_type=envelope.type)
+                        return
+                    log.info("handler failed; retrying", type=envelope.type, id=envelope.id,
+                             attempt=attempt, error=repr(exc))
+                    await asyncio.sleep(self._backoff_ms / 1000 * 2 ** (attempt - 1))
+
+    async def _dead_letter(self, msg: ConsumerRecord[Any, Any], exc: BaseException, *,
+                           attempts: int, event_type: str) -> None:
+        log.error("dead-lettering message", topic=msg.topic, partition=msg.partition,
+                  offset=msg.offset, error=repr(exc), type=event_type)
+        headers = (
+            ("x-error-type", type(exc).__name__.encode()),
+            ("x-error-message", str(exc)[:2000].encode()),
+            ("x-original-topic", msg.topic.encode()),
+            ("x-original-partition", str(msg.partition).encode()),
+            ("x-original-offset", str(msg.offset).encode()),
+            ("x-attempts", str(attempts).encode()),
+            ("x-consumer-group", self.service.encode()),
+            ("x-failed-at", datetime.now(UTC).isoformat().encode()),
+        )
+        key = msg.key.decode() if isinstance(msg.key, bytes) else str(msg.key or "")
+        await self._bus.publish(OutgoingRecord(topic=self._dlq, key=key, value=msg.value or b"",
+                                               event_type=event_type, headers=headers))
+        self.dead_lettered += 1
+        DLQ_MESSAGES.labels(self.service, msg.topic).inc()
+        EVENTS_CONSUMED.labels(self.service, msg.topic, event_type, "dead_lettered").inc()

@@ -1,0 +1,81 @@
+"""Prometheus metrics shared by every service, on the default registry."""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNMATCHED_ROUTE: Final = "unmatched"
+
+HTTP_REQUEST_SECONDS: Final = Histogram(
+    "megp_http_request_seconds",
+    "HTTP request latency by route template.",
+    ["service", "method", "route", "status"],
+)
+EVENTS_PUBLISHED: Final = Counter(
+    "megp_events_published", "Events published to Kafka.", ["service", "topic", "type"]
+)
+EVENTS_CONSUMED: Final = Counter(
+    "megp_events_consumed",
+    "Events consumed, by outcome: applied, duplicate or dead_lettered.",
+    ["service", "topic", "type", "outcome"],
+)
+CONSUMER_LAG: Final = Gauge(
+    "megp_consumer_lag", "Messages behind the partition end.", ["service", "topic", "partition"]
+)
+DLQ_MESSAGES: Final = Counter(
+    "megp_dlq_messages", "Messages sent to a dead-letter topic.", ["service", "topic"]
+)
+OUTBOX_PENDING: Final = Gauge(
+    "megp_outbox_pending", "Outbox entries not yet published.", ["service"]
+)
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED_ROUTE
+
+
+class MetricsMiddleware:
+    """Observe request latency labelled by route *template* (``/groups/{group_id}``).
+
+    Raw paths would create one time series per id; requests no route matched share the
+    ``"unmatched"`` label. A request that raises before responding is counted as a 500.
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def send_recording_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_recording_status)
+        finally:
+            HTTP_REQUEST_SECONDS.labels(
+                service=self.service,
+                method=scope["method"],
+                route=_route_template(scope),
+                status=str(status),
+            ).observe(time.perf_counter() - started)
+
+
+def metrics_endpoint() -> Response:
+    """The Prometheus exposition of the default registry, e.g. for ``GET /metrics``."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,157 @@
+"""MongoDB helpers: the client from settings, indexes ensured at start-up, and the repository that
+commits an aggregate's state together with its outbox in one conditional single-document write.
+
+Written for what both MongoDB and FerretDB v1 support: no transactions, no change streams, no
+Decimal128 (money is stored as a decimal string, plus integer centavos where it must be summed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from megp_common.aggregate import Aggregate
+from megp_common.clock import Clock
+from megp_common.errors import Conflict, NotFound
+from megp_common.events import make_event
+
+Document = dict[str, Any]
+A = TypeVar("A", bound=Aggregate)
+
+
+def make_client(url: str) -> AsyncMongoClient[Document]:
+    return AsyncMongoClient(url, tz_aware=True, uuidRepresentation="standard")
+
+
+class ConcurrencyConflict(Conflict):
+    """The aggregate changed since it was read; the caller reloads and retries."""
+
+
+def to_bson(value: Any) -> Any:
+    """Plain python -> what BSON (and FerretDB v1) stores: Decimal as str, date as ISO str."""
+    if isinstance(value, Mapping):
+        return {str(k): to_bson(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_bson(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return to_bson(value.value)
+    return value
+
+
+async def ensure_indexes(db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]) -> None:
+    for collection, indexes in spec.items():
+        if indexes:
+            await db[collection].create_indexes(list(indexes))
+
+
+class OutboxWriter:
+    """Turns an aggregate's recorded events into outbox entries (serialized envelopes)."""
+
+    def __init__(self, *, service: str, topic: str, clock: Clock,
+                 notify: Callable[[str, str], None] | None = None) -> None:
+        self.service, self.topic, self.clock = service, topic, clock
+        self.notify = notify
+
+    def entries(self, aggregate: Aggregate) -> list[Document]:
+        out = []
+        for rec in aggregate.pending_events():
+            env = make_event(rec.payload, source=f"/megp/{self.service}", key=rec.key,
+                             time=self.clock.now(), subject=aggregate.id, state=rec.state)
+            out.append({"id": env.id, "topic": self.topic, "key": env.partitionkey,
+                        "type": env.type, "body": env.to_json().decode()})
+        return out
+
+
+class AggregateRepository(Generic[A]):
+    """Loads and commits one kind of aggregate. Subclasses set `collection` and `model`."""
+
+    collection: str
+    model: type[A]
+    indexes: Sequence[IndexModel] = ()
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        self.db, self._outbox = db, outbox
+
+    @property
+    def col(self) -> AsyncCollection[Document]:
+        return self.db[self.collection]
+
+    def _load(self, doc: Document) -> A:
+        doc = dict(doc)
+        doc["id"] = doc.pop("_id")
+        doc.pop("outbox", None)
+        return self.model.model_validate(doc)
+
+    def _state(self, aggregate: A) -> Document:
+        doc = to_bson(aggregate.model_dump(mode="python"))
+        doc["_id"] = doc.pop("id")
+        return doc
+
+    async def get(self, aggregate_id: str) -> A:
+        found = await self.find(aggregate_id)
+        if found is None:
+            raise NotFound(f"{self.model.__name__} {aggregate_id} does not exist")
+        return found
+
+    async def find(self, aggregate_id: str) -> A | None:
+        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0})
+        return self._load(doc) if doc else None
+
+    async def find_many(self, query: Mapping[str, Any], *, sort: list[tuple[str, int]] | None = None,
+                        limit: int = 0) -> list[A]:
+        cursor = self.col.find(dict(query), {"outbox": 0}, sort=sort, limit=limit)
+        return [self._load(d) async for d in cursor]
+
+    async def add(self, aggregate: A) -> None:
+        """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
+        entries = self._outbox.entries(aggregate)
+        doc = self._state(aggregate) | {"version": 1, "outbox": entries}
+        try:
+            await self.col.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{self.model.__name__} {aggregate.id} already exists",
+                           extensions={"duplicate": _dup_keys(exc)}) from exc
+        self._committed(aggregate, 1, bool(entries))
+
+    async def save(self, aggregate: A) -> None:
+        """Commit the new state and the new events iff nobody else committed since it was read."""
+        entries = self._outbox.entries(aggregate)
+        expected = aggregate.version
+        state = self._state(aggregate)
+        state.pop("_id")
+        state["version"] = expected + 1
+        update: Document = {"$set": state}
+        if entries:
+            update["$push"] = {"outbox": {"$each": entries}}
+        result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
+        if result.matched_count == 0:
+            raise ConcurrencyConflict(
+                f"{self.model.__name__} {aggregate.id} was changed by someone else; "
+                "read it again and retry"
+            )
+        self._committed(aggregate, expected + 1, bool(entries))
+
+    def _committed(self, aggregate: A, version: int, had_events: bool) -> None:
+        aggregate.version = version
+        aggregate.clear_pending()
+        if had_events and self._outbox.notify:
+            self._outbox.notify(self.collection, aggregate.id)
+
+
+def _dup_keys(exc: DuplicateKeyError) -> Any:
+    details = exc.details or {}
+    return details.get("keyValue")

@@ -1,0 +1,73 @@
+"""Settings every service shares, read from the environment (pydantic-settings).
+
+A service subclasses `ServiceSettings` to add its own fields and its defaults (name, port).
+Settings are built in the app's lifespan, never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def events_topic(service: str) -> str:
+    """The topic a service publishes its domain events on."""
+    return f"{service}.events"
+
+
+def dead_letter_topic(service: str) -> str:
+    """Where a service's consumer parks messages it could not handle."""
+    return f"{service}.dlq"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    kafka_bootstrap_servers: str = "localhost:9092"
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+
+    mongo_url: str = "mongodb://127.0.0.1:27017/?retryWrites=false"
+    mongo_database: str | None = None
+    control_database: str = "megp_control"
+
+    consumer_max_retries: int = Field(default=3, ge=0)
+    consumer_retry_backoff_ms: int = Field(default=100, ge=0)
+    consumer_max_batch: int = Field(default=500, ge=1)
+    relay_sweep_interval_s: float = Field(default=5.0, gt=0)
+    clock_poll_interval_s: float = Field(default=0.2, gt=0)
+
+    jwt_issuer: str = "megp-local"
+    jwt_audience: str = "megp"
+    jwt_secret_file: Path = REPO_ROOT / ".local" / "dev-jwt-secret"
+    jwt_public_key_file: Path | None = None
+    jwt_jwks_url: str | None = None
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def database_name(self) -> str:
+        return self.mongo_database or f"megp_{self.service_name.replace('-', '_')}"
+
+    @property
+    def events_topic(self) -> str:
+        return events_topic(self.service_name)
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return dead_letter_topic(self.service_name)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"

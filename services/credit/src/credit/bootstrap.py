@@ -1,0 +1,16 @@
+"""Composition root of the credit service."""
+
+from fastapi import FastAPI
+from megp_common.app import Runtime, Wiring, create_app as build
+
+from credit.config import Settings
+from credit.entrypoints.api.routes import router
+
+
+async def wire(runtime: Runtime) -> Wiring:
+    return Wiring()
+
+
+def create_app() -> FastAPI:
+    return build(title="credit", settings_factory=Settings, wire=wire, routers=[router],
+                 description="Revolving credit lines, loans with exact schedules, delinquency, and leasing.")

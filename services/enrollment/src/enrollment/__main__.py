@@ -1,0 +1,11 @@
+from megp_common.app import serve
+
+from enrollment.config import Settings
+
+
+def main() -> None:
+    serve("enrollment.bootstrap:create_app", Settings())
+
+
+if __name__ == "__main__":
+    main()

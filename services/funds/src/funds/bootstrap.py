@@ -1,0 +1,16 @@
+"""Composition root of the funds service."""
+
+from fastapi import FastAPI
+from megp_common.app import Runtime, Wiring, create_app as build
+
+from funds.config import Settings
+from funds.entrypoints.api.routes import router
+
+
+async def wire(runtime: Runtime) -> Wiring:
+    return Wiring()
+
+
+def create_app() -> FastAPI:
+    return build(title="funds", settings_factory=Settings, wire=wire, routers=[router],
+                 description="The Competition and Development Fund of every project group, on a double-entry ledger.")

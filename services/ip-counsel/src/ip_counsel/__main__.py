@@ -1,0 +1,11 @@
+from megp_common.app import serve
+
+from ip_counsel.config import Settings
+
+
+def main() -> None:
+    serve("ip_counsel.bootstrap:create_app", Settings())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""Composition root of the ip-counsel service."""
+
+from fastapi import FastAPI
+from megp_common.app import Runtime, Wiring, create_app as build
+
+from ip_counsel.config import Settings
+from ip_counsel.entrypoints.api.routes import router
+
+
+async def wire(runtime: Runtime) -> Wiring:
+    return Wiring()
+
+
+def create_app() -> FastAPI:
+    return build(title="ip-counsel", settings_factory=Settings, wire=wire, routers=[router],
+                 description="Intellectual property counselling for inventors: disclosures, reviews, filings, licences.")

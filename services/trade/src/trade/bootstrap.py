@@ -1,0 +1,16 @@
+"""Composition root of the trade service."""
+
+from fastapi import FastAPI
+from megp_common.app import Runtime, Wiring, create_app as build
+
+from trade.config import Settings
+from trade.entrypoints.api.routes import router
+
+
+async def wire(runtime: Runtime) -> Wiring:
+    return Wiring()
+
+
+def create_app() -> FastAPI:
+    return build(title="trade", settings_factory=Settings, wire=wire, routers=[router],
+                 description="The fair-trade marketplace: orders across producers, stock reservation, collective purchasing.")
