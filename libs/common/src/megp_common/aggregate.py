@@ -41,7 +41,9 @@ class Aggregate(BaseModel):
         return None
 
     def record(self, payload: EventPayload, *, key: str | None = None) -> None:
-        self._recorded.append(RecordedEvent(payload, key or self.partition_key(), self.state_code()))
+        self._recorded.append(
+            RecordedEvent(payload, key or self.partition_key(), self.state_code())
+        )
 
     def pending_events(self) -> list[RecordedEvent]:
         return list(self._recorded)

@@ -32,7 +32,8 @@ from megp_common.logging import CorrelationIdMiddleware, configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
 from megp_common.mongo import Document, OutboxWriter, make_client
 from megp_common.outbox import OutboxRelay
-from megp_common.settings import ServiceSettings, dead_letter_topic, events_topic
+from megp_common.retry import retry_until_ready
+from megp_common.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -65,72 +66,100 @@ class Wiring:
 WireFn = Callable[[Runtime], Awaitable[Wiring]]
 
 
-async def _retry(what: str, step: Callable[[], Awaitable[Any]], timeout_s: float = 90.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        try:
-            return await step()
-        except Exception as exc:
-            if asyncio.get_running_loop().time() > deadline:
-                raise RuntimeError(f"{what} not reachable after {timeout_s:.0f}s: {exc!r}") from exc
-            log.warning("waiting for dependency", dependency=what, error=repr(exc))
-            await asyncio.sleep(1.0)
-
-
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
-    public_key = (settings.jwt_public_key_file.read_text()
-                  if settings.jwt_public_key_file else None)
+    public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
     production_keys = public_key is not None or settings.jwt_jwks_url is not None
-    return TokenVerifier(AuthConfig(
-        issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-        algorithm="RS256" if production_keys else "HS256",
-        secret=None if production_keys else local_secret(settings.jwt_secret_file),
-        public_key_pem=public_key, jwks_url=settings.jwt_jwks_url,
-    ))
+    return TokenVerifier(
+        AuthConfig(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            algorithm="RS256" if production_keys else "HS256",
+            secret=None if production_keys else local_secret(settings.jwt_secret_file),
+            public_key_pem=public_key,
+            jwks_url=settings.jwt_jwks_url,
+        )
+    )
 
 
-def create_app(*, title: str, settings_factory: Callable[[], ServiceSettings], wire: WireFn,
-               routers: Sequence[APIRouter] = (), description: str = "") -> FastAPI:
+def create_app(
+    *,
+    title: str,
+    settings_factory: Callable[[], ServiceSettings],
+    wire: WireFn,
+    routers: Sequence[APIRouter] = (),
+    description: str = "",
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = settings_factory()
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         client = make_client(settings.mongo_url)
         db, control_db = client[settings.database_name], client[settings.control_database]
-        await _retry("MongoDB", lambda: db.command("ping"))
+        await retry_until_ready("MongoDB", lambda: db.command("ping"))
         clock = SettableClock(settable=not settings.production)
         clock_store = SharedClockStore(control_db["clock"])
         watcher = ClockWatcher(clock, clock_store, settings.clock_poll_interval_s)
         if not settings.production:
             await watcher.start()
         bus = KafkaBus(settings.kafka_bootstrap_servers, service=settings.service_name)
-        await _retry("Kafka", bus.start)
-        runtime = Runtime(settings, clock, db, control_db, bus,
-                          OutboxWriter(service=settings.service_name,
-                                       topic=settings.events_topic, clock=clock), clock_store)
+        await retry_until_ready("Kafka", bus.start)
+        runtime = Runtime(
+            settings,
+            clock,
+            db,
+            control_db,
+            bus,
+            OutboxWriter(service=settings.service_name, topic=settings.events_topic, clock=clock),
+            clock_store,
+        )
         wiring = await wire(runtime)
-        await _retry("Kafka topics", lambda: ensure_topics(
-            settings.kafka_bootstrap_servers,
-            [settings.events_topic, settings.dead_letter_topic, *wiring.consumes],
-            partitions=settings.topic_partitions, replication=settings.topic_replication_factor))
+        await retry_until_ready(
+            "Kafka topics",
+            lambda: ensure_topics(
+                settings.kafka_bootstrap_servers,
+                [settings.events_topic, settings.dead_letter_topic, *wiring.consumes],
+                partitions=settings.topic_partitions,
+                replication=settings.topic_replication_factor,
+            ),
+        )
         for name, indexes in wiring.collections.items():
             if indexes:
                 await db[name].create_indexes(list(indexes))
-        relay = OutboxRelay(db, bus, wiring.outbox_collections, service=settings.service_name,
-                            sweep_interval_s=settings.relay_sweep_interval_s)
+        relay = OutboxRelay(
+            db,
+            bus,
+            wiring.outbox_collections,
+            service=settings.service_name,
+            sweep_interval_s=settings.relay_sweep_interval_s,
+        )
         runtime.outbox.notify = relay.notify
         consumer = ConsumerRunner(
-            service=settings.service_name, bootstrap_servers=settings.kafka_bootstrap_servers,
-            topics=list(wiring.consumes), handlers=wiring.handlers, bus=bus,
+            service=settings.service_name,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            topics=list(wiring.consumes),
+            handlers=wiring.handlers,
+            bus=bus,
             dead_letter_topic=settings.dead_letter_topic,
             max_retries=settings.consumer_max_retries,
-            backoff_ms=settings.consumer_retry_backoff_ms, max_batch=settings.consumer_max_batch)
+            backoff_ms=settings.consumer_retry_backoff_ms,
+            max_batch=settings.consumer_max_batch,
+        )
         await relay.start()
-        await _retry("Kafka consumer group", consumer.start)
-        tasks = [asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
-                 for job in wiring.background]
-        app.state.settings, app.state.runtime, app.state.container = settings, runtime, wiring.container
-        app.state.relay, app.state.consumer, app.state.expects_consumer = relay, consumer, bool(wiring.consumes)
+        await retry_until_ready("Kafka consumer group", consumer.start)
+        tasks = [
+            asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
+            for job in wiring.background
+        ]
+        app.state.settings, app.state.runtime, app.state.container = (
+            settings,
+            runtime,
+            wiring.container,
+        )
+        app.state.relay, app.state.consumer, app.state.expects_consumer = (
+            relay,
+            consumer,
+            bool(wiring.consumes),
+        )
         app.state.token_verifier = token_verifier(settings)
         log.info("service started", port=settings.http_port, database=settings.database_name)
         try:
@@ -182,7 +211,9 @@ def _platform_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", tags=["platform"], summary="Store and broker reachable, consumers running")
+    @router.get(
+        "/readyz", tags=["platform"], summary="Store and broker reachable, consumers running"
+    )
     async def readyz(request: Request) -> JSONResponse:
         runtime = _runtime(request)
         checks: dict[str, bool] = {}
@@ -193,35 +224,51 @@ def _platform_router() -> APIRouter:
             checks["mongo"] = False
         checks["kafka"] = await runtime.bus.reachable()
         checks["outbox_relay"] = request.app.state.relay.running
-        checks["consumer"] = (request.app.state.consumer.running
-                              or not request.app.state.expects_consumer)
+        checks["consumer"] = (
+            request.app.state.consumer.running or not request.app.state.expects_consumer
+        )
         ok = all(checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     @router.get("/metrics", tags=["platform"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return metrics_endpoint()
 
-    @router.get("/v1/admin/clock", tags=["platform"], response_model=ClockView,
-                summary="The time this process lives in")
+    @router.get(
+        "/v1/admin/clock",
+        tags=["platform"],
+        response_model=ClockView,
+        summary="The time this process lives in",
+    )
     async def get_clock(runtime: Annotated[Runtime, Depends(_runtime)]) -> ClockView:
         setting = runtime.clock.setting
-        return ClockView(now=runtime.clock.now(), version=runtime.clock.version,
-                         frozen=setting.frozen if setting else None,
-                         settable=runtime.clock.settable)
+        return ClockView(
+            now=runtime.clock.now(),
+            version=runtime.clock.version,
+            frozen=setting.frozen if setting else None,
+            settable=runtime.clock.settable,
+        )
 
-    @router.put("/v1/admin/clock", tags=["platform"], response_model=ClockView,
-                dependencies=[Depends(require_roles(Role.PROGRAMME_SUPERVISOR))],
-                summary="Move the shared clock (not in production)")
-    async def set_clock(body: ClockUpdate,
-                        runtime: Annotated[Runtime, Depends(_runtime)]) -> ClockView:
+    @router.put(
+        "/v1/admin/clock",
+        tags=["platform"],
+        response_model=ClockView,
+        dependencies=[Depends(require_roles(Role.PROGRAMME_SUPERVISOR))],
+        summary="Move the shared clock (not in production)",
+    )
+    async def set_clock(
+        body: ClockUpdate, runtime: Annotated[Runtime, Depends(_runtime)]
+    ) -> ClockView:
         if not runtime.clock.settable:
             raise Forbidden("the clock follows real time in production")
         setting = await runtime.clock_store.write(body.instant, frozen=body.frozen)
         runtime.clock.apply(setting)
-        return ClockView(now=runtime.clock.now(), version=setting.version, frozen=setting.frozen,
-                         settable=True)
+        return ClockView(
+            now=runtime.clock.now(), version=setting.version, frozen=setting.frozen, settable=True
+        )
 
     return router
 
@@ -230,5 +277,12 @@ def serve(factory: str, settings: ServiceSettings) -> None:
     """Run a service's app factory (`package.bootstrap:create_app`) under uvicorn."""
     import uvicorn
 
-    uvicorn.run(factory, factory=True, host=settings.http_host, port=settings.http_port,
-                log_config=None, access_log=False, lifespan="on")
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )

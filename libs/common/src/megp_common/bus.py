@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,9 +28,13 @@ class KafkaBus:
 
     def __init__(self, bootstrap_servers: str, *, service: str, client_id: str | None = None):
         self._service = service
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers,
-            client_id=client_id or service,
+        self._bootstrap, self._client_id = bootstrap_servers, client_id or service
+        self.producer = self._make_producer()
+
+    def _make_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
@@ -39,7 +44,13 @@ class KafkaBus:
         )
 
     async def start(self) -> None:
-        await self.producer.start()
+        """Start the producer; after a failed start a fresh one replaces it, ready to retry."""
+        try:
+            await self.producer.start()
+        except Exception:
+            await self.producer.stop()
+            self.producer = self._make_producer()
+            raise
 
     async def stop(self) -> None:
         await self.producer.stop()
@@ -78,13 +89,13 @@ async def ensure_topics(
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=replication)
-                     for t in missing]
+                    [
+                        NewTopic(t, num_partitions=partitions, replication_factor=replication)
+                        for t in missing
+                    ]
                 )
-            except TopicAlreadyExistsError:
-                pass
         return missing
     finally:
         await admin.close()

@@ -36,30 +36,44 @@ class PermanentError(Exception):
 
 
 class ConsumerRunner:
-    def __init__(self, *, service: str, bootstrap_servers: str, topics: Sequence[str],
-                 handlers: Mapping[str, Handler], bus: KafkaBus, dead_letter_topic: str,
-                 max_retries: int = 3, backoff_ms: int = 100, max_batch: int = 500,
-                 group_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        bootstrap_servers: str,
+        topics: Sequence[str],
+        handlers: Mapping[str, Handler],
+        bus: KafkaBus,
+        dead_letter_topic: str,
+        max_retries: int = 3,
+        backoff_ms: int = 100,
+        max_batch: int = 500,
+        group_id: str | None = None,
+    ) -> None:
         self.service = service
         self._topics = list(topics)
         self._handlers = dict(handlers)
         self._bus = bus
         self._dlq = dead_letter_topic
         self._max_retries, self._backoff_ms, self._max_batch = max_retries, backoff_ms, max_batch
-        self._consumer = AIOKafkaConsumer(
-            *self._topics,
-            bootstrap_servers=bootstrap_servers,
-            group_id=group_id or service,
-            client_id=f"{service}-consumer",
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-            max_poll_records=max_batch,
-        )
+        self._bootstrap, self._group = bootstrap_servers, group_id or service
+        self._consumer = self._make_consumer()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.handled = 0
         self.dead_lettered = 0
+
+    def _make_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group,
+            client_id=f"{self.service}-consumer",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=self._max_batch,
+        )
 
     @property
     def running(self) -> bool:
@@ -68,7 +82,12 @@ class ConsumerRunner:
     async def start(self) -> None:
         if not self._topics:
             return
-        await self._consumer.start()
+        try:
+            await self._consumer.start()
+        except Exception:
+            await self._consumer.stop()
+            self._consumer = self._make_consumer()
+            raise
         self._task = asyncio.create_task(self._run(), name=f"{self.service}-consumer")
 
     async def stop(self) -> None:
@@ -86,7 +105,9 @@ class ConsumerRunner:
                 if not batches:
                     continue
                 await asyncio.gather(*(self._handle_partition(msgs) for msgs in batches.values()))
-                await self._consumer.commit({tp: msgs[-1].offset + 1 for tp, msgs in batches.items()})
+                await self._consumer.commit(
+                    {tp: msgs[-1].offset + 1 for tp, msgs in batches.items()}
+                )
                 self._observe_lag(batches)
             except asyncio.CancelledError:
                 raise
@@ -103,7 +124,9 @@ class ConsumerRunner:
                 if committed is not None:
                     self._consumer.seek(tp, committed)
 
-    def _observe_lag(self, batches: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+    def _observe_lag(
+        self, batches: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]]
+    ) -> None:
         for tp, msgs in batches.items():
             high = self._consumer.highwater(tp)
             if high is not None:
@@ -147,17 +170,30 @@ class ConsumerRunner:
                     return
                 except Exception as exc:
                     if attempt > self._max_retries:
-                        await self._dead_letter(msg, exc, attempts=attempt,
-                                                event_type=envelope.type)
+                        await self._dead_letter(
+                            msg, exc, attempts=attempt, event_type=envelope.type
+                        )
                         return
-                    log.info("handler failed; retrying", type=envelope.type, id=envelope.id,
-                             attempt=attempt, error=repr(exc))
+                    log.info(
+                        "handler failed; retrying",
+                        type=envelope.type,
+                        id=envelope.id,
+                        attempt=attempt,
+                        error=repr(exc),
+                    )
                     await asyncio.sleep(self._backoff_ms / 1000 * 2 ** (attempt - 1))
 
-    async def _dead_letter(self, msg: ConsumerRecord[Any, Any], exc: BaseException, *,
-                           attempts: int, event_type: str) -> None:
-        log.error("dead-lettering message", topic=msg.topic, partition=msg.partition,
-                  offset=msg.offset, error=repr(exc), type=event_type)
+    async def _dead_letter(
+        self, msg: ConsumerRecord[Any, Any], exc: BaseException, *, attempts: int, event_type: str
+    ) -> None:
+        log.error(
+            "dead-lettering message",
+            topic=msg.topic,
+            partition=msg.partition,
+            offset=msg.offset,
+            error=repr(exc),
+            type=event_type,
+        )
         headers = (
             ("x-error-type", type(exc).__name__.encode()),
             ("x-error-message", str(exc)[:2000].encode()),
@@ -169,8 +205,15 @@ class ConsumerRunner:
             ("x-failed-at", datetime.now(UTC).isoformat().encode()),
         )
         key = msg.key.decode() if isinstance(msg.key, bytes) else str(msg.key or "")
-        await self._bus.publish(OutgoingRecord(topic=self._dlq, key=key, value=msg.value or b"",
-                                               event_type=event_type, headers=headers))
+        await self._bus.publish(
+            OutgoingRecord(
+                topic=self._dlq,
+                key=key,
+                value=msg.value or b"",
+                event_type=event_type,
+                headers=headers,
+            )
+        )
         self.dead_lettered += 1
         DLQ_MESSAGES.labels(self.service, msg.topic).inc()
         EVENTS_CONSUMED.labels(self.service, msg.topic, event_type, "dead_lettered").inc()

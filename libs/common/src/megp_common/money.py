@@ -28,19 +28,7 @@ DEFAULT_MINOR_UNITS: Final = 2
 
 #: Decimal places of the minor unit; currencies not listed use DEFAULT_MINOR_UNITS.
 MINOR_UNITS: Final[Mapping[str, int]] = MappingProxyType(
-    {
-        "MXN": 2,
-        "USD": 2,
-        "EUR": 2,
-        "CAD": 2,
-        "GBP": 2,
-        "JPY": 0,
-        "KRW": 0,
-        "CLP": 0,
-        "BHD": 3,
-        "KWD": 3,
-        "JOD": 3,
-    }
+    {"MXN": 2, "USD": 2, "EUR": 2, "CAD": 2, "GBP": 2, "JPY": 0, "KRW": 0, "CLP": 0, "KWD": 3}
 )
 
 # A private context keeps results independent of whatever the caller set as the thread's
@@ -48,7 +36,7 @@ MINOR_UNITS: Final[Mapping[str, int]] = MappingProxyType(
 _CTX: Final = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Overflow])
 _CURRENCY_RE: Final = re.compile(r"^[A-Z]{3}$")
 
-Number = Decimal | int | str
+AmountInput = Decimal | int | str
 
 
 class MoneyError(ValueError):
@@ -100,14 +88,12 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __init__(self, amount: Number, currency: str = DEFAULT_CURRENCY) -> None:
+    def __init__(self, amount: AmountInput, currency: str = DEFAULT_CURRENCY) -> None:
         value = to_decimal(amount)
         if value.is_zero() and value.is_signed():
             value = value.copy_abs()
         object.__setattr__(self, "amount", value)
         object.__setattr__(self, "currency", _check_currency(currency))
-
-    # -- construction -------------------------------------------------------------------------
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:
@@ -122,8 +108,6 @@ class Money:
         # String construction is exact for any integer size.
         return cls(Decimal(f"{cents}E-{places}"), currency)
 
-    # -- inspection ---------------------------------------------------------------------------
-
     @property
     def minor_units(self) -> int:
         return minor_units(self.currency)
@@ -136,8 +120,6 @@ class Money:
 
     def is_negative(self) -> bool:
         return self.amount < 0
-
-    # -- rounding and conversion ----------------------------------------------------------------
 
     def quantized(self) -> Money:
         """Round half-even (banker's rounding) to the currency's minor unit."""
@@ -199,8 +181,6 @@ class Money:
     def __str__(self) -> str:
         return f"{self.as_str()} {self.currency}"
 
-    # -- arithmetic ---------------------------------------------------------------------------
-
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
             raise CurrencyMismatch(f"cannot combine {self.currency} with {other.currency}")
@@ -226,14 +206,12 @@ class Money:
     def __abs__(self) -> Money:
         return Money(abs(self.amount), self.currency)
 
-    def __mul__(self, factor: object) -> Money:
+    def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
             return NotImplemented
         return self.scaled(factor)
 
     __rmul__ = __mul__
-
-    # -- ordering (equality and hashing come from the dataclass) ---------------------------------
 
     def _compare_key(self, other: object) -> Decimal | None:
         if not isinstance(other, Money):
@@ -266,9 +244,6 @@ def sum_money(values: Sequence[Money], currency: str = DEFAULT_CURRENCY) -> Mone
     return total
 
 
-# -- pydantic integration -------------------------------------------------------------------------
-
-
 def _validate_amount(value: Any) -> Decimal:
     # Raised as ValueError so pydantic reports a validation error instead of crashing.
     try:
@@ -282,7 +257,8 @@ def _serialize_amount(value: Decimal) -> str:
 
 
 #: A Decimal field that accepts str/int/Decimal (never float or NaN/Infinity) and is written
-#: as a fixed-point string in JSON, e.g. ``"1234.50"``.
+#: as a fixed-point string in JSON, e.g. ``"1234.50"``. A JSON number with a fraction is refused
+#: too: it is parsed as a float before it reaches the validator, so clients must send strings.
 MoneyAmount = Annotated[
     Decimal,
     BeforeValidator(_validate_amount),

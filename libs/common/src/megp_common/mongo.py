@@ -7,7 +7,9 @@ Decimal128 (money is stored as a decimal string, plus integer centavos where it 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -25,6 +27,40 @@ from megp_common.events import make_event
 
 Document = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
+
+
+class DocumentLocks:
+    """Serializes this process's writes to any one document.
+
+    FerretDB v1 applies an update as read, modify, write back, without guarding against a
+    concurrent write to the same document: two updates racing on one document can both report
+    success while one is lost (measured: a `$pullAll` by the relay silently undid a conditional
+    `$push` that had just committed). The platform's rule that only a service's own process writes
+    its database makes a per-process lock enough; on MongoDB it costs next to nothing.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, Any], tuple[asyncio.Lock, list[int]]] = {}
+
+    @asynccontextmanager
+    async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
+        key = (namespace, doc_id)
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[key]
+
+
+DOCUMENT_LOCKS = DocumentLocks()
+
+
+def namespace(collection: AsyncCollection[Document]) -> str:
+    return f"{collection.database.name}.{collection.name}"
 
 
 def make_client(url: str) -> AsyncMongoClient[Document]:
@@ -52,7 +88,9 @@ def to_bson(value: Any) -> Any:
     return value
 
 
-async def ensure_indexes(db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]) -> None:
+async def ensure_indexes(
+    db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]
+) -> None:
     for collection, indexes in spec.items():
         if indexes:
             await db[collection].create_indexes(list(indexes))
@@ -61,18 +99,37 @@ async def ensure_indexes(db: AsyncDatabase[Document], spec: Mapping[str, Sequenc
 class OutboxWriter:
     """Turns an aggregate's recorded events into outbox entries (serialized envelopes)."""
 
-    def __init__(self, *, service: str, topic: str, clock: Clock,
-                 notify: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        topic: str,
+        clock: Clock,
+        notify: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
 
     def entries(self, aggregate: Aggregate) -> list[Document]:
         out = []
         for rec in aggregate.pending_events():
-            env = make_event(rec.payload, source=f"/megp/{self.service}", key=rec.key,
-                             time=self.clock.now(), subject=aggregate.id, state=rec.state)
-            out.append({"id": env.id, "topic": self.topic, "key": env.partitionkey,
-                        "type": env.type, "body": env.to_json().decode()})
+            env = make_event(
+                rec.payload,
+                source=f"/megp/{self.service}",
+                key=rec.key,
+                time=self.clock.now(),
+                subject=aggregate.id,
+                state=rec.state,
+            )
+            out.append(
+                {
+                    "id": env.id,
+                    "topic": self.topic,
+                    "key": env.partitionkey,
+                    "type": env.type,
+                    "body": env.to_json().decode(),
+                }
+            )
         return out
 
 
@@ -111,8 +168,9 @@ class AggregateRepository(Generic[A]):
         doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0})
         return self._load(doc) if doc else None
 
-    async def find_many(self, query: Mapping[str, Any], *, sort: list[tuple[str, int]] | None = None,
-                        limit: int = 0) -> list[A]:
+    async def find_many(
+        self, query: Mapping[str, Any], *, sort: list[tuple[str, int]] | None = None, limit: int = 0
+    ) -> list[A]:
         cursor = self.col.find(dict(query), {"outbox": 0}, sort=sort, limit=limit)
         return [self._load(d) async for d in cursor]
 
@@ -121,10 +179,13 @@ class AggregateRepository(Generic[A]):
         entries = self._outbox.entries(aggregate)
         doc = self._state(aggregate) | {"version": 1, "outbox": entries}
         try:
-            await self.col.insert_one(doc)
+            async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
+                await self.col.insert_one(doc)
         except DuplicateKeyError as exc:
-            raise Conflict(f"{self.model.__name__} {aggregate.id} already exists",
-                           extensions={"duplicate": _dup_keys(exc)}) from exc
+            raise Conflict(
+                f"{self.model.__name__} {aggregate.id} already exists",
+                extensions={"duplicate": _dup_keys(exc)},
+            ) from exc
         self._committed(aggregate, 1, bool(entries))
 
     async def save(self, aggregate: A) -> None:
@@ -137,7 +198,8 @@ class AggregateRepository(Generic[A]):
         update: Document = {"$set": state}
         if entries:
             update["$push"] = {"outbox": {"$each": entries}}
-        result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
+        async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
+            result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
         if result.matched_count == 0:
             raise ConcurrencyConflict(
                 f"{self.model.__name__} {aggregate.id} was changed by someone else; "

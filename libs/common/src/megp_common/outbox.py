@@ -18,11 +18,12 @@ import os
 from collections.abc import Sequence
 
 import structlog
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.metrics import OUTBOX_PENDING
-from megp_common.mongo import Document
+from megp_common.mongo import DOCUMENT_LOCKS, Document, namespace
 
 log = structlog.get_logger(__name__)
 
@@ -31,8 +32,16 @@ FAULT_ENV = "MEGP_FAULT_RELAY_EXIT_AFTER_PUBLISH"
 
 
 class OutboxRelay:
-    def __init__(self, db: AsyncDatabase[Document], bus: KafkaBus, collections: Sequence[str], *,
-                 service: str, sweep_interval_s: float = 5.0, batch: int = 200) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        bus: KafkaBus,
+        collections: Sequence[str],
+        *,
+        service: str,
+        sweep_interval_s: float = 5.0,
+        batch: int = 200,
+    ) -> None:
         self._db, self._bus = db, bus
         self._collections = list(collections)
         self._service = service
@@ -103,6 +112,12 @@ class OutboxRelay:
                 self._dirty.setdefault(collection, set()).update(ids)
             raise
 
+    @staticmethod
+    async def _clear(col: AsyncCollection[Document], doc: Document) -> None:
+        """Remove exactly the entries that were published; later ones stay for the next turn."""
+        async with DOCUMENT_LOCKS.hold(namespace(col), doc["_id"]):
+            await col.update_one({"_id": doc["_id"]}, {"$pullAll": {"outbox": doc["outbox"]}})
+
     async def sweep(self) -> int:
         """Publish every pending outbox entry in every collection; return how many."""
         total = 0
@@ -118,16 +133,20 @@ class OutboxRelay:
         if not docs:
             return 0
         records = [
-            OutgoingRecord(topic=e["topic"], key=e["key"], value=e["body"].encode(),
-                           event_type=e.get("type", ""))
-            for d in docs for e in d["outbox"]
+            OutgoingRecord(
+                topic=e["topic"],
+                key=e["key"],
+                value=e["body"].encode(),
+                event_type=e.get("type", ""),
+            )
+            for d in docs
+            for e in d["outbox"]
         ]
         await self._bus.publish_many(records)
         if self._fault:
             log.error("fault injection: exiting after publish, before clearing the outbox")
             os._exit(17)
         col = self._db[collection]
-        await asyncio.gather(*(col.update_one({"_id": d["_id"]}, {"$pullAll": {"outbox": d["outbox"]}})
-                               for d in docs))
+        await asyncio.gather(*(self._clear(col, d) for d in docs))
         self.published += len(records)
         return len(records)

@@ -15,6 +15,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
+SERVICES: dict[str, int] = {
+    "enrollment": 8001,
+    "funds": 8002,
+    "credit": 8003,
+    "trade": 8004,
+    "ip-counsel": 8005,
+}
+"""Every service of the platform and its HTTP port."""
+
+
 def events_topic(service: str) -> str:
     """The topic a service publishes its domain events on."""
     return f"{service}.events"

@@ -5,8 +5,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
-
 from megp_common.errors import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -21,6 +19,7 @@ from megp_common.errors import (
     ValidationFailed,
     install_problem_handlers,
 )
+from pydantic import BaseModel
 
 
 class _Body(BaseModel):
@@ -160,5 +159,7 @@ def test_problem_responses_document_openapi() -> None:
     responses = schema["paths"]["/groups/{group_id}"]["get"]["responses"]
     for code in ("400", "401", "403", "404", "409", "412", "422"):
         content = responses[code]["content"]
-        assert content[PROBLEM_MEDIA_TYPE]["schema"] == {"$ref": "#/components/schemas/ProblemDetail"}
+        assert content[PROBLEM_MEDIA_TYPE]["schema"] == {
+            "$ref": "#/components/schemas/ProblemDetail"
+        }
     assert "ProblemDetail" in schema["components"]["schemas"]

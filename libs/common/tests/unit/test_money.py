@@ -6,8 +6,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
-
 from megp_common.money import (
     CurrencyMismatch,
     Money,
@@ -16,6 +14,7 @@ from megp_common.money import (
     MoneyModel,
     sum_money,
 )
+from pydantic import BaseModel, ValidationError
 
 centavo_amounts = st.decimals(
     min_value=Decimal("-1000000000"),
@@ -126,7 +125,13 @@ def test_sum_money() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("0.125", "0.12"), ("0.135", "0.14"), ("-0.125", "-0.12"), ("2.675", "2.68"), ("1.005", "1.00")],
+    [
+        ("0.125", "0.12"),
+        ("0.135", "0.14"),
+        ("-0.125", "-0.12"),
+        ("2.675", "2.68"),
+        ("1.005", "1.00"),
+    ],
 )
 def test_quantized_rounds_half_even(raw: str, expected: str) -> None:
     assert Money(raw).quantized().as_str() == expected
@@ -225,8 +230,8 @@ class _Payment(BaseModel):
 
 
 def test_money_amount_accepts_str_int_decimal_and_serializes_as_string() -> None:
-    assert _Payment(amount="10.50").amount == Decimal("10.50")  # type: ignore[arg-type]
-    assert _Payment(amount=10).amount == Decimal(10)  # type: ignore[arg-type]
+    assert _Payment(amount="10.50").amount == Decimal("10.50")
+    assert _Payment(amount=10).amount == Decimal(10)
     assert json.loads(_Payment(amount=Decimal("1E+2")).model_dump_json()) == {"amount": "100"}
     assert _Payment(amount=Decimal("1.5")).model_dump() == {"amount": Decimal("1.5")}
     assert _Payment.model_validate_json('{"amount": "0.10"}').amount == Decimal("0.10")
@@ -235,7 +240,7 @@ def test_money_amount_accepts_str_int_decimal_and_serializes_as_string() -> None
 @pytest.mark.parametrize("raw", [1.5, "NaN", "Infinity", "x", True])
 def test_money_amount_rejects_float_and_non_finite(raw: object) -> None:
     with pytest.raises(ValidationError):
-        _Payment(amount=raw)  # type: ignore[arg-type]
+        _Payment(amount=raw)
 
 
 def test_money_amount_rejects_json_float() -> None:

@@ -1,10 +1,13 @@
 """Composition root of the credit service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring, create_app as build
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 from credit.config import Settings
 from credit.entrypoints.api.routes import router
+
+DESCRIPTION = "Revolving credit lines, loans with exact schedules, delinquency, and leasing."
 
 
 async def wire(runtime: Runtime) -> Wiring:
@@ -12,5 +15,10 @@ async def wire(runtime: Runtime) -> Wiring:
 
 
 def create_app() -> FastAPI:
-    return build(title="credit", settings_factory=Settings, wire=wire, routers=[router],
-                 description="Revolving credit lines, loans with exact schedules, delinquency, and leasing.")
+    return build(
+        title="credit",
+        settings_factory=Settings,
+        wire=wire,
+        routers=[router],
+        description=DESCRIPTION,
+    )

@@ -1,10 +1,16 @@
 """Composition root of the enrollment service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring, create_app as build
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 from enrollment.config import Settings
 from enrollment.entrypoints.api.routes import router
+
+DESCRIPTION = (
+    "Participants, project groups, development organizations, "
+    "boards, committees and business plans."
+)
 
 
 async def wire(runtime: Runtime) -> Wiring:
@@ -12,5 +18,10 @@ async def wire(runtime: Runtime) -> Wiring:
 
 
 def create_app() -> FastAPI:
-    return build(title="enrollment", settings_factory=Settings, wire=wire, routers=[router],
-                 description="Participants, project groups, development organizations, boards, committees and business plans.")
+    return build(
+        title="enrollment",
+        settings_factory=Settings,
+        wire=wire,
+        routers=[router],
+        description=DESCRIPTION,
+    )

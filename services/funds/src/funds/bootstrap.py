@@ -1,10 +1,15 @@
 """Composition root of the funds service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring, create_app as build
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 from funds.config import Settings
 from funds.entrypoints.api.routes import router
+
+DESCRIPTION = (
+    "The Competition and Development Fund of every project group, on a double-entry ledger."
+)
 
 
 async def wire(runtime: Runtime) -> Wiring:
@@ -12,5 +17,10 @@ async def wire(runtime: Runtime) -> Wiring:
 
 
 def create_app() -> FastAPI:
-    return build(title="funds", settings_factory=Settings, wire=wire, routers=[router],
-                 description="The Competition and Development Fund of every project group, on a double-entry ledger.")
+    return build(
+        title="funds",
+        settings_factory=Settings,
+        wire=wire,
+        routers=[router],
+        description=DESCRIPTION,
+    )

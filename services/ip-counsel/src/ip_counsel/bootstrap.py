@@ -1,10 +1,15 @@
 """Composition root of the ip-counsel service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring, create_app as build
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 from ip_counsel.config import Settings
 from ip_counsel.entrypoints.api.routes import router
+
+DESCRIPTION = (
+    "Intellectual property counselling for inventors: disclosures, reviews, filings, licences."
+)
 
 
 async def wire(runtime: Runtime) -> Wiring:
@@ -12,5 +17,10 @@ async def wire(runtime: Runtime) -> Wiring:
 
 
 def create_app() -> FastAPI:
-    return build(title="ip-counsel", settings_factory=Settings, wire=wire, routers=[router],
-                 description="Intellectual property counselling for inventors: disclosures, reviews, filings, licences.")
+    return build(
+        title="ip-counsel",
+        settings_factory=Settings,
+        wire=wire,
+        routers=[router],
+        description=DESCRIPTION,
+    )

@@ -22,7 +22,8 @@ HMAC_ALGORITHMS: Final = frozenset({"HS256", "HS384", "HS512"})
 ASYMMETRIC_ALGORITHMS: Final = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
-MIN_SECRET_BYTES: Final = 32
+#: RFC 7518 §3.2: an HMAC key at least as long as the hash output.
+MIN_SECRET_BYTES: Final = {"HS256": 32, "HS384": 48, "HS512": 64}
 _RESERVED_CLAIMS: Final = frozenset({"iss", "aud", "sub", "iat", "exp", "jti", "roles", "states"})
 _INVALID_TOKEN: Final = 'Bearer error="invalid_token"'
 
@@ -42,12 +43,18 @@ class AuthConfig:
     leeway_seconds: int = 30
 
 
-def _check_secret(secret: str | None) -> str:
+def _check_secret(secret: str | None, algorithm: str) -> str:
     if not secret:
         raise ValueError("an HMAC algorithm needs AuthConfig.secret")
-    if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise ValueError(f"the signing secret must be at least {MIN_SECRET_BYTES} bytes")
+    if len(secret.encode()) < MIN_SECRET_BYTES[algorithm]:
+        raise ValueError(
+            f"a {algorithm} secret must be at least {MIN_SECRET_BYTES[algorithm]} bytes"
+        )
     return secret
+
+
+def _rejected(detail: str) -> Unauthorized:
+    return Unauthorized(detail, www_authenticate=_INVALID_TOKEN)
 
 
 def _describe(exc: jwt.PyJWTError) -> str:
@@ -85,10 +92,6 @@ def _optional_string(claims: Mapping[str, Any], name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _rejected(f"token claim '{name}' must be a string")
     return value
-
-
-def _rejected(detail: str) -> Unauthorized:
-    return Unauthorized(detail, www_authenticate=_INVALID_TOKEN)
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
@@ -129,7 +132,7 @@ class TokenVerifier:
         self._key: Any = None
         algorithm = config.algorithm
         if algorithm in HMAC_ALGORITHMS:
-            self._key = _check_secret(config.secret)
+            self._key = _check_secret(config.secret, algorithm)
         elif algorithm in ASYMMETRIC_ALGORITHMS:
             if config.public_key_pem:
                 # Parse once; this also fails early if the key does not suit the algorithm.
@@ -190,7 +193,7 @@ def mint_token(
     """Sign a development token with the shared secret (HS* algorithms only)."""
     if config.algorithm not in HMAC_ALGORITHMS:
         raise ValueError("mint_token signs with the shared secret; use an HS* algorithm")
-    secret = _check_secret(config.secret)
+    secret = _check_secret(config.secret, config.algorithm)
     if not subject:
         raise ValueError("subject must not be empty")
     if ttl_seconds <= 0:

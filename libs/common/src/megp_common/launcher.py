@@ -1,0 +1,213 @@
+"""Local orchestration: the infrastructure (Kafka and the store, through deploy/local's scripts,
+unless `KAFKA_BOOTSTRAP_SERVERS` / `MONGO_URL` point elsewhere) and the services as separate
+processes. `make run` and the end-to-end test harness both use it.
+
+    python -m megp_common.launcher [--services enrollment,funds] [--no-infra]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from megp_common.settings import REPO_ROOT, SERVICES
+
+DEPLOY = REPO_ROOT / "deploy" / "local"
+LOG_DIR = REPO_ROOT / ".local" / "logs"
+
+
+def _script(name: str, action: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DEPLOY / name), action], text=True, capture_output=True)
+
+
+@dataclass
+class LocalInfra:
+    """Starts what is not given, and stops only what it started."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    started: list[str] = field(default_factory=list)
+    kafka_given: bool = False
+
+    def up(self) -> dict[str, str]:
+        self.kafka_given = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+        for var, script, default in (
+            ("KAFKA_BOOTSTRAP_SERVERS", "kafka.sh", "localhost:9092"),
+            ("MONGO_URL", "store.sh", "mongodb://127.0.0.1:27017/?retryWrites=false"),
+        ):
+            if os.environ.get(var):
+                self.env[var] = os.environ[var]
+                continue
+            already = _script(script, "status").returncode == 0
+            if not already:
+                result = subprocess.run([str(DEPLOY / script), "start"], text=True)
+                if result.returncode != 0:
+                    raise RuntimeError(f"{script} start failed (see .local/logs)")
+                self.started.append(script)
+            self.env[var] = default
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "megp_common.topics",
+                "--bootstrap",
+                self.env["KAFKA_BOOTSTRAP_SERVERS"],
+            ],
+            check=True,
+        )
+        return dict(self.env)
+
+    @property
+    def manages_kafka(self) -> bool:
+        return not self.kafka_given
+
+    def restart_kafka(self) -> None:
+        if not self.manages_kafka:
+            raise RuntimeError(
+                "the broker is external (KAFKA_BOOTSTRAP_SERVERS); cannot restart it"
+            )
+        subprocess.run([str(DEPLOY / "kafka.sh"), "restart"], check=True)
+
+    def stop_kafka(self) -> None:
+        subprocess.run([str(DEPLOY / "kafka.sh"), "stop"], check=True)
+
+    def start_kafka(self) -> None:
+        subprocess.run([str(DEPLOY / "kafka.sh"), "start"], check=True)
+
+    def down(self) -> None:
+        for script in reversed(self.started):
+            subprocess.run([str(DEPLOY / script), "stop"])
+        self.started.clear()
+
+
+def package_of(service: str) -> str:
+    return service.replace("-", "_")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: Mapping[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return LOG_DIR / f"{self.name}.log"
+
+    def start(self) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.env, "HTTP_PORT": str(self.port)}
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", package_of(self.name)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT,
+            )
+
+    def wait_ready(self, timeout_s: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}; see {self.log_path}"
+                )
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f}s; see {self.log_path}")
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def kill(self) -> None:
+        """Die without any cleanup, as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Platform:
+    def __init__(self, env: Mapping[str, str], services: Iterable[str] = SERVICES) -> None:
+        self.processes = {s: ServiceProcess(s, SERVICES[s], env) for s in services}
+
+    def start(self) -> None:
+        for p in self.processes.values():
+            p.start()
+        for p in self.processes.values():
+            p.wait_ready()
+
+    def stop(self) -> None:
+        for p in self.processes.values():
+            p.stop()
+
+    def restart(self, name: str, *, crash: bool = False) -> None:
+        p = self.processes[name]
+        p.kill() if crash else p.stop()
+        p.start()
+        p.wait_ready()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Start the platform on this machine.")
+    parser.add_argument("--services", default=",".join(SERVICES))
+    args = parser.parse_args()
+    infra = LocalInfra()
+    env = infra.up()
+    platform = Platform(env, [s.strip() for s in args.services.split(",") if s.strip()])
+    stop_now = False
+
+    def _interrupt(*_: object) -> None:
+        nonlocal stop_now
+        stop_now = True
+
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        print("starting services...", flush=True)
+        platform.start()
+        print("\nMEGP platform is running:\n")
+        print(f"  {'service':<12} {'url':<24} {'api docs':<34} log")
+        for p in platform.processes.values():
+            print(f"  {p.name:<12} {p.url:<24} {p.url + '/docs':<34} {p.log_path}")
+        print(f"\n  kafka  {env['KAFKA_BOOTSTRAP_SERVERS']}\n  store  {env['MONGO_URL']}")
+        print("\nPress Ctrl-C to stop everything.", flush=True)
+        while not stop_now:
+            for p in platform.processes.values():
+                if p.proc is not None and p.proc.poll() is not None:
+                    print(f"{p.name} exited ({p.proc.returncode}); see {p.log_path}", flush=True)
+                    stop_now = True
+            time.sleep(0.5)
+    finally:
+        print("\nstopping services...", flush=True)
+        platform.stop()
+        infra.down()
+        print("stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The shared machinery against the real broker and store, across processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+import pytest
+from megp_common.outbox import FAULT_ENV
+from megp_common.testing.tally import Counter
+
+pytestmark = pytest.mark.integration
+
+
+async def commit_increments(
+    scenario,
+    counter_id: str,
+    amounts: list[int],  # type: ignore[no-untyped-def]
+    poison_at: int | None = None,
+) -> None:
+    counter = await scenario.counters.find(counter_id)
+    if counter is None:
+        counter = Counter(id=counter_id)
+        counter.increment(amounts[0], poison=poison_at == 0)
+        await scenario.counters.add(counter)
+        amounts = amounts[1:]
+        start = 1
+    else:
+        start = 0
+    for i, amount in enumerate(amounts, start=start):
+        counter.increment(amount, poison=poison_at == i)
+        await scenario.counters.save(counter)
+
+
+async def outbox_len(scenario, counter_id: str) -> int:  # type: ignore[no-untyped-def]
+    doc = await scenario.db["counters"].find_one({"_id": counter_id})
+    return len(doc.get("outbox", [])) if doc else -1
+
+
+async def test_change_reaches_consumer_in_another_process_exactly_once(scenario) -> None:  # type: ignore[no-untyped-def]
+    amounts = list(range(1, 41))
+    await commit_increments(scenario, "c1", amounts[:20])
+    await commit_increments(scenario, "c2", amounts[20:])
+    scenario.spawn("consumer")
+    scenario.spawn("relay")
+
+    async def both_done() -> bool:
+        return (await scenario.tally("c1"))[0] == 20 and (await scenario.tally("c2"))[0] == 20
+
+    await scenario.wait_until(both_done, what="40 increments applied")
+    await asyncio.sleep(2.0)  # anything extra would show up now
+    assert await scenario.tally("c1") == (20, sum(amounts[:20]))
+    assert await scenario.tally("c2") == (20, sum(amounts[20:]))
+    assert await outbox_len(scenario, "c1") == 0
+    published = await scenario.read_topic(scenario.topic, expect=40)
+    assert len(published) == 40
+    keys = {m.key for m in published}
+    assert keys == {b"c1", b"c2"}
+
+
+async def test_relay_killed_between_publish_and_clear_yields_a_duplicate_applied_once(
+    scenario,
+) -> None:  # type: ignore[no-untyped-def]
+    await commit_increments(scenario, "k", [5] * 10)
+    crashing = scenario.spawn("relay", **{FAULT_ENV: "1"})
+    assert await asyncio.to_thread(crashing.wait, 60) == 17
+    assert await outbox_len(scenario, "k") == 10, "the crash must leave the outbox in place"
+
+    scenario.spawn("consumer")
+    scenario.spawn("relay")
+
+    async def outbox_cleared() -> bool:
+        return await outbox_len(scenario, "k") == 0
+
+    await scenario.wait_until(outbox_cleared, what="outbox cleared after restart")
+    published = await scenario.read_topic(scenario.topic, expect=20)
+    ids = [orjson.loads(m.value)["id"] for m in published]
+    assert len(ids) == 20 and len(set(ids)) == 10, "every event was published twice"
+
+    async def applied() -> bool:
+        return (await scenario.tally("k"))[0] >= 10
+
+    await scenario.wait_until(applied, what="tally applied")
+    await asyncio.sleep(2.0)
+    assert await scenario.tally("k") == (10, 50)
+
+
+async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(scenario) -> None:  # type: ignore[no-untyped-def]
+    # all on one key, so one partition: the poison sits between good events
+    await commit_increments(scenario, "p", [1, 2, 3, 4, 5, 6, 7], poison_at=2)
+    scenario.spawn("consumer")
+    scenario.spawn("relay")
+
+    async def good_ones_applied() -> bool:
+        return (await scenario.tally("p"))[0] == 6
+
+    await scenario.wait_until(good_ones_applied, what="the six good events")
+    assert await scenario.tally("p") == (6, 1 + 2 + 4 + 5 + 6 + 7)
+    dead = await scenario.read_topic(scenario.dlq, expect=1)
+    assert len(dead) == 1
+    headers = dict(dead[0].headers)
+    assert headers["x-error-type"] == b"ValueError"
+    assert b"poison event" in headers["x-error-message"]
+    assert headers["x-original-topic"] == scenario.topic.encode()
+    assert int(headers["x-attempts"]) == 3
+    assert orjson.loads(dead[0].value)["data"]["amount"] == 3
