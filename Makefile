@@ -1,0 +1,65 @@
+# The front door of the MEGP platform. Everything a fresh machine needs is installed from here.
+#   make run     install what is missing, start Kafka, the store and the five services
+#   make test    install what is missing, start what the tests need, run them all, stop it again
+#   make bench   measure the ceilings and the outbox -> Kafka -> consumer hop
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := $(UV) run --frozen python
+PYTEST_ARGS ?=
+
+.PHONY: help install uv python-deps infra-install infra-up infra-down infra-status run test \
+        test-unit test-integration bench lint format contracts clean-data
+
+help:
+	@echo "make run | test | bench | lint | format | contracts | infra-up | infra-down | clean-data"
+
+uv:
+	@command -v $(UV) >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
+
+python-deps: uv
+	@$(UV) sync --frozen --quiet
+
+infra-install:
+	@deploy/local/kafka.sh install
+	@deploy/local/store.sh install
+
+install: python-deps infra-install
+
+infra-up: install
+	@$(PY) -c "from megp_common.launcher import LocalInfra; LocalInfra().up()"
+
+infra-down:
+	@-deploy/local/kafka.sh stop
+	@-deploy/local/store.sh stop
+
+infra-status:
+	@-deploy/local/kafka.sh status
+	@-deploy/local/store.sh status
+
+run: install
+	@$(PY) -m megp_common.launcher
+
+test: install
+	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+test-unit: python-deps
+	@$(UV) run --frozen pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+bench: install
+	@$(PY) tests/bench/run.py
+
+lint: python-deps
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy libs/common/src/megp_common services/*/src/*/domain
+
+format: python-deps
+	@$(UV) run --frozen ruff format .
+	@$(UV) run --frozen ruff check --fix .
+
+contracts: python-deps
+	@$(PY) -m megp_common.contracts.export
+
+clean-data: infra-down
+	rm -rf .local/kafka .local/store
