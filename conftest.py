@@ -6,6 +6,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
+from megp_common.auth import AuthConfig, Role, local_secret, mint_token
+from megp_common.launcher import Platform
+from megp_common.settings import ServiceSettings
 from megp_common.testing.infra import Infra, provide_infra
 
 
@@ -15,3 +19,48 @@ def infra() -> Iterator[Infra]:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers.kafka
         os.environ["MONGO_URL"] = servers.mongo
         yield servers
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infra) -> Iterator[Platform]:
+    """The five services, each its own process, against the test infrastructure."""
+    running = Platform(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+            "MONGO_URL": infra.mongo,
+            "ENVIRONMENT": "test",
+            "RELAY_SWEEP_INTERVAL_S": "1",
+        }
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TokenMint:
+    return TokenMint()
+
+
+class TokenMint:
+    """Development tokens signed with the same local key the services verify with."""
+
+    def __init__(self) -> None:
+        settings = ServiceSettings()
+        self.config = AuthConfig(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            secret=local_secret(settings.jwt_secret_file),
+        )
+
+    def header(
+        self,
+        *roles: Role,
+        states: tuple[str, ...] = ("*",),
+        subject: str = "tester",
+        **claims: object,
+    ) -> dict[str, str]:
+        token = mint_token(self.config, subject, list(roles), list(states), **claims)
+        return {"Authorization": f"Bearer {token}"}

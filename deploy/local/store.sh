@@ -5,7 +5,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION"
+PATCH_LEVEL=megp1   # bump when the patch below changes, so a cached binary is rebuilt
+BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
 PORT=${MEGP_MONGO_PORT:-27017}
@@ -24,6 +25,22 @@ install() {
   cp -r "$src" "$work/ferretdb"; chmod -R u+w "$work/ferretdb"
   # `go install` leaves the embedded version file empty and the binary refuses to start without it.
   echo "$FERRETDB_VERSION" >"$work/ferretdb/build/version/version.txt"
+  # The SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up with
+  # `_ferretdb_sjson->'$._id'`: the same value, a different expression, so SQLite never uses the
+  # index and every find/update/delete by _id scans the whole collection (measured: 34 updates/s
+  # on 5,000 documents). Writing the lookup like the index makes it an index search.
+  local meta="$work/ferretdb/internal/backends/sqlite/metadata/metadata.go"
+  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \"->'_id'\"|" "$meta"
+  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$meta" \
+    || { log "could not apply the _id index patch to FerretDB"; exit 1; }
+  # It also pushes the `_id` lookup down to SQLite only when `_id` is the filter's sole field, so
+  # a conditional update ({_id, version}) scans the collection too. Every handler applies the
+  # whole filter again to what the backend returns, so pushing `_id` down whenever the filter
+  # has it is safe.
+  local coll="$work/ferretdb/internal/backends/sqlite/collection.go"
+  sed -i 's|if params.Filter.Len() == 1 {|if params.Filter.Len() >= 1 {|' "$coll"
+  [[ $(grep -c 'if params.Filter.Len() >= 1 {' "$coll") == 2 ]] \
+    || { log "could not apply the _id pushdown patch to FerretDB"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"
@@ -42,7 +59,7 @@ start() {
   else
     log "starting FerretDB $FERRETDB_VERSION (SQLite) on $HOST:$PORT"
     ( exec "$BIN" --listen-addr="$HOST:$PORT" --handler=sqlite \
-        --sqlite-url="file:$DATA/" --state-dir="$DATA" --telemetry=disable \
+        --sqlite-url="file:$DATA/?_pragma=synchronous(normal)" --state-dir="$DATA" --telemetry=disable \
         --log-level=warn --debug-addr=- >"$LOG_DIR/store.log" 2>&1 </dev/null ) &
   fi
   echo $! >"$PIDFILE"

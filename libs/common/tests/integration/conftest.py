@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import SettableClock
 from megp_common.ids import new_id

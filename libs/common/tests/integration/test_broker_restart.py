@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from megp_common.testing.tally import Counter
 
 pytestmark = [pytest.mark.integration, pytest.mark.chaos]

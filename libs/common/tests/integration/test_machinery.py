@@ -6,6 +6,7 @@ import asyncio
 
 import orjson
 import pytest
+
 from megp_common.outbox import FAULT_ENV
 from megp_common.testing.tally import Counter
 

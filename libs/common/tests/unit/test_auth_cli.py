@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from megp_common.auth import AuthConfig, Role, TokenVerifier, local_secret
 from megp_common.auth.cli import main
 

@@ -5,6 +5,7 @@ from typing import Annotated
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+
 from megp_common.auth import AuthConfig, Principal, Role, TokenVerifier, mint_token
 from megp_common.auth.fastapi import CurrentPrincipal, require_roles, require_state
 from megp_common.errors import PROBLEM_MEDIA_TYPE, install_problem_handlers

@@ -9,6 +9,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from megp_common.auth import ALL_STATES, AuthConfig, Principal, Role, TokenVerifier, mint_token
 from megp_common.auth import local_secret as read_local_secret
 from megp_common.auth.tokens import principal_from_claims

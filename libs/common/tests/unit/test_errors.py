@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
 from megp_common.errors import (
     PROBLEM_MEDIA_TYPE,
     PROBLEM_RESPONSES,
@@ -19,7 +21,6 @@ from megp_common.errors import (
     ValidationFailed,
     install_problem_handlers,
 )
-from pydantic import BaseModel
 
 
 class _Body(BaseModel):

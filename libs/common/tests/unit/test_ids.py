@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from megp_common.ids import deterministic_id, new_id
 
 

@@ -10,6 +10,7 @@ import pytest
 import structlog
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
 from megp_common.errors import install_problem_handlers
 from megp_common.logging import (
     CorrelationIdMiddleware,

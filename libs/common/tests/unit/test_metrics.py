@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+
 from megp_common.errors import install_problem_handlers
 from megp_common.metrics import EVENTS_CONSUMED, MetricsMiddleware, metrics_endpoint
-from prometheus_client import REGISTRY
 
 
 def _count(route: str, status: str, service: str = "metrics-test") -> float:

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
 from megp_common.money import (
     CurrencyMismatch,
     Money,
@@ -14,7 +16,6 @@ from megp_common.money import (
     MoneyModel,
     sum_money,
 )
-from pydantic import BaseModel, ValidationError
 
 centavo_amounts = st.decimals(
     min_value=Decimal("-1000000000"),

@@ -1,11 +1,11 @@
 """Composition root of the credit service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring
-from megp_common.app import create_app as build
 
 from credit.config import Settings
 from credit.entrypoints.api.routes import router
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 DESCRIPTION = "Revolving credit lines, loans with exact schedules, delinquency, and leasing."
 

@@ -1,6 +1,5 @@
-from megp_common.app import serve
-
 from enrollment.config import Settings
+from megp_common.app import serve
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
 """Composition root of the enrollment service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring
-from megp_common.app import create_app as build
 
 from enrollment.config import Settings
 from enrollment.entrypoints.api.routes import router
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 DESCRIPTION = (
     "Participants, project groups, development organizations, "

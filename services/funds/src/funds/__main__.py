@@ -1,6 +1,5 @@
-from megp_common.app import serve
-
 from funds.config import Settings
+from megp_common.app import serve
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
 """Composition root of the funds service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring
-from megp_common.app import create_app as build
 
 from funds.config import Settings
 from funds.entrypoints.api.routes import router
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 DESCRIPTION = (
     "The Competition and Development Fund of every project group, on a double-entry ledger."

@@ -1,6 +1,5 @@
-from megp_common.app import serve
-
 from ip_counsel.config import Settings
+from megp_common.app import serve
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
 """Composition root of the ip-counsel service."""
 
 from fastapi import FastAPI
-from megp_common.app import Runtime, Wiring
-from megp_common.app import create_app as build
 
 from ip_counsel.config import Settings
 from ip_counsel.entrypoints.api.routes import router
+from megp_common.app import Runtime, Wiring
+from megp_common.app import create_app as build
 
 DESCRIPTION = (
     "Intellectual property counselling for inventors: disclosures, reviews, filings, licences."

@@ -1,5 +1,4 @@
 from megp_common.app import serve
-
 from trade.config import Settings
 
 

@@ -1,9 +1,9 @@
 """Composition root of the trade service."""
 
 from fastapi import FastAPI
+
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
-
 from trade.config import Settings
 from trade.entrypoints.api.routes import router
 

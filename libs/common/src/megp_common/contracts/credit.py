@@ -1,0 +1,1 @@
+"""Events published by the credit service on `credit.events`."""

@@ -1,0 +1,1 @@
+"""Events published by the ip-counsel service on `ip-counsel.events`."""

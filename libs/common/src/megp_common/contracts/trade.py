@@ -1,0 +1,1 @@
+"""Events published by the trade service on `trade.events`."""
