@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,20 @@ from megp_common.mongo import ConcurrencyConflict
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[EventEnvelope, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """Handles a run of consecutive events of one type from one partition in one call, so it can
+    read and commit each aggregate once per run instead of once per event. If the call fails, the
+    runner handles the run's events one at a time (with retries and dead-lettering), so the batch
+    form must be as idempotent as the single one. It sets the causal context itself if the
+    events it handles produce events of their own."""
+
+    handle: Callable[[list[tuple[EventEnvelope, Any]]], Awaitable[None]]
+
+    async def __call__(self, envelope: EventEnvelope, payload: Any) -> None:
+        await self.handle([(envelope, payload)])
 
 
 class PermanentError(Exception):
@@ -135,8 +150,51 @@ class ConsumerRunner:
                 )
 
     async def _handle_partition(self, msgs: list[ConsumerRecord[Any, Any]]) -> None:
-        for msg in msgs:
-            await self.handle(msg)
+        i = 0
+        while i < len(msgs):
+            run = self._batch_run(msgs, i)
+            if len(run) > 1 and await self._try_batch(run):
+                i += len(run)
+                continue
+            for msg, _ in run or [(msgs[i], None)]:
+                await self.handle(msg)
+            i += max(1, len(run))
+
+    def _batch_run(
+        self, msgs: list[ConsumerRecord[Any, Any]], start: int
+    ) -> list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]]:
+        """The consecutive messages from `start` that one BatchHandler can take together."""
+        run: list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]] = []
+        batch_type = None
+        for msg in msgs[start:]:
+            try:
+                envelope = EventEnvelope.from_json(msg.value)
+            except Exception:
+                break
+            handler = self._handlers.get(envelope.type)
+            if not isinstance(handler, BatchHandler) or batch_type not in (None, envelope.type):
+                break
+            batch_type = envelope.type
+            run.append((msg, envelope))
+        return run
+
+    async def _try_batch(
+        self, run: list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]]
+    ) -> bool:
+        envelopes = [e for _, e in run if e is not None]
+        handler = self._handlers[envelopes[0].type]
+        assert isinstance(handler, BatchHandler)
+        try:
+            items = [(e, e.payload()) for e in envelopes]
+            await handler.handle(items)
+        except Exception as exc:
+            log.info("batch failed; handling its events one by one", size=len(run), error=repr(exc))
+            return False
+        self.handled += len(items)
+        EVENTS_CONSUMED.labels(self.service, run[0][0].topic, envelopes[0].type, "handled").inc(
+            len(items)
+        )
+        return True
 
     async def handle(self, msg: ConsumerRecord[Any, Any]) -> None:
         try:

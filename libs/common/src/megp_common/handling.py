@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from megp_common.aggregate import Aggregate
@@ -40,3 +41,46 @@ async def apply_once(
     aggregate.mark_applied(event_id)
     await repo.save(aggregate)
     return True
+
+
+async def apply_many_once(
+    repo: AggregateRepository[A],
+    items: Sequence[tuple[str, str, Callable[[A], None]]],
+    *,
+    create: Callable[[str], A] | None = None,
+) -> int:
+    """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once,
+    given its events in order (skipping those already applied) and committed once. Aggregates are
+    committed concurrently; if any fails the caller may re-run the batch, or each item, safely.
+    Returns how many events took effect."""
+    by_aggregate: dict[str, list[tuple[str, Callable[[A], None]]]] = {}
+    for aggregate_id, event_id, change in items:
+        by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
+
+    async def one(aggregate_id: str, changes: list[tuple[str, Callable[[A], None]]]) -> int:
+        aggregate = await repo.find(aggregate_id)
+        is_new = aggregate is None
+        if aggregate is None:
+            if create is None:
+                raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
+            aggregate = create(aggregate_id)
+        applied = 0
+        for event_id, change in changes:
+            if aggregate.has_applied(event_id):
+                continue
+            change(aggregate)
+            aggregate.mark_applied(event_id)
+            applied += 1
+        if applied == 0:
+            return 0
+        if is_new:
+            try:
+                await repo.add(aggregate)
+            except Conflict as exc:
+                raise ConcurrencyConflict(str(exc)) from exc
+        else:
+            await repo.save(aggregate)
+        return applied
+
+    results = await asyncio.gather(*(one(a, c) for a, c in by_aggregate.items()))
+    return sum(results)

@@ -105,7 +105,7 @@ class OutboxWriter:
         service: str,
         topic: str,
         clock: Clock,
-        notify: Callable[[str, str], None] | None = None,
+        notify: Callable[[str, str, list[Document]], None] | None = None,
     ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
@@ -186,7 +186,7 @@ class AggregateRepository(Generic[A]):
                 f"{self.model.__name__} {aggregate.id} already exists",
                 extensions={"duplicate": _dup_keys(exc)},
             ) from exc
-        self._committed(aggregate, 1, bool(entries))
+        self._committed(aggregate, 1, entries)
 
     async def save(self, aggregate: A) -> None:
         """Commit the new state and the new events iff nobody else committed since it was read."""
@@ -205,13 +205,13 @@ class AggregateRepository(Generic[A]):
                 f"{self.model.__name__} {aggregate.id} was changed by someone else; "
                 "read it again and retry"
             )
-        self._committed(aggregate, expected + 1, bool(entries))
+        self._committed(aggregate, expected + 1, entries)
 
-    def _committed(self, aggregate: A, version: int, had_events: bool) -> None:
+    def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
         aggregate.version = version
         aggregate.clear_pending()
-        if had_events and self._outbox.notify:
-            self._outbox.notify(self.collection, aggregate.id)
+        if entries and self._outbox.notify:
+            self._outbox.notify(self.collection, aggregate.id, entries)
 
 
 def _dup_keys(exc: DuplicateKeyError) -> Any:

@@ -6,8 +6,15 @@ broker's acknowledgement, and only then removes exactly those entries (`$pullAll
 between the two leaves them in place, so they are published again after restart: a duplicate
 that consumers recognize by event id. Nothing is lost and nothing is applied twice.
 
-Commits in this process wake the relay for the documents they touched; a periodic sweep (and one
-at start-up) picks up whatever an earlier process left behind.
+A commit in this process hands the relay the entries it just wrote, in commit order, so the relay
+publishes them without reading them back. A sweep at start-up, and every `sweep_interval_s`,
+publishes whatever is still in any outbox: what an earlier process left behind, or what a failed
+turn could not clear. All of it runs in one task, so one document's events leave in order; a
+sweep may repeat an event the fast path also sends, which consumers drop as a duplicate.
+
+Clearing is deferred by up to `clear_delay_s` and done once per document for everything it
+published in that window: a busy aggregate then costs one clearing write per window instead of one
+per event. Publishing is not delayed; a crash in the window only means more duplicates.
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ import os
 from collections.abc import Sequence
 
 import structlog
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.bus import KafkaBus, OutgoingRecord
@@ -30,6 +36,8 @@ log = structlog.get_logger(__name__)
 # For the crash tests only: the relay exits the process right after publishing, before clearing.
 FAULT_ENV = "MEGP_FAULT_RELAY_EXIT_AFTER_PUBLISH"
 
+DocKey = tuple[str, str]  # (collection, document id)
+
 
 class OutboxRelay:
     def __init__(
@@ -40,35 +48,40 @@ class OutboxRelay:
         *,
         service: str,
         sweep_interval_s: float = 5.0,
-        batch: int = 200,
+        batch: int = 500,
+        clear_delay_s: float = 0.25,
     ) -> None:
         self._db, self._bus = db, bus
         self._collections = list(collections)
         self._service = service
         self._sweep_interval = sweep_interval_s
         self._batch = batch
-        self._dirty: dict[str, set[str]] = {}
+        self._fresh: dict[DocKey, list[Document]] = {}
+        self._published: dict[DocKey, list[Document]] = {}  # published, not yet cleared
+        self._clear_delay = clear_delay_s
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fault = os.environ.get(FAULT_ENV) == "1"
         self.published = 0
 
-    def notify(self, collection: str, doc_id: str) -> None:
-        self._dirty.setdefault(collection, set()).add(doc_id)
+    def notify(self, collection: str, doc_id: str, entries: Sequence[Document]) -> None:
+        """Called right after a commit wrote `entries` into the document's outbox."""
+        self._fresh.setdefault((collection, doc_id), []).extend(entries)
         self._wake.set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"{self._service}-outbox-relay")
 
     async def stop(self) -> None:
-        """Flush what this process committed, then stop."""
+        """Publish what this process committed, then stop."""
         if self._task is None:
             return
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         with contextlib.suppress(Exception):
-            await self._flush_dirty()
+            await self._flush_fresh()
+            await self._clear_published()
 
     @property
     def running(self) -> bool:
@@ -76,14 +89,22 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         await self._guarded(self.sweep)
+        loop = asyncio.get_running_loop()
+        next_sweep = loop.time() + self._sweep_interval
+        next_clear = loop.time() + self._clear_delay
         while True:
+            deadline = min(next_sweep, next_clear) if self._published else next_sweep
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._sweep_interval)
-            if self._wake.is_set():
-                self._wake.clear()
-                await self._guarded(self._flush_dirty)
-            else:
+                await asyncio.wait_for(self._wake.wait(), max(0.0, deadline - loop.time()))
+            self._wake.clear()
+            await self._guarded(self._flush_fresh)
+            if loop.time() >= next_clear:
+                await self._guarded(self._clear_published)
+                next_clear = loop.time() + self._clear_delay
+            if loop.time() >= next_sweep:
+                await self._guarded(self._clear_published)
                 await self._guarded(self.sweep)
+                next_sweep = loop.time() + self._sweep_interval
 
     async def _guarded(self, step: object) -> None:
         try:
@@ -95,46 +116,41 @@ class OutboxRelay:
             await asyncio.sleep(1.0)
             self._wake.set()
 
-    async def _flush_dirty(self) -> None:
-        dirty, self._dirty = self._dirty, {}
-        try:
-            for collection, ids in dirty.items():
-                ids_list = list(ids)
-                for i in range(0, len(ids_list), self._batch):
-                    chunk = ids_list[i : i + self._batch]
-                    docs = await asyncio.gather(*(self._pending(collection, d) for d in chunk))
-                    await self._publish_docs(collection, [d for d in docs if d])
-        except BaseException:
-            for collection, ids in dirty.items():  # keep them for the next turn
-                self._dirty.setdefault(collection, set()).update(ids)
-            raise
-
-    async def _pending(self, collection: str, doc_id: str) -> Document | None:
-        # One lookup by _id each rather than one `$in` query: `$in` is never an index search on
-        # FerretDB v1, a lookup by _id is (see deploy/local/store.sh).
-        doc = await self._db[collection].find_one({"_id": doc_id}, {"outbox": 1})
-        return doc if doc and doc.get("outbox") else None
-
-    @staticmethod
-    async def _clear(col: AsyncCollection[Document], doc: Document) -> None:
-        """Remove exactly the entries that were published; later ones stay for the next turn."""
-        async with DOCUMENT_LOCKS.hold(namespace(col), doc["_id"]):
-            await col.update_one({"_id": doc["_id"]}, {"$pullAll": {"outbox": doc["outbox"]}})
+    async def _flush_fresh(self) -> None:
+        while self._fresh:
+            keys = list(self._fresh)[: self._batch]
+            turn = {k: self._fresh.pop(k) for k in keys}
+            try:
+                await self._publish(turn, clear_now=False)
+            except BaseException:
+                # put them back in front, keeping each document's order
+                for key, entries in reversed(list(turn.items())):
+                    later = self._fresh.pop(key, [])
+                    self._fresh = {key: entries + later, **self._fresh}
+                raise
 
     async def sweep(self) -> int:
         """Publish every pending outbox entry in every collection; return how many."""
         total = 0
         for collection in self._collections:
             cursor = self._db[collection].find({"outbox.0": {"$exists": True}}, {"outbox": 1})
-            docs = [d async for d in cursor]
-            OUTBOX_PENDING.labels(self._service).set(sum(len(d["outbox"]) for d in docs))
-            for i in range(0, len(docs), self._batch):
-                total += await self._publish_docs(collection, docs[i : i + self._batch])
+            found = {(collection, d["_id"]): list(d["outbox"]) async for d in cursor}
+            OUTBOX_PENDING.labels(self._service).set(sum(len(v) for v in found.values()))
+            keys = list(found)
+            for i in range(0, len(keys), self._batch):
+                total += await self._publish({k: found[k] for k in keys[i : i + self._batch]})
         return total
 
-    async def _publish_docs(self, collection: str, docs: list[Document]) -> int:
-        if not docs:
-            return 0
+    async def _clear_published(self) -> None:
+        done, self._published = self._published, {}
+        try:
+            await asyncio.gather(*(self._clear(key, entries) for key, entries in done.items()))
+        except BaseException:
+            for key, entries in done.items():  # clearing twice is harmless
+                self._published.setdefault(key, []).extend(entries)
+            raise
+
+    async def _publish(self, turn: dict[DocKey, list[Document]], *, clear_now: bool = True) -> int:
         records = [
             OutgoingRecord(
                 topic=e["topic"],
@@ -142,14 +158,25 @@ class OutboxRelay:
                 value=e["body"].encode(),
                 event_type=e.get("type", ""),
             )
-            for d in docs
-            for e in d["outbox"]
+            for entries in turn.values()
+            for e in entries
         ]
+        if not records:
+            return 0
         await self._bus.publish_many(records)
         if self._fault:
             log.error("fault injection: exiting after publish, before clearing the outbox")
             os._exit(17)
-        col = self._db[collection]
-        await asyncio.gather(*(self._clear(col, d) for d in docs))
+        if clear_now:
+            await asyncio.gather(*(self._clear(key, entries) for key, entries in turn.items()))
+        else:
+            for key, entries in turn.items():
+                self._published.setdefault(key, []).extend(entries)
         self.published += len(records)
         return len(records)
+
+    async def _clear(self, key: DocKey, entries: list[Document]) -> None:
+        """Remove exactly the entries that were published; later ones stay for the next turn."""
+        col = self._db[key[0]]
+        async with DOCUMENT_LOCKS.hold(namespace(col), key[1]):
+            await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})

@@ -59,15 +59,16 @@ async def test_change_reaches_consumer_in_another_process_exactly_once(scenario)
     assert keys == {b"c1", b"c2"}
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch-handler"])
 async def test_relay_killed_between_publish_and_clear_yields_a_duplicate_applied_once(
-    scenario,
+    scenario, batch
 ) -> None:  # type: ignore[no-untyped-def]
     await commit_increments(scenario, "k", [5] * 10)
     crashing = scenario.spawn("relay", **{FAULT_ENV: "1"})
     assert await asyncio.to_thread(crashing.wait, 60) == 17
     assert await outbox_len(scenario, "k") == 10, "the crash must leave the outbox in place"
 
-    scenario.spawn("consumer")
+    scenario.spawn("consumer", **({"TALLY_BATCH": "1"} if batch else {}))
     scenario.spawn("relay")
 
     async def outbox_cleared() -> bool:
@@ -86,10 +87,14 @@ async def test_relay_killed_between_publish_and_clear_yields_a_duplicate_applied
     assert await scenario.tally("k") == (10, 50)
 
 
-async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(scenario) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("batch", [False, True], ids=["one-by-one", "batch-handler"])
+async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
+    scenario, batch
+) -> None:  # type: ignore[no-untyped-def]
     # all on one key, so one partition: the poison sits between good events
     await commit_increments(scenario, "p", [1, 2, 3, 4, 5, 6, 7], poison_at=2)
-    scenario.spawn("consumer")
+    await asyncio.sleep(0.5)  # so the consumer finds them all in one poll: a batch with a poison
+    scenario.spawn("consumer", **({"TALLY_BATCH": "1"} if batch else {}))
     scenario.spawn("relay")
 
     async def good_ones_applied() -> bool:

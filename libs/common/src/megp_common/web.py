@@ -1,0 +1,283 @@
+"""HTTP conventions every service shares: cursor pagination, ETag / If-Match optimistic
+concurrency, and Idempotency-Key replay.
+
+Pagination
+    Lists are paged by an opaque cursor: urlsafe base64 of a small JSON object naming where the
+    previous page stopped. Collections page by `_id` (UUIDv7 ids sort by creation time):
+    `page_by_id` asks for `{"_id": {"$gt": last}}` sorted by `_id`, one more than the page size,
+    so it knows whether a next page exists without counting. `page_of_sequence` pages an
+    in-memory list (e.g. the members embedded in a group document) the same way.
+
+Concurrency
+    A resource's ETag is its aggregate version (`"v3"`). An update sends it back in `If-Match`;
+    none is 428, a malformed one 422, a stale one 412 (`check_if_match`).
+
+Idempotency
+    `run_idempotent` replays the stored response of a request already served under the same
+    `Idempotency-Key` (scoped per route and caller). The response is stored only *after* the
+    operation committed and only when it succeeded, so a crash between the two makes a retry run
+    the operation again: operations behind a key must themselves be idempotent, typically by
+    deriving the new aggregate's id from the key (`deterministic_id(scope, key)`) so that the
+    second run collides with the first instead of creating a twin.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Final, Generic, TypeVar
+
+from fastapi import Header, Query
+from pydantic import BaseModel, Field
+from pydantic_core import to_jsonable_python
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from megp_common.aggregate import Aggregate
+from megp_common.clock import Clock
+from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+from megp_common.mongo import AggregateRepository, Document
+
+T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
+
+DEFAULT_PAGE_SIZE: Final = 50
+MAX_PAGE_SIZE: Final = 200
+
+# ---------------------------------------------------------------------------------------------
+# Cursor pagination
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; pass `next_cursor` back as `cursor` for the next one (None: the end)."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        default=None, description="Opaque cursor of the next page; absent on the last page"
+    )
+
+
+def encode_cursor(position: Mapping[str, Any]) -> str:
+    raw = json.dumps(to_jsonable_python(dict(position)), separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    """The position a cursor names; anything not made by `encode_cursor` is a 422."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ValidationFailed("the cursor is not valid; use next_cursor as returned") from None
+    if not isinstance(value, dict):
+        raise ValidationFailed("the cursor is not valid; use next_cursor as returned")
+    return value
+
+
+def _cursor_field(cursor: str, name: str) -> str:
+    value = decode_cursor(cursor).get(name)
+    if not isinstance(value, str):
+        raise ValidationFailed("the cursor is not valid for this list")
+    return value
+
+
+async def page_by_id(
+    repo: AggregateRepository[A],
+    query: Mapping[str, Any],
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[A], str | None]:
+    """A page of `repo`'s aggregates matching `query`, in `_id` order, and the next cursor."""
+    filters = dict(query)
+    if cursor:
+        filters["_id"] = {"$gt": _cursor_field(cursor, "after")}
+    found = await repo.find_many(filters, sort=[("_id", 1)], limit=limit + 1)
+    items = found[:limit]
+    more = len(found) > limit
+    return items, encode_cursor({"after": items[-1].id}) if more and items else None
+
+
+def page_of_sequence(
+    items: Sequence[T], key: Callable[[T], str], *, cursor: str | None, limit: int
+) -> tuple[list[T], str | None]:
+    """The same paging over a list already in memory, ordered by `key` (unique per item)."""
+    ordered = sorted(items, key=key)
+    if cursor:
+        after = _cursor_field(cursor, "after")
+        ordered = [item for item in ordered if key(item) > after]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return page, encode_cursor({"after": key(page[-1])}) if more and page else None
+
+
+CursorQuery = Annotated[
+    str | None, Query(description="`next_cursor` of the previous page", max_length=512)
+]
+LimitQuery = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size", examples=[DEFAULT_PAGE_SIZE])
+]
+
+# ---------------------------------------------------------------------------------------------
+# ETag / If-Match
+
+_ETAG: Final = re.compile(r'^"v(\d{1,18})"$')
+
+IfMatchHeader = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag of the version being changed, e.g. "v3"',
+        examples=['"v3"'],
+    ),
+]
+
+
+def etag_for(version: int) -> str:
+    """The strong ETag of an aggregate version."""
+    return f'"v{version}"'
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version an `If-Match` header names: 428 when absent, 422 when not one of our ETags."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "this update needs an If-Match header with the resource's ETag (read it first)"
+        )
+    match = _ETAG.match(if_match.strip())
+    if match is None:
+        raise ValidationFailed(
+            f"If-Match {if_match!r} is not an ETag of this service; send the ETag header as read"
+        )
+    return int(match.group(1))
+
+
+def check_if_match(if_match: str | None, current_version: int) -> None:
+    """Refuse the update unless `If-Match` names `current_version` (412 when stale)."""
+    expected = expected_version(if_match)
+    if expected != current_version:
+        raise PreconditionFailed(
+            f"the resource is at {etag_for(current_version)}, not {etag_for(expected)}; "
+            "read it again and reapply the change",
+            extensions={"current_etag": etag_for(current_version)},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotency-Key
+
+_KEY: Final = re.compile(r"^[A-Za-z0-9._:~\-]{1,200}$")
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A client-chosen unique key; a retry with the same key and body replays "
+        "the first response instead of acting twice",
+        examples=["0d8f9a1e-6c1b-4f3e-9a55-2f0c2a1d7b10"],
+    ),
+]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    request_hash: str
+    status: int
+    body: Any
+    created_at: datetime
+
+
+class IdempotencyStore:
+    """Responses served under an idempotency key: `{_id: "<scope>:<key>", request_hash, status,
+    body (JSON text), created_at}`. One insert per key; the first writer wins."""
+
+    def __init__(self, collection: AsyncCollection[Document], clock: Clock) -> None:
+        self._col, self._clock = collection, clock
+
+    async def find(self, scope: str, key: str) -> StoredResponse | None:
+        doc = await self._col.find_one({"_id": f"{scope}:{key}"})
+        if doc is None:
+            return None
+        return StoredResponse(
+            doc["request_hash"], int(doc["status"]), json.loads(doc["body"]), doc["created_at"]
+        )
+
+    async def remember(
+        self, scope: str, key: str, request_hash: str, status: int, body: Any
+    ) -> StoredResponse:
+        """Store the response; if another request stored one first, return that one instead."""
+        plain = to_jsonable_python(body)
+        stored = StoredResponse(request_hash, status, plain, self._clock.now())
+        try:
+            await self._col.insert_one(
+                {
+                    "_id": f"{scope}:{key}",
+                    "request_hash": request_hash,
+                    "status": status,
+                    "body": json.dumps(plain, separators=(",", ":")),
+                    "created_at": stored.created_at,
+                }
+            )
+        except DuplicateKeyError:
+            earlier = await self.find(scope, key)
+            if earlier is not None:
+                return earlier
+        return stored
+
+
+def request_hash(payload: Any) -> str:
+    canonical = json.dumps(to_jsonable_python(payload), separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_idempotency_key(key: str | None, *, required: bool) -> str | None:
+    if key is None:
+        if required:
+            raise PreconditionRequired(
+                "this request moves money and needs an Idempotency-Key header (a unique value "
+                "you reuse only to retry the same request)"
+            )
+        return None
+    if not _KEY.match(key):
+        raise ValidationFailed(
+            "Idempotency-Key must be 1-200 characters of letters, digits and . _ : ~ -"
+        )
+    return key
+
+
+async def run_idempotent(
+    store: IdempotencyStore,
+    scope: str,
+    key: str | None,
+    request_payload: Any,
+    operation: Callable[[], Awaitable[tuple[int, Any]]],
+    *,
+    required: bool = False,
+) -> tuple[int, Any]:
+    """Run `operation` once per (scope, key); replay its `(status, body)` on a retry.
+
+    Without a key the operation simply runs (or 428 when `required`). The same key with a
+    different payload is a 422: a key names one request. Failures are not stored, so a retry
+    after an error runs again.
+    """
+    if check_idempotency_key(key, required=required) is None:
+        return await operation()
+    assert key is not None
+    digest = request_hash(request_payload)
+    earlier = await store.find(scope, key)
+    if earlier is None:
+        status, body = await operation()
+        earlier = await store.remember(scope, key, digest, status, body)
+    if earlier.request_hash != digest:
+        raise ValidationFailed(
+            f"Idempotency-Key {key!r} was already used for a different request; "
+            "send a new key for a new request",
+            extensions={"idempotency_key": key},
+        )
+    return earlier.status, earlier.body
