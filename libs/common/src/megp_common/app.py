@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,7 +59,7 @@ class Wiring:
     outbox_collections: Sequence[str] = ()
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
-    background: Sequence[Callable[[], Awaitable[None]]] = ()
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
     container: Any = None
 
 
@@ -146,7 +146,7 @@ def create_app(
         )
         await relay.start()
         await retry_until_ready("Kafka consumer group", consumer.start)
-        tasks = [
+        tasks: list[asyncio.Task[None]] = [
             asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
             for job in wiring.background
         ]

@@ -154,7 +154,7 @@ class AggregateRepository(Generic[A]):
         return self.model.model_validate(doc)
 
     def _state(self, aggregate: A) -> Document:
-        doc = to_bson(aggregate.model_dump(mode="python"))
+        doc: Document = to_bson(aggregate.model_dump(mode="python"))
         doc["_id"] = doc.pop("id")
         return doc
 
