@@ -39,9 +39,11 @@ class LocalInfra:
 
     def up(self) -> dict[str, str]:
         self.kafka_given = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+        kafka_port = os.environ.get("MEGP_KAFKA_PORT", "9092")
+        mongo_port = os.environ.get("MEGP_MONGO_PORT", "27017")
         for var, script, default in (
-            ("KAFKA_BOOTSTRAP_SERVERS", "kafka.sh", "localhost:9092"),
-            ("MONGO_URL", "store.sh", "mongodb://127.0.0.1:27017/?retryWrites=false"),
+            ("KAFKA_BOOTSTRAP_SERVERS", "kafka.sh", f"localhost:{kafka_port}"),
+            ("MONGO_URL", "store.sh", f"mongodb://127.0.0.1:{mongo_port}/?retryWrites=false"),
         ):
             if os.environ.get(var):
                 self.env[var] = os.environ[var]
@@ -151,9 +153,14 @@ class ServiceProcess:
             self.proc.wait()
 
 
+def port_offset() -> int:
+    """`MEGP_PORT_OFFSET` shifts every service port, so two checkouts can run side by side."""
+    return int(os.environ.get("MEGP_PORT_OFFSET", "0"))
+
+
 class Platform:
     def __init__(self, env: Mapping[str, str], services: Iterable[str] = SERVICES) -> None:
-        self.processes = {s: ServiceProcess(s, SERVICES[s], env) for s in services}
+        self.processes = {s: ServiceProcess(s, SERVICES[s] + port_offset(), env) for s in services}
 
     def start(self) -> None:
         for p in self.processes.values():
