@@ -11,7 +11,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import structlog
+
 from megp_common.ids import new_id
+from megp_common.logging import get_correlation_id
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,11 @@ _current: ContextVar[CausalContext | None] = ContextVar("megp_causal_context", d
 
 
 def current_context() -> CausalContext:
+    """The event being handled, else the HTTP request's correlation id, else a new chain."""
     ctx = _current.get()
-    return ctx if ctx is not None else CausalContext(correlation_id=new_id())
+    if ctx is not None:
+        return ctx
+    return CausalContext(correlation_id=get_correlation_id() or new_id())
 
 
 @contextmanager
@@ -33,6 +39,9 @@ def causal_context(correlation_id: str, causation_id: str | None = None) -> Iter
     ctx = CausalContext(correlation_id=correlation_id, causation_id=causation_id)
     token = _current.set(ctx)
     try:
-        yield ctx
+        with structlog.contextvars.bound_contextvars(
+            correlation_id=correlation_id, causation_id=causation_id
+        ):
+            yield ctx
     finally:
         _current.reset(token)
