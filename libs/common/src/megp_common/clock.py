@@ -44,6 +44,13 @@ class SettableClock:
         self._setting: ClockSetting | None = None
         self.settable = settable
         self.changed = asyncio.Event()
+        self._subscribers: list[asyncio.Event] = []
+
+    def subscribe(self) -> asyncio.Event:
+        """An event of one's own, set whenever the clock moves (the caller clears it)."""
+        event = asyncio.Event()
+        self._subscribers.append(event)
+        return event
 
     def now(self) -> datetime:
         if self._setting is None:
@@ -65,6 +72,8 @@ class SettableClock:
             return
         self._setting = setting
         self.changed.set()
+        for event in self._subscribers:
+            event.set()
 
     def set(self, instant: datetime, *, frozen: bool = True) -> ClockSetting:
         if instant.tzinfo is None:
