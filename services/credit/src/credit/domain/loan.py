@@ -1,0 +1,258 @@
+"""A loan to an ODF or a member: applied, approved by the board and the lender, disbursed with an
+exact schedule, its instalments falling due, paid by the fund or the borrower, or overdue."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from credit.domain.delinquency import days_past_due
+from credit.domain.errors import InvalidTransition, NotAuthorized
+from credit.domain.schedule import AmortizationMethod, build_schedule
+from megp_common.aggregate import Aggregate
+from megp_common.contracts import credit as ev
+
+
+class LoanStatus(StrEnum):
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ACTIVE = "active"
+    REPAID = "repaid"
+
+
+class InstalmentStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DUE = "due"
+    PAID = "paid"
+    OVERDUE = "overdue"
+
+
+class Instalment(BaseModel):
+    number: int
+    due_date: date
+    principal: Decimal
+    interest: Decimal
+    status: InstalmentStatus = InstalmentStatus.SCHEDULED
+    paid_on: date | None = None
+    paid_by: str | None = None
+    was_late: bool = False
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.interest
+
+
+class Loan(Aggregate):
+    group_id: str
+    state: str | None = None
+    line_id: str
+    borrower_kind: str
+    borrower_id: str
+    amount: Decimal
+    purpose: str
+    term_months: int
+    business_plan_id: str | None = None
+    method: AmortizationMethod = AmortizationMethod.FRENCH
+    lender: str
+    applied_on: date
+    status: LoanStatus = LoanStatus.APPLIED
+    board_approved_by: str | None = None
+    lender_approved: bool = False
+    annual_rate: Decimal | None = None
+    disbursed_on: date | None = None
+    instalments: list[Instalment] = []
+    repaid_on: date | None = None
+    on_time: bool | None = None
+
+    def partition_key(self) -> str:
+        return self.group_id
+
+    def state_code(self) -> str | None:
+        return self.state
+
+    def _ids(self) -> dict[str, str | None]:
+        return {
+            "group_id": self.group_id,
+            "state_code": self.state,
+            "loan_id": self.id,
+            "line_id": self.line_id,
+            "borrower_kind": self.borrower_kind,
+            "borrower_id": self.borrower_id,
+        }
+
+    @classmethod
+    def apply(cls, **fields: object) -> Loan:
+        loan = cls.model_validate(fields)
+        loan.record(
+            ev.LoanApplied(
+                **loan._ids(),
+                amount=loan.amount,
+                purpose=loan.purpose,
+                term_months=loan.term_months,
+                business_plan_id=loan.business_plan_id,
+                applied_on=loan.applied_on,
+            )
+        )
+        return loan
+
+    def _expect(self, *statuses: LoanStatus) -> None:
+        if self.status not in statuses:
+            raise InvalidTransition(f"loan {self.id} is {self.status}")
+
+    def approve_by_board(self, participant_id: str, board: frozenset[str], on: date) -> None:
+        """Only the group's board representatives decide [¶55]."""
+        self._expect(LoanStatus.APPLIED)
+        if participant_id not in board:
+            raise NotAuthorized("only the group's board representatives approve its loans [¶55]")
+        self.board_approved_by = participant_id
+        self._approved_if_complete(on)
+
+    def approve_by_lender(self, lender: str, on: date) -> None:
+        self._expect(LoanStatus.APPLIED)
+        if lender != self.lender:
+            raise NotAuthorized(f"this loan's lender is {self.lender}, not {lender}")
+        self.lender_approved = True
+        self._approved_if_complete(on)
+
+    def _approved_if_complete(self, on: date) -> None:
+        if self.board_approved_by and self.lender_approved:
+            self.status = LoanStatus.APPROVED
+            self.record(
+                ev.LoanApproved(
+                    **self._ids(),
+                    board_representative_id=self.board_approved_by,
+                    lender=self.lender,
+                    approved_on=on,
+                )
+            )
+
+    def reject(self, reason: str, by: str, on: date) -> None:
+        self._expect(LoanStatus.APPLIED, LoanStatus.APPROVED)
+        self.status = LoanStatus.REJECTED
+        self.record(ev.LoanRejected(**self._ids(), reason=reason, rejected_by=by, rejected_on=on))
+
+    def disburse(self, on: date, annual_rate: Decimal, first_due: date) -> None:
+        self._expect(LoanStatus.APPROVED)
+        lines = build_schedule(self.amount, annual_rate, self.term_months, first_due, self.method)
+        self.instalments = [
+            Instalment(
+                number=x.number, due_date=x.due_date, principal=x.principal, interest=x.interest
+            )
+            for x in lines
+        ]
+        self.status, self.annual_rate, self.disbursed_on = LoanStatus.ACTIVE, annual_rate, on
+        self.record(
+            ev.LoanDisbursed(
+                **self._ids(),
+                amount=self.amount,
+                annual_rate=annual_rate,
+                method=self.method.value,
+                lender=self.lender,
+                disbursed_on=on,
+                schedule=[
+                    ev.InstalmentLine(
+                        number=i.number,
+                        due_date=i.due_date,
+                        principal=i.principal,
+                        interest=i.interest,
+                    )
+                    for i in self.instalments
+                ],
+            )
+        )
+
+    def announce_due(self, today: date, odf_id: str | None = None) -> list[int]:
+        """Every scheduled instalment whose date has come is announced due, once."""
+        announced = []
+        for inst in self.instalments:
+            if inst.status is InstalmentStatus.SCHEDULED and inst.due_date <= today:
+                inst.status = InstalmentStatus.DUE
+                announced.append(inst.number)
+                self.record(
+                    ev.InstallmentDue(
+                        loan_id=self.id,
+                        installment_number=inst.number,
+                        group_id=self.group_id,
+                        odf_id=odf_id,
+                        borrower_kind=self.borrower_kind,
+                        borrower_id=self.borrower_id,
+                        due_date=inst.due_date,
+                        principal=inst.principal,
+                        interest=inst.interest,
+                        total=inst.total,
+                        lender=self.lender,
+                        state_code=self.state,
+                    )
+                )
+        return announced
+
+    def _instalment(self, number: int) -> Instalment:
+        for inst in self.instalments:
+            if inst.number == number:
+                return inst
+        raise InvalidTransition(f"loan {self.id} has no instalment {number}")
+
+    def mark_paid(self, number: int, by: str, on: date) -> bool:
+        """Paid by the fund (on its confirmation) or directly by the borrower. False if it was
+        already paid: a second confirmation changes nothing."""
+        self._expect(LoanStatus.ACTIVE, LoanStatus.REPAID)
+        inst = self._instalment(number)
+        if inst.status is InstalmentStatus.PAID:
+            return False
+        late = max(0, (on - inst.due_date).days) if inst.status is InstalmentStatus.OVERDUE else 0
+        inst.status, inst.paid_on, inst.paid_by = InstalmentStatus.PAID, on, by
+        inst.was_late = inst.was_late or late > 0
+        self.record(
+            ev.InstallmentPaid(
+                **self._ids(),
+                installment_number=number,
+                amount=inst.total,
+                paid_by=by,
+                paid_on=on,
+                days_late=late,
+            )
+        )
+        if all(i.status is InstalmentStatus.PAID for i in self.instalments):
+            self.status, self.repaid_on = LoanStatus.REPAID, on
+            self.on_time = not any(i.was_late for i in self.instalments)
+            self.record(
+                ev.LoanRepaid(**self._ids(), amount=self.amount, repaid_on=on, on_time=self.on_time)
+            )
+        return True
+
+    def mark_overdue(self, number: int, reason: str) -> bool:
+        inst = self._instalment(number)
+        if inst.status in (InstalmentStatus.PAID, InstalmentStatus.OVERDUE):
+            return False
+        inst.status, inst.was_late = InstalmentStatus.OVERDUE, True
+        self.record(
+            ev.InstallmentOverdue(
+                **self._ids(),
+                installment_number=number,
+                amount=inst.total,
+                due_date=inst.due_date,
+                reason=reason,
+            )
+        )
+        return True
+
+    @property
+    def outstanding_principal(self) -> Decimal:
+        if self.status is not LoanStatus.ACTIVE:
+            return Decimal(0)
+        return sum(
+            (i.principal for i in self.instalments if i.status is not InstalmentStatus.PAID),
+            Decimal(0),
+        )
+
+    def days_past_due(self, today: date) -> int:
+        unpaid = [
+            i.due_date
+            for i in self.instalments
+            if i.status in (InstalmentStatus.DUE, InstalmentStatus.OVERDUE)
+        ]
+        return days_past_due(min(unpaid) if unpaid else None, today)
