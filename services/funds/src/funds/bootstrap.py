@@ -1,19 +1,63 @@
 """Composition root of the funds service."""
 
-from fastapi import FastAPI
+from __future__ import annotations
 
+from fastapi import FastAPI
+from pymongo import IndexModel
+
+from funds.adapters.journal import JOURNAL, JOURNAL_INDEXES, Journal, JournalCopier
+from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
+from funds.adapters.repository import FUNDS, FundRepository
 from funds.config import Settings
-from funds.entrypoints.api.routes import router
+from funds.entrypoints.api.routes import routers
+from funds.service_layer import handlers
+from funds.service_layer.container import Services
+from funds.service_layer.scheduler import scheduler_loop
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.web import IdempotencyStore
 
 DESCRIPTION = (
     "The Competition and Development Fund of every project group, on a double-entry ledger."
 )
+IDEMPOTENCY = "idempotency"
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    return Wiring()
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    policy = settings.policy()
+    journal = Journal(runtime.db)
+    services = Services(
+        funds=FundRepository(runtime.db, runtime.outbox, policy),
+        journal=journal,
+        copier=JournalCopier(runtime.db, journal, settings.journal_copy_interval_s),
+        participants=ParticipantDirectory(runtime.db),
+        idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),
+        clock=runtime.clock,
+        policy=policy,
+    )
+
+    async def copy_journal() -> None:
+        await services.copier.run()
+
+    async def scheduler() -> None:
+        await scheduler_loop(services, settings.scheduler_interval_s)
+
+    no_index: list[IndexModel] = []
+    return Wiring(
+        collections={
+            FUNDS: no_index,
+            JOURNAL: JOURNAL_INDEXES,
+            PARTICIPANTS: no_index,
+            IDEMPOTENCY: no_index,
+        },
+        outbox_collections=[FUNDS],
+        consumes=["enrollment.events", "credit.events"],
+        handlers=handlers.build(services),
+        background=[copy_journal, scheduler],
+        container=services,
+    )
 
 
 def create_app() -> FastAPI:
@@ -21,6 +65,6 @@ def create_app() -> FastAPI:
         title="funds",
         settings_factory=Settings,
         wire=wire,
-        routers=[router],
+        routers=routers,
         description=DESCRIPTION,
     )

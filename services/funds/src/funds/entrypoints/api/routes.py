@@ -1,3 +1,4 @@
-from fastapi import APIRouter
+from funds.entrypoints.api.money import router as money_router
+from funds.entrypoints.api.reads import router as reads_router
 
-router = APIRouter(prefix="/v1", tags=["funds"])
+routers = [money_router, reads_router]

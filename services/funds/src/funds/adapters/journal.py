@@ -1,0 +1,131 @@
+"""The journal: every posted entry, immutable, one document each (`_id` = entry id).
+
+Entries are posted into the fund document (in the same write as the balances they change) and
+copied here afterwards by `JournalCopier`. Copying inserts with the entry's own id, so copying
+twice is harmless; only once an entry is here is it removed from the fund document. Reads merge
+the journal with the entries still waiting in the fund, so they never miss one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from datetime import datetime
+
+import structlog
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
+
+from funds.adapters.repository import FUNDS
+from funds.domain.ledger import Entry
+from megp_common.mongo import DOCUMENT_LOCKS, Document, namespace
+
+log = structlog.get_logger(__name__)
+
+JOURNAL = "journal"
+JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
+DUPLICATE_KEY = 11000
+
+
+def entry_from(doc: Document) -> Entry:
+    data = dict(doc)
+    data["id"] = data.pop("_id", data.get("id"))
+    return Entry.model_validate(data)
+
+
+class Journal:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[JOURNAL]
+
+    async def insert(self, docs: list[Document]) -> None:
+        """Insert entries; those already there are left as they are."""
+        if not docs:
+            return
+        try:
+            await self.col.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            others = [e for e in exc.details.get("writeErrors", []) if e["code"] != DUPLICATE_KEY]
+            if others:
+                raise
+
+    async def get(self, entry_id: str) -> Entry | None:
+        doc = await self.col.find_one({"_id": entry_id})
+        return entry_from(doc) if doc else None
+
+    async def page(self, fund_id: str, after_seq: int, limit: int) -> list[Entry]:
+        cursor = self.col.find(
+            {"fund_id": fund_id, "seq": {"$gt": after_seq}}, sort=[("seq", 1)], limit=limit
+        )
+        return [entry_from(doc) async for doc in cursor]
+
+    async def until(self, fund_id: str, at: datetime | None) -> list[Entry]:
+        query: Document = {"fund_id": fund_id}
+        if at is not None:
+            query["posted_at"] = {"$lte": at}
+        return [entry_from(doc) async for doc in self.col.find(query, sort=[("seq", 1)])]
+
+
+def merged(stored: Iterable[Entry], pending: Iterable[Entry]) -> list[Entry]:
+    by_id = {e.id: e for e in stored}
+    for entry in pending:
+        by_id.setdefault(entry.id, entry)
+    return sorted(by_id.values(), key=lambda e: e.seq)
+
+
+class JournalCopier:
+    """Moves posted entries from fund documents to the journal (like the outbox relay)."""
+
+    def __init__(
+        self, db: AsyncDatabase[Document], journal: Journal, interval_s: float = 1.0
+    ) -> None:
+        self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+
+    def notify(self, fund_id: str) -> None:
+        self._dirty.add(fund_id)
+        self._wake.set()
+
+    async def copy(self, fund_id: str) -> int:
+        doc = await self.funds.find_one({"_id": fund_id}, {"pending_entries": 1})
+        pending: list[Document] = (doc or {}).get("pending_entries") or []
+        if not pending:
+            return 0
+        await self.journal.insert([_as_journal(d) for d in pending])
+        async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
+            await self.funds.update_one(
+                {"_id": fund_id}, {"$pullAll": {"pending_entries": pending}}
+            )
+        return len(pending)
+
+    async def sweep(self) -> int:
+        cursor = self.funds.find({"pending_entries": {"$ne": []}}, {"_id": 1})
+        ids = [str(doc["_id"]) async for doc in cursor]
+        return sum([await self.copy(fund_id) for fund_id in ids])
+
+    async def run(self) -> None:
+        """Copy what commits announce at once; sweep everything every few seconds."""
+        sweeps_every = max(1, int(5 / self.interval_s))
+        turn = 0
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            self._wake.clear()
+            dirty, self._dirty = self._dirty, set()
+            try:
+                for fund_id in sorted(dirty):
+                    await self.copy(fund_id)
+                if turn % sweeps_every == 0:
+                    await self.sweep()
+            except Exception as exc:
+                self._dirty |= dirty
+                log.warning("journal copy failed; will retry", error=repr(exc))
+            turn += 1
+
+
+def _as_journal(pending: Document) -> Document:
+    doc = dict(pending)
+    doc["_id"] = doc.pop("id")
+    return doc

@@ -1,0 +1,44 @@
+"""Fund documents: one per project group, `_id` = the group id."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from funds.domain.fund import Fund
+from funds.domain.policy import FundPolicy
+from funds.domain.schedule import wake_on
+from megp_common.mongo import AggregateRepository, Document, OutboxWriter
+
+FUNDS = "funds"
+
+
+class FundRepository(AggregateRepository[Fund]):
+    collection = FUNDS
+    model = Fund
+
+    def __init__(
+        self, db: AsyncDatabase[Document], outbox: OutboxWriter, policy: FundPolicy
+    ) -> None:
+        super().__init__(db, outbox)
+        self.policy = policy
+
+    async def add(self, aggregate: Fund) -> None:
+        aggregate.wake_on = wake_on(aggregate, self.policy)
+        await super().add(aggregate)
+
+    async def save(self, aggregate: Fund) -> None:
+        aggregate.wake_on = wake_on(aggregate, self.policy)
+        await super().save(aggregate)
+
+    async def due_ids(self, today_iso: str) -> list[str]:
+        """Funds the scheduler must look at (a scan of one small field; few funds match)."""
+        cursor = self.col.find({"wake_on": {"$lte": today_iso}}, {"_id": 1})
+        return [str(doc["_id"]) async for doc in cursor]
+
+    async def all_balances(self) -> list[Document]:
+        projection = {"state": 1, "trust_bank": 1, "balances": 1, "opened_at": 1, "group_id": 1}
+        return [doc async for doc in self.col.find({}, projection)]
+
+    async def funds_at_bank(self, bank: str) -> list[Document]:
+        projection = {"state": 1, "trust_bank": 1, "balances": 1, "opened_at": 1, "group_id": 1}
+        return [doc async for doc in self.col.find({"trust_bank": bank}, projection)]

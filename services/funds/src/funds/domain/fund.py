@@ -1,0 +1,145 @@
+"""The Fund aggregate: one project group's Competition and Development Fund [¶71-¶78].
+
+The fund document is the unit of consistency. Its balances, obligations, debts and the entries
+not yet copied to the journal are committed in one conditional write, with the events they
+cause. `post` is the only way money moves: it checks the entry balances and that no fund
+account goes below zero, then appends it and updates the balances.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+
+from funds.domain import accounts as acc
+from funds.domain.errors import FundNotOpen, RuleBroken
+from funds.domain.ledger import Balances, Entry, EntryKind, Line, apply_lines, check_balanced
+from funds.domain.records import (
+    BorrowerDebt,
+    Member,
+    Notice,
+    Obligation,
+    ScheduledInstalment,
+    TemporaryContribution,
+)
+from megp_common.aggregate import Aggregate
+from megp_common.ids import deterministic_id
+
+CURRENCY = "MXN"
+
+# Accounts that can never be negative: money the fund does not have cannot be spent.
+NEVER_NEGATIVE = (acc.TRUST_CASH, acc.DEVELOPMENT, acc.COMPETITION, acc.TEMPORARY_TO_RETURN)
+
+
+class Fund(Aggregate):
+    group_id: str
+    odf_id: str | None = None
+    name: str | None = None
+    state: str | None = None
+    municipality: str | None = None
+    trust_bank: str | None = None
+    opened_at: datetime | None = None
+    opened_on: date | None = None
+    members: dict[str, Member] = {}
+    board: list[str] = []
+    balances: Balances = {}
+    next_seq: int = 1
+    pending_entries: list[Entry] = []
+    recent_entry_ids: list[str] = []
+    obligations: dict[str, Obligation] = {}
+    temporary: dict[str, TemporaryContribution] = {}
+    debts: dict[str, BorrowerDebt] = {}
+    scheduled: dict[str, ScheduledInstalment] = {}
+    failed_instalments: list[str] = []
+    notices: list[Notice] = []
+    initial_deposits_cents: int = 0
+    initial_other_cents: int = 0
+    initial_period_closed: bool = False
+    wake_on: date | None = None
+    remember_entries: int = 2000
+
+    def partition_key(self) -> str:
+        return self.group_id
+
+    def state_code(self) -> str | None:
+        return self.state
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+    def require_open(self) -> None:
+        if not self.is_open:
+            raise FundNotOpen(f"the fund of group {self.group_id} is not open yet")
+
+    def balance(self, account: str, currency: str = CURRENCY) -> int:
+        return self.balances.get(currency, {}).get(account, 0)
+
+    def entry_id(self, scope: str, key: str) -> str:
+        """The id of the entry a request or event posts: the same key always gives the same id."""
+        return deterministic_id("funds", self.id, scope, key)
+
+    def has_posted(self, entry_id: str) -> bool:
+        return entry_id in self.recent_entry_ids
+
+    def pending_entry(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.pending_entries if e.id == entry_id), None)
+
+    def active_members(self) -> list[str]:
+        return sorted(pid for pid, m in self.members.items() if m.active)
+
+    # -- posting ---------------------------------------------------------------------------
+
+    def post(
+        self,
+        *,
+        entry_id: str,
+        kind: EntryKind,
+        key: str,
+        lines: list[Line],
+        now: datetime,
+        description: str,
+        metadata: dict[str, str] | None = None,
+        reverses: str | None = None,
+    ) -> Entry:
+        check_balanced(lines)
+        after: Balances = copy.deepcopy(self.balances)
+        apply_lines(after, lines)
+        for account in NEVER_NEGATIVE:
+            if after.get(CURRENCY, {}).get(account, 0) < 0:
+                raise RuleBroken(
+                    f"{account} would go below zero (it has {self.balance(account) / 100:.2f} "
+                    f"{CURRENCY})",
+                    rule="¶72",
+                )
+        entry = Entry(
+            id=entry_id,
+            fund_id=self.id,
+            seq=self.next_seq,
+            kind=kind,
+            idempotency_key=key,
+            posted_at=now,
+            effective_on=now.date(),
+            description=description,
+            lines=lines,
+            metadata=metadata or {},
+            reverses=reverses,
+        )
+        self.balances = after
+        self.next_seq += 1
+        self.pending_entries.append(entry)
+        self.recent_entry_ids.append(entry_id)
+        excess = len(self.recent_entry_ids) - self.remember_entries
+        if excess > 0:
+            del self.recent_entry_ids[:excess]
+        return entry
+
+    def forget_copied(self, entry_ids: set[str]) -> None:
+        self.pending_entries = [e for e in self.pending_entries if e.id not in entry_ids]
+
+
+def new_fund(group_id: str) -> Fund:
+    """A fund not opened yet: events about the group may arrive before it was formed."""
+    return Fund(id=group_id, group_id=group_id)

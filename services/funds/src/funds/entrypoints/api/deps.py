@@ -1,0 +1,89 @@
+"""Route dependencies: the use cases' container, and who may see or move a fund's money."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from funds.domain.fund import Fund
+from funds.domain.ledger import Entry
+from funds.entrypoints.api.schemas import EntryPublic
+from funds.service_layer.container import Services, post_entry
+from megp_common.auth import Principal, Role
+from megp_common.auth.fastapi import require_state
+from megp_common.errors import Forbidden, NotFound
+from megp_common.web import run_idempotent
+
+FUND_READERS = (
+    Role.PROGRAMME_SUPERVISOR,
+    Role.ODF_STAFF,
+    Role.DONOR_PORTAL,
+    Role.BOARD_REPRESENTATIVE,
+    Role.PARTNER_BANK,
+    Role.PARTICIPANT,
+)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.container
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+
+
+async def open_fund_for(services: Services, fund_id: str, principal: Principal) -> Fund:
+    """The fund, if it is open and in the caller's state scope."""
+    fund = await services.funds.find(fund_id)
+    if fund is None or not fund.is_open:
+        raise NotFound(f"there is no open fund for group {fund_id}")
+    if fund.state:
+        require_state(principal, fund.state)
+    return fund
+
+
+def check_reader(principal: Principal, fund: Fund) -> None:
+    """Staff, donors and supervisors read any fund in their states; a partner bank the funds it
+    holds in trust; members and board representatives their own group's fund."""
+    if principal.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.DONOR_PORTAL):
+        return
+    if principal.has_role(Role.PARTNER_BANK) and principal.organization == fund.trust_bank:
+        return
+    pid = principal.participant_id
+    own = pid is not None and (pid in fund.members or pid in fund.board)
+    if own and principal.has_role(Role.PARTICIPANT, Role.BOARD_REPRESENTATIVE):
+        return
+    raise Forbidden("the caller may not read this fund", extensions={"fund_id": fund.id})
+
+
+async def money_post(
+    services: Services,
+    principal: Principal,
+    fund_id: str,
+    operation: str,
+    key: str | None,
+    body: Any,
+    action: Callable[[Fund, str, str], Entry | None],
+    before: Callable[[], Awaitable[None]] | None = None,
+) -> JSONResponse:
+    """Run a money-moving request once per Idempotency-Key; a retry replays the stored reply."""
+
+    async def run() -> tuple[int, Any]:
+        if before is not None:
+            await before()
+        entry_key = f"{principal.subject}:{key}"
+        entry = await post_entry(services, fund_id, operation, entry_key, action)
+        return 201, EntryPublic.of(entry).model_dump(mode="json")
+
+    status, payload = await run_idempotent(
+        services.idempotency,
+        f"funds:{operation}:{fund_id}:{principal.subject}",
+        key,
+        body,
+        run,
+        required=True,
+    )
+    return JSONResponse(payload, status_code=status)

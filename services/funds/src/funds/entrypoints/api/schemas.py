@@ -1,0 +1,205 @@
+"""Request and response bodies of the funds API. Amounts are decimal strings (MXN unless said)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from funds.domain.calendar import to_amount
+from funds.domain.ledger import Balances, Entry
+from funds.domain.policy import InflowSource
+from megp_common.money import CurrencyCode, MoneyAmount
+
+ID_PATTERN = r"^[A-Za-z0-9_\-]{1,100}$"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContributionCreate(_Body):
+    """A grant, or a temporary contribution when `return_due_on` is given [¶53-¶54, ¶71]."""
+
+    donor: str = Field(min_length=1, max_length=200, examples=["Club Zacatecano de Chicago"])
+    source: InflowSource
+    amount: MoneyAmount
+    currency: CurrencyCode = "MXN"
+    exchange_rate: MoneyAmount | None = Field(
+        default=None, description="MXN per unit of `currency`; required when it is not MXN"
+    )
+    return_due_on: date | None = Field(
+        default=None, description="Temporary contributions only: when it must be given back"
+    )
+
+
+class DepositLine(_Body):
+    participant_id: str = Field(pattern=ID_PATTERN)
+    amount: MoneyAmount
+    obligation_id: str | None = Field(
+        default=None, description="The obligation it settles; default: the oldest open ones"
+    )
+
+
+class DepositSheetCreate(_Body):
+    """A group's monthly sheet: one journal entry with a line per member."""
+
+    deposits: list[DepositLine] = Field(min_length=1, max_length=500)
+
+
+class CompetitionSpendCreate(_Body):
+    purpose: str = Field(
+        description="One of the purposes listed after ¶72", examples=["market_studies"]
+    )
+    amount: MoneyAmount
+    payee: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=500)
+
+
+class WithdrawalCreate(_Body):
+    purpose: str = Field(description="One of the five uses of ¶73", examples=["housing"])
+    amount: MoneyAmount
+
+
+class ReplenishmentCreate(_Body):
+    borrower_id: str = Field(pattern=ID_PATTERN)
+    amount: MoneyAmount
+
+
+class LinePublic(BaseModel):
+    account: str
+    side: str
+    amount: MoneyAmount
+    currency: str
+    participant_id: str | None = None
+
+
+class EntryPublic(BaseModel):
+    id: str
+    fund_id: str
+    seq: int
+    kind: str
+    posted_at: datetime
+    effective_on: date
+    description: str
+    lines: list[LinePublic]
+    metadata: dict[str, str]
+    reverses: str | None = None
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryPublic:
+        return cls(
+            id=entry.id,
+            fund_id=entry.fund_id,
+            seq=entry.seq,
+            kind=entry.kind.value,
+            posted_at=entry.posted_at,
+            effective_on=entry.effective_on,
+            description=entry.description,
+            lines=[
+                LinePublic(
+                    account=line.account,
+                    side=line.side.value,
+                    amount=to_amount(line.cents),
+                    currency=line.currency,
+                    participant_id=line.participant_id,
+                )
+                for line in entry.lines
+            ],
+            metadata=entry.metadata,
+            reverses=entry.reverses,
+        )
+
+
+class JournalPage(BaseModel):
+    items: list[EntryPublic]
+    next_cursor: str | None = None
+
+
+def amounts(balances: Balances) -> dict[str, dict[str, MoneyAmount]]:
+    return {
+        currency: {account: to_amount(c) for account, c in sorted(accounts.items()) if c}
+        for currency, accounts in balances.items()
+    }
+
+
+class FundPublic(BaseModel):
+    fund_id: str
+    group_id: str
+    odf_id: str | None
+    name: str | None
+    state_code: str | None
+    trust_bank: str | None
+    opened_at: datetime | None
+    members: list[str]
+    board_representatives: list[str]
+    version: int
+
+
+class StatementPublic(BaseModel):
+    fund_id: str
+    at: datetime
+    balances: dict[str, dict[str, MoneyAmount]] = Field(
+        description="currency -> account -> balance on the account's normal side"
+    )
+    development_subfund: MoneyAmount
+    competition_subfund: MoneyAmount
+    trust_cash: MoneyAmount
+
+
+class ObligationPublic(BaseModel):
+    obligation_id: str
+    participant_id: str
+    period_start: date
+    period_end: date
+    due_on: date
+    amount: MoneyAmount
+    settled: MoneyAmount
+    outstanding: MoneyAmount
+    overdue: bool
+    replaced_by: str | None = None
+
+
+class MemberPublic(BaseModel):
+    participant_id: str
+    active: bool
+    contributed: MoneyAmount
+    share_of_deposits: str = Field(description="Their deposits / all deposits, as a fraction")
+    withdrawn: MoneyAmount
+    can_withdraw_now: MoneyAmount
+    withdrawals_from: date | None
+    obligations: list[ObligationPublic]
+
+
+class DebtPublic(BaseModel):
+    borrower_id: str
+    borrower_kind: str
+    owed: MoneyAmount
+    unreplenished_since: date | None
+    notice_issued: bool
+
+
+class NoticePublic(BaseModel):
+    notice_id: str
+    borrower_kind: str
+    borrower_id: str
+    owed: MoneyAmount
+    unreplenished_since: date
+    issued_on: date
+
+
+class LedgerCheckPublic(BaseModel):
+    entries: int
+    consistent: bool
+    differences: list[str]
+    missing_sequence_numbers: list[int]
+
+
+class StateSummary(BaseModel):
+    state_code: str
+    funds: int
+    trust_cash: MoneyAmount
+    development_subfund: MoneyAmount
+    competition_subfund: MoneyAmount
+    temporary_contributions_to_return: MoneyAmount
+    owed_by_borrowers: MoneyAmount

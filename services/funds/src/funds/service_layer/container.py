@@ -1,0 +1,98 @@
+"""Everything the use cases need, built once in `bootstrap.wire`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from funds.adapters.journal import Journal, JournalCopier
+from funds.adapters.participants import ParticipantDirectory
+from funds.adapters.repository import FundRepository
+from funds.domain.errors import FundError, FundNotOpen, InvalidInput, NotAllowed, RuleBroken
+from funds.domain.fund import Fund
+from funds.domain.ledger import Entry
+from funds.domain.policy import FundPolicy
+from megp_common.clock import SettableClock
+from megp_common.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    DomainError,
+    Forbidden,
+    ValidationFailed,
+)
+from megp_common.mongo import ConcurrencyConflict
+from megp_common.web import IdempotencyStore
+
+ATTEMPTS = 8
+
+
+@dataclass
+class Services:
+    funds: FundRepository
+    journal: Journal
+    copier: JournalCopier
+    participants: ParticipantDirectory
+    idempotency: IdempotencyStore
+    clock: SettableClock
+    policy: FundPolicy
+
+
+def problem(error: FundError) -> DomainError:
+    """The HTTP problem of a refused action."""
+    if isinstance(error, RuleBroken):
+        return BusinessRuleViolation(error.detail, rule=error.rule)
+    if isinstance(error, NotAllowed):
+        return Forbidden(error.detail)
+    if isinstance(error, FundNotOpen):
+        return Conflict(error.detail)
+    if isinstance(error, InvalidInput):
+        return ValidationFailed(error.detail)
+    return DomainError(error.detail)
+
+
+async def change_fund(services: Services, fund_id: str, change: Callable[[Fund], object]) -> Fund:
+    """Load, change, commit; reload and redo on a concurrent change. Rules refused -> 4xx."""
+    for _ in range(ATTEMPTS):
+        fund = await services.funds.get(fund_id)
+        try:
+            change(fund)
+        except FundError as exc:
+            raise problem(exc) from exc
+        if await _committed(services, fund):
+            return fund
+    raise Conflict(f"fund {fund_id} is too busy; retry")
+
+
+async def post_entry(
+    services: Services,
+    fund_id: str,
+    operation: str,
+    key: str,
+    action: Callable[[Fund, str, str], Entry | None],
+) -> Entry:
+    """Post the entry `action` makes, once per (operation, key): a repeat returns the entry the
+    first one posted, whether it still waits in the fund or was copied to the journal."""
+    for _ in range(ATTEMPTS):
+        fund = await services.funds.get(fund_id)
+        entry_id = fund.entry_id(operation, key)
+        earlier = fund.pending_entry(entry_id) or await services.journal.get(entry_id)
+        if earlier is not None:
+            return earlier
+        try:
+            entry = action(fund, entry_id, key)
+        except FundError as exc:
+            raise problem(exc) from exc
+        assert entry is not None
+        if await _committed(services, fund):
+            return entry
+    raise Conflict(f"fund {fund_id} is too busy; retry")
+
+
+async def _committed(services: Services, fund: Fund) -> bool:
+    try:
+        await services.funds.save(fund)
+    except ConcurrencyConflict:
+        return False
+    if fund.pending_entries:
+        services.copier.notify(fund.id)
+    return True

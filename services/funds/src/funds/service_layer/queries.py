@@ -1,0 +1,77 @@
+"""Reads: statements at a date, the journal, members' positions, the ledger check, summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from funds.adapters.journal import merged
+from funds.domain import accounts as acc
+from funds.domain.fund import CURRENCY, Fund
+from funds.domain.ledger import Balances, Entry, differences, rebuild
+from funds.service_layer.container import Services
+from megp_common.mongo import Document
+
+
+async def statement(services: Services, fund: Fund, at: datetime | None) -> Balances:
+    """Balances as the fund holds them now, or as the journal makes them at `at`."""
+    if at is None:
+        return fund.balances
+    stored = await services.journal.until(fund.id, at)
+    waiting = [e for e in fund.pending_entries if e.posted_at <= at]
+    return rebuild(merged(stored, waiting))
+
+
+async def journal_page(
+    services: Services, fund: Fund, after_seq: int, limit: int
+) -> tuple[list[Entry], bool]:
+    stored = await services.journal.page(fund.id, after_seq, limit + 1)
+    waiting = [e for e in fund.pending_entries if e.seq > after_seq]
+    entries = merged(stored, waiting)
+    return entries[:limit], len(entries) > limit
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    entries: int
+    consistent: bool
+    differences: list[str]
+    missing_sequence_numbers: list[int]
+
+
+async def check_ledger(services: Services, fund: Fund) -> LedgerCheck:
+    """Recompute every balance from the journal and compare with the fund's cached ones."""
+    entries = merged(await services.journal.until(fund.id, None), fund.pending_entries)
+    seqs = {e.seq for e in entries}
+    missing = [n for n in range(1, fund.next_seq) if n not in seqs]
+    diffs = differences(fund.balances, rebuild(entries))
+    return LedgerCheck(len(entries), not diffs and not missing, diffs, missing)
+
+
+@dataclass
+class StateTotals:
+    state_code: str
+    funds: int = 0
+    trust_cash_cents: int = 0
+    development_cents: int = 0
+    competition_cents: int = 0
+    temporary_to_return_cents: int = 0
+    owed_by_borrowers_cents: int = 0
+
+
+def totals_by_state(docs: list[Document], states: frozenset[str] | None) -> list[StateTotals]:
+    """`states` None: every state. Counted in code ($sum: 1 is not portable to FerretDB v1)."""
+    out: dict[str, StateTotals] = {}
+    for doc in docs:
+        state = doc.get("state")
+        if not state or doc.get("opened_at") is None or (states and state not in states):
+            continue
+        row = out.setdefault(state, StateTotals(state))
+        pesos: dict[str, int] = (doc.get("balances") or {}).get(CURRENCY, {})
+        row.funds += 1
+        row.trust_cash_cents += pesos.get(acc.TRUST_CASH, 0)
+        row.development_cents += pesos.get(acc.DEVELOPMENT, 0)
+        row.competition_cents += pesos.get(acc.COMPETITION, 0)
+        row.temporary_to_return_cents += pesos.get(acc.TEMPORARY_TO_RETURN, 0)
+        row.owed_by_borrowers_cents += pesos.get(acc.OWES_CONTROL, 0)
+    return [out[k] for k in sorted(out)]

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from funds.domain import accounts as acc
+from funds.domain.deposits import Deposit, PeriodResult, create_obligation, overdue, record_deposits
+from funds.domain.errors import FundNotOpen, InvalidInput, RuleBroken
+from funds.domain.fund import new_fund
+from funds.domain.inflows import Contribution, record_contribution, return_temporary
+from funds.domain.policy import InflowSource
+from funds.domain.schedule import run_due
+
+from .helpers import OPENED, POLICY, events, grant, net_subfunds_identity, opened_fund, temporary
+
+
+def test_a_grant_is_split_half_and_half_with_the_odd_centavo_to_development() -> None:
+    fund = opened_fund()
+    entry = record_contribution(fund, "e1", "k1", grant("1000.01"), OPENED, POLICY)
+    assert entry is not None and entry.seq == 1
+    assert fund.balance(acc.TRUST_CASH) == 100001
+    assert fund.balance(acc.DEVELOPMENT) == 50001
+    assert fund.balance(acc.COMPETITION) == 50000
+    assert events(fund) == ["InflowRecorded"]
+    assert net_subfunds_identity(fund)
+
+
+def test_dollars_are_converted_at_the_given_rate_and_both_amounts_kept() -> None:
+    fund = opened_fund()
+    gift = Contribution(
+        donor="Club Michoacano",
+        source=InflowSource.IMMIGRANT_ASSOCIATION,
+        amount=Decimal("100.00"),
+        currency="USD",
+        exchange_rate=Decimal("17.2551"),
+    )
+    entry = record_contribution(fund, "e1", "k1", gift, OPENED, POLICY)
+    assert entry is not None
+    assert fund.balance(acc.TRUST_CASH) == 172551  # 1725.51 MXN, half-even
+    assert fund.balance(acc.fx_received("USD"), "USD") == 10000
+    assert entry.metadata["original_amount"] == "100.00"
+    event = fund.pending_events()[0].payload
+    assert event.original_currency == "USD" and event.exchange_rate == Decimal("17.2551")  # type: ignore[attr-defined]
+
+
+def test_foreign_money_without_a_rate_is_refused() -> None:
+    fund = opened_fund()
+    gift = Contribution("X", InflowSource.INTERNATIONAL, Decimal("5"), currency="USD")
+    with pytest.raises(InvalidInput):
+        record_contribution(fund, "e1", "k1", gift, OPENED, POLICY)
+    assert fund.balances == {} and fund.pending_entries == []
+
+
+def test_a_temporary_contribution_is_a_liability_until_returned() -> None:
+    fund = opened_fund()
+    record_contribution(fund, "t1", "k1", temporary("500.00", date(2031, 1, 1)), OPENED, POLICY)
+    assert fund.balance(acc.TEMPORARY_TO_RETURN) == 50000
+    assert net_subfunds_identity(fund)
+    return_temporary(fund, "r1", "k2", "t1", OPENED)
+    assert fund.balance(acc.TEMPORARY_TO_RETURN) == 0
+    assert fund.balance(acc.TRUST_CASH) == 0
+    with pytest.raises(RuleBroken):
+        return_temporary(fund, "r2", "k3", "t1", OPENED)
+
+
+def test_nothing_moves_before_the_fund_is_open() -> None:
+    with pytest.raises(FundNotOpen):
+        record_contribution(new_fund("g"), "e1", "k", grant("1"), OPENED, POLICY)
+
+
+def test_replaying_a_request_posts_nothing() -> None:
+    fund = opened_fund()
+    record_contribution(fund, "e1", "k1", grant("10"), OPENED, POLICY)
+    assert record_contribution(fund, "e1", "k1", grant("10"), OPENED, POLICY) is None
+    assert fund.balance(acc.TRUST_CASH) == 1000 and len(fund.pending_entries) == 1
+
+
+def _result(rid: str, pid: str, due: str) -> PeriodResult:
+    return PeriodResult(rid, pid, date(2030, 1, 1), date(2030, 1, 31), Decimal(due))
+
+
+def test_period_results_create_obligations_once_and_deposits_settle_the_oldest_first() -> None:
+    fund = opened_fund()
+    assert create_obligation(fund, _result("r1", "p1", "100"), POLICY)
+    assert not create_obligation(fund, _result("r1", "p1", "100"), POLICY)
+    assert not create_obligation(fund, _result("r0", "p2", "0"), POLICY)
+    create_obligation(fund, _result("r2", "p1", "50"), POLICY)
+    fund.clear_pending()
+    record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("120"))], OPENED, POLICY)
+    assert fund.obligations["r1"].outstanding_cents == 0
+    assert fund.obligations["r2"].outstanding_cents == 3000
+    assert events(fund) == [
+        "InflowRecorded",
+        "DepositObligationSettled",
+        "DepositObligationSettled",
+    ]
+    late = fund.obligations["r2"].due_on + timedelta(days=1)
+    assert [o.obligation_id for o in overdue(fund, late)] == ["r2"]
+
+
+def test_a_monthly_sheet_is_one_entry_with_a_line_per_member() -> None:
+    fund = opened_fund()
+    sheet = [Deposit("p1", Decimal("10")), Deposit("p2", Decimal("20.01"))]
+    entry = record_deposits(fund, "s1", "k", sheet, OPENED, POLICY)
+    assert entry is not None
+    member_lines = {ln.participant_id for ln in entry.lines if ln.participant_id}
+    assert member_lines == {"p1", "p2"}
+    assert fund.balance(acc.member_contributions("p2")) == 2001
+    assert fund.balance(acc.CONTRIBUTIONS_CONTROL) == 3001
+
+
+def test_a_sheet_with_a_stranger_or_a_repeated_member_is_refused_whole() -> None:
+    fund = opened_fund()
+    for sheet in (
+        [Deposit("p1", Decimal("1")), Deposit("stranger", Decimal("1"))],
+        [Deposit("p1", Decimal("1")), Deposit("p1", Decimal("1"))],
+        [Deposit("p1", Decimal("0"))],
+    ):
+        with pytest.raises(InvalidInput):
+            record_deposits(fund, "s1", "k", sheet, OPENED, POLICY)
+    assert fund.balances == {}
+
+
+def test_the_initial_period_closes_at_the_end_of_the_third_month_with_its_deposits() -> None:
+    fund = opened_fund()
+    record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("300"))], OPENED, POLICY)
+    record_contribution(fund, "g1", "k", grant("1000"), OPENED, POLICY)
+    fund.clear_pending()
+    assert not run_due(fund, OPENED + timedelta(days=88), POLICY)
+    assert run_due(fund, OPENED + timedelta(days=90), POLICY)  # 15 Apr 2030
+    closed = fund.pending_events()[0].payload
+    assert closed.total_deposited == Decimal("300.00")  # type: ignore[attr-defined]
+    assert closed.other_inflows == Decimal("1000.00")  # type: ignore[attr-defined]
+    assert not run_due(fund, OPENED + timedelta(days=200), POLICY)
