@@ -30,7 +30,7 @@ from megp_common.consumer import ConsumerRunner, Handler
 from megp_common.errors import Forbidden, install_problem_handlers
 from megp_common.logging import CorrelationIdMiddleware, configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
-from megp_common.mongo import Document, OutboxWriter, make_client
+from megp_common.mongo import Document, OutboxWriter, ensure_indexes, make_client
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
 from megp_common.settings import ServiceSettings
@@ -122,9 +122,7 @@ def create_app(
                 replication=settings.topic_replication_factor,
             ),
         )
-        for name, indexes in wiring.collections.items():
-            if indexes:
-                await db[name].create_indexes(list(indexes))
+        await ensure_indexes(db, wiring.collections)
         relay = OutboxRelay(
             db,
             bus,

@@ -91,9 +91,11 @@ def to_bson(value: Any) -> Any:
 async def ensure_indexes(
     db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]
 ) -> None:
+    """One `createIndexes` per index: FerretDB v1 panics on a multi-index request when some of
+    them exist already (as they do from the second start on)."""
     for collection, indexes in spec.items():
-        if indexes:
-            await db[collection].create_indexes(list(indexes))
+        for index in indexes:
+            await db[collection].create_indexes([index])
 
 
 class OutboxWriter:

@@ -134,7 +134,18 @@ class OutboxRelay:
         total = 0
         for collection in self._collections:
             cursor = self._db[collection].find({"outbox.0": {"$exists": True}}, {"outbox": 1})
-            found = {(collection, d["_id"]): list(d["outbox"]) async for d in cursor}
+            # entries this process is already publishing or has published and not yet cleared
+            # are the fast path's; sending them again would only make duplicates
+            inflight = {
+                e["id"]
+                for entries in (*self._fresh.values(), *self._published.values())
+                for e in entries
+            }
+            found = {}
+            async for d in cursor:
+                pending = [e for e in d["outbox"] if e["id"] not in inflight]
+                if pending:
+                    found[(collection, d["_id"])] = pending
             OUTBOX_PENDING.labels(self._service).set(sum(len(v) for v in found.values()))
             keys = list(found)
             for i in range(0, len(keys), self._batch):

@@ -2,16 +2,55 @@
 
 from fastapi import FastAPI
 
+from credit.adapters.repositories import (
+    ALL,
+    GroupRepository,
+    LeaseRepository,
+    LineRepository,
+    LoanRepository,
+)
 from credit.config import Settings
+from credit.entrypoints.api.leases import router as lease_router
 from credit.entrypoints.api.routes import router
+from credit.service_layer.container import Credit
+from credit.service_layer.events import handlers
+from credit.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.scheduler import clock_driven
+from megp_common.web import IdempotencyStore
 
 DESCRIPTION = "Revolving credit lines, loans with exact schedules, delinquency, and leasing."
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    return Wiring()
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    credit = Credit(
+        settings=settings,
+        clock=runtime.clock,
+        loans=LoanRepository(runtime.db, runtime.outbox),
+        lines=LineRepository(runtime.db, runtime.outbox),
+        leases=LeaseRepository(runtime.db, runtime.outbox),
+        groups=GroupRepository(runtime.db, runtime.outbox),
+        idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+    )
+
+    async def scheduled(now):  # type: ignore[no-untyped-def]
+        await tick(credit, now)
+
+    return Wiring(
+        collections={repo.collection: repo.indexes for repo in ALL},
+        outbox_collections=[repo.collection for repo in ALL],
+        consumes=["enrollment.events", "funds.events"],
+        handlers=handlers(credit),
+        background=[
+            clock_driven(
+                runtime.clock, scheduled, interval_s=settings.scheduler_interval_s, name="credit"
+            )
+        ],
+        container=credit,
+    )
 
 
 def create_app() -> FastAPI:
@@ -19,6 +58,6 @@ def create_app() -> FastAPI:
         title="credit",
         settings_factory=Settings,
         wire=wire,
-        routers=[router],
+        routers=[router, lease_router],
         description=DESCRIPTION,
     )

@@ -2,26 +2,43 @@
 
 from fastapi import FastAPI
 
+from enrollment.adapters.repositories import collections_spec
 from enrollment.config import Settings
+from enrollment.entrypoints.api import errors
 from enrollment.entrypoints.api.routes import router
+from enrollment.service_layer.container import Services
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
 
 DESCRIPTION = (
-    "Participants, project groups, development organizations, "
-    "boards, committees and business plans."
+    "Participants, project groups, development organizations, boards, committees and business "
+    "plans of the Micro-Entrepreneurial Global Programme. Errors are RFC 9457 problem documents; "
+    "lists are cursor-paginated; updates take If-Match; requests that state money take an "
+    "Idempotency-Key. Events are published on `enrollment.events`."
 )
 
 
 async def wire(runtime: Runtime) -> Wiring:
-    return Wiring()
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    spec = collections_spec()
+    services = Services.build(
+        runtime.db, runtime.outbox, runtime.clock, settings.terms(), settings.default_period_months
+    )
+    return Wiring(
+        collections=spec,
+        outbox_collections=[c for c in spec if c not in ("curps", "rfcs", "idempotency")],
+        container=services,
+    )
 
 
 def create_app() -> FastAPI:
-    return build(
+    app = build(
         title="enrollment",
         settings_factory=Settings,
         wire=wire,
         routers=[router],
         description=DESCRIPTION,
     )
+    errors.install(app)
+    return app

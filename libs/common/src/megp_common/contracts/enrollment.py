@@ -237,8 +237,9 @@ class CommitteeFormed(EventPayload):
     project_id: str | None = None
     group_id: str | None = None
     discipline: str | None = None
-    level: str | None = Field(default=None, description="state | regional | national | "
-                              "international")
+    level: str | None = Field(
+        default=None, description="state | regional | national | international"
+    )
     state_code: str | None = None
     formed_at: datetime
 
@@ -251,9 +252,11 @@ class _CommitteeMemberEvent(EventPayload):
     member_id: str
     name: str
     participant_id: str | None = None
-    role: str = Field(description="support: local | national | external player; innovation: "
-                      "group_coordinator | student | professor | industrial_designer; "
-                      "otherwise member")
+    role: str = Field(
+        description="support: local | national | external player; innovation: "
+        "group_coordinator | student | professor | industrial_designer; "
+        "otherwise member"
+    )
     supports: list[str] = Field(default_factory=list, description="Support offered (¶54)")
 
 

@@ -1,0 +1,39 @@
+"""What the credit service's handlers and routes work with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from credit.adapters.repositories import (
+    GroupRepository,
+    LeaseRepository,
+    LineRepository,
+    LoanRepository,
+)
+from credit.config import Settings
+from credit.domain.credit_line import LineTerms
+from megp_common.clock import SettableClock
+from megp_common.web import IdempotencyStore
+
+
+@dataclass
+class Credit:
+    settings: Settings
+    clock: SettableClock
+    loans: LoanRepository
+    lines: LineRepository
+    leases: LeaseRepository
+    groups: GroupRepository
+    idempotency: IdempotencyStore
+
+    @property
+    def terms(self) -> LineTerms:
+        s = self.settings
+        return LineTerms(
+            opening_multiple=s.opening_multiple,
+            cap_multiple=s.cap_multiple,
+            review_months=s.review_months,
+        )
+
+    def today(self):  # type: ignore[no-untyped-def]
+        return self.clock.now().date()

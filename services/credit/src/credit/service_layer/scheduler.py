@@ -1,0 +1,39 @@
+"""What the passing of time does in credit: instalments and rents fall due, leases default,
+lines are reviewed. Idempotent: it acts on what the state says is due, however often it runs."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from credit.domain.conduct import conduct_in
+from credit.domain.lease import LeaseStatus
+from credit.domain.loan import LoanStatus
+from credit.service_layer.container import Credit
+from megp_common.mongo import ConcurrencyConflict
+
+
+async def tick(credit: Credit, now: datetime) -> None:
+    today = now.date()
+    for loan in await credit.loans.find_many({"status": LoanStatus.ACTIVE.value}):
+        group = await credit.groups.find(loan.group_id)
+        if loan.announce_due(today, odf_id=group.odf_id if group else None):
+            await _save(credit.loans, loan)
+    for lease in await credit.leases.find_many({"status": LeaseStatus.ACTIVE.value}):
+        lease.announce_due(today)
+        lease.check_default(today, credit.settings.lease_default_after_days)
+        if lease.pending_events():
+            await _save(credit.leases, lease)
+    for line in await credit.lines.find_many({"next_review_on": {"$lte": today.isoformat()}}):
+        start, end = line.review_period()
+        loans = await credit.loans.find_many({"group_id": line.id})
+        while line.review(today, conduct_in(loans, start, end), credit.terms):
+            start, end = line.review_period()  # a clock that jumped may owe several reviews
+        if line.pending_events():
+            await _save(credit.lines, line)
+
+
+async def _save(repo, aggregate) -> None:  # type: ignore[no-untyped-def]
+    # changed meanwhile (a payment arrived): the next tick sees the new state
+    with contextlib.suppress(ConcurrencyConflict):
+        await repo.save(aggregate)

@@ -1,0 +1,99 @@
+"""Where each aggregate lives. Hot paths read by `_id` (the only index FerretDB v1 searches);
+uniqueness of CURPs and RFCs is kept by documents whose `_id` is the identifier itself."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.committee import Committee
+from enrollment.domain.group import ProjectGroup
+from enrollment.domain.group_period import GroupPeriod
+from enrollment.domain.participant import Participant
+from enrollment.domain.project import Project
+from megp_common.mongo import AggregateRepository, Document
+
+
+class ParticipantRepository(AggregateRepository[Participant]):
+    collection = "participants"
+    model = Participant
+    indexes = (IndexModel([("curp", ASCENDING)], unique=True, name="curp_unique"),)
+
+    def _state(self, aggregate: Participant) -> Document:
+        # `one` lets aggregations count with {"$sum": "$one"} ({"$sum": 1} is 0 on FerretDB v1).
+        return super()._state(aggregate) | {"one": 1}
+
+    async def by_curp(self, curp: str) -> Participant | None:
+        claim = await self.db["curps"].find_one({"_id": curp})
+        if claim is not None:
+            found = await self.find(claim["participant_id"])
+            if found is not None and found.curp == curp:
+                return found
+        scanned = await self.find_many({"curp": curp}, limit=1)  # a claim was never written
+        return scanned[0] if scanned else None
+
+    async def remember_curp(self, curp: str, participant_id: str) -> None:
+        await self.db["curps"].replace_one(
+            {"_id": curp}, {"participant_id": participant_id}, upsert=True
+        )
+
+
+class ProjectRepository(AggregateRepository[Project]):
+    collection = "projects"
+    model = Project
+    indexes = (IndexModel([("priority_score", DESCENDING), ("_id", ASCENDING)], name="ranking"),)
+
+
+class GroupRepository(AggregateRepository[ProjectGroup]):
+    collection = "groups"
+    model = ProjectGroup
+
+    async def claim_rfc(self, rfc: str, group_id: str) -> str:
+        """The group that holds `rfc`: this one if it was free (or already ours)."""
+        try:
+            await self.db["rfcs"].insert_one({"_id": rfc, "group_id": group_id})
+        except DuplicateKeyError:
+            claim = await self.db["rfcs"].find_one({"_id": rfc})
+            return str(claim["group_id"]) if claim else group_id
+        return group_id
+
+
+class CommitteeRepository(AggregateRepository[Committee]):
+    collection = "committees"
+    model = Committee
+
+
+class PlanRepository(AggregateRepository[BusinessPlan]):
+    collection = "business_plans"
+    model = BusinessPlan
+
+    async def get_many(self, plan_ids: Sequence[str]) -> list[BusinessPlan]:
+        """Plans by id, one `_id` lookup each (an `$in` query would scan on FerretDB v1)."""
+        found = await asyncio.gather(*(self.find(plan_id) for plan_id in plan_ids))
+        return [p for p in found if p is not None]
+
+
+class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
+    collection = "group_periods"
+    model = GroupPeriod
+
+
+REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (
+    ParticipantRepository,
+    ProjectRepository,
+    GroupRepository,
+    CommitteeRepository,
+    PlanRepository,
+    GroupPeriodRepository,
+)
+
+
+def collections_spec() -> Mapping[str, Sequence[IndexModel]]:
+    spec: dict[str, Sequence[IndexModel]] = {r.collection: r.indexes for r in REPOSITORIES}
+    spec.update({"curps": (), "rfcs": (), "idempotency": ()})
+    return spec

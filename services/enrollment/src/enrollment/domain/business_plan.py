@@ -1,0 +1,131 @@
+"""A member's business plan, agreed with the group's Development Organization [¶62-¶63]."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from enrollment.domain.errors import InvalidData
+from enrollment.domain.periods import Period, money, period_of_plan, require_first_of_month
+from enrollment.domain.terms import ProgrammeTerms
+from megp_common.aggregate import Aggregate
+from megp_common.contracts.enrollment import BusinessPlanAgreed
+from megp_common.ids import deterministic_id
+
+
+def plan_id_for(group_id: str, participant_id: str) -> str:
+    """One plan per member of a group; a revision changes it, it is never replaced."""
+    return deterministic_id("business-plan", group_id, participant_id)
+
+
+class BusinessPlan(Aggregate):
+    group_id: str
+    odf_id: str
+    participant_id: str
+    state: str
+    baseline_income: Decimal
+    target_increase: Decimal
+    period_months: int
+    start_date: date
+    revision: int = 1
+    agreed_at: datetime
+    agreed_by: str
+
+    def partition_key(self) -> str:
+        return self.group_id
+
+    def state_code(self) -> str:
+        return self.state
+
+    @classmethod
+    def agree(
+        cls,
+        *,
+        group_id: str,
+        odf_id: str,
+        participant_id: str,
+        state: str,
+        baseline_income: Decimal,
+        target_increase: Decimal,
+        period_months: int,
+        start_date: date,
+        agreed_by: str,
+        terms: ProgrammeTerms,
+        now: datetime,
+    ) -> BusinessPlan:
+        if period_months not in terms.period_lengths_months:
+            allowed = ", ".join(str(m) for m in sorted(terms.period_lengths_months))
+            raise InvalidData(f"a period lasts one of {allowed} months", field="period_months")
+        plan = cls(
+            id=plan_id_for(group_id, participant_id),
+            group_id=group_id,
+            odf_id=odf_id,
+            participant_id=participant_id,
+            state=state,
+            baseline_income=money(baseline_income, "baseline_income"),
+            target_increase=cls._target(target_increase),
+            period_months=period_months,
+            start_date=require_first_of_month(start_date, "start date"),
+            agreed_at=now,
+            agreed_by=agreed_by,
+        )
+        plan._announce(now)
+        return plan
+
+    def revise(
+        self,
+        *,
+        baseline_income: Decimal | None,
+        target_increase: Decimal | None,
+        agreed_by: str,
+        now: datetime,
+    ) -> bool:
+        """New figures for the periods still to close; closed ones keep theirs."""
+        baseline = (
+            money(baseline_income, "baseline_income")
+            if baseline_income is not None
+            else self.baseline_income
+        )
+        target = (
+            self._target(target_increase) if target_increase is not None else self.target_increase
+        )
+        if (baseline, target) == (self.baseline_income, self.target_increase):
+            return False
+        self.baseline_income, self.target_increase = baseline, target
+        self.revision += 1
+        self.agreed_at, self.agreed_by = now, agreed_by
+        self._announce(now)
+        return True
+
+    def period(self, period_start: date) -> Period:
+        return period_of_plan(self.start_date, self.period_months, period_start)
+
+    @property
+    def target_income(self) -> Decimal:
+        return self.baseline_income + self.target_increase
+
+    @staticmethod
+    def _target(value: Decimal) -> Decimal:
+        amount = money(value, "target_increase")
+        if amount <= 0:
+            raise InvalidData(
+                "the plan targets an increase of income (more than zero) [¶62]",
+                field="target_increase",
+            )
+        return amount
+
+    def _announce(self, now: datetime) -> None:
+        self.record(
+            BusinessPlanAgreed(
+                plan_id=self.id,
+                group_id=self.group_id,
+                odf_id=self.odf_id,
+                participant_id=self.participant_id,
+                revision=self.revision,
+                baseline_income=self.baseline_income,
+                target_increase=self.target_increase,
+                period_months=self.period_months,
+                start_date=self.start_date,
+                agreed_at=now,
+            )
+        )

@@ -1,0 +1,276 @@
+"""One period of one group: every member's income and closed result in one document, so a whole
+sheet is accepted or refused at once and a group's period closes in a single write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.errors import InvalidData, RuleViolation, SheetRejected, StateConflict
+from enrollment.domain.period_sheet import sheet_problems
+from enrollment.domain.periods import Period, money, outcome
+from enrollment.domain.terms import ProgrammeTerms
+from megp_common.aggregate import Aggregate
+from megp_common.contracts import enrollment as ev
+from megp_common.ids import deterministic_id
+
+
+def group_period_id(group_id: str, period: Period) -> str:
+    return deterministic_id("group-period", group_id, period.start.isoformat(), str(period.months))
+
+
+class MemberResult(BaseModel):
+    result_id: str
+    plan_id: str
+    participant_id: str
+    income: Decimal
+    baseline: Decimal
+    incremental_income: Decimal
+    deposit_due: Decimal
+    odf_share: Decimal
+    closed_at: datetime
+    replaces: str | None = None
+    reason: str | None = None
+
+
+class MemberLine(BaseModel):
+    participant_id: str
+    plan_id: str
+    income: Decimal | None = None
+    income_recorded_at: datetime | None = None
+    result: MemberResult | None = None
+    corrections: list[MemberResult] = []
+
+    @property
+    def current(self) -> MemberResult | None:
+        return self.corrections[-1] if self.corrections else self.result
+
+
+class GroupPeriod(Aggregate):
+    group_id: str
+    odf_id: str
+    state: str
+    period_start: date
+    period_months: int
+    lines: dict[str, MemberLine] = {}
+    closed_at: datetime | None = None
+
+    def partition_key(self) -> str:
+        return self.group_id
+
+    def state_code(self) -> str:
+        return self.state
+
+    @classmethod
+    def begin(cls, group_id: str, odf_id: str, state: str, period: Period) -> GroupPeriod:
+        return cls(
+            id=group_period_id(group_id, period),
+            group_id=group_id,
+            odf_id=odf_id,
+            state=state,
+            period_start=period.start,
+            period_months=period.months,
+        )
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_start, self.period_months)
+
+    def record_income(self, plan: BusinessPlan, income: Decimal, now: datetime) -> None:
+        """The period's income so far (replaces an earlier figure while the period is open)."""
+        line = self._open_line(plan)
+        if self.period.start > now.date():
+            raise RuleViolation(
+                "income is recorded for a period that has begun",
+                rule="¶62",
+                period_start=self.period_start.isoformat(),
+            )
+        line.income, line.income_recorded_at = money(income, "income"), now
+
+    def close_member(
+        self, plan: BusinessPlan, terms: ProgrammeTerms, now: datetime
+    ) -> MemberResult:
+        line = self._open_line(plan)
+        self._check_ended(now)
+        if line.income is None:
+            raise RuleViolation("record the period's income before closing it", rule="¶62")
+        result = self._result(
+            plan,
+            line.income,
+            terms,
+            now,
+            deterministic_id("period-result", self.id, plan.participant_id),
+        )
+        line.result = result
+        self.record(
+            ev.BusinessPeriodClosed(
+                group_id=self.group_id,
+                odf_id=self.odf_id,
+                state_code=self.state,
+                result=self._public(result),
+                closed_at=now,
+            )
+        )
+        return result
+
+    def correct_member(
+        self,
+        plan: BusinessPlan,
+        income: Decimal,
+        reason: str,
+        terms: ProgrammeTerms,
+        now: datetime,
+        correction_id: str | None = None,
+    ) -> MemberResult:
+        """A closed result stays as it was; a new result, linked to it, replaces it. A repeated
+        `correction_id` returns the correction already made instead of making another."""
+        line = self.lines.get(plan.participant_id)
+        previous = line.current if line else None
+        if line is None or previous is None:
+            raise StateConflict("only a closed period is corrected; close it first")
+        done = next((c for c in line.corrections if c.result_id == correction_id), None)
+        if done is not None:
+            return done
+        if not reason.strip():
+            raise InvalidData("state the reason for the correction", field="reason")
+        result_id = correction_id or deterministic_id("period-correction", previous.result_id)
+        result = self._result(
+            plan,
+            money(income, "income"),
+            terms,
+            now,
+            result_id,
+            replaces=previous.result_id,
+            reason=reason.strip(),
+        )
+        line.corrections.append(result)
+        self.record(
+            ev.BusinessPeriodCorrected(
+                group_id=self.group_id,
+                odf_id=self.odf_id,
+                state_code=self.state,
+                result=self._public(result),
+                replaces_result_id=previous.result_id,
+                deposit_due_delta=result.deposit_due - previous.deposit_due,
+                odf_share_delta=result.odf_share - previous.odf_share,
+                reason=result.reason or "",
+                corrected_at=now,
+            )
+        )
+        return result
+
+    def close_group(
+        self,
+        sheet: Mapping[str, Decimal],
+        due: Mapping[str, BusinessPlan],
+        terms: ProgrammeTerms,
+        now: datetime,
+    ) -> list[MemberResult]:
+        """Accept the sheet (each due member's income) and close every open line, or refuse the
+        whole sheet listing each problem. `due` holds the plans of the members who owe a result
+        for this period."""
+        if self.closed_at is not None:
+            raise StateConflict(
+                "this group period is already closed", closed_at=self.closed_at.isoformat()
+            )
+        self._check_ended(now)
+        closed = {p for p, line in self.lines.items() if line.result is not None}
+        recorded = {p for p, line in self.lines.items() if line.income is not None} | closed
+        problems = sheet_problems(sheet, due, closed, recorded)
+        if problems:
+            raise SheetRejected(
+                "the period sheet was refused as a whole; nothing was recorded", problems
+            )
+        for participant_id, plan in sorted(due.items()):
+            line = self._line(plan)
+            if line.result is not None:
+                continue
+            if participant_id in sheet:
+                line.income, line.income_recorded_at = money(sheet[participant_id], "income"), now
+            self.close_member(plan, terms, now)
+        self.closed_at = now
+        results = [r for line in self.lines.values() if (r := line.current) is not None]
+        results.sort(key=lambda r: r.participant_id)
+        self.record(
+            ev.GroupPeriodClosed(
+                group_id=self.group_id,
+                odf_id=self.odf_id,
+                state_code=self.state,
+                period_start=self.period.start,
+                period_end=self.period.end,
+                period_months=self.period_months,
+                results=[self._public(r) for r in results],
+                total_income=sum((r.income for r in results), Decimal("0.00")),
+                total_deposit_due=sum((r.deposit_due for r in results), Decimal("0.00")),
+                total_odf_share=sum((r.odf_share for r in results), Decimal("0.00")),
+                closed_at=now,
+            )
+        )
+        return results
+
+    def _check_ended(self, now: datetime) -> None:
+        if not self.period.ended_by(now.date()):
+            raise RuleViolation(
+                f"the period ends {self.period.end.isoformat()}; it closes after", rule="¶62"
+            )
+
+    def _line(self, plan: BusinessPlan) -> MemberLine:
+        plan.period(self.period_start)
+        if plan.period_months != self.period_months:
+            raise InvalidData(
+                "the plan's periods are not this period's length", field="period_months"
+            )
+        return self.lines.setdefault(
+            plan.participant_id, MemberLine(participant_id=plan.participant_id, plan_id=plan.id)
+        )
+
+    def _open_line(self, plan: BusinessPlan) -> MemberLine:
+        if self.closed_at is not None:
+            raise StateConflict("the group period is closed; send a correction instead")
+        line = self._line(plan)
+        if line.result is not None:
+            raise StateConflict("the member's period is closed; send a correction instead")
+        return line
+
+    def _result(
+        self,
+        plan: BusinessPlan,
+        income: Decimal,
+        terms: ProgrammeTerms,
+        now: datetime,
+        result_id: str,
+        **link: str,
+    ) -> MemberResult:
+        figures = outcome(
+            income, plan.baseline_income, terms.fund_deposit_rate, terms.odf_share_rate
+        )
+        return MemberResult(
+            result_id=result_id,
+            plan_id=plan.id,
+            participant_id=plan.participant_id,
+            income=figures.income,
+            baseline=figures.baseline,
+            incremental_income=figures.incremental_income,
+            deposit_due=figures.deposit_due,
+            odf_share=figures.odf_share,
+            closed_at=now,
+            **link,
+        )
+
+    def _public(self, result: MemberResult) -> ev.MemberPeriodResult:
+        return ev.MemberPeriodResult(
+            result_id=result.result_id,
+            plan_id=result.plan_id,
+            participant_id=result.participant_id,
+            period_start=self.period.start,
+            period_end=self.period.end,
+            income=result.income,
+            baseline=result.baseline,
+            incremental_income=result.incremental_income,
+            deposit_due=result.deposit_due,
+            odf_share=result.odf_share,
+        )

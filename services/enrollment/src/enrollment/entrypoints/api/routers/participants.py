@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from enrollment.domain.federal_entities import FEDERAL_ENTITIES
+from enrollment.domain.participant import Programme
+from enrollment.entrypoints.api.deps import (
+    AnyActor,
+    ParticipantOrStaffActor,
+    ServicesDep,
+    StaffActor,
+    StaffOrServiceActor,
+    require_self_or_staff,
+)
+from enrollment.entrypoints.api.responses import READ, UPDATE, WRITE, idempotent, respond
+from enrollment.entrypoints.api.schemas.participants import (
+    FederalEntityPublic,
+    ParticipantCreate,
+    ParticipantPublic,
+    ParticipantUpdate,
+)
+from enrollment.service_layer import participants, queries
+from megp_common.auth import Role
+from megp_common.web import (
+    DEFAULT_PAGE_SIZE,
+    CursorQuery,
+    IdempotencyKeyHeader,
+    IfMatchHeader,
+    LimitQuery,
+    Page,
+)
+
+router = APIRouter(tags=["participants"])
+
+
+@router.get(
+    "/federal-entities",
+    response_model=list[FederalEntityPublic],
+    responses=READ,
+    summary="The 32 federal entities by INEGI code",
+)
+async def federal_entities(actor: AnyActor) -> list[FederalEntityPublic]:
+    return [FederalEntityPublic(code=e.code, name=e.name) for e in FEDERAL_ENTITIES.values()]
+
+
+@router.post(
+    "/participants",
+    status_code=201,
+    response_model=ParticipantPublic,
+    responses=WRITE,
+    summary="Enroll a participant (once per CURP)",
+)
+async def enroll(
+    body: ParticipantCreate,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    async def operation(participant_id: str) -> tuple[int, ParticipantPublic]:
+        participant, created = await participants.enroll(
+            services,
+            actor,
+            participant_id,
+            curp=body.curp,
+            birth_date=body.birth_date,
+            gender=body.gender,
+            details=body.details(),
+        )
+        return (201 if created else 200), ParticipantPublic.of(participant)
+
+    return await idempotent(
+        services,
+        actor,
+        "enroll",
+        idempotency_key,
+        body,
+        operation,
+        location=lambda b: f"/v1/participants/{b['id']}",
+    )
+
+
+@router.get(
+    "/participants/{participant_id}",
+    response_model=ParticipantPublic,
+    responses=READ,
+    summary="A participant (its ETag is the version to send in If-Match)",
+)
+async def get_participant(
+    participant_id: str, services: ServicesDep, actor: ParticipantOrStaffActor
+) -> JSONResponse:
+    require_self_or_staff(actor, participant_id, Role.SERVICE)
+    participant = await services.participants.get(participant_id)
+    actor.check_state(participant.state)
+    return respond(ParticipantPublic.of(participant))
+
+
+@router.patch(
+    "/participants/{participant_id}",
+    response_model=ParticipantPublic,
+    responses=UPDATE,
+    summary="Change what a participant declared (If-Match)",
+)
+async def update_participant(
+    participant_id: str,
+    body: ParticipantUpdate,
+    services: ServicesDep,
+    actor: ParticipantOrStaffActor,
+    if_match: IfMatchHeader = None,
+) -> JSONResponse:
+    require_self_or_staff(actor, participant_id)
+    participant = await participants.update(
+        services, actor, participant_id, if_match, body.changes()
+    )
+    return respond(ParticipantPublic.of(participant))
+
+
+@router.get(
+    "/participants",
+    response_model=Page[ParticipantPublic],
+    responses=READ,
+    summary="List and search participants",
+)
+async def list_participants(
+    services: ServicesDep,
+    actor: StaffOrServiceActor,
+    state_code: str | None = Query(default=None, pattern=r"^\d{2}$"),
+    municipality: str | None = Query(default=None, max_length=120),
+    programme: Programme | None = None,
+    group_id: str | None = Query(default=None, max_length=64),
+    curp: str | None = Query(default=None, max_length=24),
+    cursor: CursorQuery = None,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+) -> Page[ParticipantPublic]:
+    items, next_cursor = await queries.participants(
+        services,
+        actor,
+        state=state_code,
+        municipality=municipality,
+        programme=programme.value if programme else None,
+        group_id=group_id,
+        curp=curp,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[ParticipantPublic.of(p) for p in items], next_cursor=next_cursor)

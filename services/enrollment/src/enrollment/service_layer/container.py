@@ -1,0 +1,77 @@
+"""What the use cases work with: repositories, the programme's terms and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from enrollment.adapters.repositories import (
+    CommitteeRepository,
+    GroupPeriodRepository,
+    GroupRepository,
+    ParticipantRepository,
+    PlanRepository,
+    ProjectRepository,
+)
+from enrollment.domain.terms import ProgrammeTerms
+from megp_common.clock import Clock
+from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter
+from megp_common.web import IdempotencyStore
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    db: AsyncDatabase[Document]
+    clock: Clock
+    terms: ProgrammeTerms
+    default_period_months: int
+    participants: ParticipantRepository
+    projects: ProjectRepository
+    groups: GroupRepository
+    committees: CommitteeRepository
+    plans: PlanRepository
+    periods: GroupPeriodRepository
+    idempotency: IdempotencyStore
+
+    @classmethod
+    def build(
+        cls,
+        db: AsyncDatabase[Document],
+        outbox: OutboxWriter,
+        clock: Clock,
+        terms: ProgrammeTerms,
+        default_period_months: int = 1,
+    ) -> Services:
+        return cls(
+            db=db,
+            clock=clock,
+            terms=terms,
+            default_period_months=default_period_months,
+            participants=ParticipantRepository(db, outbox),
+            projects=ProjectRepository(db, outbox),
+            groups=GroupRepository(db, outbox),
+            committees=CommitteeRepository(db, outbox),
+            plans=PlanRepository(db, outbox),
+            periods=GroupPeriodRepository(db, outbox),
+            idempotency=IdempotencyStore(db["idempotency"], clock),
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+async def retrying(attempt: Callable[[], Awaitable[T]], times: int = 5) -> T:
+    """Run a command again from a fresh read when someone else committed in between. Every
+    attempt re-applies the rules to the state it reads, so retrying is always safe."""
+    for _ in range(times - 1):
+        try:
+            return await attempt()
+        except ConcurrencyConflict:
+            continue
+    return await attempt()

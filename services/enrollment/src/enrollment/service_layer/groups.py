@@ -1,0 +1,132 @@
+"""Joining and leaving project groups, and registering their Development Organizations.
+
+A participant belongs to at most one group at a time. The participant document says which one
+(its `group_id`, also the key of its events); it is claimed before the group admits the member
+and released after the member left. A crash between the two writes leaves a claim the group
+does not confirm: the next join sees it is stale and takes it over.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from enrollment.domain.actor import Actor
+from enrollment.domain.errors import InvalidData, StateConflict
+from enrollment.domain.group import DevelopmentOrganization, ProjectGroup
+from enrollment.domain.identity import parse_company_rfc
+from enrollment.domain.membership import Undertaking
+from enrollment.domain.participant import Participant
+from enrollment.service_layer.container import Services, retrying
+
+
+def _display_name(p: Participant) -> str:
+    return " ".join(n for n in (p.given_names, p.first_surname, p.second_surname) if n)
+
+
+async def _claim(services: Services, participant_id: str, group: ProjectGroup) -> Participant:
+    """Make the participant's document name this group, unless another group really holds it."""
+
+    async def attempt() -> Participant:
+        participant = await services.participants.get(participant_id)
+        if participant.group_id not in (None, group.id):
+            other = await services.groups.find(participant.group_id or "")
+            if other is not None and other.is_active_member(participant_id):
+                raise StateConflict(
+                    f"participant {participant_id} is a member of group {other.id}; a "
+                    "participant belongs to one group at a time: leave it first",
+                    group_id=other.id,
+                )
+        if participant.group_id != group.id:
+            participant.join_group(group.id)
+            await services.participants.save(participant)
+        return participant
+
+    return await retrying(attempt)
+
+
+async def join(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    participant_id: str,
+    business_reason: str,
+    letter: dict[Undertaking, date],
+) -> ProjectGroup:
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    participant = await services.participants.get(participant_id)
+    if participant.state != group.state:
+        raise InvalidData(
+            f"the participant lives in state {participant.state}, the group works in "
+            f"{group.state}; groups are formed within one federal entity",
+            field="participant_id",
+        )
+    # Apply the rules to the state just read before claiming anything; the commit applies
+    # them again to the state it commits on.
+    group.admit(participant_id, _display_name(participant), business_reason, letter, services.now())
+    await _claim(services, participant_id, group)
+
+    async def attempt() -> ProjectGroup:
+        fresh = await services.groups.get(group_id)
+        fresh.admit(
+            participant_id, _display_name(participant), business_reason, letter, services.now()
+        )
+        await services.groups.save(fresh)
+        return fresh
+
+    try:
+        return await retrying(attempt)
+    except Exception:
+        await _release(services, participant_id, group_id)
+        raise
+
+
+async def leave(
+    services: Services, actor: Actor, group_id: str, participant_id: str, reason: str
+) -> ProjectGroup:
+    async def attempt() -> ProjectGroup:
+        group = await services.groups.get(group_id)
+        actor.check_state(group.state)
+        group.release(participant_id, reason, services.now())
+        await services.groups.save(group)
+        return group
+
+    group = await retrying(attempt)
+    await _release(services, participant_id, group_id)
+    return group
+
+
+async def _release(services: Services, participant_id: str, group_id: str) -> None:
+    async def attempt() -> None:
+        participant = await services.participants.find(participant_id)
+        if participant is not None and participant.group_id == group_id:
+            group = await services.groups.find(group_id)
+            if group is None or not group.is_active_member(participant_id):
+                participant.leave_group(group_id)
+                await services.participants.save(participant)
+
+    await retrying(attempt)
+
+
+async def register_odf(
+    services: Services, actor: Actor, group_id: str, legal_name: str, rfc: str, trust_bank: str
+) -> DevelopmentOrganization:
+    """The group's legal company: its RFC may belong to no other group [¶60]."""
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    checked = parse_company_rfc(rfc, check_digit=services.terms.rfc_check_digit)
+    group.register_odf(legal_name, checked, trust_bank, services.terms, services.now())
+    holder = await services.groups.claim_rfc(checked, group_id)
+    if holder != group_id:
+        raise StateConflict(
+            f"RFC {checked} is registered by the Development Organization of group {holder}",
+            group_id=holder,
+        )
+
+    async def attempt() -> DevelopmentOrganization:
+        fresh = await services.groups.get(group_id)
+        odf = fresh.register_odf(legal_name, checked, trust_bank, services.terms, services.now())
+        await services.groups.save(fresh)
+        return odf
+
+    return await retrying(attempt)

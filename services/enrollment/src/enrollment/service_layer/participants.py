@@ -1,0 +1,77 @@
+"""Enrolling and updating participants."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from enrollment.domain.actor import Actor
+from enrollment.domain.errors import RuleViolation, StateConflict
+from enrollment.domain.identity import Gender, check_curp_matches, parse_curp
+from enrollment.domain.participant import Participant
+from enrollment.service_layer.container import Services
+from megp_common.errors import Conflict
+from megp_common.web import check_if_match
+
+
+async def enroll(
+    services: Services,
+    actor: Actor,
+    participant_id: str,
+    *,
+    curp: str,
+    birth_date: date,
+    gender: Gender,
+    details: dict[str, Any],
+) -> tuple[Participant, bool]:
+    """Enroll once per CURP; returns the participant and whether it was created now. A retry of
+    the same enrollment (same id) returns the participant enrolled by the first attempt."""
+    actor.check_state(details["state"])
+    parsed = parse_curp(curp)
+    check_curp_matches(parsed, birth_date, gender)
+    now = services.now()
+    participant = Participant.enroll(participant_id, parsed, details, now, services.terms)
+    existing = await services.participants.by_curp(parsed.value)
+    if existing is None:
+        try:
+            await services.participants.add(participant)
+        except Conflict:
+            existing = await services.participants.find(participant_id) or (
+                await services.participants.by_curp(parsed.value)
+            )
+            if existing is None:
+                raise
+    if existing is not None:
+        if existing.id == participant_id:
+            return existing, False
+        raise StateConflict(
+            f"CURP {parsed.value} is already enrolled as participant {existing.id}",
+            participant_id=existing.id,
+        )
+    await services.participants.remember_curp(parsed.value, participant.id)
+    return participant, True
+
+
+async def update(
+    services: Services,
+    actor: Actor,
+    participant_id: str,
+    if_match: str | None,
+    changes: dict[str, Any],
+) -> Participant:
+    """Change what the participant declared; the CURP, birth date and gender never change."""
+    participant = await services.participants.get(participant_id)
+    actor.check_state(participant.state)
+    check_if_match(if_match, participant.version)
+    if "state" in changes and changes["state"] != participant.state:
+        actor.check_state(changes["state"])
+        if participant.group_id is not None:
+            raise RuleViolation(
+                "a group works within one federal entity: a member moving to another state "
+                "leaves the group first",
+                rule="decision: groups per federal entity",
+                group_id=participant.group_id,
+            )
+    if participant.update(changes, services.now(), services.terms):
+        await services.participants.save(participant)
+    return participant

@@ -1,0 +1,211 @@
+"""Business plans and their periods: income, closing, corrections and whole-group sheets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from enrollment.domain.actor import Actor
+from enrollment.domain.business_plan import BusinessPlan, plan_id_for
+from enrollment.domain.errors import InvalidData, Missing, RuleViolation, StateConflict
+from enrollment.domain.group import ProjectGroup
+from enrollment.domain.group_period import GroupPeriod, MemberResult
+from enrollment.domain.period_sheet import members_due
+from enrollment.domain.periods import Period, require_first_of_month
+from enrollment.service_layer.container import Services, retrying
+from megp_common.errors import Conflict
+from megp_common.mongo import ConcurrencyConflict
+from megp_common.web import check_if_match
+
+
+async def agree(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    participant_id: str,
+    *,
+    baseline_income: Decimal,
+    target_increase: Decimal,
+    period_months: int | None,
+    start_date: date,
+) -> BusinessPlan:
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    odf = group.require_odf()
+    if not group.is_active_member(participant_id):
+        raise RuleViolation(
+            "business plans are agreed with active members of the group",
+            rule="¶62",
+            participant_id=participant_id,
+        )
+    plan = BusinessPlan.agree(
+        group_id=group_id,
+        odf_id=odf.odf_id,
+        participant_id=participant_id,
+        state=group.state,
+        baseline_income=baseline_income,
+        target_increase=target_increase,
+        period_months=period_months or services.default_period_months,
+        start_date=start_date,
+        agreed_by=actor.subject,
+        terms=services.terms,
+        now=services.now(),
+    )
+    try:
+        await services.plans.add(plan)
+    except Conflict:
+        raise StateConflict(
+            "the member already agreed a business plan with this group; revise it instead",
+            plan_id=plan.id,
+        ) from None
+    return plan
+
+
+async def revise(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    participant_id: str,
+    if_match: str | None,
+    *,
+    baseline_income: Decimal | None,
+    target_increase: Decimal | None,
+) -> BusinessPlan:
+    plan = await plan_of(services, actor, group_id, participant_id)
+    check_if_match(if_match, plan.version)
+    if plan.revise(
+        baseline_income=baseline_income,
+        target_increase=target_increase,
+        agreed_by=actor.subject,
+        now=services.now(),
+    ):
+        await services.plans.save(plan)
+    return plan
+
+
+async def plan_of(
+    services: Services, actor: Actor, group_id: str, participant_id: str
+) -> BusinessPlan:
+    plan = await services.plans.find(plan_id_for(group_id, participant_id))
+    if plan is None:
+        raise Missing(f"participant {participant_id} has no business plan with group {group_id}")
+    actor.check_state(plan.state)
+    return plan
+
+
+async def _period_doc(services: Services, group: ProjectGroup, period: Period) -> GroupPeriod:
+    fresh = GroupPeriod.begin(group.id, group.require_odf().odf_id, group.state, period)
+    return await services.periods.find(fresh.id) or fresh
+
+
+async def _commit(services: Services, period: GroupPeriod) -> None:
+    if period.version == 0:
+        try:
+            await services.periods.add(period)
+        except Conflict as exc:  # begun concurrently: retry against the stored one
+            raise ConcurrencyConflict(str(exc)) from exc
+    else:
+        await services.periods.save(period)
+
+
+async def record_income(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    participant_id: str,
+    period_start: date,
+    income: Decimal,
+) -> GroupPeriod:
+    plan = await plan_of(services, actor, group_id, participant_id)
+    group = await services.groups.get(group_id)
+
+    async def attempt() -> GroupPeriod:
+        period = await _period_doc(services, group, plan.period(period_start))
+        period.record_income(plan, income, services.now())
+        await _commit(services, period)
+        return period
+
+    return await retrying(attempt)
+
+
+async def close_member(
+    services: Services, actor: Actor, group_id: str, participant_id: str, period_start: date
+) -> MemberResult:
+    plan = await plan_of(services, actor, group_id, participant_id)
+    group = await services.groups.get(group_id)
+
+    async def attempt() -> MemberResult:
+        period = await _period_doc(services, group, plan.period(period_start))
+        result = period.close_member(plan, services.terms, services.now())
+        await _commit(services, period)
+        return result
+
+    return await retrying(attempt)
+
+
+async def correct(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    participant_id: str,
+    period_start: date,
+    income: Decimal,
+    reason: str,
+    correction_id: str | None,
+) -> MemberResult:
+    plan = await plan_of(services, actor, group_id, participant_id)
+    group = await services.groups.get(group_id)
+
+    async def attempt() -> MemberResult:
+        period = await _period_doc(services, group, plan.period(period_start))
+        result = period.correct_member(
+            plan, income, reason, services.terms, services.now(), correction_id
+        )
+        await _commit(services, period)
+        return result
+
+    return await retrying(attempt)
+
+
+async def close_group_period(
+    services: Services,
+    actor: Actor,
+    group_id: str,
+    period_start: date,
+    months: int | None,
+    sheet: Mapping[str, Decimal],
+) -> GroupPeriod:
+    """Accept the group's sheet and close the period in one write, or refuse it whole."""
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    group.require_odf()
+    months = months or services.default_period_months
+    if months not in services.terms.period_lengths_months:
+        raise InvalidData(f"periods of {months} months are not in use", field="months")
+    plans = await services.plans.get_many([plan_id_for(group_id, p) for p in group.members])
+    period = Period(require_first_of_month(period_start, "period start"), months)
+    due = members_due({p.participant_id: p for p in plans}, group.was_member_on, period)
+
+    async def attempt() -> GroupPeriod:
+        doc = await _period_doc(services, group, period)
+        doc.close_group(sheet, due, services.terms, services.now())
+        await _commit(services, doc)
+        return doc
+
+    return await retrying(attempt)
+
+
+async def group_period(
+    services: Services, actor: Actor, group_id: str, period_start: date, months: int | None
+) -> GroupPeriod:
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    period = Period(period_start, months or services.default_period_months)
+    found = await services.periods.find(GroupPeriod.begin(group_id, "", group.state, period).id)
+    if found is None:
+        raise Missing(
+            f"nothing was recorded for group {group_id} in the period starting "
+            f"{period_start.isoformat()}"
+        )
+    return found

@@ -1,0 +1,303 @@
+"""Credit over HTTP and Kafka, with the other services running: a line opens from the fund's
+first three months, a loan is applied for, approved by the board and the lender, disbursed; its
+instalment falls due by the shared clock, the fund (empty) cannot pay it, the borrower pays it
+directly; a lease defaults, passes to another member and ends in the purchase option."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from megp_common.auth import Role
+from megp_common.bus import KafkaBus
+from megp_common.contracts import enrollment as enr
+from megp_common.contracts import funds as fnd
+from megp_common.events import EventPayload, make_event
+from megp_common.launcher import Platform
+from megp_common.testing.events import EventTap
+
+pytestmark = pytest.mark.e2e
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4()}"
+
+
+async def publish(kafka: str, topic: str, key: str, *payloads: EventPayload) -> None:
+    bus = KafkaBus(kafka, service="e2e-test")
+    await bus.start()
+    try:
+        from megp_common.bus import OutgoingRecord
+
+        await bus.publish_many(
+            [
+                OutgoingRecord(
+                    topic,
+                    key,
+                    make_event(
+                        p, source="/megp/e2e", key=key, time=datetime.now(UTC), state="09"
+                    ).to_json(),
+                    p.event_type,
+                )
+                for p in payloads
+            ]
+        )
+    finally:
+        await bus.stop()
+
+
+class Credit:
+    def __init__(self, platform: Platform, tokens: Any) -> None:
+        self.url = platform.processes["credit"].url
+        self.platform, self.tokens = platform, tokens
+
+    def call(self, method: str, path: str, *roles: Role, expect: int = 200, **kw: Any) -> Any:
+        claims = kw.pop("claims", {})
+        headers = self.tokens.header(*roles, **claims) | kw.pop("headers", {})
+        response = httpx.request(method, f"{self.url}/v1{path}", headers=headers, timeout=30, **kw)
+        assert response.status_code == expect, response.text
+        return response.json()
+
+    def eventually(self, path: str, check: Any, timeout_s: float = 30.0) -> Any:
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while True:
+            response = httpx.get(
+                f"{self.url}/v1{path}",
+                timeout=30,
+                headers=self.tokens.header(Role.PROGRAMME_SUPERVISOR),
+            )
+            if response.status_code == 200 and check(response.json()):
+                return response.json()
+            assert time.monotonic() < deadline, f"{path}: {response.status_code} {response.text}"
+            time.sleep(0.3)
+
+    def set_clock(self, when: datetime) -> None:
+        self.call(
+            "PUT", "/admin/clock", Role.PROGRAMME_SUPERVISOR, json={"instant": when.isoformat()}
+        )
+
+
+@pytest.fixture
+def credit(platform: Platform, tokens: Any) -> Credit:
+    return Credit(platform, tokens)
+
+
+async def formed_group_with_line(infra: Any, credit: Credit, deposit: str) -> dict[str, str]:
+    group, odf, rep = uid("group"), uid("odf"), uid("rep")
+    members = [rep, uid("member"), uid("member")]
+    now = datetime.now(UTC)
+    await publish(
+        infra.kafka,
+        "enrollment.events",
+        group,
+        enr.ProjectGroupFormed(
+            group_id=group,
+            project_id=uid("project"),
+            name="Telares",
+            state_code="09",
+            municipality="Coyoacán",
+            odf_id=odf,
+            odf_legal_name="Telares SC",
+            rfc="TEL010101AB1",
+            trust_bank="Banco Ejemplo",
+            member_participant_ids=members,
+            formed_at=now,
+        ),
+        enr.BoardChanged(
+            group_id=group,
+            odf_id=odf,
+            representative_participant_ids=[rep],
+            special_members=[],
+            changed_at=now,
+        ),
+    )
+    await publish(
+        infra.kafka,
+        "funds.events",
+        group,
+        fnd.FundInitialPeriodClosed(
+            fund_id=group,
+            group_id=group,
+            state_code="09",
+            odf_id=odf,
+            period_start=date(2030, 1, 1),
+            period_end=date(2030, 3, 31),
+            total_deposited=Decimal(deposit),
+            other_inflows=Decimal("0"),
+            closed_at=now,
+        ),
+    )
+    credit.eventually(f"/lines/{group}", lambda line: True)
+    return {"group": group, "odf": odf, "rep": rep, "member": members[1], "other": members[2]}
+
+
+async def test_line_loan_approval_disbursement_and_an_instalment_the_fund_cannot_pay(
+    credit: Credit, infra: Any
+) -> None:
+    credit.set_clock(datetime(2030, 4, 1, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "5000.00")
+    line = credit.call("GET", f"/lines/{g['group']}", Role.PROGRAMME_SUPERVISOR)
+    assert (line["limit"], line["cap"], line["available"]) == ("10000.00", "320000.00", "10000.00")
+
+    staff = (Role.ODF_STAFF,)
+    body = {
+        "group_id": g["group"],
+        "borrower_kind": "odf",
+        "borrower_id": g["odf"],
+        "amount": "10000.01",
+        "purpose": "working capital",
+        "term_months": 3,
+    }
+    refused = credit.call("POST", "/loans", *staff, expect=422, json=body)
+    assert "available" in refused["detail"], refused.get("errors")
+    loan = credit.call(
+        "POST",
+        "/loans",
+        *staff,
+        expect=201,
+        json=body | {"amount": "9000.00"},
+        headers={"Idempotency-Key": uid("k")},
+    )
+    lid = loan["id"]
+
+    donor = credit.call(
+        "POST",
+        f"/loans/{lid}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        Role.DONOR_PORTAL,
+        expect=403,
+        claims={"participant_id": g["rep"]},
+    )
+    assert "¶55" in donor["detail"]
+    credit.call(
+        "POST",
+        f"/loans/{lid}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        expect=403,
+        claims={"participant_id": g["member"]},
+    )
+    credit.call(
+        "POST",
+        f"/loans/{lid}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        claims={"participant_id": g["rep"]},
+    )
+    credit.call(
+        "POST",
+        f"/loans/{lid}/disbursement",
+        Role.PARTNER_BANK,
+        expect=409,
+        claims={"organization": "NAFIN"},
+    )
+    credit.call(
+        "POST",
+        f"/loans/{lid}/lender-approval",
+        Role.PARTNER_BANK,
+        expect=403,
+        claims={"organization": "Otro Banco"},
+    )
+    approved = credit.call(
+        "POST", f"/loans/{lid}/lender-approval", Role.PARTNER_BANK, claims={"organization": "NAFIN"}
+    )
+    assert approved["status"] == "approved"
+    active = credit.call(
+        "POST", f"/loans/{lid}/disbursement", Role.PARTNER_BANK, claims={"organization": "NAFIN"}
+    )
+    schedule = active["instalments"]
+    assert [i["due_date"] for i in schedule] == ["2030-05-01", "2030-06-01", "2030-07-01"]
+    assert sum(Decimal(i["principal"]) for i in schedule) == Decimal("9000.00")
+    line = credit.call("GET", f"/lines/{g['group']}", Role.PROGRAMME_SUPERVISOR)
+    assert line["available"] == "1000.00"
+
+    async with EventTap(infra.kafka, "credit.events") as tap:
+        credit.set_clock(datetime(2030, 5, 2, tzinfo=UTC))
+        due = await tap.collect(
+            lambda e: e.type == "credit.InstallmentDue" and e.data["loan_id"] == lid, expect=1
+        )
+    assert len(due) == 1 and due[0].key == g["group"]
+    assert due[0].data["installment_number"] == 1 and due[0].data["odf_id"] == g["odf"]
+    # the group's fund has no money: funds says so and the instalment is overdue
+    overdue = credit.eventually(
+        f"/loans/{lid}", lambda x: x["instalments"][0]["status"] == "overdue"
+    )
+    assert overdue["days_past_due"] == 1
+    total = str(Decimal(schedule[0]["principal"]) + Decimal(schedule[0]["interest"]))
+    key = {"Idempotency-Key": uid("pay")}
+    credit.call(
+        "POST",
+        f"/loans/{lid}/instalments/1/payment",
+        *staff,
+        expect=422,
+        json={"amount": "1.00"},
+        headers={"Idempotency-Key": uid("pay")},
+    )
+    paid = credit.call(
+        "POST", f"/loans/{lid}/instalments/1/payment", *staff, json={"amount": total}, headers=key
+    )
+    again = credit.call(
+        "POST", f"/loans/{lid}/instalments/1/payment", *staff, json={"amount": total}, headers=key
+    )
+    assert paid == again and paid["instalments"][0]["status"] == "paid"
+    assert paid["instalments"][0]["was_late"] is True
+    rows = credit.call("GET", "/portfolio?by=group", Role.PROGRAMME_SUPERVISOR)
+    mine = next(r for r in rows if r["key"] == g["group"])
+    assert Decimal(mine["outstanding_principal"]) == sum(
+        Decimal(i["principal"]) for i in schedule[1:]
+    )
+
+
+async def test_a_lease_defaults_passes_to_another_member_and_is_bought(
+    credit: Credit, infra: Any
+) -> None:
+    credit.set_clock(datetime(2031, 1, 10, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "1000.00")
+    lease = credit.call(
+        "POST",
+        "/leases",
+        Role.ODF_STAFF,
+        expect=201,
+        json={
+            "group_id": g["group"],
+            "asset": "sewing machine",
+            "lessee_id": g["member"],
+            "rent": "500.00",
+            "term_months": 2,
+            "first_due": "2031-02-01",
+            "purchase_price": "1.00",
+        },
+    )
+    lease_id = lease["id"]
+    member = {"participant_id": g["member"]}
+    credit.call("POST", f"/leases/{lease_id}/rents/1/payment", Role.PARTICIPANT, claims=member)
+    credit.set_clock(datetime(2031, 4, 5, tzinfo=UTC))  # rent 2 (March 1) 35 days unpaid
+    credit.eventually(f"/leases/{lease_id}", lambda x: x["status"] == "defaulted")
+    other = {"participant_id": g["other"]}
+    credit.call(
+        "POST",
+        f"/leases/{lease_id}/transfer",
+        Role.PARTICIPANT,
+        expect=403,
+        claims=member,
+        json={"to_participant_id": g["other"]},
+    )
+    moved = credit.call(
+        "POST",
+        f"/leases/{lease_id}/transfer",
+        Role.PARTICIPANT,
+        claims=other,
+        json={"to_participant_id": g["other"]},
+    )
+    assert moved["lessee_id"] == g["other"]
+    assert [r["paid_by"] for r in moved["rents"]] == [g["member"], None]
+    credit.call("POST", f"/leases/{lease_id}/rents/2/payment", Role.PARTICIPANT, claims=other)
+    done = credit.call("POST", f"/leases/{lease_id}/purchase", Role.PARTICIPANT, claims=other)
+    assert done["status"] == "completed"
+    assert [t["participant_id"] for t in done["lessees"]] == [g["member"], g["other"]]
+    credit.set_clock(datetime.now(UTC) + timedelta(days=0))

@@ -1,0 +1,271 @@
+"""Enrollment over HTTP against the real store: participants, projects, groups, ODFs."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from enrollment.testing.driver import Driver, ok
+from megp_common.launcher import Platform
+
+pytestmark = pytest.mark.e2e
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def drive(platform: Platform, tokens: Any) -> Driver:
+    return Driver(
+        platform.processes["enrollment"].url, tokens.header, state=f"{random.randint(1, 32):02d}"
+    )
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+def by_curp(drive: Driver, curp: str) -> list[dict[str, Any]]:
+    page = ok(drive.client.get("/participants", params={"curp": curp}, headers=drive.staff))
+    return page["items"]
+
+
+def test_enroll_read_and_derive(drive: Driver) -> None:
+    body = drive.participant_body(
+        female=True,
+        age=24,
+        functions=["production", "acquisition"],
+        declared_programmes=["women", "popular_art"],
+        indigenous=True,
+    )
+    created = drive.client.post("/participants", json=body, headers=drive.staff)
+    p = ok(created, 201)
+    assert created.headers["ETag"] == '"v1"'
+    assert created.headers["Location"] == f"/v1/participants/{p['id']}"
+    assert p["member_type"] == "micro_producer"
+    assert p["programmes"] == ["popular_art", "women", "young"]
+    assert p["state_name"] and p["group_id"] is None
+    fetched = drive.client.get(f"/participants/{p['id']}", headers=drive.staff)
+    assert ok(fetched) == p and fetched.headers["ETag"] == '"v1"'
+
+
+def test_a_curp_enrolls_once(drive: Driver) -> None:
+    body = drive.participant_body()
+    first = drive.enroll(**body)
+    again = problem(
+        drive.client.post(
+            "/participants", json=body | {"given_names": "Otra"}, headers=drive.staff
+        ),
+        409,
+    )
+    assert again["participant_id"] == first["id"] and first["id"] in again["detail"]
+    assert [p["id"] for p in by_curp(drive, body["curp"])] == [first["id"]]
+
+
+def test_an_idempotency_key_replays_and_refuses_another_body(drive: Driver) -> None:
+    body, key = drive.participant_body(), str(uuid.uuid4())
+    headers = drive.staff | {"Idempotency-Key": key}
+    first = ok(drive.client.post("/participants", json=body, headers=headers), 201)
+    replay = drive.client.post("/participants", json=body, headers=headers)
+    assert ok(replay, 201) == first
+    other = drive.participant_body()
+    assert (
+        "already used"
+        in problem(drive.client.post("/participants", json=other, headers=headers), 422)["detail"]
+    )
+    assert by_curp(drive, other["curp"]) == []
+    bad_key = drive.client.post(
+        "/participants", json=other, headers=drive.staff | {"Idempotency-Key": "no spaces"}
+    )
+    problem(bad_key, 422)
+
+
+@pytest.mark.parametrize(
+    ("change", "expect"),
+    [
+        (lambda b: b | {"curp": b["curp"][:-1] + str((int(b["curp"][-1]) + 1) % 10)}, "CURP"),
+        (lambda b: b | {"birth_date": "1950-01-01"}, "birth date"),
+        (lambda b: b | {"gender": "male" if b["gender"] == "female" else "female"}, "gender"),
+        (lambda b: b | {"state_code": "33"}, None),
+        (lambda b: b | {"functions": []}, None),
+        (lambda b: b | {"functions": ["cooking"]}, None),
+        (lambda b: b | {"declared_programmes": ["young"]}, "birth date"),
+        (lambda b: b | {"declared_programmes": ["disabled"]}, "disabled"),
+        (lambda b: b | {"unknown_field": 1}, None),
+        (lambda b: {k: v for k, v in b.items() if k != "municipality"}, None),
+        (lambda b: b | {"birth_date": "not a date"}, None),
+    ],
+)
+def test_bad_input_is_a_422_and_writes_nothing(
+    drive: Driver, change: Any, expect: str | None
+) -> None:
+    body = drive.participant_body(female=False)
+    bad = change(body)
+    body_out = problem(drive.client.post("/participants", json=bad, headers=drive.staff), 422)
+    if expect:
+        assert expect in body_out["detail"]
+    assert by_curp(drive, body["curp"]) == []
+
+
+def test_update_needs_the_current_etag(drive: Driver) -> None:
+    p = drive.enroll()
+    url = f"/participants/{p['id']}"
+    change = {"municipality": "Tlacolula de Matamoros", "functions": ["administration"]}
+    problem(drive.client.patch(url, json=change, headers=drive.staff), 428)
+    problem(drive.client.patch(url, json=change, headers=drive.staff | {"If-Match": "v1"}), 422)
+    problem(drive.client.patch(url, json=change, headers=drive.staff | {"If-Match": '"v9"'}), 412)
+    updated = drive.client.patch(url, json=change, headers=drive.staff | {"If-Match": '"v1"'})
+    assert ok(updated)["member_type"] == "micro_entrepreneur"
+    assert updated.headers["ETag"] == '"v2"'
+    problem(drive.client.patch(url, json=change, headers=drive.staff | {"If-Match": '"v1"'}), 412)
+    problem(
+        drive.client.patch(
+            url, json={"curp": p["curp"]}, headers=drive.staff | {"If-Match": '"v2"'}
+        ),
+        422,
+    )
+
+
+def test_lists_page_with_a_cursor_and_filter(drive: Driver) -> None:
+    town = f"Municipio {uuid.uuid4().hex[:8]}"
+    ids = [drive.enroll(municipality=town, female=i < 2)["id"] for i in range(5)]
+    seen: list[str] = []
+    params: dict[str, Any] = {"state_code": drive.state, "municipality": town, "limit": 2}
+    pages = 0
+    while True:
+        page = ok(drive.client.get("/participants", params=params, headers=drive.staff))
+        seen += [p["id"] for p in page["items"]]
+        pages += 1
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == sorted(ids) and pages == 3
+    women = ok(
+        drive.client.get(
+            "/participants",
+            headers=drive.staff,
+            params={"state_code": drive.state, "municipality": town, "programme": "women"},
+        )
+    )
+    assert women["items"] == []  # nobody declared the women's programme
+    problem(drive.client.get("/participants", params={"cursor": "!!"}, headers=drive.staff), 422)
+    problem(drive.client.get("/participants", params={"limit": 0}, headers=drive.staff), 422)
+
+
+def test_projects_rank_by_priority_score(drive: Driver) -> None:
+    town = f"Municipio {uuid.uuid4().hex[:8]}"
+    top = {n: 3 for n in drive.project_body()["criteria"]}
+    low = dict.fromkeys(top, 0) | {"local_raw_materials": 1}
+    mid = dict.fromkeys(top, 0) | {"marginalized_community": 3}
+    made = [drive.propose(municipality=town, criteria=c) for c in (low, top, mid)]
+    assert [p["priority_score"] for p in made] == [4, 100, 22]
+    order: list[tuple[int, str]] = []
+    params: dict[str, Any] = {"state_code": drive.state, "limit": 50}
+    while True:
+        page = ok(drive.client.get("/projects/ranking", params=params, headers=drive.staff))
+        order += [(p["priority_score"], p["id"]) for p in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert [s for s, _ in order] == sorted((s for s, _ in order), reverse=True)
+    mine = [i for _, i in order if i in {p["id"] for p in made}]
+    assert mine == [made[1]["id"], made[2]["id"], made[0]["id"]]
+    bad = drive.project_body(criteria=top | {"replicable_pilot": 4})
+    problem(drive.client.post("/projects", json=bad, headers=drive.staff), 422)
+
+
+def test_a_group_forms_activates_and_keeps_its_history(drive: Driver) -> None:
+    project = drive.propose()
+    group = drive.form_group(project["id"])
+    assert group["id"] == project["group_id"] and group["status"] == "forming"
+    problem(drive.client.post(f"/projects/{project['id']}/group", headers=drive.staff), 409)
+    ids = [drive.enroll()["id"] for _ in range(5)]
+    partial = {
+        "participant_id": ids[0],
+        "business_reason": "sell together",
+        "letter_of_commitment": drive.letter()[:5],
+    }
+    refused = problem(
+        drive.client.post(f"/groups/{group['id']}/members", json=partial, headers=drive.staff), 422
+    )
+    assert refused["rule"] == "¶49"
+    assert ok(drive.client.get(f"/participants/{ids[0]}", headers=drive.staff))["group_id"] is None
+    for pid in ids[:4]:
+        assert ok(drive.join(group["id"], pid), 201)["status"] == "forming"
+    problem(drive.register_odf(group["id"]), 422)
+    assert ok(drive.join(group["id"], ids[4]), 201)["status"] == "active"
+    problem(drive.join(group["id"], ids[4]), 409)
+    assert (
+        ok(drive.client.get(f"/participants/{ids[4]}", headers=drive.staff))["group_id"]
+        == group["id"]
+    )
+    left = ok(
+        drive.client.post(
+            f"/groups/{group['id']}/members/{ids[0]}/leave",
+            json={"reason": "moving the workshop"},
+            headers=drive.staff,
+        )
+    )
+    assert left["active_members"] == 4 and left["below_minimum"] is True
+    assert ok(drive.client.get(f"/participants/{ids[0]}", headers=drive.staff))["group_id"] is None
+    ok(drive.join(group["id"], ids[0]), 201)
+    members = ok(
+        drive.client.get(f"/groups/{group['id']}/members", headers=drive.staff, params={"limit": 3})
+    )
+    assert len(members["items"]) == 3 and members["next_cursor"]
+    history = ok(drive.client.get(f"/groups/{group['id']}", headers=drive.staff))["history"]
+    assert [h["movement"] for h in history if h["participant_id"] == ids[0]] == [
+        "joined",
+        "left",
+        "joined",
+    ]
+    other = drive.form_group()
+    taken = problem(drive.join(other["id"], ids[1]), 409)
+    assert taken["group_id"] == group["id"]
+
+
+def test_the_development_organization_is_registered_once_per_rfc(drive: Driver) -> None:
+    group, _ = drive.active_group(odf=False)
+    url = f"/groups/{group['id']}"
+    problem(drive.register_odf(group["id"], rfc="CAM1503021A4"), 422)
+    problem(drive.register_odf(group["id"], rfc="GODE561231GR8"), 422)
+    problem(drive.register_odf(group["id"], trust_bank="Banco Inventado"), 422)
+    assert ok(drive.client.get(url, headers=drive.staff))["development_organization"] is None
+    response = drive.register_odf(group["id"])
+    odf = ok(response, 201)
+    assert odf["trust_bank"] == "Banorte"
+    problem(drive.register_odf(group["id"]), 409)
+    other, _ = drive.active_group(odf=False)
+    taken = problem(drive.register_odf(other["id"], rfc=odf["rfc"]), 409)
+    assert taken["group_id"] == group["id"]
+
+
+def test_participation_report_counts_the_new_participants(drive: Driver) -> None:
+    supervisor = drive.as_("programme_supervisor", states=("*",))
+    params = {"state_code": drive.state}
+    before = ok(drive.client.get("/reports/participation", params=params, headers=supervisor))
+    drive.enroll(female=True, age=22, disabled=True)
+    drive.enroll(female=False, age=65, indigenous=True, functions=["administration"])
+    after = ok(drive.client.get("/reports/participation", params=params, headers=supervisor))
+    assert after["participants"] == before["participants"] + 2
+    assert after["by_gender"].get("female", 0) == before["by_gender"].get("female", 0) + 1
+    assert after["by_programme"].get("young", 0) == before["by_programme"].get("young", 0) + 1
+    assert after["by_programme"].get("elderly", 0) == before["by_programme"].get("elderly", 0) + 1
+    assert (
+        after["by_member_type"].get("micro_entrepreneur", 0)
+        == before["by_member_type"].get("micro_entrepreneur", 0) + 1
+    )
+    assert 0 < float(after["equal_opportunity_shares"]["women"]) <= 1
+    problem(
+        drive.client.get(
+            "/reports/participation", headers=drive.as_("participant", participant_id="x")
+        ),
+        403,
+    )
