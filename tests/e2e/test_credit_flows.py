@@ -301,3 +301,144 @@ async def test_a_lease_defaults_passes_to_another_member_and_is_bought(
     assert done["status"] == "completed"
     assert [t["participant_id"] for t in done["lessees"]] == [g["member"], g["other"]]
     credit.set_clock(datetime.now(UTC) + timedelta(days=0))
+
+
+def funds_call(
+    platform: Platform,
+    tokens: Any,
+    method: str,
+    path: str,
+    *roles: Role,
+    expect: int = 200,
+    **kw: Any,
+) -> Any:
+    url = platform.processes["funds"].url
+    headers = tokens.header(*roles) | kw.pop("headers", {})
+    response = httpx.request(method, f"{url}/v1{path}", headers=headers, timeout=30, **kw)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def approved_and_disbursed(credit: Credit, g: dict[str, str], amount: str, term: int) -> Any:
+    loan = credit.call(
+        "POST",
+        "/loans",
+        Role.ODF_STAFF,
+        expect=201,
+        json={
+            "group_id": g["group"],
+            "borrower_kind": "odf",
+            "borrower_id": g["odf"],
+            "amount": amount,
+            "purpose": "a grain mill",
+            "term_months": term,
+        },
+    )
+    credit.call(
+        "POST",
+        f"/loans/{loan['id']}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        claims={"participant_id": g["rep"]},
+    )
+    credit.call(
+        "POST",
+        f"/loans/{loan['id']}/lender-approval",
+        Role.PARTNER_BANK,
+        claims={"organization": "NAFIN"},
+    )
+    return credit.call(
+        "POST",
+        f"/loans/{loan['id']}/disbursement",
+        Role.PARTNER_BANK,
+        claims={"organization": "NAFIN"},
+    )
+
+
+async def test_the_fund_pays_an_instalment_and_the_borrower_replenishes_it(
+    credit: Credit, infra: Any, platform: Platform, tokens: Any
+) -> None:
+    credit.set_clock(datetime(2032, 4, 1, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "5000.00")
+    group = g["group"]
+    funds_call(platform, tokens, "GET", f"/funds/{group}", Role.PROGRAMME_SUPERVISOR)
+    funds_call(
+        platform,
+        tokens,
+        "POST",
+        f"/funds/{group}/contributions",
+        Role.DONOR_PORTAL,
+        expect=201,
+        headers={"Idempotency-Key": uid("gift")},
+        json={
+            "donor": "Club Zacatecano de Chicago",
+            "source": "immigrant_association",
+            "amount": "20000.00",
+        },
+    )
+    loan = approved_and_disbursed(credit, g, "6000.00", 2)
+    first = loan["instalments"][0]
+    total = Decimal(first["principal"]) + Decimal(first["interest"])
+    credit.set_clock(datetime(2032, 5, 2, tzinfo=UTC))
+    paid = credit.eventually(
+        f"/loans/{loan['id']}", lambda x: x["instalments"][0]["status"] == "paid"
+    )
+    assert paid["instalments"][0]["paid_by"] == "fund"
+    assert paid["instalments"][1]["status"] == "scheduled"
+    debts = funds_call(platform, tokens, "GET", f"/funds/{group}/debts", Role.PROGRAMME_SUPERVISOR)
+    assert [(d["borrower_id"], Decimal(d["owed"])) for d in debts] == [(g["odf"], total)]
+    funds_call(
+        platform,
+        tokens,
+        "POST",
+        f"/funds/{group}/replenishments",
+        Role.ODF_STAFF,
+        expect=201,
+        headers={"Idempotency-Key": uid("back")},
+        json={"borrower_id": g["odf"], "amount": str(total)},
+    )
+    debts = funds_call(platform, tokens, "GET", f"/funds/{group}/debts", Role.PROGRAMME_SUPERVISOR)
+    assert all(Decimal(d["owed"]) == 0 for d in debts)
+    credit.set_clock(datetime(2032, 6, 2, tzinfo=UTC))
+    repaid = credit.eventually(f"/loans/{loan['id']}", lambda x: x["status"] == "repaid")
+    assert repaid["on_time"] is True
+
+
+async def test_a_line_always_repaid_doubles_every_six_months_up_to_64_times_the_deposit(
+    credit: Credit, infra: Any
+) -> None:
+    credit.set_clock(datetime(2033, 4, 1, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "100.00")  # opened 2030-03-31 in the event
+    line = credit.call("GET", f"/lines/{g['group']}", Role.PROGRAMME_SUPERVISOR)
+    assert line["limit"] == "200.00" and line["cap"] == "6400.00"
+    # the clock is three years on: every review the line owes happens, in order
+    line = credit.eventually(f"/lines/{g['group']}", lambda x: len(x["reviews"]) >= 6)
+    assert [r["limit"] for r in line["reviews"]] == [
+        "400.00",
+        "800.00",
+        "1600.00",
+        "3200.00",
+        "6400.00",
+        "6400.00",
+    ]
+    assert [r["outcome"] for r in line["reviews"]] == ["doubled"] * 5 + ["held"]
+    assert [r["reviewed_on"] for r in line["reviews"]][:2] == ["2030-09-30", "2031-03-31"]
+    assert "cap" in line["reviews"][-1]["reason"]
+
+
+def test_bad_requests_are_refused_with_problems(credit: Credit) -> None:
+    body = {
+        "group_id": uid("nobody"),
+        "borrower_kind": "odf",
+        "borrower_id": "x",
+        "amount": "100.00",
+        "purpose": "anything",
+        "term_months": 3,
+    }
+    assert "group" in credit.call("POST", "/loans", Role.ODF_STAFF, expect=422, json=body)["detail"]
+    for bad in ({"amount": 100.5}, {"amount": "-5"}, {"term_months": 0}, {"borrower_kind": "x"}):
+        credit.call("POST", "/loans", Role.ODF_STAFF, expect=422, json=body | bad)
+    credit.call("POST", "/loans", Role.DONOR_PORTAL, expect=403, json=body)
+    credit.call("GET", f"/loans/{uid('missing')}", Role.PROGRAMME_SUPERVISOR, expect=404)
+    credit.call("GET", "/portfolio?by=colour", Role.PROGRAMME_SUPERVISOR, expect=422)
+    anonymous = httpx.get(f"{credit.url}/v1/portfolio")
+    assert anonymous.status_code == 401

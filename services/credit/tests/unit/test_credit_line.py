@@ -59,3 +59,33 @@ def test_delinquency_buckets_and_par30() -> None:
     )
     assert par == Decimal("0.3")
     assert portfolio_at_risk([]) == 0
+
+
+def test_review_dates_count_from_the_opening_and_do_not_drift() -> None:
+    from datetime import date
+
+    from credit.domain.line import CreditLine
+
+    line = CreditLine.open(
+        group_id="g",
+        state="09",
+        odf_id="o",
+        lender="NAFIN",
+        initial_deposit=Decimal("100.00"),
+        opened_on=date(2030, 3, 31),
+        terms=TERMS,
+    )
+    while line.review(date(2033, 4, 1), ON_TIME, TERMS):
+        pass
+    assert [r.reviewed_on for r in line.reviews] == [
+        date(2030, 9, 30),
+        date(2031, 3, 31),
+        date(2031, 9, 30),
+        date(2032, 3, 31),
+        date(2032, 9, 30),
+        date(2033, 3, 31),
+    ]
+    assert line.next_review_on == date(2033, 9, 30)
+    assert [e.payload.event_type for e in line.pending_events()] == (
+        ["credit.CreditLineOpened"] + ["credit.CreditLineReviewed"] * 6
+    )

@@ -99,7 +99,10 @@ class CreditLine(Aggregate):
             )
         )
         previous, self.limit = self.limit, limit
-        self.next_review_on = add_months(reviewed_on, terms.review_months)
+        # counted from the opening, so month ends do not drift (Sep 30 -> Mar 31, not Mar 30)
+        self.next_review_on = add_months(
+            self.opened_on, terms.review_months * (len(self.reviews) + 1)
+        )
         self.record(
             ev.CreditLineReviewed(
                 group_id=self.id,
