@@ -71,3 +71,11 @@ def test_only_a_defaulted_lease_is_transferred_and_to_someone_else() -> None:
     lease.check_default(date(2027, 6, 1), default_after_days=30)
     with pytest.raises(CreditRuleViolation):
         lease.transfer("ana", date(2027, 6, 2))
+
+
+def test_the_new_lessee_is_not_in_default_for_rents_that_fell_due_before_they_took_over() -> None:
+    lease = signed()
+    assert lease.check_default(date(2027, 3, 5), default_after_days=30)
+    lease.transfer("beto", date(2027, 3, 6))
+    assert not lease.check_default(date(2027, 4, 1), default_after_days=30)
+    assert lease.check_default(date(2027, 4, 6), default_after_days=30)

@@ -133,7 +133,10 @@ class Lease(Aggregate):
         if self.status is not LeaseStatus.ACTIVE:
             return False
         unpaid = self.unpaid_due(today)
-        dpd = days_past_due(min((r.due_date for r in unpaid), default=None), today)
+        # a member who took the lease over answers for old rents only from the day they did
+        since = self.lessees[-1].since
+        oldest = min((max(r.due_date, since) for r in unpaid), default=None)
+        dpd = days_past_due(oldest, today)
         if dpd <= default_after_days:
             return False
         self.status = LeaseStatus.DEFAULTED

@@ -1,0 +1,3 @@
+from megp_simulation.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""HTTP access to the five services with development tokens, retries and call counting."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from megp_common.auth import AuthConfig, local_secret, mint_token
+from megp_common.settings import ServiceSettings
+
+#: (*roles, states=..., subject=..., **claims) -> {"Authorization": ...}
+HeaderFactory = Callable[..., dict[str, str]]
+
+
+class ApiError(RuntimeError):
+    def __init__(self, method: str, url: str, status: int, body: str) -> None:
+        super().__init__(f"{method} {url} -> {status}: {body[:500]}")
+        self.status = status
+        self.body = body
+
+
+def local_tokens() -> HeaderFactory:
+    """Tokens signed with the local development key, as `TokenMint` in conftest.py does."""
+    settings = ServiceSettings()
+    config = AuthConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        secret=local_secret(settings.jwt_secret_file),
+    )
+
+    def header(
+        *roles: str, states: tuple[str, ...] = ("*",), subject: str = "simulation", **claims: Any
+    ) -> dict[str, str]:
+        token = mint_token(config, subject, list(roles), list(states), **claims)
+        return {"Authorization": f"Bearer {token}"}
+
+    return header
+
+
+@dataclass
+class Api:
+    urls: Mapping[str, str]
+    header: HeaderFactory
+    calls: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _tokens: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+    _local: threading.local = field(default_factory=threading.local)
+
+    def _client(self, service: str) -> httpx.Client:
+        clients: dict[str, httpx.Client] | None = getattr(self._local, "clients", None)
+        if clients is None:
+            clients = self._local.clients = {}
+        if service not in clients:
+            clients[service] = httpx.Client(base_url=f"{self.urls[service]}/v1", timeout=60)
+        return clients[service]
+
+    def token(self, roles: tuple[str, ...], **claims: Any) -> dict[str, str]:
+        states = tuple(claims.pop("states", ("*",)))
+        subject = claims.pop("subject", "simulation")
+        cache_key = (roles, states, subject, tuple(sorted(claims.items())))
+        with self._lock:
+            if cache_key not in self._tokens:
+                self._tokens[cache_key] = self.header(
+                    *roles, states=states, subject=subject, **claims
+                )
+            return dict(self._tokens[cache_key])
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *roles: str,
+        expect: tuple[int, ...] = (200, 201),
+        key: str | None = None,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """One request; connection errors, 5xx and 409 conflicts (concurrent writes) are retried."""
+        headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
+        if key:
+            headers["Idempotency-Key"] = key
+        delay = 0.2
+        for attempt in range(8):
+            with self._lock:
+                self.calls += 1
+            try:
+                r = self._client(service).request(
+                    method, path, headers=headers, json=json, params=params
+                )
+            except httpx.TransportError:
+                if attempt == 7:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 3.0)
+                continue
+            if r.status_code in expect:
+                return r.json() if r.content else None
+            retryable = r.status_code >= 500 or (r.status_code == 409 and "conflict" in r.text)
+            if not retryable or attempt == 7:
+                raise ApiError(method, f"{service}{path}", r.status_code, r.text)
+            time.sleep(delay)
+            delay = min(delay * 2, 3.0)
+        raise AssertionError("unreachable")
+
+    def try_call(self, *args: Any, **kwargs: Any) -> tuple[int, Any]:
+        """Like `call` but returns (status, body) for a refusal instead of raising."""
+        try:
+            return 200, self.call(*args, **kwargs)
+        except ApiError as e:
+            return e.status, e.body
+
+    # -- the shared clock -------------------------------------------------------------------------
+
+    def clock_versions(self) -> dict[str, int]:
+        out = {}
+        for service in self.urls:
+            out[service] = int(self.call(service, "GET", "/admin/clock")["version"])
+        return out
+
+    def move_clock(self, instant: datetime, timeout_s: float = 60.0) -> int:
+        """Set the shared clock (frozen) and wait until every service follows the new setting."""
+        first = next(iter(self.urls))
+        setting = self.call(
+            first,
+            "PUT",
+            "/admin/clock",
+            "programme_supervisor",
+            json={"instant": instant.astimezone(UTC).isoformat(), "frozen": True},
+        )
+        version = int(setting["version"])
+        deadline = time.monotonic() + timeout_s
+        while True:
+            versions = self.clock_versions()
+            if all(v >= version for v in versions.values()):
+                return version
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"services did not follow clock version {version}: {versions}")
+            time.sleep(0.1)

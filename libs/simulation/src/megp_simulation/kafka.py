@@ -1,0 +1,168 @@
+"""What the simulation reads from Kafka: consumer lag, dead letters and the run's events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+CONSUMER_GROUPS = ("enrollment", "funds", "credit")
+EVENT_TOPICS = ("enrollment.events", "funds.events", "credit.events")
+DLQ_TOPICS = ("enrollment.dlq", "funds.dlq", "credit.dlq", "trade.dlq", "ip-counsel.dlq")
+
+
+@dataclass
+class RunEvents:
+    """The events published since the run started: all of them counted, ours kept."""
+
+    published: dict[str, int] = field(default_factory=dict)  # topic -> messages since start
+    ours: list[dict[str, Any]] = field(default_factory=list)  # envelopes keyed by our groups
+
+
+async def committed_offsets(bootstrap: str) -> dict[str, dict[TopicPartition, int]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        out = {}
+        for group in CONSUMER_GROUPS:
+            offsets = await admin.list_consumer_group_offsets(group)
+            out[group] = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        return out
+    finally:
+        await admin.close()
+
+
+async def _with_consumer(bootstrap: str, work: Any) -> Any:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        return await work(consumer)
+    finally:
+        await consumer.stop()
+
+
+def _partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+    out = []
+    for topic in topics:
+        for p in sorted(consumer.partitions_for_topic(topic) or ()):
+            out.append(TopicPartition(topic, p))
+    return out
+
+
+async def _ensure_metadata(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> None:
+    for topic in topics:
+        if not consumer.partitions_for_topic(topic):
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            for _ in range(50):
+                if consumer.partitions_for_topic(topic):
+                    break
+                await asyncio.sleep(0.1)
+
+
+async def lag(bootstrap: str) -> dict[str, int]:
+    """Per consumer group: end offsets minus committed offsets over the partitions it reads."""
+    committed = await committed_offsets(bootstrap)
+
+    async def work(consumer: AIOKafkaConsumer) -> dict[str, int]:
+        out = {}
+        for group, offsets in committed.items():
+            if not offsets:
+                out[group] = 0
+                continue
+            ends = await consumer.end_offsets(list(offsets))
+            out[group] = sum(max(0, ends[tp] - off) for tp, off in offsets.items())
+        return out
+
+    result: dict[str, int] = await _with_consumer(bootstrap, work)
+    return result
+
+
+async def wait_for_zero_lag(bootstrap: str, timeout_s: float = 90.0) -> dict[str, int]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        current = await lag(bootstrap)
+        if not any(current.values()) or loop.time() > deadline:
+            return current
+        await asyncio.sleep(0.5)
+
+
+async def _start_offsets(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition], since_ms: int
+) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
+    ends = await consumer.end_offsets(partitions) if partitions else {}
+    found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+    starts = {tp: (found[tp].offset if found.get(tp) else ends[tp]) for tp in partitions}
+    return starts, ends
+
+
+async def dead_letters_since(bootstrap: str, since_ms: int) -> dict[str, int]:
+    """Messages on each dead-letter topic produced at or after `since_ms`."""
+
+    async def work(consumer: AIOKafkaConsumer) -> dict[str, int]:
+        await _ensure_metadata(consumer, DLQ_TOPICS)
+        out = {}
+        for topic in DLQ_TOPICS:
+            parts = _partitions(consumer, [topic])
+            starts, ends = await _start_offsets(consumer, parts, since_ms)
+            out[topic] = sum(ends[tp] - starts[tp] for tp in parts)
+        return out
+
+    result: dict[str, int] = await _with_consumer(bootstrap, work)
+    return result
+
+
+async def events_since(bootstrap: str, since_ms: int, keys: set[str]) -> RunEvents:
+    """Counts every event published since `since_ms` and keeps those keyed by `keys`."""
+    run = RunEvents()
+
+    async def work(consumer: AIOKafkaConsumer) -> None:
+        await _ensure_metadata(consumer, EVENT_TOPICS)
+        parts = _partitions(consumer, EVENT_TOPICS)
+        starts, ends = await _start_offsets(consumer, parts, since_ms)
+        for topic in EVENT_TOPICS:
+            run.published[topic] = sum(ends[tp] - starts[tp] for tp in parts if tp.topic == topic)
+        todo = [tp for tp in parts if ends[tp] > starts[tp]]
+        if not todo:
+            return
+        consumer.assign(todo)
+        for tp in todo:
+            consumer.seek(tp, starts[tp])
+        remaining = set(todo)
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+            if not batch:
+                continue
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset >= ends[tp]:
+                        continue
+                    key = record.key.decode() if record.key else ""
+                    if key in keys:
+                        run.ours.append(orjson.loads(record.value))
+                if consumer.highwater(tp) is not None and (await consumer.position(tp)) >= ends[tp]:
+                    remaining.discard(tp)
+            for tp in list(remaining):
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+
+    await _with_consumer(bootstrap, work)
+    return run
+
+
+async def consumed_between(
+    before: dict[str, dict[TopicPartition, int]], after: dict[str, dict[TopicPartition, int]]
+) -> dict[str, int]:
+    """Messages each consumer group committed past during the run."""
+    out = {}
+    for group, offsets in after.items():
+        start = before.get(group, {})
+        out[group] = sum(max(0, off - start.get(tp, 0)) for tp, off in offsets.items())
+    return out
