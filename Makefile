@@ -4,7 +4,8 @@
 #   make bench   measure the ceilings and the outbox -> Kafka -> consumer hop
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else the copy pip installs (`python3 -m uv` finds it wherever pip put it)
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen python
 PYTEST_ARGS ?=
 
@@ -15,7 +16,8 @@ help:
 	@echo "make run | test | bench | lint | format | contracts | infra-up | infra-down | clean-data"
 
 uv:
-	@command -v $(UV) >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
+	@$(UV) --version >/dev/null 2>&1 || { echo "installing uv from PyPI"; \
+	  python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
 
 python-deps: uv
 	@$(UV) sync --frozen --quiet
