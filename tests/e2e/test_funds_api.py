@@ -150,3 +150,39 @@ def test_a_member_draws_their_share_from_the_fourth_year(platform, tokens) -> No
     eventually(drawn)
     mine = httpx.get(f"{base}/members/{old}", headers=_h(tokens, Role.PARTICIPANT, old)).json()
     assert mine["withdrawn"] == "150.00" and mine["can_withdraw_now"] == "0.00"
+
+
+def test_a_grant_posted_by_mistake_is_reversed_and_the_original_stays(platform, tokens) -> None:  # type: ignore[no-untyped-def]
+    group, start = Group(), far_future(6)
+    url = _open(platform, tokens, group, start)
+    base, read = f"{url}/v1/funds/{group.group_id}", _h(tokens, Role.PROGRAMME_SUPERVISOR)
+    grant = {"donor": "Fundación Y", "source": "national", "amount": "5000.00"}
+    posted = httpx.post(
+        f"{base}/contributions",
+        json=grant,
+        headers=_h(tokens, Role.DONOR_PORTAL, key=f"g-{new_id()}"),
+    ).json()
+    reason = {"reason": "the donor gave 500.00; 5000.00 was typed"}
+    path = f"{base}/entries/{posted['id']}/reversal"
+    donor = httpx.post(path, json=reason, headers=_h(tokens, Role.DONOR_PORTAL, key=new_id()))
+    assert donor.status_code == 403
+    missing = httpx.post(
+        f"{base}/entries/nope/reversal",
+        json=reason,
+        headers=_h(tokens, Role.PROGRAMME_SUPERVISOR, key=new_id()),
+    )
+    assert missing.status_code == 404
+    key = f"r-{new_id()}"
+    fix = httpx.post(path, json=reason, headers=_h(tokens, Role.PROGRAMME_SUPERVISOR, key=key))
+    assert fix.status_code == 201, fix.text
+    again = httpx.post(path, json=reason, headers=_h(tokens, Role.PROGRAMME_SUPERVISOR, key=key))
+    assert again.json() == fix.json()  # a retry replays, posting nothing
+    twice = httpx.post(
+        path, json=reason, headers=_h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"r-{new_id()}")
+    )
+    assert twice.status_code == 422 and "already reversed" in twice.json()["detail"]
+    assert fix.json()["reverses"] == posted["id"]
+    statement = httpx.get(f"{base}/statement", headers=read).json()
+    assert statement["trust_cash"] == "0.00"
+    check = httpx.get(f"{base}/ledger-check", headers=read).json()
+    assert check["consistent"] and check["entries"] == 2, check

@@ -202,3 +202,17 @@ class FundInitialPeriodClosed(_FundEvent):
     )
     currency: str = "MXN"
     closed_at: datetime
+
+
+@event_type("funds.EntryReversed")
+class EntryReversed(_FundEvent):
+    """A correction: an entry posted by mistake is undone by its mirror image; the original
+    stays in the journal, nothing is edited or deleted."""
+
+    entry_id: str = Field(description="The reversing entry")
+    reverses: str = Field(description="The entry it undoes")
+    reversed_kind: str
+    amount: MoneyAmount
+    split: SubFundSplit
+    reason: str
+    reversed_at: datetime

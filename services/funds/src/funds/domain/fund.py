@@ -46,6 +46,7 @@ class Fund(Aggregate):
     next_seq: int = 1
     pending_entries: list[Entry] = []
     recent_entry_ids: list[str] = []
+    reversed_entries: list[str] = []
     obligations: dict[str, Obligation] = {}
     temporary: dict[str, TemporaryContribution] = {}
     debts: dict[str, BorrowerDebt] = {}
