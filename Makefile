@@ -65,3 +65,11 @@ contracts: python-deps
 
 clean-data: infra-down
 	rm -rf .local/kafka .local/store
+
+# The national simulation (docs/simulation.md): reuses the running platform or starts one.
+#   make simulate SIMULATE_ARGS=--small
+#   make simulate SIMULATE_ARGS="--states 22 --groups 120 --members 200 --months 40"
+SIMULATE_ARGS ?= --small
+.PHONY: simulate
+simulate: install
+	@$(PY) -m megp_simulation $(SIMULATE_ARGS)

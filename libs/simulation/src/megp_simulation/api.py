@@ -48,6 +48,8 @@ class Api:
     urls: Mapping[str, str]
     header: HeaderFactory
     calls: int = 0
+    clock_version: int | None = None
+    foreign_clock_moves: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _tokens: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
     _local: threading.local = field(default_factory=threading.local)
@@ -125,9 +127,21 @@ class Api:
             out[service] = int(self.call(service, "GET", "/admin/clock")["version"])
         return out
 
+    def note_foreign_moves(self) -> None:
+        """Counts settings of the shared clock this run did not make (another platform or test
+        on the same store moved it: the run's figures are then not to be trusted)."""
+        if self.clock_version is None:
+            return
+        first = next(iter(self.urls))
+        now = int(self.call(first, "GET", "/admin/clock")["version"])
+        if now != self.clock_version:
+            self.foreign_clock_moves += now - self.clock_version
+            self.clock_version = now
+
     def move_clock(self, instant: datetime, timeout_s: float = 60.0) -> int:
         """Set the shared clock (frozen) and wait until every service follows the new setting."""
         first = next(iter(self.urls))
+        self.note_foreign_moves()
         setting = self.call(
             first,
             "PUT",
@@ -140,6 +154,7 @@ class Api:
         while True:
             versions = self.clock_versions()
             if all(v >= version for v in versions.values()):
+                self.clock_version = version
                 return version
             if time.monotonic() > deadline:
                 raise TimeoutError(f"services did not follow clock version {version}: {versions}")

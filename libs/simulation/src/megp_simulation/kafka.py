@@ -59,7 +59,7 @@ def _partitions(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> list[Topic
 async def _ensure_metadata(consumer: AIOKafkaConsumer, topics: Iterable[str]) -> None:
     for topic in topics:
         if not consumer.partitions_for_topic(topic):
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             for _ in range(50):
                 if consumer.partitions_for_topic(topic):
                     break

@@ -107,3 +107,13 @@ def test_eligibility_by_line_and_by_last_repaid_loan() -> None:
         check_application(Decimal("1500.01"), Decimal("9000"), PastLoan(Decimal("1000"), True))
     # a borrower who was late gets no 1.5 x ceiling, only the line's
     check_application(Decimal("5000"), Decimal("9000"), PastLoan(Decimal("1000"), on_time=False))
+
+
+def test_a_direct_payment_after_the_due_date_is_late_even_before_it_was_marked_overdue() -> None:
+    loan = disbursed(term=2)
+    loan.announce_due(date(2027, 2, 15))
+    loan.mark_paid(1, "borrower", date(2027, 2, 20))
+    loan.announce_due(date(2027, 3, 15))
+    loan.mark_paid(2, "fund", date(2027, 3, 18))  # the fund's confirmation may come days later
+    assert [i.was_late for i in loan.instalments] == [True, False]
+    assert loan.on_time is False

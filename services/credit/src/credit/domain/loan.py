@@ -203,7 +203,10 @@ class Loan(Aggregate):
         inst = self._instalment(number)
         if inst.status is InstalmentStatus.PAID:
             return False
-        late = max(0, (on - inst.due_date).days) if inst.status is InstalmentStatus.OVERDUE else 0
+        # The trust pays on the due date by design [¶76], whenever its confirmation arrives; a
+        # borrower paying after the date, or an instalment that was overdue, is late.
+        counts_late = inst.status is InstalmentStatus.OVERDUE or by == "borrower"
+        late = max(0, (on - inst.due_date).days) if counts_late else 0
         inst.status, inst.paid_on, inst.paid_by = InstalmentStatus.PAID, on, by
         inst.was_late = inst.was_late or late > 0
         self.record(

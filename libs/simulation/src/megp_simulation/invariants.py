@@ -1,0 +1,306 @@
+"""The invariants checked at the end of a run, and the figures of its summary."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from megp_simulation.kafka import RunEvents
+from megp_simulation.scenario import Group, Simulation, add_months
+
+TRUST, DEV, COMP = "trust_cash", "development_subfund", "competition_subfund"
+INFLOW_KINDS = {"grant", "temporary_contribution", "member_deposit", "deposit_sheet"}
+
+
+def cents(amount: str | Decimal) -> int:
+    return int(Decimal(amount) * 100)
+
+
+@dataclass
+class Check:
+    name: str
+    how: str
+    failures: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def expect(self, condition: bool, failure: str) -> None:
+        self.checked += 1
+        if not condition and len(self.failures) < 20:
+            self.failures.append(failure)
+        elif not condition:
+            self.failures.append("...")
+
+
+@dataclass
+class FundView:
+    group: Group
+    statement: dict[str, Any]
+    ledger_check: dict[str, Any]
+    journal: list[dict[str, Any]]
+    notices: list[dict[str, Any]]
+    debts: list[dict[str, Any]]
+
+
+def read_fund(sim: Simulation, g: Group) -> FundView:
+    api = sim.api
+    journal: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = api.call(
+            "funds",
+            "GET",
+            f"/funds/{g.group_id}/journal",
+            params={"limit": 200} | ({"cursor": cursor} if cursor else {}),
+        )
+        journal += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return FundView(
+        group=g,
+        statement=api.call("funds", "GET", f"/funds/{g.group_id}/statement"),
+        ledger_check=api.call("funds", "GET", f"/funds/{g.group_id}/ledger-check"),
+        journal=journal,
+        notices=api.call("funds", "GET", f"/funds/{g.group_id}/notices"),
+        debts=api.call("funds", "GET", f"/funds/{g.group_id}/debts"),
+    )
+
+
+def line_amount(entry: dict[str, Any], account: str, side: str) -> int:
+    return sum(
+        cents(x["amount"])
+        for x in entry["lines"]
+        if x["account"] == account and x["side"] == side and x["currency"] == "MXN"
+    )
+
+
+def check_funds(sim: Simulation, funds: list[FundView]) -> list[Check]:
+    ledger = Check("ledger balances", "GET /funds/{id}/ledger-check: rebuilt = cached, no seq gap")
+    cash = Check(
+        "inflows - outflows = trust cash",
+        "the simulation's own books (deposits, grants at their rate, replenishments, less what "
+        "credit says the fund paid and the withdrawals) against the statement; and the journal's "
+        "trust-cash lines against it",
+    )
+    split = Check(
+        "sub-funds = half the inflows less outflows",
+        "each inflow entry credits ceil(x/2) to development and floor(x/2) to competition (odd "
+        "centavo to development); each sub-fund = its halves of the simulation's inflows + "
+        "replenishment credits - its debits, against the statement",
+    )
+    for f in funds:
+        g, st = f.group, f.statement
+        ledger.expect(
+            f.ledger_check["consistent"] and not f.ledger_check["missing_sequence_numbers"],
+            f"{g.group_id}: {f.ledger_check}",
+        )
+        paid_by_fund = sum(
+            Decimal(i["principal"]) + Decimal(i["interest"])
+            for loan in g.loans
+            for i in loan.instalments
+            if i["status"] == "paid" and i.get("paid_by") == "fund"
+        )
+        ours = sum(g.inflows, Decimal(0)) + g.replenished - paid_by_fund - g.withdrawn
+        cash.expect(
+            cents(ours) == cents(st["trust_cash"]),
+            f"{g.group_id}: books {ours} vs statement trust cash {st['trust_cash']}",
+        )
+        journal_cash = sum(
+            line_amount(e, TRUST, "debit") - line_amount(e, TRUST, "credit") for e in f.journal
+        )
+        cash.expect(
+            journal_cash == cents(st["trust_cash"]),
+            f"{g.group_id}: journal trust cash {journal_cash} vs statement {st['trust_cash']}",
+        )
+        dev = comp = 0
+        for inflow in g.inflows:
+            c = cents(inflow)
+            dev, comp = dev + c - c // 2, comp + c // 2
+        for e in f.journal:
+            if e["kind"] in INFLOW_KINDS:
+                c = line_amount(e, TRUST, "debit")
+                split.expect(
+                    line_amount(e, DEV, "credit") == c - c // 2
+                    and line_amount(e, COMP, "credit") == c // 2,
+                    f"{g.group_id}: entry {e['id']} splits {c} unevenly",
+                )
+            else:
+                dev += line_amount(e, DEV, "credit") - line_amount(e, DEV, "debit")
+                comp += line_amount(e, COMP, "credit") - line_amount(e, COMP, "debit")
+        split.expect(
+            dev == cents(st["development_subfund"]) and comp == cents(st["competition_subfund"]),
+            f"{g.group_id}: expected dev {dev} comp {comp} centavos, statement "
+            f"{st['development_subfund']} / {st['competition_subfund']}",
+        )
+        inflow_entries = sum(1 for e in f.journal if e["kind"] in INFLOW_KINDS)
+        split.expect(
+            inflow_entries == len(g.inflows),
+            f"{g.group_id}: {inflow_entries} inflow entries, the simulation made {len(g.inflows)}",
+        )
+    return [ledger, cash, split]
+
+
+def check_instalments(sim: Simulation, funds: list[FundView], events: RunEvents) -> list[Check]:
+    fell_due = Check(
+        "every instalment that fell due is settled",
+        "credit's loans: due by the last day is paid or overdue, and each overdue one has an "
+        "InstallmentOverdue event with a reason",
+    )
+    once = Check(
+        "no instalment paid twice",
+        "at most one InstallmentPaid event and one fund journal entry (FundRepaymentMade's "
+        "entry_id) per instalment",
+    )
+    announced = Check(
+        "each fund repayment announced once",
+        "one FundRepaymentMade event id per journal entry (a copy with a new id defeats the "
+        "consumers' dedupe by id)",
+    )
+    matched = Check(
+        "each fund repayment matches one instalment",
+        "every instalment_payment journal entry names a loan and number paid by the fund, with "
+        "the instalment's total; counts equal",
+    )
+    by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for env in events.ours:
+        by_type[env["type"]][env["id"]] = env["data"]
+    overdue_reasons = {
+        (d["loan_id"], d["installment_number"]): d.get("reason", "")
+        for d in by_type["credit.InstallmentOverdue"].values()
+    }
+    paid_events = Counter(
+        (d["loan_id"], d["installment_number"]) for d in by_type["credit.InstallmentPaid"].values()
+    )
+    entries = {
+        (d["loan_id"], d["installment_number"], d["entry_id"])
+        for d in by_type["funds.FundRepaymentMade"].values()
+    }
+    fund_paid_events = Counter((lid, n) for lid, n, _ in entries)
+    per_entry = Counter(d["entry_id"] for d in by_type["funds.FundRepaymentMade"].values())
+    for entry_id, copies in per_entry.items():
+        announced.expect(copies == 1, f"entry {entry_id} announced by {copies} event ids")
+    for n, c in (paid_events | fund_paid_events).items():
+        once.expect(
+            paid_events[n] <= 1 and fund_paid_events[n] <= 1, f"instalment {n} paid {c} times"
+        )
+    for f in funds:
+        g = f.group
+        by_number = {(loan.loan_id, i["number"]): i for loan in g.loans for i in loan.instalments}
+        for (lid, n), i in by_number.items():
+            if date.fromisoformat(i["due_date"]) > sim.end_day:
+                continue
+            fell_due.expect(
+                i["status"] in ("paid", "overdue"), f"{lid}#{n} due {i['due_date']}: {i['status']}"
+            )
+            if i["status"] == "overdue" or i.get("was_late"):
+                fell_due.expect(
+                    bool(overdue_reasons.get((lid, n))), f"{lid}#{n} overdue without a reason"
+                )
+            once.expect(paid_events[(lid, n)] <= 1, f"{lid}#{n} paid twice")
+        repayments = [e for e in f.journal if e["kind"] == "instalment_payment"]
+        seen: set[tuple[str, int]] = set()
+        for e in repayments:
+            words = e["description"].split()
+            n, lid = int(words[1]), e["metadata"].get("loan_id", words[4])
+            i = by_number.get((lid, n))
+            matched.expect(
+                i is not None
+                and i.get("paid_by") == "fund"
+                and (lid, n) not in seen
+                and line_amount(e, TRUST, "credit") == cents(i["principal"]) + cents(i["interest"]),
+                f"{g.group_id}: entry {e['id']} ({lid}#{n}) matches no unpaid-by-fund instalment",
+            )
+            seen.add((lid, n))
+        by_fund = sum(1 for i in by_number.values() if i.get("paid_by") == "fund")
+        matched.expect(
+            by_fund == len(repayments),
+            f"{g.group_id}: {by_fund} instalments paid by the fund, {len(repayments)} entries",
+        )
+    return [fell_due, once, matched, announced]
+
+
+def check_lines(sim: Simulation, lines: dict[str, dict[str, Any]]) -> list[Check]:
+    cap = Check(
+        "lines within 64 x the initial deposit",
+        "cap = 64 x initial deposit; the opening limit = 2 x the members' deposits of the first "
+        "three months (the simulation's own count); limit and every review <= cap",
+    )
+    rule = Check(
+        "every review follows the rule",
+        "previous limits chain; doubled = min(2x, cap), held = same, halved = x/2; outcome "
+        "agrees with the instalments due in the period (overdue at the end -> halved; none late "
+        "-> doubled or held at the cap; late but cured -> held or halved)",
+    )
+    for g in sim.groups:
+        line = lines.get(g.group_id)
+        if line is None:
+            continue
+        initial, limit = Decimal(line["initial_deposit"]), Decimal(line["limit"])
+        cap.expect(
+            Decimal(line["cap"]) == initial * 64, f"{g.group_id}: cap {line['cap']} vs {initial}"
+        )
+        cap.expect(
+            initial == g.initial_deposits,
+            f"{g.group_id}: initial deposit {initial}, simulation deposited {g.initial_deposits}",
+        )
+        cap.expect(limit <= initial * 64, f"{g.group_id}: limit {limit} above the cap")
+        previous = initial * 2
+        start = date.fromisoformat(line["opened_on"])
+        for review in line["reviews"]:
+            before, after = Decimal(review["previous_limit"]), Decimal(review["limit"])
+            on = date.fromisoformat(review["reviewed_on"])
+            cap.expect(after <= initial * 64, f"{g.group_id}: review to {after} above the cap")
+            rule.expect(before == previous, f"{g.group_id}: review from {before}, was {previous}")
+            outcome = review["outcome"]
+            expected = {
+                "doubled": min(before * 2, initial * 64),
+                "held": before,
+                "halved": (before / 2).quantize(Decimal("0.01")),
+            }.get(outcome)
+            rule.expect(expected == after, f"{g.group_id}: {outcome} {before} -> {after}")
+            due = [
+                i
+                for loan in g.loans
+                for i in loan.instalments
+                if start <= date.fromisoformat(i["due_date"]) < on
+            ]
+            still = [i for i in due if i["status"] == "overdue"]
+            late = [i for i in due if i.get("was_late")]
+            if still:
+                rule.expect(outcome == "halved", f"{g.group_id} {on}: overdue yet {outcome}")
+            elif not late:
+                rule.expect(
+                    outcome == "doubled" or (outcome == "held" and "cap" in review["reason"]),
+                    f"{g.group_id} {on}: none late yet {outcome}",
+                )
+            else:
+                rule.expect(outcome in ("held", "halved"), f"{g.group_id} {on}: late, {outcome}")
+            previous, start = after, on
+        assert add_months  # review dates count from the opening (credit's rule)
+    return [cap, rule]
+
+
+def check_kafka(lag: dict[str, int], dlq: dict[str, int], foreign_moves: int) -> list[Check]:
+    alone = Check(
+        "the clock was this run's alone",
+        "the shared clock's setting version only changed by this run's own moves",
+    )
+    alone.expect(foreign_moves == 0, f"{foreign_moves} clock settings made by someone else")
+    lagging = Check(
+        "consumer lag zero",
+        "committed offsets of groups enrollment, funds, credit "
+        "equal the end offsets of the partitions they read",
+    )
+    for group, n in lag.items():
+        lagging.expect(n == 0, f"{group}: lag {n}")
+    dead = Check("dead-letter topics empty", "messages on <service>.dlq since the run started")
+    for topic, n in dlq.items():
+        dead.expect(n == 0, f"{topic}: {n} since the run started")
+    return [alone, lagging, dead]

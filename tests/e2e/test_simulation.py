@@ -1,0 +1,49 @@
+"""The national simulation's --small preset through the five running services: the programme's
+invariants hold, and the summary's figures agree with one another."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from megp_common.launcher import Platform
+from megp_simulation.cli import run_simulation, table
+from megp_simulation.scenario import Scale
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.timeout(240)
+def test_the_small_national_simulation_keeps_every_invariant(
+    platform: Platform, infra: Any, tokens: Any
+) -> None:
+    urls = {name: p.url for name, p in platform.processes.items()}
+    scale = Scale.small()
+    summary = run_simulation(urls, infra.kafka, scale, seed=7, header=tokens.header, quiet=True)
+    print(table(summary))
+    failed = [c for c in summary["checks"] if not c["ok"]]
+    assert not failed, failed
+    assert summary["ok"] and all(c["checked"] > 0 for c in summary["checks"][:3])
+
+    p, f, c, e = summary["participants"], summary["funds"], summary["credit"], summary["events"]
+    assert p["total"] == scale.groups * scale.members and len(p["states"]) == scale.states
+    money = {k: Decimal(v) for k, v in f.items() if isinstance(v, str)}
+    assert money["trust_cash"] == money["development_subfund"] + money["competition_subfund"]
+    went_in = money["members_deposits"] + money["grants_mxn"] + money["replenished"]
+    went_out = money["instalments_paid"] + money["withdrawn"]
+    assert money["trust_cash"] == went_in - went_out
+    assert money["members_deposits"] > 0 and f["journal_entries"] > 0
+    assert c["lines"] == scale.groups and c["loans"] > 0
+    assert sum(c["reviews"].values()) >= scale.groups  # at least one review per line
+    inst = c["instalments"]
+    assert inst["paid_by_fund"] + inst["paid_directly"] + inst["overdue"] <= inst["scheduled"]
+    assert f["deposits_never_made"] > 0  # the struggling group stops depositing
+    assert Decimal(c["outstanding_principal"]) <= Decimal(c["disbursed"])
+    assert 0 <= Decimal(c["par30"]) <= 1
+    assert e["ours_total"] == sum(e["ours_by_type"].values()) > 0
+    assert e["ours_by_type"].get("funds.FundRepaymentMade", 0) == inst["paid_by_fund"]
+    assert e["ours_by_type"].get("credit.LoanDisbursed", 0) == c["loans"]
+    assert e["ours_by_type"].get("enrollment.ParticipantEnrolled", 0) >= p["total"]
+    assert e["consumed_by_group"]["funds"] > 0 and e["consumed_by_group"]["credit"] > 0
