@@ -21,7 +21,8 @@ EVENTS_PUBLISHED: Final = Counter(
 )
 EVENTS_CONSUMED: Final = Counter(
     "megp_events_consumed",
-    "Events consumed, by outcome: applied, duplicate or dead_lettered.",
+    "Events consumed, by outcome: handled (applied, or a duplicate the handler dropped) "
+    "or dead_lettered.",
     ["service", "topic", "type", "outcome"],
 )
 CONSUMER_LAG: Final = Gauge(

@@ -60,7 +60,9 @@ def test_disbursement_builds_the_schedule_and_instalments_fall_due_once() -> Non
     loan = disbursed()
     assert [i.number for i in loan.instalments] == [1, 2, 3]
     assert loan.outstanding_principal == Decimal("12000.00")
+    assert not loan.has_due(date(2027, 2, 14))
     assert loan.announce_due(date(2027, 2, 14)) == []
+    assert loan.has_due(date(2027, 2, 15))
     assert loan.announce_due(date(2027, 3, 20)) == [1, 2]
     assert loan.announce_due(date(2027, 3, 20)) == []
     assert types(loan) == ["credit.InstallmentDue", "credit.InstallmentDue"]

@@ -165,6 +165,12 @@ class Loan(Aggregate):
             )
         )
 
+    def has_due(self, today: date) -> bool:
+        """Whether an instalment's date has come and it was not announced yet."""
+        return any(
+            i.status is InstalmentStatus.SCHEDULED and i.due_date <= today for i in self.instalments
+        )
+
     def announce_due(self, today: date, odf_id: str | None = None) -> list[int]:
         """Every scheduled instalment whose date has come is announced due, once."""
         announced = []

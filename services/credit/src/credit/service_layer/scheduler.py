@@ -15,9 +15,14 @@ from megp_common.mongo import ConcurrencyConflict
 
 async def tick(credit: Credit, now: datetime) -> None:
     today = now.date()
+    odf_of: dict[str, str | None] = {}  # one read per group per tick, only when something is due
     for loan in await credit.loans.find_many({"status": LoanStatus.ACTIVE.value}):
-        group = await credit.groups.find(loan.group_id)
-        if loan.announce_due(today, odf_id=group.odf_id if group else None):
+        if not loan.has_due(today):
+            continue
+        if loan.group_id not in odf_of:
+            group = await credit.groups.find(loan.group_id)
+            odf_of[loan.group_id] = group.odf_id if group else None
+        if loan.announce_due(today, odf_id=odf_of[loan.group_id]):
             await _save(credit.loans, loan)
     for lease in await credit.leases.find_many({"status": LeaseStatus.ACTIVE.value}):
         lease.announce_due(today)
