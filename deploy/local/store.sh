@@ -60,7 +60,7 @@ start() {
     log "starting FerretDB $FERRETDB_VERSION (SQLite) on $HOST:$PORT"
     ( exec "$BIN" --listen-addr="$HOST:$PORT" --handler=sqlite \
         --sqlite-url="file:$DATA/?_pragma=synchronous(normal)" --state-dir="$DATA" --telemetry=disable \
-        --log-level=warn --debug-addr=- >"$LOG_DIR/store.log" 2>&1 </dev/null ) &
+        --log-level=warn --debug-addr="${MEGP_STORE_DEBUG_ADDR:--}" >"$LOG_DIR/store.log" 2>&1 </dev/null ) &
   fi
   echo $! >"$PIDFILE"
   if ! wait_for_port "$HOST" "$PORT" 60; then

@@ -69,6 +69,33 @@ def test_a_curp_enrolls_once(drive: Driver) -> None:
     assert [p["id"] for p in by_curp(drive, body["curp"])] == [first["id"]]
 
 
+async def test_the_curp_claim_is_what_lookups_read_and_it_heals(drive: Driver, infra: Any) -> None:
+    """A participant whose claim is missing (enrolled before claims, or a crash between the
+    two writes) still refuses a second enrollment through the unique index, and the claim is
+    written back; a claim left by an enrollment that never completed does not block the CURP."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo)
+    claims = client["megp_enrollment"]["curps"]
+    try:
+        body = drive.participant_body()
+        first = drive.enroll(**body)
+        assert (await claims.find_one({"_id": body["curp"]}))["participant_id"] == first["id"]
+        await claims.delete_one({"_id": body["curp"]})
+        assert by_curp(drive, body["curp"]) == []  # lookups read the claim only
+        again = problem(drive.client.post("/participants", json=body, headers=drive.staff), 409)
+        assert again["participant_id"] == first["id"]
+        assert [p["id"] for p in by_curp(drive, body["curp"])] == [first["id"]]  # healed
+
+        orphan = drive.participant_body()
+        await claims.insert_one({"_id": orphan["curp"], "participant_id": "never-written"})
+        assert by_curp(drive, orphan["curp"]) == []
+        created = drive.enroll(**orphan)
+        assert [p["id"] for p in by_curp(drive, orphan["curp"])] == [created["id"]]
+    finally:
+        await client.close()
+
+
 def test_an_idempotency_key_replays_and_refuses_another_body(drive: Driver) -> None:
     body, key = drive.participant_body(), str(uuid.uuid4())
     headers = drive.staff | {"Idempotency-Key": key}

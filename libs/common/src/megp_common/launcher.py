@@ -100,6 +100,8 @@ class ServiceProcess:
     port: int
     env: Mapping[str, str]
     proc: subprocess.Popen[bytes] | None = None
+    #: the highest resident set size any incarnation of this process reached, in KiB
+    peak_rss_kib: int = 0
 
     @property
     def url(self) -> str:
@@ -136,9 +138,16 @@ class ServiceProcess:
             time.sleep(0.3)
         raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f}s; see {self.log_path}")
 
+    def peak_rss(self) -> int:
+        """Peak resident memory (KiB) of every incarnation so far, the running one included."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.peak_rss_kib = max(self.peak_rss_kib, peak_rss_kib(self.proc.pid))
+        return self.peak_rss_kib
+
     def stop(self, timeout_s: float = 30.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
+        self.peak_rss()
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout_s)
@@ -149,8 +158,34 @@ class ServiceProcess:
     def kill(self) -> None:
         """Die without any cleanup, as a crash would."""
         if self.proc is not None and self.proc.poll() is None:
+            self.peak_rss()
             self.proc.kill()
             self.proc.wait()
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The kernel's high-water mark of a process's resident memory (VmHWM), 0 if unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def infra_peak_rss_kib() -> dict[str, int]:
+    """Peak resident memory of the broker and the store this machine's scripts started."""
+    out = {}
+    pids = Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local") / "pids"
+    for name in ("kafka", "store"):
+        try:
+            pid = int((pids / f"{name}.pid").read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if kib := peak_rss_kib(pid):
+            out[name] = kib
+    return out
 
 
 def port_offset() -> int:

@@ -8,6 +8,7 @@ Decimal128 (money is stored as a decimal string, plus integer centavos where it 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -15,7 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from pymongo import AsyncMongoClient, IndexModel
+import structlog
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -26,6 +28,7 @@ from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
 
 Document = dict[str, Any]
+log = structlog.get_logger(__name__)
 A = TypeVar("A", bound=Aggregate)
 
 
@@ -64,7 +67,38 @@ def namespace(collection: AsyncCollection[Document]) -> str:
 
 
 def make_client(url: str) -> AsyncMongoClient[Document]:
-    return AsyncMongoClient(url, tz_aware=True, uuidRepresentation="standard")
+    listeners = [ScanReporter()] if os.environ.get("MEGP_REPORT_SCANS") else []
+    return AsyncMongoClient(
+        url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners
+    )
+
+
+class ScanReporter(monitoring.CommandListener):
+    """With `MEGP_REPORT_SCANS=1`, logs every read or write whose filter does not name one `_id`.
+
+    FerretDB v1 on SQLite pushes only `_id` equality down to the database: any other filter
+    decodes every document of the collection. On a real MongoDB an index would serve it; here it
+    is the first thing to look for when the store's CPU climbs."""
+
+    FILTERS = {"find": "filter", "count": "query", "delete": "deletes", "update": "updates"}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        key = self.FILTERS.get(event.command_name)
+        if key is None:
+            return
+        body = event.command.get(key)
+        filters = [x.get("q", {}) for x in body] if isinstance(body, list) else [body or {}]
+        for f in filters:
+            ident = f.get("_id")
+            if ident is None or isinstance(ident, Mapping):
+                collection = event.command.get(event.command_name)
+                log.warning("store scan", collection=collection, filter=repr(f)[:300])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 class ConcurrencyConflict(Conflict):

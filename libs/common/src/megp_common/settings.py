@@ -54,7 +54,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_ms: int = Field(default=100, ge=0)
     consumer_max_batch: int = Field(default=500, ge=1)
-    relay_sweep_interval_s: float = Field(default=5.0, gt=0)
+    relay_sweep_interval_s: float = Field(default=60.0, gt=0)
     clock_poll_interval_s: float = Field(default=0.2, gt=0)
 
     jwt_issuer: str = "megp-local"

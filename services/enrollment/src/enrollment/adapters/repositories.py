@@ -16,7 +16,7 @@ from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod
 from enrollment.domain.participant import Participant
 from enrollment.domain.project import Project
-from megp_common.mongo import AggregateRepository, Document
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
 
 
 class ParticipantRepository(AggregateRepository[Participant]):
@@ -29,13 +29,48 @@ class ParticipantRepository(AggregateRepository[Participant]):
         return super()._state(aggregate) | {"one": 1}
 
     async def by_curp(self, curp: str) -> Participant | None:
+        """The participant enrolled with `curp`, found through its claim (one `_id` read).
+
+        Enrollment writes the claim before the participant, so a participant always has one;
+        a claim whose participant does not exist (an enrollment that stopped half-way) is
+        treated as free."""
         claim = await self.db["curps"].find_one({"_id": curp})
-        if claim is not None:
-            found = await self.find(claim["participant_id"])
-            if found is not None and found.curp == curp:
-                return found
-        scanned = await self.find_many({"curp": curp}, limit=1)  # a claim was never written
+        if claim is None:
+            return None
+        found = await self.find(claim["participant_id"])
+        return found if found is not None and found.curp == curp else None
+
+    async def scan_by_curp(self, curp: str) -> Participant | None:
+        """The same through the unique index, for the rare case the claim is behind: a store
+        that pushes only `_id` filters down reads the whole collection for it."""
+        scanned = await self.find_many({"curp": curp}, limit=1)
         return scanned[0] if scanned else None
+
+    async def claim_curp(self, curp: str, participant_id: str) -> str:
+        """Claims `curp` for `participant_id`; returns the id that holds it (this one if it was
+        free, or held by an enrollment that never completed)."""
+        claims = self.db["curps"]
+        for _ in range(5):
+            try:
+                await claims.insert_one({"_id": curp, "participant_id": participant_id})
+                return participant_id
+            except DuplicateKeyError:
+                claim = await claims.find_one({"_id": curp})
+            if claim is None:
+                continue  # released between the two calls: try again
+            holder = str(claim["participant_id"])
+            held = None if holder == participant_id else await self.find(holder)
+            if holder == participant_id or (held is not None and held.curp == curp):
+                return holder
+            taken = await claims.replace_one(
+                {"_id": curp, "participant_id": holder}, {"participant_id": participant_id}
+            )
+            if taken.modified_count == 1:
+                return participant_id
+        raise ConcurrencyConflict(f"CURP {curp} is being enrolled concurrently; retry")
+
+    async def release_curp(self, curp: str, participant_id: str) -> None:
+        await self.db["curps"].delete_one({"_id": curp, "participant_id": participant_id})
 
     async def remember_curp(self, curp: str, participant_id: str) -> None:
         await self.db["curps"].replace_one(

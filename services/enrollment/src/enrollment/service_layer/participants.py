@@ -31,25 +31,34 @@ async def enroll(
     check_curp_matches(parsed, birth_date, gender)
     now = services.now()
     participant = Participant.enroll(participant_id, parsed, details, now, services.terms)
-    existing = await services.participants.by_curp(parsed.value)
+    repo = services.participants
+    # the claim (a document whose _id is the CURP) comes first: it is what later lookups read
+    holder = await repo.claim_curp(parsed.value, participant_id)
+    if holder != participant_id:
+        raise _taken(parsed.value, holder)
+    existing = await repo.find(participant_id)
     if existing is None:
         try:
-            await services.participants.add(participant)
+            await repo.add(participant)
+            return participant, True
         except Conflict:
-            existing = await services.participants.find(participant_id) or (
-                await services.participants.by_curp(parsed.value)
-            )
+            # the unique CURP index refused it: enrolled before claims existed, or concurrently
+            existing = await repo.find(participant_id) or await repo.scan_by_curp(parsed.value)
             if existing is None:
                 raise
-    if existing is not None:
-        if existing.id == participant_id:
-            return existing, False
-        raise StateConflict(
-            f"CURP {parsed.value} is already enrolled as participant {existing.id}",
-            participant_id=existing.id,
-        )
-    await services.participants.remember_curp(parsed.value, participant.id)
-    return participant, True
+            await repo.remember_curp(existing.curp, existing.id)
+    if existing.id != participant_id:
+        raise _taken(parsed.value, existing.id)
+    if existing.curp != parsed.value:  # the id already names someone else: give the CURP back
+        await repo.release_curp(parsed.value, participant_id)
+        raise StateConflict(f"participant {participant_id} exists with another CURP")
+    return existing, False  # a retry of the same enrollment
+
+
+def _taken(curp: str, holder: str) -> StateConflict:
+    return StateConflict(
+        f"CURP {curp} is already enrolled as participant {holder}", participant_id=holder
+    )
 
 
 async def update(
