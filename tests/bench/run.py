@@ -15,7 +15,9 @@ import asyncio
 import json
 import os
 import platform
+import shlex
 import statistics
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -38,6 +40,10 @@ from megp_common.testing.tally import (
     TallyRepository,
     make_batch_handler,
 )
+
+#: the simulation `make bench` runs unless BENCH_SIMULATION_ARGS says otherwise (see
+#: docs/simulation.md for why it is not the national default of 24,000 participants yet)
+DEFAULT_SIMULATION = "--states 22 --groups 22 --members 20 --months 40 --seed 7"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -234,6 +240,47 @@ async def hop(
     }
 
 
+def run_simulation(arguments: str) -> dict[str, Any]:
+    """(d) the national simulation as its own command (it starts the services as processes, so
+    their peak memory can be read); its progress bars show as it goes."""
+    argv = [sys.executable, "-m", "megp_simulation", *shlex.split(arguments)]
+    progress(f"simulation: {' '.join(argv[1:])}")
+    started = time.monotonic()
+    done = subprocess.run(argv, cwd=REPO_ROOT)
+    latest = REPO_ROOT / ".local" / "simulation" / "latest.json"
+    summary: dict[str, Any] = json.loads(latest.read_text())
+    summary["bench_wall_s"] = round(time.monotonic() - started, 1)
+    summary["bench_exit_code"] = done.returncode
+    return summary
+
+
+def simulation_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    p, e = s["participants"], s["events"]
+    failed = [c["name"] for c in s["checks"] if not c["ok"]]
+    rows = [
+        (
+            "simulation",
+            f"{p['total']:,} participants",
+            f"{p['groups']} groups, {len(p['states'])} states, {s['calendar']['months']} months",
+        ),
+        (
+            "simulation wall time",
+            f"{s['bench_wall_s']:,.0f} s",
+            f"setup {s['elapsed_s'].get('setup_s', 0):.0f} s, "
+            f"months {s['elapsed_s'].get('months_s', 0):.0f} s",
+        ),
+        ("simulation events", f"{e['per_second']:,.1f} ev/s", f"{e['ours_total']:,} events"),
+        (
+            "simulation invariants",
+            "all hold" if not failed else f"{len(failed)} FAILED",
+            ", ".join(failed),
+        ),
+    ]
+    for name, mib in (s.get("peak_rss_mib") or {}).items():
+        rows.append((f"peak memory {name}", f"{mib:,.0f} MiB", ""))
+    return rows
+
+
 async def main(args: argparse.Namespace) -> None:
     with provide_infra() as infra:
         print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
@@ -270,6 +317,9 @@ async def main(args: argparse.Namespace) -> None:
         ("hop / kafka ceiling", f"{hop_result['ratio_to_kafka']:.3f}", ""),
         ("hop / store ceiling", f"{hop_result['ratio_to_store']:.3f}", "goal >= 0.5"),
     ]
+    simulation = run_simulation(args.simulation) if args.simulation else None
+    if simulation is not None:
+        rows += simulation_rows(simulation)
     print()
     for name, rate, lat in rows:
         print(f"  {name:<32} {rate:>16}   {lat}")
@@ -281,6 +331,7 @@ async def main(args: argparse.Namespace) -> None:
         "kafka": kafka,
         "store": store,
         "hop": hop_result,
+        "simulation": simulation,
     }
     out = REPO_ROOT / ".local" / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -296,4 +347,9 @@ if __name__ == "__main__":
     parser.add_argument("--store-updates", type=int, default=5_000)
     parser.add_argument("--aggregates", type=int, default=200)
     parser.add_argument("--per-aggregate", type=int, default=25)
+    parser.add_argument(
+        "--simulation",
+        default=os.environ.get("BENCH_SIMULATION_ARGS", DEFAULT_SIMULATION),
+        help="arguments of the simulation run measured last; empty to skip it",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -54,7 +54,7 @@ def platform_kafka() -> str:
     return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
 
 
-def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, tokens) -> None:  # type: ignore[no-untyped-def]
+def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, tokens, infra) -> None:  # type: ignore[no-untyped-def]
     group, start = Group(), far_future()
     url = _open(platform, tokens, group, start)
     staff = _h(tokens, Role.ODF_STAFF, key=f"sheet-{new_id()}")
@@ -107,6 +107,37 @@ def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, toke
         f"{url}/v1/funds/{group.group_id}/obligations?overdue=true", headers=read
     ).json()
     assert [o["obligation_id"] for o in overdue] == [owed[0]["obligation_id"]]
+
+    # the rest settles it: it leaves the fund document for the archive and stays listed in full
+    rest = {"participant_id": group.members[0], "amount": "30"}
+    paid = httpx.post(
+        f"{url}/v1/funds/{group.group_id}/deposits",
+        json=rest,
+        headers=_h(tokens, Role.ODF_STAFF, key=f"dep-{new_id()}"),
+    )
+    assert paid.status_code == 201, paid.text
+    listing = f"{url}/v1/funds/{group.group_id}/obligations"
+    assert httpx.get(listing, params={"status": "open"}, headers=read).json() == []
+
+    from pymongo import MongoClient
+
+    with MongoClient(infra.mongo) as client:
+        db = client["megp_funds"]
+        oid = owed[0]["obligation_id"]
+        month = f"{group.group_id}:{owed[0]['period_start'][:7]}"
+
+        def archived() -> bool:
+            doc = db["funds"].find_one({"_id": group.group_id}) or {}
+            stored = (db["obligation_archive"].find_one({"_id": month}) or {}).get("items", {})
+            return (
+                not doc.get("archive_pending") and oid not in doc["obligations"] and oid in stored
+            )
+
+        eventually(archived)
+    rows = httpx.get(listing, headers=read).json()
+    assert [(o["obligation_id"], o["settled"], o["outstanding"]) for o in rows] == [
+        (oid, "80.00", "0.00")
+    ]
 
 
 def test_competition_spending_is_decided_by_the_board_only(platform, tokens) -> None:  # type: ignore[no-untyped-def]

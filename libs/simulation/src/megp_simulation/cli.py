@@ -49,7 +49,8 @@ def run_simulation(
     header: HeaderFactory | None = None,
     quiet: bool = False,
     out_dir: Path | None = OUT_DIR,
-    after_month: Any = None,
+    after_move: Any = None,
+    platform: Any = None,
 ) -> dict[str, Any]:
     """Runs the scenario and the checks; returns the summary (also written as JSON)."""
     api = Api(urls, header or local_tokens())
@@ -57,7 +58,7 @@ def run_simulation(
     t0 = time.monotonic()
     offsets_before = asyncio.run(kafka.committed_offsets(bootstrap))
     sim = Simulation(api, scale, seed, quiet=quiet)
-    sim.after_month = after_month
+    sim.after_move = after_move
     sim.run()
     driven_s = time.monotonic() - t0
     api.note_foreign_moves()
@@ -86,6 +87,11 @@ def run_simulation(
         "until_lag_zero": round(settled_s, 1),
         **{k: round(v, 1) for k, v in sim.timings.items()},
     }
+    if platform is not None:  # only what this command started can be measured here
+        from megp_common.launcher import infra_peak_rss_kib
+
+        peaks = {n: p.peak_rss() for n, p in platform.processes.items()} | infra_peak_rss_kib()
+        summary["peak_rss_mib"] = {n: round(k / 1024, 1) for n, k in peaks.items() if k}
     ours = len(events.ours)
     summary["events"]["per_second"] = round(ours / max(settled_s, 0.001), 1)
     summary["http_calls_per_second"] = round(api.calls / max(settled_s, 0.001), 1)
@@ -145,7 +151,11 @@ def summarize(
     return {
         "seed": sim.seed,
         "scale": asdict(sim.scale),
-        "calendar": {"from": sim.setup_day.isoformat(), "to": sim.end_day.isoformat()},
+        "calendar": {
+            "from": sim.setup_day.isoformat(),
+            "to": sim.end_day.isoformat(),
+            "months": sim.scale.months,
+        },
         "ok": all(c.ok for c in checks),
         "participants": {
             "total": len(members),
@@ -285,6 +295,20 @@ def table(summary: dict[str, Any]) -> str:
         ("events per second", str(e["per_second"])),
         ("HTTP calls", f"{summary['http_calls']} ({summary['http_calls_per_second']}/s)"),
     ]
+    if summary.get("peak_rss_mib"):
+        rows.append(
+            (
+                "peak memory (MiB)",
+                ", ".join(f"{k} {v:.0f}" for k, v in summary["peak_rss_mib"].items()),
+            )
+        )
+    if summary.get("killed_and_restarted"):
+        rows.append(
+            (
+                "killed and restarted",
+                ", ".join(f"{k} ({v})" for k, v in summary["killed_and_restarted"].items()),
+            )
+        )
     rows += [
         (
             ("PASS " if c["ok"] else "FAIL ") + c["name"],
@@ -319,8 +343,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--restart-each",
         action="store_true",
-        help="kill and restart enrollment, funds and credit in turn during the run (only when "
-        "this command started the services)",
+        help="kill (SIGKILL) and restart each service in turn, just after the clock moves to "
+        "a month's 1st while the services act on it (only when this command started them)",
     )
     args = parser.parse_args(argv)
     base = Scale.small() if args.small else Scale()
@@ -351,15 +375,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.restart_each:
         if platform is None:
             parser.error("--restart-each needs the services started by this command")
-        victims = ("enrollment", "funds", "credit")
+        victims = PLATFORM_SERVICES
         restarts = {
             (k + 1) * scale.months // (len(victims) + 1): name for k, name in enumerate(victims)
         }
+        if len(restarts) < len(victims):
+            parser.error(f"--restart-each needs at least {len(victims) + 1} months")
 
-    def after_month(month: int) -> None:
+    def after_move(month: int) -> None:
         if month in restarts and platform is not None:
-            print(f"\nkilling and restarting {restarts[month]}", file=sys.stderr, flush=True)
-            platform.restart(restarts[month], crash=True)
+            victim = restarts[month]
+            print(f"\nkilling {victim} (SIGKILL) and restarting it", file=sys.stderr, flush=True)
+            platform.restart(victim, crash=True)
 
     try:
         summary = run_simulation(
@@ -368,10 +395,11 @@ def main(argv: list[str] | None = None) -> None:
             scale,
             args.seed,
             quiet=args.quiet,
-            after_month=after_month,
+            after_move=after_move,
+            platform=platform,
         )
         if restarts:
-            summary["restarted_after_month"] = {str(k): v for k, v in restarts.items()}
+            summary["killed_and_restarted"] = {v: f"month {k + 1}" for k, v in restarts.items()}
             for path in (Path(summary["json_path"]), OUT_DIR / "latest.json"):
                 path.write_text(json.dumps(summary, indent=2, default=str))
     finally:

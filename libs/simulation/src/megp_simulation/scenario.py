@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -120,6 +121,9 @@ class Group:
     struggling: bool = False  # after its first months it stops depositing and replenishing
 
 
+_PROGRESS_LOCK = threading.Lock()
+
+
 @dataclass
 class Progress:
     """A one-line textual progress bar per phase."""
@@ -131,9 +135,12 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
     def step(self, n: int = 1, note: str = "") -> None:
-        self.done += n
-        if self.quiet:
-            return
+        with _PROGRESS_LOCK:
+            self.done += n
+            if not self.quiet:
+                self._draw(note)
+
+    def _draw(self, note: str) -> None:
         width = 30
         filled = int(width * self.done / max(self.total, 1))
         bar = "#" * filled + "-" * (width - filled)
@@ -155,7 +162,7 @@ class Simulation:
         *,
         start_year: int | None = None,
         quiet: bool = False,
-        wait_s: float = 60.0,
+        wait_s: float = 300.0,
     ) -> None:
         self.api, self.scale, self.seed, self.quiet, self.wait_s = api, scale, seed, quiet, wait_s
         self.rng = random.Random(seed)
@@ -178,9 +185,11 @@ class Simulation:
         ]
         self.today = self.setup_day
         self.step_no = 0
-        #: called with the month's index after each month (the CLI restarts services from it)
-        self.after_month: Callable[[int], None] | None = None
+        #: called with the month's index just after the clock moves to its 1st, while the
+        #: services act on the move (the CLI kills and restarts a service from it)
+        self.after_move: Callable[[int], None] | None = None
         self.timings: dict[str, float] = {}
+        self.setup_bar: Progress | None = None
 
     # -- helpers --
 
@@ -200,14 +209,19 @@ class Simulation:
         return {"states": (g.state,), "subject": f"odf-staff-{g.index}"}
 
     def eventually(self, what: str, probe: Callable[[], T | None]) -> T:
+        """Polls `probe` until it answers, backing off from 50 ms to 1 s: a probe reads whole
+        documents (a fund, a loan), and eight workers polling fast would keep the store busy
+        with the simulation's own reads instead of the services' work."""
         deadline = time.monotonic() + self.wait_s
+        pause = 0.05
         while True:
             got = probe()
             if got is not None:
                 return got
             if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out waiting for {what}")
-            time.sleep(0.1)
+                raise TimeoutError(f"timed out waiting for {what} after {self.wait_s:.0f} s")
+            time.sleep(pause)
+            pause = min(pause * 1.6, 1.0)
 
     def move_to(self, day: date) -> None:
         self.api.move_clock(noon(day))
@@ -304,6 +318,8 @@ class Simulation:
                 )
             member.pid, member.programmes = created["id"], list(created.get("programmes", []))
             g.members.append(member)
+            if self.setup_bar is not None:
+                self.setup_bar.step(note=f"group {g.index + 1}")
             api.call(
                 "enrollment",
                 "POST",
@@ -448,7 +464,9 @@ class Simulation:
             self.withdrawals(g, month)
 
     def _obligations_for(self, g: Group, period: date, expected: int) -> bool | None:
-        rows = self.api.call("funds", "GET", f"/funds/{g.group_id}/obligations")
+        rows = self.api.call(
+            "funds", "GET", f"/funds/{g.group_id}/obligations", params={"status": "open"}
+        )
         items = rows["items"] if isinstance(rows, dict) else rows
         mine = [o for o in items if o["period_start"] == period.isoformat()]
         return True if len(mine) >= expected else None
@@ -692,7 +710,10 @@ class Simulation:
     def run(self) -> None:
         t0 = time.monotonic()
         self.move_to(self.setup_day)
-        self.parallel("enrollment", self.setup_group)
+        self.setup_bar = Progress(
+            "participants", self.scale.groups * self.scale.members, self.quiet
+        )
+        self._each(self.setup_group)
         self.timings["setup_s"] = time.monotonic() - t0
         t1 = time.monotonic()
         bar = Progress("months", self.scale.months, self.quiet)
@@ -700,17 +721,17 @@ class Simulation:
             first = add_months(self.plan_start, month + 1)
             self.step_no = 2 * month
             self.move_to(first)
+            if self.after_move is not None:
+                self.after_move(month)  # the services are acting on the move right now
             self._each(lambda g, month=month: self.close_month(g, month))
             self.step_no = 2 * month + 1
             self.move_to(first + timedelta(days=14))
             self._each(lambda g, month=month: self.mid_month(g, month))
             bar.step(note=f"{first:%Y-%m} loans={sum(len(g.loans) for g in self.groups)}")
-            if self.after_month is not None:
-                self.after_month(month)
         self.end_day = self.today
         self.timings["months_s"] = time.monotonic() - t1
 
-    def _each(self, work: Callable[[Group], None]) -> None:
+    def _each(self, work: Callable[[Group], object]) -> None:
         with ThreadPoolExecutor(self.scale.workers) as pool:
             list(pool.map(work, self.groups))
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pymongo import IndexModel
 
-from funds.adapters.journal import JOURNAL, JOURNAL_INDEXES, Journal, JournalCopier
+from funds.adapters.journal import (
+    JOURNAL,
+    JOURNAL_INDEXES,
+    OBLIGATION_ARCHIVE,
+    Journal,
+    JournalCopier,
+    ObligationArchive,
+)
 from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
 from funds.adapters.repository import FUNDS, FundRepository
 from funds.config import Settings
@@ -28,10 +35,12 @@ async def wire(runtime: Runtime) -> Wiring:
     assert isinstance(settings, Settings)
     policy = settings.policy()
     journal = Journal(runtime.db)
+    archive = ObligationArchive(runtime.db)
     services = Services(
         funds=FundRepository(runtime.db, runtime.outbox, policy),
         journal=journal,
-        copier=JournalCopier(runtime.db, journal, settings.journal_copy_interval_s),
+        copier=JournalCopier(runtime.db, journal, settings.journal_copy_interval_s, archive),
+        archive=archive,
         participants=ParticipantDirectory(runtime.db),
         idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),
         clock=runtime.clock,
@@ -49,6 +58,7 @@ async def wire(runtime: Runtime) -> Wiring:
         collections={
             FUNDS: no_index,
             JOURNAL: JOURNAL_INDEXES,
+            OBLIGATION_ARCHIVE: no_index,
             PARTICIPANTS: no_index,
             IDEMPOTENCY: no_index,
         },

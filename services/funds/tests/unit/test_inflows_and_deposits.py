@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from funds.domain import accounts as acc
-from funds.domain.deposits import Deposit, PeriodResult, create_obligation, overdue, record_deposits
+from funds.domain.deposits import (
+    Deposit,
+    PeriodResult,
+    create_obligation,
+    overdue,
+    record_deposits,
+    replace_obligation,
+)
 from funds.domain.errors import FundNotOpen, InvalidInput, RuleBroken
 from funds.domain.fund import new_fund
 from funds.domain.inflows import Contribution, record_contribution, return_temporary
@@ -89,8 +96,12 @@ def test_period_results_create_obligations_once_and_deposits_settle_the_oldest_f
     create_obligation(fund, _result("r2", "p1", "50"), POLICY)
     fund.clear_pending()
     record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("120"))], OPENED, POLICY)
-    assert fund.obligations["r1"].outstanding_cents == 0
+    # r1 is settled: it leaves the document for the archive; r2 stays open
+    assert "r1" not in fund.obligations
+    assert [(o.obligation_id, o.outstanding_cents) for o in fund.archive_pending] == [("r1", 0)]
+    assert fund.closed_obligations == ["r1"] and fund.archive_months == ["2030-01"]
     assert fund.obligations["r2"].outstanding_cents == 3000
+    assert not create_obligation(fund, _result("r1", "p1", "100"), POLICY)  # a late duplicate
     assert events(fund) == [
         "InflowRecorded",
         "DepositObligationSettled",
@@ -134,3 +145,39 @@ def test_the_initial_period_closes_at_the_end_of_the_third_month_with_its_deposi
     assert closed.total_deposited == Decimal("300.00")  # type: ignore[attr-defined]
     assert closed.other_inflows == Decimal("1000.00")  # type: ignore[attr-defined]
     assert not run_due(fund, OPENED + timedelta(days=200), POLICY)
+
+
+def test_a_settled_obligation_cannot_be_named_again() -> None:
+    fund = opened_fund()
+    create_obligation(fund, _result("r1", "p1", "100"), POLICY)
+    record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("100"), "r1")], OPENED, POLICY)
+    with pytest.raises(InvalidInput, match="already settled"):
+        record_deposits(fund, "d2", "k2", [Deposit("p1", Decimal("5"), "r1")], OPENED, POLICY)
+
+
+def test_a_correction_carries_what_was_paid_also_from_the_archive() -> None:
+    fund = opened_fund()
+    create_obligation(fund, _result("r1", "p1", "100"), POLICY)
+    record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("40"))], OPENED, POLICY)
+    replace_obligation(fund, "r1", _result("r1b", "p1", "150"), POLICY)
+    assert fund.obligations["r1b"].outstanding_cents == 11000  # 150 less the 40 paid
+    assert [(o.obligation_id, o.replaced_by) for o in fund.archive_pending] == [("r1", "r1b")]
+
+    # the replaced obligation was settled and copied out before the correction came
+    archived = fund.obligations["r1b"].model_copy(update={"settled_cents": 15000})
+    fund2 = opened_fund()
+    replace_obligation(fund2, "r1b", _result("r1c", "p1", "120"), POLICY, archived)
+    assert "r1c" not in fund2.obligations  # already covered: closed at once
+    closed = {o.obligation_id: o for o in fund2.archive_pending}
+    assert closed["r1b"].replaced_by == "r1c" and closed["r1c"].settled_cents == 15000
+
+
+def test_the_document_remembers_a_bounded_number_of_closed_obligations() -> None:
+    fund = opened_fund()
+    fund.remember_obligations = 3
+    for i in range(5):
+        create_obligation(fund, _result(f"r{i}", "p1", "10"), POLICY)
+        record_deposits(fund, f"d{i}", f"k{i}", [Deposit("p1", Decimal("10"))], OPENED, POLICY)
+    assert fund.closed_obligations == ["r2", "r3", "r4"] and not fund.obligations
+    fund.forget_archived({"r0", "r1"})
+    assert [o.obligation_id for o in fund.archive_pending] == ["r2", "r3", "r4"]

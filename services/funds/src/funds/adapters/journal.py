@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import structlog
 from pymongo import ASCENDING, IndexModel
@@ -20,11 +20,13 @@ from pymongo.errors import BulkWriteError
 
 from funds.adapters.repository import FUNDS
 from funds.domain.ledger import Entry
+from funds.domain.records import Obligation
 from megp_common.mongo import DOCUMENT_LOCKS, Document, namespace
 
 log = structlog.get_logger(__name__)
 
 JOURNAL = "journal"
+OBLIGATION_ARCHIVE = "obligation_archive"
 JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
 DUPLICATE_KEY = 11000
 
@@ -74,13 +76,54 @@ def merged(stored: Iterable[Entry], pending: Iterable[Entry]) -> list[Entry]:
     return sorted(by_id.values(), key=lambda e: e.seq)
 
 
+class ObligationArchive:
+    """Closed (settled or replaced) deposit obligations, one document per fund and period
+    month (`_id` = "<fund>:<YYYY-MM>", obligations by id under `items`): every read is by
+    `_id`, and storing the same obligation twice only writes it again."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[OBLIGATION_ARCHIVE]
+
+    async def store(self, fund_id: str, closed: list[Document]) -> None:
+        by_month: dict[str, Document] = {}
+        for doc in closed:
+            month = str(doc["period_start"])[:7]
+            by_month.setdefault(month, {})[f"items.{doc['obligation_id']}"] = doc
+        for month, items in by_month.items():
+            await self.col.update_one(
+                {"_id": f"{fund_id}:{month}"},
+                {"$set": {"fund_id": fund_id, "month": month, **items}},
+                upsert=True,
+            )
+
+    async def find(self, fund_id: str, period_start: date, obligation_id: str) -> Obligation | None:
+        doc = await self.col.find_one({"_id": f"{fund_id}:{period_start:%Y-%m}"})
+        item = ((doc or {}).get("items") or {}).get(obligation_id)
+        return Obligation.model_validate(item) if item else None
+
+    async def of_fund(self, fund_id: str, months: Iterable[str]) -> list[Obligation]:
+        found: list[Obligation] = []
+        for month in sorted(set(months)):
+            doc = await self.col.find_one({"_id": f"{fund_id}:{month}"})
+            found += [
+                Obligation.model_validate(i) for i in ((doc or {}).get("items") or {}).values()
+            ]
+        return found
+
+
 class JournalCopier:
-    """Moves posted entries from fund documents to the journal (like the outbox relay)."""
+    """Moves posted entries from fund documents to the journal, and closed obligations to their
+    archive (like the outbox relay: copy, then remove exactly what was copied)."""
 
     def __init__(
-        self, db: AsyncDatabase[Document], journal: Journal, interval_s: float = 1.0
+        self,
+        db: AsyncDatabase[Document],
+        journal: Journal,
+        interval_s: float = 1.0,
+        archive: ObligationArchive | None = None,
     ) -> None:
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
+        self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
 
@@ -89,19 +132,27 @@ class JournalCopier:
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one({"_id": fund_id}, {"pending_entries": 1})
+        doc = await self.funds.find_one(
+            {"_id": fund_id}, {"pending_entries": 1, "archive_pending": 1}
+        )
         pending: list[Document] = (doc or {}).get("pending_entries") or []
-        if not pending:
+        closed: list[Document] = (doc or {}).get("archive_pending") or []
+        if not pending and not closed:
             return 0
         await self.journal.insert([_as_journal(d) for d in pending])
+        await self.archive.store(fund_id, closed)
+        pulls = {"pending_entries": pending, "archive_pending": closed}
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
             await self.funds.update_one(
-                {"_id": fund_id}, {"$pullAll": {"pending_entries": pending}}
+                {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
             )
-        return len(pending)
+        return len(pending) + len(closed)
 
     async def sweep(self) -> int:
-        cursor = self.funds.find({"pending_entries": {"$ne": []}}, {"_id": 1})
+        cursor = self.funds.find(
+            {"$or": [{"pending_entries": {"$ne": []}}, {"archive_pending": {"$ne": []}}]},
+            {"_id": 1},
+        )
         ids = [str(doc["_id"]) async for doc in cursor]
         return sum([await self.copy(fund_id) for fund_id in ids])
 

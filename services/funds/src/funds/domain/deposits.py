@@ -44,7 +44,7 @@ class Deposit:
 def create_obligation(fund: Fund, result: PeriodResult, policy: FundPolicy) -> bool:
     """One obligation per period result; a result with nothing due creates none."""
     cents = to_cents(result.deposit_due)
-    if cents <= 0 or result.result_id in fund.obligations:
+    if cents <= 0 or fund.knows_obligation(result.result_id):
         return False
     fund.members.setdefault(result.participant_id, Member(participant_id=result.participant_id))
     obligation = Obligation(
@@ -74,17 +74,33 @@ def create_obligation(fund: Fund, result: PeriodResult, policy: FundPolicy) -> b
 
 
 def replace_obligation(
-    fund: Fund, replaced_id: str, result: PeriodResult, policy: FundPolicy
+    fund: Fund,
+    replaced_id: str,
+    result: PeriodResult,
+    policy: FundPolicy,
+    archived: Obligation | None = None,
 ) -> None:
     """A corrected period result replaces the earlier one; what was deposited against the old
-    obligation counts for the new one."""
+    obligation counts for the new one. `archived` is the old obligation as the archive has it,
+    when it was already settled and left the fund document."""
     old = fund.obligations.get(replaced_id)
+    if old is None:
+        old = next((o for o in fund.archive_pending if o.obligation_id == replaced_id), None)
+    if old is None and archived is not None and archived.obligation_id == replaced_id:
+        old = archived.model_copy()
     settled = 0
     if old is not None and old.replaced_by is None:
         settled = old.settled_cents
         old.replaced_by = result.result_id
+        if old.obligation_id in fund.obligations:
+            fund.close_obligation(old)
+        elif old not in fund.archive_pending:
+            fund.archive_pending.append(old)  # the archive learns it was replaced
     if create_obligation(fund, result, policy):
-        fund.obligations[result.result_id].settled_cents = settled
+        new = fund.obligations[result.result_id]
+        new.settled_cents = settled
+        if new.outstanding_cents == 0:
+            fund.close_obligation(new)
 
 
 def open_obligations(fund: Fund, participant_id: str) -> list[Obligation]:
@@ -119,6 +135,8 @@ def _checked(fund: Fund, deposits: list[Deposit]) -> list[tuple[Deposit, int]]:
             raise InvalidInput(f"the deposit of {deposit.participant_id} must be positive")
         if deposit.obligation_id is not None:
             named = fund.obligations.get(deposit.obligation_id)
+            if named is None and deposit.obligation_id in fund.closed_obligations:
+                raise InvalidInput(f"obligation {deposit.obligation_id} is already settled")
             if named is None or named.participant_id != deposit.participant_id:
                 raise InvalidInput(
                     f"obligation {deposit.obligation_id} is not one of {deposit.participant_id}'s"
@@ -205,3 +223,5 @@ def _settle(fund: Fund, entry_id: str, deposit: Deposit, cents: int) -> None:
                 fully_settled=obligation.outstanding_cents == 0,
             )
         )
+        if obligation.outstanding_cents == 0:
+            fund.close_obligation(obligation)

@@ -47,7 +47,11 @@ class Fund(Aggregate):
     pending_entries: list[Entry] = []
     recent_entry_ids: list[str] = []
     reversed_entries: list[str] = []
+    #: open obligations, and closed ones until the archive has them (see `close_obligation`)
     obligations: dict[str, Obligation] = {}
+    archive_pending: list[Obligation] = []
+    closed_obligations: list[str] = []  # the most recent closed ids, against late duplicates
+    archive_months: list[str] = []  # "YYYY-MM" of every period with archived obligations
     temporary: dict[str, TemporaryContribution] = {}
     debts: dict[str, BorrowerDebt] = {}
     scheduled: dict[str, ScheduledInstalment] = {}
@@ -58,6 +62,7 @@ class Fund(Aggregate):
     initial_period_closed: bool = False
     wake_on: date | None = None
     remember_entries: int = 2000
+    remember_obligations: int = 1000
 
     def partition_key(self) -> str:
         return self.group_id
@@ -87,6 +92,28 @@ class Fund(Aggregate):
 
     def pending_entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.pending_entries if e.id == entry_id), None)
+
+    def knows_obligation(self, obligation_id: str) -> bool:
+        return obligation_id in self.obligations or obligation_id in self.closed_obligations
+
+    def close_obligation(self, obligation: Obligation) -> None:
+        """A settled or replaced obligation leaves the document for the archive (a document
+        per fund and period month), so the fund does not grow by one obligation per member and
+        month for as long as the programme runs; the journal copier moves it."""
+        self.obligations.pop(obligation.obligation_id, None)
+        self.archive_pending.append(obligation)
+        self.closed_obligations.append(obligation.obligation_id)
+        excess = len(self.closed_obligations) - self.remember_obligations
+        if excess > 0:
+            del self.closed_obligations[:excess]
+        month = archive_month(obligation)
+        if month not in self.archive_months:
+            self.archive_months.append(month)
+
+    def forget_archived(self, obligation_ids: set[str]) -> None:
+        self.archive_pending = [
+            o for o in self.archive_pending if o.obligation_id not in obligation_ids
+        ]
 
     def active_members(self) -> list[str]:
         return sorted(pid for pid, m in self.members.items() if m.active)
@@ -139,6 +166,10 @@ class Fund(Aggregate):
 
     def forget_copied(self, entry_ids: set[str]) -> None:
         self.pending_entries = [e for e in self.pending_entries if e.id not in entry_ids]
+
+
+def archive_month(obligation: Obligation) -> str:
+    return obligation.period_start.strftime("%Y-%m")
 
 
 def new_fund(group_id: str) -> Fund:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from funds.adapters.journal import Journal, JournalCopier
+from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.repository import FundRepository
 from funds.domain.errors import FundError, FundNotOpen, InvalidInput, NotAllowed, RuleBroken
@@ -35,6 +35,7 @@ class Services:
     idempotency: IdempotencyStore
     clock: SettableClock
     policy: FundPolicy
+    archive: ObligationArchive
 
 
 def problem(error: FundError) -> DomainError:

@@ -98,12 +98,16 @@ def build(services: Services) -> dict[str, Handler]:
         await _apply(services, e.group_id, env, change)
 
     async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
+        # the replaced obligation may be settled already, and so in the archive
+        archived = await services.archive.find(
+            e.group_id, e.result.period_start, e.replaces_result_id
+        )
         await _apply(
             services,
             e.group_id,
             env,
             lambda f: deposits.replace_obligation(
-                f, e.replaces_result_id, _result(e.result), policy
+                f, e.replaces_result_id, _result(e.result), policy, archived
             ),
         )
 

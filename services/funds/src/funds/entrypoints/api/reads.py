@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
@@ -185,7 +185,7 @@ async def member(
 @router.get(
     "/v1/funds/{fund_id}/obligations",
     response_model=list[ObligationPublic],
-    summary="Members' deposit obligations (optionally only overdue ones)",
+    summary="Members' deposit obligations: open ones, or all (the settled ones from the archive)",
 )
 async def obligations(
     fund_id: FundId,
@@ -193,10 +193,23 @@ async def obligations(
     who: Reader,
     overdue: bool = False,
     participant_id: str | None = None,
+    status: Annotated[
+        Literal["open", "all"],
+        Query(description="`open`: outstanding only (one read); `all`: with the settled history"),
+    ] = "all",
 ) -> list[ObligationPublic]:
     fund = await _readable(services, fund_id, who)
     today = services.clock.now().date()
-    found = sorted(fund.obligations.values(), key=lambda o: (o.due_on, o.obligation_id))
+    by_id: dict[str, Obligation] = {}
+    if status == "all":
+        for o in await services.archive.of_fund(fund.id, fund.archive_months):
+            by_id[o.obligation_id] = o
+        for o in fund.archive_pending:  # newer than what the archive has
+            by_id[o.obligation_id] = o
+    for o in fund.obligations.values():
+        if status == "all" or o.outstanding_cents > 0:
+            by_id[o.obligation_id] = o
+    found = sorted(by_id.values(), key=lambda o: (o.due_on, o.obligation_id))
     return [
         _obligation(o, today)
         for o in found
