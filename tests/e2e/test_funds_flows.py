@@ -236,3 +236,23 @@ def test_instalment_due_paid_from_the_fund_replenished_failed_and_noticed(platfo
 
     check = httpx.get(f"{url}/v1/funds/{group.group_id}/ledger-check", headers=read).json()
     assert check["consistent"], check
+
+
+def test_each_obligation_of_a_group_closing_names_its_own_cause(platform, tokens) -> None:  # type: ignore[no-untyped-def]
+    """The members' BusinessPeriodClosed events of one closing may be applied as a run (one
+    read and one write of the fund); every obligation announced is still caused by its own
+    member's event."""
+    group, start = Group(), far_future(9)
+    url = _open(platform, tokens, group, start)
+    read = _h(tokens, Role.PROGRAMME_SUPERVISOR)
+    base = f"{url}/v1/funds/{group.group_id}"
+    closings = [group.period_closed(m, "25.00", start.date(), start) for m in group.members * 2]
+    publish(platform_kafka(), "enrollment.events", closings)
+    eventually(lambda: len(httpx.get(f"{base}/obligations", headers=read).json()) == len(closings))
+    found = funds_events(platform_kafka(), group.group_id, {"DepositObligationCreated"})
+    created = [e for e in found if e.type == "funds.DepositObligationCreated"]
+    cause = {c.data["result"]["result_id"]: c.id for c in closings}
+    assert len(created) == len(closings)
+    assert all(e.causationid == cause[e.data["obligation_id"]] for e in created)
+    chain = {c.id: c.correlationid for c in closings}
+    assert all(e.correlationid == chain[e.causationid] for e in created)

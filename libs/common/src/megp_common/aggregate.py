@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from megp_common.context import CausalContext, handling_context
 from megp_common.events import EventPayload
 
 
@@ -18,6 +19,8 @@ class RecordedEvent:
     payload: EventPayload
     key: str
     state: str | None
+    #: the event being handled when this one was recorded (None: the commit's own context)
+    context: CausalContext | None = None
 
 
 class Aggregate(BaseModel):
@@ -42,7 +45,9 @@ class Aggregate(BaseModel):
 
     def record(self, payload: EventPayload, *, key: str | None = None) -> None:
         self._recorded.append(
-            RecordedEvent(payload, key or self.partition_key(), self.state_code())
+            RecordedEvent(
+                payload, key or self.partition_key(), self.state_code(), handling_context()
+            )
         )
 
     def pending_events(self) -> list[RecordedEvent]:

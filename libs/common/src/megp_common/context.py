@@ -34,6 +34,12 @@ def current_context() -> CausalContext:
     return CausalContext(correlation_id=get_correlation_id() or new_id())
 
 
+def handling_context() -> CausalContext | None:
+    """The event being handled right now, if any (captured when an aggregate records an event,
+    so a batch committed later still names each event's own cause)."""
+    return _current.get()
+
+
 @contextmanager
 def causal_context(correlation_id: str, causation_id: str | None = None) -> Iterator[CausalContext]:
     ctx = CausalContext(correlation_id=correlation_id, causation_id=causation_id)

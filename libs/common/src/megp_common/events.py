@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from megp_common.context import current_context
+from megp_common.context import CausalContext, current_context
 from megp_common.ids import new_id
 
 
@@ -103,9 +103,10 @@ def make_event(
     subject: str | None = None,
     state: str | None = None,
     event_id: str | None = None,
+    context: CausalContext | None = None,
 ) -> EventEnvelope:
-    """Wrap a payload, continuing the causal context of the work in progress."""
-    ctx = current_context()
+    """Wrap a payload, continuing `context` or else the causal context of the work in progress."""
+    ctx = context or current_context()
     return EventEnvelope(
         id=event_id or new_id(),
         source=source,

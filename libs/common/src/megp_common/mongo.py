@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import structlog
 from pymongo import AsyncMongoClient, IndexModel, monitoring
@@ -26,6 +26,9 @@ from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
+
+if TYPE_CHECKING:
+    from megp_common.watched import Watched
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -156,6 +159,7 @@ class OutboxWriter:
                 time=self.clock.now(),
                 subject=aggregate.id,
                 state=rec.state,
+                context=rec.context,
             )
             out.append(
                 {
@@ -178,6 +182,7 @@ class AggregateRepository(Generic[A]):
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
+        self.watches: list[Watched[A]] = []  # told of every commit (megp_common.watched)
 
     @property
     def col(self) -> AsyncCollection[Document]:
@@ -246,6 +251,8 @@ class AggregateRepository(Generic[A]):
     def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
         aggregate.version = version
         aggregate.clear_pending()
+        for watch in self.watches:
+            watch.note(aggregate)
         if entries and self._outbox.notify:
             self._outbox.notify(self.collection, aggregate.id, entries)
 

@@ -3,28 +3,61 @@
 from __future__ import annotations
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
 
-from credit.domain.lease import Lease
+from credit.domain.lease import Lease, LeaseStatus
 from credit.domain.line import CreditLine, GroupRecord
-from credit.domain.loan import Loan
-from megp_common.mongo import AggregateRepository
+from credit.domain.loan import InstalmentStatus, Loan, LoanStatus
+from megp_common.mongo import AggregateRepository, Document, OutboxWriter
+from megp_common.watched import Watched
+
+
+def _next_due(loan: Loan) -> str | None:
+    if loan.status is not LoanStatus.ACTIVE:
+        return None
+    days = [i.due_date for i in loan.instalments if i.status is InstalmentStatus.SCHEDULED]
+    return min(days).isoformat() if days else None
 
 
 class LoanRepository(AggregateRepository[Loan]):
+    """`with_due` knows, without reading the loans, which have an instalment to announce."""
+
     collection = "loans"
     model = Loan
     indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("status", ASCENDING)]))
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.with_due: Watched[Loan] = Watched(
+            self, query={"status": LoanStatus.ACTIVE.value}, value=_next_due
+        )
 
 
 class LineRepository(AggregateRepository[CreditLine]):
     collection = "credit_lines"
     model = CreditLine
 
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.reviews: Watched[CreditLine] = Watched(
+            self,
+            query={"next_review_on": {"$ne": None}},
+            value=lambda line: line.next_review_on.isoformat(),
+        )
+
 
 class LeaseRepository(AggregateRepository[Lease]):
     collection = "leases"
     model = Lease
     indexes = (IndexModel([("group_id", ASCENDING)]),)
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.active: Watched[Lease] = Watched(
+            self,
+            query={"status": LeaseStatus.ACTIVE.value},
+            value=lambda lease: "active" if lease.status is LeaseStatus.ACTIVE else None,
+        )
 
 
 class GroupRepository(AggregateRepository[GroupRecord]):

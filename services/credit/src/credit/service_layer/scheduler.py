@@ -16,20 +16,28 @@ from megp_common.mongo import ConcurrencyConflict
 async def tick(credit: Credit, now: datetime) -> None:
     today = now.date()
     odf_of: dict[str, str | None] = {}  # one read per group per tick, only when something is due
-    for loan in await credit.loans.find_many({"status": LoanStatus.ACTIVE.value}):
-        if not loan.has_due(today):
+    # the repositories' in-memory indexes name what is due: no tick reads every loan
+    for loan_id in await credit.loans.with_due.up_to(today.isoformat()):
+        loan = await credit.loans.find(loan_id)
+        if loan is None or loan.status is not LoanStatus.ACTIVE or not loan.has_due(today):
             continue
         if loan.group_id not in odf_of:
             group = await credit.groups.find(loan.group_id)
             odf_of[loan.group_id] = group.odf_id if group else None
         if loan.announce_due(today, odf_id=odf_of[loan.group_id]):
             await _save(credit.loans, loan)
-    for lease in await credit.leases.find_many({"status": LeaseStatus.ACTIVE.value}):
+    for lease_id in await credit.leases.active.equal_to("active"):
+        lease = await credit.leases.find(lease_id)
+        if lease is None or lease.status is not LeaseStatus.ACTIVE:
+            continue
         lease.announce_due(today)
         lease.check_default(today, credit.settings.lease_default_after_days)
         if lease.pending_events():
             await _save(credit.leases, lease)
-    for line in await credit.lines.find_many({"next_review_on": {"$lte": today.isoformat()}}):
+    for line_id in await credit.lines.reviews.up_to(today.isoformat()):
+        line = await credit.lines.find(line_id)
+        if line is None or line.next_review_on > today:
+            continue
         start, end = line.review_period()
         loans = await credit.loans.find_many({"group_id": line.id})
         while line.review(today, conduct_in(loans, start, end), credit.terms):

@@ -1,35 +1,53 @@
 """What the fund does with enrollment's and credit's events. Each handler applies its event to
-one fund exactly once in effect (`apply_once`: the event id is stored with the effect). Events
-about a group may come before its formation; they are kept on a fund not opened yet."""
+one fund exactly once in effect (the event id is stored with the effect); a run of events of one
+kind is applied with one read and one write per fund. Events about a group may come before its
+formation; they are kept on a fund not opened yet."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from funds.domain import deposits, opening, repayments
 from funds.domain.errors import FundError
 from funds.domain.fund import Fund, new_fund
 from funds.service_layer.container import Services
-from megp_common.consumer import Handler, PermanentError
+from megp_common.consumer import BatchHandler, Handler, PermanentError
+from megp_common.context import causal_context
 from megp_common.contracts import credit, enrollment
 from megp_common.events import EventEnvelope
-from megp_common.handling import apply_once
+from megp_common.handling import apply_many_once, apply_once
+
+Planned = tuple[str, Callable[[Fund], object]]  # the fund (group id) and the change to it
+Plan = Callable[[EventEnvelope, Any], Planned]
 
 
-async def _apply(
-    services: Services, group_id: str, envelope: EventEnvelope, change: Callable[[Fund], object]
-) -> None:
-    def guarded(fund: Fund) -> None:
-        try:
-            change(fund)
-        except FundError as exc:  # bad data: no retry can help
-            raise PermanentError(exc.detail) from exc
+def _batched(services: Services, plan: Plan) -> BatchHandler:
+    """A handler that applies a run of events to their funds with one read and one write per
+    fund (a group's period closing is one event per member, then one for the group). Each
+    change runs in its own event's causal context, so what it records names its own cause."""
 
-    applied = await apply_once(
-        services.funds, group_id, envelope.id, guarded, create=lambda: new_fund(group_id)
-    )
-    if applied:
-        services.copier.notify(group_id)
+    async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
+        work = []
+        for envelope, event in items:
+            group_id, change = plan(envelope, event)
+            work.append((group_id, envelope.id, _guarded(envelope, change)))
+        await apply_many_once(services.funds, work, create=new_fund)
+        for group_id in sorted({group_id for group_id, _, _ in work}):
+            services.copier.notify(group_id)
+
+    return BatchHandler(handle)
+
+
+def _guarded(envelope: EventEnvelope, change: Callable[[Fund], object]) -> Callable[[Fund], None]:
+    def run(fund: Fund) -> None:
+        with causal_context(envelope.correlationid, envelope.id):
+            try:
+                change(fund)
+            except FundError as exc:  # bad data: no retry can help
+                raise PermanentError(exc.detail) from exc
+
+    return run
 
 
 def _result(result: enrollment.MemberPeriodResult) -> deposits.PeriodResult:
@@ -45,73 +63,39 @@ def _result(result: enrollment.MemberPeriodResult) -> deposits.PeriodResult:
 def build(services: Services) -> dict[str, Handler]:
     policy = services.policy
 
-    async def group_formed(env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> None:
-        await _apply(
-            services,
-            e.group_id,
-            env,
-            lambda f: opening.open_fund(
-                f,
-                odf_id=e.odf_id,
-                name=e.name,
-                state=e.state_code,
-                municipality=e.municipality,
-                trust_bank=e.trust_bank,
-                members=e.member_participant_ids,
-                formed_at=e.formed_at,
-                policy=policy,
-            ),
+    def group_formed(env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
+        return e.group_id, lambda f: opening.open_fund(
+            f,
+            odf_id=e.odf_id,
+            name=e.name,
+            state=e.state_code,
+            municipality=e.municipality,
+            trust_bank=e.trust_bank,
+            members=e.member_participant_ids,
+            formed_at=e.formed_at,
+            policy=policy,
         )
 
-    async def board_changed(env: EventEnvelope, e: enrollment.BoardChanged) -> None:
-        await _apply(
-            services,
-            e.group_id,
-            env,
-            lambda f: opening.change_board(f, e.representative_participant_ids),
-        )
+    def board_changed(env: EventEnvelope, e: enrollment.BoardChanged) -> Planned:
+        return e.group_id, lambda f: opening.change_board(f, e.representative_participant_ids)
 
-    async def joined(env: EventEnvelope, e: enrollment.MemberJoinedGroup) -> None:
-        await _apply(
-            services, e.group_id, env, lambda f: opening.member_joined(f, e.participant_id)
-        )
+    def joined(env: EventEnvelope, e: enrollment.MemberJoinedGroup) -> Planned:
+        return e.group_id, lambda f: opening.member_joined(f, e.participant_id)
 
-    async def left(env: EventEnvelope, e: enrollment.MemberLeftGroup) -> None:
-        await _apply(services, e.group_id, env, lambda f: opening.member_left(f, e.participant_id))
+    def left(env: EventEnvelope, e: enrollment.MemberLeftGroup) -> Planned:
+        return e.group_id, lambda f: opening.member_left(f, e.participant_id)
 
-    async def enrolled(env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
-        await services.participants.remember(e.participant_id, e.birth_date, e.state_code)
+    def period_closed(env: EventEnvelope, e: enrollment.BusinessPeriodClosed) -> Planned:
+        return e.group_id, lambda f: deposits.create_obligation(f, _result(e.result), policy)
 
-    async def period_closed(env: EventEnvelope, e: enrollment.BusinessPeriodClosed) -> None:
-        await _apply(
-            services,
-            e.group_id,
-            env,
-            lambda f: deposits.create_obligation(f, _result(e.result), policy),
-        )
-
-    async def group_period_closed(env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> None:
+    def group_period_closed(env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> Planned:
         def change(fund: Fund) -> None:
             for result in e.results:
                 deposits.create_obligation(fund, _result(result), policy)
 
-        await _apply(services, e.group_id, env, change)
+        return e.group_id, change
 
-    async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
-        # the replaced obligation may be settled already, and so in the archive
-        archived = await services.archive.find(
-            e.group_id, e.result.period_start, e.replaces_result_id
-        )
-        await _apply(
-            services,
-            e.group_id,
-            env,
-            lambda f: deposits.replace_obligation(
-                f, e.replaces_result_id, _result(e.result), policy, archived
-            ),
-        )
-
-    async def instalment_due(env: EventEnvelope, e: credit.InstallmentDue) -> None:
+    def instalment_due(env: EventEnvelope, e: credit.InstallmentDue) -> Planned:
         due = repayments.Instalment(
             loan_id=e.loan_id,
             number=e.installment_number,
@@ -122,19 +106,39 @@ def build(services: Services) -> dict[str, Handler]:
             interest=e.interest,
         )
         now = services.clock.now()
-        await _apply(
-            services, e.group_id, env, lambda f: repayments.instalment_due(f, due, now, policy)
-        )
+        return e.group_id, lambda f: repayments.instalment_due(f, due, now, policy)
 
-    return {
+    async def enrolled(env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
+        await services.participants.remember(e.participant_id, e.birth_date, e.state_code)
+
+    async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
+        # the replaced obligation may be settled already, and so in the archive
+        archived = await services.archive.find(
+            e.group_id, e.result.period_start, e.replaces_result_id
+        )
+        change = _guarded(
+            env,
+            lambda f: deposits.replace_obligation(
+                f, e.replaces_result_id, _result(e.result), policy, archived
+            ),
+        )
+        if await apply_once(
+            services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
+        ):
+            services.copier.notify(e.group_id)
+
+    batched: dict[str, Plan] = {
         "enrollment.ProjectGroupFormed": group_formed,
         "enrollment.BoardChanged": board_changed,
         "enrollment.MemberJoinedGroup": joined,
         "enrollment.MemberLeftGroup": left,
-        "enrollment.ParticipantEnrolled": enrolled,
-        "enrollment.ParticipantUpdated": enrolled,
         "enrollment.BusinessPeriodClosed": period_closed,
         "enrollment.GroupPeriodClosed": group_period_closed,
-        "enrollment.BusinessPeriodCorrected": corrected,
         "credit.InstallmentDue": instalment_due,
+    }
+    return {
+        **{kind: _batched(services, plan) for kind, plan in batched.items()},
+        "enrollment.ParticipantEnrolled": enrolled,
+        "enrollment.ParticipantUpdated": enrolled,
+        "enrollment.BusinessPeriodCorrected": corrected,
     }

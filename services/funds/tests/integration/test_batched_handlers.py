@@ -1,0 +1,85 @@
+"""The funds handlers take a run of events with one read and one write per fund, against the
+real store: a group's period closing (one event per member) costs the fund one commit, and each
+obligation it announces names its own event as cause."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
+from funds.adapters.participants import ParticipantDirectory
+from funds.adapters.repository import FundRepository
+from funds.domain.policy import FundPolicy
+from funds.service_layer import handlers
+from funds.service_layer.container import Services
+from megp_common.clock import SettableClock
+from megp_common.consumer import BatchHandler
+from megp_common.contracts import enrollment
+from megp_common.events import make_event
+from megp_common.ids import new_id
+from megp_common.mongo import OutboxWriter, make_client
+from megp_common.testing.infra import Infra
+from megp_common.web import IdempotencyStore
+
+AT = datetime(2031, 2, 1, 12, tzinfo=UTC)
+
+
+def _closing(group_id: str, pid: str) -> Any:
+    result = enrollment.MemberPeriodResult(
+        result_id=f"r-{new_id()}",
+        plan_id="plan",
+        participant_id=pid,
+        period_start=date(2031, 1, 1),
+        period_end=date(2031, 1, 31),
+        income="2000",
+        baseline="1000",
+        incremental_income="1000",
+        deposit_due="100",
+        odf_share="250",
+    )
+    payload = enrollment.BusinessPeriodClosed(
+        group_id=group_id, odf_id="odf", state_code="09", result=result, closed_at=AT
+    )
+    return make_event(payload, source="/megp/enrollment", key=group_id, time=AT), payload
+
+
+async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
+    infra: Infra,
+) -> None:
+    client = make_client(infra.mongo)
+    db = client[f"funds_batch_{new_id()[-12:]}"]
+    clock = SettableClock()
+    outbox = OutboxWriter(service="funds", topic="funds.events", clock=clock)
+    funds = FundRepository(db, outbox, FundPolicy())
+    journal, archive = Journal(db), ObligationArchive(db)
+    services = Services(
+        funds=funds,
+        journal=journal,
+        copier=JournalCopier(db, journal, 1.0, archive),
+        participants=ParticipantDirectory(db),
+        idempotency=IdempotencyStore(db["idempotency"], clock),
+        clock=clock,
+        policy=FundPolicy(),
+        archive=archive,
+    )
+    try:
+        handler = handlers.build(services)["enrollment.BusinessPeriodClosed"]
+        assert isinstance(handler, BatchHandler)
+        group = f"g-{new_id()}"
+        run = [_closing(group, f"p-{i}") for i in range(12)]
+        await handler.handle(run)
+        fund = await funds.get(group)
+        assert fund.version == 1 and len(fund.obligations) == 12  # created by one commit
+        await handler.handle(run)  # redelivered: nothing changes
+        assert (await funds.get(group)).version == 1
+        doc = await db["funds"].find_one({"_id": group})
+        bodies = [orjson.loads(e["body"]) for e in doc["outbox"]]
+        cause = {p.result.result_id: env.id for env, p in run}
+        assert len(bodies) == 12
+        assert all(b["causationid"] == cause[b["data"]["obligation_id"]] for b in bodies)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
