@@ -65,12 +65,16 @@ async def join(
     # them again to the state it commits on.
     group.admit(participant_id, _display_name(participant), business_reason, letter, services.now())
     await _claim(services, participant_id, group)
+    already_admitted = [group]  # the first attempt commits the state read above (a big document)
 
     async def attempt() -> ProjectGroup:
-        fresh = await services.groups.get(group_id)
-        fresh.admit(
-            participant_id, _display_name(participant), business_reason, letter, services.now()
-        )
+        if already_admitted:
+            fresh = already_admitted.pop()
+        else:  # it changed meanwhile: read it again and apply the rules to what is there now
+            fresh = await services.groups.get(group_id)
+            fresh.admit(
+                participant_id, _display_name(participant), business_reason, letter, services.now()
+            )
         await services.groups.save(fresh)
         return fresh
 
