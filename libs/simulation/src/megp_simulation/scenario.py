@@ -525,6 +525,8 @@ class Simulation:
         api, r, staff = self.api, g.rng, self.staff(g)
         self.settle_instalments(g)
         for loan in g.loans:
+            if loan.status != "active":
+                continue  # repaid: nothing overdue, nothing will change (no read needed)
             for inst in loan.instalments:
                 if inst["status"] == "overdue" and r.random() < (0.3 if g.struggling else 0.6):
                     total = Decimal(inst["principal"]) + Decimal(inst["interest"])

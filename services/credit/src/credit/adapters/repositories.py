@@ -20,7 +20,8 @@ def _next_due(loan: Loan) -> str | None:
 
 
 class LoanRepository(AggregateRepository[Loan]):
-    """`with_due` knows, without reading the loans, which have an instalment to announce."""
+    """In-memory indexes (megp_common.watched) answer the questions periodic work and every
+    line read ask, so none of them reads every loan."""
 
     collection = "loans"
     model = Loan
@@ -31,6 +32,27 @@ class LoanRepository(AggregateRepository[Loan]):
         self.with_due: Watched[Loan] = Watched(
             self, query={"status": LoanStatus.ACTIVE.value}, value=_next_due
         )
+        # a group's loans and a borrower's repaid ones, found without reading every loan
+        self.by_group: Watched[Loan] = Watched(self, query={}, value=lambda loan: loan.group_id)
+        self.repaid_by: Watched[Loan] = Watched(
+            self,
+            query={"status": LoanStatus.REPAID.value},
+            value=lambda loan: loan.borrower_id if loan.status is LoanStatus.REPAID else None,
+        )
+
+    async def of_group(self, group_id: str) -> list[Loan]:
+        found = [await self.find(i) for i in await self.by_group.equal_to(group_id)]
+        return [loan for loan in found if loan is not None and loan.group_id == group_id]
+
+    async def repaid_of(self, borrower_id: str) -> list[Loan]:
+        found = [await self.find(i) for i in await self.repaid_by.equal_to(borrower_id)]
+        return [
+            loan
+            for loan in found
+            if loan is not None
+            and loan.borrower_id == borrower_id
+            and loan.status is LoanStatus.REPAID
+        ]
 
 
 class LineRepository(AggregateRepository[CreditLine]):

@@ -20,15 +20,13 @@ async def available_on_line(credit: Credit, group_id: str) -> tuple[Decimal, Dec
             "the group has no credit line yet: it opens when the fund's third month closes",
             rule="¶79",
         )
-    active = await credit.loans.find_many({"group_id": group_id, "status": LoanStatus.ACTIVE.value})
+    active = [x for x in await credit.loans.of_group(group_id) if x.status is LoanStatus.ACTIVE]
     drawn = sum((loan.outstanding_principal for loan in active), Decimal(0))
     return line.limit, line.limit - drawn
 
 
 async def last_repaid(credit: Credit, borrower_id: str) -> PastLoan | None:
-    repaid = await credit.loans.find_many(
-        {"borrower_id": borrower_id, "status": LoanStatus.REPAID.value}
-    )
+    repaid = await credit.loans.repaid_of(borrower_id)
     if not repaid:
         return None
     last = max(repaid, key=lambda loan: (loan.repaid_on, loan.id))

@@ -39,7 +39,7 @@ async def tick(credit: Credit, now: datetime) -> None:
         if line is None or line.next_review_on > today:
             continue
         start, end = line.review_period()
-        loans = await credit.loans.find_many({"group_id": line.id})
+        loans = await credit.loans.of_group(line.id)
         while line.review(today, conduct_in(loans, start, end), credit.terms):
             start, end = line.review_period()  # a clock that jumped may owe several reviews
         if line.pending_events():
