@@ -151,7 +151,7 @@ def test_a_settled_obligation_cannot_be_named_again() -> None:
     fund = opened_fund()
     create_obligation(fund, _result("r1", "p1", "100"), POLICY)
     record_deposits(fund, "d1", "k", [Deposit("p1", Decimal("100"), "r1")], OPENED, POLICY)
-    with pytest.raises(InvalidInput, match="already settled"):
+    with pytest.raises(InvalidInput, match="is closed"):
         record_deposits(fund, "d2", "k2", [Deposit("p1", Decimal("5"), "r1")], OPENED, POLICY)
 
 

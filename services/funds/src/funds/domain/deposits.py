@@ -136,7 +136,9 @@ def _checked(fund: Fund, deposits: list[Deposit]) -> list[tuple[Deposit, int]]:
         if deposit.obligation_id is not None:
             named = fund.obligations.get(deposit.obligation_id)
             if named is None and deposit.obligation_id in fund.closed_obligations:
-                raise InvalidInput(f"obligation {deposit.obligation_id} is already settled")
+                raise InvalidInput(
+                    f"obligation {deposit.obligation_id} is closed (settled or replaced)"
+                )
             if named is None or named.participant_id != deposit.participant_id:
                 raise InvalidInput(
                     f"obligation {deposit.obligation_id} is not one of {deposit.participant_id}'s"
