@@ -218,9 +218,11 @@ async def test_line_loan_approval_disbursement_and_an_instalment_the_fund_cannot
 
     async with EventTap(infra.kafka, "credit.events") as tap:
         credit.set_clock(datetime(2030, 5, 2, tzinfo=UTC))
-        due = await tap.collect(
+        copies = await tap.collect(
             lambda e: e.type == "credit.InstallmentDue" and e.data["loan_id"] == lid, expect=1
         )
+    # delivery is at least once: the relay may send the same event (same id) twice
+    due = list({e.envelope["id"]: e for e in copies}.values())
     assert len(due) == 1 and due[0].key == g["group"]
     assert due[0].data["installment_number"] == 1 and due[0].data["odf_id"] == g["odf"]
     # the group's fund has no money: funds says so and the instalment is overdue
