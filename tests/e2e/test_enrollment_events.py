@@ -13,7 +13,7 @@ import pytest
 
 from enrollment.testing.driver import Driver, ok
 from megp_common.launcher import Platform
-from megp_common.testing.events import EventTap, Published
+from megp_common.testing.events import EventTap, Published, distinct
 
 pytestmark = pytest.mark.e2e
 TOPIC = "enrollment.events"
@@ -28,17 +28,6 @@ def drive(platform: Platform, tokens: Any) -> Driver:
 
 def key() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4())}
-
-
-def distinct(events: list[Published]) -> list[Published]:
-    """One copy of each event. Delivery is at least once: the relay may send an event again
-    (same id) after a crash or when a sweep overlaps its fast path; consumers drop such copies
-    by id, so what must hold is one *event* per fact, every copy identical."""
-    first: dict[str, Published] = {}
-    for e in events:
-        seen = first.setdefault(e.envelope["id"], e)
-        assert seen == e, "two different events share an id"
-    return list(first.values())
 
 
 def one(events: list[Published], kind: str) -> Published:

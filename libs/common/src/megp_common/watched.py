@@ -84,3 +84,20 @@ class Watched(Generic[A]):
 
     async def all(self) -> dict[str, str]:
         return dict(await self._fresh())
+
+    async def fetch_up_to(self, bound: str) -> list[A]:
+        """The aggregates whose value is at most `bound`, read by `_id` and checked again on
+        what was read (the index may be behind another process)."""
+        return await self._fetch(await self.up_to(bound), lambda v: v <= bound)
+
+    async def fetch_equal_to(self, wanted: str) -> list[A]:
+        return await self._fetch(await self.equal_to(wanted), lambda v: v == wanted)
+
+    async def _fetch(self, ids: list[str], keep: Callable[[str], bool]) -> list[A]:
+        out = []
+        for aggregate_id in ids:
+            found = await self.repo.find(aggregate_id)
+            current = None if found is None else self.value(found)
+            if found is not None and current is not None and keep(current):
+                out.append(found)
+        return out

@@ -50,6 +50,11 @@ async def test_the_index_follows_commits_and_rescans_for_other_processes(infra: 
 
         watch.invalidate()
         assert await watch.all() == {"b": "0002", "c": "0004"}
+        c.increment(1)
+        await elsewhere.save(c)  # odd now, but this process's index still says "0004"
+        assert await watch.up_to("0004") == ["b", "c"]
+        assert [x.id for x in await watch.fetch_up_to("0004")] == ["b"]  # checked on the read
+        assert [x.value for x in await watch.fetch_equal_to("0002")] == [2]
     finally:
         await client.drop_database(db.name)
         await client.close()

@@ -19,6 +19,17 @@ class Published:
     envelope: dict[str, Any]
 
 
+def distinct(events: list[Published]) -> list[Published]:
+    """One copy of each event. Delivery is at least once: the relay may send an event again
+    (same id) after a crash or when a sweep overlaps its fast path; consumers drop such copies
+    by id, so what must hold is one *event* per fact, every copy identical."""
+    first: dict[str, Published] = {}
+    for e in events:
+        seen = first.setdefault(e.envelope["id"], e)
+        assert seen == e, "two different events share an id"
+    return list(first.values())
+
+
 class EventTap:
     """Remembers where each partition of `topic` ends now; `collect` reads from there."""
 

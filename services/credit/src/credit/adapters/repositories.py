@@ -40,20 +40,6 @@ class LoanRepository(AggregateRepository[Loan]):
             value=lambda loan: loan.borrower_id if loan.status is LoanStatus.REPAID else None,
         )
 
-    async def of_group(self, group_id: str) -> list[Loan]:
-        found = [await self.find(i) for i in await self.by_group.equal_to(group_id)]
-        return [loan for loan in found if loan is not None and loan.group_id == group_id]
-
-    async def repaid_of(self, borrower_id: str) -> list[Loan]:
-        found = [await self.find(i) for i in await self.repaid_by.equal_to(borrower_id)]
-        return [
-            loan
-            for loan in found
-            if loan is not None
-            and loan.borrower_id == borrower_id
-            and loan.status is LoanStatus.REPAID
-        ]
-
 
 class LineRepository(AggregateRepository[CreditLine]):
     collection = "credit_lines"

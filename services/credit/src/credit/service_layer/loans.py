@@ -20,13 +20,14 @@ async def available_on_line(credit: Credit, group_id: str) -> tuple[Decimal, Dec
             "the group has no credit line yet: it opens when the fund's third month closes",
             rule="¶79",
         )
-    active = [x for x in await credit.loans.of_group(group_id) if x.status is LoanStatus.ACTIVE]
+    loans = await credit.loans.by_group.fetch_equal_to(group_id)
+    active = [x for x in loans if x.status is LoanStatus.ACTIVE]
     drawn = sum((loan.outstanding_principal for loan in active), Decimal(0))
     return line.limit, line.limit - drawn
 
 
 async def last_repaid(credit: Credit, borrower_id: str) -> PastLoan | None:
-    repaid = await credit.loans.repaid_of(borrower_id)
+    repaid = await credit.loans.repaid_by.fetch_equal_to(borrower_id)
     if not repaid:
         return None
     last = max(repaid, key=lambda loan: (loan.repaid_on, loan.id))

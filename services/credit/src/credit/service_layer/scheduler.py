@@ -7,8 +7,6 @@ import contextlib
 from datetime import datetime
 
 from credit.domain.conduct import conduct_in
-from credit.domain.lease import LeaseStatus
-from credit.domain.loan import LoanStatus
 from credit.service_layer.container import Credit
 from megp_common.mongo import ConcurrencyConflict
 
@@ -17,29 +15,20 @@ async def tick(credit: Credit, now: datetime) -> None:
     today = now.date()
     odf_of: dict[str, str | None] = {}  # one read per group per tick, only when something is due
     # the repositories' in-memory indexes name what is due: no tick reads every loan
-    for loan_id in await credit.loans.with_due.up_to(today.isoformat()):
-        loan = await credit.loans.find(loan_id)
-        if loan is None or loan.status is not LoanStatus.ACTIVE or not loan.has_due(today):
-            continue
+    for loan in await credit.loans.with_due.fetch_up_to(today.isoformat()):
         if loan.group_id not in odf_of:
             group = await credit.groups.find(loan.group_id)
             odf_of[loan.group_id] = group.odf_id if group else None
         if loan.announce_due(today, odf_id=odf_of[loan.group_id]):
             await _save(credit.loans, loan)
-    for lease_id in await credit.leases.active.equal_to("active"):
-        lease = await credit.leases.find(lease_id)
-        if lease is None or lease.status is not LeaseStatus.ACTIVE:
-            continue
+    for lease in await credit.leases.active.fetch_equal_to("active"):
         lease.announce_due(today)
         lease.check_default(today, credit.settings.lease_default_after_days)
         if lease.pending_events():
             await _save(credit.leases, lease)
-    for line_id in await credit.lines.reviews.up_to(today.isoformat()):
-        line = await credit.lines.find(line_id)
-        if line is None or line.next_review_on > today:
-            continue
+    for line in await credit.lines.reviews.fetch_up_to(today.isoformat()):
         start, end = line.review_period()
-        loans = await credit.loans.of_group(line.id)
+        loans = await credit.loans.by_group.fetch_equal_to(line.id)
         while line.review(today, conduct_in(loans, start, end), credit.terms):
             start, end = line.review_period()  # a clock that jumped may owe several reviews
         if line.pending_events():
