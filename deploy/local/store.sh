@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-PATCH_LEVEL=megp1   # bump when the patch below changes, so a cached binary is rebuilt
+PATCH_LEVEL=megp2   # bump when the patches below change, so a cached binary is rebuilt
 BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
@@ -41,6 +41,14 @@ install() {
   sed -i 's|if params.Filter.Len() == 1 {|if params.Filter.Len() >= 1 {|' "$coll"
   [[ $(grep -c 'if params.Filter.Len() >= 1 {' "$coll") == 2 ]] \
     || { log "could not apply the _id pushdown patch to FerretDB"; exit 1; }
+  # Any other filter is answered by decoding every document of the collection in Go. Queries whose
+  # comment carries `megp:scalar-eq` (the platform's repositories send it when every field they
+  # compare by equality is a scalar string) have those comparisons pushed down to SQLite, where an
+  # index on the field serves them (ferretdb-scalar-pushdown.patch; the handler still re-applies
+  # the whole filter).
+  command -v patch >/dev/null || { log "patch is not installed (apt-get install patch)"; exit 1; }
+  patch --quiet "$coll" <"$(dirname "${BASH_SOURCE[0]}")/ferretdb-scalar-pushdown.patch" \
+    || { log "could not apply the scalar pushdown patch to FerretDB"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"

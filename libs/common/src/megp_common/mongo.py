@@ -65,6 +65,13 @@ class DocumentLocks:
 DOCUMENT_LOCKS = DocumentLocks()
 
 
+SCALAR_EQ = "megp:scalar-eq"
+"""A query comment saying: every top-level field this filter compares with a string by plain
+equality holds a scalar (never an array) in every document. FerretDB on SQLite, as
+deploy/local/store.sh builds it, then answers those comparisons in SQLite (with the field's index
+when there is one) instead of decoding the whole collection; MongoDB ignores the comment."""
+
+
 def namespace(collection: AsyncCollection[Document]) -> str:
     return f"{collection.database.name}.{collection.name}"
 
@@ -89,6 +96,8 @@ class ScanReporter(monitoring.CommandListener):
         key = self.FILTERS.get(event.command_name)
         if key is None:
             return
+        if SCALAR_EQ in str(event.command.get("comment", "")):
+            return  # served by the store's scalar pushdown
         body = event.command.get(key)
         filters = [x.get("q", {}) for x in body] if isinstance(body, list) else [body or {}]
         for f in filters:
@@ -210,9 +219,16 @@ class AggregateRepository(Generic[A]):
         return self._load(doc) if doc else None
 
     async def find_many(
-        self, query: Mapping[str, Any], *, sort: list[tuple[str, int]] | None = None, limit: int = 0
+        self,
+        query: Mapping[str, Any],
+        *,
+        sort: list[tuple[str, int]] | None = None,
+        limit: int = 0,
+        scalar_eq: bool = False,
     ) -> list[A]:
-        cursor = self.col.find(dict(query), {"outbox": 0}, sort=sort, limit=limit)
+        """`scalar_eq`: the query's plain equalities are on scalar fields (see SCALAR_EQ)."""
+        extra = {"comment": SCALAR_EQ} if scalar_eq else {}
+        cursor = self.col.find(dict(query), {"outbox": 0}, sort=sort, limit=limit, **extra)
         return [self._load(d) async for d in cursor]
 
     async def add(self, aggregate: A) -> None:

@@ -38,7 +38,8 @@ class Watched(Generic[A]):
         rescan_s: float = 60.0,
     ) -> None:
         """`value` is what the index keeps for an aggregate (None: not in the index); `query`
-        selects, in the store, every aggregate for which it may not be None."""
+        selects, in the store, every aggregate for which it may not be None (its plain
+        equalities must be on scalar fields: they are pushed down, see mongo.SCALAR_EQ)."""
         self.repo, self.query, self.value, self.rescan_s = repo, dict(query), value, rescan_s
         self._values: dict[str, str] = {}
         self._noted: set[str] = set()  # committed while a rescan was reading
@@ -65,7 +66,7 @@ class Watched(Generic[A]):
         self._noted = set()
         stored = {
             a.id: v
-            for a in await self.repo.find_many(self.query)
+            for a in await self.repo.find_many(self.query, scalar_eq=True)
             if (v := self.value(a)) is not None
         }
         # what this process committed during the scan is newer than what the scan read

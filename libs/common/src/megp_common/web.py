@@ -93,12 +93,14 @@ async def page_by_id(
     *,
     cursor: str | None,
     limit: int,
+    scalar_eq: bool = False,
 ) -> tuple[list[A], str | None]:
-    """A page of `repo`'s aggregates matching `query`, in `_id` order, and the next cursor."""
+    """A page of `repo`'s aggregates matching `query`, in `_id` order, and the next cursor.
+    `scalar_eq`: the query's plain equalities are on scalar fields (mongo.SCALAR_EQ)."""
     filters = dict(query)
     if cursor:
         filters["_id"] = {"$gt": _cursor_field(cursor, "after")}
-    found = await repo.find_many(filters, sort=[("_id", 1)], limit=limit + 1)
+    found = await repo.find_many(filters, sort=[("_id", 1)], limit=limit + 1, scalar_eq=scalar_eq)
     items = found[:limit]
     more = len(found) > limit
     return items, encode_cursor({"after": items[-1].id}) if more and items else None

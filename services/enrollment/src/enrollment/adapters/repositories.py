@@ -43,7 +43,7 @@ class ParticipantRepository(AggregateRepository[Participant]):
     async def scan_by_curp(self, curp: str) -> Participant | None:
         """The same through the unique index, for the rare case the claim is behind: a store
         that pushes only `_id` filters down reads the whole collection for it."""
-        scanned = await self.find_many({"curp": curp}, limit=1)
+        scanned = await self.find_many({"curp": curp}, limit=1, scalar_eq=True)
         return scanned[0] if scanned else None
 
     async def claim_curp(self, curp: str, participant_id: str) -> str:

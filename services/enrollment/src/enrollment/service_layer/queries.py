@@ -57,8 +57,10 @@ async def participants(
     if municipality:
         query["municipality"] = municipality
     if programme:
-        query["programmes"] = programme
-    return await page_by_id(services.participants, query, cursor=cursor, limit=limit)
+        query["programmes"] = programme  # an array: no scalar pushdown
+    return await page_by_id(
+        services.participants, query, cursor=cursor, limit=limit, scalar_eq=not programme
+    )
 
 
 async def projects(
@@ -71,7 +73,7 @@ async def projects(
     limit: int,
 ) -> tuple[list[Project], str | None]:
     query = state_filter(actor, state) | ({"status": status} if status else {})
-    return await page_by_id(services.projects, query, cursor=cursor, limit=limit)
+    return await page_by_id(services.projects, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def ranking(
@@ -120,7 +122,7 @@ async def groups(
     limit: int,
 ) -> tuple[list[ProjectGroup], str | None]:
     query = state_filter(actor, state) | ({"status": status} if status else {})
-    return await page_by_id(services.groups, query, cursor=cursor, limit=limit)
+    return await page_by_id(services.groups, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def group(services: Services, actor: Actor, group_id: str) -> ProjectGroup:
@@ -158,7 +160,7 @@ async def committees(
         scope = state_filter(actor, state)["state"]
         query["$or"] = [{"state": scope}, {"state": None}]
     query |= ({"kind": kind} if kind else {}) | ({"project_id": project_id} if project_id else {})
-    return await page_by_id(services.committees, query, cursor=cursor, limit=limit)
+    return await page_by_id(services.committees, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def committee(services: Services, actor: Actor, committee_id: str) -> Committee:

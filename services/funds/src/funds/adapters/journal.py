@@ -21,7 +21,7 @@ from pymongo.errors import BulkWriteError
 from funds.adapters.repository import FUNDS
 from funds.domain.ledger import Entry
 from funds.domain.records import Obligation
-from megp_common.mongo import DOCUMENT_LOCKS, Document, namespace
+from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace
 
 log = structlog.get_logger(__name__)
 
@@ -58,7 +58,10 @@ class Journal:
 
     async def page(self, fund_id: str, after_seq: int, limit: int) -> list[Entry]:
         cursor = self.col.find(
-            {"fund_id": fund_id, "seq": {"$gt": after_seq}}, sort=[("seq", 1)], limit=limit
+            {"fund_id": fund_id, "seq": {"$gt": after_seq}},
+            sort=[("seq", 1)],
+            limit=limit,
+            comment=SCALAR_EQ,
         )
         return [entry_from(doc) async for doc in cursor]
 
@@ -66,7 +69,10 @@ class Journal:
         query: Document = {"fund_id": fund_id}
         if at is not None:
             query["posted_at"] = {"$lte": at}
-        return [entry_from(doc) async for doc in self.col.find(query, sort=[("seq", 1)])]
+        return [
+            entry_from(doc)
+            async for doc in self.col.find(query, sort=[("seq", 1)], comment=SCALAR_EQ)
+        ]
 
 
 def merged(stored: Iterable[Entry], pending: Iterable[Entry]) -> list[Entry]:

@@ -7,7 +7,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from funds.domain.fund import Fund
 from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
-from megp_common.mongo import AggregateRepository, Document, OutboxWriter
+from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWriter
 from megp_common.watched import Watched
 
 FUNDS = "funds"
@@ -47,4 +47,6 @@ class FundRepository(AggregateRepository[Fund]):
 
     async def funds_at_bank(self, bank: str) -> list[Document]:
         projection = {"state": 1, "trust_bank": 1, "balances": 1, "opened_at": 1, "group_id": 1}
-        return [doc async for doc in self.col.find({"trust_bank": bank}, projection)]
+        return [
+            doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
+        ]

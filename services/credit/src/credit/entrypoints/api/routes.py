@@ -160,7 +160,7 @@ async def portfolio(
         raise BusinessRuleViolation("by must be group, state or lender", rule="API")
     today = credit.today()
     rows: dict[str, list[tuple[Loan, int]]] = {}
-    for loan in await credit.loans.find_many({"status": LoanStatus.ACTIVE.value}):
+    for loan in await credit.loans.find_many({"status": LoanStatus.ACTIVE.value}, scalar_eq=True):
         if not who.can_act_in_state(loan.state or ""):
             continue
         key = {"group": loan.group_id, "state": loan.state or "", "lender": loan.lender}[by]
