@@ -94,8 +94,8 @@ def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, toke
         {
             "FundOpened",
             "InflowRecorded",
-            "DepositObligationCreated",
-            "DepositObligationSettled",
+            "DepositObligationsCreated",
+            "DepositObligationsSettled",
             "FundInitialPeriodClosed",
         },
     )
@@ -249,10 +249,11 @@ def test_each_obligation_of_a_group_closing_names_its_own_cause(platform, tokens
     closings = [group.period_closed(m, "25.00", start.date(), start) for m in group.members * 2]
     publish(platform_kafka(), "enrollment.events", closings)
     eventually(lambda: len(httpx.get(f"{base}/obligations", headers=read).json()) == len(closings))
-    found = funds_events(platform_kafka(), group.group_id, {"DepositObligationCreated"})
-    created = [e for e in found if e.type == "funds.DepositObligationCreated"]
+    found = funds_events(platform_kafka(), group.group_id, {"DepositObligationsCreated"})
+    created = [e for e in found if e.type == "funds.DepositObligationsCreated"]
     cause = {c.data["result"]["result_id"]: c.id for c in closings}
-    assert len(created) == len(closings)
-    assert all(e.causationid == cause[e.data["obligation_id"]] for e in created)
+    assert len(created) == len(closings)  # one member's result: one event each
+    assert all(len(e.data["obligations"]) == 1 for e in created)
+    assert all(e.causationid == cause[e.data["obligations"][0]["obligation_id"]] for e in created)
     chain = {c.id: c.correlationid for c in closings}
     assert all(e.correlationid == chain[e.causationid] for e in created)

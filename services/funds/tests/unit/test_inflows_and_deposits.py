@@ -10,6 +10,7 @@ from funds.domain.deposits import (
     Deposit,
     PeriodResult,
     create_obligation,
+    create_obligations,
     overdue,
     record_deposits,
     replace_obligation,
@@ -102,13 +103,32 @@ def test_period_results_create_obligations_once_and_deposits_settle_the_oldest_f
     assert fund.closed_obligations == ["r1"] and fund.archive_months == ["2030-01"]
     assert fund.obligations["r2"].outstanding_cents == 3000
     assert not create_obligation(fund, _result("r1", "p1", "100"), POLICY)  # a late duplicate
-    assert events(fund) == [
-        "InflowRecorded",
-        "DepositObligationSettled",
-        "DepositObligationSettled",
+    assert events(fund) == ["InflowRecorded", "DepositObligationsSettled"]
+    settled = fund.pending_events()[-1].payload
+    assert [
+        (s.obligation_id, s.settled_now, s.outstanding, s.fully_settled)
+        for s in settled.settlements
+    ] == [
+        ("r1", Decimal("100.00"), Decimal("0.00"), True),
+        ("r2", Decimal("20.00"), Decimal("30.00"), False),
     ]
     late = fund.obligations["r2"].due_on + timedelta(days=1)
     assert [o.obligation_id for o in overdue(fund, late)] == ["r2"]
+
+
+def test_a_group_closing_is_one_event_per_period_listing_each_new_obligation() -> None:
+    fund = opened_fund()
+    results = [_result(f"r{i}", f"p{i}", str(10 * i)) for i in range(4)]  # r0 owes nothing
+    assert create_obligations(fund, results, POLICY) == 3
+    assert create_obligations(fund, results, POLICY) == 0  # a redelivery creates nothing
+    assert events(fund) == ["DepositObligationsCreated"]
+    created = fund.pending_events()[0].payload
+    assert [(o.obligation_id, o.amount) for o in created.obligations] == [
+        ("r1", Decimal("10.00")),
+        ("r2", Decimal("20.00")),
+        ("r3", Decimal("30.00")),
+    ]
+    assert created.total == Decimal("60.00") and created.due_on == fund.obligations["r1"].due_on
 
 
 def test_a_monthly_sheet_is_one_entry_with_a_line_per_member() -> None:

@@ -351,7 +351,10 @@ class BusinessPeriodCorrected(EventPayload):
 @event_type("enrollment.GroupPeriodClosed")
 class GroupPeriodClosed(EventPayload):
     """One per group and period: every member's result, including those closed one by one
-    before. Each result was also announced as a BusinessPeriodClosed with the same result_id."""
+    before. The results the sheet itself closed are announced only here (at national scale a
+    closing is one event per group, not one per member); those closed one by one before were
+    each announced as a BusinessPeriodClosed with the same result_id, so a consumer keys on
+    result_id and takes each result once."""
 
     group_id: str
     odf_id: str

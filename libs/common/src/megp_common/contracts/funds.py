@@ -90,27 +90,45 @@ class TemporaryContributionReturned(_FundEvent):
     returned_at: datetime
 
 
-@event_type("funds.DepositObligationCreated")
-class DepositObligationCreated(_FundEvent):
-    """A member owes the fund 10 % of a period's new revenue [¶71]."""
+class NewObligation(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
     obligation_id: str = Field(description="The business period result's id")
     participant_id: str
+    amount: MoneyAmount
+
+
+@event_type("funds.DepositObligationsCreated")
+class DepositObligationsCreated(_FundEvent):
+    """Members owe the fund 10 % of a period's new revenue [¶71]: one event for what one closed
+    period result (a member's) or one group closing (every member's) creates, not one per
+    member, so a national month is a few hundred events rather than tens of thousands."""
+
     period_start: date
     period_end: date
-    amount: MoneyAmount
     due_on: date
+    obligations: list[NewObligation]
+    total: MoneyAmount
 
 
-@event_type("funds.DepositObligationSettled")
-class DepositObligationSettled(_FundEvent):
+class ObligationSettlement(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     obligation_id: str
     participant_id: str
-    entry_id: str
     settled_now: MoneyAmount
     settled_total: MoneyAmount
     outstanding: MoneyAmount
     fully_settled: bool
+
+
+@event_type("funds.DepositObligationsSettled")
+class DepositObligationsSettled(_FundEvent):
+    """What one posted deposit (a member's, or a whole deposit sheet) settled: one line per
+    obligation it reached, oldest first per member."""
+
+    entry_id: str
+    settlements: list[ObligationSettlement]
 
 
 @event_type("funds.CompetitionSpendApproved")

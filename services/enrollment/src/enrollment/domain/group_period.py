@@ -92,8 +92,11 @@ class GroupPeriod(Aggregate):
         line.income, line.income_recorded_at = money(income, "income"), now
 
     def close_member(
-        self, plan: BusinessPlan, terms: ProgrammeTerms, now: datetime
+        self, plan: BusinessPlan, terms: ProgrammeTerms, now: datetime, *, announce: bool = True
     ) -> MemberResult:
+        """Close one member's line. `announce=False` (the whole-group sheet): the result is
+        announced only in the sheet's GroupPeriodClosed, one event for the group, not one more
+        per member."""
         line = self._open_line(plan)
         self._check_ended(now)
         if line.income is None:
@@ -106,6 +109,8 @@ class GroupPeriod(Aggregate):
             deterministic_id("period-result", self.id, plan.participant_id),
         )
         line.result = result
+        if not announce:
+            return result
         self.record(
             ev.BusinessPeriodClosed(
                 group_id=self.group_id,
@@ -191,7 +196,7 @@ class GroupPeriod(Aggregate):
                 continue
             if participant_id in sheet:
                 line.income, line.income_recorded_at = money(sheet[participant_id], "income"), now
-            self.close_member(plan, terms, now)
+            self.close_member(plan, terms, now, announce=False)
         self.closed_at = now
         results = [r for line in self.lines.values() if (r := line.current) is not None]
         results.sort(key=lambda r: r.participant_id)

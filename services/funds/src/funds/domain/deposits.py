@@ -16,10 +16,12 @@ from funds.domain.ledger import Entry, EntryKind, Line, credit, debit
 from funds.domain.policy import FundPolicy
 from funds.domain.records import Member, Obligation
 from megp_common.contracts.funds import (
-    DepositObligationCreated,
-    DepositObligationSettled,
+    DepositObligationsCreated,
+    DepositObligationsSettled,
     InflowRecorded,
     MemberAmount,
+    NewObligation,
+    ObligationSettlement,
 )
 
 
@@ -41,11 +43,46 @@ class Deposit:
     obligation_id: str | None = None
 
 
+def create_obligations(fund: Fund, results: list[PeriodResult], policy: FundPolicy) -> int:
+    """One obligation per period result (a result with nothing due, or one already known,
+    creates none), announced together in one DepositObligationsCreated per period; returns how
+    many were created."""
+    created = [o for r in results if (o := _new_obligation(fund, r, policy)) is not None]
+    by_period: dict[tuple[date, date, date], list[Obligation]] = {}
+    for o in created:
+        by_period.setdefault((o.period_start, o.period_end, o.due_on), []).append(o)
+    for (start, end, due_on), group in by_period.items():
+        fund.record(
+            DepositObligationsCreated(
+                fund_id=fund.id,
+                group_id=fund.group_id,
+                state_code=fund.state,
+                period_start=start,
+                period_end=end,
+                due_on=due_on,
+                obligations=[
+                    NewObligation(
+                        obligation_id=o.obligation_id,
+                        participant_id=o.participant_id,
+                        amount=to_amount(o.amount_cents),
+                    )
+                    for o in group
+                ],
+                total=to_amount(sum(o.amount_cents for o in group)),
+            )
+        )
+    return len(created)
+
+
 def create_obligation(fund: Fund, result: PeriodResult, policy: FundPolicy) -> bool:
-    """One obligation per period result; a result with nothing due creates none."""
+    """One member's result: see create_obligations."""
+    return create_obligations(fund, [result], policy) == 1
+
+
+def _new_obligation(fund: Fund, result: PeriodResult, policy: FundPolicy) -> Obligation | None:
     cents = to_cents(result.deposit_due)
     if cents <= 0 or fund.knows_obligation(result.result_id):
-        return False
+        return None
     fund.members.setdefault(result.participant_id, Member(participant_id=result.participant_id))
     obligation = Obligation(
         obligation_id=result.result_id,
@@ -57,20 +94,7 @@ def create_obligation(fund: Fund, result: PeriodResult, policy: FundPolicy) -> b
         amount_cents=cents,
     )
     fund.obligations[obligation.obligation_id] = obligation
-    fund.record(
-        DepositObligationCreated(
-            fund_id=fund.id,
-            group_id=fund.group_id,
-            state_code=fund.state,
-            obligation_id=obligation.obligation_id,
-            participant_id=obligation.participant_id,
-            period_start=obligation.period_start,
-            period_end=obligation.period_end,
-            amount=to_amount(cents),
-            due_on=obligation.due_on,
-        )
-    )
-    return True
+    return obligation
 
 
 def replace_obligation(
@@ -194,13 +218,23 @@ def record_deposits(
             recorded_at=now,
         )
     )
-    for deposit, cents in checked:
-        _settle(fund, entry_id, deposit, cents)
+    settled = [s for deposit, cents in checked for s in _settle(fund, deposit, cents)]
+    if settled:
+        fund.record(
+            DepositObligationsSettled(
+                fund_id=fund.id,
+                group_id=fund.group_id,
+                state_code=fund.state,
+                entry_id=entry_id,
+                settlements=settled,
+            )
+        )
     return entry
 
 
-def _settle(fund: Fund, entry_id: str, deposit: Deposit, cents: int) -> None:
+def _settle(fund: Fund, deposit: Deposit, cents: int) -> list[ObligationSettlement]:
     """Apply a deposit to the named obligation, or to the member's oldest open ones."""
+    out: list[ObligationSettlement] = []
     targets = open_obligations(fund, deposit.participant_id)
     if deposit.obligation_id is not None:
         targets = [o for o in targets if o.obligation_id == deposit.obligation_id]
@@ -211,14 +245,10 @@ def _settle(fund: Fund, entry_id: str, deposit: Deposit, cents: int) -> None:
         applied = min(left, obligation.outstanding_cents)
         obligation.settled_cents += applied
         left -= applied
-        fund.record(
-            DepositObligationSettled(
-                fund_id=fund.id,
-                group_id=fund.group_id,
-                state_code=fund.state,
+        out.append(
+            ObligationSettlement(
                 obligation_id=obligation.obligation_id,
                 participant_id=obligation.participant_id,
-                entry_id=entry_id,
                 settled_now=to_amount(applied),
                 settled_total=to_amount(obligation.settled_cents),
                 outstanding=to_amount(obligation.outstanding_cents),
@@ -227,3 +257,4 @@ def _settle(fund: Fund, entry_id: str, deposit: Deposit, cents: int) -> None:
         )
         if obligation.outstanding_cents == 0:
             fund.close_obligation(obligation)
+    return out

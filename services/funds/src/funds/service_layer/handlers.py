@@ -90,8 +90,7 @@ def build(services: Services) -> dict[str, Handler]:
 
     def group_period_closed(env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> Planned:
         def change(fund: Fund) -> None:
-            for result in e.results:
-                deposits.create_obligation(fund, _result(result), policy)
+            deposits.create_obligations(fund, [_result(r) for r in e.results], policy)
 
         return e.group_id, change
 
