@@ -258,6 +258,63 @@ def test_a_group_forms_activates_and_keeps_its_history(drive: Driver) -> None:
     assert taken["group_id"] == group["id"]
 
 
+def test_an_intake_sheet_joins_every_member_or_nobody(drive: Driver) -> None:
+    group = drive.form_group()
+    gid = group["id"]
+    ids = [drive.enroll()["id"] for _ in range(6)]
+    elsewhere = drive.form_group()
+    ok(drive.join(elsewhere["id"], ids[5]), 201)
+    there = f"{(int(drive.state) % 32) + 1:02d}"
+    stranger = ok(
+        drive.client.post(
+            "/participants",
+            json=drive.participant_body(state_code=there),
+            headers=drive.as_("odf_staff", states=(there,)),
+        ),
+        201,
+    )["id"]
+
+    def line(pid: str, letter: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        return {
+            "participant_id": pid,
+            "business_reason": "sell together",
+            "letter_of_commitment": letter or drive.letter(),
+        }
+
+    url = f"/groups/{gid}/intake-sheets"
+    bad = {
+        "members": [
+            line(ids[0]),
+            line(ids[1], drive.letter()[:5]),  # an undertaking missing
+            line(ids[5]),  # in another group
+            line(stranger),  # another state
+            line("p-nobody"),
+            line(ids[0]),  # twice
+        ]
+    }
+    refused = problem(drive.client.post(url, json=bad, headers=drive.staff), 422)
+    problems = {(p["participant_id"], p["problem"].split(";")[0][:20]) for p in refused["problems"]}
+    assert {p for p, _ in problems} == {ids[0], ids[1], ids[5], stranger, "p-nobody"}
+    assert ok(drive.client.get(f"/groups/{gid}", headers=drive.staff))["active_members"] == 0
+    assert ok(drive.client.get(f"/participants/{ids[0]}", headers=drive.staff))["group_id"] is None
+
+    sheet = {"members": [line(pid) for pid in ids[:5]]}
+    key = {"Idempotency-Key": f"intake-{uuid.uuid4()}"}
+    joined = ok(drive.client.post(url, json=sheet, headers=drive.staff | key), 201)
+    assert joined["status"] == "active" and joined["active_members"] == 5
+    assert ok(drive.client.post(url, json=sheet, headers=drive.staff | key), 201) == joined
+    again = problem(drive.client.post(url, json=sheet, headers=drive.staff), 422)
+    assert len(again["problems"]) == 5  # each is a member already
+    for pid in ids[:5]:
+        person = ok(drive.client.get(f"/participants/{pid}", headers=drive.staff))
+        assert person["group_id"] == gid
+    members = ok(drive.client.get(f"/groups/{gid}/members", headers=drive.staff))["items"]
+    assert sorted(m["participant_id"] for m in members) == sorted(ids[:5])
+    assert all(len(m["letter_of_commitment"]) == 6 for m in members)
+    staff_only = drive.as_("participant", participant_id=ids[0])
+    assert drive.client.post(url, json=sheet, headers=staff_only).status_code == 403
+
+
 def test_the_development_organization_is_registered_once_per_rfc(drive: Driver) -> None:
     group, _ = drive.active_group(odf=False)
     url = f"/groups/{group['id']}"

@@ -72,6 +72,13 @@ deploy/local/store.sh builds it, then answers those comparisons in SQLite (with 
 when there is one) instead of decoding the whole collection; MongoDB ignores the comment."""
 
 
+OUTBOX_FLAG = "outbox_flag"
+"""Set (to "pending") by every commit that writes outbox entries, in the same write; the relay's
+sweep finds documents by it (an index search, SCALAR_EQ) instead of reading every document, and
+removes it once it finds the outbox empty."""
+OUTBOX_PENDING_VALUE = "pending"
+
+
 def namespace(collection: AsyncCollection[Document]) -> str:
     return f"{collection.database.name}.{collection.name}"
 
@@ -201,6 +208,7 @@ class AggregateRepository(Generic[A]):
         doc = dict(doc)
         doc["id"] = doc.pop("_id")
         doc.pop("outbox", None)
+        doc.pop(OUTBOX_FLAG, None)
         return self.model.model_validate(doc)
 
     def _state(self, aggregate: A) -> Document:
@@ -215,7 +223,7 @@ class AggregateRepository(Generic[A]):
         return found
 
     async def find(self, aggregate_id: str) -> A | None:
-        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0})
+        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
         return self._load(doc) if doc else None
 
     async def find_many(
@@ -228,13 +236,17 @@ class AggregateRepository(Generic[A]):
     ) -> list[A]:
         """`scalar_eq`: the query's plain equalities are on scalar fields (see SCALAR_EQ)."""
         extra = {"comment": SCALAR_EQ} if scalar_eq else {}
-        cursor = self.col.find(dict(query), {"outbox": 0}, sort=sort, limit=limit, **extra)
+        cursor = self.col.find(
+            dict(query), {"outbox": 0, OUTBOX_FLAG: 0}, sort=sort, limit=limit, **extra
+        )
         return [self._load(d) async for d in cursor]
 
     async def add(self, aggregate: A) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
         entries = self._outbox.entries(aggregate)
         doc = self._state(aggregate) | {"version": 1, "outbox": entries}
+        if entries:
+            doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         try:
             async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
                 await self.col.insert_one(doc)
@@ -255,6 +267,7 @@ class AggregateRepository(Generic[A]):
         update: Document = {"$set": state}
         if entries:
             update["$push"] = {"outbox": {"$each": entries}}
+            state[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
             result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
         if result.matched_count == 0:

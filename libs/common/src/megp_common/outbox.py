@@ -9,8 +9,11 @@ that consumers recognize by event id. Nothing is lost and nothing is applied twi
 A commit in this process hands the relay the entries it just wrote, in commit order, so the relay
 publishes them without reading them back. A sweep at start-up, and every `sweep_interval_s`,
 publishes whatever is still in any outbox: what an earlier process left behind, or what a failed
-turn could not clear. All of it runs in one task, so one document's events leave in order; a
-sweep may repeat an event the fast path also sends, which consumers drop as a duplicate.
+turn could not clear. It reads only documents a commit flagged (`outbox_flag`, set in the same
+write as the entries, indexed), so its cost follows the last minute's commits, not the size of
+the store; it unflags the documents it finds empty. All of it runs in one task, so one
+document's events leave in order; a sweep may repeat an event the fast path also sends, which
+consumers drop as a duplicate.
 
 Clearing is deferred by up to `clear_delay_s` and done once per document for everything it
 published in that window: a busy aggregate then costs one clearing write per window instead of one
@@ -23,13 +26,21 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.metrics import OUTBOX_PENDING
-from megp_common.mongo import DOCUMENT_LOCKS, Document, namespace
+from megp_common.mongo import (
+    DOCUMENT_LOCKS,
+    OUTBOX_FLAG,
+    OUTBOX_PENDING_VALUE,
+    SCALAR_EQ,
+    Document,
+    namespace,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +81,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def start(self) -> None:
+        await self.ensure_index()
         self._task = asyncio.create_task(self._run(), name=f"{self._service}-outbox-relay")
 
     async def stop(self) -> None:
@@ -129,11 +141,19 @@ class OutboxRelay:
                     self._fresh = {key: entries + later, **self._fresh}
                 raise
 
+    async def ensure_index(self) -> None:
+        """The sweep's index: documents whose outbox may hold entries."""
+        for collection in self._collections:
+            await self._db[collection].create_index(OUTBOX_FLAG, name=OUTBOX_FLAG)
+
     async def sweep(self) -> int:
-        """Publish every pending outbox entry in every collection; return how many."""
+        """Publish every pending outbox entry in every collection; return how many. Reads only
+        the documents a commit flagged (OUTBOX_FLAG), and unflags those found empty."""
         total = 0
         for collection in self._collections:
-            cursor = self._db[collection].find({"outbox.0": {"$exists": True}}, {"outbox": 1})
+            cursor = self._db[collection].find(
+                {OUTBOX_FLAG: OUTBOX_PENDING_VALUE}, {"outbox": 1}, comment=SCALAR_EQ
+            )
             # entries this process is already publishing or has published and not yet cleared
             # are the fast path's; sending them again would only make duplicates
             inflight = {
@@ -141,16 +161,30 @@ class OutboxRelay:
                 for entries in (*self._fresh.values(), *self._published.values())
                 for e in entries
             }
-            found = {}
+            found, empty = {}, []
             async for d in cursor:
-                pending = [e for e in d["outbox"] if e["id"] not in inflight]
+                outbox = d.get("outbox") or []
+                pending = [e for e in outbox if e["id"] not in inflight]
                 if pending:
                     found[(collection, d["_id"])] = pending
+                elif not outbox:
+                    empty.append(d["_id"])
+            await self._unflag(collection, empty)
             OUTBOX_PENDING.labels(self._service).set(sum(len(v) for v in found.values()))
             keys = list(found)
             for i in range(0, len(keys), self._batch):
                 total += await self._publish({k: found[k] for k in keys[i : i + self._batch]})
         return total
+
+    async def _unflag(self, collection: str, ids: list[Any]) -> None:
+        """Drop the flag of documents whose outbox is empty; a commit since the read pushed
+        entries, so the condition fails and the flag stays."""
+        col = self._db[collection]
+        for doc_id in ids:
+            async with DOCUMENT_LOCKS.hold(namespace(col), doc_id):
+                await col.update_one(
+                    {"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {OUTBOX_FLAG: ""}}
+                )
 
     async def _clear_published(self) -> None:
         done, self._published = self._published, {}

@@ -7,6 +7,7 @@ import asyncio
 import orjson
 import pytest
 
+from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE
 from megp_common.outbox import FAULT_ENV
 from megp_common.testing.tally import Counter
 
@@ -110,3 +111,32 @@ async def test_poison_message_is_dead_lettered_and_the_partition_keeps_flowing(
     assert headers["x-original-topic"] == scenario.topic.encode()
     assert int(headers["x-attempts"]) == 3
     assert orjson.loads(dead[0].value)["data"]["amount"] == 3
+
+
+async def test_the_sweep_reads_flagged_documents_only_and_unflags_the_emptied(scenario) -> None:  # type: ignore[no-untyped-def]
+    """A commit with events flags its document in the same write; the sweep publishes from
+    flagged documents only, and drops the flag of one it finds empty."""
+    await commit_increments(scenario, "f1", [1, 2, 3])
+    quiet = Counter(id="f0")
+    await scenario.counters.add(quiet)  # no events: not flagged
+    col = scenario.db["counters"]
+    flag = {d["_id"]: d.get(OUTBOX_FLAG) async for d in col.find({})}
+    assert flag == {"f1": OUTBOX_PENDING_VALUE, "f0": None}
+
+    # an entry written without the flag (as no commit does) is not the sweep's to find
+    await col.update_one({"_id": "f0"}, {"$push": {"outbox": {"id": "stray"}}})
+    relay = await scenario.start_relay_here()
+
+    async def emptied_and_unflagged() -> bool:
+        doc = await col.find_one({"_id": "f1"})
+        return doc is not None and doc["outbox"] == [] and OUTBOX_FLAG not in doc
+
+    await scenario.wait_until(emptied_and_unflagged, what="f1 published, cleared and unflagged")
+    assert relay.published == 3
+    assert len(await scenario.read_topic(scenario.topic, expect=3)) == 3
+    stray = await col.find_one({"_id": "f0"})
+    assert stray is not None and stray["outbox"] == [{"id": "stray"}]
+
+    await commit_increments(scenario, "f1", [4])  # flagged again by the commit itself
+    doc = await col.find_one({"_id": "f1"})
+    assert doc is not None and doc[OUTBOX_FLAG] == OUTBOX_PENDING_VALUE

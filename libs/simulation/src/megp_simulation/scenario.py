@@ -320,18 +320,26 @@ class Simulation:
             g.members.append(member)
             if self.setup_bar is not None:
                 self.setup_bar.step(note=f"group {g.index + 1}")
-            api.call(
-                "enrollment",
-                "POST",
-                f"/groups/{g.group_id}/members",
-                "odf_staff",
-                claims=staff,
-                json={
-                    "participant_id": member.pid,
-                    "business_reason": "to sell together",
-                    "letter_of_commitment": [{"undertaking": u.value} for u in Undertaking],
-                },
-            )
+        # the ODF's intake sheet: every member's signed letter in one command
+        letter = [{"undertaking": u.value} for u in Undertaking]
+        api.call(
+            "enrollment",
+            "POST",
+            f"/groups/{g.group_id}/intake-sheets",
+            "odf_staff",
+            claims=staff,
+            key=self.key("intake", g.group_id),
+            json={
+                "members": [
+                    {
+                        "participant_id": m.pid,
+                        "business_reason": "to sell together",
+                        "letter_of_commitment": letter,
+                    }
+                    for m in g.members
+                ]
+            },
+        )
         odf = api.call(
             "enrollment",
             "POST",

@@ -8,10 +8,13 @@ does not confirm: the next join sees it is stale and takes it over.
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from enrollment.domain.actor import Actor
-from enrollment.domain.errors import InvalidData, StateConflict
+from enrollment.domain.errors import DomainRefusal, InvalidData, SheetRejected, StateConflict
 from enrollment.domain.group import DevelopmentOrganization, ProjectGroup
 from enrollment.domain.identity import parse_company_rfc
 from enrollment.domain.membership import Undertaking
@@ -82,6 +85,94 @@ async def join(
         return await retrying(attempt)
     except Exception:
         await _release(services, participant_id, group_id)
+        raise
+
+
+@dataclass(frozen=True)
+class Joining:
+    """One line of an intake sheet: a participant, the business reason, the signed letter."""
+
+    participant_id: str
+    business_reason: str
+    letter: dict[Undertaking, date]
+
+
+MAX_INTAKE = 500
+
+
+async def join_many(
+    services: Services, actor: Actor, group_id: str, lines: list[Joining]
+) -> ProjectGroup:
+    """ODF staff enter a whole intake sheet: every line's participant signs the Letter of
+    Commitment and joins, or, when any line breaks a rule, nobody joins and every line's
+    problem is listed. One read and one write of the group document for the sheet, where one
+    join per member would re-write a document that grows with each member."""
+    if not lines:
+        raise InvalidData("an intake sheet needs at least one line", field="members")
+    if len(lines) > MAX_INTAKE:
+        raise InvalidData(f"at most {MAX_INTAKE} lines per intake sheet", field="members")
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    found = await asyncio.gather(*(services.participants.find(j.participant_id) for j in lines))
+    people = {p.id: p for p in found if p is not None}
+    now = services.now()
+    problems: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for line in lines:
+        pid = line.participant_id
+        person = people.get(pid)
+        problem: str | None = None
+        if pid in seen:
+            problem = "appears twice; one line per participant"
+        elif person is None:
+            problem = "no such participant"
+        elif person.state != group.state:
+            problem = (
+                f"lives in state {person.state}, the group works in {group.state}; groups are "
+                "formed within one federal entity"
+            )
+        elif person.group_id not in (None, group.id):
+            other = await services.groups.find(person.group_id or "")
+            if other is not None and other.is_active_member(pid):
+                problem = f"is a member of group {other.id}; leave it first"
+        seen.add(pid)
+        if problem is None and person is not None:
+            try:
+                group.admit(pid, _display_name(person), line.business_reason, line.letter, now)
+            except DomainRefusal as exc:
+                problem = str(exc.detail)
+        if problem is not None:
+            problems.append({"participant_id": pid, "problem": problem})
+    if problems:
+        raise SheetRejected("the intake sheet was refused as a whole; nobody joined", problems)
+    claimed: list[str] = []
+    try:
+        for line in lines:
+            await _claim(services, line.participant_id, group)
+            claimed.append(line.participant_id)
+        first = [group]  # the first attempt commits the state validated above
+
+        async def attempt() -> ProjectGroup:
+            if first:
+                fresh = first.pop()
+            else:
+                fresh = await services.groups.get(group_id)
+                for line in lines:
+                    person = people[line.participant_id]
+                    fresh.admit(
+                        line.participant_id,
+                        _display_name(person),
+                        line.business_reason,
+                        line.letter,
+                        services.now(),
+                    )
+            await services.groups.save(fresh)
+            return fresh
+
+        return await retrying(attempt)
+    except Exception:
+        for pid in claimed:
+            await _release(services, pid, group_id)
         raise
 
 

@@ -12,9 +12,10 @@ from enrollment.entrypoints.api.deps import (
     StaffActor,
     require_self_or_staff,
 )
-from enrollment.entrypoints.api.responses import READ, WRITE, respond
+from enrollment.entrypoints.api.responses import READ, WRITE, idempotent, respond
 from enrollment.entrypoints.api.schemas.groups import (
     GroupPublic,
+    IntakeSheet,
     MemberJoin,
     MemberLeave,
     MemberPublic,
@@ -22,7 +23,13 @@ from enrollment.entrypoints.api.schemas.groups import (
     OdfPublic,
 )
 from enrollment.service_layer import groups, queries
-from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, LimitQuery, Page
+from megp_common.web import (
+    DEFAULT_PAGE_SIZE,
+    CursorQuery,
+    IdempotencyKeyHeader,
+    LimitQuery,
+    Page,
+)
 
 router = APIRouter(tags=["project groups"])
 
@@ -98,6 +105,43 @@ async def join(
     )
     return respond(
         GroupPublic.of(group), 201, f"/v1/groups/{group_id}/members/{body.participant_id}"
+    )
+
+
+@router.post(
+    "/groups/{group_id}/intake-sheets",
+    status_code=201,
+    response_model=GroupPublic,
+    responses=WRITE,
+    summary="ODF staff enter an intake sheet: every participant on it joins, or none does",
+)
+async def join_many(
+    group_id: str,
+    body: IntakeSheet,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Each line is one participant's signed Letter of Commitment and business reason [¶24,
+    ¶49]. A sheet with any line that breaks a rule is refused whole (422, `problems` lists
+    every line's problem) and changes nothing. With an Idempotency-Key a repeated sheet
+    replays the first response."""
+    today = services.now().date()
+    lines = [
+        groups.Joining(m.participant_id, m.business_reason, m.letter(today)) for m in body.members
+    ]
+
+    async def operation(_: str) -> tuple[int, GroupPublic]:
+        return 201, GroupPublic.of(await groups.join_many(services, actor, group_id, lines))
+
+    return await idempotent(
+        services,
+        actor,
+        f"intake:{group_id}",
+        idempotency_key,
+        body,
+        operation,
+        location=lambda _: f"/v1/groups/{group_id}/members",
     )
 
 

@@ -28,6 +28,14 @@ class MemberJoin(Request):
         return {u.undertaking: u.accepted_on or today for u in self.letter_of_commitment}
 
 
+class IntakeSheet(Request):
+    members: list[MemberJoin] = Field(
+        min_length=1,
+        max_length=500,
+        description="One line per participant joining: the reason and the signed letter",
+    )
+
+
 class MemberLeave(Request):
     reason: Reason = Field(examples=["moving the workshop to another state"])
 
