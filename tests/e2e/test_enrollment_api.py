@@ -315,6 +315,56 @@ def test_an_intake_sheet_joins_every_member_or_nobody(drive: Driver) -> None:
     assert drive.client.post(url, json=sheet, headers=staff_only).status_code == 403
 
 
+def test_a_plan_sheet_agrees_every_plan_or_none(drive: Driver) -> None:
+    group, members = drive.active_group(members=5)
+    gid = group["id"]
+    start = drive.first_of_next_month(drive.today())
+    drive.agree_plan(gid, members[4], start)  # agreed on its own before the sheet
+    outsider = drive.enroll()["id"]
+
+    def line(pid: str, baseline: str = "8000.00", day: str | None = None) -> dict[str, Any]:
+        return {
+            "participant_id": pid,
+            "baseline_income": baseline,
+            "target_increase": "1200.00",
+            "start_date": day or start.isoformat(),
+        }
+
+    url = f"/groups/{gid}/business-plan-sheets"
+    key = {"Idempotency-Key": f"sheet-{uuid.uuid4()}"}
+    bad = {
+        "plans": [
+            line(members[0]),
+            line(members[1], day=(start.replace(day=2)).isoformat()),  # not a first of month
+            line(members[4]),  # has one
+            line(outsider),
+            line(members[0]),  # twice
+        ]
+    }
+    refused = problem(drive.client.post(url, json=bad, headers=drive.staff | key), 422)
+    assert {p["participant_id"] for p in refused["problems"]} == {
+        members[0],
+        members[1],
+        members[4],
+        outsider,
+    }
+    listed = ok(drive.client.get(f"/groups/{gid}/business-plans", headers=drive.staff))["items"]
+    assert [p["participant_id"] for p in listed] == [members[4]]
+
+    problem(drive.client.post(url, json={"plans": [line(members[0])]}, headers=drive.staff), 428)
+    sheet = {"plans": [line(pid, baseline=f"{7000 + i}.00") for i, pid in enumerate(members[:4])]}
+    key = {"Idempotency-Key": f"sheet-{uuid.uuid4()}"}
+    agreed = ok(drive.client.post(url, json=sheet, headers=drive.staff | key), 201)["plans"]
+    assert [(p["participant_id"], p["baseline_income"]) for p in agreed] == [
+        (pid, f"{7000 + i}.00") for i, pid in enumerate(members[:4])
+    ]
+    assert all(p["target_income"] == f"{8200 + i}.00" for i, p in enumerate(agreed))
+    replay = ok(drive.client.post(url, json=sheet, headers=drive.staff | key), 201)["plans"]
+    assert replay == agreed
+    listed = ok(drive.client.get(f"/groups/{gid}/business-plans", headers=drive.staff))["items"]
+    assert sorted(p["participant_id"] for p in listed) == sorted(members)
+
+
 def test_the_development_organization_is_registered_once_per_rfc(drive: Driver) -> None:
     group, _ = drive.active_group(odf=False)
     url = f"/groups/{group['id']}"

@@ -7,11 +7,22 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    TopicAlreadyExistsError,
+    UnknownProducerId,
+)
 
-from megp_common.metrics import EVENTS_PUBLISHED
+from megp_common.metrics import EVENTS_PUBLISHED, PRODUCERS_REPLACED
+
+log = structlog.get_logger(__name__)
+
+# the broker no longer accepts this producer's sequence state: only a new producer recovers
+PRODUCER_STATE_ERRORS = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch)
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class KafkaBus:
         self._service = service
         self._bootstrap, self._client_id = bootstrap_servers, client_id or service
         self.producer = self._make_producer()
+        self._replacing = asyncio.Lock()
 
     def _make_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
@@ -55,15 +67,40 @@ class KafkaBus:
     async def stop(self) -> None:
         await self.producer.stop()
 
+    async def _replace_producer(self, broken: AIOKafkaProducer, error: Exception) -> None:
+        async with self._replacing:
+            if self.producer is not broken:
+                return  # another caller replaced it already
+            log.warning("replacing the Kafka producer", error=repr(error), service=self._service)
+            with contextlib.suppress(Exception):
+                await broken.stop()
+            fresh = self._make_producer()
+            await fresh.start()
+            self.producer = fresh
+            PRODUCERS_REPLACED.labels(self._service).inc()
+
     async def publish_many(self, records: Sequence[OutgoingRecord]) -> None:
-        """Send all records, then wait until the broker acknowledged every one."""
-        futures = [
-            await self.producer.send(
-                r.topic, r.value, key=r.key.encode(), headers=list(r.headers) or None
-            )
-            for r in records
-        ]
-        await asyncio.gather(*futures)
+        """Send all records, then wait until the broker acknowledged every one.
+
+        A producer whose sequence numbers the broker no longer accepts (OutOfOrderSequenceNumber,
+        UnknownProducerId, InvalidProducerEpoch: seen after a retried NotLeaderForPartition on a
+        topic created a moment earlier) never recovers in aiokafka: every later send to that
+        partition fails, and each retry of a batch lands its other records again. Such an error
+        replaces the producer with a new one (a new producer id, sequences from zero) before it
+        is raised, so the caller's retry goes through; what the failed batch did land is a
+        duplicate consumers drop by event id."""
+        producer = self.producer
+        try:
+            futures = [
+                await producer.send(
+                    r.topic, r.value, key=r.key.encode(), headers=list(r.headers) or None
+                )
+                for r in records
+            ]
+            await asyncio.gather(*futures)
+        except PRODUCER_STATE_ERRORS as exc:
+            await self._replace_producer(producer, exc)
+            raise
         for r in records:
             EVENTS_PUBLISHED.labels(self._service, r.topic, r.event_type).inc()
 
@@ -82,7 +119,9 @@ class KafkaBus:
 async def ensure_topics(
     bootstrap_servers: str, topics: Sequence[str], *, partitions: int, replication: int = 1
 ) -> list[str]:
-    """Create the topics that do not exist yet; return the ones created."""
+    """Create the topics that do not exist yet, wait until every partition of them has a
+    leader (a producer sending earlier gets NotLeaderForPartition and retries, the path that
+    desynchronizes aiokafka's idempotent producer), and return the ones created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="megp-topics")
     await admin.start()
     try:
@@ -96,6 +135,28 @@ async def ensure_topics(
                         for t in missing
                     ]
                 )
+            await _leaders_elected(admin, missing, partitions)
         return missing
     finally:
         await admin.close()
+
+
+async def _leaders_elected(
+    admin: AIOKafkaAdminClient, topics: Sequence[str], partitions: int, timeout_s: float = 30.0
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        described = await admin.describe_topics(list(topics))
+        ready = sum(
+            1
+            for topic in described
+            if topic.get("error_code") == 0
+            for p in topic.get("partitions", [])
+            if p.get("error_code") == 0 and p.get("leader", -1) >= 0
+        )
+        if ready >= partitions * len(topics):
+            return
+        if loop.time() > deadline:
+            raise TimeoutError(f"no leader elected for every partition of {list(topics)}")
+        await asyncio.sleep(0.2)

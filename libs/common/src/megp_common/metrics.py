@@ -31,6 +31,11 @@ CONSUMER_LAG: Final = Gauge(
 DLQ_MESSAGES: Final = Counter(
     "megp_dlq_messages", "Messages sent to a dead-letter topic.", ["service", "topic"]
 )
+PRODUCERS_REPLACED: Final = Counter(
+    "megp_kafka_producers_replaced",
+    "Kafka producers replaced after the broker refused their sequence state.",
+    ["service"],
+)
 OUTBOX_PENDING: Final = Gauge(
     "megp_outbox_pending", "Outbox entries not yet published.", ["service"]
 )

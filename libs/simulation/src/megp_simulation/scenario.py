@@ -371,21 +371,25 @@ class Simulation:
             json={"participant_id": second},
         )
         g.reps = [first, second]
-        for m in g.members:
-            api.call(
-                "enrollment",
-                "POST",
-                f"/groups/{g.group_id}/business-plans",
-                "odf_staff",
-                claims=staff,
-                key=self.key("plan", m.pid),
-                json={
-                    "participant_id": m.pid,
-                    "baseline_income": str(m.baseline),
-                    "target_increase": str(money(m.baseline * Decimal("0.15"))),
-                    "start_date": self.plan_start.isoformat(),
-                },
-            )
+        api.call(  # every member's plan on one sheet
+            "enrollment",
+            "POST",
+            f"/groups/{g.group_id}/business-plan-sheets",
+            "odf_staff",
+            claims=staff,
+            key=self.key("plans", g.group_id),
+            json={
+                "plans": [
+                    {
+                        "participant_id": m.pid,
+                        "baseline_income": str(m.baseline),
+                        "target_increase": str(money(m.baseline * Decimal("0.15"))),
+                        "start_date": self.plan_start.isoformat(),
+                    }
+                    for m in g.members
+                ]
+            },
+        )
         fund = self.eventually(
             f"fund of {g.group_id}",
             lambda: self._opened_fund(g),

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from enrollment.domain.actor import Actor
 from enrollment.domain.business_plan import BusinessPlan, plan_id_for
-from enrollment.domain.errors import InvalidData, Missing, RuleViolation, StateConflict
+from enrollment.domain.errors import (
+    DomainRefusal,
+    InvalidData,
+    Missing,
+    RuleViolation,
+    SheetRejected,
+    StateConflict,
+)
 from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod, MemberResult
 from enrollment.domain.period_sheet import members_due
@@ -60,6 +69,87 @@ async def agree(
             plan_id=plan.id,
         ) from None
     return plan
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    participant_id: str
+    baseline_income: Decimal
+    target_increase: Decimal
+    period_months: int | None
+    start_date: date
+
+
+MAX_PLAN_SHEET = 500
+
+
+async def agree_many(
+    services: Services, actor: Actor, group_id: str, lines: list[PlanLine]
+) -> list[BusinessPlan]:
+    """The ODF agrees the plans of many members at once (a new group's first month): every
+    line is checked before anything is written, and a sheet with any problem is refused whole,
+    listing each line's problem. The group is read once for the sheet, not once per member."""
+    if not lines:
+        raise InvalidData("a plan sheet needs at least one line", field="plans")
+    if len(lines) > MAX_PLAN_SHEET:
+        raise InvalidData(f"at most {MAX_PLAN_SHEET} lines per plan sheet", field="plans")
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    odf = group.require_odf()
+    existing = await services.plans.get_many(
+        [plan_id_for(group_id, x.participant_id) for x in lines]
+    )
+    agreed = {p.participant_id for p in existing}
+    now = services.now()
+    problems: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    new: list[BusinessPlan] = []
+    for line in lines:
+        pid = line.participant_id
+        problem: str | None = None
+        if pid in seen:
+            problem = "appears twice; one line per member"
+        elif not group.is_active_member(pid):
+            problem = "is not an active member of the group [¶62]"
+        elif pid in agreed:
+            problem = "already agreed a business plan with this group; revise it instead"
+        seen.add(pid)
+        if problem is None:
+            try:
+                new.append(
+                    BusinessPlan.agree(
+                        group_id=group_id,
+                        odf_id=odf.odf_id,
+                        participant_id=pid,
+                        state=group.state,
+                        baseline_income=line.baseline_income,
+                        target_increase=line.target_increase,
+                        period_months=line.period_months or services.default_period_months,
+                        start_date=line.start_date,
+                        agreed_by=actor.subject,
+                        terms=services.terms,
+                        now=now,
+                    )
+                )
+            except DomainRefusal as exc:
+                problem = exc.detail
+        if problem is not None:
+            problems.append({"participant_id": pid, "problem": problem})
+    if problems:
+        raise SheetRejected("the plan sheet was refused as a whole; no plan was agreed", problems)
+    raced: list[dict[str, Any]] = []
+    for plan in new:
+        try:
+            await services.plans.add(plan)
+        except Conflict:  # agreed by another request since the check above
+            raced.append({"participant_id": plan.participant_id, "problem": "agreed meanwhile"})
+    if raced:
+        raise SheetRejected(
+            "some members agreed a plan while this sheet was being written; the other plans "
+            "stand (send the sheet again without these lines, or with the same Idempotency-Key)",
+            raced,
+        )
+    return new
 
 
 async def revise(

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from enrollment.entrypoints.api.deps import (
     ParticipantOrStaffActor,
@@ -22,6 +23,7 @@ from enrollment.entrypoints.api.schemas.plans import (
     PlanCreate,
     PlanPublic,
     PlanRevision,
+    PlanSheet,
     ResultPublic,
 )
 from enrollment.service_layer import plans, queries
@@ -38,6 +40,49 @@ from megp_common.web import (
 router = APIRouter(tags=["business plans"])
 PLAN = "/groups/{group_id}/business-plans/{participant_id}"
 MONEY = {**WRITE, 428: {**WRITE[428], "description": "Idempotency-Key (or If-Match) required"}}
+
+
+class PlanSheetPublic(BaseModel):
+    plans: list[PlanPublic]
+
+
+@router.post(
+    "/groups/{group_id}/business-plan-sheets",
+    status_code=201,
+    response_model=PlanSheetPublic,
+    responses=MONEY,
+    summary="Agree many members' business plans at once, all or nothing [¶62]",
+)
+async def agree_many(
+    group_id: str,
+    body: PlanSheet,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """A sheet with any line that breaks a rule is refused whole (422, `problems` lists every
+    line's problem) and agrees nothing."""
+    lines = [
+        plans.PlanLine(
+            p.participant_id, p.baseline_income, p.target_increase, p.period_months, p.start_date
+        )
+        for p in body.plans
+    ]
+
+    async def operation(_: str) -> tuple[int, PlanSheetPublic]:
+        agreed = await plans.agree_many(services, actor, group_id, lines)
+        return 201, PlanSheetPublic(plans=[PlanPublic.of(p) for p in agreed])
+
+    return await idempotent(
+        services,
+        actor,
+        f"plan-sheet:{group_id}",
+        idempotency_key,
+        body,
+        operation,
+        required=True,
+        location=lambda _: f"/v1/groups/{group_id}/business-plans",
+    )
 
 
 @router.post(

@@ -21,6 +21,12 @@ class PlanCreate(Request):
     start_date: date = Field(description="First day of a month", examples=["2031-01-01"])
 
 
+class PlanSheet(Request):
+    plans: list[PlanCreate] = Field(
+        min_length=1, max_length=500, description="One line per member agreeing a plan"
+    )
+
+
 class PlanRevision(Request):
     baseline_income: MoneyAmount | None = None
     target_increase: MoneyAmount | None = None
