@@ -129,6 +129,7 @@ def create_app(
             wiring.outbox_collections,
             service=settings.service_name,
             sweep_interval_s=settings.relay_sweep_interval_s,
+            clear_delay_s=settings.relay_clear_delay_s,
         )
         runtime.outbox.notify = relay.notify
         consumer = ConsumerRunner(

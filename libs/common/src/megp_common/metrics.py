@@ -31,6 +31,15 @@ CONSUMER_LAG: Final = Gauge(
 DLQ_MESSAGES: Final = Counter(
     "megp_dlq_messages", "Messages sent to a dead-letter topic.", ["service", "topic"]
 )
+STORE_COMMAND_SECONDS: Final = Counter(
+    "megp_store_command_seconds",
+    "Time spent waiting for the store, by database, collection and command (with _count: how "
+    "many). The first place to look when the store's CPU climbs.",
+    ["database", "collection", "command"],
+)
+STORE_COMMANDS: Final = Counter(
+    "megp_store_commands", "Store commands sent.", ["database", "collection", "command"]
+)
 PRODUCERS_REPLACED: Final = Counter(
     "megp_kafka_producers_replaced",
     "Kafka producers replaced after the broker refused their sequence state.",

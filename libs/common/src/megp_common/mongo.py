@@ -26,6 +26,7 @@ from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
+from megp_common.metrics import STORE_COMMAND_SECONDS, STORE_COMMANDS
 
 if TYPE_CHECKING:
     from megp_common.watched import Watched
@@ -84,10 +85,43 @@ def namespace(collection: AsyncCollection[Document]) -> str:
 
 
 def make_client(url: str) -> AsyncMongoClient[Document]:
-    listeners = [ScanReporter()] if os.environ.get("MEGP_REPORT_SCANS") else []
+    listeners: list[monitoring.CommandListener] = [StoreTimer()]
+    if os.environ.get("MEGP_REPORT_SCANS"):
+        listeners.append(ScanReporter())
     return AsyncMongoClient(
         url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners
     )
+
+
+class StoreTimer(monitoring.CommandListener):
+    """Counts store commands and the time spent on them, per database, collection and command
+    (`megp_store_commands_total`, `megp_store_command_seconds_total` on /metrics)."""
+
+    TIMED = frozenset({"find", "update", "insert", "delete", "aggregate", "getMore", "count"})
+
+    def __init__(self) -> None:
+        self._pending: dict[int, tuple[str, str, str]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        name = event.command_name
+        if name in self.TIMED:
+            target = event.command.get(name)
+            collection = (
+                target if isinstance(target, str) else str(event.command.get("collection", "?"))
+            )
+            self._pending[event.request_id] = (event.database_name, collection, name)
+
+    def _done(self, request_id: int, micros: int) -> None:
+        labels = self._pending.pop(request_id, None)
+        if labels is not None:
+            STORE_COMMANDS.labels(*labels).inc()
+            STORE_COMMAND_SECONDS.labels(*labels).inc(micros / 1e6)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._done(event.request_id, event.duration_micros)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._done(event.request_id, event.duration_micros)
 
 
 class ScanReporter(monitoring.CommandListener):

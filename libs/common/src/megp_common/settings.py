@@ -55,6 +55,9 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_ms: int = Field(default=100, ge=0)
     consumer_max_batch: int = Field(default=500, ge=1)
     relay_sweep_interval_s: float = Field(default=60.0, gt=0)
+    # published entries are cleared once per document per window: a busy document (a fund on
+    # a group's closing day) costs one clearing write per window instead of one per commit
+    relay_clear_delay_s: float = Field(default=1.0, ge=0)
     clock_poll_interval_s: float = Field(default=0.2, gt=0)
 
     jwt_issuer: str = "megp-local"

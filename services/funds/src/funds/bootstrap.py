@@ -39,7 +39,13 @@ async def wire(runtime: Runtime) -> Wiring:
     services = Services(
         funds=FundRepository(runtime.db, runtime.outbox, policy),
         journal=journal,
-        copier=JournalCopier(runtime.db, journal, settings.journal_copy_interval_s, archive),
+        copier=JournalCopier(
+            runtime.db,
+            journal,
+            settings.journal_copy_interval_s,
+            archive,
+            coalesce_s=settings.journal_copy_coalesce_s,
+        ),
         archive=archive,
         participants=ParticipantDirectory(runtime.db),
         idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),

@@ -26,6 +26,9 @@ class Settings(ServiceSettings):
     recent_entries_remembered: int = Field(default=2000, ge=10)
     scheduler_interval_s: float = Field(default=2.0, gt=0)
     journal_copy_interval_s: float = Field(default=1.0, gt=0)
+    # a commit's entries are copied this long after it, with whatever later commits of the same
+    # fund posted meanwhile: one read and one clearing write of the fund for the lot
+    journal_copy_coalesce_s: float = Field(default=1.0, ge=0)
 
     def policy(self) -> FundPolicy:
         return FundPolicy(

@@ -96,10 +96,7 @@ async def agree_many(
     group = await services.groups.get(group_id)
     actor.check_state(group.state)
     odf = group.require_odf()
-    existing = await services.plans.get_many(
-        [plan_id_for(group_id, x.participant_id) for x in lines]
-    )
-    agreed = {p.participant_id for p in existing}
+    agreed = set(await services.plans.of_group(group_id))
     now = services.now()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -273,9 +270,10 @@ async def close_group_period(
     months = months or services.default_period_months
     if months not in services.terms.period_lengths_months:
         raise InvalidData(f"periods of {months} months are not in use", field="months")
-    plans = await services.plans.get_many([plan_id_for(group_id, p) for p in group.members])
+    of_group = await services.plans.of_group(group_id)
+    plans = {p: plan for p, plan in of_group.items() if p in group.members}
     period = Period(require_first_of_month(period_start, "period start"), months)
-    due = members_due({p.participant_id: p for p in plans}, group.was_member_on, period)
+    due = members_due(plans, group.was_member_on, period)
 
     async def attempt() -> GroupPeriod:
         doc = await _period_doc(services, group, period)

@@ -127,8 +127,11 @@ class JournalCopier:
         journal: Journal,
         interval_s: float = 1.0,
         archive: ObligationArchive | None = None,
+        *,
+        coalesce_s: float = 0.0,
     ) -> None:
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
+        self.coalesce_s = coalesce_s
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
@@ -163,7 +166,8 @@ class JournalCopier:
         return sum([await self.copy(fund_id) for fund_id in ids])
 
     async def run(self) -> None:
-        """Copy what commits announce at once; sweep every fund at start-up and every minute
+        """Copy what commits announce, `coalesce_s` after the first of them (later commits of
+        the same fund join the same copy); sweep every fund at start-up and every minute
         (what a crashed process left; a failed copy here is retried from `_dirty`). The sweep
         reads every fund document on FerretDB v1, so it is kept rare."""
         sweeps_every = max(1, int(60 / self.interval_s))
@@ -171,6 +175,8 @@ class JournalCopier:
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            if self._dirty and self.coalesce_s:
+                await asyncio.sleep(self.coalesce_s)  # let the fund's next commits join in
             self._wake.clear()
             dirty, self._dirty = self._dirty, set()
             try:

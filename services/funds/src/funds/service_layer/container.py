@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
@@ -64,6 +65,22 @@ async def change_fund(services: Services, fund_id: str, change: Callable[[Fund],
     raise Conflict(f"fund {fund_id} is too busy; retry")
 
 
+_READ: ContextVar[Fund | None] = ContextVar("fund_read_for_this_request", default=None)
+
+
+def remember_read(fund: Fund) -> None:
+    """The fund as this request just read it (to check it is open and in scope): the first
+    attempt to post works on it instead of reading the document again. The commit is
+    conditional on its version, so a stale copy only costs a retry from a fresh read."""
+    _READ.set(fund)
+
+
+def take_read(fund_id: str) -> Fund | None:
+    fund = _READ.get()
+    _READ.set(None)
+    return fund if fund is not None and fund.id == fund_id else None
+
+
 async def post_entry(
     services: Services,
     fund_id: str,
@@ -74,7 +91,7 @@ async def post_entry(
     """Post the entry `action` makes, once per (operation, key): a repeat returns the entry the
     first one posted, whether it still waits in the fund or was copied to the journal."""
     for _ in range(ATTEMPTS):
-        fund = await services.funds.get(fund_id)
+        fund = take_read(fund_id) or await services.funds.get(fund_id)
         entry_id = fund.entry_id(operation, key)
         earlier = fund.pending_entry(entry_id) or await services.journal.get(entry_id)
         if earlier is not None:

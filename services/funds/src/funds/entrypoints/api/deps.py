@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.entrypoints.api.schemas import EntryPublic
-from funds.service_layer.container import Services, post_entry
+from funds.service_layer.container import Services, post_entry, remember_read
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
@@ -42,6 +42,7 @@ async def open_fund_for(services: Services, fund_id: str, principal: Principal) 
         raise NotFound(f"there is no open fund for group {fund_id}")
     if fund.state:
         require_state(principal, fund.state)
+    remember_read(fund)
     return fund
 
 
