@@ -10,8 +10,9 @@ A commit in this process hands the relay the entries it just wrote, in commit or
 publishes them without reading them back. A sweep at start-up, and every `sweep_interval_s`,
 publishes whatever is still in any outbox: what an earlier process left behind, or what a failed
 turn could not clear. It reads only documents a commit flagged (`outbox_flag`, set in the same
-write as the entries, indexed), so its cost follows the last minute's commits, not the size of
-the store; it unflags the documents it finds empty. All of it runs in one task, so one
+write as the entries, indexed): the clearing write drops the flag when it empties the outbox, so
+the sweep reads what is really pending (and unflags the few it finds empty), not the size of the
+store nor the last minute's commits. All of it runs in one task, so one
 document's events leave in order; a sweep may repeat an event the fast path also sends, which
 consumers drop as a duplicate.
 
@@ -221,7 +222,14 @@ class OutboxRelay:
         return len(records)
 
     async def _clear(self, key: DocKey, entries: list[Document]) -> None:
-        """Remove exactly the entries that were published; later ones stay for the next turn."""
+        """Remove exactly the entries that were published; later ones stay for the next turn.
+        When they are all the outbox holds (the usual case) the same write also drops the
+        document's flag, so the sweep never has to visit it."""
         col = self._db[key[0]]
         async with DOCUMENT_LOCKS.hold(namespace(col), key[1]):
-            await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})
+            emptied = await col.update_one(
+                {"_id": key[1], "outbox": entries},
+                {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
+            )
+            if emptied.matched_count == 0:  # later entries arrived: they keep the flag
+                await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})

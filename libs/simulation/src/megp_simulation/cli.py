@@ -95,6 +95,11 @@ def run_simulation(
     ours = len(events.ours)
     summary["events"]["per_second"] = round(ours / max(settled_s, 0.001), 1)
     summary["http_calls_per_second"] = round(api.calls / max(settled_s, 0.001), 1)
+    # the work done, whatever the events' granularity (a group's closing is one event for all
+    # its members): simulated months of one participant, per second of the months phase
+    months_s = sim.timings.get("months_s") or settled_s
+    member_months = sim.scale.groups * sim.scale.members * sim.scale.months
+    summary["participant_months_per_second"] = round(member_months / max(months_s, 0.001), 1)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -293,6 +298,7 @@ def table(summary: dict[str, Any]) -> str:
             f"{summary['elapsed_s']['until_lag_zero']} s)",
         ),
         ("events per second", str(e["per_second"])),
+        ("participant-months per second", str(summary["participant_months_per_second"])),
         ("HTTP calls", f"{summary['http_calls']} ({summary['http_calls_per_second']}/s)"),
     ]
     if summary.get("peak_rss_mib"):
