@@ -158,8 +158,24 @@ class ConcurrencyConflict(Conflict):
     """The aggregate changed since it was read; the caller reloads and retries."""
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
+
+
 def to_bson(value: Any) -> Any:
-    """Plain python -> what BSON (and FerretDB v1) stores: Decimal as str, date as ISO str."""
+    """Plain python -> what BSON (and FerretDB v1) stores: Decimal as str, date as ISO str.
+    Every commit converts its whole aggregate, so the common cases are tested first by exact
+    type (an `isinstance` against an abstract class costs several times more)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): to_bson(v) for k, v in value.items()}
+    if kind is list:
+        return [to_bson(v) for v in value]
+    if kind is Decimal:
+        return str(value)
+    if kind is date:
+        return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): to_bson(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -209,11 +209,12 @@ class Simulation:
         return {"states": (g.state,), "subject": f"odf-staff-{g.index}"}
 
     def eventually(self, what: str, probe: Callable[[], T | None]) -> T:
-        """Polls `probe` until it answers, backing off from 50 ms to 1 s: a probe reads whole
-        documents (a fund, a loan), and eight workers polling fast would keep the store busy
-        with the simulation's own reads instead of the services' work."""
+        """Polls `probe` until it answers, backing off from 250 ms to 1 s: a probe reads whole
+        documents (a fund, a loan), and many workers polling fast would keep the services busy
+        with the simulation's own reads instead of their work (what it waits for takes an event's
+        hop through Kafka, a few hundred milliseconds at least)."""
         deadline = time.monotonic() + self.wait_s
-        pause = 0.05
+        pause = 0.25
         while True:
             got = probe()
             if got is not None:
