@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-PATCH_LEVEL=megp2   # bump when the patches below change, so a cached binary is rebuilt
+PATCH_LEVEL=megp3   # bump when the patches below change, so a cached binary is rebuilt
 BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
@@ -46,9 +46,12 @@ install() {
   # compare by equality is a scalar string) have those comparisons pushed down to SQLite, where an
   # index on the field serves them (ferretdb-scalar-pushdown.patch; the handler still re-applies
   # the whole filter).
-  command -v patch >/dev/null || { log "patch is not installed (apt-get install patch)"; exit 1; }
-  patch --quiet "$coll" <"$(dirname "${BASH_SOURCE[0]}")/ferretdb-scalar-pushdown.patch" \
-    || { log "could not apply the scalar pushdown patch to FerretDB"; exit 1; }
+  local pushdown
+  pushdown="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ferretdb-scalar-pushdown.patch"
+  (cd "$work/ferretdb" && { git apply "$pushdown" 2>/dev/null || patch --quiet -p1 <"$pushdown"; }) \
+    || { log "could not apply the scalar pushdown patch to FerretDB (needs git or patch)"; exit 1; }
+  grep -q scalarEqualityClause "$coll" \
+    || { log "the scalar pushdown patch left FerretDB unchanged"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"
