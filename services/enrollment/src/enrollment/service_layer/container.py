@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sized
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -17,6 +17,9 @@ from enrollment.adapters.repositories import (
     PlanRepository,
     ProjectRepository,
 )
+from enrollment.domain.actor import Actor
+from enrollment.domain.errors import InvalidData
+from enrollment.domain.group import ProjectGroup
 from enrollment.domain.terms import ProgrammeTerms
 from megp_common.clock import Clock
 from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter
@@ -75,3 +78,20 @@ async def retrying(attempt: Callable[[], Awaitable[T]], times: int = 5) -> T:
         except ConcurrencyConflict:
             continue
     return await attempt()
+
+
+MAX_SHEET_LINES = 500
+
+
+async def sheet_group(
+    services: Services, actor: Actor, group_id: str, lines: Sized, *, what: str, field: str
+) -> ProjectGroup:
+    """What every whole-group sheet (intake, plans) checks first: between one and
+    MAX_SHEET_LINES lines, a group that exists, in the caller's scope."""
+    if not len(lines):
+        raise InvalidData(f"the {what} needs at least one line", field=field)
+    if len(lines) > MAX_SHEET_LINES:
+        raise InvalidData(f"at most {MAX_SHEET_LINES} lines per {what}", field=field)
+    group = await services.groups.get(group_id)
+    actor.check_state(group.state)
+    return group

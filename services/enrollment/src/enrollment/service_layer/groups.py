@@ -19,7 +19,7 @@ from enrollment.domain.group import DevelopmentOrganization, ProjectGroup
 from enrollment.domain.identity import parse_company_rfc
 from enrollment.domain.membership import Undertaking
 from enrollment.domain.participant import Participant
-from enrollment.service_layer.container import Services, retrying
+from enrollment.service_layer.container import Services, retrying, sheet_group
 
 
 def _display_name(p: Participant) -> str:
@@ -97,9 +97,6 @@ class Joining:
     letter: dict[Undertaking, date]
 
 
-MAX_INTAKE = 500
-
-
 async def join_many(
     services: Services, actor: Actor, group_id: str, lines: list[Joining]
 ) -> ProjectGroup:
@@ -107,12 +104,9 @@ async def join_many(
     Commitment and joins, or, when any line breaks a rule, nobody joins and every line's
     problem is listed. One read and one write of the group document for the sheet, where one
     join per member would re-write a document that grows with each member."""
-    if not lines:
-        raise InvalidData("an intake sheet needs at least one line", field="members")
-    if len(lines) > MAX_INTAKE:
-        raise InvalidData(f"at most {MAX_INTAKE} lines per intake sheet", field="members")
-    group = await services.groups.get(group_id)
-    actor.check_state(group.state)
+    group = await sheet_group(
+        services, actor, group_id, lines, what="intake sheet", field="members"
+    )
     found = await asyncio.gather(*(services.participants.find(j.participant_id) for j in lines))
     people = {p.id: p for p in found if p is not None}
     now = services.now()

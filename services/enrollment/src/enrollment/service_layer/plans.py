@@ -22,7 +22,7 @@ from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod, MemberResult
 from enrollment.domain.period_sheet import members_due
 from enrollment.domain.periods import Period, require_first_of_month
-from enrollment.service_layer.container import Services, retrying
+from enrollment.service_layer.container import Services, retrying, sheet_group
 from megp_common.errors import Conflict
 from megp_common.mongo import ConcurrencyConflict
 from megp_common.web import check_if_match
@@ -80,21 +80,13 @@ class PlanLine:
     start_date: date
 
 
-MAX_PLAN_SHEET = 500
-
-
 async def agree_many(
     services: Services, actor: Actor, group_id: str, lines: list[PlanLine]
 ) -> list[BusinessPlan]:
     """The ODF agrees the plans of many members at once (a new group's first month): every
     line is checked before anything is written, and a sheet with any problem is refused whole,
     listing each line's problem. The group is read once for the sheet, not once per member."""
-    if not lines:
-        raise InvalidData("a plan sheet needs at least one line", field="plans")
-    if len(lines) > MAX_PLAN_SHEET:
-        raise InvalidData(f"at most {MAX_PLAN_SHEET} lines per plan sheet", field="plans")
-    group = await services.groups.get(group_id)
-    actor.check_state(group.state)
+    group = await sheet_group(services, actor, group_id, lines, what="plan sheet", field="plans")
     odf = group.require_odf()
     agreed = set(await services.plans.of_group(group_id))
     now = services.now()
