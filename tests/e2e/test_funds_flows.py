@@ -11,6 +11,7 @@ import pytest
 from megp_common.auth import Role
 from megp_common.ids import new_id
 from megp_common.launcher import Platform
+from megp_common.mongo import unpacked
 
 from .test_funds_support import (
     STATE,
@@ -121,13 +122,14 @@ def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, toke
 
     from pymongo import MongoClient
 
-    with MongoClient(infra.mongo) as client:
+    with MongoClient(infra.mongo, tz_aware=True) as client:
         db = client["megp_funds"]
         oid = owed[0]["obligation_id"]
         month = f"{group.group_id}:{owed[0]['period_start'][:7]}"
 
         def archived() -> bool:
-            doc = db["funds"].find_one({"_id": group.group_id}) or {}
+            raw = db["funds"].find_one({"_id": group.group_id}) or {}
+            doc = unpacked(raw, db["funds"].codec_options, ["archive_pending"])
             stored = (db["obligation_archive"].find_one({"_id": month}) or {}).get("items", {})
             return (
                 not doc.get("archive_pending") and oid not in doc["obligations"] and oid in stored

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+import bson
 import structlog
+from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -191,6 +194,35 @@ def to_bson(value: Any) -> Any:
     return value
 
 
+#: The field holding an aggregate's packed fields (see `AggregateRepository.packed`).
+PACKED = "packed"
+_PACK_LEVEL = 1  # zlib: fast; the documents are ids and small numbers, which compress well
+
+
+def pack(fields: Mapping[str, Any]) -> bytes:
+    """Fields (already `to_bson`) as one compressed BSON value."""
+    return zlib.compress(bson.encode(fields), _PACK_LEVEL)
+
+
+def unpack(blob: bytes, codec: CodecOptions[Document]) -> Document:
+    return dict(bson.decode(zlib.decompress(blob), codec_options=codec))
+
+
+def unpacked(
+    doc: Mapping[str, Any], codec: CodecOptions[Document], items: Iterable[str] = ()
+) -> Document:
+    """A stored document as its aggregate sees it: the packed fields back in place, and each
+    blob of the `items` lists decoded (a raw reader of a repository's collection uses this)."""
+    out = dict(doc)
+    blob = out.pop(PACKED, None)
+    if blob is not None:
+        out.update(unpack(blob, codec))
+    for name in items:
+        if name in out:
+            out[name] = [unpack(item, codec) for item in out[name]]
+    return out
+
+
 async def ensure_indexes(
     db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]
 ) -> None:
@@ -245,6 +277,14 @@ class AggregateRepository(Generic[A]):
     collection: str
     model: type[A]
     indexes: Sequence[IndexModel] = ()
+    #: Fields stored together as one compressed value under `packed`, not queryable. The store
+    #: (FerretDB v1) decodes a whole document on every read and update, one value at a time:
+    #: a fund's hundreds of member ids, obligations and applied-event ids cost it far more as
+    #: nested values than as one blob. Only fields no store query filters or projects on.
+    packed: ClassVar[frozenset[str]] = frozenset()
+    #: List fields whose items are stored one compressed value each: still a list the store
+    #: can `$pullAll` from by value (what a copier that moves them elsewhere needs).
+    packed_items: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
@@ -259,11 +299,18 @@ class AggregateRepository(Generic[A]):
         doc["id"] = doc.pop("_id")
         doc.pop("outbox", None)
         doc.pop(OUTBOX_FLAG, None)
+        if self.packed or self.packed_items:
+            doc = unpacked(doc, self.col.codec_options, self.packed_items)
         return self.model.model_validate(doc)
 
     def _state(self, aggregate: A) -> Document:
         doc: Document = to_bson(aggregate.model_dump(mode="python"))
         doc["_id"] = doc.pop("id")
+        if self.packed:
+            doc[PACKED] = pack({k: doc.pop(k) for k in self.packed if k in doc})
+        for name in self.packed_items:
+            if name in doc:
+                doc[name] = [pack(item) for item in doc[name]]
         return doc
 
     async def get(self, aggregate_id: str) -> A:

@@ -12,7 +12,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from enrollment.domain.reports import ClosedResult
-from megp_common.mongo import SCALAR_EQ, Document
+from megp_common.mongo import PACKED, SCALAR_EQ, Document, unpacked
 
 
 @dataclass
@@ -68,7 +68,9 @@ async def closed_results(
 ) -> AsyncIterator[ClosedResult]:
     """Every member's current result of every closed period (corrections replace results)."""
     query = _scope(states) | ({"group_id": group_id} if group_id else {})
-    async for doc in db["group_periods"].find(query, {"lines": 1}, comment=SCALAR_EQ):
+    periods = db["group_periods"]
+    async for raw in periods.find(query, {PACKED: 1}, comment=SCALAR_EQ):
+        doc = unpacked(raw, periods.codec_options)
         for line in (doc.get("lines") or {}).values():
             current = (line.get("corrections") or [None])[-1] or line.get("result")
             if current:

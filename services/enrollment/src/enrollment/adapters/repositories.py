@@ -87,6 +87,8 @@ class ProjectRepository(AggregateRepository[Project]):
 class GroupRepository(AggregateRepository[ProjectGroup]):
     collection = "groups"
     model = ProjectGroup
+    # a group's members and their history grow with it (see AggregateRepository.packed)
+    packed = frozenset({"members", "history", "board", "applied"})
 
     async def claim_rfc(self, rfc: str, group_id: str) -> str:
         """The group that holds `rfc`: this one if it was free (or already ours)."""
@@ -124,6 +126,7 @@ class PlanRepository(AggregateRepository[BusinessPlan]):
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     collection = "group_periods"
     model = GroupPeriod
+    packed = frozenset({"lines", "applied"})  # a line per member; reports.py unpacks them
 
 
 REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (

@@ -18,10 +18,10 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from funds.adapters.repository import FUNDS
+from funds.adapters.repository import ARCHIVE_PENDING, FUNDS, PENDING_ENTRIES
 from funds.domain.ledger import Entry
 from funds.domain.records import Obligation
-from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace
+from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, unpack
 
 log = structlog.get_logger(__name__)
 
@@ -141,16 +141,17 @@ class JournalCopier:
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one(
-            {"_id": fund_id}, {"pending_entries": 1, "archive_pending": 1}
-        )
-        pending: list[Document] = (doc or {}).get("pending_entries") or []
-        closed: list[Document] = (doc or {}).get("archive_pending") or []
+        doc = await self.funds.find_one({"_id": fund_id}, {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1})
+        # each item is stored packed (FundRepository.packed_items); the pull takes the very
+        # values read, so it removes exactly what was copied
+        pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
+        closed: list[bytes] = (doc or {}).get(ARCHIVE_PENDING) or []
         if not pending and not closed:
             return 0
-        await self.journal.insert([_as_journal(d) for d in pending])
-        await self.archive.store(fund_id, closed)
-        pulls = {"pending_entries": pending, "archive_pending": closed}
+        codec = self.funds.codec_options
+        await self.journal.insert([_as_journal(unpack(d, codec)) for d in pending])
+        await self.archive.store(fund_id, [unpack(d, codec) for d in closed])
+        pulls = {PENDING_ENTRIES: pending, ARCHIVE_PENDING: closed}
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
             await self.funds.update_one(
                 {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
@@ -159,7 +160,7 @@ class JournalCopier:
 
     async def sweep(self) -> int:
         cursor = self.funds.find(
-            {"$or": [{"pending_entries": {"$ne": []}}, {"archive_pending": {"$ne": []}}]},
+            {"$or": [{PENDING_ENTRIES: {"$ne": []}}, {ARCHIVE_PENDING: {"$ne": []}}]},
             {"_id": 1},
         )
         ids = [str(doc["_id"]) async for doc in cursor]

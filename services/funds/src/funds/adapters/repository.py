@@ -11,11 +11,34 @@ from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWr
 from megp_common.watched import Watched
 
 FUNDS = "funds"
+PENDING_ENTRIES = "pending_entries"  # posted, not yet copied to the journal
+ARCHIVE_PENDING = "archive_pending"  # closed obligations not yet in their archive
 
 
 class FundRepository(AggregateRepository[Fund]):
     collection = FUNDS
     model = Fund
+    # Everything sized by the group's members or its history travels packed (see
+    # AggregateRepository.packed); what the store is asked about (wake_on, trust_bank, state,
+    # balances for the summaries, the copier's lists) stays plain.
+    packed = frozenset(
+        {
+            "applied",
+            "members",
+            "board",
+            "recent_entry_ids",
+            "reversed_entries",
+            "obligations",
+            "closed_obligations",
+            "archive_months",
+            "temporary",
+            "debts",
+            "scheduled",
+            "failed_instalments",
+            "notices",
+        }
+    )
+    packed_items = frozenset({PENDING_ENTRIES, ARCHIVE_PENDING})
 
     def __init__(
         self, db: AsyncDatabase[Document], outbox: OutboxWriter, policy: FundPolicy
