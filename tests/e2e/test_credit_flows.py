@@ -207,9 +207,13 @@ async def test_line_loan_approval_disbursement_and_an_instalment_the_fund_cannot
         "POST", f"/loans/{lid}/lender-approval", Role.PARTNER_BANK, claims={"organization": "NAFIN"}
     )
     assert approved["status"] == "approved"
-    active = credit.call(
-        "POST", f"/loans/{lid}/disbursement", Role.PARTNER_BANK, claims={"organization": "NAFIN"}
-    )
+    bank = {"organization": "NAFIN"}
+    once = {"Idempotency-Key": uid("disburse")}
+    path = f"/loans/{lid}/disbursement"
+    active = credit.call("POST", path, Role.PARTNER_BANK, claims=bank, headers=once)
+    # the lender lost the answer and sends it again: the same answer, disbursed once
+    assert credit.call("POST", path, Role.PARTNER_BANK, claims=bank, headers=once) == active
+    credit.call("POST", path, Role.PARTNER_BANK, expect=409, claims=bank)  # a new request
     schedule = active["instalments"]
     assert [i["due_date"] for i in schedule] == ["2030-05-01", "2030-06-01", "2030-07-01"]
     assert sum(Decimal(i["principal"]) for i in schedule) == Decimal("9000.00")
@@ -276,7 +280,12 @@ async def test_a_lease_defaults_passes_to_another_member_and_is_bought(
     )
     lease_id = lease["id"]
     member = {"participant_id": g["member"]}
-    credit.call("POST", f"/leases/{lease_id}/rents/1/payment", Role.PARTICIPANT, claims=member)
+    rent = f"/leases/{lease_id}/rents/1/payment"
+    once = {"Idempotency-Key": uid("rent")}
+    paid = credit.call("POST", rent, Role.PARTICIPANT, claims=member, headers=once)
+    assert credit.call("POST", rent, Role.PARTICIPANT, claims=member, headers=once) == paid
+    again = credit.call("POST", rent, Role.PARTICIPANT, claims=member)  # paid already: no-op
+    assert again["rents"] == paid["rents"] and again["version"] == paid["version"]
     credit.set_clock(datetime(2031, 4, 5, tzinfo=UTC))  # rent 2 (March 1) 35 days unpaid
     credit.eventually(f"/leases/{lease_id}", lambda x: x["status"] == "defaulted")
     other = {"participant_id": g["other"]}

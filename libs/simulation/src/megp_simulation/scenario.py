@@ -289,6 +289,7 @@ class Simulation:
             "/projects",
             "odf_staff",
             claims=staff,
+            key=self.key("project", g.index),
             json={
                 "name": f"Proyecto {g.index}",
                 "definition": "branch",
@@ -301,14 +302,25 @@ class Simulation:
         )
         g.project_id = project["id"]
         group = api.call(
-            "enrollment", "POST", f"/projects/{g.project_id}/group", "odf_staff", claims=staff
+            "enrollment",
+            "POST",
+            f"/projects/{g.project_id}/group",
+            "odf_staff",
+            claims=staff,
+            key=self.key("group", g.index),
         )
         g.group_id = group["id"]
-        for _ in range(self.scale.members):
+        for n in range(self.scale.members):
             body, member = self.participant_body(g, r.random() < 0.55)
-            for _attempt in range(5):
+            for attempt in range(5):
                 status, created = api.try_call(
-                    "enrollment", "POST", "/participants", "odf_staff", claims=staff, json=body
+                    "enrollment",
+                    "POST",
+                    "/participants",
+                    "odf_staff",
+                    claims=staff,
+                    key=self.key("participant", g.index, n, attempt),
+                    json=body,
                 )
                 if status == 200:
                     break
@@ -347,6 +359,7 @@ class Simulation:
             f"/groups/{g.group_id}/development-organization",
             "odf_staff",
             claims=staff,
+            key=self.key("odf", g.group_id),
             json={
                 "legal_name": f"Organización de Fomento {g.index}, S.A. de C.V.",
                 "rfc": random_company_rfc(self.ids),
@@ -361,6 +374,7 @@ class Simulation:
             f"/groups/{g.group_id}/board/representatives",
             "participant",
             claims={"participant_id": second, "states": (g.state,), "subject": second},
+            key=self.key("rep", g.group_id, 1),
             json={"participant_id": first},
         )
         api.call(
@@ -369,6 +383,7 @@ class Simulation:
             f"/groups/{g.group_id}/board/representatives",
             "board_representative",
             claims={"participant_id": first, "states": (g.state,), "subject": first},
+            key=self.key("rep", g.group_id, 2),
             json={"participant_id": second},
         )
         g.reps = [first, second]
@@ -638,12 +653,29 @@ class Simulation:
         lid = loan["id"]
         rep = {"participant_id": g.reps[0], "states": (g.state,), "subject": g.reps[0]}
         api.call(
-            "credit", "POST", f"/loans/{lid}/board-approval", "board_representative", claims=rep
+            "credit",
+            "POST",
+            f"/loans/{lid}/board-approval",
+            "board_representative",
+            claims=rep,
+            key=self.key("approve", lid),
         )
         bank = {"organization": "NAFIN", "subject": "nafin"}
-        api.call("credit", "POST", f"/loans/{lid}/lender-approval", "partner_bank", claims=bank)
+        api.call(
+            "credit",
+            "POST",
+            f"/loans/{lid}/lender-approval",
+            "partner_bank",
+            claims=bank,
+            key=self.key("lend", lid),
+        )
         active = api.call(
-            "credit", "POST", f"/loans/{lid}/disbursement", "partner_bank", claims=bank
+            "credit",
+            "POST",
+            f"/loans/{lid}/disbursement",
+            "partner_bank",
+            claims=bank,
+            key=self.key("disburse", lid),
         )
         g.loans.append(LoanTrack(lid, amount, term, active["instalments"], active["status"]))
 
@@ -664,6 +696,7 @@ class Simulation:
                 "/leases",
                 "odf_staff",
                 claims=self.staff(g),
+                key=self.key("lease", g.group_id, month),
                 json={
                     "group_id": g.group_id,
                     "asset": r.choice(["sewing machine", "kiln", "loom", "pickup truck"]),
@@ -694,6 +727,7 @@ class Simulation:
                 f"/leases/{lease.lease_id}/transfer",
                 "participant",
                 claims=who,
+                key=self.key("takeover", lease.lease_id),
                 json={"to_participant_id": lease.takeover},
             )
             lease.transferred, lease.status = True, body["status"]
@@ -713,10 +747,16 @@ class Simulation:
                 f"/leases/{lease.lease_id}/rents/{n}/payment",
                 "participant",
                 claims=me,
+                key=self.key("rent", lease.lease_id, n),
             )
         if all(x.get("paid_by") for x in body["rents"]) and body["status"] != "completed":
             body = api.call(
-                "credit", "POST", f"/leases/{lease.lease_id}/purchase", "participant", claims=me
+                "credit",
+                "POST",
+                f"/leases/{lease.lease_id}/purchase",
+                "participant",
+                claims=me,
+                key=self.key("purchase", lease.lease_id),
             )
         lease.status = body["status"]
 

@@ -99,20 +99,20 @@ class Loan(Aggregate):
         )
         return loan
 
-    def _expect(self, *statuses: LoanStatus) -> None:
+    def expect_status(self, *statuses: LoanStatus) -> None:
         if self.status not in statuses:
             raise InvalidTransition(f"loan {self.id} is {self.status}")
 
     def approve_by_board(self, participant_id: str, board: frozenset[str], on: date) -> None:
         """Only the group's board representatives decide [¶55]."""
-        self._expect(LoanStatus.APPLIED)
+        self.expect_status(LoanStatus.APPLIED)
         if participant_id not in board:
             raise NotAuthorized("only the group's board representatives approve its loans [¶55]")
         self.board_approved_by = participant_id
         self._approved_if_complete(on)
 
     def approve_by_lender(self, lender: str, on: date) -> None:
-        self._expect(LoanStatus.APPLIED)
+        self.expect_status(LoanStatus.APPLIED)
         if lender != self.lender:
             raise NotAuthorized(f"this loan's lender is {self.lender}, not {lender}")
         self.lender_approved = True
@@ -131,12 +131,12 @@ class Loan(Aggregate):
             )
 
     def reject(self, reason: str, by: str, on: date) -> None:
-        self._expect(LoanStatus.APPLIED, LoanStatus.APPROVED)
+        self.expect_status(LoanStatus.APPLIED, LoanStatus.APPROVED)
         self.status = LoanStatus.REJECTED
         self.record(ev.LoanRejected(**self._ids(), reason=reason, rejected_by=by, rejected_on=on))
 
     def disburse(self, on: date, annual_rate: Decimal, first_due: date) -> None:
-        self._expect(LoanStatus.APPROVED)
+        self.expect_status(LoanStatus.APPROVED)
         lines = build_schedule(self.amount, annual_rate, self.term_months, first_due, self.method)
         self.instalments = [
             Instalment(
@@ -205,7 +205,7 @@ class Loan(Aggregate):
     def mark_paid(self, number: int, by: str, on: date) -> bool:
         """Paid by the fund (on its confirmation) or directly by the borrower. False if it was
         already paid: a second confirmation changes nothing."""
-        self._expect(LoanStatus.ACTIVE, LoanStatus.REPAID)
+        self.expect_status(LoanStatus.ACTIVE, LoanStatus.REPAID)
         inst = self._instalment(number)
         if inst.status is InstalmentStatus.PAID:
             return False

@@ -85,6 +85,7 @@ async def disburse(credit: Credit, loan_id: str, who: Principal) -> Loan:
     loan = await credit.loans.get(loan_id)
     if (who.organization or "") != loan.lender:
         raise NotAuthorized(f"only the lender, {loan.lender}, disburses this loan")
+    loan.expect_status(LoanStatus.APPROVED)  # a loan disbursed already is a 409, not a line check
     rate = credit.settings.lender_rates.get(loan.lender)
     if rate is None:
         raise CreditRuleViolation(f"no preferential rate is configured for {loan.lender}")

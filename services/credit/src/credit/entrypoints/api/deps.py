@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from credit.domain.errors import CreditRuleViolation, InvalidTransition, NotAuthorized
 from credit.service_layer.container import Credit
 from megp_common.errors import BusinessRuleViolation, Conflict, Forbidden
+from megp_common.web import run_idempotent
 
 
 def _credit(request: Request) -> Credit:
@@ -30,3 +31,15 @@ def domain_errors() -> Iterator[None]:
         raise Forbidden(str(exc)) from exc
     except InvalidTransition as exc:
         raise Conflict(str(exc)) from exc
+
+
+async def once(
+    credit: Credit,
+    scope: str,
+    key: str | None,
+    payload: Any,
+    run: Callable[[], Awaitable[tuple[int, Any]]],
+) -> Any:
+    """The body `run` answers, once per Idempotency-Key: a retried transition (its first
+    answer lost with a connection) replays that answer instead of refusing a second one."""
+    return (await run_idempotent(credit.idempotency, scope, key, payload, run))[1]

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Depends, Header, Path
 
 from credit.domain.errors import CreditRuleViolation, NotAuthorized
 from credit.domain.lease import Lease
-from credit.entrypoints.api.deps import CreditDep, domain_errors
+from credit.entrypoints.api.deps import CreditDep, domain_errors, once
 from credit.entrypoints.api.schemas import LeaseCreate, LeaseTransfer
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import CurrentPrincipal, require_roles, require_state
 from megp_common.errors import PROBLEM_RESPONSES
 from megp_common.ids import deterministic_id, new_id
-from megp_common.web import run_idempotent
 
 router = APIRouter(prefix="/v1/leases", tags=["leasing"], responses=PROBLEM_RESPONSES)
 Key = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -48,9 +47,7 @@ async def sign(
             await credit.leases.add(lease)
             return 201, _public(lease)
 
-    return (
-        await run_idempotent(credit.idempotency, "leases", key, body.model_dump(mode="json"), run)
-    )[1]
+    return await once(credit, "leases", key, body.model_dump(mode="json"), run)
 
 
 @router.get("/{lease_id}", summary="A lease, its rents and every lessee it had")
@@ -62,32 +59,47 @@ async def get_lease(lease_id: str, credit: CreditDep, who: CurrentPrincipal) -> 
 
 @router.post("/{lease_id}/rents/{number}/payment", summary="The lessee pays a rent")
 async def pay_rent(
-    lease_id: str, number: Annotated[int, Path(ge=1)], credit: CreditDep, who: Member
+    lease_id: str,
+    number: Annotated[int, Path(ge=1)],
+    credit: CreditDep,
+    who: Member,
+    key: Key = None,
 ) -> dict[str, Any]:
-    with domain_errors():
-        lease = await credit.leases.get(lease_id)
-        lease.pay_rent(number, who.participant_id or "", credit.today())
-        await credit.leases.save(lease)
-        return _public(lease)
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            lease = await credit.leases.get(lease_id)
+            if lease.pay_rent(number, who.participant_id or "", credit.today()):
+                await credit.leases.save(lease)  # a rent paid already changes nothing
+            return 200, _public(lease)
+
+    return await once(credit, f"rent:{lease_id}:{number}", key, {}, run)
 
 
 @router.post("/{lease_id}/transfer", summary="Another member accepts a lease in default [¶93]")
 async def transfer(
-    lease_id: str, body: LeaseTransfer, credit: CreditDep, who: Member
+    lease_id: str, body: LeaseTransfer, credit: CreditDep, who: Member, key: Key = None
 ) -> dict[str, Any]:
-    with domain_errors():
-        if who.participant_id != body.to_participant_id:
-            raise NotAuthorized("the member who takes the lease over accepts it themself")
-        lease = await credit.leases.get(lease_id)
-        lease.transfer(body.to_participant_id, credit.today())
-        await credit.leases.save(lease)
-        return _public(lease)
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            if who.participant_id != body.to_participant_id:
+                raise NotAuthorized("the member who takes the lease over accepts it themself")
+            lease = await credit.leases.get(lease_id)
+            lease.transfer(body.to_participant_id, credit.today())
+            await credit.leases.save(lease)
+            return 200, _public(lease)
+
+    return await once(credit, f"transfer:{lease_id}", key, body.model_dump(mode="json"), run)
 
 
 @router.post("/{lease_id}/purchase", summary="The lessee keeps the asset for the symbolic price")
-async def purchase(lease_id: str, credit: CreditDep, who: Member) -> dict[str, Any]:
-    with domain_errors():
-        lease = await credit.leases.get(lease_id)
-        lease.exercise_purchase_option(who.participant_id or "", credit.today())
-        await credit.leases.save(lease)
-        return _public(lease)
+async def purchase(
+    lease_id: str, credit: CreditDep, who: Member, key: Key = None
+) -> dict[str, Any]:
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            lease = await credit.leases.get(lease_id)
+            lease.exercise_purchase_option(who.participant_id or "", credit.today())
+            await credit.leases.save(lease)
+            return 200, _public(lease)
+
+    return await once(credit, f"purchase:{lease_id}", key, {}, run)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Path
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.errors import NotAuthorized
 from credit.domain.loan import Loan, LoanStatus
-from credit.entrypoints.api.deps import CreditDep, domain_errors
+from credit.entrypoints.api.deps import CreditDep, domain_errors, once
 from credit.entrypoints.api.schemas import DirectPayment, LoanCreate, PortfolioRow, Rejection
 from credit.service_layer import loans as uc
 from megp_common.auth import Principal, Role
@@ -60,14 +60,18 @@ async def approve_by_board(
     loan_id: str,
     credit: CreditDep,
     who: Annotated[Principal, Depends(require_roles(Role.BOARD_REPRESENTATIVE))],
+    key: Key = None,
 ) -> dict[str, Any]:
-    with domain_errors():
-        if who.has_role(Role.COMMITTEE_MEMBER, Role.DONOR_PORTAL, Role.PARTNER_BANK):
-            raise NotAuthorized(
-                "a Support Committee member, a donor or a lender never approves "
-                "a group's decision, whatever else they give [¶55]"
-            )
-        return _public(await uc.board_approval(credit, loan_id, who))
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            if who.has_role(Role.COMMITTEE_MEMBER, Role.DONOR_PORTAL, Role.PARTNER_BANK):
+                raise NotAuthorized(
+                    "a Support Committee member, a donor or a lender never approves "
+                    "a group's decision, whatever else they give [¶55]"
+                )
+            return 200, _public(await uc.board_approval(credit, loan_id, who))
+
+    return await once(credit, f"board-approval:{loan_id}", key, {}, run)
 
 
 @router.post("/loans/{loan_id}/lender-approval", summary="The lender approves")
@@ -75,9 +79,13 @@ async def approve_by_lender(
     loan_id: str,
     credit: CreditDep,
     who: Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))],
+    key: Key = None,
 ) -> dict[str, Any]:
-    with domain_errors():
-        return _public(await uc.lender_approval(credit, loan_id, who))
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            return 200, _public(await uc.lender_approval(credit, loan_id, who))
+
+    return await once(credit, f"lender-approval:{loan_id}", key, {}, run)
 
 
 @router.post("/loans/{loan_id}/rejection", summary="The board or the lender rejects")
@@ -86,16 +94,20 @@ async def reject(
     body: Rejection,
     credit: CreditDep,
     who: Annotated[Principal, Depends(require_roles(Role.BOARD_REPRESENTATIVE, Role.PARTNER_BANK))],
+    key: Key = None,
 ) -> dict[str, Any]:
-    with domain_errors():
-        loan = await credit.loans.get(loan_id)
-        group = await credit.groups.get(loan.group_id)
-        on_board = who.participant_id in group.board
-        if not (on_board or (who.organization or "") == loan.lender):
-            raise NotAuthorized("only the group's board or the lender rejects its loan")
-        loan.reject(body.reason, who.subject, credit.today())
-        await credit.loans.save(loan)
-        return _public(loan)
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            loan = await credit.loans.get(loan_id)
+            group = await credit.groups.get(loan.group_id)
+            on_board = who.participant_id in group.board
+            if not (on_board or (who.organization or "") == loan.lender):
+                raise NotAuthorized("only the group's board or the lender rejects its loan")
+            loan.reject(body.reason, who.subject, credit.today())
+            await credit.loans.save(loan)
+            return 200, _public(loan)
+
+    return await once(credit, f"rejection:{loan_id}", key, body.model_dump(mode="json"), run)
 
 
 @router.post("/loans/{loan_id}/disbursement", summary="The lender disburses; schedule fixed")
@@ -103,9 +115,13 @@ async def disburse(
     loan_id: str,
     credit: CreditDep,
     who: Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))],
+    key: Key = None,
 ) -> dict[str, Any]:
-    with domain_errors():
-        return _public(await uc.disburse(credit, loan_id, who))
+    async def run() -> tuple[int, Any]:
+        with domain_errors():
+            return 200, _public(await uc.disburse(credit, loan_id, who))
+
+    return await once(credit, f"disbursement:{loan_id}", key, {}, run)
 
 
 @router.post(
