@@ -53,7 +53,7 @@ class Scale:
     groups: int = 120
     members: int = 200
     months: int = 40
-    workers: int = 8
+    workers: int = 16
 
     @classmethod
     def small(cls) -> Scale:
