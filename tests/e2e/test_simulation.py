@@ -46,4 +46,8 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("funds.FundRepaymentMade", 0) == inst["paid_by_fund"]
     assert e["ours_by_type"].get("credit.LoanDisbursed", 0) == c["loans"]
     assert e["ours_by_type"].get("enrollment.ParticipantEnrolled", 0) >= p["total"]
+    # a Support and an Innovation Committee per project, two members each, as the events say
+    assert p["committees"] == 2 * scale.groups and p["committee_members"] == 4 * scale.groups
+    assert e["ours_by_type"].get("enrollment.CommitteeFormed", 0) == p["committees"]
+    assert e["ours_by_type"].get("enrollment.CommitteeMemberAdded", 0) == p["committee_members"]
     assert e["consumed_by_group"]["funds"] > 0 and e["consumed_by_group"]["credit"] > 0

@@ -168,6 +168,8 @@ def summarize(
             "by_programme": dict(sorted(programmes.items())),
             "states": states,
             "groups": len(sim.groups),
+            "committees": sum(g.committees for g in sim.groups),
+            "committee_members": sum(g.committee_members for g in sim.groups),
         },
         "funds": {
             "trust_cash": total("trust_cash"),
@@ -269,6 +271,7 @@ def table(summary: dict[str, Any]) -> str:
     rows = [
         ("participants", f"{p['total']} in {p['groups']} groups, {len(p['states'])} states"),
         ("  by programme", ", ".join(f"{k} {v}" for k, v in p["by_programme"].items()) or "-"),
+        ("committees / their members", f"{p['committees']} / {p['committee_members']}"),
         ("calendar", f"{summary['calendar']['from']} .. {summary['calendar']['to']}"),
         ("fund trust cash", f["trust_cash"]),
         ("  development / competition", f"{f['development_subfund']} / {f['competition_subfund']}"),

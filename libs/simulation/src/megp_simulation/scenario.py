@@ -117,6 +117,8 @@ class Group:
     loans: list[LoanTrack] = field(default_factory=list)
     loans_refused: int = 0
     lease: LeaseTrack | None = None
+    committees: int = 0
+    committee_members: int = 0
     line_open: bool = False
     struggling: bool = False  # after its first months it stops depositing and replenishing
 
@@ -387,6 +389,7 @@ class Simulation:
             json={"participant_id": second},
         )
         g.reps = [first, second]
+        self.committees(g)
         api.call(  # every member's plan on one sheet
             "enrollment",
             "POST",
@@ -413,6 +416,64 @@ class Simulation:
         g.opened_on = datetime.fromisoformat(fund["opened_at"]).date()
         g.odf_id = fund.get("odf_id") or g.odf_id
         return g
+
+    def committees(self, g: Group) -> None:
+        """The project's Support Committee (a local chamber and a national institution, with
+        what each offers [¶54]) and its Innovation Committee (a member of the group as its
+        coordinator, and a professor [¶57])."""
+        staff = self.staff(g)
+        formed = [
+            (
+                "support",
+                "Comité de apoyo",
+                [
+                    {
+                        "name": "Cámara de Comercio local",
+                        "role": "local",
+                        "supports": ["purchase_orders", "buyer_advice"],
+                    },
+                    {
+                        "name": "Nacional Financiera",
+                        "role": "national",
+                        "supports": ["fund_contributions", "technical_staff"],
+                    },
+                ],
+            ),
+            (
+                "innovation",
+                "Comité de innovación",
+                [
+                    {
+                        "name": "Coordinación del grupo",
+                        "role": "group_coordinator",
+                        "participant_id": g.members[4].pid,
+                    },
+                    {"name": "Universidad estatal", "role": "professor"},
+                ],
+            ),
+        ]
+        for kind, name, members in formed:
+            committee = self.api.call(
+                "enrollment",
+                "POST",
+                "/committees",
+                "odf_staff",
+                claims=staff,
+                key=self.key("committee", g.group_id, kind),
+                json={"kind": kind, "name": f"{name} {g.index}", "project_id": g.project_id},
+            )
+            for n, member in enumerate(members):
+                self.api.call(
+                    "enrollment",
+                    "POST",
+                    f"/committees/{committee['id']}/members",
+                    "odf_staff",
+                    claims=staff,
+                    key=self.key("committee-member", g.group_id, kind, n),
+                    json=member,
+                )
+            g.committees += 1
+            g.committee_members += len(members)
 
     def _opened_fund(self, g: Group) -> dict[str, Any] | None:
         status, fund = self.api.try_call("funds", "GET", f"/funds/{g.group_id}")
