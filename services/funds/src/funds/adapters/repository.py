@@ -7,7 +7,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from funds.domain.fund import Fund
 from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
-from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWriter
+from megp_common.mongo import OUTBOX_FLAG, SCALAR_EQ, AggregateRepository, Document, OutboxWriter
 from megp_common.watched import Watched
 
 FUNDS = "funds"
@@ -52,11 +52,27 @@ class FundRepository(AggregateRepository[Fund]):
             value=lambda f: f.wake_on.isoformat() if f.wake_on else None,
         )
 
+    async def find_view(self, fund_id: str) -> Fund | None:
+        """The fund for a read that needs neither the entries waiting for the journal nor the
+        obligations waiting for the archive (the commonest reads, the ones clients poll): the
+        store sends less and nothing decodes those lists, often the largest part of a fund.
+        A view cannot be committed (`save` refuses it)."""
+        doc = await self.col.find_one(
+            {"_id": fund_id}, {"outbox": 0, OUTBOX_FLAG: 0, PENDING_ENTRIES: 0, ARCHIVE_PENDING: 0}
+        )
+        if doc is None:
+            return None
+        fund = self._load(doc)
+        fund.is_view = True
+        return fund
+
     async def add(self, aggregate: Fund) -> None:
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().add(aggregate)
 
     async def save(self, aggregate: Fund) -> None:
+        if aggregate.is_view:
+            raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().save(aggregate)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime
 
+from pydantic import PrivateAttr
+
 from funds.domain import accounts as acc
 from funds.domain.errors import FundNotOpen, RuleBroken
 from funds.domain.ledger import Balances, Entry, EntryKind, Line, apply_lines, check_balanced
@@ -63,6 +65,16 @@ class Fund(Aggregate):
     wake_on: date | None = None
     remember_entries: int = 2000
     remember_obligations: int = 1000
+    #: read without its pending lists (FundRepository.find_view): for reading, never committed
+    _view: bool = PrivateAttr(default=False)
+
+    @property
+    def is_view(self) -> bool:
+        return self._view
+
+    @is_view.setter
+    def is_view(self, value: bool) -> None:
+        self._view = value
 
     def partition_key(self) -> str:
         return self.group_id

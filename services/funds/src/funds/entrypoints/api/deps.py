@@ -35,14 +35,21 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
-async def open_fund_for(services: Services, fund_id: str, principal: Principal) -> Fund:
-    """The fund, if it is open and in the caller's state scope."""
-    fund = await services.funds.find(fund_id)
+async def open_fund_for(
+    services: Services, fund_id: str, principal: Principal, *, view: bool = False
+) -> Fund:
+    """The fund, if it is open and in the caller's state scope. `view`: read without the
+    lists waiting for the journal and the archive (FundRepository.find_view), for reads."""
+    if view:
+        fund = await services.funds.find_view(fund_id)
+    else:
+        fund = await services.funds.find(fund_id)
     if fund is None or not fund.is_open:
         raise NotFound(f"there is no open fund for group {fund_id}")
     if fund.state:
         require_state(principal, fund.state)
-    remember_read(fund)
+    if not view:
+        remember_read(fund)
     return fund
 
 

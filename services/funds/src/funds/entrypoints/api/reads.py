@@ -44,15 +44,18 @@ Supervisor = Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISO
 Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK, Role.PROGRAMME_SUPERVISOR))]
 
 
-async def _readable(services: ServicesDep, fund_id: str, who: Principal) -> Fund:
-    fund = await open_fund_for(services, fund_id, who)
+async def _readable(
+    services: ServicesDep, fund_id: str, who: Principal, *, view: bool = False
+) -> Fund:
+    """`view`: the read needs neither `pending_entries` nor `archive_pending`."""
+    fund = await open_fund_for(services, fund_id, who, view=view)
     check_reader(who, fund)
     return fund
 
 
 @router.get("/v1/funds/{fund_id}", response_model=FundPublic, summary="The fund")
 async def get_fund(fund_id: FundId, services: ServicesDep, who: Reader) -> FundPublic:
-    fund = await _readable(services, fund_id, who)
+    fund = await _readable(services, fund_id, who, view=True)
     return FundPublic(
         fund_id=fund.id,
         group_id=fund.group_id,
@@ -198,7 +201,7 @@ async def obligations(
         Query(description="`open`: outstanding only (one read); `all`: with the settled history"),
     ] = "all",
 ) -> list[ObligationPublic]:
-    fund = await _readable(services, fund_id, who)
+    fund = await _readable(services, fund_id, who, view=status == "open")
     today = services.clock.now().date()
     by_id: dict[str, Obligation] = {}
     if status == "all":
@@ -224,7 +227,7 @@ async def obligations(
     summary="What each borrower owes the fund for instalments it paid",
 )
 async def debts(fund_id: FundId, services: ServicesDep, who: Reader) -> list[DebtPublic]:
-    fund = await _readable(services, fund_id, who)
+    fund = await _readable(services, fund_id, who, view=True)
     return [
         DebtPublic(
             borrower_id=d.borrower_id,
@@ -243,7 +246,7 @@ async def debts(fund_id: FundId, services: ServicesDep, who: Reader) -> list[Deb
     summary="Notices of non-fulfillment issued to the group [¶77]",
 )
 async def notices(fund_id: FundId, services: ServicesDep, who: Reader) -> list[NoticePublic]:
-    fund = await _readable(services, fund_id, who)
+    fund = await _readable(services, fund_id, who, view=True)
     return [
         NoticePublic(**n.model_dump(exclude={"owed_cents"}), owed=to_amount(n.owed_cents))
         for n in fund.notices
