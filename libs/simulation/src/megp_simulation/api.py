@@ -51,7 +51,10 @@ class Api:
     clock_version: int | None = None
     foreign_clock_moves: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _tokens: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+    #: minted headers and when, by roles and claims; re-minted after `token_reuse_s` (tokens
+    #: live an hour, a national run lasts longer)
+    _tokens: dict[tuple[Any, ...], tuple[float, dict[str, str]]] = field(default_factory=dict)
+    token_reuse_s: float = 1200.0
     _local: threading.local = field(default_factory=threading.local)
 
     def _client(self, service: str) -> httpx.Client:
@@ -66,12 +69,17 @@ class Api:
         states = tuple(claims.pop("states", ("*",)))
         subject = claims.pop("subject", "simulation")
         cache_key = (roles, states, subject, tuple(sorted(claims.items())))
+        now = time.monotonic()
         with self._lock:
-            if cache_key not in self._tokens:
-                self._tokens[cache_key] = self.header(
-                    *roles, states=states, subject=subject, **claims
-                )
-            return dict(self._tokens[cache_key])
+            minted = self._tokens.get(cache_key)
+            if minted is None or now - minted[0] > self.token_reuse_s:
+                header = self.header(*roles, states=states, subject=subject, **claims)
+                minted = self._tokens[cache_key] = (now, header)
+            return dict(minted[1])
+
+    def forget_tokens(self) -> None:
+        with self._lock:
+            self._tokens.clear()
 
     def call(
         self,
@@ -105,6 +113,12 @@ class Api:
                 continue
             if r.status_code in expect:
                 return r.json() if r.content else None
+            if r.status_code == 401 and "expired" in r.text and attempt < 7:
+                self.forget_tokens()  # a token outlived its hour: mint new ones and retry
+                headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
+                if key:
+                    headers["Idempotency-Key"] = key
+                continue
             retryable = r.status_code >= 500 or (r.status_code == 409 and "conflict" in r.text)
             if not retryable or attempt == 7:
                 raise ApiError(method, f"{service}{path}", r.status_code, r.text)
