@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from credit.domain.errors import CreditRuleViolation, InvalidTransition, NotAuthorized
 from credit.service_layer.container import Credit
@@ -18,6 +18,7 @@ def _credit(request: Request) -> Credit:
 
 
 CreditDep = Annotated[Credit, Depends(_credit)]
+Key = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @contextmanager
@@ -39,7 +40,11 @@ async def once(
     key: str | None,
     payload: Any,
     run: Callable[[], Awaitable[tuple[int, Any]]],
+    *,
+    required: bool = False,
 ) -> Any:
     """The body `run` answers, once per Idempotency-Key: a retried transition (its first
     answer lost with a connection) replays that answer instead of refusing a second one."""
-    return (await run_idempotent(credit.idempotency, scope, key, payload, run))[1]
+    return (await run_idempotent(credit.idempotency, scope, key, payload, run, required=required))[
+        1
+    ]

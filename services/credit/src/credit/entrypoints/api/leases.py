@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import APIRouter, Depends, Path
 
 from credit.domain.errors import CreditRuleViolation, NotAuthorized
 from credit.domain.lease import Lease
-from credit.entrypoints.api.deps import CreditDep, domain_errors, once
+from credit.entrypoints.api.deps import CreditDep, Key, domain_errors, once
 from credit.entrypoints.api.schemas import LeaseCreate, LeaseTransfer
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import CurrentPrincipal, require_roles, require_state
@@ -16,7 +16,6 @@ from megp_common.errors import PROBLEM_RESPONSES
 from megp_common.ids import deterministic_id, new_id
 
 router = APIRouter(prefix="/v1/leases", tags=["leasing"], responses=PROBLEM_RESPONSES)
-Key = Annotated[str | None, Header(alias="Idempotency-Key")]
 Member = Annotated[Principal, Depends(require_roles(Role.PARTICIPANT))]
 
 

@@ -2,21 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import APIRouter, Depends, Path
 
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.errors import NotAuthorized
 from credit.domain.loan import Loan, LoanStatus
-from credit.entrypoints.api.deps import CreditDep, domain_errors, once
+from credit.entrypoints.api.deps import CreditDep, Key, domain_errors, once
 from credit.entrypoints.api.schemas import DirectPayment, LoanCreate, PortfolioRow, Rejection
 from credit.service_layer import loans as uc
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import CurrentPrincipal, require_roles, require_state
 from megp_common.errors import PROBLEM_RESPONSES, BusinessRuleViolation
-from megp_common.web import run_idempotent
 
 router = APIRouter(prefix="/v1", tags=["credit"], responses=PROBLEM_RESPONSES)
-Key = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def _public(loan: Loan) -> dict[str, Any]:
@@ -43,9 +41,7 @@ async def apply_for_loan(
             loan = await uc.apply(credit, who, body.model_dump(), key)
         return 201, _public(loan)
 
-    return (
-        await run_idempotent(credit.idempotency, "loans", key, body.model_dump(mode="json"), run)
-    )[1]
+    return await once(credit, "loans", key, body.model_dump(mode="json"), run)
 
 
 @router.get("/loans/{loan_id}", summary="A loan with its schedule")
@@ -150,16 +146,8 @@ async def pay_directly(
             await credit.loans.save(loan)
             return 200, _public(loan)
 
-    return (
-        await run_idempotent(
-            credit.idempotency,
-            f"pay:{loan_id}:{number}",
-            key,
-            body.model_dump(mode="json"),
-            run,
-            required=True,
-        )
-    )[1]
+    scope = f"pay:{loan_id}:{number}"
+    return await once(credit, scope, key, body.model_dump(mode="json"), run, required=True)
 
 
 @router.get(
