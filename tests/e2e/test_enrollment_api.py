@@ -114,6 +114,73 @@ def test_an_idempotency_key_replays_and_refuses_another_body(drive: Driver) -> N
     problem(bad_key, 422)
 
 
+async def test_a_registration_sheet_enrolls_everyone_or_nobody(drive: Driver, infra: Any) -> None:
+    url = "/participants/registration-sheets"
+    first = drive.participant_body()
+    enrolled = drive.enroll(**first)
+    good = [drive.participant_body() for _ in range(6)]
+    wrong_digit = good[0]["curp"][:-1] + str((int(good[0]["curp"][-1]) + 1) % 10)
+    there = f"{(int(drive.state) % 32) + 1:02d}"
+    bad = [
+        good[0],
+        good[1] | {"curp": wrong_digit},  # the check digit fails
+        good[2] | {"birth_date": "1950-01-01"},  # not the CURP's birth date
+        good[3] | {"state_code": there},  # outside the caller's states
+        good[4],
+        good[4] | {"given_names": "Otra"},  # the same CURP twice
+        first | {"given_names": "Otra"},  # enrolled already
+    ]
+
+    def post(lines: list[dict[str, Any]], key: str | None) -> httpx.Response:
+        headers = drive.staff | ({"Idempotency-Key": key} if key else {})
+        return drive.client.post(url, json={"participants": lines}, headers=headers)
+
+    refused = problem(post(bad, f"sheet-{uuid.uuid4()}"), 422)
+    assert "nobody was enrolled" in refused["detail"]
+    assert [p["line"] for p in refused["problems"]] == [2, 3, 4, 6, 7]
+    assert "line 5" in refused["problems"][3]["problem"]
+    assert refused["problems"][4]["participant_id"] == enrolled["id"]
+    assert all(by_curp(drive, b["curp"]) == [] for b in good)
+    assert post(good, None).status_code == 428
+    problem(drive.client.post(url, json={"participants": []}, headers=drive.staff), 422)
+
+    key = f"sheet-{uuid.uuid4()}"
+    created = ok(post(good, key), 201)
+    assert created["enrolled"] == 6
+    assert [(r["line"], r["curp"]) for r in created["participants"]] == [
+        (n, b["curp"]) for n, b in enumerate(good, start=1)
+    ]
+    for row, body in zip(created["participants"], good, strict=True):
+        person = ok(drive.client.get(f"/participants/{row['id']}", headers=drive.staff))
+        assert person["curp"] == body["curp"] and person["state_code"] == drive.state
+        assert [p["id"] for p in by_curp(drive, body["curp"])] == [row["id"]]
+    assert ok(post(good, key), 201) == created  # replayed
+    assert "already used" in problem(post(good[:5], key), 422)["detail"]
+    # the same sheet under another key: every line is somebody enrolled already
+    assert len(problem(post(good, f"sheet-{uuid.uuid4()}"), 422)["problems"]) == 6
+
+    # a crash after the writes but before the answer was kept: the retry completes the sheet
+    # with the same ids instead of refusing its own lines or enrolling anyone twice
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo)
+    try:
+        kept = client["megp_enrollment"]["idempotency"]
+        gone = await kept.delete_many({"_id": {"$regex": f":{key}$"}})
+        assert gone.deleted_count == 1
+    finally:
+        await client.close()
+    assert ok(post(good, key), 201) == created
+    assert all(len(by_curp(drive, b["curp"])) == 1 for b in good)
+    other_state = drive.as_("odf_staff", states=(there,))
+    refused_scope = drive.client.post(
+        url,
+        json={"participants": [drive.participant_body()]},
+        headers=other_state | {"Idempotency-Key": f"sheet-{uuid.uuid4()}"},
+    )
+    assert problem(refused_scope, 422)["problems"][0]["line"] == 1
+
+
 @pytest.mark.parametrize(
     ("change", "expect"),
     [

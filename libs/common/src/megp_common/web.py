@@ -242,8 +242,8 @@ def check_idempotency_key(key: str | None, *, required: bool) -> str | None:
     if key is None:
         if required:
             raise PreconditionRequired(
-                "this request moves money and needs an Idempotency-Key header (a unique value "
-                "you reuse only to retry the same request)"
+                "this request needs an Idempotency-Key header, as it moves money or writes "
+                "many records at once (a unique value you reuse only to retry the same request)"
             )
         return None
     if not _KEY.match(key):

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import sys
 import time
 from collections import Counter
@@ -87,11 +88,14 @@ def run_simulation(
         "until_lag_zero": round(settled_s, 1),
         **{k: round(v, 1) for k, v in sim.timings.items()},
     }
-    if platform is not None:  # only what this command started can be measured here
+    # the driver itself (ru_maxrss is in KiB on Linux); the services and the infrastructure only
+    # when this command started them, as otherwise their processes are not ours to read
+    peaks = {"driver": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    if platform is not None:
         from megp_common.launcher import infra_peak_rss_kib
 
-        peaks = {n: p.peak_rss() for n, p in platform.processes.items()} | infra_peak_rss_kib()
-        summary["peak_rss_mib"] = {n: round(k / 1024, 1) for n, k in peaks.items() if k}
+        peaks |= {n: p.peak_rss() for n, p in platform.processes.items()} | infra_peak_rss_kib()
+    summary["peak_rss_mib"] = {n: round(k / 1024, 1) for n, k in peaks.items() if k}
     ours = len(events.ours)
     summary["events"]["per_second"] = round(ours / max(settled_s, 0.001), 1)
     summary["http_calls_per_second"] = round(api.calls / max(settled_s, 0.001), 1)

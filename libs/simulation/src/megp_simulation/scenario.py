@@ -126,6 +126,9 @@ class Group:
 _PROGRESS_LOCK = threading.Lock()
 
 
+SHEET_LINES = 500  # the most lines a registration sheet takes
+
+
 @dataclass
 class Progress:
     """A one-line textual progress bar per phase."""
@@ -272,6 +275,40 @@ class Simulation:
         member = Member("", female, baseline, growth, punctuality)
         return body, member
 
+    def register(self, g: Group, people: list[tuple[dict[str, Any], Member]], start: int) -> None:
+        """Enroll one registration sheet; a line whose random CURP another group drew first
+        gets a new one, and the sheet goes again under a new key (nothing was written)."""
+        for attempt in range(5):
+            status, done = self.api.try_call(
+                "enrollment",
+                "POST",
+                "/participants/registration-sheets",
+                "odf_staff",
+                claims=self.staff(g),
+                key=self.key("sheet", g.index, start, attempt),
+                json={"participants": [body for body, _ in people]},
+            )
+            if status == 200:
+                break
+            taken = [
+                p["line"]
+                for p in (done.get("problems") or [] if isinstance(done, dict) else [])
+                if "already enrolled" in str(p.get("problem"))
+            ]
+            if status != 422 or not taken:
+                raise ApiError("POST", "/participants/registration-sheets", status, str(done))
+            for line in taken:
+                body, member = people[line - 1]
+                born = date.fromisoformat(body["birth_date"])
+                body["curp"] = random_curp(self.ids, born, member.female)
+        else:
+            raise ApiError("POST", "/participants/registration-sheets", status, str(done))
+        for row, (_, member) in zip(done["participants"], people, strict=True):
+            member.pid, member.programmes = row["id"], list(row["programmes"])
+            g.members.append(member)
+        if self.setup_bar is not None:
+            self.setup_bar.step(len(people), note=f"group {g.index + 1}")
+
     def setup_group(self, g: Group) -> Group:
         api, r, staff = self.api, g.rng, self.staff(g)
         criteria = {
@@ -312,29 +349,10 @@ class Simulation:
             key=self.key("group", g.index),
         )
         g.group_id = group["id"]
-        for n in range(self.scale.members):
-            body, member = self.participant_body(g, r.random() < 0.55)
-            for attempt in range(5):
-                status, created = api.try_call(
-                    "enrollment",
-                    "POST",
-                    "/participants",
-                    "odf_staff",
-                    claims=staff,
-                    key=self.key("participant", g.index, n, attempt),
-                    json=body,
-                )
-                if status == 200:
-                    break
-                if status != 409:
-                    raise ApiError("POST", "/participants", status, str(created))
-                body["curp"] = random_curp(
-                    self.ids, date.fromisoformat(body["birth_date"]), member.female
-                )
-            member.pid, member.programmes = created["id"], list(created.get("programmes", []))
-            g.members.append(member)
-            if self.setup_bar is not None:
-                self.setup_bar.step(note=f"group {g.index + 1}")
+        # the state office's registration sheets: the group's people, up to 500 a request
+        people = [self.participant_body(g, r.random() < 0.55) for _ in range(self.scale.members)]
+        for start in range(0, len(people), SHEET_LINES):
+            self.register(g, people[start : start + SHEET_LINES], start)
         # the ODF's intake sheet: every member's signed letter in one command
         letter = [{"undertaking": u.value} for u in Undertaking]
         api.call(

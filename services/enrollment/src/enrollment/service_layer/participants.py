@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from enrollment.domain.actor import Actor
-from enrollment.domain.errors import RuleViolation, StateConflict
+from enrollment.domain.errors import DomainRefusal, RuleViolation, SheetRejected, StateConflict
 from enrollment.domain.identity import Gender, check_curp_matches, parse_curp
 from enrollment.domain.participant import Participant
 from enrollment.service_layer.container import Services
@@ -53,6 +58,133 @@ async def enroll(
         await repo.release_curp(parsed.value, participant_id)
         raise StateConflict(f"participant {participant_id} exists with another CURP")
     return existing, False  # a retry of the same enrollment
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One line of a registration sheet: what `enroll` takes for one person."""
+
+    curp: str
+    birth_date: date
+    gender: Gender
+    details: dict[str, Any]
+
+
+T = TypeVar("T")
+
+SHEET_WRITERS = 8  # lines written at once; the store serialises beyond a few anyway
+
+
+async def enroll_sheet(
+    services: Services, actor: Actor, lines: Sequence[Registration], ids: Sequence[str]
+) -> list[Participant]:
+    """Enroll every person on a registration sheet, `ids[n]` being line n's participant id.
+
+    The whole sheet is checked first: a line with a bad CURP, a CURP that does not match its
+    birth date or gender, a state outside the caller's scope, a CURP that appears twice, or a
+    CURP already enrolled under another id refuses the sheet whole (SheetRejected, every line's
+    problem listed) and nothing is written. Then each line is enrolled as `enroll` does it, a
+    participant and its event at a time. The ids come from the sheet's Idempotency-Key, so a
+    retry after a crash half-way finds the lines already written as its own and completes the
+    rest. A CURP enrolled by someone else between the check and the write (a race of
+    milliseconds) is reported as a conflict naming its line; the other lines stay enrolled,
+    each a valid participant with its event."""
+    if len(lines) != len(ids):
+        raise ValueError("one id per line")
+    now = services.now()
+    problems: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    checked: dict[int, str] = {}  # line number -> its CURP, for the lines that passed
+    for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
+        try:
+            actor.check_state(line.details["state"])
+            parsed = parse_curp(line.curp)
+            check_curp_matches(parsed, line.birth_date, line.gender)
+            Participant.enroll(pid, parsed, dict(line.details), now, services.terms)
+        except DomainRefusal as exc:
+            problems.append({"line": n, "curp": line.curp, "problem": exc.detail})
+            continue
+        except ValidationError as exc:
+            problems.append({"line": n, "curp": line.curp, "problem": _first_error(exc)})
+            continue
+        if parsed.value in first_line:
+            problems.append(
+                {
+                    "line": n,
+                    "curp": line.curp,
+                    "problem": f"the same CURP as line {first_line[parsed.value]}",
+                }
+            )
+            continue
+        first_line[parsed.value] = n
+        checked[n] = parsed.value
+    holders = await _gathered(
+        [services.participants.by_curp(curp) for curp in checked.values()], SHEET_WRITERS
+    )
+    for (n, curp), holder in zip(checked.items(), holders, strict=True):
+        if holder is not None and holder.id != ids[n - 1]:
+            problems.append(
+                {
+                    "line": n,
+                    "curp": curp,
+                    "problem": f"already enrolled as participant {holder.id}",
+                    "participant_id": holder.id,
+                }
+            )
+    if problems:
+        problems.sort(key=lambda p: int(p["line"]))
+        raise SheetRejected(
+            f"the registration sheet was refused as a whole ({len(problems)} of {len(lines)} "
+            "lines have a problem); nobody was enrolled",
+            problems,
+        )
+
+    async def one(n: int, line: Registration, pid: str) -> Participant | dict[str, Any]:
+        try:
+            participant, _ = await enroll(
+                services,
+                actor,
+                pid,
+                curp=line.curp,
+                birth_date=line.birth_date,
+                gender=line.gender,
+                details=dict(line.details),
+            )
+        except StateConflict as exc:
+            return {"line": n, "curp": line.curp, "problem": exc.detail, **exc.extensions}
+        return participant
+
+    done = await _gathered(
+        [one(n, line, pid) for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1)],
+        SHEET_WRITERS,
+    )
+    conflicts = [d for d in done if isinstance(d, dict)]
+    enrolled = [d for d in done if isinstance(d, Participant)]
+    if conflicts:
+        raise StateConflict(
+            f"{len(conflicts)} lines were enrolled by someone else while the sheet was being "
+            f"written; the other {len(enrolled)} lines are enrolled",
+            problems=conflicts,
+            enrolled=[p.id for p in enrolled],
+        )
+    return enrolled
+
+
+async def _gathered(work: Sequence[Awaitable[T]], limit: int) -> list[T]:
+    """`asyncio.gather` with at most `limit` awaiting at once, results in order."""
+    gate = asyncio.Semaphore(limit)
+
+    async def gated(w: Awaitable[T]) -> T:
+        async with gate:
+            return await w
+
+    return list(await asyncio.gather(*(gated(w) for w in work)))
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in err.get("loc", ()))
+    return f"{where}: {err.get('msg', 'not valid')}" if where else str(err.get("msg", exc))
 
 
 def _taken(curp: str, holder: str) -> StateConflict:

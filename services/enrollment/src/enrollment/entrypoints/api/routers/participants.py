@@ -13,15 +13,26 @@ from enrollment.entrypoints.api.deps import (
     StaffOrServiceActor,
     require_self_or_staff,
 )
-from enrollment.entrypoints.api.responses import READ, UPDATE, WRITE, idempotent, respond
+from enrollment.entrypoints.api.responses import (
+    READ,
+    UPDATE,
+    WRITE,
+    idempotent,
+    respond,
+    scope_of,
+)
 from enrollment.entrypoints.api.schemas.participants import (
     FederalEntityPublic,
     ParticipantCreate,
     ParticipantPublic,
     ParticipantUpdate,
+    RegisteredLine,
+    RegistrationSheet,
+    RegistrationSheetPublic,
 )
 from enrollment.service_layer import participants, queries
 from megp_common.auth import Role
+from megp_common.ids import deterministic_id
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
@@ -77,6 +88,59 @@ async def enroll(
         body,
         operation,
         location=lambda b: f"/v1/participants/{b['id']}",
+    )
+
+
+@router.post(
+    "/participants/registration-sheets",
+    status_code=201,
+    response_model=RegistrationSheetPublic,
+    responses=WRITE,
+    summary="Enroll everyone on a registration sheet (up to 500 lines; Idempotency-Key required)",
+)
+async def enroll_sheet(
+    body: RegistrationSheet,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """The sheets state offices collect in the field, entered at once. The whole sheet is
+    checked before anything is written: any line with a problem (CURP, its match with birth
+    date and gender, the caller's states, a CURP twice, a CURP already enrolled) refuses it
+    whole, 422 with every line's problem in `problems`. Line n's participant id is derived from
+    the Idempotency-Key and n, so a retry after a lost answer or a crash completes the same
+    sheet rather than enrolling anyone twice, and the first answer is replayed once complete."""
+    lines = [
+        participants.Registration(
+            curp=p.curp, birth_date=p.birth_date, gender=p.gender, details=p.details()
+        )
+        for p in body.participants
+    ]
+    scope = scope_of("registration-sheet", actor)
+
+    async def operation(_: str) -> tuple[int, RegistrationSheetPublic]:
+        assert idempotency_key is not None  # `required=True` below refuses a request without
+        ids = [deterministic_id(scope, idempotency_key, str(n)) for n in range(1, len(lines) + 1)]
+        enrolled = await participants.enroll_sheet(services, actor, lines, ids)
+        return 201, RegistrationSheetPublic(
+            enrolled=len(enrolled),
+            participants=[
+                RegisteredLine(
+                    line=n, id=p.id, curp=p.curp, programmes=p.programmes, version=p.version
+                )
+                for n, p in enumerate(enrolled, start=1)
+            ],
+        )
+
+    return await idempotent(
+        services,
+        actor,
+        "registration-sheet",
+        idempotency_key,
+        body,
+        operation,
+        required=True,
+        location=lambda _: "/v1/participants",
     )
 
 

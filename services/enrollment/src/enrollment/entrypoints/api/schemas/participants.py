@@ -45,6 +45,27 @@ class ParticipantCreate(Request):
         return data | {"state": self.state_code}
 
 
+class RegistrationSheet(Request):
+    participants: list[ParticipantCreate] = Field(
+        min_length=1,
+        max_length=500,
+        description="One line per person to enroll, as POST /participants takes it",
+    )
+
+
+class RegisteredLine(BaseModel):
+    line: int = Field(description="The line's number on the sheet, from 1")
+    id: str
+    curp: str
+    programmes: list[Programme]
+    version: int
+
+
+class RegistrationSheetPublic(BaseModel):
+    enrolled: int
+    participants: list[RegisteredLine]
+
+
 class ParticipantUpdate(Request):
     """Only the fields sent change. CURP, birth date and gender cannot change."""
 
