@@ -51,3 +51,5 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("enrollment.CommitteeFormed", 0) == p["committees"]
     assert e["ours_by_type"].get("enrollment.CommitteeMemberAdded", 0) == p["committee_members"]
     assert e["consumed_by_group"]["funds"] > 0 and e["consumed_by_group"]["credit"] > 0
+    # the driver learnt of every closed period's obligations from funds' events, polling none
+    assert summary["obligation_waits"] == {"feed": scale.groups * scale.months}

@@ -60,7 +60,11 @@ def run_simulation(
     offsets_before = asyncio.run(kafka.committed_offsets(bootstrap))
     sim = Simulation(api, scale, seed, quiet=quiet)
     sim.after_move = after_move
-    sim.run()
+    sim.obligations = kafka.ObligationFeed(bootstrap, started_ms).start()
+    try:
+        sim.run()
+    finally:
+        sim.obligations.stop()
     driven_s = time.monotonic() - t0
     api.note_foreign_moves()
     lag = asyncio.run(kafka.wait_for_zero_lag(bootstrap))
@@ -233,6 +237,8 @@ def summarize(
             "consumed_by_group": consumed,
         },
         "http_calls": api.calls,
+        # how the driver learnt that a closed period's obligations existed (see ObligationFeed)
+        "obligation_waits": dict(sorted(sim.obligation_waits.items())),
         "checks": [
             {"name": c.name, "ok": c.ok, "checked": c.checked, "how": c.how, "failures": c.failures}
             for c in checks
@@ -307,6 +313,10 @@ def table(summary: dict[str, Any]) -> str:
         ("events per second", str(e["per_second"])),
         ("participant-months per second", str(summary["participant_months_per_second"])),
         ("HTTP calls", f"{summary['http_calls']} ({summary['http_calls_per_second']}/s)"),
+        (
+            "obligations awaited",
+            ", ".join(f"{k} {v}" for k, v in summary["obligation_waits"].items()) or "none",
+        ),
     ]
     if summary.get("peak_rss_mib"):
         rows.append(

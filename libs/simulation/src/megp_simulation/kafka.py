@@ -1,8 +1,11 @@
-"""What the simulation reads from Kafka: consumer lag, dead letters and the run's events."""
+"""What the simulation reads from Kafka: consumer lag, dead letters, the run's events, and the
+obligations funds announces while the run goes (ObligationFeed)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,3 +169,91 @@ async def consumed_between(
         start = before.get(group, {})
         out[group] = sum(max(0, off - start.get(tp, 0)) for tp, off in offsets.items())
     return out
+
+
+OBLIGATIONS_CREATED = "funds.DepositObligationsCreated"
+
+
+class ObligationFeed:
+    """Follows `funds.events` from the run's start and remembers, per group and period, the
+    obligations each DepositObligationsCreated announced. The driver waits on it for a closed
+    period's obligations before depositing, instead of polling the funds service: the event is
+    the fact it waits for, and a national month's polls were funds' own work crowded out (see
+    docs/simulation.md). Duplicated deliveries count once (by obligation id)."""
+
+    def __init__(self, bootstrap: str, since_ms: int) -> None:
+        self.bootstrap, self.since_ms = bootstrap, since_ms
+        self._seen: dict[tuple[str, str], set[str]] = {}
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="obligation-feed", daemon=True)
+        self.error: BaseException | None = None
+        self.events = 0
+
+    def start(self, timeout_s: float = 60.0) -> ObligationFeed:
+        self._thread.start()
+        if not self._ready.wait(timeout_s) or self.error is not None:
+            raise RuntimeError(f"could not follow funds.events: {self.error!r}")
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(10.0)
+
+    def note(self, envelope: dict[str, Any]) -> bool:
+        """Takes one envelope; True when it announced obligations."""
+        if envelope.get("type") != OBLIGATIONS_CREATED:
+            return False
+        data = envelope.get("data") or {}
+        key = (str(data.get("group_id")), str(data.get("period_start")))
+        ids = {str(o["obligation_id"]) for o in data.get("obligations") or ()}
+        with self._changed:
+            self._seen.setdefault(key, set()).update(ids)
+            self.events += 1
+            self._changed.notify_all()
+        return True
+
+    def wait_for(self, group_id: str, period_start: str, expected: int, timeout_s: float) -> bool:
+        """Whether `expected` obligations of the group's period were announced within
+        `timeout_s`; raises if the feed itself failed."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while len(self._seen.get((group_id, period_start), ())) < expected:
+                if self.error is not None:
+                    raise RuntimeError(f"the obligation feed stopped: {self.error!r}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 1.0))
+        return True
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._follow())
+        except BaseException as exc:  # reported to the waiting threads
+            self.error = exc
+            self._ready.set()
+            with self._changed:
+                self._changed.notify_all()
+
+    async def _follow(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            await _ensure_metadata(consumer, ["funds.events"])
+            parts = _partitions(consumer, ["funds.events"])
+            starts, _ = await _start_offsets(consumer, parts, self.since_ms)
+            consumer.assign(parts)
+            for tp in parts:
+                consumer.seek(tp, starts[tp])
+            self._ready.set()
+            while not self._stopping.is_set():
+                batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+                for records in batch.values():
+                    for record in records:
+                        self.note(orjson.loads(record.value))
+        finally:
+            await consumer.stop()

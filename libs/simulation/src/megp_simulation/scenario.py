@@ -12,6 +12,7 @@ import random
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 from enrollment.domain.membership import Undertaking
 from enrollment.testing.data import random_company_rfc, random_curp
 from megp_simulation.api import Api, ApiError
+from megp_simulation.kafka import ObligationFeed
 
 T = TypeVar("T")
 CENT = Decimal("0.01")
@@ -195,6 +197,9 @@ class Simulation:
         self.after_move: Callable[[int], None] | None = None
         self.timings: dict[str, float] = {}
         self.setup_bar: Progress | None = None
+        #: follows funds' DepositObligationsCreated on Kafka; without it the driver polls funds
+        self.obligations: ObligationFeed | None = None
+        self.obligation_waits: Counter[str] = Counter()  # answered by "feed" or "poll"
 
     # -- helpers --
 
@@ -285,7 +290,7 @@ class Simulation:
                 "/participants/registration-sheets",
                 "odf_staff",
                 claims=self.staff(g),
-                key=self.key("sheet", g.index, start, attempt),
+                key=self.key("registration", g.index, start, attempt),
                 json={"participants": [body for body, _ in people]},
             )
             if status == 200:
@@ -532,10 +537,7 @@ class Simulation:
         by_pid = {m.pid: m for m in g.members}
         due = [(p, a) for p, a in sorted(owed.items()) if a > 0]
         # obligations are created from the event: wait for them, so deposits settle them
-        self.eventually(
-            f"obligations of {g.group_id} for {period}",
-            lambda: self._obligations_for(g, period, len(due)),
-        )
+        self.wait_for_obligations(g, period, len(due))
         for pid, amount in due:
             how = by_pid[pid].punctuality if month >= 2 else "on_time"
             if g.struggling and month >= 2:
@@ -569,6 +571,21 @@ class Simulation:
             self.grant(g, month)
         if g.opened_on and self.today >= add_months(g.opened_on, 36) and r.random() < 0.5:
             self.withdrawals(g, month)
+
+    def wait_for_obligations(self, g: Group, period: date, expected: int) -> None:
+        """Until funds has created the period's obligations: announced on the feed, or, without
+        one or when it stays silent for a minute (it should not), read from the funds API."""
+        feed = self.obligations
+        if feed is not None and feed.wait_for(g.group_id, period.isoformat(), expected, 60.0):
+            how = "feed"
+        else:
+            self.eventually(
+                f"obligations of {g.group_id} for {period}",
+                lambda: self._obligations_for(g, period, expected),
+            )
+            how = "poll"
+        with _PROGRESS_LOCK:
+            self.obligation_waits[how] += 1
 
     def _obligations_for(self, g: Group, period: date, expected: int) -> bool | None:
         rows = self.api.call(
