@@ -92,8 +92,10 @@ class Api:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         claims: Mapping[str, Any] | None = None,
+        timeout_s: float | None = None,
     ) -> Any:
-        """One request; connection errors, 5xx and 409 conflicts (concurrent writes) are retried."""
+        """One request; connection errors, 5xx and 409 conflicts (concurrent writes) are retried.
+        `timeout_s` replaces the client's 60 s for requests that do a lot (a whole sheet)."""
         headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
         if key:
             headers["Idempotency-Key"] = key
@@ -102,8 +104,14 @@ class Api:
             with self._lock:
                 self.calls += 1
             try:
-                r = self._client(service).request(
-                    method, path, headers=headers, json=json, params=params
+                client = self._client(service)
+                r = client.request(
+                    method,
+                    path,
+                    headers=headers,
+                    json=json,
+                    params=params,
+                    timeout=timeout_s if timeout_s is not None else client.timeout,
                 )
             except httpx.TransportError:
                 if attempt == 7:

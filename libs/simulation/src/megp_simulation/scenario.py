@@ -292,6 +292,7 @@ class Simulation:
                 claims=self.staff(g),
                 key=self.key("registration", g.index, start, attempt),
                 json={"participants": [body for body, _ in people]},
+                timeout_s=300.0,  # a national setup has 16 sheets of 200 in flight at once
             )
             if status == 200:
                 break
