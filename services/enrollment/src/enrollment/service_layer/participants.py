@@ -36,11 +36,18 @@ async def enroll(
     check_curp_matches(parsed, birth_date, gender)
     now = services.now()
     participant = Participant.enroll(participant_id, parsed, details, now, services.terms)
+    return await _write(services, participant)
+
+
+async def _write(services: Services, participant: Participant) -> tuple[Participant, bool]:
+    """Store a participant just enrolled (checked, its event recorded), or find the one a
+    retry of the same enrollment wrote; returns it and whether it was written now."""
     repo = services.participants
+    participant_id, curp = participant.id, participant.curp
     # the claim (a document whose _id is the CURP) comes first: it is what later lookups read
-    holder = await repo.claim_curp(parsed.value, participant_id)
+    holder = await repo.claim_curp(curp, participant_id)
     if holder != participant_id:
-        raise _taken(parsed.value, holder)
+        raise _taken(curp, holder)
     existing = await repo.find(participant_id)
     if existing is None:
         try:
@@ -48,14 +55,14 @@ async def enroll(
             return participant, True
         except Conflict:
             # the unique CURP index refused it: enrolled before claims existed, or concurrently
-            existing = await repo.find(participant_id) or await repo.scan_by_curp(parsed.value)
+            existing = await repo.find(participant_id) or await repo.scan_by_curp(curp)
             if existing is None:
                 raise
             await repo.remember_curp(existing.curp, existing.id)
     if existing.id != participant_id:
-        raise _taken(parsed.value, existing.id)
-    if existing.curp != parsed.value:  # the id already names someone else: give the CURP back
-        await repo.release_curp(parsed.value, participant_id)
+        raise _taken(curp, existing.id)
+    if existing.curp != curp:  # the id already names someone else: give the CURP back
+        await repo.release_curp(curp, participant_id)
         raise StateConflict(f"participant {participant_id} exists with another CURP")
     return existing, False  # a retry of the same enrollment
 
@@ -83,24 +90,24 @@ async def enroll_sheet(
     The whole sheet is checked first: a line with a bad CURP, a CURP that does not match its
     birth date or gender, a state outside the caller's scope, a CURP that appears twice, or a
     CURP already enrolled under another id refuses the sheet whole (SheetRejected, every line's
-    problem listed) and nothing is written. Then each line is enrolled as `enroll` does it, a
-    participant and its event at a time. The ids come from the sheet's Idempotency-Key, so a
-    retry after a crash half-way finds the lines already written as its own and completes the
-    rest. A CURP enrolled by someone else between the check and the write (a race of
-    milliseconds) is reported as a conflict naming its line; the other lines stay enrolled,
-    each a valid participant with its event."""
+    problem listed) and nothing is written. Then each line's participant, built and checked
+    once, is written as `enroll` writes one, with its event. The ids come from the sheet's
+    Idempotency-Key, so a retry after a crash half-way finds the lines already written as its
+    own and completes the rest. A CURP enrolled by someone else between the check and the
+    write (a race of milliseconds) is reported as a conflict naming its line; the other lines
+    stay enrolled, each a valid participant with its event."""
     if len(lines) != len(ids):
         raise ValueError("one id per line")
     now = services.now()
     problems: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
-    checked: dict[int, str] = {}  # line number -> its CURP, for the lines that passed
+    checked: dict[int, Participant] = {}  # line number -> its participant, if the line passed
     for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
         try:
             actor.check_state(line.details["state"])
             parsed = parse_curp(line.curp)
             check_curp_matches(parsed, line.birth_date, line.gender)
-            Participant.enroll(pid, parsed, dict(line.details), now, services.terms)
+            person = Participant.enroll(pid, parsed, dict(line.details), now, services.terms)
         except DomainRefusal as exc:
             problems.append({"line": n, "curp": line.curp, "problem": exc.detail})
             continue
@@ -117,16 +124,16 @@ async def enroll_sheet(
             )
             continue
         first_line[parsed.value] = n
-        checked[n] = parsed.value
+        checked[n] = person
     holders = await _gathered(
-        [services.participants.by_curp(curp) for curp in checked.values()], SHEET_WRITERS
+        [services.participants.by_curp(p.curp) for p in checked.values()], SHEET_WRITERS
     )
-    for (n, curp), holder in zip(checked.items(), holders, strict=True):
-        if holder is not None and holder.id != ids[n - 1]:
+    for (n, person), holder in zip(checked.items(), holders, strict=True):
+        if holder is not None and holder.id != person.id:
             problems.append(
                 {
                     "line": n,
-                    "curp": curp,
+                    "curp": person.curp,
                     "problem": f"already enrolled as participant {holder.id}",
                     "participant_id": holder.id,
                 }
@@ -139,25 +146,15 @@ async def enroll_sheet(
             problems,
         )
 
-    async def one(n: int, line: Registration, pid: str) -> Participant | dict[str, Any]:
+    async def one(n: int, person: Participant) -> Participant | dict[str, Any]:
         try:
-            participant, _ = await enroll(
-                services,
-                actor,
-                pid,
-                curp=line.curp,
-                birth_date=line.birth_date,
-                gender=line.gender,
-                details=dict(line.details),
-            )
+            written, _ = await _write(services, person)
         except StateConflict as exc:
-            return {"line": n, "curp": line.curp, "problem": exc.detail, **exc.extensions}
-        return participant
+            return {"line": n, "curp": person.curp, "problem": exc.detail, **exc.extensions}
+        return written
 
-    done = await _gathered(
-        [one(n, line, pid) for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1)],
-        SHEET_WRITERS,
-    )
+    # every line passed, so `checked` holds them all, in the sheet's order
+    done = await _gathered([one(n, p) for n, p in checked.items()], SHEET_WRITERS)
     conflicts = [d for d in done if isinstance(d, dict)]
     enrolled = [d for d in done if isinstance(d, Participant)]
     if conflicts:
