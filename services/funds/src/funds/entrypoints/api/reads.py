@@ -162,7 +162,9 @@ async def member(
     services: ServicesDep,
     who: Reader,
 ) -> MemberPublic:
-    fund = await _readable(services, fund_id, who)
+    # a view: balances, members and open obligations are all on it (a member checks what they
+    # may withdraw before each withdrawal, so the fourth year's reads are many)
+    fund = await _readable(services, fund_id, who, view=True)
     staff = who.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.BOARD_REPRESENTATIVE)
     if not staff and who.participant_id != participant_id:
         raise Forbidden("a member reads only their own position")
