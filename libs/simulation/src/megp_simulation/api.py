@@ -96,9 +96,12 @@ class Api:
     ) -> Any:
         """One request; connection errors, 5xx and 409 conflicts (concurrent writes) are retried.
         `timeout_s` replaces the client's 60 s for requests that do a lot (a whole sheet)."""
-        headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
-        if key:
-            headers["Idempotency-Key"] = key
+
+        def fresh_headers() -> dict[str, str]:
+            headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
+            return headers | ({"Idempotency-Key": key} if key else {})
+
+        headers = fresh_headers()
         delay = 0.2
         for attempt in range(8):
             with self._lock:
@@ -123,9 +126,7 @@ class Api:
                 return r.json() if r.content else None
             if r.status_code == 401 and "expired" in r.text and attempt < 7:
                 self.forget_tokens()  # a token outlived its hour: mint new ones and retry
-                headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
-                if key:
-                    headers["Idempotency-Key"] = key
+                headers = fresh_headers()
                 continue
             retryable = r.status_code >= 500 or (r.status_code == 409 and "conflict" in r.text)
             if not retryable or attempt == 7:

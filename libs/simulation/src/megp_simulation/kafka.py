@@ -189,7 +189,6 @@ class ObligationFeed:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="obligation-feed", daemon=True)
         self.error: BaseException | None = None
-        self.events = 0
 
     def start(self, timeout_s: float = 60.0) -> ObligationFeed:
         self._thread.start()
@@ -210,7 +209,6 @@ class ObligationFeed:
         ids = {str(o["obligation_id"]) for o in data.get("obligations") or ()}
         with self._changed:
             self._seen.setdefault(key, set()).update(ids)
-            self.events += 1
             self._changed.notify_all()
         return True
 

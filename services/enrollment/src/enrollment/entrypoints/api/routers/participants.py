@@ -13,14 +13,7 @@ from enrollment.entrypoints.api.deps import (
     StaffOrServiceActor,
     require_self_or_staff,
 )
-from enrollment.entrypoints.api.responses import (
-    READ,
-    UPDATE,
-    WRITE,
-    idempotent,
-    respond,
-    scope_of,
-)
+from enrollment.entrypoints.api.responses import READ, UPDATE, WRITE, idempotent, respond
 from enrollment.entrypoints.api.schemas.participants import (
     FederalEntityPublic,
     ParticipantCreate,
@@ -116,11 +109,10 @@ async def enroll_sheet(
         )
         for p in body.participants
     ]
-    scope = scope_of("registration-sheet", actor)
 
-    async def operation(_: str) -> tuple[int, RegistrationSheetPublic]:
-        assert idempotency_key is not None  # `required=True` below refuses a request without
-        ids = [deterministic_id(scope, idempotency_key, str(n)) for n in range(1, len(lines) + 1)]
+    async def operation(sheet_id: str) -> tuple[int, RegistrationSheetPublic]:
+        # the sheet's id comes from its (required) Idempotency-Key, so its lines' ids do too
+        ids = [deterministic_id(sheet_id, str(n)) for n in range(1, len(lines) + 1)]
         enrolled = await participants.enroll_sheet(services, actor, lines, ids)
         return 201, RegistrationSheetPublic(
             enrolled=len(enrolled),
