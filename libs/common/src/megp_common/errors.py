@@ -1,146 +1,52 @@
-"""Domain errors rendered as RFC 9457 problem details (``application/problem+json``)."""
+"""Refusals rendered as RFC 9457 problem details (``application/problem+json``).
+
+The refusal classes live in `megp_common.refusals` (pure, importable from any `domain/`); this
+module re-exports them for the web layer and installs the one handler that renders them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from megp_common.refusals import (
+    PROBLEM_TYPE_BASE,
+    BusinessRuleViolation,
+    Conflict,
+    DecisionRefused,
+    DomainRefusal,
+    Forbidden,
+    InvalidData,
+    Missing,
+    NotFound,
+    OutOfScope,
+    PreconditionFailed,
+    PreconditionRequired,
+    RuleViolation,
+    SheetRejected,
+    StateConflict,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+    problem_type,
+)
+
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
-PROBLEM_TYPE_BASE: Final = "https://megp.mx/problems/"
 _PROBLEM_SCHEMA_REF: Final = "#/components/schemas/ProblemDetail"
-_RESERVED_MEMBERS: Final = frozenset({"type", "title", "status", "detail", "instance"})
 
 _log = structlog.get_logger(__name__)
 
-
-def problem_type(slug: str) -> str:
-    return f"{PROBLEM_TYPE_BASE}{slug}"
-
-
-class DomainError(Exception):
-    """An error the API reports to its caller; subclasses fix the status, title and slug."""
-
-    status: int = 400
-    title: str = "Bad request"
-    slug: ClassVar[str] = "bad-request"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        title: str | None = None,
-        slug: str | None = None,
-        type_uri: str | None = None,
-        extensions: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        if title is not None:
-            self.title = title
-        self.type_uri = type_uri or problem_type(slug or self.slug)
-        self.extensions: dict[str, Any] = dict(extensions or {})
-        clashing = _RESERVED_MEMBERS & self.extensions.keys()
-        if clashing:
-            raise ValueError(f"extensions may not redefine problem members: {sorted(clashing)}")
-        self.headers: dict[str, str] = dict(headers or {})
-
-    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": self.type_uri,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        }
-        if instance is not None:
-            body["instance"] = instance
-        body.update(self.extensions)
-        return body
-
-
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
-    slug = "not-found"
-
-
-class Conflict(DomainError):
-    status = 409
-    title = "Conflict"
-    slug = "conflict"
-
-
-class PreconditionFailed(DomainError):
-    """The ``If-Match`` version does not match the resource's current version."""
-
-    status = 412
-    title = "Precondition failed"
-    slug = "precondition-failed"
-
-
-class PreconditionRequired(DomainError):
-    """A state-changing request arrived without the ``If-Match`` header it needs."""
-
-    status = 428
-    title = "Precondition required"
-    slug = "precondition-required"
-
-
-class Forbidden(DomainError):
-    status = 403
-    title = "Forbidden"
-    slug = "forbidden"
-
-
-class Unauthorized(DomainError):
-    status = 401
-    title = "Unauthorized"
-    slug = "unauthorized"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        www_authenticate: str = "Bearer",
-        extensions: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(
-            detail, extensions=extensions, headers={"WWW-Authenticate": www_authenticate}
-        )
-
-
-class ValidationFailed(DomainError):
-    status = 422
-    title = "Validation failed"
-    slug = "validation-failed"
-
-
-class BusinessRuleViolation(DomainError):
-    """A programme rule refuses the action; ``rule`` cites it, e.g. ``"¶72"``."""
-
-    status = 422
-    title = "Business rule violation"
-    slug = "business-rule-violation"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        rule: str,
-        slug: str | None = None,
-        extensions: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(detail, slug=slug, extensions={"rule": rule, **(extensions or {})})
-        self.rule = rule
+#: The one refusal base (`megp_common.refusals.DomainRefusal`), under its older name.
+DomainError = DomainRefusal
 
 
 class FieldError(BaseModel):
@@ -180,18 +86,31 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-async def _domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
+async def _refusal_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainRefusal)
     return problem_response(exc.to_problem(request.url.path), exc.status, exc.headers)
+
+
+def _field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    # Only loc/msg/type: echoing the rejected input could copy personal data into responses.
+    return [
+        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err.get("type")}
+        for err in errors
+    ]
+
+
+async def _invalid_model_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Data that passed the request schema but not a domain model: still the caller's input."""
+    assert isinstance(exc, ValidationError)
+    problem = ValidationFailed(
+        "the request is not valid", extensions={"errors": _field_errors(exc.errors())}
+    )
+    return problem_response(problem.to_problem(request.url.path), problem.status)
 
 
 async def _request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    # Only loc/msg/type: echoing the rejected input could copy personal data into responses.
-    errors = [
-        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err.get("type")}
-        for err in exc.errors()
-    ]
+    errors = _field_errors(exc.errors())
     body = {
         "type": problem_type(ValidationFailed.slug),
         "title": ValidationFailed.title,
@@ -244,7 +163,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     Unhandled exceptions get a 500 without their message; Starlette re-raises them after the
     response is sent so the server still sees them.
     """
-    app.add_exception_handler(DomainError, _domain_error_handler)
+    app.add_exception_handler(DomainRefusal, _refusal_handler)
+    app.add_exception_handler(ValidationError, _invalid_model_handler)
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
@@ -277,3 +197,33 @@ def problem_responses(codes: Iterable[int]) -> dict[int | str, dict[str, Any]]:
 PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = problem_responses(
     (400, 401, 403, 404, 409, 412, 422)
 )
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "PROBLEM_RESPONSES",
+    "PROBLEM_TYPE_BASE",
+    "BusinessRuleViolation",
+    "Conflict",
+    "DecisionRefused",
+    "DomainError",
+    "DomainRefusal",
+    "FieldError",
+    "Forbidden",
+    "InvalidData",
+    "Missing",
+    "NotFound",
+    "OutOfScope",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "ProblemDetail",
+    "RuleViolation",
+    "SheetRejected",
+    "StateConflict",
+    "Unauthorized",
+    "Unavailable",
+    "ValidationFailed",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_responses",
+    "problem_type",
+]

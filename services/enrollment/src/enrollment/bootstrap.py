@@ -4,7 +4,6 @@ from fastapi import FastAPI
 
 from enrollment.adapters.repositories import collections_spec
 from enrollment.config import Settings
-from enrollment.entrypoints.api import errors
 from enrollment.entrypoints.api.routes import router
 from enrollment.service_layer.container import Services
 from megp_common.app import Runtime, Wiring
@@ -33,12 +32,10 @@ async def wire(runtime: Runtime) -> Wiring:
 
 
 def create_app() -> FastAPI:
-    app = build(
+    return build(
         title="enrollment",
         settings_factory=Settings,
         wire=wire,
         routers=[router],
         description=DESCRIPTION,
     )
-    errors.install(app)
-    return app

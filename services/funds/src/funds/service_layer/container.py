@@ -9,18 +9,12 @@ from dataclasses import dataclass
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.repository import FundRepository
-from funds.domain.errors import FundError, FundNotOpen, InvalidInput, NotAllowed, RuleBroken
+from funds.domain.errors import FundError
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
 from megp_common.clock import SettableClock
-from megp_common.errors import (
-    BusinessRuleViolation,
-    Conflict,
-    DomainError,
-    Forbidden,
-    ValidationFailed,
-)
+from megp_common.errors import Conflict, DomainRefusal
 from megp_common.mongo import ConcurrencyConflict
 from megp_common.web import IdempotencyStore
 
@@ -39,17 +33,10 @@ class Services:
     archive: ObligationArchive
 
 
-def problem(error: FundError) -> DomainError:
-    """The HTTP problem of a refused action."""
-    if isinstance(error, RuleBroken):
-        return BusinessRuleViolation(error.detail, rule=error.rule)
-    if isinstance(error, NotAllowed):
-        return Forbidden(error.detail)
-    if isinstance(error, FundNotOpen):
-        return Conflict(error.detail)
-    if isinstance(error, InvalidInput):
-        return ValidationFailed(error.detail)
-    return DomainError(error.detail)
+def problem(error: FundError) -> DomainRefusal:
+    """The refusal itself: the fund's errors are the platform's refusals, rendered by the one
+    handler the app factory installs."""
+    return error
 
 
 async def change_fund(services: Services, fund_id: str, change: Callable[[Fund], object]) -> Fund:

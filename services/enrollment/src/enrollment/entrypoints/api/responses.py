@@ -10,14 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from enrollment.domain.actor import Actor
+from enrollment.entrypoints.api.errors import READ, UPDATE, WRITE
 from enrollment.service_layer.container import Services
-from megp_common.errors import problem_responses
 from megp_common.ids import deterministic_id, new_id
 from megp_common.web import check_idempotency_key, etag_for, run_idempotent
 
-READ = problem_responses((401, 403, 404, 422))
-WRITE = problem_responses((401, 403, 404, 409, 422, 428))
-UPDATE = problem_responses((401, 403, 404, 409, 412, 422, 428))
+__all__ = ["READ", "UPDATE", "WRITE", "idempotent", "new_resource_id", "respond", "scope_of"]
 
 
 def respond(
