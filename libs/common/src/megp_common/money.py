@@ -7,6 +7,8 @@ error for pydantic input).
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,14 +16,17 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, Overflo
 from types import MappingProxyType
 from typing import Annotated, Any, Final
 
+import pycountry
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
-    StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import core_schema
 
 DEFAULT_CURRENCY: Final = "MXN"
 DEFAULT_MINOR_UNITS: Final = 2
@@ -252,8 +257,24 @@ def _validate_amount(value: Any) -> Decimal:
         raise ValueError(str(exc)) from None
 
 
-def _serialize_amount(value: Decimal) -> str:
+def render_amount(value: Decimal, places: int = DEFAULT_MINOR_UNITS) -> str:
+    """Fixed-point text with at least `places` decimals, never an exponent, never ``-0``:
+    ``0E+2`` -> ``"0.00"``, ``1234.5`` -> ``"1234.50"``; finer precision is kept as it is."""
+    value = value.normalize(_CTX) if value.is_finite() else value
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -places:
+        value = value.quantize(Decimal(1).scaleb(-places), context=_CTX)
+    if value.is_zero():
+        value = value.copy_abs()
     return format(value, "f")
+
+
+def _serialize_amount(value: Decimal) -> str:
+    return render_amount(value)
+
+
+def _serialize_share(value: Decimal) -> str:
+    return render_amount(value.quantize(Decimal("0.0001"), context=_CTX), 4)
 
 
 #: A Decimal field that accepts str/int/Decimal (never float or NaN/Infinity) and is written
@@ -266,7 +287,193 @@ MoneyAmount = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["1234.50"]}),
 ]
 
-CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+#: A ratio (0-1, e.g. PAR30) written as a fixed-point string with four decimals, ``"0.0046"``.
+Share = Annotated[
+    Decimal,
+    PlainSerializer(_serialize_share, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{4}$", "examples": ["0.0046"]}),
+]
+
+
+def _iso_currency(value: Any) -> str:
+    if not isinstance(value, str) or not _CURRENCY_RE.match(value):
+        raise ValueError("a currency is an ISO 4217 code of three capital letters, e.g. MXN or USD")
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValueError(f"{value} is not an ISO 4217 currency code")
+    return value
+
+
+#: An ISO 4217 currency code, checked against ISO's list (pycountry), not just its shape.
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_iso_currency),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[A-Z]{3}$",
+            "examples": ["MXN", "USD"],
+            "description": "ISO 4217 currency code",
+            "x-megp-currency": True,
+        }
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------
+# Money in requests: one strict parser for every amount a caller sends.
+
+#: Largest amount (MXN) each kind of request field accepts, unless the setting
+#: ``MONEY_MAX_<KIND>`` (an environment variable, read when the first value is checked) says
+#: otherwise. The bounds are part of the rule: a deposit of 10^30 is a typo or an attack.
+AMOUNT_LIMITS: Final[Mapping[str, Decimal]] = MappingProxyType(
+    {
+        "payment": Decimal("10000000.00"),  # deposits, repayments, rents, withdrawals
+        "contribution": Decimal("100000000.00"),  # grants and temporary contributions
+        "loan": Decimal("50000000.00"),  # a loan's principal
+        "income": Decimal("10000000.00"),  # a member's income or target for one period
+        "price": Decimal("10000000.00"),  # an asset's purchase price, a product's price
+    }
+)
+EXCHANGE_RATE_BOUNDS: Final = (Decimal("0.000001"), Decimal("100000"))
+_MAX_TEXT: Final = 32
+_PLAIN_AMOUNT: Final = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,%d})?", re.ASCII)
+
+
+@functools.cache
+def amount_limit(kind: str) -> Decimal:
+    """The maximum of `kind`, from ``MONEY_MAX_<KIND>`` when set."""
+    default = AMOUNT_LIMITS[kind]
+    raw = os.environ.get(f"MONEY_MAX_{kind.upper()}")
+    return Decimal(raw) if raw else default
+
+
+def parse_amount(
+    value: object, *, kind: str, allow_zero: bool = False, places: int = DEFAULT_MINOR_UNITS
+) -> Decimal:
+    """The amount a caller sent, or ValueError saying why not.
+
+    Only a plain decimal string is an amount: ASCII digits, at most `places` decimals, no sign
+    (amounts in requests are never negative), no spaces, exponents, separators or full-width
+    digits; and it lies between 0.01 (0 where `allow_zero`) and the limit of its `kind`.
+    A Decimal passes the same checks (for Python callers); floats, ints and booleans never do.
+    """
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("an amount must be a finite number")
+        text = format(value, "f")
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ValueError('an amount is sent as a decimal string, e.g. "1234.50"')
+    if len(text) > _MAX_TEXT:
+        raise ValueError(f"an amount has at most {_MAX_TEXT} characters")
+    pattern = re.compile(_PLAIN_AMOUNT.pattern % places, re.ASCII)
+    if pattern.fullmatch(text) is None:
+        raise ValueError(
+            f'an amount is plain digits with at most {places} decimals, e.g. "1234.50" '
+            "(no spaces, signs, exponents or separators)"
+        )
+    amount = Decimal(text)
+    if amount < 0:
+        raise ValueError("an amount cannot be negative")
+    if amount == 0 and not allow_zero:
+        raise ValueError("an amount must be greater than 0")
+    limit = amount_limit(kind)
+    if amount > limit:
+        raise ValueError(
+            f"an amount of this kind is at most {render_amount(limit)} "
+            f"(setting MONEY_MAX_{kind.upper()})"
+        )
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class AmountRule:
+    """Pydantic metadata of a request amount: ``Annotated[Decimal, AmountRule("payment")]``
+    parses with `parse_amount`, writes fixed-point text, and documents its bounds in the
+    OpenAPI (``x-megp-money`` names the kind, so generated tests find every money field)."""
+
+    kind: str
+    allow_zero: bool = False
+    example: str = "1250.00"
+
+    def __post_init__(self) -> None:
+        if self.kind not in AMOUNT_LIMITS:
+            raise ValueError(f"unknown amount kind {self.kind!r}")
+
+    def parse(self, value: Any) -> Decimal:
+        return parse_amount(value, kind=self.kind, allow_zero=self.allow_zero)
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _serialize_amount, when_used="json"
+            ),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        lowest = "0" if self.allow_zero else "0.01"
+        limit = render_amount(AMOUNT_LIMITS[self.kind])
+        return {
+            "type": "string",
+            "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+            "maxLength": _MAX_TEXT,
+            "examples": [self.example],
+            "description": f"A decimal string from {lowest} to {limit} (setting "
+            f"MONEY_MAX_{self.kind.upper()}), at most two decimals",
+            "x-megp-money": self.kind,
+            "x-megp-money-min": lowest,
+        }
+
+
+PaymentAmount = Annotated[Decimal, AmountRule("payment")]
+ContributionAmount = Annotated[Decimal, AmountRule("contribution", example="5000.00")]
+LoanAmount = Annotated[Decimal, AmountRule("loan", example="25000.00")]
+IncomeAmount = Annotated[Decimal, AmountRule("income", allow_zero=True, example="8450.00")]
+PriceAmount = Annotated[Decimal, AmountRule("price", example="1.00")]
+
+
+def _exchange_rate(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        text = format(value, "f") if value.is_finite() else "nan"
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise ValueError('an exchange rate is sent as a decimal string, e.g. "17.2530"')
+    if (
+        len(text) > _MAX_TEXT
+        or re.fullmatch(r"[0-9]{1,6}(?:\.[0-9]{1,6})?", text, re.ASCII) is None
+    ):
+        raise ValueError(
+            'an exchange rate is plain digits with at most six decimals, e.g. "17.2530"'
+        )
+    rate = Decimal(text)
+    low, high = EXCHANGE_RATE_BOUNDS
+    if not low <= rate <= high:
+        raise ValueError(f"an exchange rate lies between {low} and {high}")
+    return rate
+
+
+#: Units of the target currency per unit of the source, as a caller sends it.
+ExchangeRate = Annotated[
+    Decimal,
+    BeforeValidator(_exchange_rate),
+    PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,6}(\.[0-9]{1,6})?$",
+            "maxLength": 13,
+            "examples": ["17.2530"],
+            "description": "Units of MXN per unit of the currency, 0.000001 to 100000",
+            "x-megp-rate": True,
+        }
+    ),
+]
 
 
 class MoneyModel(BaseModel):

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from funds.domain.calendar import to_amount
 from funds.domain.ledger import Balances, Entry
 from funds.domain.policy import InflowSource
-from megp_common.money import CurrencyCode, MoneyAmount
+from megp_common.money import (
+    ContributionAmount,
+    CurrencyCode,
+    ExchangeRate,
+    MoneyAmount,
+    PaymentAmount,
+)
+from megp_common.schemas import RequestModel
 
 ID_PATTERN = r"^[A-Za-z0-9_\-]{1,100}$"
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Body = RequestModel
 
 
 class ContributionCreate(_Body):
@@ -23,9 +29,9 @@ class ContributionCreate(_Body):
 
     donor: str = Field(min_length=1, max_length=200, examples=["Club Zacatecano de Chicago"])
     source: InflowSource
-    amount: MoneyAmount
+    amount: ContributionAmount
     currency: CurrencyCode = "MXN"
-    exchange_rate: MoneyAmount | None = Field(
+    exchange_rate: ExchangeRate | None = Field(
         default=None, description="MXN per unit of `currency`; required when it is not MXN"
     )
     return_due_on: date | None = Field(
@@ -35,7 +41,7 @@ class ContributionCreate(_Body):
 
 class DepositLine(_Body):
     participant_id: str = Field(pattern=ID_PATTERN)
-    amount: MoneyAmount
+    amount: PaymentAmount
     obligation_id: str | None = Field(
         default=None, description="The obligation it settles; default: the oldest open ones"
     )
@@ -51,19 +57,19 @@ class CompetitionSpendCreate(_Body):
     purpose: str = Field(
         description="One of the purposes listed after ¶72", examples=["market_studies"]
     )
-    amount: MoneyAmount
+    amount: PaymentAmount
     payee: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=500)
 
 
 class WithdrawalCreate(_Body):
     purpose: str = Field(description="One of the five uses of ¶73", examples=["housing"])
-    amount: MoneyAmount
+    amount: PaymentAmount
 
 
 class ReplenishmentCreate(_Body):
     borrower_id: str = Field(pattern=ID_PATTERN)
-    amount: MoneyAmount
+    amount: PaymentAmount
 
 
 class LinePublic(BaseModel):

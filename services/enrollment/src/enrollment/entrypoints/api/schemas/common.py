@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
+
+from megp_common.schemas import RequestModel
 
 StateCode = Annotated[
     str,
@@ -20,7 +22,5 @@ Reason = Annotated[
 ]
 
 
-class Request(BaseModel):
-    """Requests refuse unknown fields, so a typo (or a field that may not change) is a 422."""
-
-    model_config = ConfigDict(extra="forbid")
+#: Requests refuse unknown fields, so a typo (or a field that may not change) is a 422.
+Request = RequestModel

@@ -8,13 +8,13 @@ from enrollment.domain.business_plan import BusinessPlan
 from enrollment.domain.group_period import GroupPeriod, MemberLine, MemberResult
 from enrollment.domain.periods import Period
 from enrollment.entrypoints.api.schemas.common import Reason, Request
-from megp_common.money import MoneyAmount
+from megp_common.money import IncomeAmount, MoneyAmount
 
 
 class PlanCreate(Request):
     participant_id: str = Field(min_length=1, max_length=64)
-    baseline_income: MoneyAmount = Field(description="Income per period before joining, MXN")
-    target_increase: MoneyAmount = Field(description="Targeted extra income per period, MXN")
+    baseline_income: IncomeAmount = Field(description="Income per period before joining, MXN")
+    target_increase: IncomeAmount = Field(description="Targeted extra income per period, MXN")
     period_months: int | None = Field(
         default=None, ge=1, le=12, description="Defaults to the service's setting (1)"
     )
@@ -28,8 +28,8 @@ class PlanSheet(Request):
 
 
 class PlanRevision(Request):
-    baseline_income: MoneyAmount | None = None
-    target_increase: MoneyAmount | None = None
+    baseline_income: IncomeAmount | None = None
+    target_increase: IncomeAmount | None = None
 
 
 class PlanPublic(BaseModel):
@@ -66,11 +66,13 @@ class PlanPublic(BaseModel):
 
 
 class IncomeRecord(Request):
-    income: MoneyAmount = Field(description="The period's income so far, MXN", examples=["8450.00"])
+    income: IncomeAmount = Field(
+        description="The period's income so far, MXN", examples=["8450.00"]
+    )
 
 
 class CorrectionCreate(Request):
-    income: MoneyAmount
+    income: IncomeAmount
     reason: Reason
 
 
@@ -120,7 +122,7 @@ class MemberPeriodPublic(BaseModel):
 
 class SheetLine(Request):
     participant_id: str = Field(min_length=1, max_length=64)
-    income: MoneyAmount
+    income: IncomeAmount
 
 
 class GroupPeriodClosing(Request):
