@@ -233,7 +233,9 @@ class _Payment(BaseModel):
 def test_money_amount_accepts_str_int_decimal_and_serializes_as_string() -> None:
     assert _Payment(amount="10.50").amount == Decimal("10.50")
     assert _Payment(amount=10).amount == Decimal(10)
-    assert json.loads(_Payment(amount=Decimal("1E+2")).model_dump_json()) == {"amount": "100"}
+    assert json.loads(_Payment(amount=Decimal("1E+2")).model_dump_json()) == {
+        "amount": "100.00"
+    }  # fixed two decimals, never an exponent
     assert _Payment(amount=Decimal("1.5")).model_dump() == {"amount": Decimal("1.5")}
     assert _Payment.model_validate_json('{"amount": "0.10"}').amount == Decimal("0.10")
 
@@ -253,7 +255,7 @@ def test_money_model_round_trip_and_schema() -> None:
     money = Money("1234.5", "USD")
     model = MoneyModel.from_money(money)
     assert model.to_money() == money
-    assert json.loads(model.model_dump_json()) == {"amount": "1234.5", "currency": "USD"}
+    assert json.loads(model.model_dump_json()) == {"amount": "1234.50", "currency": "USD"}
     assert MoneyModel.model_validate_json('{"amount": "3"}').to_money() == Money("3")
     with pytest.raises(ValidationError):
         MoneyModel(amount=Decimal(1), currency="usd")
