@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Final, Generic, TypeVar
 
-from fastapi import Header, Query
+from fastapi import Depends, Header, Query
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 from pymongo.asynchronous.collection import AsyncCollection
@@ -42,6 +42,7 @@ from pymongo.errors import DuplicateKeyError
 from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+from megp_common.ids import deterministic_id
 from megp_common.mongo import AggregateRepository, Document
 
 T = TypeVar("T")
@@ -283,3 +284,49 @@ async def run_idempotent(
             extensions={"idempotency_key": key},
         )
     return earlier.status, earlier.body
+
+
+async def _required_key(key: IdempotencyKeyHeader = None) -> str:
+    checked = check_idempotency_key(key, required=True)
+    assert checked is not None
+    return checked
+
+
+#: The Idempotency-Key of a request that creates something, moves money or changes a loan's or
+#: a lease's state: 428 when it is missing, 422 when malformed. Every POST route takes it (a
+#: test walks the OpenAPI), and the OpenAPI marks it required (`megp_common.openapi`).
+IdempotencyKey = Annotated[str, Depends(_required_key)]
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """One keyed request of one caller: `scope` names the route (and resource), `caller` the
+    token's subject. Stored answers are found by (scope, caller, key), so another caller who
+    happens to send the same key never receives this caller's answer."""
+
+    scope: str
+    caller: str
+    key: str
+
+    @property
+    def stored_scope(self) -> str:
+        return f"{self.scope}:{self.caller}"
+
+    def new_id(self) -> str:
+        """The id of what this request creates, the same on every retry: a retry after a crash
+        between the commit and the stored answer collides with the first instead of a twin."""
+        return deterministic_id(self.stored_scope, self.key)
+
+
+async def answer_once(
+    store: IdempotencyStore,
+    once: Once,
+    request_payload: Any,
+    operation: Callable[[], Awaitable[tuple[int, Any]]],
+) -> tuple[int, Any]:
+    """The platform's one idempotency wrapper: `operation`'s `(status, body)` the first time,
+    the stored answer on a retry by the same caller with the same key and payload, and a 422
+    when the key was used for another payload."""
+    return await run_idempotent(
+        store, once.stored_scope, once.key, request_payload, operation, required=True
+    )

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from enrollment.domain.actor import Actor
 from enrollment.domain.errors import DecisionRefused
+from megp_common import decisions
 from megp_common.contracts.enrollment import BoardSeat
 
 
@@ -40,52 +41,20 @@ class Seat(BaseModel):
         )
 
 
-# Roles whose holders can never decide for a group, whatever else they hold [¶55].
-OUTSIDER_ROLES: Final = {
-    "committee_member": "a Support Committee member",
-    "donor_portal": "a donor",
-    "partner_bank": "a lender",
-}
-REPRESENTATIVE_ROLE: Final = "board_representative"
-MEMBER_ROLES: Final = frozenset({"participant", REPRESENTATIVE_ROLE})
-RULE: Final = "¶55"
+RULE: Final = decisions.RULE
+MEMBER_ROLES: Final = decisions.MEMBER_ROLES
 
 
 def refuse_outsiders(actor: Actor, support_committee_participants: Iterable[str]) -> None:
-    """Support Committee members, donors and lenders never authorize or vote [¶55]."""
-    for role, who in OUTSIDER_ROLES.items():
-        if role in actor.roles:
-            raise DecisionRefused(
-                f"the caller acts as {who} ({role}); support, donations or loans give no right "
-                "to take the group's decisions, which belong to its representatives on the "
-                "Board of the Development Organization",
-                rule=RULE,
-                refused_role=role,
-            )
-    if actor.participant_id is not None and actor.participant_id in set(
-        support_committee_participants
-    ):
-        raise DecisionRefused(
-            "the caller sits on this project's Support Committee, whose members may not take "
-            "part in the group's decisions",
-            rule=RULE,
-        )
+    """Support Committee members, donors and lenders never authorize or vote [¶55] (the
+    platform's one decision-rights policy, `megp_common.decisions`)."""
+    decisions.refuse_outsiders(actor.roles, actor.participant_id, support_committee_participants)
 
 
 def decider(actor: Actor, representatives: Iterable[str]) -> str:
     """The deciding representative's participant id, or DecisionRefused saying why not."""
-    reps = set(representatives)
-    if not reps:
-        raise DecisionRefused(
-            "the board has no member representatives yet; the group appoints them first",
-            rule=RULE,
-        )
-    if REPRESENTATIVE_ROLE not in actor.roles or actor.participant_id not in reps:
-        raise DecisionRefused(
-            "only the group's member representatives on the Board take board decisions",
-            rule=RULE,
-        )
-    return actor.participant_id
+    governance = decisions.Governance.of(representatives)
+    return decisions.board_decider(actor.roles, actor.participant_id, governance)
 
 
 def founding_member(actor: Actor, active_members: Iterable[str]) -> str:

@@ -23,6 +23,7 @@ from enrollment.domain.group_period import GroupPeriod, MemberResult
 from enrollment.domain.period_sheet import members_due
 from enrollment.domain.periods import Period, require_first_of_month
 from enrollment.service_layer.container import Services, retrying, sheet_group
+from megp_common import decisions
 from megp_common.errors import Conflict
 from megp_common.mongo import ConcurrencyConflict
 from megp_common.web import check_if_match
@@ -39,6 +40,7 @@ async def agree(
     period_months: int | None,
     start_date: date,
 ) -> BusinessPlan:
+    decisions.staff_acting_for_group(actor.roles)
     group = await services.groups.get(group_id)
     actor.check_state(group.state)
     odf = group.require_odf()
@@ -86,6 +88,7 @@ async def agree_many(
     """The ODF agrees the plans of many members at once (a new group's first month): every
     line is checked before anything is written, and a sheet with any problem is refused whole,
     listing each line's problem. The group is read once for the sheet, not once per member."""
+    decisions.staff_acting_for_group(actor.roles)
     group = await sheet_group(services, actor, group_id, lines, what="plan sheet", field="plans")
     odf = group.require_odf()
     agreed = set(await services.plans.of_group(group_id))
@@ -151,6 +154,7 @@ async def revise(
     baseline_income: Decimal | None,
     target_increase: Decimal | None,
 ) -> BusinessPlan:
+    decisions.staff_acting_for_group(actor.roles)
     plan = await plan_of(services, actor, group_id, participant_id)
     check_if_match(if_match, plan.version)
     if plan.revise(

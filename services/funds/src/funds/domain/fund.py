@@ -44,6 +44,7 @@ class Fund(Aggregate):
     opened_on: date | None = None
     members: dict[str, Member] = {}
     board: list[str] = []
+    support_committee: list[str] = []  # participants on the project's Support Committee [¶55]
     balances: Balances = {}
     next_seq: int = 1
     pending_entries: list[Entry] = []

@@ -64,6 +64,16 @@ def change_board(fund: Fund, representatives: list[str]) -> None:
     fund.board = sorted(set(representatives))
 
 
+def support_committee_changed(fund: Fund, participant_id: str, *, sits: bool) -> None:
+    """Who sits on the project's Support Committee: they never decide for the group [¶55]."""
+    current = set(fund.support_committee)
+    if sits:
+        current.add(participant_id)
+    else:
+        current.discard(participant_id)
+    fund.support_committee = sorted(current)
+
+
 def member_joined(fund: Fund, participant_id: str) -> None:
     fund.members[participant_id] = Member(participant_id=participant_id, active=True)
 

@@ -15,6 +15,7 @@ from funds.domain.fund import Fund
 from funds.domain.ledger import Entry, EntryKind, credit, debit
 from funds.domain.opening import withdrawals_from
 from funds.domain.policy import CompetitionPurpose, DevelopmentPurpose, FundPolicy
+from megp_common import decisions
 from megp_common.contracts.funds import CompetitionSpendApproved, DevelopmentWithdrawalMade
 
 
@@ -25,6 +26,7 @@ class SpendRequest:
     payee: str
     description: str
     approved_by: str | None
+    roles: frozenset[str] = frozenset({"board_representative"})
 
 
 def approve_competition_spend(
@@ -33,11 +35,11 @@ def approve_competition_spend(
     fund.require_open()
     if fund.has_posted(entry_id):
         return None
-    if request.approved_by is None or request.approved_by not in fund.board:
-        raise NotAllowed(
-            "only the group's representatives on the ODF board may approve Competition Sub-Fund "
-            f"spending [¶55]; {request.approved_by or 'the caller'} is not one of them"
-        )
+    decisions.board_decider(
+        request.roles,
+        request.approved_by,
+        decisions.Governance.of(fund.board, fund.support_committee),
+    )
     if request.purpose not in CompetitionPurpose.__members__.values():
         raise RuleBroken(
             f"{request.purpose!r} is not one of the purposes the Competition Sub-Fund may pay "

@@ -110,6 +110,21 @@ def build(services: Services) -> dict[str, Handler]:
     async def enrolled(env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
         await services.participants.remember(e.participant_id, e.birth_date, e.state_code)
 
+    async def committee_changed(
+        env: EventEnvelope, e: enrollment.CommitteeMemberAdded | enrollment.CommitteeMemberRemoved
+    ) -> None:
+        """Who sits on a group's Support Committee (they never decide for it [¶55])."""
+        participant, group_id = e.participant_id, e.group_id
+        if e.kind != "support" or not participant or not group_id:
+            return
+        sits = isinstance(e, enrollment.CommitteeMemberAdded)
+        change = _guarded(
+            env, lambda f: opening.support_committee_changed(f, participant, sits=sits)
+        )
+        await apply_once(
+            services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
+        )
+
     async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
         # the replaced obligation may be settled already, and so in the archive
         archived = await services.archive.find(
@@ -140,4 +155,6 @@ def build(services: Services) -> dict[str, Handler]:
         "enrollment.ParticipantEnrolled": enrolled,
         "enrollment.ParticipantUpdated": enrolled,
         "enrollment.BusinessPeriodCorrected": corrected,
+        "enrollment.CommitteeMemberAdded": committee_changed,
+        "enrollment.CommitteeMemberRemoved": committee_changed,
     }

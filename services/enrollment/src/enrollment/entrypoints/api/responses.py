@@ -12,10 +12,9 @@ from pydantic import BaseModel
 from enrollment.domain.actor import Actor
 from enrollment.entrypoints.api.errors import READ, UPDATE, WRITE
 from enrollment.service_layer.container import Services
-from megp_common.ids import deterministic_id, new_id
-from megp_common.web import check_idempotency_key, etag_for, run_idempotent
+from megp_common.web import Once, answer_once, etag_for
 
-__all__ = ["READ", "UPDATE", "WRITE", "idempotent", "new_resource_id", "respond", "scope_of"]
+__all__ = ["READ", "UPDATE", "WRITE", "idempotent", "respond"]
 
 
 def respond(
@@ -31,36 +30,22 @@ def respond(
     return JSONResponse(content, status_code=status, headers=headers)
 
 
-def new_resource_id(scope: str, key: str | None) -> str:
-    """From the Idempotency-Key when there is one, so a re-run after a crash finds the first."""
-    checked = check_idempotency_key(key, required=False)
-    return deterministic_id(scope, checked) if checked else new_id()
-
-
-def scope_of(name: str, actor: Actor) -> str:
-    return f"enrollment.{name}:{actor.subject}"
-
-
 async def idempotent(
     services: Services,
     actor: Actor,
     name: str,
-    key: str | None,
+    key: str,
     payload: Any,
     operation: Callable[[str], Awaitable[tuple[int, BaseModel]]],
     *,
-    required: bool = False,
     location: Callable[[dict[str, Any]], str] | None = None,
 ) -> JSONResponse:
     """Run `operation(new_id)` once per Idempotency-Key and caller; replay its response."""
-    scope = scope_of(name, actor)
-    resource_id = new_resource_id(scope, key)
+    once = Once(f"enrollment.{name}", actor.subject, key)
 
     async def run() -> tuple[int, Any]:
-        status, body = await operation(resource_id)
+        status, body = await operation(once.new_id())
         return status, jsonable_encoder(body)
 
-    status, body = await run_idempotent(
-        services.idempotency, scope, key, jsonable_encoder(payload), run, required=required
-    )
+    status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
     return respond(body, status, location(body) if location and status == 201 else None)

@@ -16,7 +16,7 @@ from funds.entrypoints.api.schemas import ID_PATTERN, EntryPublic
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
 from megp_common.errors import PROBLEM_RESPONSES, NotFound
-from megp_common.web import IdempotencyKeyHeader
+from megp_common.web import IdempotencyKey
 
 router = APIRouter(prefix="/v1/funds/{fund_id}", tags=["money"], responses=PROBLEM_RESPONSES)
 Supervisor = Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR))]
@@ -40,7 +40,7 @@ async def reverse(
     body: ReversalCreate,
     services: ServicesDep,
     who: Supervisor,
-    key: IdempotencyKeyHeader = None,
+    key: IdempotencyKey,
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     found: list[Entry] = []

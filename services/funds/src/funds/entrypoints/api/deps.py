@@ -15,7 +15,7 @@ from funds.service_layer.container import Services, post_entry, remember_read
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
-from megp_common.web import run_idempotent
+from megp_common.web import Once, answer_once
 
 FUND_READERS = (
     Role.PROGRAMME_SUPERVISOR,
@@ -72,7 +72,7 @@ async def money_post(
     principal: Principal,
     fund_id: str,
     operation: str,
-    key: str | None,
+    key: str,
     body: Any,
     action: Callable[[Fund, str, str], Entry | None],
     before: Callable[[], Awaitable[None]] | None = None,
@@ -86,12 +86,6 @@ async def money_post(
         entry = await post_entry(services, fund_id, operation, entry_key, action)
         return 201, EntryPublic.of(entry).model_dump(mode="json")
 
-    status, payload = await run_idempotent(
-        services.idempotency,
-        f"funds:{operation}:{fund_id}:{principal.subject}",
-        key,
-        body,
-        run,
-        required=True,
-    )
+    once = Once(f"funds:{operation}:{fund_id}", principal.subject, key)
+    status, payload = await answer_once(services.idempotency, once, body, run)
     return JSONResponse(payload, status_code=status)

@@ -23,12 +23,12 @@ from funds.entrypoints.api.schemas import (
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
 from megp_common.errors import PROBLEM_RESPONSES, Forbidden
-from megp_common.web import IdempotencyKeyHeader
+from megp_common.web import IdempotencyKey
 
 router = APIRouter(prefix="/v1/funds/{fund_id}", tags=["money"], responses=PROBLEM_RESPONSES)
 
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
-Key = IdempotencyKeyHeader
+Key = IdempotencyKey
 Donor = Annotated[
     Principal,
     Depends(require_roles(Role.DONOR_PORTAL, Role.ODF_STAFF, Role.PROGRAMME_SUPERVISOR)),
@@ -42,7 +42,7 @@ POSTED: dict[str, object] = {"status_code": 201, "response_model": EntryPublic}
 
 @router.post("/contributions", summary="Register a grant or a temporary contribution", **POSTED)  # type: ignore[arg-type]
 async def contribute(
-    fund_id: FundId, body: ContributionCreate, services: ServicesDep, who: Donor, key: Key = None
+    fund_id: FundId, body: ContributionCreate, services: ServicesDep, who: Donor, key: Key
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     gift = inflows.Contribution(
@@ -71,7 +71,7 @@ async def contribute(
     **POSTED,  # type: ignore[arg-type]
 )
 async def give_back(
-    fund_id: FundId, inflow_entry_id: str, services: ServicesDep, who: Staff, key: Key = None
+    fund_id: FundId, inflow_entry_id: str, services: ServicesDep, who: Staff, key: Key
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     now = services.clock.now()
@@ -87,7 +87,7 @@ async def give_back(
 
 
 async def _deposit(
-    fund_id: str, lines: list[DepositLine], services: ServicesDep, who: Principal, key: str | None
+    fund_id: str, lines: list[DepositLine], services: ServicesDep, who: Principal, key: str
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     items = [deposits.Deposit(d.participant_id, d.amount, d.obligation_id) for d in lines]
@@ -106,7 +106,7 @@ async def _deposit(
 
 @router.post("/deposits", summary="Record one member's deposit [¶71]", **POSTED)  # type: ignore[arg-type]
 async def deposit(
-    fund_id: FundId, body: DepositLine, services: ServicesDep, who: OdfStaff, key: Key = None
+    fund_id: FundId, body: DepositLine, services: ServicesDep, who: OdfStaff, key: Key
 ) -> JSONResponse:
     return await _deposit(fund_id, [body], services, who, key)
 
@@ -117,7 +117,7 @@ async def deposit(
     **POSTED,  # type: ignore[arg-type]
 )
 async def deposit_sheet(
-    fund_id: FundId, body: DepositSheetCreate, services: ServicesDep, who: OdfStaff, key: Key = None
+    fund_id: FundId, body: DepositSheetCreate, services: ServicesDep, who: OdfStaff, key: Key
 ) -> JSONResponse:
     return await _deposit(fund_id, body.deposits, services, who, key)
 
@@ -132,11 +132,16 @@ async def spend(
     body: CompetitionSpendCreate,
     services: ServicesDep,
     who: BoardRep,
-    key: Key = None,
+    key: Key,
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     request = outflows.SpendRequest(
-        body.purpose, body.amount, body.payee, body.description, who.participant_id
+        body.purpose,
+        body.amount,
+        body.payee,
+        body.description,
+        who.participant_id,
+        frozenset(r.value for r in who.roles),
     )
     now = services.clock.now()
     return await money_post(
@@ -161,7 +166,7 @@ async def withdraw(
     body: WithdrawalCreate,
     services: ServicesDep,
     who: Member,
-    key: Key = None,
+    key: Key,
 ) -> JSONResponse:
     if who.participant_id != participant_id:
         raise Forbidden("each member decides on their own share only [¶74]")
@@ -195,7 +200,7 @@ async def replenish(
     body: ReplenishmentCreate,
     services: ServicesDep,
     who: OdfStaff,
-    key: Key = None,
+    key: Key,
 ) -> JSONResponse:
     await open_fund_for(services, fund_id, who)
     now, policy, borrower = services.clock.now(), services.policy, body.borrower_id

@@ -16,7 +16,7 @@ from enrollment.entrypoints.api.schemas.groups import (
     SeatRemoval,
 )
 from enrollment.service_layer import board, queries
-from megp_common.web import IdempotencyKeyHeader
+from megp_common.web import IdempotencyKey
 
 router = APIRouter(tags=["board of directors"])
 DECISION = {**WRITE, 403: {**WRITE[403], "description": "Not a board decision-maker [¶55]"}}
@@ -39,7 +39,7 @@ async def appoint_representative(
     body: RepresentativeAppoint,
     services: ServicesDep,
     actor: AnyActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(seat_id: str) -> tuple[int, BoardPublic]:
         group = await board.appoint_representative(
@@ -58,7 +58,7 @@ async def _appoint(
     services: ServicesDep,
     actor: AnyActor,
     position: CandidatePosition,
-    key: str | None,
+    key: str,
 ) -> JSONResponse:
     async def operation(seat_id: str) -> tuple[int, BoardPublic]:
         group = await board.appoint_candidate(
@@ -81,7 +81,7 @@ async def appoint_special_member(
     body: CandidateAppoint,
     services: ServicesDep,
     actor: AnyActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return await _appoint(
         group_id, body, services, actor, CandidatePosition.SPECIAL_MEMBER, idempotency_key
@@ -100,7 +100,7 @@ async def appoint_director_general(
     body: CandidateAppoint,
     services: ServicesDep,
     actor: AnyActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     return await _appoint(
         group_id, body, services, actor, CandidatePosition.DIRECTOR_GENERAL, idempotency_key
@@ -114,7 +114,17 @@ async def appoint_director_general(
     summary="Remove someone from the board (a board decision)",
 )
 async def remove_seat(
-    group_id: str, seat_id: str, body: SeatRemoval, services: ServicesDep, actor: AnyActor
+    group_id: str,
+    seat_id: str,
+    body: SeatRemoval,
+    services: ServicesDep,
+    actor: AnyActor,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
-    group = await board.remove(services, actor, group_id, seat_id, body.reason)
-    return respond(BoardPublic.of(group))
+    async def operation(_: str) -> tuple[int, BoardPublic]:
+        group = await board.remove(services, actor, group_id, seat_id, body.reason)
+        return 200, BoardPublic.of(group)
+
+    return await idempotent(
+        services, actor, f"seat-removal:{group_id}:{seat_id}", idempotency_key, body, operation
+    )

@@ -24,7 +24,7 @@ from enrollment.service_layer import committees, queries
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
-    IdempotencyKeyHeader,
+    IdempotencyKey,
     LimitQuery,
     Page,
     page_of_sequence,
@@ -44,7 +44,7 @@ async def form(
     body: CommitteeCreate,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(committee_id: str) -> tuple[int, CommitteePublic]:
         committee = await committees.form(
@@ -132,7 +132,7 @@ async def add_member(
     body: CommitteeMemberCreate,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(member_id: str) -> tuple[int, CommitteeMemberPublic]:
         member = CommitteeMember(
@@ -157,11 +157,16 @@ async def remove_member(
     body: CommitteeMemberRemoval,
     services: ServicesDep,
     actor: StaffActor,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
-    committee = await committees.remove_member(
-        services, actor, committee_id, member_id, body.reason
-    )
-    return respond(CommitteeMemberPublic.of(committee.members[member_id]))
+    async def operation(_: str) -> tuple[int, CommitteeMemberPublic]:
+        committee = await committees.remove_member(
+            services, actor, committee_id, member_id, body.reason
+        )
+        return 200, CommitteeMemberPublic.of(committee.members[member_id])
+
+    scope = f"committee-removal:{committee_id}:{member_id}"
+    return await idempotent(services, actor, scope, idempotency_key, body, operation)
 
 
 @router.get(
@@ -193,7 +198,7 @@ async def propose_candidate(
     body: CandidateCreate,
     services: ServicesDep,
     actor: CandidateProposerActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(candidate_id: str) -> tuple[int, CandidatePublic]:
         candidate = await committees.propose_candidate(

@@ -26,7 +26,7 @@ from enrollment.service_layer import groups, queries
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
-    IdempotencyKeyHeader,
+    IdempotencyKey,
     LimitQuery,
     Page,
 )
@@ -92,19 +92,33 @@ async def list_members(
     summary="Sign the Letter of Commitment and join (or return) [¶24, ¶49]",
 )
 async def join(
-    group_id: str, body: MemberJoin, services: ServicesDep, actor: ParticipantOrStaffActor
+    group_id: str,
+    body: MemberJoin,
+    services: ServicesDep,
+    actor: ParticipantOrStaffActor,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     require_self_or_staff(actor, body.participant_id)
-    group = await groups.join(
+
+    async def operation(_: str) -> tuple[int, GroupPublic]:
+        group = await groups.join(
+            services,
+            actor,
+            group_id,
+            body.participant_id,
+            body.business_reason,
+            body.letter(services.now().date()),
+        )
+        return 201, GroupPublic.of(group)
+
+    return await idempotent(
         services,
         actor,
-        group_id,
-        body.participant_id,
-        body.business_reason,
-        body.letter(services.now().date()),
-    )
-    return respond(
-        GroupPublic.of(group), 201, f"/v1/groups/{group_id}/members/{body.participant_id}"
+        f"join:{group_id}",
+        idempotency_key,
+        body,
+        operation,
+        location=lambda _: f"/v1/groups/{group_id}/members/{body.participant_id}",
     )
 
 
@@ -120,7 +134,7 @@ async def join_many(
     body: IntakeSheet,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     """Each line is one participant's signed Letter of Commitment and business reason [¶24,
     ¶49]. A sheet with any line that breaks a rule is refused whole (422, `problems` lists
@@ -157,10 +171,16 @@ async def leave(
     body: MemberLeave,
     services: ServicesDep,
     actor: ParticipantOrStaffActor,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     require_self_or_staff(actor, participant_id)
-    group = await groups.leave(services, actor, group_id, participant_id, body.reason)
-    return respond(GroupPublic.of(group))
+
+    async def operation(_: str) -> tuple[int, GroupPublic]:
+        group = await groups.leave(services, actor, group_id, participant_id, body.reason)
+        return 200, GroupPublic.of(group)
+
+    scope = f"leave:{group_id}:{participant_id}"
+    return await idempotent(services, actor, scope, idempotency_key, body, operation)
 
 
 @router.post(
@@ -171,9 +191,24 @@ async def leave(
     summary="Register the active group's Development Organization [¶60]",
 )
 async def register_odf(
-    group_id: str, body: OdfCreate, services: ServicesDep, actor: StaffActor
+    group_id: str,
+    body: OdfCreate,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
-    odf = await groups.register_odf(
-        services, actor, group_id, body.legal_name, body.rfc, body.trust_bank
+    async def operation(_: str) -> tuple[int, OdfPublic]:
+        odf = await groups.register_odf(
+            services, actor, group_id, body.legal_name, body.rfc, body.trust_bank
+        )
+        return 201, OdfPublic.of(odf)
+
+    return await idempotent(
+        services,
+        actor,
+        f"odf:{group_id}",
+        idempotency_key,
+        body,
+        operation,
+        location=lambda _: f"/v1/groups/{group_id}",
     )
-    return respond(OdfPublic.of(odf), 201, f"/v1/groups/{group_id}")

@@ -29,7 +29,7 @@ from megp_common.ids import deterministic_id
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
-    IdempotencyKeyHeader,
+    IdempotencyKey,
     IfMatchHeader,
     LimitQuery,
     Page,
@@ -59,7 +59,7 @@ async def enroll(
     body: ParticipantCreate,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(participant_id: str) -> tuple[int, ParticipantPublic]:
         participant, created = await participants.enroll(
@@ -95,7 +95,7 @@ async def enroll_sheet(
     body: RegistrationSheet,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     """The sheets state offices collect in the field, entered at once. The whole sheet is
     checked before anything is written: any line with a problem (CURP, its match with birth
@@ -131,7 +131,6 @@ async def enroll_sheet(
         idempotency_key,
         body,
         operation,
-        required=True,
         location=lambda _: "/v1/participants",
     )
 

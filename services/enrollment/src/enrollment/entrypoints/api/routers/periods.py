@@ -14,7 +14,7 @@ from enrollment.entrypoints.api.responses import READ, idempotent, respond
 from enrollment.entrypoints.api.routers.plans import MONEY
 from enrollment.entrypoints.api.schemas.plans import GroupPeriodClosing, GroupPeriodPublic
 from enrollment.service_layer import plans
-from megp_common.web import IdempotencyKeyHeader
+from megp_common.web import IdempotencyKey
 
 router = APIRouter(tags=["business plans"])
 
@@ -31,7 +31,7 @@ async def close_group_period(
     body: GroupPeriodClosing,
     services: ServicesDep,
     actor: StaffOrServiceActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     repeated = [p for p, n in Counter(x.participant_id for x in body.incomes).items() if n > 1]
     if repeated:
@@ -52,7 +52,7 @@ async def close_group_period(
         return 201, GroupPeriodPublic.of(doc)
 
     return await idempotent(
-        services, actor, f"group-close:{group_id}", idempotency_key, body, operation, required=True
+        services, actor, f"group-close:{group_id}", idempotency_key, body, operation
     )
 
 

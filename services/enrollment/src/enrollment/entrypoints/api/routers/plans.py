@@ -31,7 +31,7 @@ from megp_common.auth import Role
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
-    IdempotencyKeyHeader,
+    IdempotencyKey,
     IfMatchHeader,
     LimitQuery,
     Page,
@@ -58,7 +58,7 @@ async def agree_many(
     body: PlanSheet,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     """A sheet with any line that breaks a rule is refused whole (422, `problems` lists every
     line's problem) and agrees nothing."""
@@ -80,7 +80,6 @@ async def agree_many(
         idempotency_key,
         body,
         operation,
-        required=True,
         location=lambda _: f"/v1/groups/{group_id}/business-plans",
     )
 
@@ -97,7 +96,7 @@ async def agree(
     body: PlanCreate,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(_: str) -> tuple[int, PlanPublic]:
         plan = await plans.agree(
@@ -119,7 +118,6 @@ async def agree(
         idempotency_key,
         body,
         operation,
-        required=True,
         location=lambda b: f"/v1/groups/{group_id}/business-plans/{b['participant_id']}",
     )
 
@@ -206,7 +204,7 @@ async def record_income(
     body: IncomeRecord,
     services: ServicesDep,
     actor: ParticipantOrStaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     require_self_or_staff(actor, participant_id, Role.SERVICE)
 
@@ -223,7 +221,6 @@ async def record_income(
         idempotency_key,
         body,
         operation,
-        required=True,
     )
 
 
@@ -240,7 +237,7 @@ async def close_member(
     period_start: date,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(_: str) -> tuple[int, ResultPublic]:
         result = await plans.close_member(services, actor, group_id, participant_id, period_start)
@@ -253,7 +250,6 @@ async def close_member(
         idempotency_key,
         {},
         operation,
-        required=True,
     )
 
 
@@ -271,7 +267,7 @@ async def correct(
     body: CorrectionCreate,
     services: ServicesDep,
     actor: StaffActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(correction_id: str) -> tuple[int, ResultPublic]:
         result = await plans.correct(
@@ -293,5 +289,4 @@ async def correct(
         idempotency_key,
         body,
         operation,
-        required=True,
     )

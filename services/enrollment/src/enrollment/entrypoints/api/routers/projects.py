@@ -9,7 +9,7 @@ from enrollment.entrypoints.api.responses import READ, WRITE, idempotent, respon
 from enrollment.entrypoints.api.schemas.groups import GroupPublic
 from enrollment.entrypoints.api.schemas.projects import GroupCreate, ProjectCreate, ProjectPublic
 from enrollment.service_layer import projects, queries
-from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKeyHeader, LimitQuery, Page
+from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKey, LimitQuery, Page
 
 router = APIRouter(tags=["projects"])
 
@@ -27,7 +27,7 @@ async def propose(
     body: ProjectCreate,
     services: ServicesDep,
     actor: ProposerActor,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def operation(project_id: str) -> tuple[int, ProjectPublic]:
         project, created = await projects.propose(services, actor, project_id, body.details())
@@ -109,7 +109,22 @@ async def get_project(project_id: str, services: ServicesDep, actor: AnyActor) -
     summary="Form the project's group (one per project)",
 )
 async def form_group(
-    project_id: str, services: ServicesDep, actor: StaffActor, body: GroupCreate | None = None
+    project_id: str,
+    services: ServicesDep,
+    actor: StaffActor,
+    idempotency_key: IdempotencyKey,
+    body: GroupCreate | None = None,
 ) -> JSONResponse:
-    group = await projects.form_group(services, actor, project_id, body.name if body else None)
-    return respond(GroupPublic.of(group), 201, f"/v1/groups/{group.id}")
+    async def operation(_: str) -> tuple[int, GroupPublic]:
+        name = body.name if body else None
+        return 201, GroupPublic.of(await projects.form_group(services, actor, project_id, name))
+
+    return await idempotent(
+        services,
+        actor,
+        f"group:{project_id}",
+        idempotency_key,
+        body,
+        operation,
+        location=lambda created: f"/v1/groups/{created['id']}",
+    )
