@@ -30,6 +30,7 @@ def platform(infra: Infra) -> Iterator[Platform]:
             "MONGO_URL": infra.mongo,
             "ENVIRONMENT": "test",
             "RELAY_SWEEP_INTERVAL_S": "1",
+            "CLOCK_REWIND_ALLOWED": "true",
         }
     )
     try:

@@ -20,6 +20,7 @@ from megp_common.contracts import funds as fnd
 from megp_common.events import EventPayload, make_event
 from megp_common.launcher import Platform
 from megp_common.testing.events import EventTap, distinct
+from megp_common.testing.keys import keyed
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +59,7 @@ class Credit:
 
     def call(self, method: str, path: str, *roles: Role, expect: int = 200, **kw: Any) -> Any:
         claims = kw.pop("claims", {})
-        headers = self.tokens.header(*roles, **claims) | kw.pop("headers", {})
+        headers = keyed(method, self.tokens.header(*roles, **claims) | kw.pop("headers", {}))
         response = httpx.request(method, f"{self.url}/v1{path}", headers=headers, timeout=30, **kw)
         assert response.status_code == expect, response.text
         return response.json()
@@ -80,7 +81,10 @@ class Credit:
 
     def set_clock(self, when: datetime) -> None:
         self.call(
-            "PUT", "/admin/clock", Role.PROGRAMME_SUPERVISOR, json={"instant": when.isoformat()}
+            "PUT",
+            "/admin/clock",
+            Role.PROGRAMME_SUPERVISOR,
+            json={"instant": when.isoformat(), "rewind": True},
         )
 
 
@@ -323,7 +327,7 @@ def funds_call(
     **kw: Any,
 ) -> Any:
     url = platform.processes["funds"].url
-    headers = tokens.header(*roles) | kw.pop("headers", {})
+    headers = keyed(method, tokens.header(*roles) | kw.pop("headers", {}))
     response = httpx.request(method, f"{url}/v1{path}", headers=headers, timeout=30, **kw)
     assert response.status_code == expect, response.text
     return response.json()

@@ -11,6 +11,7 @@ import pytest
 
 from enrollment.testing.driver import Driver, ok
 from megp_common.launcher import Platform
+from megp_common.testing.keys import UNKEYED
 
 pytestmark = pytest.mark.e2e
 
@@ -132,7 +133,7 @@ async def test_a_registration_sheet_enrolls_everyone_or_nobody(drive: Driver, in
     ]
 
     def post(lines: list[dict[str, Any]], key: str | None) -> httpx.Response:
-        headers = drive.staff | ({"Idempotency-Key": key} if key else {})
+        headers = drive.staff | ({"Idempotency-Key": key} if key else UNKEYED)
         return drive.client.post(url, json={"participants": lines}, headers=headers)
 
     refused = problem(post(bad, f"sheet-{uuid.uuid4()}"), 422)
@@ -418,7 +419,8 @@ def test_a_plan_sheet_agrees_every_plan_or_none(drive: Driver) -> None:
     listed = ok(drive.client.get(f"/groups/{gid}/business-plans", headers=drive.staff))["items"]
     assert [p["participant_id"] for p in listed] == [members[4]]
 
-    problem(drive.client.post(url, json={"plans": [line(members[0])]}, headers=drive.staff), 428)
+    unkeyed = drive.staff | UNKEYED
+    problem(drive.client.post(url, json={"plans": [line(members[0])]}, headers=unkeyed), 428)
     sheet = {"plans": [line(pid, baseline=f"{7000 + i}.00") for i, pid in enumerate(members[:4])]}
     key = {"Idempotency-Key": f"sheet-{uuid.uuid4()}"}
     agreed = ok(drive.client.post(url, json=sheet, headers=drive.staff | key), 201)["plans"]

@@ -12,6 +12,7 @@ import pytest
 
 from enrollment.testing.driver import Driver, ok
 from megp_common.launcher import Platform
+from megp_common.testing.keys import UNKEYED
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +49,7 @@ def test_a_plan_is_agreed_once_and_revised_with_if_match(drive: Driver) -> None:
         "target_increase": "1000.00",
         "start_date": start.isoformat(),
     }
-    problem(drive.client.post(url, json=body, headers=drive.staff), 428)
+    problem(drive.client.post(url, json=body, headers=drive.staff | UNKEYED), 428)
     for bad in (
         {"baseline_income": 8000.5},
         {"start_date": (start + timedelta(1)).isoformat()},
@@ -94,7 +95,10 @@ def test_a_member_period_closes_once_and_is_corrected_by_a_new_record(drive: Dri
     )  # not begun yet
     drive.move_clock_to(start + timedelta(days=3))
     problem(
-        drive.client.post(f"{period}/income", json={"income": "1.00"}, headers=drive.staff), 428
+        drive.client.post(
+            f"{period}/income", json={"income": "1.00"}, headers=drive.staff | UNKEYED
+        ),
+        428,
     )
     member = drive.as_("participant", participant_id=members[0])
     ok(drive.client.post(f"{period}/income", json={"income": "12345.67"}, headers=member | key()))
@@ -139,7 +143,7 @@ def test_a_group_sheet_is_accepted_whole_or_not_at_all(drive: Driver) -> None:
     body = {"period_start": start.isoformat(), "incomes": incomes}
     problem(drive.client.post(url, json=body, headers=drive.staff | key()), 422)  # not ended
     drive.move_clock_to(after(start))
-    problem(drive.client.post(url, json=body, headers=drive.staff), 428)
+    problem(drive.client.post(url, json=body, headers=drive.staff | UNKEYED), 428)
     cases = [
         incomes[:4],
         [*incomes, incomes[0]],

@@ -158,13 +158,14 @@ class Group:
 def set_clock(url: str, tokens: Any, instant: datetime) -> None:
     resp = httpx.put(
         f"{url}/v1/admin/clock",
-        json={"instant": instant.isoformat()},
+        json={"instant": instant.isoformat(), "rewind": True},
         headers=tokens.header(Role.PROGRAMME_SUPERVISOR),
     )
     assert resp.status_code == 200, resp.text
     version = resp.json()["version"]
     deadline = time.monotonic() + 10
-    while httpx.get(f"{url}/v1/admin/clock").json()["version"] < version:
+    reader = tokens.header(Role.PROGRAMME_SUPERVISOR)
+    while httpx.get(f"{url}/v1/admin/clock", headers=reader).json()["version"] < version:
         assert time.monotonic() < deadline, "the funds service did not see the clock move"
         time.sleep(0.1)
 

@@ -22,17 +22,18 @@ from pydantic import AwareDatetime, BaseModel, Field
 from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from megp_common.auth import AuthConfig, Role, TokenVerifier, local_secret
-from megp_common.auth.fastapi import require_roles
+from megp_common.auth import AuthConfig, Principal, Role, TokenVerifier, local_secret
+from megp_common.auth.fastapi import CurrentPrincipal, require_roles
 from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import ClockWatcher, SettableClock, SharedClockStore
 from megp_common.consumer import ConsumerRunner, Handler
-from megp_common.errors import Forbidden, install_problem_handlers
+from megp_common.errors import Conflict, Forbidden, install_problem_handlers
 from megp_common.logging import CorrelationIdMiddleware, configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
 from megp_common.mongo import Document, OutboxWriter, ensure_indexes, make_client
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
+from megp_common.schemas import RequestModel
 from megp_common.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -193,9 +194,14 @@ class ClockView(BaseModel):
     settable: bool
 
 
-class ClockUpdate(BaseModel):
+class ClockUpdate(RequestModel):
     instant: AwareDatetime = Field(description="The new time, timezone-aware")
     frozen: bool = True
+    rewind: bool = Field(
+        default=False,
+        description="Move it backwards (only where the setting CLOCK_REWIND_ALLOWED is on: a "
+        "test harness's reset); otherwise the clock moves only forwards",
+    )
 
 
 def _runtime(request: Request) -> Runtime:
@@ -242,7 +248,9 @@ def _platform_router() -> APIRouter:
         response_model=ClockView,
         summary="The time this process lives in",
     )
-    async def get_clock(runtime: Annotated[Runtime, Depends(_runtime)]) -> ClockView:
+    async def get_clock(
+        runtime: Annotated[Runtime, Depends(_runtime)], _who: CurrentPrincipal
+    ) -> ClockView:
         setting = runtime.clock.setting
         return ClockView(
             now=runtime.clock.now(),
@@ -255,14 +263,28 @@ def _platform_router() -> APIRouter:
         "/v1/admin/clock",
         tags=["platform"],
         response_model=ClockView,
-        dependencies=[Depends(require_roles(Role.PROGRAMME_SUPERVISOR))],
-        summary="Move the shared clock (not in production)",
+        summary="Move the shared clock forwards (a national supervisor; not in production)",
     )
     async def set_clock(
-        body: ClockUpdate, runtime: Annotated[Runtime, Depends(_runtime)]
+        body: ClockUpdate,
+        runtime: Annotated[Runtime, Depends(_runtime)],
+        who: Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR))],
     ) -> ClockView:
+        if not who.is_national:
+            raise Forbidden("only a national programme supervisor moves the national clock")
         if not runtime.clock.settable:
             raise Forbidden("the clock follows real time in production")
+        if body.instant < runtime.clock.now():
+            if not body.rewind:
+                raise Conflict(
+                    f"the clock is at {runtime.clock.now().isoformat()} and moves only forwards; "
+                    "records dated before what was already posted would break the ledgers"
+                )
+            if not runtime.settings.clock_rewind_allowed:
+                raise Forbidden(
+                    "moving the clock backwards needs the setting CLOCK_REWIND_ALLOWED (a test "
+                    "harness's reset, never a live platform)"
+                )
         setting = await runtime.clock_store.write(body.instant, frozen=body.frozen)
         runtime.clock.apply(setting)
         return ClockView(

@@ -295,6 +295,14 @@ Share = Annotated[
 ]
 
 
+#: A rate or factor (an annual interest rate, 0.12) written as fixed-point text, never 1E+1.
+Rate = Annotated[
+    Decimal,
+    PlainSerializer(lambda v: render_amount(v, 0), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["0.12"]}),
+]
+
+
 def _iso_currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY_RE.match(value):
         raise ValueError("a currency is an ISO 4217 code of three capital letters, e.g. MXN or USD")
@@ -347,13 +355,19 @@ def amount_limit(kind: str) -> Decimal:
 
 
 def parse_amount(
-    value: object, *, kind: str, allow_zero: bool = False, places: int = DEFAULT_MINOR_UNITS
+    value: object,
+    *,
+    kind: str,
+    allow_zero: bool = False,
+    signed: bool = False,
+    places: int = DEFAULT_MINOR_UNITS,
 ) -> Decimal:
     """The amount a caller sent, or ValueError saying why not.
 
     Only a plain decimal string is an amount: ASCII digits, at most `places` decimals, no sign
-    (amounts in requests are never negative), no spaces, exponents, separators or full-width
-    digits; and it lies between 0.01 (0 where `allow_zero`) and the limit of its `kind`.
+    (unless `signed`: the rules then refuse a negative one with their own reason), no spaces,
+    exponents, separators or full-width digits; and it lies between 0.01 (0 where
+    `allow_zero`) and the limit of its `kind`.
     A Decimal passes the same checks (for Python callers); floats, ints and booleans never do.
     """
     if isinstance(value, Decimal):
@@ -373,12 +387,12 @@ def parse_amount(
             "(no spaces, signs, exponents or separators)"
         )
     amount = Decimal(text)
-    if amount < 0:
+    if amount < 0 and not signed:
         raise ValueError("an amount cannot be negative")
     if amount == 0 and not allow_zero:
         raise ValueError("an amount must be greater than 0")
     limit = amount_limit(kind)
-    if amount > limit:
+    if abs(amount) > limit:
         raise ValueError(
             f"an amount of this kind is at most {render_amount(limit)} "
             f"(setting MONEY_MAX_{kind.upper()})"
@@ -395,13 +409,14 @@ class AmountRule:
     kind: str
     allow_zero: bool = False
     example: str = "1250.00"
+    signed: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in AMOUNT_LIMITS:
             raise ValueError(f"unknown amount kind {self.kind!r}")
 
     def parse(self, value: Any) -> Decimal:
-        return parse_amount(value, kind=self.kind, allow_zero=self.allow_zero)
+        return parse_amount(value, kind=self.kind, allow_zero=self.allow_zero, signed=self.signed)
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -416,11 +431,13 @@ class AmountRule:
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
-        lowest = "0" if self.allow_zero else "0.01"
         limit = render_amount(AMOUNT_LIMITS[self.kind])
+        lowest = f"-{limit}" if self.signed else "0" if self.allow_zero else "0.01"
         return {
             "type": "string",
-            "pattern": r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+            "pattern": r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$"
+            if self.signed
+            else r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
             "maxLength": _MAX_TEXT,
             "examples": [self.example],
             "description": f"A decimal string from {lowest} to {limit} (setting "
@@ -433,7 +450,10 @@ class AmountRule:
 PaymentAmount = Annotated[Decimal, AmountRule("payment")]
 ContributionAmount = Annotated[Decimal, AmountRule("contribution", example="5000.00")]
 LoanAmount = Annotated[Decimal, AmountRule("loan", example="25000.00")]
-IncomeAmount = Annotated[Decimal, AmountRule("income", allow_zero=True, example="8450.00")]
+#: Signed: a negative income is refused by the period rules, line by line on a sheet.
+IncomeAmount = Annotated[
+    Decimal, AmountRule("income", allow_zero=True, example="8450.00", signed=True)
+]
 PriceAmount = Annotated[Decimal, AmountRule("price", example="1.00")]
 
 

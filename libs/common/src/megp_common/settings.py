@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     # a group's closing day) costs one clearing write per window instead of one per commit
     relay_clear_delay_s: float = Field(default=1.0, ge=0)
     clock_poll_interval_s: float = Field(default=0.2, gt=0)
+    # the development clock moves only forwards; a test harness that must go back (a second
+    # simulation on the same store) turns this on, and then asks for it with `rewind: true`
+    clock_rewind_allowed: bool = False
 
     jwt_issuer: str = "megp-local"
     jwt_audience: str = "megp"

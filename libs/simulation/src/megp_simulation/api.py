@@ -170,7 +170,7 @@ class Api:
             "PUT",
             "/admin/clock",
             "programme_supervisor",
-            json={"instant": instant.astimezone(UTC).isoformat(), "frozen": True},
+            json={"instant": instant.astimezone(UTC).isoformat(), "frozen": True, "rewind": True},
         )
         version = int(setting["version"])
         deadline = time.monotonic() + timeout_s

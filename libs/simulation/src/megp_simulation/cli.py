@@ -389,7 +389,9 @@ def main(argv: list[str] | None = None) -> None:
 
         infra = LocalInfra()
         env = infra.up()
-        platform = Platform(env | {"ENVIRONMENT": "development"}, SERVICES)
+        platform = Platform(
+            env | {"ENVIRONMENT": "development", "CLOCK_REWIND_ALLOWED": "true"}, SERVICES
+        )
         print("starting services...", file=sys.stderr, flush=True)
         platform.start()
         urls = {name: p.url for name, p in platform.processes.items()}

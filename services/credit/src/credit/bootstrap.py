@@ -10,9 +10,8 @@ from credit.adapters.repositories import (
     LoanRepository,
 )
 from credit.config import Settings
-from credit.entrypoints.api.leases import router as lease_router
 from credit.entrypoints.api.routes import router
-from credit.service_layer.container import Credit
+from credit.service_layer.container import Services
 from credit.service_layer.events import handlers
 from credit.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
@@ -26,7 +25,7 @@ DESCRIPTION = "Revolving credit lines, loans with exact schedules, delinquency, 
 async def wire(runtime: Runtime) -> Wiring:
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    credit = Credit(
+    credit = Services(
         settings=settings,
         clock=runtime.clock,
         loans=LoanRepository(runtime.db, runtime.outbox),
@@ -58,6 +57,6 @@ def create_app() -> FastAPI:
         title="credit",
         settings_factory=Settings,
         wire=wire,
-        routers=[router, lease_router],
+        routers=[router],
         description=DESCRIPTION,
     )

@@ -1,6 +1,6 @@
 """Bearer-JWT authentication; FastAPI dependencies live in ``megp_common.auth.fastapi``."""
 
-from megp_common.auth.principal import ALL_STATES, Principal, Role
+from megp_common.auth.principal import ALL_STATES, Principal, Role, check_state
 from megp_common.auth.tokens import AuthConfig, TokenVerifier, local_secret, mint_token
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Principal",
     "Role",
     "TokenVerifier",
+    "check_state",
     "local_secret",
     "mint_token",
 ]

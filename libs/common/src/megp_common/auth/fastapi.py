@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from megp_common.auth.principal import Principal, Role
+from megp_common.auth.principal import Principal, Role, check_state
 from megp_common.auth.tokens import TokenVerifier
 from megp_common.errors import Forbidden, Unauthorized
 
@@ -63,10 +63,6 @@ def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return dependency
 
 
-def require_state(principal: Principal, state_code: str) -> None:
-    """Raise 403 unless ``principal`` may act in the state ``state_code``."""
-    if not principal.can_act_in_state(state_code):
-        raise Forbidden(
-            f"the caller's scope does not include state {state_code}",
-            extensions={"state": state_code},
-        )
+def require_state(principal: Principal, state_code: str | None) -> None:
+    """Raise 403 unless ``principal`` may act in the state ``state_code`` (`check_state`)."""
+    check_state(principal, state_code)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from megp_common.refusals import OutOfScope
+
 #: Wildcard state scope: the principal may act in every state (national scope).
 ALL_STATES: Final = "*"
 _STATE_CODE_RE: Final = re.compile(r"^(0[1-9]|[12][0-9]|3[0-2])$")
@@ -55,5 +57,23 @@ class Principal:
         """True if the principal holds at least one of ``roles``."""
         return not self.roles.isdisjoint(roles)
 
-    def can_act_in_state(self, code: str) -> bool:
-        return self.is_national or code in self.states
+    def can_act_in_state(self, code: str | None) -> bool:
+        """National scope acts anywhere; a state scope only on records of its states (a
+        record with no state is national and needs national scope)."""
+        return self.is_national or (code is not None and code in self.states)
+
+    def role_names(self) -> frozenset[str]:
+        return frozenset(role.value for role in self.roles)
+
+
+def check_state(principal: Principal, state_code: str | None) -> None:
+    """The platform's one state-scope check: OutOfScope (403) unless `principal` may act on a
+    record of `state_code`. Every route that reads or changes a record passes through it."""
+    if principal.can_act_in_state(state_code):
+        return
+    raise OutOfScope(
+        f"the caller's scope does not include state {state_code}"
+        if state_code
+        else "this national record needs a national scope",
+        state=state_code,
+    )

@@ -120,11 +120,34 @@ class CreditLine(Aggregate):
 
 
 class GroupRecord(Aggregate):
-    """What credit knows of a project group from enrollment: its ODF, state and board."""
+    """What credit knows of a project group from enrollment: its ODF, state, board, active
+    members (who alone may borrow or lease on its line) and its project's Support Committee
+    (who never decide for it [¶55])."""
 
     state: str | None = None
     odf_id: str | None = None
     board: list[str] = []
+    members: list[str] = []
+    support_committee: list[str] = []
+
+    def is_member(self, participant_id: str) -> bool:
+        return participant_id in self.members
+
+    def set_member(self, participant_id: str, *, active: bool) -> None:
+        current = set(self.members)
+        if active:
+            current.add(participant_id)
+        else:
+            current.discard(participant_id)
+        self.members = sorted(current)
+
+    def set_on_support_committee(self, participant_id: str, *, sits: bool) -> None:
+        current = set(self.support_committee)
+        if sits:
+            current.add(participant_id)
+        else:
+            current.discard(participant_id)
+        self.support_committee = sorted(current)
 
     def partition_key(self) -> str:
         return self.id

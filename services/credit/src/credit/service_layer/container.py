@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from credit.adapters.repositories import (
     GroupRepository,
@@ -17,7 +18,7 @@ from megp_common.web import IdempotencyStore
 
 
 @dataclass
-class Credit:
+class Services:
     settings: Settings
     clock: SettableClock
     loans: LoanRepository
@@ -35,5 +36,9 @@ class Credit:
             review_months=s.review_months,
         )
 
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> date:
         return self.clock.now().date()
+
+
+#: The container's earlier name (event handlers and the scheduler still say it).
+Credit = Services

@@ -18,6 +18,8 @@ def handlers(credit: Credit) -> dict[str, Handler]:
     async def group_formed(env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
         def learn(g: GroupRecord) -> None:
             g.state, g.odf_id = e.state_code, e.odf_id
+            for participant_id in e.member_participant_ids:
+                g.set_member(participant_id, active=True)
 
         await apply_once(
             credit.groups, e.group_id, env.id, learn, create=lambda: GroupRecord(id=e.group_id)
@@ -29,6 +31,39 @@ def handlers(credit: Credit) -> dict[str, Handler]:
 
         await apply_once(
             credit.groups, e.group_id, env.id, seat, create=lambda: GroupRecord(id=e.group_id)
+        )
+
+    async def member_joined(env: EventEnvelope, e: enr.MemberJoinedGroup) -> None:
+        await apply_once(
+            credit.groups,
+            e.group_id,
+            env.id,
+            lambda g: g.set_member(e.participant_id, active=True),
+            create=lambda: GroupRecord(id=e.group_id),
+        )
+
+    async def member_left(env: EventEnvelope, e: enr.MemberLeftGroup) -> None:
+        await apply_once(
+            credit.groups,
+            e.group_id,
+            env.id,
+            lambda g: g.set_member(e.participant_id, active=False),
+            create=lambda: GroupRecord(id=e.group_id),
+        )
+
+    async def committee_changed(
+        env: EventEnvelope, e: enr.CommitteeMemberAdded | enr.CommitteeMemberRemoved
+    ) -> None:
+        participant, group_id = e.participant_id, e.group_id
+        if e.kind != "support" or not participant or not group_id:
+            return
+        sits = isinstance(e, enr.CommitteeMemberAdded)
+        await apply_once(
+            credit.groups,
+            group_id,
+            env.id,
+            lambda g: g.set_on_support_committee(participant, sits=sits),
+            create=lambda: GroupRecord(id=group_id),
         )
 
     async def initial_period_closed(env: EventEnvelope, e: fnd.FundInitialPeriodClosed) -> None:
@@ -66,6 +101,10 @@ def handlers(credit: Credit) -> dict[str, Handler]:
     table: dict[str, Any] = {
         enr.ProjectGroupFormed.event_type: group_formed,
         enr.BoardChanged.event_type: board_changed,
+        enr.MemberJoinedGroup.event_type: member_joined,
+        enr.MemberLeftGroup.event_type: member_left,
+        enr.CommitteeMemberAdded.event_type: committee_changed,
+        enr.CommitteeMemberRemoved.event_type: committee_changed,
         fnd.FundInitialPeriodClosed.event_type: initial_period_closed,
         fnd.FundRepaymentMade.event_type: repayment_made,
         fnd.FundRepaymentFailed.event_type: repayment_failed,

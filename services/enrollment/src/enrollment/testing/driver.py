@@ -12,6 +12,7 @@ import httpx
 
 from enrollment.domain.membership import Undertaking
 from enrollment.testing.data import random_birth_date, random_company_rfc, random_curp
+from megp_common.testing.keys import key_writes
 
 Headers = Mapping[str, str]
 HeaderFactory = Callable[..., dict[str, str]]  # (*roles, states=..., subject=..., **claims)
@@ -33,7 +34,9 @@ class Driver:
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = httpx.Client(base_url=f"{self.base_url}/v1", timeout=30)
+        self.client = httpx.Client(
+            base_url=f"{self.base_url}/v1", timeout=30, event_hooks={"request": [key_writes]}
+        )
 
     # -- callers ------------------------------------------------------------------------------
 
@@ -57,7 +60,8 @@ class Driver:
         return self.as_("odf_staff", subject="odf-staff")
 
     def today(self) -> date:
-        now = httpx.get(f"{self.base_url}/v1/admin/clock").json()["now"]
+        reader = self.as_("programme_supervisor", states=("*",))
+        now = httpx.get(f"{self.base_url}/v1/admin/clock", headers=reader).json()["now"]
         return datetime.fromisoformat(now).date()
 
     def move_clock_to(self, day: date) -> None:

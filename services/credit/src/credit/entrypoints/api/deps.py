@@ -1,50 +1,56 @@
+"""Dependencies of credit's routes: the use cases' container and who may call each route."""
+
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
-from credit.domain.errors import CreditRuleViolation, InvalidTransition, NotAuthorized
-from credit.service_layer.container import Credit
-from megp_common.errors import BusinessRuleViolation, Conflict, Forbidden
-from megp_common.web import run_idempotent
-
-
-def _credit(request: Request) -> Credit:
-    credit: Credit = request.app.state.container
-    return credit
+from credit.service_layer.container import Services
+from megp_common.auth import Principal, Role
+from megp_common.auth.fastapi import require_roles
+from megp_common.web import Once, answer_once
 
 
-CreditDep = Annotated[Credit, Depends(_credit)]
-Key = Annotated[str | None, Header(alias="Idempotency-Key")]
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.container
+    return services
 
 
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """The domain's refusals as problem documents."""
-    try:
-        yield
-    except CreditRuleViolation as exc:
-        raise BusinessRuleViolation(str(exc), rule=exc.rule or "RULES.md") from exc
-    except NotAuthorized as exc:
-        raise Forbidden(str(exc)) from exc
-    except InvalidTransition as exc:
-        raise Conflict(str(exc)) from exc
+ServicesDep = Annotated[Services, Depends(_services)]
+Applicant = Annotated[Principal, Depends(require_roles(Role.ODF_STAFF, Role.PARTICIPANT))]
+BoardRepresentative = Annotated[Principal, Depends(require_roles(Role.BOARD_REPRESENTATIVE))]
+Lender = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
+BoardOrLender = Annotated[
+    Principal, Depends(require_roles(Role.BOARD_REPRESENTATIVE, Role.PARTNER_BANK))
+]
+Payer = Annotated[Principal, Depends(require_roles(Role.PARTICIPANT, Role.ODF_STAFF))]
+OdfStaff = Annotated[Principal, Depends(require_roles(Role.ODF_STAFF))]
+Member = Annotated[Principal, Depends(require_roles(Role.PARTICIPANT))]
+PortfolioReader = Annotated[
+    Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR, Role.PARTNER_BANK))
+]
 
 
-async def once(
-    credit: Credit,
+async def answer_keyed(
+    services: Services,
+    who: Principal,
     scope: str,
-    key: str | None,
+    key: str,
     payload: Any,
-    run: Callable[[], Awaitable[tuple[int, Any]]],
-    *,
-    required: bool = False,
-) -> Any:
-    """The body `run` answers, once per Idempotency-Key: a retried transition (its first
-    answer lost with a connection) replays that answer instead of refusing a second one."""
-    return (await run_idempotent(credit.idempotency, scope, key, payload, run, required=required))[
-        1
-    ]
+    operation: Callable[[str], Awaitable[tuple[int, BaseModel]]],
+) -> JSONResponse:
+    """Run `operation(new_id)` once per (route, caller, Idempotency-Key); a retry replays the
+    stored answer, another caller's same key never sees it."""
+    once = Once(f"credit.{scope}", who.subject, key)
+
+    async def run() -> tuple[int, Any]:
+        status, body = await operation(once.new_id())
+        return status, jsonable_encoder(body)
+
+    status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+
+from credit.entrypoints.api.deps import PortfolioReader, ServicesDep
+from credit.entrypoints.api.errors import READ
+from credit.entrypoints.api.schemas.portfolio import PortfolioRow
+from credit.service_layer import queries
+
+router = APIRouter(tags=["portfolio"])
+
+
+@router.get(
+    "/portfolio",
+    response_model=list[PortfolioRow],
+    responses=READ,
+    summary="Outstanding principal, delinquency buckets and PAR30",
+)
+async def portfolio(
+    services: ServicesDep,
+    who: PortfolioReader,
+    by: Literal["group", "state", "lender"] = "state",
+) -> list[PortfolioRow]:
+    return [PortfolioRow.of(row) for row in await queries.portfolio(services, who, by)]

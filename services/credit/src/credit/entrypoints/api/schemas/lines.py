@@ -1,0 +1,58 @@
+"""A group's revolving credit line and its reviews [¶79-¶84]."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from credit.domain.line import CreditLine
+from megp_common.money import MoneyAmount
+
+
+class ReviewPublic(BaseModel):
+    reviewed_on: date
+    outcome: str
+    previous_limit: MoneyAmount
+    limit: MoneyAmount
+    reason: str
+
+
+class LinePublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
+                    "version": 2,
+                    "state": "20",
+                    "odf_id": "0194f2a1-8a1b-7c2d-9e3f-1a2b3c4d5e6f",
+                    "lender": "NAFIN",
+                    "initial_deposit": "12000.00",
+                    "limit": "24000.00",
+                    "cap": "120000.00",
+                    "opened_on": "2027-01-31",
+                    "next_review_on": "2027-07-31",
+                    "reviews": [],
+                    "available": "24000.00",
+                }
+            ]
+        }
+    )
+
+    id: str
+    version: int
+    state: str | None
+    odf_id: str | None
+    lender: str
+    initial_deposit: MoneyAmount
+    limit: MoneyAmount
+    cap: MoneyAmount
+    opened_on: date
+    next_review_on: date
+    reviews: list[ReviewPublic]
+    available: MoneyAmount
+
+    @classmethod
+    def of(cls, line: CreditLine, available: object) -> LinePublic:
+        return cls.model_validate(line.model_dump(exclude={"applied"}) | {"available": available})

@@ -1,0 +1,68 @@
+"""What credit's readers see: a line with what is available on it, a loan with its days past
+due, a lease, and the portfolio's delinquency by group, state or lender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
+from credit.domain.lease import Lease
+from credit.domain.line import CreditLine
+from credit.domain.loan import Loan, LoanStatus
+from credit.service_layer.container import Services
+from credit.service_layer.leases import lease_in_scope
+from credit.service_layer.loans import available_on_line, loan_in_scope
+from megp_common.auth import Principal, check_state
+
+PortfolioKey = Literal["group", "state", "lender"]
+
+
+async def line(services: Services, who: Principal, group_id: str) -> tuple[CreditLine, Decimal]:
+    found = await services.lines.get(group_id)
+    check_state(who, found.state)
+    _limit, available = await available_on_line(services, group_id)
+    return found, available
+
+
+async def loan(services: Services, who: Principal, loan_id: str) -> tuple[Loan, int]:
+    found = await loan_in_scope(services, who, loan_id)
+    return found, found.days_past_due(services.today())
+
+
+async def lease(services: Services, who: Principal, lease_id: str) -> Lease:
+    return await lease_in_scope(services, who, lease_id)
+
+
+@dataclass
+class PortfolioSlice:
+    key: str
+    outstanding_principal: Decimal = Decimal(0)
+    par30: Decimal = Decimal(0)
+    buckets: dict[str, Decimal] = field(default_factory=dict)
+
+
+async def portfolio(services: Services, who: Principal, by: PortfolioKey) -> list[PortfolioSlice]:
+    """Active loans in the caller's states, grouped by `by`, with their delinquency buckets."""
+    today = services.today()
+    rows: dict[str, list[tuple[Loan, int]]] = {}
+    for active in await services.loans.find_many(
+        {"status": LoanStatus.ACTIVE.value}, scalar_eq=True
+    ):
+        if not who.can_act_in_state(active.state):
+            continue
+        key = {"group": active.group_id, "state": active.state or "", "lender": active.lender}[by]
+        rows.setdefault(key, []).append((active, active.days_past_due(today)))
+    out = []
+    for key, items in sorted(rows.items()):
+        row = PortfolioSlice(key=key)
+        for item, dpd in items:
+            name = bucket(dpd)
+            row.buckets[name] = row.buckets.get(name, Decimal(0)) + item.outstanding_principal
+            row.outstanding_principal += item.outstanding_principal
+        row.par30 = portfolio_at_risk(
+            Exposure(item.outstanding_principal, dpd) for item, dpd in items
+        )
+        out.append(row)
+    return out
