@@ -55,6 +55,7 @@ lint: python-deps
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen mypy libs/common/src/megp_common services/*/src/*/domain
+	@$(UV) run --frozen lint-imports
 
 format: python-deps
 	@$(UV) run --frozen ruff format .

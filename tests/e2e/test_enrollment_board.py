@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from enrollment.testing.driver import Driver, ok
 from megp_common.launcher import Platform
+from megp_common.testing.enrollment_driver import Driver, ok
 
 pytestmark = pytest.mark.e2e
 

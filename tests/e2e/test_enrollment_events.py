@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from enrollment.testing.driver import Driver, ok
 from megp_common.launcher import Platform
+from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.events import EventTap, Published, distinct
 
 pytestmark = pytest.mark.e2e

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -9,7 +16,9 @@ import httpx
 import pytest
 
 from megp_common.auth import Role
-from megp_common.launcher import Platform
+from megp_common.launcher import Backoff, Platform, port_offset
+from megp_common.settings import REPO_ROOT
+from megp_common.testing.infra import Infra
 
 pytestmark = pytest.mark.e2e
 
@@ -79,3 +88,90 @@ def test_clock_refuses_the_unauthenticated_and_the_unauthorized(platform: Platfo
 def test_a_crashed_service_comes_back(platform: Platform) -> None:
     platform.restart("trade", crash=True)
     assert httpx.get(f"{platform.processes['trade'].url}/readyz").status_code == 200
+
+
+class Output:
+    """The lines a process prints, read on a thread so a test can wait for one."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        assert proc.stdout is not None
+        stream = proc.stdout
+        threading.Thread(target=lambda: [self.lines.put(x) for x in stream], daemon=True).start()
+
+    def wait_for(self, pattern: str, timeout_s: float = 90.0) -> re.Match[str]:
+        deadline = time.monotonic() + timeout_s
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if found := re.search(pattern, line):
+                return found
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.seen)}")
+
+
+def ready(url: str, timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.timeout(240)
+def test_the_launcher_starts_a_killed_service_again_with_a_growing_pause(infra: Infra) -> None:
+    """`make run`'s launcher as a process of its own, with one service (trade, on ports and a
+    database apart from the session's platform): SIGKILL the service twice in a row; each time
+    the launcher says so and starts it again, the second time after twice the pause; it stops
+    everything only when it gets SIGTERM."""
+    env = os.environ | {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+        "MONGO_URL": infra.mongo,
+        "MONGO_DATABASE": "megp_launcher_test",
+        "ENVIRONMENT": "test",
+        "MEGP_PORT_OFFSET": str(port_offset() + 50),
+        "PYTHONUNBUFFERED": "1",
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "megp_common.launcher", "--services", "trade"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO_ROOT,
+    )
+    out = Output(launcher)
+    first = Backoff().first_s
+    try:
+        row = out.wait_for(r"^\s+trade\s+(http://\S+)\s+\S+/docs\s+(\d+)\s")
+        url, pid = row[1], int(row[2])
+        out.wait_for("Press Ctrl-C")
+        assert ready(url, 5)
+
+        for attempt, pause in ((1, first), (2, 2 * first)):
+            os.kill(pid, signal.SIGKILL)
+            out.wait_for(
+                rf"^trade died \(exit code -9 \(SIGKILL\)\); restart attempt {attempt} "
+                rf"in {pause:g} s"
+            )
+            died_at = time.monotonic()
+            back = out.wait_for(rf"^trade restarted \(attempt {attempt}, pid (\d+)\)")
+            assert time.monotonic() - died_at >= pause - 0.6  # it waited out the pause
+            assert int(back[1]) != pid
+            pid = int(back[1])
+            assert ready(url), f"trade did not come back after attempt {attempt}"
+            assert launcher.poll() is None  # the others (here: the launcher) kept running
+    finally:
+        launcher.send_signal(signal.SIGTERM)
+        code = launcher.wait(60)
+    out.wait_for("^stopped")
+    assert code == 0
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{url}/readyz", timeout=2)

@@ -10,7 +10,7 @@ import pytest
 
 from megp_common.launcher import Platform
 from megp_simulation.cli import run_simulation, table
-from megp_simulation.scenario import Scale
+from megp_simulation.model import Scale
 
 pytestmark = pytest.mark.e2e
 

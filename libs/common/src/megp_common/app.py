@@ -28,8 +28,9 @@ from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import ClockWatcher, SettableClock, SharedClockStore
 from megp_common.consumer import ConsumerRunner, Handler
 from megp_common.errors import Conflict, Forbidden, install_problem_handlers
-from megp_common.logging import CorrelationIdMiddleware, configure_logging
+from megp_common.logging import configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
+from megp_common.middleware import CorrelationIdMiddleware
 from megp_common.mongo import Document, OutboxWriter, ensure_indexes, make_client
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready

@@ -2,7 +2,11 @@
 unless `KAFKA_BOOTSTRAP_SERVERS` / `MONGO_URL` point elsewhere) and the services as separate
 processes. `make run` and the end-to-end test harness both use it.
 
-    python -m megp_common.launcher [--services enrollment,funds] [--no-infra]
+    python -m megp_common.launcher [--services enrollment,funds]
+
+Run as a command it supervises the services: one that dies is started again after a pause that
+doubles with each death in a row (1 s, 2 s, 4 s ... at most 30 s; a service that stayed up for a
+minute starts again from 1 s), and everything stops only on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,6 +218,81 @@ class Platform:
         p.wait_ready()
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before starting a dead service again: `first_s`, doubled with each death
+    in a row, at most `cap_s`; a service up for `stable_s` counts its next death as the first."""
+
+    first_s: float = 1.0
+    cap_s: float = 30.0
+    stable_s: float = 60.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.first_s * 2 ** (attempt - 1), self.cap_s))
+
+
+@dataclass
+class _Watch:
+    started_at: float
+    attempts: int = 0  # deaths in a row, the one being handled included
+    restart_at: float | None = None  # when the dead service is to be started again
+
+
+def describe_exit(returncode: int) -> str:
+    """`exit code 3`, or `exit code -9 (SIGKILL)` for a process a signal ended."""
+    if returncode < 0:
+        try:
+            return f"exit code {returncode} ({signal.Signals(-returncode).name})"
+        except ValueError:
+            pass
+    return f"exit code {returncode}"
+
+
+class Supervisor:
+    """Starts again, with capped exponential backoff, the services of a platform that die.
+
+    `tick()` is called periodically (the launcher's loop, twice a second); it neither blocks nor
+    sleeps, so one service's pause does not hold up the others'."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        backoff: Backoff | None = None,
+        *,
+        say: Callable[[str], None] = lambda line: print(line, flush=True),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.platform, self.say, self.clock = platform, say, clock
+        self.backoff = backoff or Backoff()
+        now = clock()
+        self.watches = {name: _Watch(started_at=now) for name in platform.processes}
+        self.restarts: dict[str, int] = dict.fromkeys(platform.processes, 0)
+
+    def tick(self) -> None:
+        now = self.clock()
+        for name, p in self.platform.processes.items():
+            watch = self.watches[name]
+            if watch.restart_at is not None:  # dead, waiting out its pause
+                if now >= watch.restart_at:
+                    p.start()
+                    watch.started_at, watch.restart_at = now, None
+                    self.restarts[name] += 1
+                    pid = p.proc.pid if p.proc is not None else "?"
+                    self.say(f"{name} restarted (attempt {watch.attempts}, pid {pid})")
+                continue
+            if p.proc is None or p.proc.poll() is None:
+                continue  # running (or never started)
+            if now - watch.started_at >= self.backoff.stable_s:
+                watch.attempts = 0
+            watch.attempts += 1
+            delay = self.backoff.delay(watch.attempts)
+            watch.restart_at = now + delay
+            self.say(
+                f"{name} died ({describe_exit(p.proc.returncode)}); restart attempt "
+                f"{watch.attempts} in {delay:g} s; see {p.log_path}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Start the platform on this machine.")
     parser.add_argument("--services", default=",".join(SERVICES))
@@ -233,17 +312,21 @@ def main() -> None:
         print("starting services...", flush=True)
         platform.start()
         print("\nMEGP platform is running:\n")
-        print(f"  {'service':<12} {'url':<24} {'api docs':<34} log")
+        print(f"  {'service':<12} {'url':<24} {'api docs':<34} {'pid':<8} log")
         for p in platform.processes.values():
-            print(f"  {p.name:<12} {p.url:<24} {p.url + '/docs':<34} {p.log_path}")
+            pid = p.proc.pid if p.proc is not None else ""
+            print(f"  {p.name:<12} {p.url:<24} {p.url + '/docs':<34} {pid:<8} {p.log_path}")
         print(f"\n  kafka  {env['KAFKA_BOOTSTRAP_SERVERS']}\n  store  {env['MONGO_URL']}")
-        print("\nPress Ctrl-C to stop everything.", flush=True)
+        print(
+            "\nA service that dies is started again (backoff 1 s doubling to 30 s)."
+            "\nPress Ctrl-C to stop everything.",
+            flush=True,
+        )
+        supervisor = Supervisor(platform)
         while not stop_now:
-            for p in platform.processes.values():
-                if p.proc is not None and p.proc.poll() is not None:
-                    print(f"{p.name} exited ({p.proc.returncode}); see {p.log_path}", flush=True)
-                    stop_now = True
             time.sleep(0.5)
+            if not stop_now:
+                supervisor.tick()
     finally:
         print("\nstopping services...", flush=True)
         platform.stop()

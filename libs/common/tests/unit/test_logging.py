@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 
 from megp_common.errors import install_problem_handlers
 from megp_common.logging import (
-    CorrelationIdMiddleware,
     bind_correlation,
     clear_context,
     configure_logging,
     get_correlation_id,
 )
+from megp_common.middleware import CorrelationIdMiddleware
 
 
 @pytest.fixture

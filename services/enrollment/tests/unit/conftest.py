@@ -16,7 +16,7 @@ from enrollment.domain.membership import Undertaking
 from enrollment.domain.participant import Function, Participant
 from enrollment.domain.project import Definition, Project, Ratings
 from enrollment.domain.terms import ProgrammeTerms
-from enrollment.testing import random_curp
+from megp_common.testing.identifiers import random_curp
 
 NOW = datetime(2031, 5, 10, 15, 0, tzinfo=UTC)
 _ids = itertools.count(1)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from enrollment.domain.errors import InvalidData
 from enrollment.domain.identity import Gender, check_curp_matches, parse_company_rfc, parse_curp
-from enrollment.testing import random_company_rfc, random_curp
+from megp_common.testing.identifiers import random_company_rfc, random_curp
 
 VALID = "GALM850312MOCRPR07"  # born 1985-03-12, female, Oaxaca
 

@@ -133,13 +133,21 @@ class ProjectGroupFormed(EventPayload):
     formed_at: datetime
 
 
+#: The six undertakings of the Letter of Commitment [¶49], as they travel in requests and events.
+UNDERTAKINGS: tuple[str, ...] = (
+    "business_plan",
+    "fund_contributions",
+    "share_experience",
+    "collective_competitiveness",
+    "particular_commitments",
+    "board_representatives",
+)
+
+
 class Undertaking(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    undertaking: str = Field(
-        description="business_plan | fund_contributions | share_experience | "
-        "collective_competitiveness | particular_commitments | board_representatives"
-    )
+    undertaking: str = Field(description=" | ".join(UNDERTAKINGS))
     accepted_on: date
 
 

@@ -1,4 +1,5 @@
-"""Walks the enrollment service through its scenarios over HTTP (tests and simulations)."""
+"""Walks the enrollment service through its scenarios over HTTP (the e2e tests). Its request
+bodies come from `megp_common.testing.payloads`, shared with the national simulation."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from enrollment.domain.membership import Undertaking
-from enrollment.testing.data import random_birth_date, random_company_rfc, random_curp
+from megp_common.testing import payloads
+from megp_common.testing.identifiers import random_birth_date, random_company_rfc, random_curp
 from megp_common.testing.keys import key_writes
 
 Headers = Mapping[str, str]
@@ -93,16 +95,19 @@ class Driver:
             if age is not None
             else random_birth_date(self.rng, age_from=31, age_to=59, today=today)
         )
-        return {
-            "curp": random_curp(self.rng, born, female),
-            "given_names": "Prueba",
-            "first_surname": "Sánchez",
-            "birth_date": born.isoformat(),
-            "gender": "female" if female else "male",
-            "state_code": self.state,
-            "municipality": "Oaxaca de Juárez",
-            "functions": ["production"],
-        } | overrides
+        return (
+            payloads.participant(
+                curp=random_curp(self.rng, born, female),
+                given_names="Prueba",
+                first_surname="Sánchez",
+                birth_date=born,
+                female=female,
+                state_code=self.state,
+                municipality="Oaxaca de Juárez",
+                functions=["production"],
+            )
+            | overrides
+        )
 
     def enroll(self, **overrides: Any) -> dict[str, Any]:
         body = self.participant_body(**overrides)
@@ -111,26 +116,15 @@ class Driver:
     # -- projects and groups --------------------------------------------------------------------
 
     def project_body(self, **overrides: Any) -> dict[str, Any]:
-        criteria = {
-            n: self.rng.randint(0, 3)
-            for n in (
-                "marginalized_community",
-                "replicable_pilot",
-                "short_term_results",
-                "import_substitution",
-                "short_term_viability",
-                "local_raw_materials",
-            )
-        }
-        return {
-            "name": "Alfarería",
-            "definition": "branch",
-            "branch_of_activity": "pottery",
-            "state_code": self.state,
-            "municipality": "San Bartolo Coyotepec",
-            "description": "black clay pottery for export",
-            "criteria": criteria,
-        } | overrides
+        body = payloads.project(
+            name="Alfarería",
+            branch_of_activity="pottery",
+            state_code=self.state,
+            municipality="San Bartolo Coyotepec",
+            description="black clay pottery for export",
+            criteria=payloads.random_criteria(self.rng),
+        )
+        return body | overrides
 
     def propose(self, **overrides: Any) -> dict[str, Any]:
         return ok(
@@ -144,29 +138,23 @@ class Driver:
 
     @staticmethod
     def letter(on: date | None = None) -> list[dict[str, str]]:
-        return [
-            {"undertaking": u.value} | ({"accepted_on": on.isoformat()} if on else {})
-            for u in Undertaking
-        ]
+        return payloads.letter_of_commitment(on)
 
     def join(
         self, group_id: str, participant_id: str, headers: Headers | None = None
     ) -> httpx.Response:
-        body = {
-            "participant_id": participant_id,
-            "business_reason": "sell together",
-            "letter_of_commitment": self.letter(),
-        }
+        body = payloads.membership(participant_id, "sell together")
         return self.client.post(
             f"/groups/{group_id}/members", json=body, headers=dict(headers or self.staff)
         )
 
     def register_odf(self, group_id: str, **overrides: Any) -> httpx.Response:
-        body = {
-            "legal_name": "Organización de Fomento, S.A. de C.V.",
-            "rfc": random_company_rfc(self.rng),
-            "trust_bank": "Banorte",
-        } | overrides
+        body = (
+            payloads.development_organization(
+                "Organización de Fomento, S.A. de C.V.", random_company_rfc(self.rng), "Banorte"
+            )
+            | overrides
+        )
         return self.client.post(
             f"/groups/{group_id}/development-organization", json=body, headers=self.staff
         )
@@ -179,12 +167,7 @@ class Driver:
         baseline: str = "10000.00",
         key: str | None = None,
     ) -> dict[str, Any]:
-        body = {
-            "participant_id": participant_id,
-            "baseline_income": baseline,
-            "target_increase": "1500.00",
-            "start_date": start.isoformat(),
-        }
+        body = payloads.business_plan(participant_id, Decimal(baseline), Decimal("1500.00"), start)
         headers = self.staff | {"Idempotency-Key": key or f"plan-{participant_id}"}
         return ok(
             self.client.post(f"/groups/{group_id}/business-plans", json=body, headers=headers), 201

@@ -1,0 +1,117 @@
+"""What the simulation knows of the programme it plays: its scale, and per group the members,
+the loans and the lease it follows, and its own books of what went in and out of the fund."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+STATES = [f"{i:02d}" for i in range(1, 33)]
+DONORS = {
+    "immigrant_association": ["Club Zacatecano de Chicago", "Federación Michoacana de Illinois"],
+    "national": ["Fundación Comunitaria Oaxaca"],
+    "international": ["UNDP Small Grants"],
+    "local": ["Ayuntamiento"],
+}
+SHEET_LINES = 500  # the most lines a registration sheet takes
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def add_months(day: date, months: int) -> date:
+    y, m = divmod(day.month - 1 + months, 12)
+    return date(day.year + y, m + 1, day.day)
+
+
+def noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Scale:
+    states: int = 22
+    groups: int = 120
+    members: int = 200
+    months: int = 40
+    workers: int = 16
+
+    @classmethod
+    def small(cls) -> Scale:
+        return cls(states=2, groups=4, members=6, months=10, workers=4)
+
+
+@dataclass
+class Member:
+    pid: str
+    female: bool
+    baseline: Decimal
+    growth: float  # monthly growth of income over the baseline (may be negative)
+    punctuality: str  # "on_time" | "late" | "never" for deposits
+    programmes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoanTrack:
+    loan_id: str
+    amount: Decimal
+    term: int
+    instalments: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "active"
+    direct_payments: int = 0
+
+
+@dataclass
+class LeaseTrack:
+    lease_id: str
+    lessee: str
+    takeover: str
+    stops_after: int | None  # the lessee stops paying after this rent (a default), or never
+    rents: int
+    status: str = "active"
+    transferred: bool = False
+
+
+@dataclass
+class Group:
+    index: int
+    state: str
+    rng: random.Random
+    group_id: str = ""
+    project_id: str = ""
+    odf_id: str = ""
+    members: list[Member] = field(default_factory=list)
+    reps: list[str] = field(default_factory=list)
+    opened_on: date | None = None
+    # deposits owed and when they will be paid: (pay at step, participant, amount)
+    pending_deposits: list[tuple[int, str, Decimal]] = field(default_factory=list)
+    # the simulation's own books of what went in and out of the fund (MXN)
+    inflows: list[Decimal] = field(default_factory=list)  # each registered inflow, as posted
+    deposits_total: Decimal = Decimal(0)
+    initial_deposits: Decimal = Decimal(0)
+    grants_mxn: Decimal = Decimal(0)
+    grants_usd: Decimal = Decimal(0)
+    replenished: Decimal = Decimal(0)
+    withdrawn: Decimal = Decimal(0)
+    deposits_missed: int = 0
+    deposits_late: int = 0
+    loans: list[LoanTrack] = field(default_factory=list)
+    loans_refused: int = 0
+    lease: LeaseTrack | None = None
+    committees: int = 0
+    committee_members: int = 0
+    line_open: bool = False
+    struggling: bool = False  # after its first months it stops depositing and replenishing
+
+    def participant(self, pid: str) -> dict[str, Any]:
+        """The claims of a token for one of the group's members."""
+        return {"participant_id": pid, "states": (self.state,), "subject": pid}
+
+    def staff(self) -> dict[str, Any]:
+        """The claims of a token for the group's state office staff."""
+        return {"states": (self.state,), "subject": f"odf-staff-{self.index}"}

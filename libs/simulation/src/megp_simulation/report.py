@@ -1,0 +1,218 @@
+"""The summary of a run: the figures the scenario reached, what the services published and
+consumed, and the checks; and the table printed from it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from megp_simulation.api import Api
+from megp_simulation.invariants import Check
+from megp_simulation.kafka import RunEvents
+from megp_simulation.model import LoanTrack
+from megp_simulation.scenario import Simulation
+
+
+def summarize(
+    sim: Simulation,
+    funds: list[Any],
+    lines: dict[str, dict[str, Any]],
+    events: RunEvents,
+    consumed: dict[str, int],
+    checks: list[Check],
+    api: Api,
+) -> dict[str, Any]:
+    members = [m for g in sim.groups for m in g.members]
+    programmes: Counter[str] = Counter(p for m in members for p in m.programmes)
+    states = sorted({g.state for g in sim.groups})
+
+    def total(key: str) -> str:
+        return str(sum((Decimal(f.statement[key]) for f in funds), Decimal(0)))
+
+    loans = [loan for g in sim.groups for loan in g.loans]
+    instalments = [i for loan in loans for i in loan.instalments]
+    outstanding = sum(
+        (
+            Decimal(i["principal"])
+            for loan in loans
+            if loan.status == "active"
+            for i in loan.instalments
+            if i["status"] != "paid"
+        ),
+        Decimal(0),
+    )
+    at_risk = sum(
+        (
+            Decimal(i["principal"])
+            for loan in loans
+            if loan.status == "active" and _days_past_due(loan, sim) > 30
+            for i in loan.instalments
+            if i["status"] != "paid"
+        ),
+        Decimal(0),
+    )
+    reviews: Counter[str] = Counter(
+        r["outcome"] for line in lines.values() for r in line["reviews"]
+    )
+    leases = [x for x in (g.lease for g in sim.groups) if x is not None]
+    by_type = Counter(e["type"] for e in {e["id"]: e for e in events.ours}.values())
+    return {
+        "seed": sim.seed,
+        "scale": asdict(sim.scale),
+        "calendar": {
+            "from": sim.setup_day.isoformat(),
+            "to": sim.end_day.isoformat(),
+            "months": sim.scale.months,
+        },
+        "ok": all(c.ok for c in checks),
+        "participants": {
+            "total": len(members),
+            "women": sum(1 for m in members if m.female),
+            "by_programme": dict(sorted(programmes.items())),
+            "states": states,
+            "groups": len(sim.groups),
+            "committees": sum(g.committees for g in sim.groups),
+            "committee_members": sum(g.committee_members for g in sim.groups),
+        },
+        "funds": {
+            "trust_cash": total("trust_cash"),
+            "development_subfund": total("development_subfund"),
+            "competition_subfund": total("competition_subfund"),
+            "members_deposits": str(sum((g.deposits_total for g in sim.groups), Decimal(0))),
+            "grants_mxn": str(sum((g.grants_mxn for g in sim.groups), Decimal(0))),
+            "grants_usd": str(sum((g.grants_usd for g in sim.groups), Decimal(0))),
+            "replenished": str(sum((g.replenished for g in sim.groups), Decimal(0))),
+            "withdrawn": str(sum((g.withdrawn for g in sim.groups), Decimal(0))),
+            "instalments_paid": str(
+                sum(
+                    (
+                        Decimal(i["principal"]) + Decimal(i["interest"])
+                        for i in instalments
+                        if i["status"] == "paid" and i.get("paid_by") == "fund"
+                    ),
+                    Decimal(0),
+                )
+            ),
+            "deposits_late": sum(g.deposits_late for g in sim.groups),
+            "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
+            "notices": sum(len(f.notices) for f in funds),
+            "journal_entries": sum(len(f.journal) for f in funds),
+        },
+        "credit": {
+            "lines": len(lines),
+            "limits": str(sum((Decimal(x["limit"]) for x in lines.values()), Decimal(0))),
+            "reviews": dict(sorted(reviews.items())),
+            "loans": len(loans),
+            "loans_refused": sum(g.loans_refused for g in sim.groups),
+            "disbursed": str(sum((loan.amount for loan in loans), Decimal(0))),
+            "repaid_loans": sum(1 for loan in loans if loan.status == "repaid"),
+            "outstanding_principal": str(outstanding),
+            "par30": str((at_risk / outstanding).quantize(Decimal("0.0001")))
+            if outstanding
+            else "0",
+            "instalments": {
+                "scheduled": len(instalments),
+                "paid_by_fund": sum(1 for i in instalments if i.get("paid_by") == "fund"),
+                "paid_directly": sum(
+                    1 for i in instalments if i["status"] == "paid" and i.get("paid_by") != "fund"
+                ),
+                "overdue": sum(1 for i in instalments if i["status"] == "overdue"),
+            },
+            "leases": {
+                "signed": len(leases),
+                "transferred": sum(1 for x in leases if x.transferred),
+                "completed": sum(1 for x in leases if x.status == "completed"),
+            },
+        },
+        "events": {
+            "published_since_start_all": events.published,
+            "ours": len(by_type),
+            "ours_total": sum(by_type.values()),
+            "ours_by_type": dict(sorted(by_type.items())),
+            "consumed_by_group": consumed,
+        },
+        "http_calls": api.calls,
+        # how the driver learnt that a closed period's obligations existed (see ObligationFeed)
+        "obligation_waits": dict(sorted(sim.obligation_waits.items())),
+        "checks": [
+            {"name": c.name, "ok": c.ok, "checked": c.checked, "how": c.how, "failures": c.failures}
+            for c in checks
+        ],
+    }
+
+
+def _days_past_due(loan: LoanTrack, sim: Simulation) -> int:
+    unpaid = [
+        date.fromisoformat(i["due_date"]) for i in loan.instalments if i["status"] == "overdue"
+    ]
+    return (sim.end_day - min(unpaid)).days if unpaid else 0
+
+
+def table(summary: dict[str, Any]) -> str:
+    p, f, c, e = summary["participants"], summary["funds"], summary["credit"], summary["events"]
+    rows = [
+        ("participants", f"{p['total']} in {p['groups']} groups, {len(p['states'])} states"),
+        ("  by programme", ", ".join(f"{k} {v}" for k, v in p["by_programme"].items()) or "-"),
+        ("committees / their members", f"{p['committees']} / {p['committee_members']}"),
+        ("calendar", f"{summary['calendar']['from']} .. {summary['calendar']['to']}"),
+        ("fund trust cash", f["trust_cash"]),
+        ("  development / competition", f"{f['development_subfund']} / {f['competition_subfund']}"),
+        (
+            "  members' deposits",
+            f"{f['members_deposits']} ({f['deposits_late']} late, "
+            f"{f['deposits_never_made']} never made)",
+        ),
+        ("  grants", f"{f['grants_mxn']} MXN (of which USD {f['grants_usd']} converted)"),
+        ("  replenished / withdrawn", f"{f['replenished']} / {f['withdrawn']}"),
+        ("notices of non-fulfillment", str(f["notices"])),
+        ("credit lines / limits", f"{c['lines']} / {c['limits']}"),
+        ("  reviews", ", ".join(f"{k} {v}" for k, v in c["reviews"].items()) or "-"),
+        (
+            "loans disbursed",
+            f"{c['loans']} for {c['disbursed']} ({c['repaid_loans']} repaid, "
+            f"{c['loans_refused']} refused)",
+        ),
+        ("  instalments", ", ".join(f"{k} {v}" for k, v in c["instalments"].items())),
+        ("credit outstanding / PAR30", f"{c['outstanding_principal']} / {c['par30']}"),
+        ("leases", ", ".join(f"{k} {v}" for k, v in c["leases"].items())),
+        ("events (this run's groups)", f"{e['ours_total']} published"),
+        ("events consumed", ", ".join(f"{k} {v}" for k, v in e["consumed_by_group"].items())),
+        (
+            "elapsed",
+            f"{summary['elapsed_s']['total']} s (lag zero at "
+            f"{summary['elapsed_s']['until_lag_zero']} s)",
+        ),
+        ("events per second", str(e["per_second"])),
+        ("participant-months per second", str(summary["participant_months_per_second"])),
+        ("HTTP calls", f"{summary['http_calls']} ({summary['http_calls_per_second']}/s)"),
+        (
+            "obligations awaited",
+            ", ".join(f"{k} {v}" for k, v in summary["obligation_waits"].items()) or "none",
+        ),
+    ]
+    if summary.get("peak_rss_mib"):
+        rows.append(
+            (
+                "peak memory (MiB)",
+                ", ".join(f"{k} {v:.0f}" for k, v in summary["peak_rss_mib"].items()),
+            )
+        )
+    if summary.get("killed_and_restarted"):
+        rows.append(
+            (
+                "killed and restarted",
+                ", ".join(f"{k} ({v})" for k, v in summary["killed_and_restarted"].items()),
+            )
+        )
+    rows += [
+        (
+            ("PASS " if c["ok"] else "FAIL ") + c["name"],
+            f"{c['checked']} checks" + ("" if c["ok"] else f": {c['failures'][:3]}"),
+        )
+        for c in summary["checks"]
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
