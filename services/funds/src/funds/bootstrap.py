@@ -14,10 +14,10 @@ from funds.adapters.journal import (
     ObligationArchive,
 )
 from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
-from funds.adapters.repository import FUNDS, FundRepository
+from funds.adapters.repositories import FUNDS, FundRepository
 from funds.config import Settings
-from funds.entrypoints.api.routes import routers
-from funds.service_layer import handlers
+from funds.entrypoints.api.routes import router
+from funds.service_layer import event_handlers
 from funds.service_layer.container import Services
 from funds.service_layer.scheduler import scheduler_loop
 from megp_common.app import Runtime, Wiring
@@ -70,7 +70,7 @@ async def wire(runtime: Runtime) -> Wiring:
         },
         outbox_collections=[FUNDS],
         consumes=["enrollment.events", "credit.events"],
-        handlers=handlers.build(services),
+        handlers=event_handlers.build(services),
         background=[copy_journal, scheduler],
         container=services,
     )
@@ -81,6 +81,6 @@ def create_app() -> FastAPI:
         title="funds",
         settings_factory=Settings,
         wire=wire,
-        routers=routers,
+        routers=[router],
         description=DESCRIPTION,
     )

@@ -11,9 +11,9 @@ import orjson
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
-from funds.adapters.repository import FundRepository
+from funds.adapters.repositories import FundRepository
 from funds.domain.policy import FundPolicy
-from funds.service_layer import handlers
+from funds.service_layer import event_handlers
 from funds.service_layer.container import Services
 from megp_common.clock import SettableClock
 from megp_common.consumer import BatchHandler
@@ -66,7 +66,7 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         archive=archive,
     )
     try:
-        handler = handlers.build(services)["enrollment.BusinessPeriodClosed"]
+        handler = event_handlers.build(services)["enrollment.BusinessPeriodClosed"]
         assert isinstance(handler, BatchHandler)
         group = f"g-{new_id()}"
         run = [_closing(group, f"p-{i}") for i in range(12)]

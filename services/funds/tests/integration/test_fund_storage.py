@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
-from funds.adapters.repository import ARCHIVE_PENDING, PENDING_ENTRIES, FundRepository
+from funds.adapters.repositories import ARCHIVE_PENDING, PENDING_ENTRIES, FundRepository
 from funds.domain.deposits import Deposit, PeriodResult, create_obligations, record_deposits
 from funds.domain.policy import FundPolicy
 from megp_common.clock import SettableClock

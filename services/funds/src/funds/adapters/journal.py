@@ -18,7 +18,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from funds.adapters.repository import ARCHIVE_PENDING, FUNDS, PENDING_ENTRIES
+from funds.adapters.repositories import ARCHIVE_PENDING, FUNDS, PENDING_ENTRIES
 from funds.domain.ledger import Entry
 from funds.domain.records import Obligation
 from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, unpack

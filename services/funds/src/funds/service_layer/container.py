@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
-from funds.adapters.repository import FundRepository
+from funds.adapters.repositories import FundRepository
 from funds.domain.errors import FundError
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry

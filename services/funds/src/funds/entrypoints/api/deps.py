@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
-from funds.entrypoints.api.schemas import EntryPublic
+from funds.entrypoints.api.schemas.funds import EntryPublic
 from funds.service_layer.container import Services, post_entry, remember_read
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_state

@@ -1,5 +1,11 @@
-from funds.entrypoints.api.corrections import router as corrections_router
-from funds.entrypoints.api.money import router as money_router
-from funds.entrypoints.api.reads import router as reads_router
+"""Every route of the funds service, under /v1 (added here, and only here)."""
 
-routers = [money_router, corrections_router, reads_router]
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from funds.entrypoints.api.routers import corrections, money, reads
+
+router = APIRouter(prefix="/v1")
+for module in (money, corrections, reads):
+    router.include_router(module.router)

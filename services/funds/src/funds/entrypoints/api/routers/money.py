@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from funds.domain import deposits, inflows, outflows, repayments
 from funds.entrypoints.api.deps import ServicesDep, money_post, open_fund_for
-from funds.entrypoints.api.schemas import (
+from funds.entrypoints.api.errors import WRITE
+from funds.entrypoints.api.schemas.funds import (
     ID_PATTERN,
     CompetitionSpendCreate,
     ContributionCreate,
@@ -22,10 +23,10 @@ from funds.entrypoints.api.schemas import (
 )
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import PROBLEM_RESPONSES, Forbidden
+from megp_common.errors import Forbidden
 from megp_common.web import IdempotencyKey
 
-router = APIRouter(prefix="/v1/funds/{fund_id}", tags=["money"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/funds/{fund_id}", tags=["money"], responses=WRITE)
 
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
 Key = IdempotencyKey

@@ -17,7 +17,8 @@ from funds.domain.opening import withdrawals_from
 from funds.domain.outflows import member_share
 from funds.domain.records import Obligation
 from funds.entrypoints.api.deps import FUND_READERS, ServicesDep, check_reader, open_fund_for
-from funds.entrypoints.api.schemas import (
+from funds.entrypoints.api.errors import READ
+from funds.entrypoints.api.schemas.funds import (
     ID_PATTERN,
     DebtPublic,
     EntryPublic,
@@ -34,10 +35,10 @@ from funds.entrypoints.api.schemas import (
 from funds.service_layer import queries
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import PROBLEM_RESPONSES, Forbidden, NotFound
+from megp_common.errors import Forbidden, NotFound
 from megp_common.web import CursorQuery, LimitQuery, decode_cursor, encode_cursor
 
-router = APIRouter(tags=["reports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["reports"], responses=READ)
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
 Reader = Annotated[Principal, Depends(require_roles(*FUND_READERS))]
 Supervisor = Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR))]
@@ -53,7 +54,7 @@ async def _readable(
     return fund
 
 
-@router.get("/v1/funds/{fund_id}", response_model=FundPublic, summary="The fund")
+@router.get("/funds/{fund_id}", response_model=FundPublic, summary="The fund")
 async def get_fund(fund_id: FundId, services: ServicesDep, who: Reader) -> FundPublic:
     fund = await _readable(services, fund_id, who, view=True)
     return FundPublic(
@@ -71,7 +72,7 @@ async def get_fund(fund_id: FundId, services: ServicesDep, who: Reader) -> FundP
 
 
 @router.get(
-    "/v1/funds/{fund_id}/statement",
+    "/funds/{fund_id}/statement",
     response_model=StatementPublic,
     summary="Balances of every account, now or at the end of a date",
 )
@@ -95,7 +96,7 @@ async def statement(
     )
 
 
-@router.get("/v1/funds/{fund_id}/journal", response_model=JournalPage, summary="The journal")
+@router.get("/funds/{fund_id}/journal", response_model=JournalPage, summary="The journal")
 async def journal(
     fund_id: FundId,
     services: ServicesDep,
@@ -110,9 +111,7 @@ async def journal(
     return JournalPage(items=[EntryPublic.of(e) for e in entries], next_cursor=next_cursor)
 
 
-@router.get(
-    "/v1/funds/{fund_id}/journal/{entry_id}", response_model=EntryPublic, summary="One entry"
-)
+@router.get("/funds/{fund_id}/journal/{entry_id}", response_model=EntryPublic, summary="One entry")
 async def journal_entry(
     fund_id: FundId, entry_id: str, services: ServicesDep, who: Reader
 ) -> EntryPublic:
@@ -124,7 +123,7 @@ async def journal_entry(
 
 
 @router.get(
-    "/v1/funds/{fund_id}/ledger-check",
+    "/funds/{fund_id}/ledger-check",
     response_model=LedgerCheckPublic,
     summary="Rebuild every balance from the journal and compare with the cached balances",
 )
@@ -152,7 +151,7 @@ def _obligation(o: Obligation, today: date) -> ObligationPublic:
 
 
 @router.get(
-    "/v1/funds/{fund_id}/members/{participant_id}",
+    "/funds/{fund_id}/members/{participant_id}",
     response_model=MemberPublic,
     summary="A member's contributions, share and withdrawals",
 )
@@ -188,7 +187,7 @@ async def member(
 
 
 @router.get(
-    "/v1/funds/{fund_id}/obligations",
+    "/funds/{fund_id}/obligations",
     response_model=list[ObligationPublic],
     summary="Members' deposit obligations: open ones, or all (the settled ones from the archive)",
 )
@@ -224,7 +223,7 @@ async def obligations(
 
 
 @router.get(
-    "/v1/funds/{fund_id}/debts",
+    "/funds/{fund_id}/debts",
     response_model=list[DebtPublic],
     summary="What each borrower owes the fund for instalments it paid",
 )
@@ -243,7 +242,7 @@ async def debts(fund_id: FundId, services: ServicesDep, who: Reader) -> list[Deb
 
 
 @router.get(
-    "/v1/funds/{fund_id}/notices",
+    "/funds/{fund_id}/notices",
     response_model=list[NoticePublic],
     summary="Notices of non-fulfillment issued to the group [¶77]",
 )
@@ -271,7 +270,7 @@ def _summary(rows: list[queries.StateTotals]) -> list[StateSummary]:
 
 
 @router.get(
-    "/v1/fund-summaries/by-state",
+    "/fund-summaries/by-state",
     response_model=list[StateSummary],
     summary="Programme-wide totals of the funds, by state (within the caller's scope)",
 )
@@ -281,7 +280,7 @@ async def by_state(services: ServicesDep, who: Supervisor) -> list[StateSummary]
 
 
 @router.get(
-    "/v1/partner-banks/{bank}/funds",
+    "/partner-banks/{bank}/funds",
     response_model=list[StateSummary],
     summary="The funds a partner bank holds in trust, totalled by state",
 )

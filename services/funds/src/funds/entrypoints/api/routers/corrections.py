@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from funds.domain import corrections
 from funds.domain.ledger import Entry
 from funds.entrypoints.api.deps import ServicesDep, money_post, open_fund_for
-from funds.entrypoints.api.schemas import ID_PATTERN, EntryPublic
+from funds.entrypoints.api.errors import WRITE
+from funds.entrypoints.api.schemas.funds import ID_PATTERN, EntryPublic
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import PROBLEM_RESPONSES, NotFound
+from megp_common.errors import NotFound
 from megp_common.web import IdempotencyKey
 
-router = APIRouter(prefix="/v1/funds/{fund_id}", tags=["money"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/funds/{fund_id}", tags=["money"], responses=WRITE)
 Supervisor = Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR))]
 
 

@@ -142,19 +142,19 @@ def build(services: Services) -> dict[str, Handler]:
             services.copier.notify(e.group_id)
 
     batched: dict[str, Plan] = {
-        "enrollment.ProjectGroupFormed": group_formed,
-        "enrollment.BoardChanged": board_changed,
-        "enrollment.MemberJoinedGroup": joined,
-        "enrollment.MemberLeftGroup": left,
-        "enrollment.BusinessPeriodClosed": period_closed,
-        "enrollment.GroupPeriodClosed": group_period_closed,
-        "credit.InstallmentDue": instalment_due,
+        enrollment.ProjectGroupFormed.event_type: group_formed,
+        enrollment.BoardChanged.event_type: board_changed,
+        enrollment.MemberJoinedGroup.event_type: joined,
+        enrollment.MemberLeftGroup.event_type: left,
+        enrollment.BusinessPeriodClosed.event_type: period_closed,
+        enrollment.GroupPeriodClosed.event_type: group_period_closed,
+        credit.InstallmentDue.event_type: instalment_due,
     }
     return {
         **{kind: _batched(services, plan) for kind, plan in batched.items()},
-        "enrollment.ParticipantEnrolled": enrolled,
-        "enrollment.ParticipantUpdated": enrolled,
-        "enrollment.BusinessPeriodCorrected": corrected,
-        "enrollment.CommitteeMemberAdded": committee_changed,
-        "enrollment.CommitteeMemberRemoved": committee_changed,
+        enrollment.ParticipantEnrolled.event_type: enrolled,
+        enrollment.ParticipantUpdated.event_type: enrolled,
+        enrollment.BusinessPeriodCorrected.event_type: corrected,
+        enrollment.CommitteeMemberAdded.event_type: committee_changed,
+        enrollment.CommitteeMemberRemoved.event_type: committee_changed,
     }
