@@ -283,18 +283,16 @@ class Loan(Aggregate):
         replenished are late for the borrower, notice or not. True if any was judged now."""
         judged = False
         for inst in self.instalments:
-            if inst.awaits_replenishment and inst.settled_on is not None:
-                if (today - inst.settled_on).days > grace_days:
-                    inst.borrower_on_time, judged = False, True
+            since = inst.settled_on
+            if inst.awaits_replenishment and since and (today - since).days > grace_days:
+                inst.borrower_on_time, judged = False, True
         if judged:
             self._close_record()
         return judged
 
     def awaiting_replenishment_since(self) -> date | None:
         """The earliest fund payment whose replenishment is not judged yet."""
-        days = [
-            i.settled_on for i in self.instalments if i.awaits_replenishment and i.settled_on
-        ]
+        days = [i.settled_on for i in self.instalments if i.awaits_replenishment and i.settled_on]
         return min(days) if days else None
 
     def _close_record(self) -> None:

@@ -27,6 +27,7 @@ class FundPaidInstalment(BaseModel):
     replenished: Decimal = Decimal(0)
     replenished_on: date | None = None
     noticed_on: date | None = None
+    carried: bool = False  # the loan knows what is decided here
 
     @property
     def open(self) -> bool:
@@ -80,6 +81,17 @@ class FundRepayments(Aggregate):
                 hit.append((item.loan_id, item.number))
         return hit
 
-    def decided(self) -> list[FundPaidInstalment]:
-        """Every instalment whose replenishment is known: replenished, or noticed."""
-        return [i for i in self.items if i.replenished_on is not None or i.noticed_on is not None]
+    def to_carry(self) -> list[FundPaidInstalment]:
+        """Instalments whose replenishment is known (replenished, or noticed) and whose loan was
+        not told yet."""
+        return [
+            i
+            for i in self.items
+            if not i.carried and (i.replenished_on is not None or i.noticed_on is not None)
+        ]
+
+    def carried(self, keys: set[tuple[str, int]]) -> None:
+        """These (loan id, instalment number) now hold what was decided here."""
+        for item in self.to_carry():
+            if (item.loan_id, item.number) in keys:
+                item.carried = True

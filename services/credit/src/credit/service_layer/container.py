@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from credit.adapters.repositories import (
+    FundRepaymentsRepository,
     GroupRepository,
     LeaseRepository,
     LineRepository,
@@ -25,6 +26,7 @@ class Credit:
     leases: LeaseRepository
     groups: GroupRepository
     idempotency: IdempotencyStore
+    fund_repayments: FundRepaymentsRepository
 
     @property
     def terms(self) -> LineTerms:
