@@ -1,7 +1,10 @@
 """Credit over HTTP and Kafka, with the other services running: a line opens from the fund's
 first three months, a loan is applied for, approved by the board and the lender, disbursed; its
 instalment falls due by the shared clock, the fund (empty) cannot pay it, the borrower pays it
-directly; a lease defaults, passes to another member and ends in the purchase option."""
+directly; a lease defaults, passes to another member and ends in the purchase option. The fund
+pays instalments: a borrower who replenishes it is on time, one who never does is not [¶84]; a
+review after a clock jump waits for funds' answers and halves for every instalment still overdue,
+whenever it fell due [¶80]."""
 
 from __future__ import annotations
 
