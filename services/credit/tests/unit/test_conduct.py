@@ -213,3 +213,44 @@ def test_a_chain_settled_months_late_keeps_how_late_it_was() -> None:
     start, end = line.review_period()
     conduct = conduct_in([loan], start, end)
     assert conduct is not None and conduct.instalments_still_overdue == 1
+
+
+def test_the_line_shows_what_its_deferred_review_waits_for() -> None:
+    from credit.domain.conduct import in_flight
+
+    line = opened_line()
+    loan = odf_loan(2, date(2030, 6, 15), first_due=date(2030, 7, 15))
+    loan.announce_due(date(2030, 10, 1))
+    start, end = line.review_period()
+    assert conduct_in([loan], start, end) is None
+    line.wait_for(in_flight([loan], end))
+    assert line.review_waits_for == ["loan-1#1", "loan-1#2"] and line.changed_waiting
+    loan.mark_paid(1, "fund", date(2030, 7, 15))
+    loan.mark_paid(2, "fund", date(2030, 8, 15))
+    conduct = conduct_in([loan], start, end)
+    assert conduct is not None
+    assert line.review(date(2030, 10, 1), conduct, TERMS)
+    assert line.review_waits_for == [] and outcomes(line) == [("2030-09-30", "doubled")]
+
+
+def test_the_fund_book_covers_the_oldest_first_and_all_when_nothing_is_owed() -> None:
+    from credit.domain.replenishment import FundRepayments
+
+    book = FundRepayments(id="g-1")
+    book.paid("a", 1, "odf-1", Decimal("100.00"), date(2030, 7, 15))
+    book.paid("a", 1, "odf-1", Decimal("100.00"), date(2030, 7, 15))  # the same, redelivered
+    book.paid("b", 1, "member-1", Decimal("70.00"), date(2030, 7, 20))
+    book.paid("a", 2, "odf-1", Decimal("100.00"), date(2030, 8, 15))
+    assert len(book.items) == 3
+    assert book.replenished("odf-1", Decimal("150.00"), Decimal("50.00"), date(2030, 8, 20)) == [
+        ("a", 1, date(2030, 8, 20))
+    ]
+    # a notice finds only what the fund had paid by its day and is still open
+    assert book.noticed("odf-1", date(2030, 8, 14)) == []
+    assert book.noticed("odf-1", date(2030, 8, 21)) == [("a", 2)]
+    # funds says the ODF owes nothing more: whatever is left of theirs is covered
+    covered = book.replenished("odf-1", Decimal("50.00"), Decimal("0.00"), date(2030, 9, 1))
+    assert covered == [("a", 2, date(2030, 9, 1))]
+    assert [(i.loan_id, i.number) for i in book.to_carry()] == [("a", 1), ("a", 2)]
+    book.carried({("a", 1), ("a", 2)})
+    assert book.to_carry() == [] and book.items[1].replenished_on is None  # the member's
