@@ -1,7 +1,10 @@
 """Credit over HTTP and Kafka, with the other services running: a line opens from the fund's
 first three months, a loan is applied for, approved by the board and the lender, disbursed; its
 instalment falls due by the shared clock, the fund (empty) cannot pay it, the borrower pays it
-directly; a lease defaults, passes to another member and ends in the purchase option."""
+directly; a lease defaults, passes to another member and ends in the purchase option. The fund
+pays instalments: a borrower who replenishes it is on time, one who never does is not [¶84]; a
+review after a clock jump waits for funds' answers and halves for every instalment still overdue,
+whenever it fell due [¶80]."""
 
 from __future__ import annotations
 
@@ -412,9 +415,136 @@ async def test_the_fund_pays_an_instalment_and_the_borrower_replenishes_it(
     )
     debts = funds_call(platform, tokens, "GET", f"/funds/{group}/debts", Role.PROGRAMME_SUPERVISOR)
     assert all(Decimal(d["owed"]) == 0 for d in debts)
+    first_back = credit.eventually(
+        f"/loans/{loan['id']}", lambda x: x["instalments"][0]["replenished_on"] is not None
+    )
+    # the clock was set a day past the due date: the trust paid (settled) it that day
+    assert first_back["instalments"][0]["settled_on"] == "2032-05-02"
+    assert first_back["instalments"][0]["days_late"] == 1
+    assert first_back["instalments"][0]["borrower_on_time"] is True
     credit.set_clock(datetime(2032, 6, 2, tzinfo=UTC))
     repaid = credit.eventually(f"/loans/{loan['id']}", lambda x: x["status"] == "repaid")
+    # the lender is paid; whether the borrower repaid on time waits for their replenishment of
+    # the second instalment [¶84]
+    assert repaid["on_time"] is None and repaid["instalments"][1]["paid_by"] == "fund"
+    second = Decimal(repaid["instalments"][1]["principal"]) + Decimal(
+        repaid["instalments"][1]["interest"]
+    )
+    funds_call(
+        platform,
+        tokens,
+        "POST",
+        f"/funds/{group}/replenishments",
+        Role.ODF_STAFF,
+        expect=201,
+        headers={"Idempotency-Key": uid("back")},
+        json={"borrower_id": g["odf"], "amount": str(second)},
+    )
+    repaid = credit.eventually(f"/loans/{loan['id']}", lambda x: x["on_time"] is not None)
     assert repaid["on_time"] is True
+    assert [i["borrower_on_time"] for i in repaid["instalments"]] == [True, True]
+
+
+def approved_and_disbursed_to(
+    credit: Credit, g: dict[str, str], borrower: tuple[str, str], amount: str, term: int
+) -> Any:
+    kind, who = borrower
+    loan = credit.call(
+        "POST",
+        "/loans",
+        Role.ODF_STAFF,
+        expect=201,
+        json={
+            "group_id": g["group"],
+            "borrower_kind": kind,
+            "borrower_id": who,
+            "amount": amount,
+            "purpose": "a sewing machine",
+            "term_months": term,
+        },
+    )
+    credit.call(
+        "POST",
+        f"/loans/{loan['id']}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        claims={"participant_id": g["rep"]},
+    )
+    credit.call(
+        "POST",
+        f"/loans/{loan['id']}/lender-approval",
+        Role.PARTNER_BANK,
+        claims={"organization": "NAFIN"},
+    )
+    return credit.call(
+        "POST",
+        f"/loans/{loan['id']}/disbursement",
+        Role.PARTNER_BANK,
+        claims={"organization": "NAFIN"},
+    )
+
+
+async def test_a_member_who_never_replenishes_did_not_repay_on_time(
+    credit: Credit, infra: Any, platform: Platform, tokens: Any
+) -> None:
+    """The fund pays both instalments; the member pays the fund back nothing and the board
+    issues its notice of non-fulfillment: the lender was repaid, the member was not on time."""
+    credit.set_clock(datetime(2034, 4, 1, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "5000.00")
+    group = g["group"]
+    funds_call(platform, tokens, "GET", f"/funds/{group}", Role.PROGRAMME_SUPERVISOR)
+    funds_call(
+        platform,
+        tokens,
+        "POST",
+        f"/funds/{group}/contributions",
+        Role.DONOR_PORTAL,
+        expect=201,
+        headers={"Idempotency-Key": uid("gift")},
+        json={"donor": "Fundación Ejemplo", "source": "national", "amount": "20000.00"},
+    )
+    loan = approved_and_disbursed_to(credit, g, ("participant", g["member"]), "4000.00", 2)
+    path = f"/loans/{loan['id']}"
+    credit.set_clock(datetime(2034, 5, 1, tzinfo=UTC))
+    credit.eventually(path, lambda x: x["instalments"][0]["status"] == "paid")
+    credit.set_clock(datetime(2034, 6, 1, tzinfo=UTC))
+    repaid = credit.eventually(path, lambda x: x["status"] == "repaid")
+    assert [i["paid_by"] for i in repaid["instalments"]] == ["fund", "fund"]
+    # 31 days after the fund paid the first, nothing came back: past the 30 days' grace, and
+    # the board's notice covers both instalments the fund paid by then
+    late = credit.eventually(path, lambda x: x["on_time"] is not None, timeout_s=60)
+    assert late["on_time"] is False
+    assert [i["borrower_on_time"] for i in late["instalments"]] == [False, False]
+    assert all(i["replenished_on"] is None for i in late["instalments"])
+    notices = funds_call(
+        platform, tokens, "GET", f"/funds/{group}/notices", Role.PROGRAMME_SUPERVISOR
+    )
+    items = notices["items"] if isinstance(notices, dict) else notices
+    assert [n["borrower_id"] for n in items] == [g["member"]]
+
+
+async def test_a_review_after_a_clock_jump_waits_for_funds_and_counts_what_is_still_overdue(
+    credit: Credit, infra: Any
+) -> None:
+    """The clock jumps past the first review in one move: the instalments fall due and the
+    review is owed in the same tick. The review waits for funds' answer (the fund is empty: it
+    cannot pay) and halves the line; six months later the same instalments are still overdue,
+    though none fell due in that period: halved again."""
+    credit.set_clock(datetime(2030, 4, 1, tzinfo=UTC))
+    g = await formed_group_with_line(infra, credit, "5000.00")  # opened 2030-03-31
+    loan = approved_and_disbursed(credit, g, "3000.00", 3)  # due May 1, June 1, July 1
+    credit.set_clock(datetime(2030, 10, 1, tzinfo=UTC))
+    line = credit.eventually(f"/lines/{g['group']}", lambda x: len(x["reviews"]) >= 1)
+    first = line["reviews"][0]
+    assert (first["reviewed_on"], first["outcome"]) == ("2030-09-30", "halved"), first
+    assert "3 instalment(s) still overdue" in first["reason"]
+    overdue = credit.call("GET", f"/loans/{loan['id']}", Role.PROGRAMME_SUPERVISOR)
+    assert [i["status"] for i in overdue["instalments"]] == ["overdue"] * 3
+    credit.set_clock(datetime(2031, 4, 1, tzinfo=UTC))
+    line = credit.eventually(f"/lines/{g['group']}", lambda x: len(x["reviews"]) >= 2)
+    second = line["reviews"][1]
+    assert (second["reviewed_on"], second["outcome"]) == ("2031-03-31", "halved"), second
+    assert "the oldest 334 days past due" in second["reason"]
+    assert [r["limit"] for r in line["reviews"]] == ["5000.00", "2500.00"]
 
 
 async def test_a_line_always_repaid_doubles_every_six_months_up_to_64_times_the_deposit(

@@ -229,6 +229,11 @@ def check_instalments(sim: Simulation, funds: list[FundView], events: RunEvents)
     return [fell_due, once, matched, announced]
 
 
+def _settled(instalment: dict[str, Any]) -> date | None:
+    day = instalment.get("settled_on") or instalment.get("paid_on")
+    return date.fromisoformat(day) if day else None
+
+
 def check_lines(sim: Simulation, lines: dict[str, dict[str, Any]]) -> list[Check]:
     cap = Check(
         "lines within 64 x the initial deposit",
@@ -238,8 +243,9 @@ def check_lines(sim: Simulation, lines: dict[str, dict[str, Any]]) -> list[Check
     rule = Check(
         "every review follows the rule",
         "previous limits chain; doubled = min(2x, cap), held = same, halved = x/2; outcome "
-        "agrees with the instalments due in the period (overdue at the end -> halved; none late "
-        "-> doubled or held at the cap; late but cured -> held or halved)",
+        "agrees with the instalments due before the review, whenever they fell due (not settled "
+        "before it -> halved; none late -> doubled or held at the cap; settled late within the "
+        "period -> held or halved)",
     )
     for g in sim.groups:
         line = lines.get(g.group_id)
@@ -268,14 +274,17 @@ def check_lines(sim: Simulation, lines: dict[str, dict[str, Any]]) -> list[Check
                 "halved": (before / 2).quantize(Decimal("0.01")),
             }.get(outcome)
             rule.expect(expected == after, f"{g.group_id}: {outcome} {before} -> {after}")
+            # credit's rule: every instalment due before the review, whenever it fell due, not
+            # settled before the review date was still overdue at it; one settled late within
+            # the period was late but is cured
             due = [
-                i
+                (date.fromisoformat(i["due_date"]), _settled(i))
                 for loan in g.loans
                 for i in loan.instalments
-                if start <= date.fromisoformat(i["due_date"]) < on
+                if date.fromisoformat(i["due_date"]) < on
             ]
-            still = [i for i in due if i["status"] == "overdue"]
-            late = [i for i in due if i.get("was_late")]
+            still = [d for d, settled in due if settled is None or settled >= on]
+            late = still + [d for d, s in due if s is not None and start <= s < on and s > d]
             if still:
                 rule.expect(outcome == "halved", f"{g.group_id} {on}: overdue yet {outcome}")
             elif not late:

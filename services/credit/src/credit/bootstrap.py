@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from credit.adapters.repositories import (
     ALL,
+    FundRepaymentsRepository,
     GroupRepository,
     LeaseRepository,
     LineRepository,
@@ -33,6 +34,7 @@ async def wire(runtime: Runtime) -> Wiring:
         leases=LeaseRepository(runtime.db, runtime.outbox),
         groups=GroupRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+        fund_repayments=FundRepaymentsRepository(runtime.db, runtime.outbox),
     )
 
     async def scheduled(now):  # type: ignore[no-untyped-def]

@@ -20,4 +20,10 @@ class Settings(ServiceSettings):
     review_months: int = 6
     repeat_multiple: Decimal = Decimal("1.5")
     lease_default_after_days: int = 30
+    replenishment_grace_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days a borrower has to replenish what the fund paid for them and still "
+        "count as on time [¶84]; the same figure as funds' NON_FULFILLMENT_GRACE_DAYS [¶77]",
+    )
     scheduler_interval_s: float = 5.0

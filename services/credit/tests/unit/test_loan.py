@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -71,9 +71,14 @@ def test_disbursement_builds_the_schedule_and_instalments_fall_due_once() -> Non
 def test_a_loan_paid_by_the_fund_on_time_closes_on_time() -> None:
     loan = disbursed()
     loan.announce_due(date(2027, 4, 15))
-    for n in (1, 2, 3):
-        assert loan.mark_paid(n, "fund", date(2027, 4, 15))
+    for n in (1, 2, 3):  # the trust paid each on its day; credit learnt of them on April 15
+        due = loan.instalments[n - 1].due_date
+        assert loan.mark_paid(n, "fund", due, recorded_on=date(2027, 4, 15))
     assert not loan.mark_paid(3, "fund", date(2027, 4, 16))  # a second confirmation: nothing
+    # the lender is paid; the borrower's record waits for their replenishments of the fund [¶84]
+    assert loan.status is LoanStatus.REPAID and loan.on_time is None
+    for inst in loan.instalments:  # each paid back within the 30 days' grace
+        assert loan.mark_replenished(inst.number, inst.due_date + timedelta(days=30), 30)
     assert loan.status is LoanStatus.REPAID and loan.on_time is True
     assert types(loan)[-1] == "credit.LoanRepaid"
     assert loan.outstanding_principal == 0
@@ -116,6 +121,7 @@ def test_a_direct_payment_after_the_due_date_is_late_even_before_it_was_marked_o
     loan.announce_due(date(2027, 2, 15))
     loan.mark_paid(1, "borrower", date(2027, 2, 20))
     loan.announce_due(date(2027, 3, 15))
-    loan.mark_paid(2, "fund", date(2027, 3, 18))  # the fund's confirmation may come days later
+    # the fund paid on the day; its confirmation may come days later
+    loan.mark_paid(2, "fund", date(2027, 3, 15), recorded_on=date(2027, 3, 18))
     assert [i.was_late for i in loan.instalments] == [True, False]
     assert loan.on_time is False

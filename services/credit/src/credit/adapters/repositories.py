@@ -8,6 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from credit.domain.lease import Lease, LeaseStatus
 from credit.domain.line import CreditLine, GroupRecord
 from credit.domain.loan import InstalmentStatus, Loan, LoanStatus
+from credit.domain.replenishment import FundRepayments
 from megp_common.mongo import AggregateRepository, Document, OutboxWriter
 from megp_common.watched import Watched
 
@@ -17,6 +18,13 @@ def _next_due(loan: Loan) -> str | None:
         return None
     days = [i.due_date for i in loan.instalments if i.status is InstalmentStatus.SCHEDULED]
     return min(days).isoformat() if days else None
+
+
+def _awaiting_replenishment(loan: Loan) -> str | None:
+    if loan.status is not LoanStatus.REPAID or loan.on_time is not None:
+        return None  # only a repaid loan's open record waits on its borrower's replenishment
+    since = loan.awaiting_replenishment_since()
+    return since.isoformat() if since else None
 
 
 class LoanRepository(AggregateRepository[Loan]):
@@ -38,6 +46,11 @@ class LoanRepository(AggregateRepository[Loan]):
             self,
             query={"status": LoanStatus.REPAID.value},
             value=lambda loan: loan.borrower_id if loan.status is LoanStatus.REPAID else None,
+        )
+        # repaid loans whose record waits on the borrower's replenishment of what the fund
+        # paid, by the day of the oldest such payment (its grace period runs from there)
+        self.awaiting_replenishment: Watched[Loan] = Watched(
+            self, query={"status": LoanStatus.REPAID.value}, value=_awaiting_replenishment
         )
 
 
@@ -73,4 +86,17 @@ class GroupRepository(AggregateRepository[GroupRecord]):
     model = GroupRecord
 
 
-ALL = (LoanRepository, LineRepository, LeaseRepository, GroupRepository)
+class FundRepaymentsRepository(AggregateRepository[FundRepayments]):
+    """Per group, the instalments its fund paid and their replenishment."""
+
+    collection = "fund_repayments"
+    model = FundRepayments
+
+
+ALL = (
+    LoanRepository,
+    LineRepository,
+    LeaseRepository,
+    GroupRepository,
+    FundRepaymentsRepository,
+)

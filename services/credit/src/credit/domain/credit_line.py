@@ -2,7 +2,8 @@
 
 Opened at twice what the group deposited in its fund's first three months; reviewed every six
 months: doubled when no instalment of the group was overdue in the period, kept when one was late
-but is cured, halved when any is still overdue; never above 64 x the initial deposit.
+but is cured, halved when any is still overdue at the review, whenever it fell due (RULES.md,
+clarifications); never above 64 x the initial deposit.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ class LineTerms:
 
 @dataclass(frozen=True)
 class PeriodConduct:
-    """How the group met its commitments over a review period."""
+    """How the group met its commitments by a review date: instalments late in the period
+    (cured in it, or still overdue at the review, whenever they fell due), those still overdue,
+    and how many days past due the oldest of these was at the review."""
 
     instalments_overdue_in_period: int
     instalments_still_overdue: int
+    oldest_days_past_due: int = 0
 
 
 def opening_limit(initial_deposit: Decimal, terms: LineTerms) -> Decimal:
@@ -50,7 +54,12 @@ def review(
         return (
             ReviewOutcome.HALVED,
             cents(limit / 2),
-            f"{conduct.instalments_still_overdue} instalment(s) still overdue",
+            f"{conduct.instalments_still_overdue} instalment(s) still overdue"
+            + (
+                f", the oldest {conduct.oldest_days_past_due} days past due"
+                if conduct.oldest_days_past_due
+                else ""
+            ),
         )
     if conduct.instalments_overdue_in_period > 0:
         return (

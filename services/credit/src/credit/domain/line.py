@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from credit.domain.credit_line import LineTerms, PeriodConduct, opening_limit, review
 from credit.domain.schedule import add_months, cents
@@ -33,6 +33,9 @@ class CreditLine(Aggregate):
     opened_on: date
     next_review_on: date
     reviews: list[Review] = []
+    review_waits_for: list[str] = []  # instalments ("loan#n") the next review awaits funds for
+
+    _waiting_changed: bool = PrivateAttr(default=False)
 
     def partition_key(self) -> str:
         return self.id
@@ -83,10 +86,20 @@ class CreditLine(Aggregate):
         start = self.reviews[-1].reviewed_on if self.reviews else self.opened_on
         return start, self.next_review_on
 
+    @property
+    def changed_waiting(self) -> bool:
+        return self._waiting_changed
+
+    def wait_for(self, instalments: list[str]) -> None:
+        """The review due is deferred: these instalments it judges still await funds' answer."""
+        if instalments != self.review_waits_for:
+            self.review_waits_for, self._waiting_changed = instalments, True
+
     def review(self, today: date, conduct: PeriodConduct, terms: LineTerms) -> bool:
         """Apply the review that fell due, if one did; True when it did."""
         if today < self.next_review_on:
             return False
+        self.wait_for([])
         outcome, limit, reason = review(self.limit, self.initial_deposit, conduct, terms)
         reviewed_on = self.next_review_on
         self.reviews.append(

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from credit.domain.delinquency import days_past_due
 from credit.domain.errors import InvalidTransition, NotAuthorized
@@ -32,18 +32,40 @@ class InstalmentStatus(StrEnum):
 
 
 class Instalment(BaseModel):
+    """One line of the schedule. `settled_on` is the day the lender was actually paid (the day the
+    trust paid it, or the borrower did): its lateness counts from that, whenever the news of it
+    reached credit (`recorded_on`). `borrower_on_time` is the borrower's own conduct [¶84]: their
+    payment by the due date, or, when the fund paid, their replenishment within the grace period;
+    None while it is not known yet."""
+
     number: int
     due_date: date
     principal: Decimal
     interest: Decimal
     status: InstalmentStatus = InstalmentStatus.SCHEDULED
-    paid_on: date | None = None
+    paid_on: date | None = None  # the same day as settled_on (kept for earlier readers)
     paid_by: str | None = None
     was_late: bool = False
+    settled_on: date | None = None
+    recorded_on: date | None = None
+    days_late: int = 0
+    replenished_on: date | None = None
+    borrower_on_time: bool | None = None
+
+    @model_validator(mode="after")
+    def _settled_from_paid(self) -> Instalment:
+        # a document written before settled_on existed: it was settled the day it was paid
+        if self.status is InstalmentStatus.PAID and self.settled_on is None:
+            self.settled_on = self.paid_on
+        return self
 
     @property
     def total(self) -> Decimal:
         return self.principal + self.interest
+
+    @property
+    def awaits_replenishment(self) -> bool:
+        return self.paid_by == "fund" and self.borrower_on_time is None
 
 
 class Loan(Aggregate):
@@ -202,19 +224,24 @@ class Loan(Aggregate):
                 return inst
         raise InvalidTransition(f"loan {self.id} has no instalment {number}")
 
-    def mark_paid(self, number: int, by: str, on: date) -> bool:
-        """Paid by the fund (on its confirmation) or directly by the borrower. False if it was
-        already paid: a second confirmation changes nothing."""
+    def total(self, number: int) -> Decimal:
+        return self._instalment(number).total
+
+    def mark_paid(self, number: int, by: str, on: date, *, recorded_on: date | None = None) -> bool:
+        """Settled on `on`: by the fund (the day the trust paid, from its confirmation) or
+        directly by the borrower. `recorded_on` is the day credit learnt of it (default `on`).
+        False if it was already paid: a second confirmation changes nothing."""
         self.expect_status(LoanStatus.ACTIVE, LoanStatus.REPAID)
         inst = self._instalment(number)
         if inst.status is InstalmentStatus.PAID:
             return False
-        # The trust pays on the due date by design [¶76], whenever its confirmation arrives; a
-        # borrower paying after the date, or an instalment that was overdue, is late.
-        counts_late = inst.status is InstalmentStatus.OVERDUE or by == "borrower"
-        late = max(0, (on - inst.due_date).days) if counts_late else 0
+        late = max(0, (on - inst.due_date).days)
         inst.status, inst.paid_on, inst.paid_by = InstalmentStatus.PAID, on, by
+        inst.settled_on, inst.recorded_on, inst.days_late = on, recorded_on or on, late
         inst.was_late = inst.was_late or late > 0
+        # the borrower's own payment is theirs to make on time; the fund's is judged by the
+        # borrower's replenishment of it (mark_replenished, mark_not_replenished)
+        inst.borrower_on_time = late == 0 if by != "fund" else None
         self.record(
             ev.InstallmentPaid(
                 **self._ids(),
@@ -226,12 +253,66 @@ class Loan(Aggregate):
             )
         )
         if all(i.status is InstalmentStatus.PAID for i in self.instalments):
-            self.status, self.repaid_on = LoanStatus.REPAID, on
-            self.on_time = not any(i.was_late for i in self.instalments)
-            self.record(
-                ev.LoanRepaid(**self._ids(), amount=self.amount, repaid_on=on, on_time=self.on_time)
-            )
+            settled = [i.settled_on or on for i in self.instalments]
+            self.status, self.repaid_on = LoanStatus.REPAID, max(settled)
+        self._close_record()
         return True
+
+    def mark_replenished(self, number: int, on: date, grace_days: int) -> bool:
+        """The borrower paid back, on `on`, the whole of what the fund paid for this instalment:
+        on time within `grace_days` of the fund's payment. False if already judged."""
+        inst = self._instalment(number)
+        if not inst.awaits_replenishment or inst.settled_on is None:
+            return False
+        inst.replenished_on = on
+        inst.borrower_on_time = (on - inst.settled_on).days <= grace_days
+        self._close_record()
+        return True
+
+    def mark_not_replenished(self, number: int, on: date) -> bool:
+        """The board's notice of non-fulfillment [¶77] found it unreplenished on `on`."""
+        inst = self._instalment(number)
+        if not inst.awaits_replenishment:
+            return False
+        inst.borrower_on_time = False
+        self._close_record()
+        return True
+
+    def judge_replenishments(self, today: date, grace_days: int) -> bool:
+        """Instalments the fund paid more than `grace_days` ago and the borrower has not
+        replenished are late for the borrower, notice or not. True if any was judged now."""
+        judged = False
+        for inst in self.instalments:
+            since = inst.settled_on
+            if inst.awaits_replenishment and since and (today - since).days > grace_days:
+                inst.borrower_on_time, judged = False, True
+        if judged:
+            self._close_record()
+        return judged
+
+    def awaiting_replenishment_since(self) -> date | None:
+        """The earliest fund payment whose replenishment is not judged yet."""
+        days = [i.settled_on for i in self.instalments if i.awaits_replenishment and i.settled_on]
+        return min(days) if days else None
+
+    def _close_record(self) -> None:
+        """A repaid loan's record [¶84] is closed once the borrower's conduct is known: late as
+        soon as one instalment was, on time when every one was. Announced once."""
+        if self.status is not LoanStatus.REPAID or self.on_time is not None:
+            return
+        conduct = [i.borrower_on_time for i in self.instalments]
+        if False in conduct:
+            self.on_time = False
+        elif all(c is True for c in conduct):
+            self.on_time = True
+        else:
+            return
+        assert self.repaid_on is not None
+        self.record(
+            ev.LoanRepaid(
+                **self._ids(), amount=self.amount, repaid_on=self.repaid_on, on_time=self.on_time
+            )
+        )
 
     def mark_overdue(self, number: int, reason: str) -> bool:
         inst = self._instalment(number)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from credit.adapters.repositories import (
+    FundRepaymentsRepository,
     GroupRepository,
     LeaseRepository,
     LineRepository,
@@ -26,6 +27,7 @@ class Services:
     leases: LeaseRepository
     groups: GroupRepository
     idempotency: IdempotencyStore
+    fund_repayments: FundRepaymentsRepository
 
     @property
     def terms(self) -> LineTerms:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from credit.domain.line import CreditLine, GroupRecord
+from credit.domain.loan import Loan
+from credit.domain.replenishment import FundPaidInstalment, FundRepayments
 from credit.service_layer.container import Credit
 from megp_common.consumer import Handler
 from megp_common.contracts import enrollment as enr
@@ -83,20 +85,93 @@ def handlers(credit: Credit) -> dict[str, Handler]:
         await credit.lines.add(line)
 
     async def repayment_made(env: EventEnvelope, e: fnd.FundRepaymentMade) -> None:
+        """The trust paid the instalment on `paid_at` [¶76]: settled that day, whenever the news
+        arrives; the borrower now owes it to the fund."""
+        paid_on, today = e.paid_at.date(), credit.today()
+
+        def owed(book: FundRepayments) -> None:
+            book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, paid_on)
+
+        def settled(loan: Loan) -> None:
+            loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today)
+
         await apply_once(
-            credit.loans,
-            e.loan_id,
+            credit.fund_repayments,
+            e.group_id,
             env.id,
-            lambda loan: loan.mark_paid(e.installment_number, "fund", e.paid_at.date()) and None,
+            owed,
+            create=lambda: FundRepayments(id=e.group_id),
         )
+        await apply_once(credit.loans, e.loan_id, env.id, settled)
+        await _judge_replenished(e.group_id)  # a replenishment may already cover it
 
     async def repayment_failed(env: EventEnvelope, e: fnd.FundRepaymentFailed) -> None:
+        def overdue(loan: Loan) -> None:
+            loan.mark_overdue(e.installment_number, e.reason)
+
+        await apply_once(credit.loans, e.loan_id, env.id, overdue)
+
+    async def replenished(env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
+        """The borrower paid the fund back: the oldest instalments it paid for them are covered."""
+        on = e.received_at.date()
+
+        def cover(book: FundRepayments) -> None:
+            book.replenished(e.borrower_id, e.amount, e.still_owed, on)
+
         await apply_once(
-            credit.loans,
-            e.loan_id,
+            credit.fund_repayments,
+            e.group_id,
             env.id,
-            lambda loan: loan.mark_overdue(e.installment_number, e.reason) and None,
+            cover,
+            create=lambda: FundRepayments(id=e.group_id),
         )
+        await _judge_replenished(e.group_id)
+
+    async def notice_issued(env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
+        """The board's notice of non-fulfillment [¶77]: what it found open was not replenished
+        in time."""
+        on = e.issued_at.date()
+
+        def notice(book: FundRepayments) -> None:
+            book.noticed(e.borrower_id, on)
+
+        await apply_once(
+            credit.fund_repayments,
+            e.group_id,
+            env.id,
+            notice,
+            create=lambda: FundRepayments(id=e.group_id),
+        )
+        await _judge_replenished(e.group_id)
+
+    async def _judge_replenished(group_id: str) -> None:
+        """Carry what the group's book decided to the loans, then note it carried. It reads the
+        stored book, so a redelivery after a crash between the writes completes the work."""
+        book = await credit.fund_repayments.find(group_id)
+        if book is None or not book.to_carry():
+            return
+        grace = credit.settings.replenishment_grace_days
+        by_loan: dict[str, list[FundPaidInstalment]] = {}
+        for item in book.to_carry():
+            by_loan.setdefault(item.loan_id, []).append(item)
+        done: set[tuple[str, int]] = set()
+        for loan_id, items in by_loan.items():
+            loan = await credit.loans.find(loan_id)
+            if loan is None:
+                continue
+            changed = False
+            for item in items:
+                if item.replenished_on is not None:
+                    changed |= loan.mark_replenished(item.number, item.replenished_on, grace)
+                elif item.noticed_on is not None:
+                    changed |= loan.mark_not_replenished(item.number, item.noticed_on)
+            if changed:
+                await credit.loans.save(loan)
+            judged = {i.number for i in loan.instalments if i.borrower_on_time is not None}
+            done |= {(loan_id, item.number) for item in items if item.number in judged}
+        if done:
+            book.carried(done)
+            await credit.fund_repayments.save(book)
 
     table: dict[str, Any] = {
         enr.ProjectGroupFormed.event_type: group_formed,
@@ -108,5 +183,7 @@ def handlers(credit: Credit) -> dict[str, Handler]:
         fnd.FundInitialPeriodClosed.event_type: initial_period_closed,
         fnd.FundRepaymentMade.event_type: repayment_made,
         fnd.FundRepaymentFailed.event_type: repayment_failed,
+        fnd.ReplenishmentReceived.event_type: replenished,
+        fnd.NonFulfillmentNoticeIssued.event_type: notice_issued,
     }
     return table

@@ -4,9 +4,9 @@ lines are reviewed. Idempotent: it acts on what the state says is due, however o
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from credit.domain.conduct import conduct_in
+from credit.domain.conduct import conduct_in, in_flight
 from credit.service_layer.container import Credit
 from megp_common.mongo import ConcurrencyConflict
 
@@ -26,12 +26,23 @@ async def tick(credit: Credit, now: datetime) -> None:
         lease.check_default(today, credit.settings.lease_default_after_days)
         if lease.pending_events():
             await _save(credit.leases, lease)
+    grace = credit.settings.replenishment_grace_days
+    unjudged_before = (today - timedelta(days=grace + 1)).isoformat()
+    for loan in await credit.loans.awaiting_replenishment.fetch_up_to(unjudged_before):
+        if loan.judge_replenishments(today, grace):  # the grace ran out, notice or not [¶84]
+            await _save(credit.loans, loan)
     for line in await credit.lines.reviews.fetch_up_to(today.isoformat()):
-        start, end = line.review_period()
         loans = await credit.loans.by_group.fetch_equal_to(line.id)
-        while line.review(today, conduct_in(loans, start, end), credit.terms):
-            start, end = line.review_period()  # a clock that jumped may owe several reviews
-        if line.pending_events():
+        # every review the line owes, in order (a clock that jumped may owe several), each on a
+        # consistent view: it waits while an instalment it judges has no answer from funds yet
+        while line.next_review_on <= today:
+            start, end = line.review_period()
+            conduct = conduct_in(loans, start, end)
+            if conduct is None:
+                line.wait_for(in_flight(loans, end))
+                break
+            line.review(today, conduct, credit.terms)
+        if line.pending_events() or line.changed_waiting:
             await _save(credit.lines, line)
 
 
