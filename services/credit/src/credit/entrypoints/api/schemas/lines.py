@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from credit.domain.line import CreditLine
 from megp_common.money import MoneyAmount
@@ -51,6 +51,10 @@ class LinePublic(BaseModel):
     opened_on: date
     next_review_on: date
     reviews: list[ReviewPublic]
+    review_waits_for: list[str] = Field(
+        default_factory=list,
+        description="Instalments (loan#number) the due review waits for funds to answer",
+    )
     available: MoneyAmount
 
     @classmethod

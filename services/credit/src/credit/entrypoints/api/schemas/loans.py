@@ -76,6 +76,18 @@ class InstalmentPublic(BaseModel):
     paid_on: date | None = None
     paid_by: str | None = Field(default=None, description="borrower | fund")
     was_late: bool = False
+    settled_on: date | None = Field(
+        default=None, description="The day the trust or the borrower actually paid it"
+    )
+    recorded_on: date | None = Field(default=None, description="The day credit learnt of it")
+    days_late: int | None = Field(default=None, description="settled_on - due_date, at least 0")
+    replenished_on: date | None = Field(
+        default=None, description="Fund-paid only: when the borrower paid the fund back"
+    )
+    borrower_on_time: bool | None = Field(
+        default=None,
+        description="The borrower's own conduct: paid, or paid the fund back, on time [¶84]",
+    )
 
 
 class LoanPublic(BaseModel):
