@@ -54,7 +54,7 @@ bench: install
 lint: python-deps
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy libs/common/src/megp_common services/*/src/*/domain
+	@$(UV) run --frozen mypy libs/common/src libs/simulation/src services/*/src
 	@$(UV) run --frozen lint-imports
 
 format: python-deps

@@ -13,7 +13,7 @@ from credit.adapters.repositories import (
 from credit.config import Settings
 from credit.entrypoints.api.routes import router
 from credit.service_layer.container import Services
-from credit.service_layer.events import handlers
+from credit.service_layer.event_handlers import handlers
 from credit.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build

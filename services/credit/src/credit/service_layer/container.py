@@ -40,7 +40,3 @@ class Services:
 
     def today(self) -> date:
         return self.clock.now().date()
-
-
-#: The container's earlier name (event handlers and the scheduler still say it).
-Credit = Services

@@ -7,11 +7,11 @@ import contextlib
 from datetime import datetime, timedelta
 
 from credit.domain.conduct import conduct_in, in_flight
-from credit.service_layer.container import Credit
+from credit.service_layer.container import Services
 from megp_common.mongo import ConcurrencyConflict
 
 
-async def tick(credit: Credit, now: datetime) -> None:
+async def tick(credit: Services, now: datetime) -> None:
     today = now.date()
     odf_of: dict[str, str | None] = {}  # one read per group per tick, only when something is due
     # the repositories' in-memory indexes name what is due: no tick reads every loan

@@ -179,9 +179,11 @@ async def _gathered(work: Sequence[Awaitable[T]], limit: int) -> list[T]:
 
 
 def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0] if exc.errors() else {}
-    where = ".".join(str(p) for p in err.get("loc", ()))
-    return f"{where}: {err.get('msg', 'not valid')}" if where else str(err.get("msg", exc))
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    where = ".".join(str(p) for p in errors[0]["loc"])
+    return f"{where}: {errors[0]['msg']}" if where else errors[0]["msg"]
 
 
 def _taken(curp: str, holder: str) -> StateConflict:

@@ -35,7 +35,7 @@ def approve_competition_spend(
     fund.require_open()
     if fund.has_posted(entry_id):
         return None
-    decisions.board_decider(
+    approver = decisions.board_decider(
         request.roles,
         request.approved_by,
         decisions.Governance.of(fund.board, fund.support_committee),
@@ -59,7 +59,7 @@ def approve_competition_spend(
         metadata={
             "purpose": request.purpose,
             "payee": request.payee,
-            "approved_by": request.approved_by,
+            "approved_by": approver,
         },
     )
     fund.record(
@@ -72,7 +72,7 @@ def approve_competition_spend(
             amount=to_amount(cents),
             payee=request.payee,
             description=request.description,
-            approved_by=request.approved_by,
+            approved_by=approver,
             competition_balance=to_amount(fund.balance(acc.COMPETITION)),
         )
     )

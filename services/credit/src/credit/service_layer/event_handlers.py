@@ -8,7 +8,7 @@ from typing import Any
 from credit.domain.line import CreditLine, GroupRecord
 from credit.domain.loan import Loan
 from credit.domain.replenishment import FundPaidInstalment, FundRepayments
-from credit.service_layer.container import Credit
+from credit.service_layer.container import Services
 from megp_common.consumer import Handler
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
@@ -16,7 +16,7 @@ from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
 
 
-def handlers(credit: Credit) -> dict[str, Handler]:
+def handlers(credit: Services) -> dict[str, Handler]:
     async def group_formed(env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
         def learn(g: GroupRecord) -> None:
             g.state, g.odf_id = e.state_code, e.odf_id
