@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -40,11 +40,16 @@ from megp_common.settings import ServiceSettings
 log = structlog.get_logger(__name__)
 
 
-@dataclass
-class Runtime:
-    """The process's shared machinery, handed to the service's wiring."""
+S = TypeVar("S", bound=ServiceSettings)
+C = TypeVar("C")
 
-    settings: ServiceSettings
+
+@dataclass
+class Runtime(Generic[S]):
+    """The process's shared machinery, handed to the service's wiring, typed by the service's
+    own settings class (so `wire` reads `runtime.settings.<its setting>` without a cast)."""
+
+    settings: S
     clock: SettableClock
     db: AsyncDatabase[Document]
     control_db: AsyncDatabase[Document]
@@ -54,18 +59,15 @@ class Runtime:
 
 
 @dataclass
-class Wiring:
-    """What a service adds to the machinery."""
+class Wiring(Generic[C]):
+    """What a service adds to the machinery; `container` is its use cases' container."""
 
     collections: Mapping[str, Sequence[IndexModel]] = field(default_factory=dict)
     outbox_collections: Sequence[str] = ()
     consumes: Sequence[str] = ()
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
-    container: Any = None
-
-
-WireFn = Callable[[Runtime], Awaitable[Wiring]]
+    container: C | None = None
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -86,16 +88,27 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
 def create_app(
     *,
     title: str,
-    settings_factory: Callable[[], ServiceSettings],
-    wire: WireFn,
+    settings_factory: Callable[[], S],
+    wire: Callable[[Runtime[S]], Awaitable[Wiring[Any]]],
     routers: Sequence[APIRouter] = (),
     description: str = "",
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Every resource is registered on the stack as soon as it exists, so a failure at any
+        # step before `yield` (the broker down, a bad index) still closes what was opened,
+        # in reverse order, as a normal shutdown does.
+        async with contextlib.AsyncExitStack() as stack:
+            await _start(app, stack)
+            log.info("service started", port=app.state.settings.http_port)
+            yield
+        log.info("service stopped")
+
+    async def _start(app: FastAPI, stack: contextlib.AsyncExitStack) -> None:
         settings = settings_factory()
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         client = make_client(settings.mongo_url)
+        stack.push_async_callback(client.close)
         db, control_db = client[settings.database_name], client[settings.control_database]
         await retry_until_ready("MongoDB", lambda: db.command("ping"))
         clock = SettableClock(settable=not settings.production)
@@ -103,7 +116,9 @@ def create_app(
         watcher = ClockWatcher(clock, clock_store, settings.clock_poll_interval_s)
         if not settings.production:
             await watcher.start()
+            stack.push_async_callback(watcher.stop)
         bus = KafkaBus(settings.kafka_bootstrap_servers, service=settings.service_name)
+        stack.push_async_callback(_quietly, bus.stop)
         await retry_until_ready("Kafka", bus.start)
         runtime = Runtime(
             settings,
@@ -146,11 +161,14 @@ def create_app(
             max_batch=settings.consumer_max_batch,
         )
         await relay.start()
+        stack.push_async_callback(relay.stop)
+        stack.push_async_callback(_quietly, consumer.stop)
         await retry_until_ready("Kafka consumer group", consumer.start)
         tasks: list[asyncio.Task[None]] = [
             asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
             for job in wiring.background
         ]
+        stack.push_async_callback(_cancel_all, tasks)
         app.state.settings, app.state.runtime, app.state.container = (
             settings,
             runtime,
@@ -162,21 +180,6 @@ def create_app(
             bool(wiring.consumes),
         )
         app.state.token_verifier = token_verifier(settings)
-        log.info("service started", port=settings.http_port, database=settings.database_name)
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            await consumer.stop()
-            await relay.stop()
-            await bus.stop()
-            await watcher.stop()
-            await client.close()
-            log.info("service stopped")
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
@@ -186,6 +189,22 @@ def create_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
+    """Stop something that may never have started (a failed start-up unwinding)."""
+    try:
+        await stop()
+    except Exception:
+        log.warning("stopping after a failed start", what=getattr(stop, "__qualname__", "?"))
+
+
+async def _cancel_all(tasks: Sequence[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
 
 class ClockView(BaseModel):
@@ -205,8 +224,8 @@ class ClockUpdate(RequestModel):
     )
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
+def _runtime(request: Request) -> Runtime[ServiceSettings]:
+    runtime: Runtime[ServiceSettings] = request.app.state.runtime
     return runtime
 
 
@@ -250,7 +269,7 @@ def _platform_router() -> APIRouter:
         summary="The time this process lives in",
     )
     async def get_clock(
-        runtime: Annotated[Runtime, Depends(_runtime)], _who: CurrentPrincipal
+        runtime: Annotated[Runtime[ServiceSettings], Depends(_runtime)], _who: CurrentPrincipal
     ) -> ClockView:
         setting = runtime.clock.setting
         return ClockView(
@@ -268,7 +287,7 @@ def _platform_router() -> APIRouter:
     )
     async def set_clock(
         body: ClockUpdate,
-        runtime: Annotated[Runtime, Depends(_runtime)],
+        runtime: Annotated[Runtime[ServiceSettings], Depends(_runtime)],
         who: Annotated[Principal, Depends(require_roles(Role.PROGRAMME_SUPERVISOR))],
     ) -> ClockView:
         if not who.is_national:

@@ -23,9 +23,8 @@ from megp_common.web import IdempotencyStore
 DESCRIPTION = "Revolving credit lines, loans with exact schedules, delinquency, and leasing."
 
 
-async def wire(runtime: Runtime) -> Wiring:
+async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
-    assert isinstance(settings, Settings)
     credit = Services(
         settings=settings,
         clock=runtime.clock,

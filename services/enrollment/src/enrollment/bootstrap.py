@@ -17,9 +17,8 @@ DESCRIPTION = (
 )
 
 
-async def wire(runtime: Runtime) -> Wiring:
+async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
-    assert isinstance(settings, Settings)
     spec = collections_spec()
     services = Services.build(
         runtime.db, runtime.outbox, runtime.clock, settings.terms(), settings.default_period_months

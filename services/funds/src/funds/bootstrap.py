@@ -30,9 +30,8 @@ DESCRIPTION = (
 IDEMPOTENCY = "idempotency"
 
 
-async def wire(runtime: Runtime) -> Wiring:
+async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
-    assert isinstance(settings, Settings)
     policy = settings.policy()
     journal = Journal(runtime.db)
     archive = ObligationArchive(runtime.db)

@@ -12,7 +12,7 @@ DESCRIPTION = (
 )
 
 
-async def wire(runtime: Runtime) -> Wiring:
+async def wire(runtime: Runtime[Settings]) -> Wiring[None]:
     return Wiring()
 
 
