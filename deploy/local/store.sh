@@ -54,8 +54,8 @@ install() {
   grep -q scalarEqualityClause "$coll" \
     || { log "the scalar pushdown patch left FerretDB unchanged"; exit 1; }
   # The update handler deferred closing each statement's query to the end of the whole command,
-  # so a bulk write held one read, and one pooled connection, per statement: past 100 statements
-  # it waited forever for a connection (and every other command with it), and since some read
+  # so a bulk write held one read, and one pooled connection, per statement: from 100 statements
+  # on it waited forever for a connection (and every other command with it), and since some read
   # was always open SQLite never reset its write-ahead log (352 MB after 43,000 updates of a
   # database under 1 MB). findAndModify kept its read open across its write too. The patch reads
   # each statement's matches, closes its query, then writes, as the delete handler does.

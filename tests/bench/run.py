@@ -182,8 +182,8 @@ async def store_wal(
 ) -> dict[str, Any]:
     """(b') what the store's updates leave behind: the SQLite WAL after `sequential` single
     updates and after bulk writes of `bulk_size` UpdateOne statements (FerretDB v1 as released
-    kept every statement's read open until the whole command ended: a bulk write of more than
-    100 statements never returned, and the open reads kept SQLite from resetting its WAL)."""
+    kept every statement's read open until the whole command ended: a bulk write of 100 or more
+    statements never returned, and the open reads kept SQLite from resetting its WAL)."""
     data_dir = store_data_dir()
     client = make_client(mongo)
     db = client[f"megp_bench_wal_{new_id()[-8:]}"]

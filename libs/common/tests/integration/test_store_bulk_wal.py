@@ -2,7 +2,7 @@
 SQLite write-ahead log of the FerretDB that deploy/local/store.sh builds stays bounded.
 
 FerretDB v1.24.2 as released kept every update statement's read open until its whole command
-ended (ferretdb-close-reads-before-writes.patch): a bulk write of more than 100 statements waited
+ended (ferretdb-close-reads-before-writes.patch): a bulk write of 100 statements or more waited
 forever for a pooled connection, and, some read being open at every commit, SQLite never reset
 its WAL (measured: 166 MB after 20,000 single updates of a 0.4 MB database)."""
 
