@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-PATCH_LEVEL=megp3   # bump when the patches below change, so a cached binary is rebuilt
+PATCH_LEVEL=megp4   # bump when the patches below change, so a cached binary is rebuilt
 BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
@@ -46,12 +46,26 @@ install() {
   # compare by equality is a scalar string) have those comparisons pushed down to SQLite, where an
   # index on the field serves them (ferretdb-scalar-pushdown.patch; the handler still re-applies
   # the whole filter).
-  local pushdown
-  pushdown="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/ferretdb-scalar-pushdown.patch"
+  local here pushdown
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  pushdown="$here/ferretdb-scalar-pushdown.patch"
   (cd "$work/ferretdb" && { git apply "$pushdown" 2>/dev/null || patch --quiet -p1 <"$pushdown"; }) \
     || { log "could not apply the scalar pushdown patch to FerretDB (needs git or patch)"; exit 1; }
   grep -q scalarEqualityClause "$coll" \
     || { log "the scalar pushdown patch left FerretDB unchanged"; exit 1; }
+  # The update handler deferred closing each statement's query to the end of the whole command,
+  # so a bulk write held one read, and one pooled connection, per statement: from 100 statements
+  # on it waited forever for a connection (and every other command with it), and since some read
+  # was always open SQLite never reset its write-ahead log (352 MB after 43,000 updates of a
+  # database under 1 MB). findAndModify kept its read open across its write too. The patch reads
+  # each statement's matches, closes its query, then writes, as the delete handler does.
+  local closing="$here/ferretdb-close-reads-before-writes.patch"
+  (cd "$work/ferretdb" && { git apply "$closing" 2>/dev/null || patch --quiet -p1 <"$closing"; }) \
+    || { log "could not apply the close-reads-before-writes patch to FerretDB"; exit 1; }
+  grep -q 'defer closer.Close()' "$work/ferretdb/internal/handler/msg_update.go" \
+    && { log "the close-reads-before-writes patch left the update handler unchanged"; exit 1; }
+  grep -q 'queryCloser.Close()' "$work/ferretdb/internal/handler/msg_findandmodify.go" \
+    || { log "the close-reads-before-writes patch left findAndModify unchanged"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"

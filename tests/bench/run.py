@@ -1,7 +1,8 @@
 """`make bench`: the platform's ceilings and the cost of its machinery, measured in one run.
 
 (a) raw aiokafka produce -> consume: throughput (flood) and latency (paced);
-(b) raw single-document updates in the store: sequential and concurrent;
+(b) raw single-document updates in the store: sequential and concurrent; then the size of the
+    store's SQLite write-ahead log after many single updates and after bulk writes of 500;
 (c) the hop an event makes through the platform: aggregate commit with its outbox -> relay ->
     Kafka -> consumer applying it exactly once to another aggregate; events/s, p50/p99 latency,
     and its ratio to each ceiling.
@@ -21,9 +22,11 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import UpdateOne
 
 from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import SettableClock
@@ -151,6 +154,82 @@ async def store_ceiling(mongo: str, n: int, concurrency: int) -> dict[str, Any]:
         "sequential_per_s": sequential,
         "concurrent_per_s": concurrent,
         "concurrency": concurrency,
+    }
+
+
+def store_data_dir() -> Path | None:
+    """Where deploy/local/store.sh keeps the store's files, when the store is that one."""
+    if os.environ.get("MONGO_URL"):
+        return None  # a store elsewhere: its files are not ours to read
+    local = Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local")
+    return local / "store"
+
+
+def mib(size: int | None) -> str:
+    return "n/a" if size is None else f"{size / 2**20:,.1f} MiB"
+
+
+def wal_bytes(data_dir: Path | None, database: str) -> int | None:
+    """Size of a database's SQLite write-ahead log (FerretDB's SQLite backend), None without one."""
+    if data_dir is None:
+        return None
+    wal = data_dir / f"{database}.sqlite-wal"
+    return wal.stat().st_size if wal.exists() else 0
+
+
+async def store_wal(
+    mongo: str, sequential: int, bulk_batches: int, bulk_size: int, bulk_timeout_s: float
+) -> dict[str, Any]:
+    """(b') what the store's updates leave behind: the SQLite WAL after `sequential` single
+    updates and after bulk writes of `bulk_size` UpdateOne statements (FerretDB v1 as released
+    kept every statement's read open until the whole command ended: a bulk write of 100 or more
+    statements never returned, and the open reads kept SQLite from resetting its WAL)."""
+    data_dir = store_data_dir()
+    client = make_client(mongo)
+    db = client[f"megp_bench_wal_{new_id()[-8:]}"]
+    col = db["docs"]
+    docs = 1000
+    await col.insert_many([{"_id": f"doc-{i}", "v": 0, "pad": "x" * 200} for i in range(docs)])
+    progress(f"store WAL: {sequential} sequential updates")
+    start = time.perf_counter()
+    for i in range(sequential):
+        await col.update_one({"_id": f"doc-{i % docs}"}, {"$inc": {"v": 1}})
+    sequential_per_s = sequential / (time.perf_counter() - start)
+    await asyncio.sleep(0.5)
+    wal_after_sequential = wal_bytes(data_dir, db.name)
+    progress(f"store WAL: {bulk_batches} bulk writes of {bulk_size} UpdateOne")
+    bulk_done = 0
+    bulk_error = None
+    start = time.perf_counter()
+    for b in range(bulk_batches):
+        ops = [
+            UpdateOne({"_id": f"doc-{(b * bulk_size + i) % docs}"}, {"$inc": {"v": 1}})
+            for i in range(bulk_size)
+        ]
+        try:
+            await asyncio.wait_for(col.bulk_write(ops, ordered=True), bulk_timeout_s)
+        except TimeoutError:
+            bulk_error = f"a bulk write did not return within {bulk_timeout_s:.0f} s"
+            break
+        bulk_done += 1
+    bulk_elapsed = time.perf_counter() - start
+    await asyncio.sleep(0.5)
+    wal_after_bulk = wal_bytes(data_dir, db.name)
+    await client.close()
+    if bulk_error is None:  # a hung store would not answer the drop either
+        cleanup = make_client(mongo)
+        await cleanup.drop_database(db.name)
+        await cleanup.close()
+    return {
+        "documents": docs,
+        "sequential_updates": sequential,
+        "sequential_per_s": sequential_per_s,
+        "wal_after_sequential_bytes": wal_after_sequential,
+        "bulk_size": bulk_size,
+        "bulk_writes_done": bulk_done,
+        "bulk_updates_per_s": bulk_done * bulk_size / bulk_elapsed if bulk_done else 0.0,
+        "bulk_error": bulk_error,
+        "wal_after_bulk_bytes": wal_after_bulk,
     }
 
 
@@ -288,6 +367,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
         kafka = await kafka_ceiling(infra.kafka, args.kafka_messages, args.paced)
         store = await store_ceiling(infra.mongo, args.store_updates, 16)
+        wal = await store_wal(infra.mongo, args.wal_updates, args.wal_bulk_writes, 500, 120)
         hop_result = await hop(infra.kafka, infra.mongo, args.aggregates, args.per_aggregate, 16)
     store_best = max(store["sequential_per_s"], store["concurrent_per_s"])
     hop_result["ratio_to_kafka"] = hop_result["events_per_s"] / kafka["produce_consume_per_s"]
@@ -306,6 +386,18 @@ async def main(args: argparse.Namespace) -> None:
         ),
         ("store updates, sequential", f"{store['sequential_per_s']:,.0f} upd/s", ""),
         ("store updates, 16 writers", f"{store['concurrent_per_s']:,.0f} upd/s", ""),
+        (
+            "store bulk writes of 500",
+            f"{wal['bulk_updates_per_s']:,.0f} upd/s",
+            wal["bulk_error"] or f"{wal['bulk_writes_done']} bulk writes",
+        ),
+        (
+            "store WAL after updates",
+            mib(wal["wal_after_sequential_bytes"]),
+            f"after {wal['sequential_updates']:,} single updates "
+            f"({wal['sequential_per_s']:,.0f} upd/s); {mib(wal['wal_after_bulk_bytes'])} "
+            "after the bulk writes",
+        ),
         (
             "hop outbox->kafka->consumer",
             f"{hop_result['events_per_s']:,.0f} ev/s",
@@ -332,6 +424,7 @@ async def main(args: argparse.Namespace) -> None:
         "python": sys.version.split()[0],
         "kafka": kafka,
         "store": store,
+        "store_wal": wal,
         "hop": hop_result,
         "simulation": simulation,
     }
@@ -347,6 +440,8 @@ if __name__ == "__main__":
     parser.add_argument("--kafka-messages", type=int, default=100_000)
     parser.add_argument("--paced", type=int, default=1_000)
     parser.add_argument("--store-updates", type=int, default=5_000)
+    parser.add_argument("--wal-updates", type=int, default=20_000)
+    parser.add_argument("--wal-bulk-writes", type=int, default=20)
     parser.add_argument("--aggregates", type=int, default=200)
     parser.add_argument("--per-aggregate", type=int, default=25)
     parser.add_argument(

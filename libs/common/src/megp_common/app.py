@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
+import pymongo
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -36,6 +37,7 @@ from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
 from megp_common.schemas import RequestModel
 from megp_common.settings import ServiceSettings
+from megp_common.unavailable import install_unavailable_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -107,7 +109,10 @@ def create_app(
     async def _start(app: FastAPI, stack: contextlib.AsyncExitStack) -> None:
         settings = settings_factory()
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
-        client = make_client(settings.mongo_url)
+        client = make_client(
+            settings.mongo_url,
+            server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
+        )
         stack.push_async_callback(client.close)
         db, control_db = client[settings.database_name], client[settings.control_database]
         await retry_until_ready("MongoDB", lambda: db.command("ping"))
@@ -183,6 +188,7 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    install_unavailable_handlers(app)  # store/broker outages: 503 + Retry-After, not the 500
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(MetricsMiddleware, service=title)
     app.include_router(_platform_router())
@@ -224,6 +230,21 @@ class ClockUpdate(RequestModel):
     )
 
 
+READY_TIMEOUT_S = 2.0
+"""How long /readyz waits for the store's and the broker's answers before saying not ready."""
+
+
+async def store_reachable(db: AsyncDatabase[Document], timeout_s: float = READY_TIMEOUT_S) -> bool:
+    """A real round trip to the store (`ping`), bounded: PyMongo's own timeout covers server
+    selection and the reply, and `wait_for` bounds it again should either hang."""
+    try:
+        with pymongo.timeout(timeout_s):
+            await asyncio.wait_for(db.command("ping"), timeout_s + 0.5)
+        return True
+    except Exception:
+        return False
+
+
 def _runtime(request: Request) -> Runtime[ServiceSettings]:
     runtime: Runtime[ServiceSettings] = request.app.state.runtime
     return runtime
@@ -242,12 +263,9 @@ def _platform_router() -> APIRouter:
     async def readyz(request: Request) -> JSONResponse:
         runtime = _runtime(request)
         checks: dict[str, bool] = {}
-        try:
-            await asyncio.wait_for(runtime.db.command("ping"), 2)
-            checks["mongo"] = True
-        except Exception:
-            checks["mongo"] = False
-        checks["kafka"] = await runtime.bus.reachable()
+        checks["mongo"], checks["kafka"] = await asyncio.gather(
+            store_reachable(runtime.db), runtime.bus.reachable(READY_TIMEOUT_S)
+        )
         checks["outbox_relay"] = request.app.state.relay.running
         checks["consumer"] = (
             request.app.state.consumer.running or not request.app.state.expects_consumer

@@ -87,12 +87,19 @@ def namespace(collection: AsyncCollection[Document]) -> str:
     return f"{collection.database.name}.{collection.name}"
 
 
-def make_client(url: str) -> AsyncMongoClient[Document]:
+def make_client(
+    url: str, *, server_selection_timeout_ms: int | None = None
+) -> AsyncMongoClient[Document]:
+    """`server_selection_timeout_ms` bounds how long a request waits for a usable server (a
+    `serverSelectionTimeoutMS` in the URL wins)."""
     listeners: list[monitoring.CommandListener] = [StoreTimer()]
     if os.environ.get("MEGP_REPORT_SCANS"):
         listeners.append(ScanReporter())
+    options: dict[str, Any] = {}
+    if server_selection_timeout_ms is not None and "serverselectiontimeoutms" not in url.lower():
+        options["serverSelectionTimeoutMS"] = server_selection_timeout_ms
     return AsyncMongoClient(
-        url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners
+        url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners, **options
     )
 
 

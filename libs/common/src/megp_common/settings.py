@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
 
     mongo_url: str = "mongodb://127.0.0.1:27017/?retryWrites=false"
     mongo_database: str | None = None
+    # how long a store request waits for a usable server before it fails (a 503 with
+    # Retry-After); PyMongo's own default, 30 s, would hold a request that long while the store
+    # is down. A `serverSelectionTimeoutMS` in MONGO_URL takes precedence.
+    mongo_server_selection_timeout_ms: int = Field(default=5000, gt=0)
     control_database: str = "megp_control"
 
     consumer_max_retries: int = Field(default=3, ge=0)
