@@ -26,6 +26,7 @@ from megp_common.context import causal_context
 from megp_common.events import EventEnvelope, EventPayload, UnknownEventType
 from megp_common.metrics import CONSUMER_LAG, DLQ_MESSAGES, EVENTS_CONSUMED
 from megp_common.mongo import ConcurrencyConflict
+from megp_common.unavailable import is_outage
 
 log = structlog.get_logger(__name__)
 
@@ -210,7 +211,7 @@ class ConsumerRunner:
         except (UnknownEventType, ValueError) as exc:
             await self._dead_letter(msg, exc, attempts=1, event_type=envelope.type)
             return
-        attempt = 0
+        attempt = outage_waits = 0
         with causal_context(envelope.correlationid, envelope.id):
             while True:
                 attempt += 1
@@ -227,6 +228,20 @@ class ConsumerRunner:
                     await self._dead_letter(msg, exc, attempts=attempt, event_type=envelope.type)
                     return
                 except Exception as exc:
+                    if is_outage(exc):
+                        # the store or the broker is down: the event is not at fault, so it
+                        # waits (not counted against its retries) until they come back
+                        attempt -= 1
+                        outage_waits += 1
+                        log.warning(
+                            "store or broker unreachable; the event waits",
+                            type=envelope.type,
+                            id=envelope.id,
+                            waits=outage_waits,
+                            error=repr(exc),
+                        )
+                        await asyncio.sleep(min(5.0, 0.25 * outage_waits))
+                        continue
                     if attempt > self._max_retries:
                         await self._dead_letter(
                             msg, exc, attempts=attempt, event_type=envelope.type
