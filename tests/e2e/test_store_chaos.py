@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from enrollment.testing.driver import Driver
+from megp_common.testing.enrollment_driver import Driver
 from megp_common.launcher import DEPLOY, Platform
 from megp_common.settings import REPO_ROOT
 from megp_common.testing.infra import Infra
