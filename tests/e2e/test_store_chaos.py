@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from megp_common.testing.enrollment_driver import Driver
 from megp_common.launcher import DEPLOY, Platform
 from megp_common.settings import REPO_ROOT
+from megp_common.testing.enrollment_driver import Driver
 from megp_common.testing.infra import Infra
 
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos]
