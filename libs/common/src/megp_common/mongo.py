@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import bson
 import structlog
@@ -30,9 +30,6 @@ from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
 from megp_common.metrics import STORE_COMMAND_SECONDS, STORE_COMMANDS
-
-if TYPE_CHECKING:
-    from megp_common.watched import Watched
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -278,6 +275,15 @@ class OutboxWriter:
         return out
 
 
+A_contra = TypeVar("A_contra", bound=Aggregate, contravariant=True)
+
+
+class CommitListener(Protocol[A_contra]):
+    """Told of each aggregate a repository commits, after the commit."""
+
+    def note(self, aggregate: A_contra) -> None: ...
+
+
 class AggregateRepository(Generic[A]):
     """Loads and commits one kind of aggregate. Subclasses set `collection` and `model`."""
 
@@ -295,7 +301,12 @@ class AggregateRepository(Generic[A]):
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
-        self.watches: list[Watched[A]] = []  # told of every commit (megp_common.watched)
+        self._listeners: list[CommitListener[A]] = []
+
+    def on_commit(self, listener: CommitListener[A]) -> None:
+        """Tell `listener` of every aggregate this repository commits (megp_common.watched
+        keeps its in-memory indexes this way)."""
+        self._listeners.append(listener)
 
     @property
     def col(self) -> AsyncCollection[Document]:
@@ -384,8 +395,8 @@ class AggregateRepository(Generic[A]):
     def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
         aggregate.version = version
         aggregate.clear_pending()
-        for watch in self.watches:
-            watch.note(aggregate)
+        for listener in self._listeners:
+            listener.note(aggregate)
         if entries and self._outbox.notify:
             self._outbox.notify(self.collection, aggregate.id, entries)
 

@@ -44,7 +44,7 @@ class Watched(Generic[A]):
         self._values: dict[str, str] = {}
         self._noted: set[str] = set()  # committed while a rescan was reading
         self._scanned_at: float | None = None
-        repo.watches.append(self)
+        repo.on_commit(self)
 
     def note(self, aggregate: A) -> None:
         """Called by the repository after each commit of an aggregate."""

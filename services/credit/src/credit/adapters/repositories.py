@@ -53,6 +53,10 @@ class LoanRepository(AggregateRepository[Loan]):
             self, query={"status": LoanStatus.REPAID.value}, value=_awaiting_replenishment
         )
 
+    async def active(self) -> list[Loan]:
+        """Every loan being repaid (the portfolio's rows)."""
+        return await self.find_many({"status": LoanStatus.ACTIVE.value}, scalar_eq=True)
+
 
 class LineRepository(AggregateRepository[CreditLine]):
     collection = "credit_lines"

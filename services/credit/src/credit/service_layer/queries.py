@@ -10,7 +10,7 @@ from typing import Literal
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.lease import Lease
 from credit.domain.line import CreditLine
-from credit.domain.loan import Loan, LoanStatus
+from credit.domain.loan import Loan
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, loan_in_scope
@@ -47,9 +47,7 @@ async def portfolio(services: Services, who: Principal, by: PortfolioKey) -> lis
     """Active loans in the caller's states, grouped by `by`, with their delinquency buckets."""
     today = services.today()
     rows: dict[str, list[tuple[Loan, int]]] = {}
-    for active in await services.loans.find_many(
-        {"status": LoanStatus.ACTIVE.value}, scalar_eq=True
-    ):
+    for active in await services.loans.active():
         if not who.can_act_in_state(active.state):
             continue
         key = {"group": active.group_id, "state": active.state or "", "lender": active.lender}[by]

@@ -16,7 +16,23 @@ from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod
 from enrollment.domain.participant import Participant
 from enrollment.domain.project import Project
+from megp_common.errors import ValidationFailed
 from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
+from megp_common.web import decode_cursor, encode_cursor, page_by_id
+
+#: The states a read may return: a sorted list, or None for every state (national scope).
+States = Sequence[str] | None
+Paged = tuple[list[Any], str | None]
+
+
+def _in_states(states: States) -> Document:
+    if states is None:
+        return {}
+    return {"state": states[0]} if len(states) == 1 else {"state": {"$in": list(states)}}
+
+
+def _equal(**fields: str | None) -> Document:
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 class ParticipantRepository(AggregateRepository[Participant]):
@@ -27,6 +43,20 @@ class ParticipantRepository(AggregateRepository[Participant]):
     def _state(self, aggregate: Participant) -> Document:
         # `one` lets aggregations count with {"$sum": "$one"} ({"$sum": 1} is 0 on FerretDB v1).
         return super()._state(aggregate) | {"one": 1}
+
+    async def page(
+        self,
+        states: States,
+        *,
+        municipality: str | None,
+        programme: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Paged:
+        query = _in_states(states) | _equal(municipality=municipality)
+        if programme:
+            query["programmes"] = programme  # an array: no scalar pushdown
+        return await page_by_id(self, query, cursor=cursor, limit=limit, scalar_eq=not programme)
 
     async def by_curp(self, curp: str) -> Participant | None:
         """The participant enrolled with `curp`, found through its claim (one `_id` read).
@@ -83,12 +113,45 @@ class ProjectRepository(AggregateRepository[Project]):
     model = Project
     indexes = (IndexModel([("priority_score", DESCENDING), ("_id", ASCENDING)], name="ranking"),)
 
+    async def page(
+        self, states: States, *, status: str | None, cursor: str | None, limit: int
+    ) -> Paged:
+        query = _in_states(states) | _equal(status=status)
+        return await page_by_id(self, query, cursor=cursor, limit=limit, scalar_eq=True)
+
+    async def ranking(
+        self, states: States, *, status: str | None, cursor: str | None, limit: int
+    ) -> Paged:
+        """Proposals by priority score, highest first; equal scores in order of proposal."""
+        query: Document = _in_states(states) | _equal(status=status)
+        if cursor:
+            position = decode_cursor(cursor)
+            score, after = position.get("score"), position.get("after")
+            if not isinstance(score, int) or not isinstance(after, str):
+                raise ValidationFailed("the cursor is not valid for this list")
+            below = {"priority_score": {"$lt": score}}
+            tied = {"priority_score": score, "_id": {"$gt": after}}
+            query = {"$and": [query, {"$or": [below, tied]}]}
+        found = await self.find_many(
+            query, sort=[("priority_score", -1), ("_id", 1)], limit=limit + 1
+        )
+        page = found[:limit]
+        if len(found) > limit and page:
+            return page, encode_cursor({"score": page[-1].priority_score, "after": page[-1].id})
+        return page, None
+
 
 class GroupRepository(AggregateRepository[ProjectGroup]):
     collection = "groups"
     model = ProjectGroup
     # a group's members and their history grow with it (see AggregateRepository.packed)
     packed = frozenset({"members", "history", "board", "applied"})
+
+    async def page(
+        self, states: States, *, status: str | None, cursor: str | None, limit: int
+    ) -> Paged:
+        query = _in_states(states) | _equal(status=status)
+        return await page_by_id(self, query, cursor=cursor, limit=limit, scalar_eq=True)
 
     async def claim_rfc(self, rfc: str, group_id: str) -> str:
         """The group that holds `rfc`: this one if it was free (or already ours)."""
@@ -103,6 +166,22 @@ class GroupRepository(AggregateRepository[ProjectGroup]):
 class CommitteeRepository(AggregateRepository[Committee]):
     collection = "committees"
     model = Committee
+
+    async def page(
+        self,
+        states: States,
+        *,
+        kind: str | None,
+        project_id: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Paged:
+        """Committees of the states (national ones, with no state, too)."""
+        query: Document = {}
+        if states is not None:
+            query["$or"] = [_in_states(states), {"state": None}]
+        query |= _equal(kind=kind, project_id=project_id)
+        return await page_by_id(self, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 class PlanRepository(AggregateRepository[BusinessPlan]):

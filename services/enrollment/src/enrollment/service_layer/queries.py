@@ -15,18 +15,18 @@ from enrollment.domain.participant import Participant
 from enrollment.domain.periods import Period
 from enrollment.domain.project import Project
 from enrollment.service_layer.container import Services
-from megp_common.errors import ValidationFailed
-from megp_common.web import decode_cursor, encode_cursor, page_by_id, page_of_sequence
+from megp_common.web import page_of_sequence
 
 Page = tuple[list[Any], str | None]
 
 
-def state_filter(actor: Actor, state: str | None) -> dict[str, Any]:
-    """Only what the caller may see: the state asked for, else the caller's states."""
+def visible_states(actor: Actor, state: str | None) -> list[str] | None:
+    """Only what the caller may see: the state asked for, else the caller's states (None: every
+    state, for a national caller)."""
     if state is not None:
         actor.check_state(state)
-        return {"state": state}
-    return {} if NATIONAL in actor.states else {"state": {"$in": sorted(actor.states)}}
+        return [state]
+    return None if NATIONAL in actor.states else sorted(actor.states)
 
 
 async def participants(
@@ -53,13 +53,12 @@ async def participants(
         )
         loaded = await asyncio.gather(*(services.participants.find(i) for i in ids))
         return [p for p in loaded if p is not None], next_cursor
-    query = state_filter(actor, state)
-    if municipality:
-        query["municipality"] = municipality
-    if programme:
-        query["programmes"] = programme  # an array: no scalar pushdown
-    return await page_by_id(
-        services.participants, query, cursor=cursor, limit=limit, scalar_eq=not programme
+    return await services.participants.page(
+        visible_states(actor, state),
+        municipality=municipality,
+        programme=programme,
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -72,8 +71,8 @@ async def projects(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Project], str | None]:
-    query = state_filter(actor, state) | ({"status": status} if status else {})
-    return await page_by_id(services.projects, query, cursor=cursor, limit=limit, scalar_eq=True)
+    scope = visible_states(actor, state)
+    return await services.projects.page(scope, status=status, cursor=cursor, limit=limit)
 
 
 async def ranking(
@@ -86,30 +85,8 @@ async def ranking(
     limit: int,
 ) -> tuple[list[Project], str | None]:
     """Proposals by priority score, highest first; equal scores in order of proposal."""
-    query: dict[str, Any] = state_filter(actor, state) | ({"status": status} if status else {})
-    if cursor:
-        position = decode_cursor(cursor)
-        score, after = position.get("score"), position.get("after")
-        if not isinstance(score, int) or not isinstance(after, str):
-            raise ValidationFailed("the cursor is not valid for this list")
-        query = {
-            "$and": [
-                query,
-                {
-                    "$or": [
-                        {"priority_score": {"$lt": score}},
-                        {"priority_score": score, "_id": {"$gt": after}},
-                    ]
-                },
-            ]
-        }
-    found = await services.projects.find_many(
-        query, sort=[("priority_score", -1), ("_id", 1)], limit=limit + 1
-    )
-    page = found[:limit]
-    if len(found) > limit and page:
-        return page, encode_cursor({"score": page[-1].priority_score, "after": page[-1].id})
-    return page, None
+    scope = visible_states(actor, state)
+    return await services.projects.ranking(scope, status=status, cursor=cursor, limit=limit)
 
 
 async def groups(
@@ -121,8 +98,8 @@ async def groups(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[ProjectGroup], str | None]:
-    query = state_filter(actor, state) | ({"status": status} if status else {})
-    return await page_by_id(services.groups, query, cursor=cursor, limit=limit, scalar_eq=True)
+    scope = visible_states(actor, state)
+    return await services.groups.page(scope, status=status, cursor=cursor, limit=limit)
 
 
 async def group(services: Services, actor: Actor, group_id: str) -> ProjectGroup:
@@ -155,12 +132,13 @@ async def committees(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Committee], str | None]:
-    query: dict[str, Any] = {}
-    if state is not None or NATIONAL not in actor.states:
-        scope = state_filter(actor, state)["state"]
-        query["$or"] = [{"state": scope}, {"state": None}]
-    query |= ({"kind": kind} if kind else {}) | ({"project_id": project_id} if project_id else {})
-    return await page_by_id(services.committees, query, cursor=cursor, limit=limit, scalar_eq=True)
+    return await services.committees.page(
+        visible_states(actor, state),
+        kind=kind,
+        project_id=project_id,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def committee(services: Services, actor: Actor, committee_id: str) -> Committee:
