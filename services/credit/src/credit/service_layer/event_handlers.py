@@ -16,37 +16,69 @@ from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
 
 
-def handlers(credit: Services) -> dict[str, Handler]:
-    async def group_formed(env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
+def handlers(services: Services) -> dict[str, Handler]:
+    return EventHandlers(services).table()
+
+
+class EventHandlers:
+    """One method per event credit consumes; `table` keys them by the contract's event type."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def table(self) -> dict[str, Any]:
+        return {
+            enr.ProjectGroupFormed.event_type: self.group_formed,
+            enr.BoardChanged.event_type: self.board_changed,
+            enr.MemberJoinedGroup.event_type: self.member_joined,
+            enr.MemberLeftGroup.event_type: self.member_left,
+            enr.CommitteeMemberAdded.event_type: self.committee_changed,
+            enr.CommitteeMemberRemoved.event_type: self.committee_changed,
+            fnd.FundInitialPeriodClosed.event_type: self.initial_period_closed,
+            fnd.FundRepaymentMade.event_type: self.repayment_made,
+            fnd.FundRepaymentFailed.event_type: self.repayment_failed,
+            fnd.ReplenishmentReceived.event_type: self.replenished,
+            fnd.NonFulfillmentNoticeIssued.event_type: self.notice_issued,
+        }
+
+    async def group_formed(self, env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
         def learn(g: GroupRecord) -> None:
             g.state, g.odf_id = e.state_code, e.odf_id
             for participant_id in e.member_participant_ids:
                 g.set_member(participant_id, active=True)
 
         await apply_once(
-            credit.groups, e.group_id, env.id, learn, create=lambda: GroupRecord(id=e.group_id)
+            self.services.groups,
+            e.group_id,
+            env.id,
+            learn,
+            create=lambda: GroupRecord(id=e.group_id),
         )
 
-    async def board_changed(env: EventEnvelope, e: enr.BoardChanged) -> None:
+    async def board_changed(self, env: EventEnvelope, e: enr.BoardChanged) -> None:
         def seat(g: GroupRecord) -> None:
             g.board, g.odf_id = list(e.representative_participant_ids), e.odf_id
 
         await apply_once(
-            credit.groups, e.group_id, env.id, seat, create=lambda: GroupRecord(id=e.group_id)
+            self.services.groups,
+            e.group_id,
+            env.id,
+            seat,
+            create=lambda: GroupRecord(id=e.group_id),
         )
 
-    async def member_joined(env: EventEnvelope, e: enr.MemberJoinedGroup) -> None:
+    async def member_joined(self, env: EventEnvelope, e: enr.MemberJoinedGroup) -> None:
         await apply_once(
-            credit.groups,
+            self.services.groups,
             e.group_id,
             env.id,
             lambda g: g.set_member(e.participant_id, active=True),
             create=lambda: GroupRecord(id=e.group_id),
         )
 
-    async def member_left(env: EventEnvelope, e: enr.MemberLeftGroup) -> None:
+    async def member_left(self, env: EventEnvelope, e: enr.MemberLeftGroup) -> None:
         await apply_once(
-            credit.groups,
+            self.services.groups,
             e.group_id,
             env.id,
             lambda g: g.set_member(e.participant_id, active=False),
@@ -54,40 +86,42 @@ def handlers(credit: Services) -> dict[str, Handler]:
         )
 
     async def committee_changed(
-        env: EventEnvelope, e: enr.CommitteeMemberAdded | enr.CommitteeMemberRemoved
+        self, env: EventEnvelope, e: enr.CommitteeMemberAdded | enr.CommitteeMemberRemoved
     ) -> None:
         participant, group_id = e.participant_id, e.group_id
         if e.kind != "support" or not participant or not group_id:
             return
         sits = isinstance(e, enr.CommitteeMemberAdded)
         await apply_once(
-            credit.groups,
+            self.services.groups,
             group_id,
             env.id,
             lambda g: g.set_on_support_committee(participant, sits=sits),
             create=lambda: GroupRecord(id=group_id),
         )
 
-    async def initial_period_closed(env: EventEnvelope, e: fnd.FundInitialPeriodClosed) -> None:
+    async def initial_period_closed(
+        self, env: EventEnvelope, e: fnd.FundInitialPeriodClosed
+    ) -> None:
         """Open the line at twice the first three months' deposits [¶79]."""
-        if e.total_deposited <= 0 or await credit.lines.find(e.group_id) is not None:
+        if e.total_deposited <= 0 or await self.services.lines.find(e.group_id) is not None:
             return
         line = CreditLine.open(
             group_id=e.group_id,
             state=e.state_code,
             odf_id=e.odf_id,
-            lender=credit.settings.default_lender,
+            lender=self.services.settings.default_lender,
             initial_deposit=e.total_deposited,
             opened_on=e.period_end,
-            terms=credit.terms,
+            terms=self.services.terms,
         )
         line.mark_applied(env.id)
-        await credit.lines.add(line)
+        await self.services.lines.add(line)
 
-    async def repayment_made(env: EventEnvelope, e: fnd.FundRepaymentMade) -> None:
+    async def repayment_made(self, env: EventEnvelope, e: fnd.FundRepaymentMade) -> None:
         """The trust paid the instalment on `paid_at` [¶76]: settled that day, whenever the news
         arrives; the borrower now owes it to the fund."""
-        paid_on, today = e.paid_at.date(), credit.today()
+        paid_on, today = e.paid_at.date(), self.services.today()
 
         def owed(book: FundRepayments) -> None:
             book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, paid_on)
@@ -96,22 +130,22 @@ def handlers(credit: Services) -> dict[str, Handler]:
             loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today)
 
         await apply_once(
-            credit.fund_repayments,
+            self.services.fund_repayments,
             e.group_id,
             env.id,
             owed,
             create=lambda: FundRepayments(id=e.group_id),
         )
-        await apply_once(credit.loans, e.loan_id, env.id, settled)
-        await _judge_replenished(e.group_id)  # a replenishment may already cover it
+        await apply_once(self.services.loans, e.loan_id, env.id, settled)
+        await self._judge_replenished(e.group_id)  # a replenishment may already cover it
 
-    async def repayment_failed(env: EventEnvelope, e: fnd.FundRepaymentFailed) -> None:
+    async def repayment_failed(self, env: EventEnvelope, e: fnd.FundRepaymentFailed) -> None:
         def overdue(loan: Loan) -> None:
             loan.mark_overdue(e.installment_number, e.reason)
 
-        await apply_once(credit.loans, e.loan_id, env.id, overdue)
+        await apply_once(self.services.loans, e.loan_id, env.id, overdue)
 
-    async def replenished(env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
+    async def replenished(self, env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
         """The borrower paid the fund back: the oldest instalments it paid for them are covered."""
         on = e.received_at.date()
 
@@ -119,15 +153,15 @@ def handlers(credit: Services) -> dict[str, Handler]:
             book.replenished(e.borrower_id, e.amount, e.still_owed, on)
 
         await apply_once(
-            credit.fund_repayments,
+            self.services.fund_repayments,
             e.group_id,
             env.id,
             cover,
             create=lambda: FundRepayments(id=e.group_id),
         )
-        await _judge_replenished(e.group_id)
+        await self._judge_replenished(e.group_id)
 
-    async def notice_issued(env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
+    async def notice_issued(self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
         """The board's notice of non-fulfillment [¶77]: what it found open was not replenished
         in time."""
         on = e.issued_at.date()
@@ -136,27 +170,27 @@ def handlers(credit: Services) -> dict[str, Handler]:
             book.noticed(e.borrower_id, on)
 
         await apply_once(
-            credit.fund_repayments,
+            self.services.fund_repayments,
             e.group_id,
             env.id,
             notice,
             create=lambda: FundRepayments(id=e.group_id),
         )
-        await _judge_replenished(e.group_id)
+        await self._judge_replenished(e.group_id)
 
-    async def _judge_replenished(group_id: str) -> None:
+    async def _judge_replenished(self, group_id: str) -> None:
         """Carry what the group's book decided to the loans, then note it carried. It reads the
         stored book, so a redelivery after a crash between the writes completes the work."""
-        book = await credit.fund_repayments.find(group_id)
+        book = await self.services.fund_repayments.find(group_id)
         if book is None or not book.to_carry():
             return
-        grace = credit.settings.replenishment_grace_days
+        grace = self.services.settings.replenishment_grace_days
         by_loan: dict[str, list[FundPaidInstalment]] = {}
         for item in book.to_carry():
             by_loan.setdefault(item.loan_id, []).append(item)
         done: set[tuple[str, int]] = set()
         for loan_id, items in by_loan.items():
-            loan = await credit.loans.find(loan_id)
+            loan = await self.services.loans.find(loan_id)
             if loan is None:
                 continue
             changed = False
@@ -166,24 +200,9 @@ def handlers(credit: Services) -> dict[str, Handler]:
                 elif item.noticed_on is not None:
                     changed |= loan.mark_not_replenished(item.number, item.noticed_on)
             if changed:
-                await credit.loans.save(loan)
+                await self.services.loans.save(loan)
             judged = {i.number for i in loan.instalments if i.borrower_on_time is not None}
             done |= {(loan_id, item.number) for item in items if item.number in judged}
         if done:
             book.carried(done)
-            await credit.fund_repayments.save(book)
-
-    table: dict[str, Any] = {
-        enr.ProjectGroupFormed.event_type: group_formed,
-        enr.BoardChanged.event_type: board_changed,
-        enr.MemberJoinedGroup.event_type: member_joined,
-        enr.MemberLeftGroup.event_type: member_left,
-        enr.CommitteeMemberAdded.event_type: committee_changed,
-        enr.CommitteeMemberRemoved.event_type: committee_changed,
-        fnd.FundInitialPeriodClosed.event_type: initial_period_closed,
-        fnd.FundRepaymentMade.event_type: repayment_made,
-        fnd.FundRepaymentFailed.event_type: repayment_failed,
-        fnd.ReplenishmentReceived.event_type: replenished,
-        fnd.NonFulfillmentNoticeIssued.event_type: notice_issued,
-    }
-    return table
+            await self.services.fund_repayments.save(book)
