@@ -4,6 +4,7 @@ consumed, and the checks; and the table printed from it."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -25,40 +26,6 @@ def summarize(
     checks: list[Check],
     api: Api,
 ) -> dict[str, Any]:
-    members = [m for g in sim.groups for m in g.members]
-    programmes: Counter[str] = Counter(p for m in members for p in m.programmes)
-    states = sorted({g.state for g in sim.groups})
-
-    def total(key: str) -> str:
-        return str(sum((Decimal(f.statement[key]) for f in funds), Decimal(0)))
-
-    loans = [loan for g in sim.groups for loan in g.loans]
-    instalments = [i for loan in loans for i in loan.instalments]
-    outstanding = sum(
-        (
-            Decimal(i["principal"])
-            for loan in loans
-            if loan.status == "active"
-            for i in loan.instalments
-            if i["status"] != "paid"
-        ),
-        Decimal(0),
-    )
-    at_risk = sum(
-        (
-            Decimal(i["principal"])
-            for loan in loans
-            if loan.status == "active" and _days_past_due(loan, sim) > 30
-            for i in loan.instalments
-            if i["status"] != "paid"
-        ),
-        Decimal(0),
-    )
-    reviews: Counter[str] = Counter(
-        r["outcome"] for line in lines.values() for r in line["reviews"]
-    )
-    leases = [x for x in (g.lease for g in sim.groups) if x is not None]
-    by_type = Counter(e["type"] for e in {e["id"]: e for e in events.ours}.values())
     return {
         "seed": sim.seed,
         "scale": asdict(sim.scale),
@@ -68,72 +35,10 @@ def summarize(
             "months": sim.scale.months,
         },
         "ok": all(c.ok for c in checks),
-        "participants": {
-            "total": len(members),
-            "women": sum(1 for m in members if m.female),
-            "by_programme": dict(sorted(programmes.items())),
-            "states": states,
-            "groups": len(sim.groups),
-            "committees": sum(g.committees for g in sim.groups),
-            "committee_members": sum(g.committee_members for g in sim.groups),
-        },
-        "funds": {
-            "trust_cash": total("trust_cash"),
-            "development_subfund": total("development_subfund"),
-            "competition_subfund": total("competition_subfund"),
-            "members_deposits": str(sum((g.deposits_total for g in sim.groups), Decimal(0))),
-            "grants_mxn": str(sum((g.grants_mxn for g in sim.groups), Decimal(0))),
-            "grants_usd": str(sum((g.grants_usd for g in sim.groups), Decimal(0))),
-            "replenished": str(sum((g.replenished for g in sim.groups), Decimal(0))),
-            "withdrawn": str(sum((g.withdrawn for g in sim.groups), Decimal(0))),
-            "instalments_paid": str(
-                sum(
-                    (
-                        Decimal(i["principal"]) + Decimal(i["interest"])
-                        for i in instalments
-                        if i["status"] == "paid" and i.get("paid_by") == "fund"
-                    ),
-                    Decimal(0),
-                )
-            ),
-            "deposits_late": sum(g.deposits_late for g in sim.groups),
-            "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
-            "notices": sum(len(f.notices) for f in funds),
-            "journal_entries": sum(len(f.journal) for f in funds),
-        },
-        "credit": {
-            "lines": len(lines),
-            "limits": str(sum((Decimal(x["limit"]) for x in lines.values()), Decimal(0))),
-            "reviews": dict(sorted(reviews.items())),
-            "loans": len(loans),
-            "loans_refused": sum(g.loans_refused for g in sim.groups),
-            "disbursed": str(sum((loan.amount for loan in loans), Decimal(0))),
-            "repaid_loans": sum(1 for loan in loans if loan.status == "repaid"),
-            "outstanding_principal": str(outstanding),
-            "par30": str((at_risk / outstanding).quantize(Decimal("0.0001")))
-            if outstanding
-            else "0",
-            "instalments": {
-                "scheduled": len(instalments),
-                "paid_by_fund": sum(1 for i in instalments if i.get("paid_by") == "fund"),
-                "paid_directly": sum(
-                    1 for i in instalments if i["status"] == "paid" and i.get("paid_by") != "fund"
-                ),
-                "overdue": sum(1 for i in instalments if i["status"] == "overdue"),
-            },
-            "leases": {
-                "signed": len(leases),
-                "transferred": sum(1 for x in leases if x.transferred),
-                "completed": sum(1 for x in leases if x.status == "completed"),
-            },
-        },
-        "events": {
-            "published_since_start_all": events.published,
-            "ours": len(by_type),
-            "ours_total": sum(by_type.values()),
-            "ours_by_type": dict(sorted(by_type.items())),
-            "consumed_by_group": consumed,
-        },
+        "participants": _participants(sim),
+        "funds": _funds(sim, funds),
+        "credit": _credit(sim, lines),
+        "events": _events(events, consumed),
         "http_calls": api.calls,
         # how the driver learnt that a closed period's obligations existed (see ObligationFeed)
         "obligation_waits": dict(sorted(sim.obligation_waits.items())),
@@ -141,6 +46,106 @@ def summarize(
             {"name": c.name, "ok": c.ok, "checked": c.checked, "how": c.how, "failures": c.failures}
             for c in checks
         ],
+    }
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, Decimal(0))
+
+
+def _participants(sim: Simulation) -> dict[str, Any]:
+    members = [m for g in sim.groups for m in g.members]
+    programmes: Counter[str] = Counter(p for m in members for p in m.programmes)
+    return {
+        "total": len(members),
+        "women": sum(1 for m in members if m.female),
+        "by_programme": dict(sorted(programmes.items())),
+        "states": sorted({g.state for g in sim.groups}),
+        "groups": len(sim.groups),
+        "committees": sum(g.committees for g in sim.groups),
+        "committee_members": sum(g.committee_members for g in sim.groups),
+    }
+
+
+def _funds(sim: Simulation, funds: list[Any]) -> dict[str, Any]:
+    def total(key: str) -> str:
+        return str(_sum(Decimal(f.statement[key]) for f in funds))
+
+    instalments = [i for g in sim.groups for loan in g.loans for i in loan.instalments]
+    paid_by_fund = _sum(
+        Decimal(i["principal"]) + Decimal(i["interest"])
+        for i in instalments
+        if i["status"] == "paid" and i.get("paid_by") == "fund"
+    )
+    return {
+        "trust_cash": total("trust_cash"),
+        "development_subfund": total("development_subfund"),
+        "competition_subfund": total("competition_subfund"),
+        "members_deposits": str(_sum(g.deposits_total for g in sim.groups)),
+        "grants_mxn": str(_sum(g.grants_mxn for g in sim.groups)),
+        "grants_usd": str(_sum(g.grants_usd for g in sim.groups)),
+        "replenished": str(_sum(g.replenished for g in sim.groups)),
+        "withdrawn": str(_sum(g.withdrawn for g in sim.groups)),
+        "instalments_paid": str(paid_by_fund),
+        "deposits_late": sum(g.deposits_late for g in sim.groups),
+        "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
+        "notices": sum(len(f.notices) for f in funds),
+        "journal_entries": sum(len(f.journal) for f in funds),
+    }
+
+
+def _credit(sim: Simulation, lines: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    loans = [loan for g in sim.groups for loan in g.loans]
+    instalments = [i for loan in loans for i in loan.instalments]
+
+    def unpaid_principal(late_only: bool) -> Decimal:
+        return _sum(
+            Decimal(i["principal"])
+            for loan in loans
+            if loan.status == "active" and (not late_only or _days_past_due(loan, sim) > 30)
+            for i in loan.instalments
+            if i["status"] != "paid"
+        )
+
+    outstanding, at_risk = unpaid_principal(False), unpaid_principal(True)
+    reviews: Counter[str] = Counter(
+        r["outcome"] for line in lines.values() for r in line["reviews"]
+    )
+    leases = [x for x in (g.lease for g in sim.groups) if x is not None]
+    return {
+        "lines": len(lines),
+        "limits": str(_sum(Decimal(x["limit"]) for x in lines.values())),
+        "reviews": dict(sorted(reviews.items())),
+        "loans": len(loans),
+        "loans_refused": sum(g.loans_refused for g in sim.groups),
+        "disbursed": str(_sum(loan.amount for loan in loans)),
+        "repaid_loans": sum(1 for loan in loans if loan.status == "repaid"),
+        "outstanding_principal": str(outstanding),
+        "par30": str((at_risk / outstanding).quantize(Decimal("0.0001"))) if outstanding else "0",
+        "instalments": {
+            "scheduled": len(instalments),
+            "paid_by_fund": sum(1 for i in instalments if i.get("paid_by") == "fund"),
+            "paid_directly": sum(
+                1 for i in instalments if i["status"] == "paid" and i.get("paid_by") != "fund"
+            ),
+            "overdue": sum(1 for i in instalments if i["status"] == "overdue"),
+        },
+        "leases": {
+            "signed": len(leases),
+            "transferred": sum(1 for x in leases if x.transferred),
+            "completed": sum(1 for x in leases if x.status == "completed"),
+        },
+    }
+
+
+def _events(events: RunEvents, consumed: dict[str, int]) -> dict[str, Any]:
+    by_type = Counter(e["type"] for e in {e["id"]: e for e in events.ours}.values())
+    return {
+        "published_since_start_all": events.published,
+        "ours": len(by_type),
+        "ours_total": sum(by_type.values()),
+        "ours_by_type": dict(sorted(by_type.items())),
+        "consumed_by_group": consumed,
     }
 
 
