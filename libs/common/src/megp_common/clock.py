@@ -43,7 +43,6 @@ class SettableClock:
         self._real = real
         self._setting: ClockSetting | None = None
         self.settable = settable
-        self.changed = asyncio.Event()
         self._subscribers: list[asyncio.Event] = []
 
     def subscribe(self) -> asyncio.Event:
@@ -71,7 +70,6 @@ class SettableClock:
         if setting == self._setting:
             return
         self._setting = setting
-        self.changed.set()
         for event in self._subscribers:
             event.set()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import FastAPI
 from pymongo import IndexModel
 
@@ -19,9 +21,10 @@ from funds.config import Settings
 from funds.entrypoints.api.routes import router
 from funds.service_layer import event_handlers
 from funds.service_layer.container import Services
-from funds.service_layer.scheduler import scheduler_loop
+from funds.service_layer.scheduler import run_once
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.scheduler import clock_driven
 from megp_common.web import IdempotencyStore
 
 DESCRIPTION = (
@@ -55,8 +58,12 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     async def copy_journal() -> None:
         await services.copier.run()
 
-    async def scheduler() -> None:
-        await scheduler_loop(services, settings.scheduler_interval_s)
+    async def due(now: datetime) -> None:
+        await run_once(services, now)
+
+    scheduler = clock_driven(
+        runtime.clock, due, interval_s=settings.scheduler_interval_s, name="funds"
+    )
 
     no_index: list[IndexModel] = []
     return Wiring(
