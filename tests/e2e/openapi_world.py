@@ -421,6 +421,7 @@ class World:
             ("enrollment", f"/v1/groups/{g}/business-plans"),
             ("enrollment", f"/v1/groups/{g}/business-plans/{pid}/periods"),
             ("enrollment", f"/v1/participants?state_code={STATE}&group_id={g}"),
+            ("enrollment", f"/v1/groups/{g}/periods/{self.ids['period_start']}"),
             ("funds", f"/v1/funds/{g}"),
             ("funds", f"/v1/funds/{g}/journal?limit=200"),
             ("funds", f"/v1/funds/{g}/obligations"),
@@ -574,9 +575,16 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
         ),
         201,
     )
-    start = Driver.first_of_next_month(today)
+    start = today.replace(day=1)  # the plans' first period has begun: income is recorded
     for pid in members[1:3]:
         drive.agree_plan(gid, pid, start, key=uid("plan"))
+    ok(
+        drive.client.post(
+            f"/groups/{gid}/business-plans/{members[1]}/periods/{start.isoformat()}/income",
+            json={"income": "12000.00"},
+            headers=staff,
+        )
+    )
 
     funds = platform.processes["funds"].url
     fund_path = f"{funds}/v1/funds/{gid}"
@@ -605,7 +613,7 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
         "candidate_id": candidate["candidate_id"],
         "seat_id": seat,
         "period_start": start.isoformat(),
-        "first_due": Driver.first_of_next_month(start).isoformat(),
+        "first_due": Driver.first_of_next_month(Driver.first_of_next_month(today)).isoformat(),
         "entry_id": posted.json()["id"],
         "inflow_entry_id": lent.json()["id"],
     }
