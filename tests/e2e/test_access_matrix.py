@@ -139,6 +139,19 @@ def test_every_operation_wants_a_valid_token(
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_refusals_the_matrix_sees_are_documented(ops: list[Operation]) -> None:
+    """Every /v1 operation answers 401 without a token, every write 403 out of scope: both
+    are in its OpenAPI as problem documents."""
+    undocumented = []
+    for op in ops:
+        responses = op.spec.get("responses", {})
+        for code in ("401", "403") if op.is_write else ("401",):
+            content = responses.get(code, {}).get("content", {})
+            if PROBLEM not in content:
+                undocumented.append(f"{op.name}: {code}")
+    assert not undocumented, "refusals not documented:\n" + "\n".join(undocumented)
+
+
 # -- (b) out of state -------------------------------------------------------------------------
 
 MIXED: list[tuple[Role, ...]] = [
