@@ -176,11 +176,13 @@ def test_no_role_reaches_across_states(world: World, ops: list[Operation]) -> No
     callers = [(r,) for r in Role] + MIXED
     wrong: list[str] = []
     covered: Counter[str] = Counter()
+    answers: Counter[str] = Counter()
     for roles in callers:
         header = outsider(world, roles)
         for op in ops:
             r = send(world, op, header)
             covered[op.service] += 1
+            answers[f"{op.method.upper()} {r.status_code}"] += 1
             label = f"{op.name} as {'+'.join(roles)}@{OTHER_STATE}"
             if op.is_write or r.status_code >= 300:
                 if not is_problem(r, (403, 404)):
@@ -189,7 +191,8 @@ def test_no_role_reaches_across_states(world: World, ops: list[Operation]) -> No
                 wrong.append(f"{label}: 200 shows {sorted(seen)}")
     world.assert_unchanged(before)
     total = sum(covered.values())
-    print(f"\nout of state: {len(ops)} operations x {len(callers)} callers = {total}; {covered}")
+    print(f"\nout of state: {len(ops)} operations x {len(callers)} callers = {total}")
+    print(f"  by service: {dict(covered)}\n  answers: {dict(sorted(answers.items()))}")
     assert len(ops) >= 80 and len(callers) >= 14 and total == len(ops) * len(callers)
     assert not wrong, f"{len(wrong)} wrong answers:\n" + "\n".join(wrong)
 
@@ -374,3 +377,11 @@ def test_a_stored_answer_is_never_given_to_another_caller(world: World) -> None:
             assert second.json()[id_field] != first.json()[id_field], (
                 f"{service} {path}: the second caller got the first caller's {first.json()}"
             )
+        # the case: a caller of another state reusing the key
+        stranger = world.as_(*roles, states=(OTHER_STATE,), subject=uid("stranger")) | key
+        third = client.post(path, json=body, headers=stranger)
+        assert is_problem(third, (403, 404)), f"{service} {path}: {third.status_code} {third.text}"
+        print(
+            f"\n{service} {path}: first 201, second {second.status_code}, stranger "
+            f"{third.status_code}"
+        )
