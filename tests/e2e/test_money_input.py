@@ -77,7 +77,8 @@ class MoneyField:
 
 
 def marked(op: Operation, schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    for option in [schema, *schema.get("anyOf", [])]:
+    options: list[Mapping[str, Any]] = [schema, *schema.get("anyOf", [])]
+    for option in options:
         if any(m in option for m in MARKERS):
             return option
     return None
