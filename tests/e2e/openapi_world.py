@@ -1,0 +1,703 @@
+"""A seeded state-09 world built through the real APIs, and a walker over every running
+service's OpenAPI, shared by the access-matrix and money-input tests.
+
+The walker finds the operations from each service's own `/openapi.json`, so a route added
+tomorrow is covered without touching the tests: its path parameters are filled from the world
+by name, and a valid request body is generated from its JSON schema (a small deterministic
+generator: examples, defaults, enums, formats, bounds), after which every id-like field is
+overwritten, recursively, with the world's values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from enrollment.testing.data import random_company_rfc
+from enrollment.testing.driver import Driver, ok
+from megp_common.auth import Role
+from megp_common.bus import KafkaBus, OutgoingRecord
+from megp_common.contracts import funds as fnd
+from megp_common.events import make_event
+from megp_common.launcher import Platform
+from megp_common.money import AMOUNT_LIMITS
+from megp_common.testing.keys import key_writes
+
+STATE = "09"
+OTHER_STATE = "15"
+SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
+WRITES = frozenset({"post", "put", "patch", "delete"})
+METHODS = WRITES | {"get"}
+LENDER = "NAFIN"
+TRUST_BANK = "Banorte"
+NATIONAL: tuple[str, ...] = ("*",)
+
+Header = Callable[..., dict[str, str]]  # (*roles, states=..., subject=..., **claims)
+Json = Any
+
+
+# -- the OpenAPI walker ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    service: str
+    method: str
+    path: str
+    spec: Mapping[str, Any] = field(repr=False, compare=False, hash=False)
+    doc: Mapping[str, Any] = field(repr=False, compare=False, hash=False)
+
+    @property
+    def name(self) -> str:
+        return f"{self.service} {self.method.upper()} {self.path}"
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in WRITES
+
+    @property
+    def parameters(self) -> list[Mapping[str, Any]]:
+        return list(self.spec.get("parameters", []))
+
+    def parameter(self, name: str) -> Mapping[str, Any] | None:
+        return next((p for p in self.parameters if p["name"] == name), None)
+
+    @property
+    def body_schema(self) -> Mapping[str, Any] | None:
+        content = self.spec.get("requestBody", {}).get("content", {})
+        schema = content.get("application/json", {}).get("schema")
+        return None if schema is None else self.resolve(schema)
+
+    @property
+    def body_required(self) -> bool:
+        return bool(self.spec.get("requestBody", {}).get("required"))
+
+    def resolve(self, schema: Mapping[str, Any]) -> Mapping[str, Any]:
+        """`schema` with a top-level $ref followed (and an optional body's null dropped)."""
+        while "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[1]
+            schema = self.doc["components"]["schemas"][name]
+        options = [o for o in schema.get("anyOf", []) if o.get("type") != "null"]
+        if len(options) == 1 and "properties" not in schema:
+            return self.resolve(options[0])
+        return schema
+
+
+def load_specs(platform: Platform) -> dict[str, dict[str, Any]]:
+    """Each running service's OpenAPI document, read from the service itself."""
+    specs = {}
+    for name in SERVICES:
+        response = httpx.get(f"{platform.processes[name].url}/openapi.json", timeout=30)
+        assert response.status_code == 200, f"{name}: {response.status_code}"
+        specs[name] = response.json()
+    return specs
+
+
+def operations(specs: Mapping[str, Mapping[str, Any]], prefix: str = "/v1") -> list[Operation]:
+    found = []
+    for service, doc in specs.items():
+        for path, item in doc["paths"].items():
+            if not path.startswith(prefix):
+                continue
+            for method, spec in item.items():
+                if method in METHODS:
+                    found.append(Operation(service, method, path, spec, doc))
+    return found
+
+
+# -- a valid instance of a JSON schema ------------------------------------------------------
+
+
+class Instances:
+    """Valid request bodies: deterministic where the schema says enough (examples, defaults,
+    enums, formats, bounds), otherwise one example of the pattern from hypothesis."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def body(self, op: Operation, *, optional: frozenset[str] = frozenset()) -> Json:
+        """A valid body of `op` with the world's ids; optional properties named in `optional`
+        are given too."""
+        schema = op.body_schema
+        if schema is None:
+            return None
+        fields = self.world.by_field()
+        return self.world.with_ids(self.instance(op, schema, "", optional, fields), fields)
+
+    def instance(
+        self,
+        op: Operation,
+        schema: Mapping[str, Any],
+        name: str,
+        optional: frozenset[str],
+        fields: Mapping[str, Any],
+    ) -> Json:
+        schema = op.resolve(schema)
+        title = schema.get("title", "")
+        special = self.world.special_body(title, fields)
+        if special is not None:
+            return special
+        if name in fields:
+            return fields[name]
+        if "const" in schema:
+            return schema["const"]
+        if "enum" in schema:
+            return schema["enum"][0]
+        if "x-megp-money" in schema:
+            return _money_example(schema)
+        if "examples" in schema:
+            return schema["examples"][0]
+        if "default" in schema and schema["default"] is not None:
+            return schema["default"]
+        kind = schema.get("type")
+        if kind == "object" or "properties" in schema:
+            required = set(schema.get("required", []))
+            return {
+                key: self.instance(op, sub, key, optional, fields)
+                for key, sub in schema.get("properties", {}).items()
+                if key in required or key in optional
+            }
+        if kind == "array":
+            count = max(1, int(schema.get("minItems", 1)))
+            return [
+                self.instance(op, schema["items"], name, optional, fields) for _ in range(count)
+            ]
+        if kind == "string":
+            return _string(schema, self.world.today)
+        if kind == "integer":
+            return int(schema.get("minimum", 1))
+        if kind == "number":
+            return schema.get("minimum", 1)
+        if kind == "boolean":
+            return False
+        raise AssertionError(f"no instance for {op.name} field {name!r}: {schema}")
+
+
+def _money_example(schema: Mapping[str, Any]) -> str:
+    for example in schema.get("examples", []):
+        return str(example)
+    return "100.00"
+
+
+def _string(schema: Mapping[str, Any], today: date) -> str:
+    fmt = schema.get("format")
+    if fmt == "date":
+        return today.isoformat()
+    if fmt == "date-time":
+        return datetime(today.year, today.month, today.day, 12, tzinfo=UTC).isoformat()
+    if "pattern" in schema:
+        return _pattern_example(schema["pattern"], int(schema.get("maxLength", 64)))
+    return "x" * max(int(schema.get("minLength", 1)), 8)
+
+
+_PATTERN_EXAMPLES: dict[str, str] = {}
+
+
+def _pattern_example(pattern: str, max_length: int) -> str:
+    if pattern not in _PATTERN_EXAMPLES:
+        found: list[str] = []
+
+        @settings(max_examples=30, database=None, suppress_health_check=list(HealthCheck))
+        @given(st.from_regex(pattern, fullmatch=True).filter(lambda s: 0 < len(s) <= max_length))
+        def pick(text: str) -> None:
+            found.append(text)
+
+        pick()
+        _PATTERN_EXAMPLES[pattern] = min(found, key=len)
+    return _PATTERN_EXAMPLES[pattern]
+
+
+# -- the world --------------------------------------------------------------------------------
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{random.getrandbits(48):012x}"
+
+
+@dataclass
+class World:
+    """One state-09 programme: a project and its active group with five members, an ODF and a
+    board representative, a Support Committee with a member and a candidate, two business
+    plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
+    (applied for, not decided) and a lease."""
+
+    platform: Platform
+    header: Header
+    drive: Driver
+    today: date
+    group: dict[str, Any]
+    members: list[str]
+    ids: dict[str, str]
+    frozen_at: datetime
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
+
+    # -- who is who
+
+    @property
+    def rep(self) -> str:
+        return self.members[0]
+
+    @property
+    def member(self) -> str:
+        """A member with a business plan, a fund share and a lease."""
+        return self.members[1]
+
+    @property
+    def other(self) -> str:
+        return self.members[2]
+
+    @property
+    def sitting(self) -> str:
+        """The member who sits on the Support Committee."""
+        return self.members[4]
+
+    @property
+    def odf_id(self) -> str:
+        return self.ids["odf_id"]
+
+    def as_(
+        self, *roles: Role | str, states: tuple[str, ...] = (STATE,), **claims: Any
+    ) -> dict[str, str]:
+        subject = claims.pop("subject", None) or "-".join(str(r) for r in roles) + "-" + uid("s")
+        return self.header(*roles, states=states, subject=subject, **claims)
+
+    @property
+    def supervisor(self) -> dict[str, str]:
+        return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-reader")
+
+    def url(self, service: str) -> str:
+        return self.platform.processes[service].url
+
+    def client(self, service: str) -> httpx.Client:
+        if service not in self.clients:
+            self.clients[service] = httpx.Client(
+                base_url=self.url(service), timeout=60, event_hooks={"request": [key_writes]}
+            )
+        return self.clients[service]
+
+    def close(self) -> None:
+        for c in self.clients.values():
+            c.close()
+        self.drive.client.close()
+
+    # -- filling requests
+
+    @property
+    def clock_instant(self) -> str:
+        """A move of the shared clock (a minute on: nothing falls due if it is wrongly taken)."""
+        now = _clock_now(self.url("enrollment"), self.supervisor)
+        return (now + timedelta(minutes=1)).isoformat()
+
+    def by_field(self) -> dict[str, Any]:
+        """Body fields that name something of the world, by name (wherever they are nested)."""
+        return {
+            "group_id": self.ids["group_id"],
+            "participant_id": self.member,
+            "borrower_id": self.odf_id,
+            "lessee_id": self.member,
+            "to_participant_id": self.other,
+            "candidate_id": self.ids["candidate_id"],
+            "project_id": self.ids["project_id"],
+            "state_code": STATE,
+            "start_date": self.ids["period_start"],
+            "period_start": self.ids["period_start"],
+            "first_due": self.ids["first_due"],
+            "rfc": random_company_rfc(random.Random()),
+            "trust_bank": TRUST_BANK,
+            "letter_of_commitment": Driver.letter(),
+            "functions": ["production"],
+            "instant": self.clock_instant,
+            "return_due_on": (self.today + timedelta(days=90)).isoformat(),
+        }
+
+    def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
+        """`value` with every id-like field replaced by the world's, recursively."""
+        ids = self.by_field() if ids is None else ids
+        if isinstance(value, dict):
+            return {
+                k: ids[k] if k in ids and not isinstance(v, dict) else self.with_ids(v, ids)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self.with_ids(v, ids) for v in value]
+        return value
+
+    def special_body(self, title: str, fields: Mapping[str, Any]) -> Json | None:
+        """Whole sub-schemas whose validity depends on more than their fields' shapes."""
+        if title == "ParticipantCreate":
+            return self.drive.participant_body()
+        if title == "ProjectCreate":
+            return self.drive.project_body()
+        if title == "ClockUpdate":
+            return {"instant": fields["instant"], "frozen": True}
+        return None
+
+    def path_values(self) -> dict[str, str]:
+        return {
+            "group_id": self.ids["group_id"],
+            "participant_id": self.member,
+            "project_id": self.ids["project_id"],
+            "committee_id": self.ids["committee_id"],
+            "member_id": self.ids["member_id"],
+            "fund_id": self.ids["group_id"],
+            "loan_id": self.ids["loan_id"],
+            "lease_id": self.ids["lease_id"],
+            "entry_id": self.ids["entry_id"],
+            "inflow_entry_id": self.ids["inflow_entry_id"],
+            "seat_id": self.ids["seat_id"],
+            "period_start": self.ids["period_start"],
+            "number": "1",
+            "bank": TRUST_BANK,
+        }
+
+    def path_of(self, op: Operation) -> str:
+        values = self.path_values()
+        names = re.findall(r"{(\w+)}", op.path)
+        missing = [n for n in names if n not in values]
+        assert not missing, f"{op.name}: the world has no value for {missing}; add one"
+        return op.path.format(**{n: values[n] for n in names})
+
+    def query_of(self, op: Operation) -> dict[str, str]:
+        """Query parameters that name the world's records (a filter an outsider might try)."""
+        values = self.path_values() | {"state_code": STATE}
+        return {
+            p["name"]: values[p["name"]]
+            for p in op.parameters
+            if p["in"] == "query" and p["name"] in values
+        }
+
+    def headers_of(self, op: Operation) -> dict[str, str]:
+        """If-Match for the routes that take it: the record's current ETag."""
+        if op.parameter("If-Match") is None:
+            return {}
+        current = self.client(op.service).get(self.path_of(op), headers=self.supervisor)
+        assert current.status_code == 200, f"{op.name}: {current.text}"
+        return {"If-Match": current.headers["ETag"]}
+
+    def authorized(self, op: Operation) -> dict[str, str]:
+        """A token in state 09 with the role that performs `op` (its natural caller)."""
+        path = op.path
+        if path.endswith("/contributions"):
+            return self.as_(Role.DONOR_PORTAL)
+        if path.endswith("/competition-spends") or "/board/" in path:
+            return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
+        if path.endswith("/withdrawals") or path.endswith("/transfer"):
+            return self.as_(Role.PARTICIPANT, participant_id=self.member)
+        if "/rents/" in path or path.endswith("/purchase"):
+            return self.as_(Role.PARTICIPANT, participant_id=self.member)
+        if path.endswith("/candidates"):
+            return self.as_(Role.COMMITTEE_MEMBER)
+        if path.endswith(("/lender-approval", "/disbursement")):
+            return self.as_(Role.PARTNER_BANK, organization=LENDER)
+        if path.endswith(("/board-approval", "/rejection")):
+            return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
+        if path.endswith("/reversal") or path == "/v1/admin/clock":
+            return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
+        return self.as_(Role.ODF_STAFF)
+
+    # -- what must not change
+
+    def snapshot_urls(self) -> list[tuple[str, str]]:
+        g, pid, c = self.ids["group_id"], self.member, self.ids["committee_id"]
+        urls = [
+            ("enrollment", f"/v1/groups/{g}"),
+            ("enrollment", f"/v1/groups/{g}/members"),
+            ("enrollment", f"/v1/groups/{g}/board"),
+            ("enrollment", f"/v1/projects/{self.ids['project_id']}"),
+            ("enrollment", f"/v1/committees/{c}"),
+            ("enrollment", f"/v1/committees/{c}/members"),
+            ("enrollment", f"/v1/committees/{c}/candidates"),
+            ("enrollment", f"/v1/groups/{g}/business-plans"),
+            ("enrollment", f"/v1/groups/{g}/business-plans/{pid}/periods"),
+            ("enrollment", f"/v1/participants?state_code={STATE}&group_id={g}"),
+            ("enrollment", f"/v1/groups/{g}/periods/{self.ids['period_start']}"),
+            ("funds", f"/v1/funds/{g}"),
+            ("funds", f"/v1/funds/{g}/journal?limit=200"),
+            ("funds", f"/v1/funds/{g}/obligations"),
+            ("funds", f"/v1/funds/{g}/debts"),
+            ("funds", f"/v1/funds/{g}/notices"),
+            ("credit", f"/v1/lines/{g}"),
+            ("credit", f"/v1/loans/{self.ids['loan_id']}"),
+            ("credit", f"/v1/leases/{self.ids['lease_id']}"),
+        ]
+        urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
+        return urls
+
+    def snapshot(self) -> dict[str, Any]:
+        """The seeded records as their owners show them (versions, ETags, the journal)."""
+        shot: dict[str, Any] = {}
+        for service, path in self.snapshot_urls():
+            r = self.client(service).get(path, headers=self.supervisor)
+            assert r.status_code == 200, f"{service} {path}: {r.status_code} {r.text}"
+            shot[f"{service} {path}"] = (r.headers.get("ETag"), r.json())
+        return shot
+
+    def settled_snapshot(self, timeout_s: float = 30.0) -> dict[str, Any]:
+        """A snapshot that stays the same for a second: the events of the last writes have
+        reached every consumer."""
+        deadline = time.monotonic() + timeout_s
+        last = self.snapshot()
+        while True:
+            time.sleep(1.0)
+            now = self.snapshot()
+            if now == last:
+                return now
+            assert time.monotonic() < deadline, "the world never settled"
+            last = now
+
+    def assert_unchanged(self, before: Mapping[str, Any]) -> None:
+        after = self.snapshot()
+        changed = [k for k in before if before[k] != after.get(k)]
+        assert not changed, "the world changed: " + "; ".join(
+            f"{k}: {before[k]} -> {after.get(k)}" for k in changed
+        )
+        journal = f"funds /v1/funds/{self.ids['group_id']}/journal?limit=200"
+        assert len(after[journal][1]["items"]) == len(before[journal][1]["items"])
+
+
+def _clock_now(url: str, header: dict[str, str]) -> datetime:
+    return datetime.fromisoformat(httpx.get(f"{url}/v1/admin/clock", headers=header).json()["now"])
+
+
+def _freeze_clock(platform: Platform, header: dict[str, str]) -> datetime:
+    """Freeze the shared clock (a little ahead, never backwards) so nothing falls due."""
+    url = platform.processes["enrollment"].url
+    instant = _clock_now(url, header) + timedelta(minutes=1)
+    r = httpx.put(
+        f"{url}/v1/admin/clock",
+        json={"instant": instant.isoformat(), "frozen": True},
+        headers=header,
+    )
+    assert r.status_code == 200, r.text
+    version = r.json()["version"]
+    deadline = time.monotonic() + 20
+    for name in ("funds", "credit"):
+        other = platform.processes[name].url
+        while httpx.get(f"{other}/v1/admin/clock", headers=header).json()["version"] < version:
+            assert time.monotonic() < deadline, f"{name} did not see the clock move"
+            time.sleep(0.1)
+    return _clock_now(url, header)
+
+
+def _eventually(fetch: Callable[[], httpx.Response], what: str, timeout_s: float = 30.0) -> Json:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        r = fetch()
+        if r.status_code == 200:
+            return r.json()
+        assert time.monotonic() < deadline, f"{what}: {r.status_code} {r.text}"
+        time.sleep(0.2)
+
+
+async def _publish_line(kafka: str, world_ids: Mapping[str, str], today: date) -> None:
+    """What funds publishes when a fund's first three months close: credit opens the line."""
+    g = world_ids["group_id"]
+    bus = KafkaBus(kafka, service="matrix-e2e")
+    await bus.start()
+    try:
+        payload = fnd.FundInitialPeriodClosed(
+            fund_id=g,
+            group_id=g,
+            state_code=STATE,
+            odf_id=world_ids["odf_id"],
+            period_start=today - timedelta(days=91),
+            period_end=today - timedelta(days=1),
+            total_deposited=Decimal("50000.00"),
+            other_inflows=Decimal("0"),
+            closed_at=datetime.now(UTC),
+        )
+        envelope = make_event(
+            payload, source="/megp/funds", key=g, time=datetime.now(UTC), state=STATE
+        )
+        await bus.publish_many(
+            [OutgoingRecord("funds.events", g, envelope.to_json(), payload.event_type)]
+        )
+    finally:
+        await bus.stop()
+
+
+def build_world(platform: Platform, header: Header, kafka: str) -> World:
+    national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-builder")
+    frozen_at = _freeze_clock(platform, national)
+    today = frozen_at.date()
+    drive = Driver(platform.processes["enrollment"].url, header, state=STATE)
+    group, members = drive.active_group(members=5)
+    gid = group["id"]
+    staff = drive.staff
+    board = f"/groups/{gid}/board"
+    # the group appoints its first representative (a member decides, not staff)
+    ok(
+        drive.client.post(
+            f"{board}/representatives",
+            json={"participant_id": members[0]},
+            headers=drive.as_("participant", participant_id=members[1]),
+        ),
+        201,
+    )
+    seat = ok(drive.client.get(board, headers=staff))["representatives"][0]["seat_id"]
+    committee = ok(
+        drive.client.post(
+            "/committees",
+            json={"kind": "support", "name": "Comité de apoyo", "project_id": group["project_id"]},
+            headers=staff,
+        ),
+        201,
+    )
+    seated = ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/members",
+            json={
+                "name": "Cámara de Comercio",
+                "role": "local",
+                "participant_id": members[4],
+                "supports": ["purchase_orders", "propose_director_general"],
+            },
+            headers=staff,
+        ),
+        201,
+    )
+    candidate = ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/candidates",
+            json={"position": "special_member", "name": "Ing. Rosa", "profile": "twenty years"},
+            headers=drive.as_("committee_member", subject="world-cm"),
+        ),
+        201,
+    )
+    start = today.replace(day=1)  # the plans' first period has begun: income is recorded
+    for pid in members[1:3]:
+        drive.agree_plan(gid, pid, start, key=uid("plan"))
+    ok(
+        drive.client.post(
+            f"/groups/{gid}/business-plans/{members[1]}/periods/{start.isoformat()}/income",
+            json={"income": "12000.00"},
+            headers=staff,
+        )
+    )
+
+    funds = platform.processes["funds"].url
+    fund_path = f"{funds}/v1/funds/{gid}"
+    fund = _eventually(lambda: httpx.get(fund_path, headers=national), "the fund never opened")
+    donor = header(Role.DONOR_PORTAL, states=(STATE,), subject="world-donor")
+    grant = {"donor": "Club Zacatecano", "source": "immigrant_association", "amount": "20000.00"}
+    posted = httpx.post(
+        f"{fund_path}/contributions", json=grant, headers=donor | {"Idempotency-Key": uid("g")}
+    )
+    assert posted.status_code == 201, posted.text
+    temporary = grant | {
+        "amount": "3000.00",
+        "return_due_on": (today + timedelta(days=60)).isoformat(),
+    }
+    lent = httpx.post(
+        f"{fund_path}/contributions", json=temporary, headers=donor | {"Idempotency-Key": uid("t")}
+    )
+    assert lent.status_code == 201, lent.text
+
+    ids = {
+        "group_id": gid,
+        "project_id": group["project_id"],
+        "odf_id": fund.get("odf_id") or group["odf"]["odf_id"],
+        "committee_id": committee["id"],
+        "member_id": seated["id"] if "id" in seated else seated["member_id"],
+        "candidate_id": candidate["candidate_id"],
+        "seat_id": seat,
+        "period_start": start.isoformat(),
+        "first_due": Driver.first_of_next_month(Driver.first_of_next_month(today)).isoformat(),
+        "entry_id": posted.json()["id"],
+        "inflow_entry_id": lent.json()["id"],
+    }
+    asyncio.run(_publish_line(kafka, ids, today))
+    credit = platform.processes["credit"].url
+    _eventually(lambda: httpx.get(f"{credit}/v1/lines/{gid}", headers=national), "no line")
+    odf_staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    loan = httpx.post(
+        f"{credit}/v1/loans",
+        json={
+            "group_id": gid,
+            "borrower_kind": "odf",
+            "borrower_id": ids["odf_id"],
+            "amount": "1000.00",
+            "purpose": "a kiln",
+            "term_months": 3,
+        },
+        headers=odf_staff | {"Idempotency-Key": uid("loan")},
+    )
+    assert loan.status_code == 201, loan.text
+    lease = httpx.post(
+        f"{credit}/v1/leases",
+        json={
+            "group_id": gid,
+            "asset": "a potter's wheel",
+            "lessee_id": members[1],
+            "rent": "100.00",
+            "term_months": 2,
+            "first_due": ids["first_due"],
+            "purchase_price": "1.00",
+        },
+        headers=odf_staff | {"Idempotency-Key": uid("lease")},
+    )
+    assert lease.status_code == 201, lease.text
+    ids |= {"loan_id": loan.json()["id"], "lease_id": lease.json()["id"]}
+    return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def every_id(world: World) -> set[str]:
+    """The world's identifiers an outsider must never see."""
+    skip = {"period_start", "first_due"}
+    return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
+
+
+def mentions(body: Json, needles: set[str]) -> set[str]:
+    text = str(body)
+    return {n for n in needles if n in text}
+
+
+def walk(value: Json) -> Iterator[Json]:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from walk(v)
+
+
+def documented_max(schema: Mapping[str, Any]) -> str:
+    """The documented maximum of a money field: its description's bound, else the kind's."""
+    found = re.search(r"to (-?[0-9.]+)", schema.get("description", ""))
+    if found:
+        return found.group(1)
+    return f"{AMOUNT_LIMITS[schema['x-megp-money']]:.2f}"
+
+
+# -- one world per test session ---------------------------------------------------------------
+
+_WORLD: list[World] = []
+_SPECS: list[dict[str, dict[str, Any]]] = []
+
+
+def shared_world(platform: Platform, header: Header, kafka: str) -> World:
+    """The session's world, built on first use (both test modules share it)."""
+    national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-reader")
+    if _WORLD and _clock_now(platform.processes["enrollment"].url, national) != _WORLD[0].frozen_at:
+        _WORLD.pop().close()  # another test moved the clock: things may fall due; build anew
+    if not _WORLD:
+        _WORLD.append(build_world(platform, header, kafka))
+    return _WORLD[0]
+
+
+def shared_specs(platform: Platform) -> dict[str, dict[str, Any]]:
+    if not _SPECS:
+        _SPECS.append(load_specs(platform))
+    return _SPECS[0]
