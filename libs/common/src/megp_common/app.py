@@ -28,7 +28,7 @@ from megp_common.auth.fastapi import CurrentPrincipal, require_roles
 from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import ClockWatcher, SettableClock, SharedClockStore
 from megp_common.consumer import ConsumerRunner, Handler
-from megp_common.errors import Conflict, Forbidden, install_problem_handlers
+from megp_common.errors import Conflict, Forbidden, install_problem_handlers, problem_responses
 from megp_common.logging import configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
 from megp_common.middleware import CorrelationIdMiddleware
@@ -284,6 +284,7 @@ def _platform_router() -> APIRouter:
         "/v1/admin/clock",
         tags=["platform"],
         response_model=ClockView,
+        responses=problem_responses((401,)),
         summary="The time this process lives in",
     )
     async def get_clock(
@@ -301,6 +302,7 @@ def _platform_router() -> APIRouter:
         "/v1/admin/clock",
         tags=["platform"],
         response_model=ClockView,
+        responses=problem_responses((401, 403, 409, 422)),
         summary="Move the shared clock forwards (a national supervisor; not in production)",
     )
     async def set_clock(

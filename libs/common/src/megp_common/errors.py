@@ -178,7 +178,8 @@ _DESCRIPTIONS: Final[Mapping[int, str]] = {
     409: "Conflicts with the current state of the resource",
     412: "If-Match does not match the current version",
     422: "Invalid request or refused by a programme rule",
-    428: "If-Match header required",
+    428: "A required header is missing: Idempotency-Key (every POST) or If-Match (updates)",
+    503: "The store or the broker is unreachable for now; retry after Retry-After seconds",
 }
 
 
@@ -195,7 +196,7 @@ def problem_responses(codes: Iterable[int]) -> dict[int | str, dict[str, Any]]:
 
 
 PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = problem_responses(
-    (400, 401, 403, 404, 409, 412, 422)
+    (400, 401, 403, 404, 409, 412, 422, 428)
 )
 
 __all__ = [

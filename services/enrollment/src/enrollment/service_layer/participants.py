@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from enrollment.domain.actor import Actor
-from enrollment.domain.errors import DomainRefusal, RuleViolation, SheetRejected, StateConflict
+from enrollment.domain.errors import (
+    DomainRefusal,
+    OutOfScope,
+    RuleViolation,
+    SheetRejected,
+    StateConflict,
+)
 from enrollment.domain.identity import Gender, check_curp_matches, parse_curp
 from enrollment.domain.participant import Participant
 from enrollment.service_layer.container import Services
@@ -87,8 +93,9 @@ async def enroll_sheet(
 ) -> list[Participant]:
     """Enroll every person on a registration sheet, `ids[n]` being line n's participant id.
 
-    The whole sheet is checked first: a line with a bad CURP, a CURP that does not match its
-    birth date or gender, a state outside the caller's scope, a CURP that appears twice, or a
+    A sheet with anyone of a state outside the caller's scope is refused first (OutOfScope,
+    403, those lines listed). Then the whole sheet is checked: a line with a bad CURP, a CURP
+    that does not match its birth date or gender, a CURP that appears twice, or a
     CURP already enrolled under another id refuses the sheet whole (SheetRejected, every line's
     problem listed) and nothing is written. Then each line's participant, built and checked
     once, is written as `enroll` writes one, with its event. The ids come from the sheet's
@@ -98,13 +105,13 @@ async def enroll_sheet(
     stay enrolled, each a valid participant with its event."""
     if len(lines) != len(ids):
         raise ValueError("one id per line")
+    _refuse_lines_out_of_scope(actor, lines)
     now = services.now()
     problems: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}
     checked: dict[int, Participant] = {}  # line number -> its participant, if the line passed
     for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
         try:
-            actor.check_state(line.details["state"])
             parsed = parse_curp(line.curp)
             check_curp_matches(parsed, line.birth_date, line.gender)
             person = Participant.enroll(pid, parsed, dict(line.details), now, services.terms)
@@ -176,6 +183,23 @@ async def _gathered(work: Sequence[Awaitable[T]], limit: int) -> list[T]:
             return await w
 
     return list(await asyncio.gather(*(gated(w) for w in work)))
+
+
+def _refuse_lines_out_of_scope(actor: Actor, lines: Sequence[Registration]) -> None:
+    """A sheet with people of a state the caller may not act in is refused as a matter of
+    scope (403, every such line listed), before any line is checked as data."""
+    outside = [
+        {"line": n, "state": line.details["state"]}
+        for n, line in enumerate(lines, start=1)
+        if not actor.has_state(line.details["state"])
+    ]
+    if outside:
+        states = sorted({str(o["state"]) for o in outside})
+        raise OutOfScope(
+            f"the caller's scope does not include state {', '.join(states)} "
+            f"({len(outside)} of {len(lines)} lines); nobody was enrolled",
+            problems=outside,
+        )
 
 
 def _first_error(exc: ValidationError) -> str:
