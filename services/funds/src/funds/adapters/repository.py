@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.domain.fund import Fund
@@ -13,6 +15,7 @@ from megp_common.watched import Watched
 FUNDS = "funds"
 PENDING_ENTRIES = "pending_entries"  # posted, not yet copied to the journal
 ARCHIVE_PENDING = "archive_pending"  # closed obligations not yet in their archive
+COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 
 
 class FundRepository(AggregateRepository[Fund]):
@@ -51,6 +54,19 @@ class FundRepository(AggregateRepository[Fund]):
             query={"wake_on": {"$ne": None}},
             value=lambda f: f.wake_on.isoformat() if f.wake_on else None,
         )
+        # fund id -> the version this process last committed, the most recent funds only
+        self._committed_versions: OrderedDict[str, int] = OrderedDict()
+
+    def is_current(self, fund: Fund) -> bool:
+        """False when this process committed the fund since `fund` was read: committing that
+        copy is certain to fail its version check (True says nothing of other processes)."""
+        return fund.version >= self._committed_versions.get(fund.id, 0)
+
+    def _remember_commit(self, fund: Fund) -> None:
+        self._committed_versions[fund.id] = fund.version
+        self._committed_versions.move_to_end(fund.id)
+        if len(self._committed_versions) > COMMITS_REMEMBERED:
+            self._committed_versions.popitem(last=False)
 
     async def find_view(self, fund_id: str) -> Fund | None:
         """The fund for a read that needs neither the entries waiting for the journal nor the
@@ -69,12 +85,14 @@ class FundRepository(AggregateRepository[Fund]):
     async def add(self, aggregate: Fund) -> None:
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().add(aggregate)
+        self._remember_commit(aggregate)
 
     async def save(self, aggregate: Fund) -> None:
         if aggregate.is_view:
             raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().save(aggregate)
+        self._remember_commit(aggregate)
 
     async def due_ids(self, today_iso: str) -> list[str]:
         """Funds the scheduler must look at today, without reading the funds (see Watched)."""
