@@ -7,15 +7,24 @@ from collections import OrderedDict
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.domain.fund import Fund
+from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
-from megp_common.mongo import OUTBOX_FLAG, SCALAR_EQ, AggregateRepository, Document, OutboxWriter
+from megp_common.mongo import (
+    OUTBOX_FLAG,
+    SCALAR_EQ,
+    AggregateRepository,
+    Document,
+    OutboxWriter,
+    unpack,
+)
 from megp_common.watched import Watched
 
 FUNDS = "funds"
 PENDING_ENTRIES = "pending_entries"  # posted, not yet copied to the journal
 ARCHIVE_PENDING = "archive_pending"  # closed obligations not yet in their archive
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
+ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
 
 class FundRepository(AggregateRepository[Fund]):
@@ -56,6 +65,29 @@ class FundRepository(AggregateRepository[Fund]):
         )
         # fund id -> the version this process last committed, the most recent funds only
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
+        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+
+    def _load(self, doc: Document) -> Fund:
+        """As stored, except that the entries waiting for the journal are decoded once each:
+        an entry never changes (`Entry` is frozen), and while a fund is busy every read of it
+        decodes the same waiting entries again, the larger part of its cost."""
+        blobs: list[bytes] | None = doc.get(PENDING_ENTRIES)
+        if not blobs:
+            return super()._load(doc)
+        fund = super()._load({**doc, PENDING_ENTRIES: []})
+        fund.pending_entries = [self._entry(blob) for blob in blobs]
+        return fund
+
+    def _entry(self, blob: bytes) -> Entry:
+        entry = self._entries.get(blob)
+        if entry is not None:
+            self._entries.move_to_end(blob)
+            return entry
+        entry = Entry.model_validate(unpack(blob, self.col.codec_options))
+        self._entries[blob] = entry
+        if len(self._entries) > ENTRIES_DECODED:
+            self._entries.popitem(last=False)
+        return entry
 
     def is_current(self, fund: Fund) -> bool:
         """False when this process committed the fund since `fund` was read: committing that

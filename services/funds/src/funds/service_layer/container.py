@@ -90,6 +90,15 @@ def take_read(fund_id: str) -> Fund | None:
     return fund if fund is not None and fund.id == fund_id else None
 
 
+def _may_be_in_journal(read: Fund | None, entry_id: str) -> bool:
+    """False when the fund as the request read it (a view will do) remembers every entry it
+    ever posted and not this one: then the journal cannot have it either, and the read is not
+    needed. One posted since that read is seen by the job itself (in the fund, or `_COPIED`)."""
+    if read is None:
+        return True
+    return read.has_posted(entry_id) or len(read.recent_entry_ids) >= read.remember_entries
+
+
 _COPIED = object()  # the entry was posted earlier and has been copied to the journal since
 
 
@@ -105,9 +114,10 @@ async def post_entry(
     read = take_read(fund_id)
     # the entry id depends on the fund's id only, not on its state
     entry_id = (read or new_fund(fund_id)).entry_id(operation, key)
-    earlier = await services.journal.get(entry_id)
-    if earlier is not None:
-        return earlier
+    if _may_be_in_journal(read, entry_id):
+        earlier = await services.journal.get(entry_id)
+        if earlier is not None:
+            return earlier
 
     def job(fund: Fund) -> tuple[Entry | object, bool]:
         waiting = fund.pending_entry(entry_id)

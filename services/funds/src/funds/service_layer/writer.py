@@ -96,6 +96,12 @@ class FundWriter:
         # a caller that gives up does not cancel the job: the batch holding it may commit
         return await asyncio.shield(done)
 
+    def is_busy(self, fund_id: str) -> bool:
+        """Whether changes to the fund are waiting or being committed: a copy of it read now
+        is unlikely to be the one the next commit starts from."""
+        line = self._lines.get(fund_id)
+        return line is not None and (line.task is not None or line.lock.locked())
+
     @asynccontextmanager
     async def exclusive(self, fund_ids: Iterable[str]) -> AsyncIterator[None]:
         """Hold these funds' lines (in one order, so two holders never wait on each other)."""
