@@ -87,6 +87,7 @@ class FundWriter:
         `read`: the fund as the caller just read it (the batch may start from it)."""
         line = self._lines.setdefault(fund_id, _Line())
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        done.add_done_callback(_seen)
         line.waiting.append(_Waiting(job, current_context(), read, done))
         if line.task is None:
             # a context of its own: the first caller's context variables stay with the caller
@@ -95,12 +96,6 @@ class FundWriter:
             )
         # a caller that gives up does not cancel the job: the batch holding it may commit
         return await asyncio.shield(done)
-
-    def is_busy(self, fund_id: str) -> bool:
-        """Whether changes to the fund are waiting or being committed: a copy of it read now
-        is unlikely to be the one the next commit starts from."""
-        line = self._lines.get(fund_id)
-        return line is not None and (line.task is not None or line.lock.locked())
 
     @asynccontextmanager
     async def exclusive(self, fund_ids: Iterable[str]) -> AsyncIterator[None]:
@@ -144,11 +139,11 @@ class FundWriter:
             self._forget_if_idle(fund_id, line)
 
     async def _commit(self, fund_id: str, batch: list[_Waiting]) -> None:
-        first = [True]
+        start: Fund | None = self._start_from(batch)
 
         async def attempt() -> list[tuple[_Waiting, Any, Exception | None]]:
-            fund = self._start_from(batch) if first[0] else None
-            first[0] = False
+            nonlocal start
+            fund, start = start, None  # a retry reads the fund again
             return await self._apply_and_write(fund_id, fund, batch)
 
         try:
@@ -206,3 +201,10 @@ def _settle(batch: Iterable[_Waiting], error: Exception) -> None:
     for waiting in batch:
         if not waiting.done.done():
             waiting.done.set_exception(error)
+
+
+def _seen(done: asyncio.Future[Any]) -> None:
+    """The caller may have stopped waiting (a client that went away): its refusal is then
+    nobody's to read, and not worth asyncio's "exception was never retrieved"."""
+    if not done.cancelled():
+        done.exception()
