@@ -123,6 +123,8 @@ async def post_entry(
         waiting = fund.pending_entry(entry_id)
         if waiting is not None:  # an earlier request with this key, maybe in this very batch
             return waiting, False
+        if fund.has_posted(entry_id):  # posted since this request looked, and copied since
+            return _COPIED, False
         try:
             entry = action(fund, entry_id, key)
         except FundError as exc:
