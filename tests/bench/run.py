@@ -5,7 +5,9 @@
     store's SQLite write-ahead log after many single updates and after bulk writes of 500;
 (c) the hop an event makes through the platform: aggregate commit with its outbox -> relay ->
     Kafka -> consumer applying it exactly once to another aggregate; events/s, p50/p99 latency,
-    and its ratio to each ceiling.
+    and its ratio to each ceiling;
+(e) deposits to one fund over HTTP from many concurrent clients (the funds service as its own
+    process): deposits/s and how many were refused, at each client count of --fund-clients.
 Prints a table and writes JSON under .local/bench/. Numbers are measurements, not assertions.
 """
 
@@ -25,16 +27,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import UpdateOne
 
-from megp_common.bus import KafkaBus, ensure_topics
+from megp_common.auth import AuthConfig, Role, local_secret, mint_token
+from megp_common.bus import KafkaBus, OutgoingRecord, ensure_topics
 from megp_common.clock import SettableClock
 from megp_common.consumer import BatchHandler, ConsumerRunner
+from megp_common.contracts import enrollment
+from megp_common.events import make_event
 from megp_common.ids import new_id
+from megp_common.launcher import Platform
 from megp_common.mongo import OutboxWriter, make_client
 from megp_common.outbox import OutboxRelay
-from megp_common.settings import REPO_ROOT
+from megp_common.settings import REPO_ROOT, ServiceSettings
 from megp_common.testing.infra import provide_infra
 from megp_common.testing.tally import (
     Counter,
@@ -321,6 +328,123 @@ async def hop(
     }
 
 
+async def _open_fund(bootstrap: str, url: str, members: list[str], read: dict[str, str]) -> str:
+    """Announce a formed group on enrollment.events and wait until the funds service opened it."""
+    group_id, at = f"g-bench-{new_id()[-10:]}", datetime.now(UTC)
+    formed = enrollment.ProjectGroupFormed(
+        group_id=group_id, project_id=f"pr-{group_id}", name="Bench", state_code="09",
+        municipality="Coyoacán", odf_id="odf-bench", odf_legal_name="Bench ODF SA",
+        rfc="BOD010101AAA", trust_bank="Banorte", member_participant_ids=members, formed_at=at,
+    )  # fmt: skip
+    env = make_event(formed, source="/megp/enrollment", key=group_id, time=at, state="09")
+    bus = KafkaBus(bootstrap, service="bench-funds")
+    await bus.start()
+    try:
+        await bus.publish_many(
+            [OutgoingRecord("enrollment.events", env.partitionkey, env.to_json(), env.type)]
+        )
+    finally:
+        await bus.stop()
+    async with httpx.AsyncClient(base_url=url, headers=read) as client:
+        deadline = time.monotonic() + 60
+        while (await client.get(f"/v1/funds/{group_id}")).status_code != 200:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the funds service did not open {group_id}")
+            await asyncio.sleep(0.2)
+    return group_id
+
+
+async def _flood(
+    url: str, headers: dict[str, str], group_id: str, members: list[str], n: int, per_client: int
+) -> dict[str, Any]:
+    statuses: dict[int, int] = {}
+    without_retry_after = 0
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
+
+        async def client(k: int) -> None:
+            nonlocal without_retry_after
+            for i in range(per_client):
+                line = {"participant_id": members[(k + i) % len(members)], "amount": "10"}
+                key = {"Idempotency-Key": f"bench-{group_id}-{k}-{i}"}
+                began = time.perf_counter()
+                resp = await http.post(f"/v1/funds/{group_id}/deposits", json=line, headers=key)
+                latencies.append(time.perf_counter() - began)
+                statuses[resp.status_code] = statuses.get(resp.status_code, 0) + 1
+                if resp.status_code != 201 and "retry-after" not in resp.headers:
+                    without_retry_after += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(client(k) for k in range(n)))
+        elapsed = time.perf_counter() - start
+    accepted = statuses.get(201, 0)
+    return {
+        "clients": n,
+        "requests": n * per_client,
+        "accepted": accepted,
+        "refused": n * per_client - accepted,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "refused_without_retry_after": without_retry_after,
+        "accepted_per_s": accepted / elapsed,
+        "latency_p50_ms": pct(latencies, 0.5) * 1000,
+        "latency_p99_ms": pct(latencies, 0.99) * 1000,
+    }
+
+
+async def fund_deposits(
+    bootstrap: str, mongo: str, clients: list[int], per_client: int
+) -> list[dict[str, Any]]:
+    """(e) Deposits to one fund from `n` concurrent clients, each posting `per_client` deposits
+    one after another with its own Idempotency-Keys, for each `n` of `clients` (a fresh fund
+    each). A refusal is counted by status, with whether it said when to retry; nothing is
+    retried. The ledger check afterwards says whether every accepted deposit is in the journal."""
+    settings = ServiceSettings()
+    auth = AuthConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        secret=local_secret(settings.jwt_secret_file),
+    )
+
+    def bearer(role: Role) -> dict[str, str]:
+        return {"Authorization": "Bearer " + mint_token(auth, "bench", [role], ["*"])}
+
+    staff, read = bearer(Role.ODF_STAFF), bearer(Role.PROGRAMME_SUPERVISOR)
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MONGO_URL": mongo, "ENVIRONMENT": "test"}
+    running = Platform(env, ["funds"])
+    progress("funds: starting the funds service")
+    running.start()
+    url = running.processes["funds"].url
+    out = []
+    try:
+        for n in clients:
+            members = [f"p-bench-{new_id()[-10:]}" for _ in range(8)]
+            group_id = await _open_fund(bootstrap, url, members, read)
+            progress(f"funds: {n} clients x {per_client} deposits to fund {group_id}")
+            result = await _flood(url, staff, group_id, members, n, per_client)
+            async with httpx.AsyncClient(base_url=url, headers=read, timeout=60) as http:
+                check = (await http.get(f"/v1/funds/{group_id}/ledger-check")).json()
+            result["journal_entries"] = check["entries"]
+            result["ledger_consistent"] = check["consistent"]
+            out.append(result)
+    finally:
+        running.stop()
+    return out
+
+
+def fund_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            f"deposits to one fund, {r['clients']} clients",
+            f"{r['accepted_per_s']:,.1f} dep/s",
+            f"{r['refused']}/{r['requests']} refused "
+            f"({r['refused_without_retry_after']} without Retry-After), "
+            f"p50 {r['latency_p50_ms']:.0f} ms, p99 {r['latency_p99_ms']:.0f} ms",
+        )
+        for r in results
+    ]
+
+
 def run_simulation(arguments: str) -> dict[str, Any]:
     """(d) the national simulation as its own command (it starts the services as processes, so
     their peak memory can be read); its progress bars show as it goes."""
@@ -363,8 +487,17 @@ def simulation_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    clients = [int(n) for n in args.fund_clients.split(",") if n.strip()]
+    if args.fund_only:
+        await funds_only(clients, args.fund_deposits)
+        return
     with provide_infra() as infra:
         print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
+        funds = (
+            await fund_deposits(infra.kafka, infra.mongo, clients, args.fund_deposits)
+            if args.fund_deposits
+            else []
+        )
         kafka = await kafka_ceiling(infra.kafka, args.kafka_messages, args.paced)
         store = await store_ceiling(infra.mongo, args.store_updates, 16)
         wal = await store_wal(infra.mongo, args.wal_updates, args.wal_bulk_writes, 500, 120)
@@ -411,6 +544,7 @@ async def main(args: argparse.Namespace) -> None:
         ("hop / kafka ceiling", f"{hop_result['ratio_to_kafka']:.3f}", ""),
         ("hop / store ceiling", f"{hop_result['ratio_to_store']:.3f}", "goal >= 0.5"),
     ]
+    rows += fund_rows(funds)
     simulation = run_simulation(args.simulation) if args.simulation else None
     if simulation is not None:
         rows += simulation_rows(simulation)
@@ -426,12 +560,28 @@ async def main(args: argparse.Namespace) -> None:
         "store": store,
         "store_wal": wal,
         "hop": hop_result,
+        "fund_deposits": funds,
         "simulation": simulation,
     }
     out = REPO_ROOT / ".local" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"foundation-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(result, indent=2))
+    print(f"\nwrote {path.relative_to(REPO_ROOT)}")
+
+
+async def funds_only(clients: list[int], per_client: int) -> None:
+    """`--fund-only`: stage (e) alone."""
+    with provide_infra() as infra:
+        print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
+        funds = await fund_deposits(infra.kafka, infra.mongo, clients, per_client)
+    print()
+    for name, rate, lat in fund_rows(funds):
+        print(f"  {name:<32} {rate:>16}   {lat}")
+    out = REPO_ROOT / ".local" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"fund-deposits-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps({"when": datetime.now(UTC).isoformat(), "fund_deposits": funds}))
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 
 
@@ -444,6 +594,13 @@ if __name__ == "__main__":
     parser.add_argument("--wal-bulk-writes", type=int, default=20)
     parser.add_argument("--aggregates", type=int, default=200)
     parser.add_argument("--per-aggregate", type=int, default=25)
+    parser.add_argument(
+        "--fund-clients", default="16,64", help="client counts of stage (e), comma-separated"
+    )
+    parser.add_argument(
+        "--fund-deposits", type=int, default=8, help="deposits per client in (e); 0 skips it"
+    )
+    parser.add_argument("--fund-only", action="store_true", help="run stage (e) alone")
     parser.add_argument(
         "--simulation",
         default=os.environ.get("BENCH_SIMULATION_ARGS", DEFAULT_SIMULATION),

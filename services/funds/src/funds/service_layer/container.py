@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.repositories import FundRepository
-from funds.domain.errors import FundError
-from funds.domain.fund import Fund
+from funds.domain.fund import Fund, new_fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
+from funds.service_layer.writer import FundWriter, busy
 from megp_common.clock import SettableClock
-from megp_common.errors import Conflict, DomainRefusal
-from megp_common.mongo import ConcurrencyConflict
 from megp_common.web import IdempotencyStore
-
-ATTEMPTS = 8
 
 
 @dataclass
@@ -31,34 +27,36 @@ class Services:
     clock: SettableClock
     policy: FundPolicy
     archive: ObligationArchive
+    #: every change to a fund goes through its line here (see FundWriter)
+    writer: FundWriter = field(init=False)
 
+    def __post_init__(self) -> None:
+        self.writer = FundWriter(self.funds, self._committed)
 
-def problem(error: FundError) -> DomainRefusal:
-    """The refusal itself: the fund's errors are the platform's refusals, rendered by the one
-    handler the app factory installs."""
-    return error
+    def _committed(self, fund: Fund) -> None:
+        if fund.pending_entries or fund.archive_pending:
+            self.copier.notify(fund.id)
 
 
 async def change_fund(services: Services, fund_id: str, change: Callable[[Fund], object]) -> Fund:
-    """Load, change, commit; reload and redo on a concurrent change. Rules refused -> 4xx."""
-    for _ in range(ATTEMPTS):
-        fund = await services.funds.get(fund_id)
-        try:
-            change(fund)
-        except FundError as exc:
-            raise problem(exc) from exc
-        if await _committed(services, fund):
-            return fund
-    raise Conflict(f"fund {fund_id} is too busy; retry")
+    """Apply `change` to the fund and commit it, in turn with every other change to the fund
+    (FundWriter). A refusal of the rules propagates: it is the platform's refusal (4xx)."""
+
+    def job(fund: Fund) -> tuple[Fund, bool]:
+        change(fund)
+        return fund, True
+
+    committed: Fund = await services.writer.submit(fund_id, job)
+    return committed
 
 
 _READ: ContextVar[Fund | None] = ContextVar("fund_read_for_this_request", default=None)
 
 
 def remember_read(fund: Fund) -> None:
-    """The fund as this request just read it (to check it is open and in scope): the first
-    attempt to post works on it instead of reading the document again. The commit is
-    conditional on its version, so a stale copy only costs a retry from a fresh read."""
+    """The fund as this request just read it (to check it is open and in scope): the writer
+    may start from it instead of reading the document again. The commit is conditional on its
+    version, so a stale copy only costs a retry from a fresh read."""
     _READ.set(fund)
 
 
@@ -66,6 +64,18 @@ def take_read(fund_id: str) -> Fund | None:
     fund = _READ.get()
     _READ.set(None)
     return fund if fund is not None and fund.id == fund_id else None
+
+
+def _may_be_in_journal(read: Fund | None, entry_id: str) -> bool:
+    """False when the fund as the request read it (a view will do) remembers every entry it
+    ever posted and not this one: then the journal cannot have it either, and the read is not
+    needed. One posted since that read is seen by the job itself (in the fund, or `_COPIED`)."""
+    if read is None:
+        return True
+    return read.has_posted(entry_id) or len(read.recent_entry_ids) >= read.remember_entries
+
+
+_COPIED = object()  # the entry was posted earlier and has been copied to the journal since
 
 
 async def post_entry(
@@ -77,27 +87,28 @@ async def post_entry(
 ) -> Entry:
     """Post the entry `action` makes, once per (operation, key): a repeat returns the entry the
     first one posted, whether it still waits in the fund or was copied to the journal."""
-    for _ in range(ATTEMPTS):
-        fund = take_read(fund_id) or await services.funds.get(fund_id)
-        entry_id = fund.entry_id(operation, key)
-        earlier = fund.pending_entry(entry_id) or await services.journal.get(entry_id)
+    read = take_read(fund_id)
+    # the entry id depends on the fund's id only, not on its state
+    entry_id = (read or new_fund(fund_id)).entry_id(operation, key)
+    if _may_be_in_journal(read, entry_id):
+        earlier = await services.journal.get(entry_id)
         if earlier is not None:
             return earlier
-        try:
-            entry = action(fund, entry_id, key)
-        except FundError as exc:
-            raise problem(exc) from exc
-        assert entry is not None
-        if await _committed(services, fund):
-            return entry
-    raise Conflict(f"fund {fund_id} is too busy; retry")
 
+    def job(fund: Fund) -> tuple[Entry | object, bool]:
+        waiting = fund.pending_entry(entry_id)
+        if waiting is not None:  # an earlier request with this key, maybe in this very batch
+            return waiting, False
+        if fund.has_posted(entry_id):  # posted since this request looked, and copied since
+            return _COPIED, False
+        entry = action(fund, entry_id, key)
+        return (_COPIED, False) if entry is None else (entry, True)
 
-async def _committed(services: Services, fund: Fund) -> bool:
-    try:
-        await services.funds.save(fund)
-    except ConcurrencyConflict:
-        return False
-    if fund.pending_entries:
-        services.copier.notify(fund.id)
-    return True
+    result = await services.writer.submit(fund_id, job, read)
+    if result is _COPIED:
+        copied = await services.journal.get(entry_id)
+        if copied is None:  # the journal copier is between its copy and its clean-up
+            raise busy(fund_id)
+        return copied
+    assert isinstance(result, Entry)
+    return result

@@ -1,7 +1,8 @@
 """What the fund does with enrollment's and credit's events. Each handler applies its event to
 one fund exactly once in effect (the event id is stored with the effect); a run of events of one
-kind is applied with one read and one write per fund. Events about a group may come before its
-formation; they are kept on a fund not opened yet."""
+kind is applied with one read and one write per fund, holding the fund's line of the writer
+(FundWriter) so that requests to the same fund wait instead of colliding. Events about a group
+may come before its formation; they are kept on a fund not opened yet."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ def _batched(services: Services, plan: Plan) -> BatchHandler:
         for envelope, event in items:
             group_id, change = plan(envelope, event)
             work.append((group_id, envelope.id, _guarded(envelope, change)))
-        await apply_many_once(services.funds, work, create=new_fund)
-        for group_id in sorted({group_id for group_id, _, _ in work}):
+        fund_ids = sorted({group_id for group_id, _, _ in work})
+        async with services.writer.exclusive(fund_ids):  # in turn with the fund's requests
+            await apply_many_once(services.funds, work, create=new_fund)
+        for group_id in fund_ids:
             services.copier.notify(group_id)
 
     return BatchHandler(handle)
@@ -136,9 +139,11 @@ def build(services: Services) -> dict[str, Handler]:
                 f, e.replaces_result_id, _result(e.result), policy, archived
             ),
         )
-        if await apply_once(
-            services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
-        ):
+        async with services.writer.exclusive([e.group_id]):
+            applied = await apply_once(
+                services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
+            )
+        if applied:
             services.copier.notify(e.group_id)
 
     batched: dict[str, Plan] = {
