@@ -24,14 +24,14 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enrollment.testing.data import random_company_rfc
-from enrollment.testing.driver import Driver, ok
 from megp_common.auth import Role
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.contracts import funds as fnd
 from megp_common.events import make_event
 from megp_common.launcher import Platform
 from megp_common.money import AMOUNT_LIMITS
+from megp_common.testing.enrollment_driver import Driver, ok
+from megp_common.testing.identifiers import random_company_rfc
 from megp_common.testing.keys import key_writes
 
 STATE = "09"

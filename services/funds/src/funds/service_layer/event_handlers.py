@@ -124,9 +124,10 @@ def build(services: Services) -> dict[str, Handler]:
         change = _guarded(
             env, lambda f: opening.support_committee_changed(f, participant, sits=sits)
         )
-        await apply_once(
-            services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
-        )
+        async with services.writer.exclusive([group_id]):  # in turn with the fund's requests
+            await apply_once(
+                services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
+            )
 
     async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
         # the replaced obligation may be settled already, and so in the archive
