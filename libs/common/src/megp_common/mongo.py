@@ -162,7 +162,12 @@ class ScanReporter(monitoring.CommandListener):
 
 
 class ConcurrencyConflict(Conflict):
-    """The aggregate changed since it was read; the caller reloads and retries."""
+    """The aggregate changed since it was read; the caller reloads and retries (one that
+    reaches HTTP, after the service's own retries, says when: Retry-After)."""
+
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        headers = {"Retry-After": "1", **dict(kwargs.pop("headers", None) or {})}
+        super().__init__(detail, headers=headers, **kwargs)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), datetime})

@@ -23,6 +23,7 @@ from enrollment.domain.group import ProjectGroup
 from enrollment.domain.terms import ProgrammeTerms
 from megp_common.clock import Clock
 from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter
+from megp_common.retry import retry_on_conflict
 from megp_common.web import IdempotencyStore
 
 T = TypeVar("T")
@@ -69,15 +70,11 @@ class Services:
         return self.clock.now()
 
 
-async def retrying(attempt: Callable[[], Awaitable[T]], times: int = 5) -> T:
-    """Run a command again from a fresh read when someone else committed in between. Every
-    attempt re-applies the rules to the state it reads, so retrying is always safe."""
-    for _ in range(times - 1):
-        try:
-            return await attempt()
-        except ConcurrencyConflict:
-            continue
-    return await attempt()
+async def retrying(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a command again from a fresh read when someone else committed in between (the
+    platform's one retry loop, megp_common.retry). Every attempt re-applies the rules to the
+    state it reads, so retrying is always safe."""
+    return await retry_on_conflict(attempt, ConcurrencyConflict)
 
 
 MAX_SHEET_LINES = 500

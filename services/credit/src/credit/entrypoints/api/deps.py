@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from credit.service_layer.container import Services
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
+from megp_common.mongo import ConcurrencyConflict
+from megp_common.retry import retry_on_conflict
 from megp_common.web import Once, answer_once
 
 
@@ -49,7 +51,11 @@ async def answer_keyed(
     once = Once(f"credit.{scope}", who.subject, key)
 
     async def run() -> tuple[int, Any]:
-        status, body = await operation(once.new_id())
+        # a write that lost a race with another (an event handler, the scheduler) runs again
+        # from a fresh read: each use case loads, checks and saves, so a rerun is safe
+        status, body = await retry_on_conflict(
+            lambda: operation(once.new_id()), ConcurrencyConflict
+        )
         return status, jsonable_encoder(body)
 
     status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
