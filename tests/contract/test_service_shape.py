@@ -1,0 +1,111 @@
+"""Every built service has the shape docs/architecture.md ("A service's shape") writes down, so
+a new service has one example to follow and drift shows up here, not in review.
+
+A service counts as built once its `domain/` holds a module; trade and ip-counsel, still
+skeletons, are held to the outer folders only until then."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = sorted(p for p in (ROOT / "services").iterdir() if (p / "src").is_dir())
+
+ALWAYS = ["bootstrap.py", "config.py", "domain", "service_layer", "adapters", "entrypoints/api"]
+BUILT = [
+    "domain/errors.py",
+    "service_layer/container.py",
+    "service_layer/queries.py",
+    "adapters/repositories.py",
+    "entrypoints/api/routes.py",
+    "entrypoints/api/routers",
+    "entrypoints/api/schemas",
+    "entrypoints/api/deps.py",
+    "entrypoints/api/errors.py",
+]
+
+
+def package(service: Path) -> Path:
+    (pkg,) = [p for p in (service / "src").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return pkg
+
+
+def built(pkg: Path) -> bool:
+    return any(p.name != "__init__.py" for p in (pkg / "domain").glob("*.py"))
+
+
+def test_the_services_are_found() -> None:
+    names = {s.name for s in SERVICES}
+    assert {"enrollment", "funds", "credit", "trade", "ip-counsel"} <= names
+    assert sum(built(package(s)) for s in SERVICES) >= 3
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
+def test_a_service_has_the_written_shape(service: Path) -> None:
+    pkg = package(service)
+    wanted = ALWAYS + (BUILT if built(pkg) else [])
+    missing = [path for path in wanted if not (pkg / path).exists()]
+    assert not missing, f"{service.name} lacks {missing} (docs/architecture.md, A service's shape)"
+
+
+ROUTE_CALLS = {"get", "post", "put", "patch", "delete", "api_route", "APIRouter"}
+
+
+def _route_paths(tree: ast.AST) -> list[str]:
+    """The paths and prefixes routes are declared with (`@router.get("/x")`,
+    `APIRouter(prefix="/x")`); a Location header built from "/v1/..." is not one."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        if name not in ROUTE_CALLS:
+            continue
+        args = [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("path", "prefix"))]
+        found += [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
+def test_v1_is_added_in_routes_py_only(service: Path) -> None:
+    pkg = package(service)
+    api = pkg / "entrypoints" / "api"
+    offenders = []
+    for module in api.rglob("*.py"):
+        if module.name == "routes.py" and module.parent == api:
+            continue
+        tree = ast.parse(module.read_text())
+        for value in _route_paths(tree):
+            if value == "/v1" or value.startswith("/v1/"):
+                offenders.append(f"{module.relative_to(ROOT)}: {value!r}")
+    assert not offenders, "only entrypoints/api/routes.py adds /v1: " + "; ".join(offenders)
+
+
+@pytest.mark.parametrize(
+    "service", [s for s in SERVICES if built(package(s))], ids=lambda p: p.name
+)
+def test_the_container_is_called_services(service: Path) -> None:
+    container = package(service) / "service_layer" / "container.py"
+    classes = {
+        n.name for n in ast.walk(ast.parse(container.read_text())) if isinstance(n, ast.ClassDef)
+    }
+    assert "Services" in classes
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
+def test_no_service_defines_its_own_exception_tree(service: Path) -> None:
+    """Refusals are names in megp_common.refusals; a service may subclass one, never start a
+    tree of its own from Exception. (A ValueError that guards an invariant, such as an
+    unbalanced journal entry, is a programming error, not a refusal.)"""
+    pkg = package(service)
+    own = []
+    for module in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(b, "id", getattr(b, "attr", "")) for b in node.bases}
+                if bases & {"Exception", "BaseException"}:
+                    own.append(f"{module.relative_to(ROOT)}: {node.name}")
+    assert not own, "a refusal derives from megp_common.refusals: " + "; ".join(own)
