@@ -573,6 +573,41 @@ async def test_a_line_always_repaid_doubles_every_six_months_up_to_64_times_the_
     assert "cap" in line["reviews"][-1]["reason"]
 
 
+async def test_a_loan_or_a_lease_goes_only_to_the_group_s_odf_and_its_own_members(
+    credit: Credit, infra: Any
+) -> None:
+    """A member of group B was accepted as borrower and as lessee on group A's line."""
+    a = await formed_group_with_line(infra, credit, "10000.00")
+    b = await formed_group_with_line(infra, credit, "10000.00")
+    loan = {
+        "group_id": a["group"],
+        "borrower_kind": "participant",
+        "borrower_id": b["member"],
+        "amount": "1000.00",
+        "purpose": "working capital",
+        "term_months": 6,
+    }
+    outsider = credit.call("POST", "/loans", Role.ODF_STAFF, expect=422, json=loan)
+    assert outsider["rule"] == "¶79" and b["member"] in outsider["detail"]
+    other_odf = loan | {"borrower_kind": "odf", "borrower_id": b["odf"]}
+    assert credit.call("POST", "/loans", Role.ODF_STAFF, expect=422, json=other_odf)["rule"]
+    credit.call("POST", "/loans", Role.ODF_STAFF, expect=201, json=loan | {"borrower_id": a["rep"]})
+    lease = {
+        "group_id": a["group"],
+        "asset": "sewing machine",
+        "lessee_id": b["member"],
+        "rent": "500.00",
+        "term_months": 6,
+        "first_due": "2031-02-01",
+    }
+    refused = credit.call("POST", "/leases", Role.ODF_STAFF, expect=422, json=lease)
+    assert refused["rule"] == "¶91" and b["member"] in refused["detail"]
+    signed = credit.call(
+        "POST", "/leases", Role.ODF_STAFF, expect=201, json=lease | {"lessee_id": a["member"]}
+    )
+    assert signed["lessee_id"] == a["member"]
+
+
 def test_bad_requests_are_refused_with_problems(credit: Credit) -> None:
     body = {
         "group_id": uid("nobody"),

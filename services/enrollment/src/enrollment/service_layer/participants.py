@@ -93,9 +93,9 @@ async def enroll_sheet(
 ) -> list[Participant]:
     """Enroll every person on a registration sheet, `ids[n]` being line n's participant id.
 
-    A sheet with anyone of a state outside the caller's scope is refused first (OutOfScope,
-    403, those lines listed). Then the whole sheet is checked: a line with a bad CURP, a CURP
-    that does not match its birth date or gender, a CURP that appears twice, or a
+    A sheet whose people are all outside the caller's states is refused first (OutOfScope,
+    403). Otherwise the whole sheet is checked: a line with a bad CURP, a CURP that does not
+    match its birth date or gender, a state outside the caller's scope, a CURP twice, or a
     CURP already enrolled under another id refuses the sheet whole (SheetRejected, every line's
     problem listed) and nothing is written. Then each line's participant, built and checked
     once, is written as `enroll` writes one, with its event. The ids come from the sheet's
@@ -112,6 +112,7 @@ async def enroll_sheet(
     checked: dict[int, Participant] = {}  # line number -> its participant, if the line passed
     for n, (line, pid) in enumerate(zip(lines, ids, strict=True), start=1):
         try:
+            actor.check_state(line.details["state"])
             parsed = parse_curp(line.curp)
             check_curp_matches(parsed, line.birth_date, line.gender)
             person = Participant.enroll(pid, parsed, dict(line.details), now, services.terms)
@@ -186,14 +187,16 @@ async def _gathered(work: Sequence[Awaitable[T]], limit: int) -> list[T]:
 
 
 def _refuse_lines_out_of_scope(actor: Actor, lines: Sequence[Registration]) -> None:
-    """A sheet with people of a state the caller may not act in is refused as a matter of
-    scope (403, every such line listed), before any line is checked as data."""
+    """A sheet whose people are all of states the caller may not act in is refused as a matter
+    of scope (403, the lines listed), before any line is read as data. A sheet with only some
+    lines outside (a state code typed wrong) is refused whole with every line's problem, scope
+    among them (422), so the office corrects it in one pass."""
     outside = [
         {"line": n, "state": line.details["state"]}
         for n, line in enumerate(lines, start=1)
         if not actor.has_state(line.details["state"])
     ]
-    if outside:
+    if outside and len(outside) == len(lines):
         states = sorted({str(o["state"]) for o in outside})
         raise OutOfScope(
             f"the caller's scope does not include state {', '.join(states)} "
