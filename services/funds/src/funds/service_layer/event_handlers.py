@@ -64,9 +64,36 @@ def _result(result: enrollment.MemberPeriodResult) -> deposits.PeriodResult:
 
 
 def build(services: Services) -> dict[str, Handler]:
-    policy = services.policy
+    return EventHandlers(services).table()
 
-    def group_formed(env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
+
+class EventHandlers:
+    """One method per event funds consumes: a plan (the fund and its change) for the events
+    applied in runs, a coroutine for the others; `table` keys them by the contract's type."""
+
+    def __init__(self, services: Services) -> None:
+        self.services, self.policy = services, services.policy
+
+    def table(self) -> dict[str, Handler]:
+        batched: dict[str, Plan] = {
+            enrollment.ProjectGroupFormed.event_type: self.group_formed,
+            enrollment.BoardChanged.event_type: self.board_changed,
+            enrollment.MemberJoinedGroup.event_type: self.joined,
+            enrollment.MemberLeftGroup.event_type: self.left,
+            enrollment.BusinessPeriodClosed.event_type: self.period_closed,
+            enrollment.GroupPeriodClosed.event_type: self.group_period_closed,
+            credit.InstallmentDue.event_type: self.instalment_due,
+        }
+        return {
+            **{kind: _batched(self.services, plan) for kind, plan in batched.items()},
+            enrollment.ParticipantEnrolled.event_type: self.enrolled,
+            enrollment.ParticipantUpdated.event_type: self.enrolled,
+            enrollment.BusinessPeriodCorrected.event_type: self.corrected,
+            enrollment.CommitteeMemberAdded.event_type: self.committee_changed,
+            enrollment.CommitteeMemberRemoved.event_type: self.committee_changed,
+        }
+
+    def group_formed(self, env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
         return e.group_id, lambda f: opening.open_fund(
             f,
             odf_id=e.odf_id,
@@ -76,28 +103,28 @@ def build(services: Services) -> dict[str, Handler]:
             trust_bank=e.trust_bank,
             members=e.member_participant_ids,
             formed_at=e.formed_at,
-            policy=policy,
+            policy=self.policy,
         )
 
-    def board_changed(env: EventEnvelope, e: enrollment.BoardChanged) -> Planned:
+    def board_changed(self, env: EventEnvelope, e: enrollment.BoardChanged) -> Planned:
         return e.group_id, lambda f: opening.change_board(f, e.representative_participant_ids)
 
-    def joined(env: EventEnvelope, e: enrollment.MemberJoinedGroup) -> Planned:
+    def joined(self, env: EventEnvelope, e: enrollment.MemberJoinedGroup) -> Planned:
         return e.group_id, lambda f: opening.member_joined(f, e.participant_id)
 
-    def left(env: EventEnvelope, e: enrollment.MemberLeftGroup) -> Planned:
+    def left(self, env: EventEnvelope, e: enrollment.MemberLeftGroup) -> Planned:
         return e.group_id, lambda f: opening.member_left(f, e.participant_id)
 
-    def period_closed(env: EventEnvelope, e: enrollment.BusinessPeriodClosed) -> Planned:
-        return e.group_id, lambda f: deposits.create_obligation(f, _result(e.result), policy)
+    def period_closed(self, env: EventEnvelope, e: enrollment.BusinessPeriodClosed) -> Planned:
+        return e.group_id, lambda f: deposits.create_obligation(f, _result(e.result), self.policy)
 
-    def group_period_closed(env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> Planned:
+    def group_period_closed(self, env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> Planned:
         def change(fund: Fund) -> None:
-            deposits.create_obligations(fund, [_result(r) for r in e.results], policy)
+            deposits.create_obligations(fund, [_result(r) for r in e.results], self.policy)
 
         return e.group_id, change
 
-    def instalment_due(env: EventEnvelope, e: credit.InstallmentDue) -> Planned:
+    def instalment_due(self, env: EventEnvelope, e: credit.InstallmentDue) -> Planned:
         due = repayments.Instalment(
             loan_id=e.loan_id,
             number=e.installment_number,
@@ -107,14 +134,16 @@ def build(services: Services) -> dict[str, Handler]:
             principal=e.principal,
             interest=e.interest,
         )
-        now = services.clock.now()
-        return e.group_id, lambda f: repayments.instalment_due(f, due, now, policy)
+        now = self.services.clock.now()
+        return e.group_id, lambda f: repayments.instalment_due(f, due, now, self.policy)
 
-    async def enrolled(env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
-        await services.participants.remember(e.participant_id, e.birth_date, e.state_code)
+    async def enrolled(self, env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
+        await self.services.participants.remember(e.participant_id, e.birth_date, e.state_code)
 
     async def committee_changed(
-        env: EventEnvelope, e: enrollment.CommitteeMemberAdded | enrollment.CommitteeMemberRemoved
+        self,
+        env: EventEnvelope,
+        e: enrollment.CommitteeMemberAdded | enrollment.CommitteeMemberRemoved,
     ) -> None:
         """Who sits on a group's Support Committee (they never decide for it [¶55])."""
         participant, group_id = e.participant_id, e.group_id
@@ -124,43 +153,25 @@ def build(services: Services) -> dict[str, Handler]:
         change = _guarded(
             env, lambda f: opening.support_committee_changed(f, participant, sits=sits)
         )
-        async with services.writer.exclusive([group_id]):  # in turn with the fund's requests
+        async with self.services.writer.exclusive([group_id]):  # in turn with the fund's requests
             await apply_once(
-                services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
+                self.services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
             )
 
-    async def corrected(env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
+    async def corrected(self, env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
         # the replaced obligation may be settled already, and so in the archive
-        archived = await services.archive.find(
+        archived = await self.services.archive.find(
             e.group_id, e.result.period_start, e.replaces_result_id
         )
         change = _guarded(
             env,
             lambda f: deposits.replace_obligation(
-                f, e.replaces_result_id, _result(e.result), policy, archived
+                f, e.replaces_result_id, _result(e.result), self.policy, archived
             ),
         )
-        async with services.writer.exclusive([e.group_id]):
+        async with self.services.writer.exclusive([e.group_id]):
             applied = await apply_once(
-                services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
+                self.services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
             )
         if applied:
-            services.copier.notify(e.group_id)
-
-    batched: dict[str, Plan] = {
-        enrollment.ProjectGroupFormed.event_type: group_formed,
-        enrollment.BoardChanged.event_type: board_changed,
-        enrollment.MemberJoinedGroup.event_type: joined,
-        enrollment.MemberLeftGroup.event_type: left,
-        enrollment.BusinessPeriodClosed.event_type: period_closed,
-        enrollment.GroupPeriodClosed.event_type: group_period_closed,
-        credit.InstallmentDue.event_type: instalment_due,
-    }
-    return {
-        **{kind: _batched(services, plan) for kind, plan in batched.items()},
-        enrollment.ParticipantEnrolled.event_type: enrolled,
-        enrollment.ParticipantUpdated.event_type: enrolled,
-        enrollment.BusinessPeriodCorrected.event_type: corrected,
-        enrollment.CommitteeMemberAdded.event_type: committee_changed,
-        enrollment.CommitteeMemberRemoved.event_type: committee_changed,
-    }
+            self.services.copier.notify(e.group_id)
