@@ -101,90 +101,10 @@ def create_app(
         # step before `yield` (the broker down, a bad index) still closes what was opened,
         # in reverse order, as a normal shutdown does.
         async with contextlib.AsyncExitStack() as stack:
-            await _start(app, stack)
+            await _start(app, stack, settings_factory(), wire)
             log.info("service started", port=app.state.settings.http_port)
             yield
         log.info("service stopped")
-
-    async def _start(app: FastAPI, stack: contextlib.AsyncExitStack) -> None:
-        settings = settings_factory()
-        configure_logging(settings.service_name, settings.log_level, settings.log_json)
-        client = make_client(
-            settings.mongo_url,
-            server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
-        )
-        stack.push_async_callback(client.close)
-        db, control_db = client[settings.database_name], client[settings.control_database]
-        await retry_until_ready("MongoDB", lambda: db.command("ping"))
-        clock = SettableClock(settable=not settings.production)
-        clock_store = SharedClockStore(control_db["clock"])
-        watcher = ClockWatcher(clock, clock_store, settings.clock_poll_interval_s)
-        if not settings.production:
-            await watcher.start()
-            stack.push_async_callback(watcher.stop)
-        bus = KafkaBus(settings.kafka_bootstrap_servers, service=settings.service_name)
-        stack.push_async_callback(_quietly, bus.stop)
-        await retry_until_ready("Kafka", bus.start)
-        runtime = Runtime(
-            settings,
-            clock,
-            db,
-            control_db,
-            bus,
-            OutboxWriter(service=settings.service_name, topic=settings.events_topic, clock=clock),
-            clock_store,
-        )
-        wiring = await wire(runtime)
-        await retry_until_ready(
-            "Kafka topics",
-            lambda: ensure_topics(
-                settings.kafka_bootstrap_servers,
-                [settings.events_topic, settings.dead_letter_topic, *wiring.consumes],
-                partitions=settings.topic_partitions,
-                replication=settings.topic_replication_factor,
-            ),
-        )
-        await ensure_indexes(db, wiring.collections)
-        relay = OutboxRelay(
-            db,
-            bus,
-            wiring.outbox_collections,
-            service=settings.service_name,
-            sweep_interval_s=settings.relay_sweep_interval_s,
-            clear_delay_s=settings.relay_clear_delay_s,
-        )
-        runtime.outbox.notify = relay.notify
-        consumer = ConsumerRunner(
-            service=settings.service_name,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
-            topics=list(wiring.consumes),
-            handlers=wiring.handlers,
-            bus=bus,
-            dead_letter_topic=settings.dead_letter_topic,
-            max_retries=settings.consumer_max_retries,
-            backoff_ms=settings.consumer_retry_backoff_ms,
-            max_batch=settings.consumer_max_batch,
-        )
-        await relay.start()
-        stack.push_async_callback(relay.stop)
-        stack.push_async_callback(_quietly, consumer.stop)
-        await retry_until_ready("Kafka consumer group", consumer.start)
-        tasks: list[asyncio.Task[None]] = [
-            asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
-            for job in wiring.background
-        ]
-        stack.push_async_callback(_cancel_all, tasks)
-        app.state.settings, app.state.runtime, app.state.container = (
-            settings,
-            runtime,
-            wiring.container,
-        )
-        app.state.relay, app.state.consumer, app.state.expects_consumer = (
-            relay,
-            consumer,
-            bool(wiring.consumes),
-        )
-        app.state.token_verifier = token_verifier(settings)
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
@@ -195,6 +115,93 @@ def create_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+async def _start(
+    app: FastAPI,
+    stack: contextlib.AsyncExitStack,
+    settings: S,
+    wire: Callable[[Runtime[S]], Awaitable[Wiring[Any]]],
+) -> None:
+    """Open the store, the clock, the bus, the service's wiring, the relay, the consumer and
+    the background jobs, each registered on `stack` to be closed in reverse."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    client = make_client(
+        settings.mongo_url,
+        server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
+    )
+    stack.push_async_callback(client.close)
+    db, control_db = client[settings.database_name], client[settings.control_database]
+    await retry_until_ready("MongoDB", lambda: db.command("ping"))
+    clock = SettableClock(settable=not settings.production)
+    clock_store = SharedClockStore(control_db["clock"])
+    watcher = ClockWatcher(clock, clock_store, settings.clock_poll_interval_s)
+    if not settings.production:
+        await watcher.start()
+        stack.push_async_callback(watcher.stop)
+    bus = KafkaBus(settings.kafka_bootstrap_servers, service=settings.service_name)
+    stack.push_async_callback(_quietly, bus.stop)
+    await retry_until_ready("Kafka", bus.start)
+    runtime = Runtime(
+        settings,
+        clock,
+        db,
+        control_db,
+        bus,
+        OutboxWriter(service=settings.service_name, topic=settings.events_topic, clock=clock),
+        clock_store,
+    )
+    wiring = await wire(runtime)
+    await retry_until_ready(
+        "Kafka topics",
+        lambda: ensure_topics(
+            settings.kafka_bootstrap_servers,
+            [settings.events_topic, settings.dead_letter_topic, *wiring.consumes],
+            partitions=settings.topic_partitions,
+            replication=settings.topic_replication_factor,
+        ),
+    )
+    await ensure_indexes(db, wiring.collections)
+    relay = OutboxRelay(
+        db,
+        bus,
+        wiring.outbox_collections,
+        service=settings.service_name,
+        sweep_interval_s=settings.relay_sweep_interval_s,
+        clear_delay_s=settings.relay_clear_delay_s,
+    )
+    runtime.outbox.notify = relay.notify
+    consumer = ConsumerRunner(
+        service=settings.service_name,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topics=list(wiring.consumes),
+        handlers=wiring.handlers,
+        bus=bus,
+        dead_letter_topic=settings.dead_letter_topic,
+        max_retries=settings.consumer_max_retries,
+        backoff_ms=settings.consumer_retry_backoff_ms,
+        max_batch=settings.consumer_max_batch,
+    )
+    await relay.start()
+    stack.push_async_callback(relay.stop)
+    stack.push_async_callback(_quietly, consumer.stop)
+    await retry_until_ready("Kafka consumer group", consumer.start)
+    tasks: list[asyncio.Task[None]] = [
+        asyncio.create_task(job(), name=getattr(job, "__name__", "job"))
+        for job in wiring.background
+    ]
+    stack.push_async_callback(_cancel_all, tasks)
+    app.state.settings, app.state.runtime, app.state.container = (
+        settings,
+        runtime,
+        wiring.container,
+    )
+    app.state.relay, app.state.consumer, app.state.expects_consumer = (
+        relay,
+        consumer,
+        bool(wiring.consumes),
+    )
+    app.state.token_verifier = token_verifier(settings)
 
 
 async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
