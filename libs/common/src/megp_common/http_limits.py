@@ -28,8 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from megp_common.errors import problem_response
 
 KIB: Final = 1024
-# the order methods are listed in Allow (those not here follow, sorted)
-_METHOD_ORDER: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: the methods a 405's Allow may list, in the order it lists them
+HTTP_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class HttpLimits(BaseSettings):
@@ -134,17 +134,18 @@ def _bounded(receive: Receive, limit: int) -> Receive:
 
 
 def allowed_methods(routes: Iterable[BaseRoute], scope: Scope) -> list[str]:
-    """Every method some route matching `scope`'s path answers, in a stable order."""
-    methods: set[str] = set()
-    for route in routes:
-        route_methods = getattr(route, "methods", None)
-        if not route_methods:
-            continue
-        match, _ = route.matches(scope)
-        if match is not Match.NONE:
-            methods |= set(route_methods)
-    known = [method for method in _METHOD_ORDER if method in methods]
-    return known + sorted(methods - set(_METHOD_ORDER))
+    """Every method some route answers at `scope`'s path, in a stable order.
+
+    Each method is probed on a fresh scope: FastAPI's included routers match lazily (they are
+    not flattened into `app.router.routes`) and keep state in the scope they match."""
+    path, root_path = scope.get("path", ""), scope.get("root_path", "")
+    candidates = list(routes)
+    allowed = []
+    for method in HTTP_METHODS:
+        probe: Scope = {"type": "http", "path": path, "root_path": root_path, "method": method}
+        if any(route.matches(dict(probe))[0] is Match.FULL for route in candidates):
+            allowed.append(method)
+    return allowed
 
 
 async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:

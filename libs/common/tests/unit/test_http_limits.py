@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
@@ -40,6 +40,14 @@ def _app(limits: HttpLimits | None = None) -> FastAPI:
     async def replace(note_id: str, note: Note) -> dict[str, str]:
         return {"id": note_id}
 
+    # and one in an included router: FastAPI keeps it nested, not in app.router.routes
+    included = APIRouter(prefix="/v1")
+
+    @included.get("/notes/{note_id}")
+    async def read(note_id: str) -> dict[str, str]:
+        return {"id": note_id}
+
+    app.include_router(included)
     return app
 
 
@@ -115,7 +123,8 @@ def test_an_unsupported_method_is_a_405_naming_every_method_of_the_path(
     assert (head.status_code, head.headers["allow"]) == (405, "GET, POST, DELETE")
     response = client.request("DELETE", "/v1/notes/n1")
     _is_problem(405, response)
-    assert response.headers["allow"] == "PUT"
+    assert response.headers["allow"] == "GET, PUT"
+    assert client.get("/v1/notes/n1").json() == {"id": "n1"}
 
 
 def test_an_unknown_path_stays_a_404(client: TestClient) -> None:
