@@ -28,6 +28,7 @@ from http import HTTPStatus
 from typing import Any, Final
 
 from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 
 from megp_common.errors import PROBLEM_MEDIA_TYPE, ProblemDetail
@@ -39,7 +40,8 @@ _PROBLEM_REF: Final = _COMPONENT_REF.format(model="ProblemDetail")
 _METHODS: Final = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 IF_MATCH_HEADER: Final = "If-Match"
-PROMETHEUS_MEDIA_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+#: what `megp_common.metrics.metrics_endpoint` answers with
+PROMETHEUS_MEDIA_TYPE: Final = CONTENT_TYPE_LATEST
 
 _DESCRIPTIONS: Final[Mapping[int, str]] = {
     400: "The request could not be read (malformed HTTP, JSON or header values)",
