@@ -44,7 +44,7 @@ from megp_common.settings import SERVICES
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 SEED = 20260418
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 STATE = "20"
