@@ -29,10 +29,12 @@ from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import ClockWatcher, SettableClock, SharedClockStore
 from megp_common.consumer import ConsumerRunner, Handler
 from megp_common.errors import Conflict, Forbidden, install_problem_handlers, problem_responses
+from megp_common.http_limits import HttpLimits, install_http_limits
 from megp_common.logging import configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
 from megp_common.middleware import CorrelationIdMiddleware
 from megp_common.mongo import Document, OutboxWriter, ensure_indexes, make_client
+from megp_common.openapi import document_problems
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
 from megp_common.schemas import RequestModel
@@ -109,6 +111,8 @@ def create_app(
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
     install_unavailable_handlers(app)  # store/broker outages: 503 + Retry-After, not the 500
+    install_http_limits(app)
+    document_problems(app)
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(MetricsMiddleware, service=title)
     app.include_router(_platform_router())
@@ -342,7 +346,10 @@ def _platform_router() -> APIRouter:
 
 
 def serve(factory: str, settings: ServiceSettings) -> None:
-    """Run a service's app factory (`package.bootstrap:create_app`) under uvicorn."""
+    """Run a service's app factory (`package.bootstrap:create_app`) under uvicorn.
+
+    h11 rather than httptools: httptools cannot parse a URL of 64 KiB or more at all, while h11
+    reads heads up to `HTTP_MAX_HEAD_BYTES`, so the app answers long queries itself (414)."""
     import uvicorn
 
     uvicorn.run(
@@ -353,4 +360,6 @@ def serve(factory: str, settings: ServiceSettings) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
+        http="h11",
+        h11_max_incomplete_event_size=HttpLimits().max_head_bytes,
     )
