@@ -36,11 +36,11 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from enrollment.testing.driver import Driver
 from megp_common.auth import Role
 from megp_common.ids import new_id
 from megp_common.launcher import Platform
 from megp_common.settings import SERVICES
+from megp_common.testing.enrollment_driver import Driver
 
 pytestmark = pytest.mark.e2e
 
