@@ -262,6 +262,7 @@ def _runtime(request: Request) -> Runtime[ServiceSettings]:
 
 
 def _platform_router() -> APIRouter:
+    """Health, readiness and metrics of the process, and the clock's routes."""
     router = APIRouter()
 
     @router.get("/healthz", tags=["platform"], summary="The process is alive")
@@ -290,6 +291,15 @@ def _platform_router() -> APIRouter:
     @router.get("/metrics", tags=["platform"], summary="Prometheus metrics")
     async def metrics() -> Response:
         return metrics_endpoint()
+
+    router.include_router(_clock_router())
+    return router
+
+
+def _clock_router() -> APIRouter:
+    """The development clock: read by anyone signed in, moved forwards by a national
+    supervisor (see docs/architecture.md, Time)."""
+    router = APIRouter()
 
     @router.get(
         "/v1/admin/clock",
