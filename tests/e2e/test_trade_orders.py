@@ -165,6 +165,18 @@ async def test_list_order_pay_cancel_with_the_fair_trade_split_and_its_events(
             "GET", f"/products/{rug['id']}", Role.COMMITTEE_MEMBER, claims={"states": ("09",)}
         )
         assert seen["producer_share"] == "0.85" and seen["price_usd"] == "49.00"
+        # ... but who makes it, and for which group, only readers of its state
+        assert seen["producer_id"] is seen["group_id"] is seen["odf_id"] is None
+        assert trade.product(rug["id"])["producer_id"] == g["weaver"]
+        # the marketplace channel is state-bound: a buyer of another state is refused
+        trade.call(
+            "POST",
+            "/orders",
+            Role.PARTICIPANT,
+            expect=403,
+            json={"lines": [{"product_id": rug["id"], "quantity": 1}]},
+            claims={"states": ("09",)},
+        )
         listed = trade.call("GET", f"/products?group_id={g['group']}", Role.PARTICIPANT)
         assert {p["id"] for p in listed} == {rug["id"], pot["id"]}
 

@@ -30,6 +30,7 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
         found = await services.products.find(item.product_id)
         if found is None:
             raise NotFound(f"no product has the id {item.product_id}")
+        check_state(who, found.state)  # the marketplace channel is state-bound
         products.append((found, item.quantity))
     now = services.now()
     until = now + services.reservation

@@ -62,7 +62,7 @@ async def pay(
     key: IdempotencyKey,
 ) -> JSONResponse:
     async def run(_: str) -> tuple[int, OrderPublic]:
-        command = PayOrder(order_id, body.amount, body.currency)
+        command = PayOrder(order_id, body.amount)
         return 200, OrderPublic.of(await orders.pay(services, who, command))
 
     return await answer_keyed(services, who, f"payment:{order_id}", key, body, run)

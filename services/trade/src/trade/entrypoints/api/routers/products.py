@@ -33,7 +33,7 @@ async def list_product(
 ) -> JSONResponse:
     async def run(product_id: str) -> tuple[int, ProductPublic]:
         product, level = await products.list_product(services, who, body.command(), product_id)
-        return 201, ProductPublic.of(product, level)
+        return 201, ProductPublic.of(product, level, who)
 
     return await answer_keyed(services, who, "products", key, body, run)
 
@@ -55,7 +55,7 @@ async def list_products(
     found = await queries.products(
         services, group_id=group_id, state=state, category=category, limit=limit
     )
-    return [ProductPublic.of(p, level) for p, level in found]
+    return [ProductPublic.of(p, level, who) for p, level in found]
 
 
 @router.get(
@@ -67,7 +67,7 @@ async def list_products(
 async def get_product(
     product_id: ProductId, services: ServicesDep, who: CurrentPrincipal
 ) -> ProductPublic:
-    return ProductPublic.of(*await queries.product(services, product_id))
+    return ProductPublic.of(*await queries.product(services, product_id), who)
 
 
 @router.post(
@@ -85,6 +85,6 @@ async def adjust_stock(
 ) -> JSONResponse:
     async def run(_: str) -> tuple[int, ProductPublic]:
         command = AdjustStock(product_id, body.delta, body.reason)
-        return 200, ProductPublic.of(*await products.adjust_stock(services, who, command))
+        return 200, ProductPublic.of(*await products.adjust_stock(services, who, command), who)
 
     return await answer_keyed(services, who, f"stock:{product_id}", key, body, run)

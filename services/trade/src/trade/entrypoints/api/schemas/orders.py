@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,11 +36,10 @@ class OrderCreate(RequestModel):
 
 class OrderPayment(RequestModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"amount": "1700.00", "currency": "MXN"}]}
+        extra="forbid", json_schema_extra={"examples": [{"amount": "1700.00"}]}
     )
 
-    amount: PaymentAmount = Field(description="The order's exact total")
-    currency: Literal["MXN"] = "MXN"
+    amount: PaymentAmount = Field(description="The order's exact total, in MXN")
 
 
 class OrderCancellation(RequestModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from megp_common.auth import Principal
 from megp_common.money import MoneyAmount, PriceAmount, Quantity, QuantityChange
 from megp_common.schemas import RequestModel
 from trade.domain.commands import ListProduct
@@ -132,9 +133,12 @@ class ProductPublic(BaseModel):
 
     id: str
     version: int
-    group_id: str
-    odf_id: str
-    producer_id: str
+    group_id: str | None = Field(
+        description="The producer's group, its ODF and the producer: shown to readers whose "
+        "scope includes the product's state"
+    )
+    odf_id: str | None
+    producer_id: str | None
     state: str
     municipality: str
     name: str
@@ -151,13 +155,14 @@ class ProductPublic(BaseModel):
     listed_at: datetime
 
     @classmethod
-    def of(cls, product: Product, level: StockLevel) -> ProductPublic:
+    def of(cls, product: Product, level: StockLevel, who: Principal) -> ProductPublic:
+        inside = who.can_act_in_state(product.state)
         return cls(
             id=product.id,
             version=product.version,
-            group_id=product.group_id,
-            odf_id=product.odf_id,
-            producer_id=product.producer_id,
+            group_id=product.group_id if inside else None,
+            odf_id=product.odf_id if inside else None,
+            producer_id=product.producer_id if inside else None,
             state=product.state,
             municipality=product.municipality,
             name=product.name,
