@@ -10,9 +10,12 @@ from megp_common.scheduler import clock_driven
 from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     ALL,
+    PLAIN,
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    StockLocks,
+    StockRepository,
 )
 from trade.config import Settings
 from trade.entrypoints.api.routes import router
@@ -32,6 +35,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         settings=settings,
         clock=runtime.clock,
         products=ProductRepository(runtime.db, runtime.outbox),
+        stock=StockRepository(runtime.db, StockLocks(runtime.db)),
         orders=OrderRepository(runtime.db, runtime.outbox),
         groups=GroupRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
@@ -41,7 +45,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         await tick(trade, now)
 
     return Wiring(
-        collections={repo.collection: repo.indexes for repo in ALL},
+        collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
         consumes=["enrollment.events"],
         handlers=handlers(trade),

@@ -12,6 +12,7 @@ from decimal import Decimal
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
 from trade.domain.pricing import FeeTerms, PriceSplit, line_total, split
+from trade.domain.stock import StockLevel
 
 
 class Product(Aggregate):
@@ -47,6 +48,27 @@ class Product(Aggregate):
 
     def price_of(self, quantity: int) -> PriceSplit:
         return split(line_total(self.price_mxn, quantity), self.terms)
+
+    def stock_adjusted(
+        self, adjustment_id: str, delta: int, level: StockLevel, reason: str, now: datetime
+    ) -> bool:
+        """Announce a recount applied to the stock, once per recount; False for a repeat."""
+        if self.has_applied(adjustment_id):
+            return False
+        self.record(
+            ev.StockAdjusted(
+                product_id=self.id,
+                group_id=self.group_id,
+                state_code=self.state,
+                delta=delta,
+                available=level.available,
+                reserved=level.reserved,
+                reason=reason,
+                adjusted_at=now,
+            )
+        )
+        self.mark_applied(adjustment_id)
+        return True
 
     @classmethod
     def list_(

@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 
 from megp_common.clock import SettableClock
 from megp_common.web import IdempotencyStore
-from trade.adapters.repositories import GroupRepository, OrderRepository, ProductRepository
+from trade.adapters.repositories import (
+    GroupRepository,
+    OrderRepository,
+    ProductRepository,
+    StockRepository,
+)
 from trade.config import Settings
 from trade.domain.pricing import FeeTerms
 
@@ -17,6 +22,7 @@ class Services:
     settings: Settings
     clock: SettableClock
     products: ProductRepository
+    stock: StockRepository
     orders: OrderRepository
     groups: GroupRepository
     idempotency: IdempotencyStore

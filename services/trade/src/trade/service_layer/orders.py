@@ -44,11 +44,11 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
     )
     reserved: list[tuple[str, int]] = []
     for product, quantity in products:
-        if await services.products.reserve(product.id, order_id, quantity, until) is None:
+        if await services.stock.reserve(product.id, order_id, quantity, until) is None:
             for done_id, done_quantity in reserved:
-                await services.products.release(done_id, order_id, done_quantity)
-            level = await services.products.level(product.id)
-            raise StockShort(product.id, quantity, level.available if level else 0)
+                await services.stock.release(done_id, order_id, done_quantity)
+            level = await services.stock.level(product.id)
+            raise StockShort(product.id, quantity, level.available)
         reserved.append((product.id, quantity))
     try:
         await services.orders.add(order)
@@ -84,9 +84,9 @@ async def _settle(services: Services, order: Order) -> None:
     cancelled or expired. Each hold settles once, so running this again completes a crash."""
     for line in order.lines:
         if order.status in RELEASED:
-            await services.products.release(line.product_id, order.id, line.quantity)
+            await services.stock.release(line.product_id, order.id, line.quantity)
         elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            await services.products.sell(line.product_id, order.id, line.quantity)
+            await services.stock.sell(line.product_id, order.id, line.quantity)
 
 
 async def pay(services: Services, who: Principal, command: PayOrder) -> Order:

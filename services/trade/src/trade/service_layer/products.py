@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from megp_common import decisions
 from megp_common.auth import Principal, check_state
-from megp_common.errors import NotFound
+from megp_common.errors import Conflict, NotFound
 from trade.domain.commands import AdjustStock, ListProduct
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
@@ -67,8 +67,12 @@ async def list_product(
         stock=command.stock,
         now=services.now(),
     )
-    await services.products.list_(product, command.stock)
-    return product, StockLevel(available=command.stock)
+    await services.stock.open(product_id, command.stock)  # first: a product is never stockless
+    try:
+        await services.products.add(product)
+    except Conflict:  # a retry of the same listing after a crash
+        product = await services.products.get(product_id)
+    return product, await services.stock.level(product_id)
 
 
 async def product_in_scope(services: Services, who: Principal, product_id: str) -> Product:
@@ -78,17 +82,21 @@ async def product_in_scope(services: Services, who: Principal, product_id: str) 
 
 
 async def adjust_stock(
-    services: Services, who: Principal, command: AdjustStock
+    services: Services, who: Principal, command: AdjustStock, adjustment_id: str
 ) -> tuple[Product, StockLevel]:
+    """The counters change once per recount (its id is the same on a retry of the same key),
+    then the product announces it once: a retry after a crash between the two completes it."""
     product = await product_in_scope(services, who, command.product_id)
     group = await services.groups.get(product.group_id)
     act_for_odf(who, group)
-    level = await services.products.adjust(product, command.delta, command.reason, services.now())
+    level = await services.stock.adjust(product.id, adjustment_id, command.delta)
     if level is None:
-        current = await services.products.level(product.id) or StockLevel(0)
+        current = await services.stock.level(product.id)
         raise TradeRuleViolation(
             f"product {product.id} has {current.available} units available and "
             f"{current.reserved} reserved; a recount cannot take away reserved units",
             rule="RULES.md",
         )
+    if product.stock_adjusted(adjustment_id, command.delta, level, command.reason, services.now()):
+        await services.products.save(product)
     return product, level

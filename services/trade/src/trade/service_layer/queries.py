@@ -16,10 +16,10 @@ from trade.service_layer.orders import may_read
 
 async def product(services: Services, product_id: str) -> tuple[Product, StockLevel]:
     """Anyone signed in reads a product and its producer share [¶97-¶98]."""
-    found = await services.products.with_levels({"_id": product_id}, limit=1)
-    if not found:
+    found = await services.products.find(product_id)
+    if found is None:
         raise NotFound(f"no product has the id {product_id}")
-    return found[0]
+    return found, await services.stock.level(product_id)
 
 
 async def products(
@@ -34,7 +34,9 @@ async def products(
     for name, value in (("group_id", group_id), ("state", state), ("category", category)):
         if value is not None:
             query[name] = value
-    return await services.products.with_levels(query, limit=limit)
+    found = await services.products.find_many(query, sort=[("_id", 1)], limit=limit)
+    levels = await services.stock.levels([p.id for p in found])
+    return [(p, levels.get(p.id, StockLevel(0))) for p in found]
 
 
 async def order(services: Services, who: Principal, order_id: str) -> Order:

@@ -83,8 +83,9 @@ async def adjust_stock(
     who: OdfStaff,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(_: str) -> tuple[int, ProductPublic]:
+    async def run(adjustment_id: str) -> tuple[int, ProductPublic]:
         command = AdjustStock(product_id, body.delta, body.reason)
-        return 200, ProductPublic.of(*await products.adjust_stock(services, who, command), who)
+        found = await products.adjust_stock(services, who, command, adjustment_id)
+        return 200, ProductPublic.of(*found, who)
 
     return await answer_keyed(services, who, f"stock:{product_id}", key, body, run)
