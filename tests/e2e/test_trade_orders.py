@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -555,3 +555,59 @@ async def test_two_processes_race_for_the_last_10_units(
         }
     finally:
         second.stop()
+
+
+async def test_an_unpaid_order_expires_on_the_shared_clock_and_gives_its_units_back(
+    trade: Trade, infra: Any
+) -> None:
+    g = await formed_group(infra, trade)
+    pid = list_product(trade, g, stock=3)["id"]
+    supervisor = (Role.PROGRAMME_SUPERVISOR,)
+    national = {"states": ("*",)}
+    async with EventTap(infra.kafka, "trade.events") as tap:
+        late = buy(trade, "late-a", (pid, 2))
+        later = buy(trade, "late-b", (pid, 1))
+        assert trade.product(pid)["stock"]["available"] == 0
+        now = datetime.fromisoformat(
+            trade.call("GET", "/admin/clock", *supervisor, claims=national)["now"]
+        )
+        until = datetime.fromisoformat(late["reserved_until"].replace("Z", "+00:00"))
+        assert until - now <= timedelta(minutes=30)
+        trade.call(
+            "PUT",
+            "/admin/clock",
+            *supervisor,
+            json={"instant": (until + timedelta(minutes=1)).isoformat()},
+            claims=national,
+        )
+        deadline = time.monotonic() + 30
+        while trade.product(pid)["stock"]["available"] != 3:
+            assert time.monotonic() < deadline, trade.product(pid)
+            await asyncio.sleep(0.3)
+        assert trade.product(pid)["stock"] == {
+            "available": 3,
+            "reserved": 0,
+            "sold": 0,
+            "on_hand": 3,
+        }
+        expired = trade.call(
+            "GET", f"/orders/{late['id']}", Role.PARTICIPANT, claims={"subject": "late-a"}
+        )
+        assert expired["status"] == "expired"
+        refused = trade.call(
+            "POST",
+            f"/orders/{later['id']}/payment",
+            Role.PARTICIPANT,
+            expect=409,
+            json={"amount": "850.00"},
+            claims={"subject": "late-b"},
+        )
+        assert "expired" in refused["detail"] or "ran out" in refused["detail"], refused
+        copies = await tap.collect(
+            lambda e: (
+                e.type == "trade.ReservationExpired"
+                and e.data["order_id"] in (late["id"], later["id"])
+            ),
+            expect=2,
+        )
+    assert len(distinct(copies)) == 2
