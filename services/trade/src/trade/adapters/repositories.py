@@ -190,7 +190,7 @@ class OrderRepository(AggregateRepository[Order]):
     async def reserved_until_before(self, now: datetime, limit: int = 200) -> list[Order]:
         """Unpaid orders whose reservation ran out (the scheduler expires them)."""
         return await self.find_many(
-            {"status": "reserved", "reserved_until": {"$lte": now}}, limit=limit
+            {"status": "reserved", "reserved_until": {"$lte": now}}, limit=limit, scalar_eq=True
         )
 
 

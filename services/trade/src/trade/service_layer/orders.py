@@ -43,21 +43,29 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
         reserved_until=until,
     )
     reserved: list[tuple[str, int]] = []
-    for product, quantity in products:
-        if await services.stock.reserve(product.id, order_id, quantity, until) is None:
-            for done_id, done_quantity in reserved:
-                await services.stock.release(done_id, order_id, done_quantity)
-            level = await services.stock.level(product.id)
-            raise StockShort(product.id, quantity, level.available)
-        reserved.append((product.id, quantity))
     try:
+        for product, quantity in products:
+            if await services.stock.reserve(product.id, order_id, quantity, until) is None:
+                level = await services.stock.level(product.id)
+                raise StockShort(product.id, quantity, level.available)
+            reserved.append((product.id, quantity))
         await services.orders.add(order)
     except Conflict:
-        stored = await services.orders.find(order_id)
-        if stored is None:
-            raise
-        return stored
+        stored = await services.orders.find(order_id)  # a concurrent retry stored it first
+        if stored is not None:
+            return stored
+        await _give_back(services, order_id, reserved)
+        raise
+    except BaseException:
+        await _give_back(services, order_id, reserved)
+        raise
     return order
+
+
+async def _give_back(services: Services, order_id: str, reserved: list[tuple[str, int]]) -> None:
+    """All or nothing: what the earlier lines reserved goes back before the buyer hears why."""
+    for product_id, quantity in reserved:
+        await services.stock.release(product_id, order_id, quantity)
 
 
 def may_read(who: Principal, order: Order) -> None:

@@ -34,7 +34,7 @@ async def products(
     for name, value in (("group_id", group_id), ("state", state), ("category", category)):
         if value is not None:
             query[name] = value
-    found = await services.products.find_many(query, sort=[("_id", 1)], limit=limit)
+    found = await services.products.find_many(query, sort=[("_id", 1)], limit=limit, scalar_eq=True)
     levels = await services.stock.levels([p.id for p in found])
     return [(p, levels.get(p.id, StockLevel(0))) for p in found]
 
