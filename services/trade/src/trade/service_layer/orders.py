@@ -1,8 +1,8 @@
 """Use cases on orders: place (reserve every line or none), pay, cancel, expire, fulfil.
 
-Placing an order reserves each line with one conditional update of the product's counters
-(never a read-modify-write). When a line cannot be had, what the earlier lines reserved is
-released before the buyer hears the 409 saying what is left. The order's holds are keyed by
+Placing an order reserves each line with one conditional update of the product's stock
+document (never a read-modify-write). When a line cannot be had (or anything else fails), what
+the earlier lines reserved is released before the buyer hears why: a 409 saying what is left. The order's holds are keyed by
 its id (the same on a retry of the same Idempotency-Key), so a retry reserves nothing twice and
 a release or a sale settles each hold once."""
 
