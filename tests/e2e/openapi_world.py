@@ -230,7 +230,7 @@ class World:
     """One state-09 programme: a project and its active group with five members, an ODF and a
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
-    (applied for, not decided) and a lease."""
+    (applied for, not decided), a lease, and a product on sale with an order reserving a unit."""
 
     platform: Platform
     header: Header
@@ -319,6 +319,7 @@ class World:
             "functions": ["production"],
             "instant": self.clock_instant,
             "return_due_on": (self.today + timedelta(days=90)).isoformat(),
+            "product_id": self.ids["product_id"],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -359,6 +360,8 @@ class World:
             "period_start": self.ids["period_start"],
             "number": "1",
             "bank": TRUST_BANK,
+            "product_id": self.ids["product_id"],
+            "order_id": self.ids["order_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -430,6 +433,8 @@ class World:
             ("credit", f"/v1/lines/{g}"),
             ("credit", f"/v1/loans/{self.ids['loan_id']}"),
             ("credit", f"/v1/leases/{self.ids['lease_id']}"),
+            ("trade", f"/v1/products/{self.ids['product_id']}"),
+            ("trade", f"/v1/orders/{self.ids['order_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -649,12 +654,56 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     )
     assert lease.status_code == 201, lease.text
     ids |= {"loan_id": loan.json()["id"], "lease_id": lease.json()["id"]}
+    ids |= _trade_world(platform, header, gid, members[1])
     return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def _trade_world(platform: Platform, header: Header, gid: str, producer: str) -> dict[str, str]:
+    """A product of the group's member, listed by its ODF once trade has learnt the group, and
+    an order of one unit by a buyer of the state (reserved, not paid)."""
+    trade = platform.processes["trade"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    body = {
+        "group_id": gid,
+        "producer_id": producer,
+        "name": "jarro de barro",
+        "category": "pottery",
+        "niche": "fair-trade shops",
+        "unit": "piece",
+        "price_mxn": "150.00",
+        "stock": 20,
+    }
+    listed = _eventually(
+        lambda: _created(
+            httpx.post(
+                f"{trade}/v1/products",
+                json=body,
+                headers=staff | {"Idempotency-Key": uid("product")},
+            )
+        ),
+        "trade never learnt the group",
+    )
+    buyer = header(Role.PARTICIPANT, states=(STATE,), subject="world-buyer")
+    order = httpx.post(
+        f"{trade}/v1/orders",
+        json={"lines": [{"product_id": listed["id"], "quantity": 1}]},
+        headers=buyer | {"Idempotency-Key": uid("order")},
+    )
+    assert order.status_code == 201, order.text
+    return {"product_id": listed["id"], "order_id": order.json()["id"]}
+
+
+def _created(r: httpx.Response) -> httpx.Response:
+    """A 201 read as the 200 `_eventually` waits for (a 404 until the group is known)."""
+    if r.status_code == 201:
+        r.status_code = 200
+    return r
 
 
 def every_id(world: World) -> set[str]:
     """The world's identifiers an outsider must never see."""
-    skip = {"period_start", "first_due"}
+    # a product is in the public catalogue: its id (not its group's or producer's) is no secret
+    skip = {"period_start", "first_due", "product_id"}
     return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
 
 

@@ -457,6 +457,58 @@ IncomeAmount = Annotated[
 PriceAmount = Annotated[Decimal, AmountRule("price", example="1.00")]
 
 
+#: Largest count of units one request may name (an order line, a stock count), unless the
+#: setting ``QUANTITY_MAX`` says otherwise.
+QUANTITY_LIMIT: Final = 1_000_000
+
+
+@functools.cache
+def quantity_limit() -> int:
+    raw = os.environ.get("QUANTITY_MAX")
+    return int(raw) if raw else QUANTITY_LIMIT
+
+
+def parse_quantity(value: Any, *, signed: bool = False) -> int:
+    """A count of units a caller sent: a JSON integer (never a string, a float or a boolean),
+    at least 1 (unless `signed`: then non-zero, either sign) and at most `quantity_limit()`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("a quantity is a whole number of units, sent as a JSON integer")
+    limit = quantity_limit()
+    if signed:
+        if value == 0 or abs(value) > limit:
+            raise ValueError(f"a change of quantity is non-zero and at most {limit} either way")
+    elif not 1 <= value <= limit:
+        raise ValueError(f"a quantity lies between 1 and {limit} (setting QUANTITY_MAX)")
+    return value
+
+
+def _quantity_schema(signed: bool) -> dict[str, Any]:
+    low = -QUANTITY_LIMIT if signed else 1
+    return {
+        "type": "integer",
+        "minimum": low,
+        "maximum": QUANTITY_LIMIT,
+        "examples": [5],
+        "description": f"Whole units, {low} to {QUANTITY_LIMIT} (setting QUANTITY_MAX)"
+        + (", never 0" if signed else ""),
+        "x-megp-quantity": "signed" if signed else "positive",
+    }
+
+
+#: Units a caller orders or lists (1 to QUANTITY_MAX).
+Quantity = Annotated[
+    int,
+    BeforeValidator(parse_quantity),
+    WithJsonSchema(_quantity_schema(False)),
+]
+#: A change of a count of units (non-zero, either sign).
+QuantityChange = Annotated[
+    int,
+    BeforeValidator(lambda v: parse_quantity(v, signed=True)),
+    WithJsonSchema(_quantity_schema(True)),
+]
+
+
 def _exchange_rate(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         text = format(value, "f") if value.is_finite() else "nan"

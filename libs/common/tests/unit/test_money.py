@@ -261,3 +261,28 @@ def test_money_model_round_trip_and_schema() -> None:
         MoneyModel(amount=Decimal(1), currency="usd")
     schema = MoneyModel.model_json_schema()
     assert schema["properties"]["amount"]["type"] == "string"
+
+
+# -- quantities ---------------------------------------------------------------------------
+
+
+def test_a_quantity_is_a_json_integer_within_its_bounds() -> None:
+    from megp_common.money import QUANTITY_LIMIT, Quantity, QuantityChange
+
+    class Line(BaseModel):
+        quantity: Quantity
+
+    class Recount(BaseModel):
+        delta: QuantityChange
+
+    assert Line(quantity=1).quantity == 1
+    assert Line(quantity=QUANTITY_LIMIT).quantity == QUANTITY_LIMIT
+    for bad in (0, -1, QUANTITY_LIMIT + 1, "3", 2.0, 2.5, True, None):
+        with pytest.raises(ValidationError):
+            Line(quantity=bad)
+    assert Recount(delta=-5).delta == -5
+    for bad in (0, -QUANTITY_LIMIT - 1, "1", False):
+        with pytest.raises(ValidationError):
+            Recount(delta=bad)
+    schema = Line.model_json_schema()["properties"]["quantity"]
+    assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 1, QUANTITY_LIMIT)

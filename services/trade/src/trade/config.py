@@ -1,3 +1,7 @@
+from decimal import Decimal
+
+from pydantic import Field
+
 from megp_common.settings import ServiceSettings
 
 
@@ -6,3 +10,17 @@ class Settings(ServiceSettings):
 
     service_name: str = "trade"
     http_port: int = 8004
+    reservation_minutes: int = Field(
+        default=30, ge=1, le=60 * 24 * 30, description="How long a retail order holds its stock"
+    )
+    channel_fee_rate: Decimal = Field(
+        default=Decimal("0.10"),
+        ge=0,
+        lt=1,
+        description="The marketplace's (trade center's) fee, a fraction of each sale line [¶97]",
+    )
+    logistics_rate: Decimal = Field(
+        default=Decimal("0.05"), ge=0, lt=1, description="Logistics, a fraction of each sale line"
+    )
+    channel: str = "marketplace"
+    scheduler_interval_s: float = 5.0

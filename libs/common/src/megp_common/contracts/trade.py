@@ -1,1 +1,147 @@
-"""Events published by the trade service on `trade.events`."""
+"""Events published by the trade service on `trade.events`.
+
+Products and their stock are keyed by the producer's project group; an order's events by the
+order id, except `SaleCompleted`, keyed by the producer's group (the revenue event its
+consumers, enrollment first, read per group).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from megp_common.events import EventPayload, event_type
+from megp_common.money import MoneyAmount
+
+
+class PriceSplitInfo(BaseModel):
+    """How a sale line's total divides [¶97-¶98]: the three parts sum to `total` exactly."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: MoneyAmount
+    producer_part: MoneyAmount
+    channel_fee: MoneyAmount = Field(description="The channel's or trade center's fee")
+    logistics: MoneyAmount
+
+
+@event_type("trade.ProductListed")
+class ProductListed(EventPayload):
+    """The group's ODF lists a product of one of its members [¶94]."""
+
+    product_id: str
+    group_id: str
+    odf_id: str
+    producer_id: str = Field(description="The participant who produces it")
+    state_code: str
+    municipality: str
+    name: str
+    category: str
+    niche: str = Field(description="The market niche it aims at [¶95]")
+    unit: str
+    price_mxn: MoneyAmount
+    price_usd: MoneyAmount | None = None
+    programmes: list[str] = Field(description="Specific programmes it represents")
+    stock: int = Field(ge=0)
+    producer_share: Decimal = Field(description="The producer's part of each sale, 0 to 1")
+    listed_at: datetime
+
+
+@event_type("trade.StockAdjusted")
+class StockAdjusted(EventPayload):
+    """The ODF counted the product's stock again: `delta` units more (or fewer) available."""
+
+    product_id: str
+    group_id: str
+    state_code: str
+    delta: int
+    available: int = Field(ge=0)
+    reserved: int = Field(ge=0)
+    reason: str
+    adjusted_at: datetime
+
+
+class OrderLineInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+    quantity: int = Field(ge=1)
+    unit_price: MoneyAmount
+    split: PriceSplitInfo
+
+
+@event_type("trade.OrderPlaced")
+class OrderPlaced(EventPayload):
+    """Every line's stock is reserved until `reserved_until`; payment confirms the order."""
+
+    order_id: str
+    buyer: str = Field(description="The token subject of who ordered")
+    channel: str
+    lines: list[OrderLineInfo]
+    total: MoneyAmount
+    currency: str = "MXN"
+    reserved_until: datetime
+    placed_at: datetime
+
+
+@event_type("trade.OrderPaid")
+class OrderPaid(EventPayload):
+    order_id: str
+    total: MoneyAmount
+    currency: str = "MXN"
+    paid_at: datetime
+
+
+@event_type("trade.OrderCancelled")
+class OrderCancelled(EventPayload):
+    """The buyer cancelled before paying: every line's reservation is released."""
+
+    order_id: str
+    reason: str
+    cancelled_at: datetime
+
+
+@event_type("trade.ReservationExpired")
+class ReservationExpired(EventPayload):
+    """The order was not paid in time: every line's reservation is released."""
+
+    order_id: str
+    reserved_until: datetime
+    expired_at: datetime
+
+
+@event_type("trade.OrderLineFulfilled")
+class OrderLineFulfilled(EventPayload):
+    order_id: str
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    quantity: int = Field(ge=1)
+    fulfilled_on: date
+
+
+@event_type("trade.SaleCompleted")
+class SaleCompleted(EventPayload):
+    """Revenue for one producer: every line of theirs in a paid order is fulfilled. One event
+    per (order, producer); `amount` is their lines' total, `producer_part` what they earn."""
+
+    order_id: str
+    producer_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+    channel: str
+    amount: MoneyAmount
+    producer_part: MoneyAmount
+    channel_fee: MoneyAmount
+    logistics: MoneyAmount
+    currency: str = "MXN"
+    completed_on: date

@@ -1,3 +1,11 @@
+"""Every route of the trade service, under /v1 (added here, and only here)."""
+
+from __future__ import annotations
+
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/v1", tags=["trade"])
+from trade.entrypoints.api.routers import orders, products
+
+router = APIRouter(prefix="/v1")
+for module in (products, orders):
+    router.include_router(module.router)

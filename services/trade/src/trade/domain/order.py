@@ -1,0 +1,259 @@
+"""An order across producers: placed with every line's stock reserved until an expiry, paid
+(confirming the sale) or cancelled/expired (releasing every line), then fulfilled line by line
+by each producer's ODF. A producer's sale completes when every line of theirs is fulfilled in a
+paid order: `SaleCompleted`, the revenue event, once per (order, producer)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from megp_common.aggregate import Aggregate
+from megp_common.contracts import trade as ev
+from trade.domain.errors import InvalidTransition, TradeRuleViolation
+from trade.domain.pricing import PriceSplit
+from trade.domain.product import Product
+
+
+class OrderStatus(StrEnum):
+    RESERVED = "reserved"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+
+
+#: States in which an order holds no reservation any more (nothing left to release).
+RELEASED = frozenset({OrderStatus.CANCELLED, OrderStatus.EXPIRED})
+
+
+class Split(BaseModel):
+    total: Decimal
+    producer_part: Decimal
+    channel_fee: Decimal
+    logistics: Decimal
+
+    @classmethod
+    def of(cls, s: PriceSplit) -> Split:
+        return cls(
+            total=s.total,
+            producer_part=s.producer_part,
+            channel_fee=s.channel_fee,
+            logistics=s.logistics,
+        )
+
+    def value(self) -> PriceSplit:
+        return PriceSplit(self.total, self.producer_part, self.channel_fee, self.logistics)
+
+    def info(self) -> ev.PriceSplitInfo:
+        return ev.PriceSplitInfo(**self.model_dump())
+
+
+class OrderLine(BaseModel):
+    number: int
+    product_id: str
+    producer_id: str
+    group_id: str
+    odf_id: str
+    state: str
+    quantity: int
+    unit_price: Decimal
+    split: Split
+    fulfilled_on: date | None = None
+
+    @classmethod
+    def of(cls, number: int, product: Product, quantity: int) -> OrderLine:
+        return cls(
+            number=number,
+            product_id=product.id,
+            producer_id=product.producer_id,
+            group_id=product.group_id,
+            odf_id=product.odf_id,
+            state=product.state,
+            quantity=quantity,
+            unit_price=product.price_mxn,
+            split=Split.of(product.price_of(quantity)),
+        )
+
+    def info(self) -> ev.OrderLineInfo:
+        return ev.OrderLineInfo(
+            number=self.number,
+            product_id=self.product_id,
+            producer_id=self.producer_id,
+            group_id=self.group_id,
+            odf_id=self.odf_id,
+            state_code=self.state,
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            split=self.split.info(),
+        )
+
+
+class Order(Aggregate):
+    buyer: str
+    channel: str
+    lines: list[OrderLine]
+    status: OrderStatus = OrderStatus.RESERVED
+    currency: str = "MXN"
+    placed_at: datetime
+    reserved_until: datetime
+    paid_at: datetime | None = None
+    closed_at: datetime | None = None
+    completed_producers: list[str] = []
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.split.total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def split(self) -> PriceSplit:
+        return sum((line.split.value() for line in self.lines), PriceSplit.zero())
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        id: str,
+        buyer: str,
+        channel: str,
+        lines: list[tuple[Product, int]],
+        now: datetime,
+        reserved_until: datetime,
+    ) -> Order:
+        if not lines:
+            raise TradeRuleViolation("an order has at least one line")
+        ids = [product.id for product, _ in lines]
+        if len(set(ids)) != len(ids):
+            raise TradeRuleViolation("each product appears on one line of an order")
+        order = cls(
+            id=id,
+            buyer=buyer,
+            channel=channel,
+            lines=[OrderLine.of(n, p, q) for n, (p, q) in enumerate(lines, start=1)],
+            placed_at=now,
+            reserved_until=reserved_until,
+        )
+        order.record(
+            ev.OrderPlaced(
+                order_id=id,
+                buyer=buyer,
+                channel=channel,
+                lines=[line.info() for line in order.lines],
+                total=order.total,
+                currency=order.currency,
+                reserved_until=reserved_until,
+                placed_at=now,
+            )
+        )
+        return order
+
+    def is_past_reservation(self, now: datetime) -> bool:
+        return self.status is OrderStatus.RESERVED and now >= self.reserved_until
+
+    def expire(self, now: datetime) -> bool:
+        """Release the order if its reservation ran out unpaid; True when it did."""
+        if not self.is_past_reservation(now):
+            return False
+        self.status, self.closed_at = OrderStatus.EXPIRED, now
+        self.record(
+            ev.ReservationExpired(
+                order_id=self.id, reserved_until=self.reserved_until, expired_at=now
+            )
+        )
+        return True
+
+    def pay(self, amount: Decimal, currency: str, now: datetime) -> bool:
+        """The buyer pays the exact total; False when it was paid already (a repeat)."""
+        if self.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
+            return False
+        if self.status is not OrderStatus.RESERVED:
+            raise InvalidTransition(f"order {self.id} is {self.status.value}; it cannot be paid")
+        if now >= self.reserved_until:
+            raise InvalidTransition(
+                f"order {self.id}'s reservation ran out at {self.reserved_until.isoformat()}",
+                reserved_until=self.reserved_until.isoformat(),
+            )
+        if currency != self.currency or amount != self.total:
+            raise TradeRuleViolation(
+                f"the order's total is {self.total:.2f} {self.currency}; a payment is of the "
+                "exact total",
+                rule="RULES.md",
+            )
+        self.status, self.paid_at = OrderStatus.PAID, now
+        self.record(
+            ev.OrderPaid(order_id=self.id, total=self.total, currency=self.currency, paid_at=now)
+        )
+        return True
+
+    def cancel(self, reason: str, now: datetime) -> bool:
+        """The buyer withdraws an unpaid order; False when it holds nothing already."""
+        if self.status in RELEASED:
+            return False
+        if self.status is not OrderStatus.RESERVED:
+            raise InvalidTransition(
+                f"order {self.id} is {self.status.value}: a paid order is not cancelled here "
+                "(returns are not built yet)"
+            )
+        self.status, self.closed_at = OrderStatus.CANCELLED, now
+        self.record(ev.OrderCancelled(order_id=self.id, reason=reason, cancelled_at=now))
+        return True
+
+    def line(self, number: int) -> OrderLine:
+        for line in self.lines:
+            if line.number == number:
+                return line
+        raise TradeRuleViolation(f"order {self.id} has no line {number}")
+
+    def fulfil(self, number: int, on: date) -> bool:
+        """The producer's ODF delivered the line; False when it was fulfilled already."""
+        line = self.line(number)
+        if self.status not in (OrderStatus.PAID, OrderStatus.COMPLETED):
+            raise InvalidTransition(
+                f"order {self.id} is {self.status.value}; only a paid one ships"
+            )
+        if line.fulfilled_on is not None:
+            return False
+        line.fulfilled_on = on
+        self.record(
+            ev.OrderLineFulfilled(
+                order_id=self.id,
+                number=number,
+                product_id=line.product_id,
+                producer_id=line.producer_id,
+                group_id=line.group_id,
+                quantity=line.quantity,
+                fulfilled_on=on,
+            )
+        )
+        self._complete_producer(line.producer_id, on)
+        if all(x.fulfilled_on is not None for x in self.lines):
+            self.status = OrderStatus.COMPLETED
+        return True
+
+    def _complete_producer(self, producer_id: str, on: date) -> None:
+        theirs = [x for x in self.lines if x.producer_id == producer_id]
+        if producer_id in self.completed_producers or any(x.fulfilled_on is None for x in theirs):
+            return
+        self.completed_producers.append(producer_id)
+        total = sum((x.split.value() for x in theirs), PriceSplit.zero())
+        first = theirs[0]
+        self.record(
+            ev.SaleCompleted(
+                order_id=self.id,
+                producer_id=producer_id,
+                group_id=first.group_id,
+                odf_id=first.odf_id,
+                state_code=first.state,
+                channel=self.channel,
+                amount=total.total,
+                producer_part=total.producer_part,
+                channel_fee=total.channel_fee,
+                logistics=total.logistics,
+                currency=self.currency,
+                completed_on=on,
+            ),
+            key=first.group_id,
+        )

@@ -1,0 +1,108 @@
+"""Orders across producers: placed with every line reserved, paid, cancelled, fulfilled."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from megp_common.auth.fastapi import CurrentPrincipal
+from megp_common.errors import problem_responses
+from megp_common.web import IdempotencyKey
+from trade.domain.commands import CancelOrder, FulfilLine, PayOrder
+from trade.entrypoints.api.deps import OdfStaff, ServicesDep, answer_keyed
+from trade.entrypoints.api.errors import READ, WRITE
+from trade.entrypoints.api.schemas.orders import (
+    OrderCancellation,
+    OrderCreate,
+    OrderPayment,
+    OrderPublic,
+)
+from trade.service_layer import orders, queries
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+OrderId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=OrderPublic,
+    responses=WRITE | problem_responses((409,)),
+    summary="Place an order: every line's stock is reserved, or none is (409 says what is left)",
+)
+async def place(
+    body: OrderCreate, services: ServicesDep, who: CurrentPrincipal, key: IdempotencyKey
+) -> JSONResponse:
+    async def run(order_id: str) -> tuple[int, OrderPublic]:
+        return 201, OrderPublic.of(await orders.place(services, who, body.command(), order_id))
+
+    return await answer_keyed(services, who, "orders", key, body, run)
+
+
+@router.get(
+    "/{order_id}", response_model=OrderPublic, responses=READ, summary="An order, for its buyer"
+)
+async def get_order(order_id: OrderId, services: ServicesDep, who: CurrentPrincipal) -> OrderPublic:
+    return OrderPublic.of(await queries.order(services, who, order_id))
+
+
+@router.post(
+    "/{order_id}/payment",
+    response_model=OrderPublic,
+    responses=WRITE,
+    summary="The buyer pays the order's exact total before its reservation runs out",
+)
+async def pay(
+    order_id: OrderId,
+    body: OrderPayment,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, OrderPublic]:
+        command = PayOrder(order_id, body.amount)
+        return 200, OrderPublic.of(await orders.pay(services, who, command))
+
+    return await answer_keyed(services, who, f"payment:{order_id}", key, body, run)
+
+
+@router.post(
+    "/{order_id}/cancellation",
+    response_model=OrderPublic,
+    responses=WRITE,
+    summary="The buyer cancels an unpaid order: every line's units are released",
+)
+async def cancel(
+    order_id: OrderId,
+    body: OrderCancellation,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, OrderPublic]:
+        command = CancelOrder(order_id, body.reason)
+        return 200, OrderPublic.of(await orders.cancel(services, who, command))
+
+    return await answer_keyed(services, who, f"cancel:{order_id}", key, body, run)
+
+
+@router.post(
+    "/{order_id}/lines/{number}/fulfilment",
+    response_model=OrderPublic,
+    responses=WRITE,
+    summary="The producer's ODF ships a line of a paid order",
+)
+async def fulfil(
+    order_id: OrderId,
+    number: Annotated[int, Path(ge=1, le=50)],
+    services: ServicesDep,
+    who: OdfStaff,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, OrderPublic]:
+        command = FulfilLine(order_id, number)
+        return 200, OrderPublic.of(await orders.fulfil(services, who, command))
+
+    return await answer_keyed(services, who, f"fulfil:{order_id}:{number}", key, {}, run)

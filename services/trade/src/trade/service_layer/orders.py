@@ -1,0 +1,143 @@
+"""Use cases on orders: place (reserve every line or none), pay, cancel, expire, fulfil.
+
+Placing an order reserves each line with one conditional update of the product's stock
+document (never a read-modify-write). When a line cannot be had (or anything else fails), what
+the earlier lines reserved is released before the buyer hears why: a 409 saying what is left. The order's holds are keyed by
+its id (the same on a retry of the same Idempotency-Key), so a retry reserves nothing twice and
+a release or a sale settles each hold once."""
+
+from __future__ import annotations
+
+from megp_common.auth import Principal, Role, check_state
+from megp_common.errors import Conflict, NotFound
+from trade.domain.commands import CancelOrder, FulfilLine, PayOrder, PlaceOrder
+from trade.domain.errors import NotAuthorized, StockShort, TradeRuleViolation
+from trade.domain.order import RELEASED, Order, OrderStatus
+from trade.domain.product import Product
+from trade.service_layer.container import Services
+from trade.service_layer.products import act_for_odf
+
+
+async def place(services: Services, who: Principal, command: PlaceOrder, order_id: str) -> Order:
+    existing = await services.orders.find(order_id)
+    if existing is not None:
+        return existing  # a retry after the order was stored
+    ids = [item.product_id for item in command.items]
+    if len(set(ids)) != len(ids):
+        raise TradeRuleViolation("each product appears on one line of an order")
+    products: list[tuple[Product, int]] = []
+    for item in command.items:
+        found = await services.products.find(item.product_id)
+        if found is None:
+            raise NotFound(f"no product has the id {item.product_id}")
+        check_state(who, found.state)  # the marketplace channel is state-bound
+        products.append((found, item.quantity))
+    now = services.now()
+    until = now + services.reservation
+    order = Order.place(
+        id=order_id,
+        buyer=who.subject,
+        channel=services.settings.channel,
+        lines=products,
+        now=now,
+        reserved_until=until,
+    )
+    reserved: list[tuple[str, int]] = []
+    try:
+        for product, quantity in products:
+            if await services.stock.reserve(product.id, order_id, quantity, until) is None:
+                level = await services.stock.level(product.id)
+                raise StockShort(product.id, quantity, level.available)
+            reserved.append((product.id, quantity))
+        await services.orders.add(order)
+    except Conflict:
+        stored = await services.orders.find(order_id)  # a concurrent retry stored it first
+        if stored is not None:
+            return stored
+        await _give_back(services, order_id, reserved)
+        raise
+    except BaseException:
+        await _give_back(services, order_id, reserved)
+        raise
+    return order
+
+
+async def _give_back(services: Services, order_id: str, reserved: list[tuple[str, int]]) -> None:
+    """All or nothing: what the earlier lines reserved goes back before the buyer hears why."""
+    for product_id, quantity in reserved:
+        await services.stock.release(product_id, order_id, quantity)
+
+
+def may_read(who: Principal, order: Order) -> None:
+    """The buyer reads their order; so do the staff and supervisors whose scope covers a
+    line's state."""
+    if who.subject == order.buyer:
+        return
+    if who.has_role(Role.ODF_STAFF, Role.PROGRAMME_SUPERVISOR) and any(
+        who.can_act_in_state(line.state) for line in order.lines
+    ):
+        return
+    raise NotFound(f"no order {order.id} of this caller")
+
+
+async def order_for_buyer(services: Services, who: Principal, order_id: str) -> Order:
+    order = await services.orders.find(order_id)
+    if order is None or order.buyer != who.subject:
+        raise NotFound(f"no order {order_id} of this caller")
+    return order
+
+
+async def _settle(services: Services, order: Order) -> None:
+    """Carry the order's state to the products' holds: sold when paid, given back when
+    cancelled or expired. Each hold settles once, so running this again completes a crash."""
+    for line in order.lines:
+        if order.status in RELEASED:
+            await services.stock.release(line.product_id, order.id, line.quantity)
+        elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
+            await services.stock.sell(line.product_id, order.id, line.quantity)
+
+
+async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
+    order = await order_for_buyer(services, who, command.order_id)
+    now = services.now()
+    if order.expire(now):
+        await services.orders.save(order)
+        await _settle(services, order)
+    if order.pay(command.amount, command.currency, now):
+        await services.orders.save(order)
+    await _settle(services, order)
+    return order
+
+
+async def cancel(services: Services, who: Principal, command: CancelOrder) -> Order:
+    order = await order_for_buyer(services, who, command.order_id)
+    if order.cancel(command.reason, services.now()):
+        await services.orders.save(order)
+    await _settle(services, order)
+    return order
+
+
+async def expire_due(services: Services) -> int:
+    """Release every unpaid order whose reservation ran out; how many it expired."""
+    now, expired = services.now(), 0
+    for order in await services.orders.reserved_until_before(now):
+        if order.expire(now):
+            await services.orders.save(order)
+            expired += 1
+        await _settle(services, order)
+    return expired
+
+
+async def fulfil(services: Services, who: Principal, command: FulfilLine) -> Order:
+    order = await services.orders.find(command.order_id)
+    if order is None:
+        raise NotFound(f"no order has the id {command.order_id}")
+    line = order.line(command.number)
+    check_state(who, line.state)
+    group = await services.groups.get(line.group_id)
+    act_for_odf(who, group)
+    if not who.has_role(Role.ODF_STAFF):
+        raise NotAuthorized("the producer's ODF ships the line")
+    if order.fulfil(command.number, services.now().date()):
+        await services.orders.save(order)
+    return order

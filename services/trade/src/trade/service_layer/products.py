@@ -1,0 +1,102 @@
+"""Use cases on products: the group's ODF lists a member's product and recounts its stock
+[¶94]. Every use case checks the caller's state scope on the product's group, and that the
+caller acts for the ODF alone (no donor's, lender's or committee member's hat on the same
+token [¶55])."""
+
+from __future__ import annotations
+
+from megp_common import decisions
+from megp_common.auth import Principal, check_state
+from megp_common.errors import Conflict, NotFound
+from trade.domain.commands import AdjustStock, ListProduct
+from trade.domain.errors import NotAuthorized, TradeRuleViolation
+from trade.domain.group import GroupRecord
+from trade.domain.product import Product
+from trade.domain.stock import StockLevel
+from trade.service_layer.container import Services
+
+
+def act_for_odf(who: Principal, group: GroupRecord) -> None:
+    """Only the group's own ODF sells its members' products: no intermediary [¶94]."""
+    check_state(who, group.state)
+    decisions.staff_acting_for_group(who.role_names())
+    if who.organization is not None and who.organization != group.odf_id:
+        raise NotAuthorized(
+            f"only group {group.id}'s Development Organization sells its members' products; "
+            "no intermediary lists or sells them [¶94]",
+            rule="¶94",
+        )
+
+
+async def group_in_scope(services: Services, who: Principal, group_id: str) -> GroupRecord:
+    group = await services.groups.find(group_id)
+    if group is None or group.state is None:
+        raise NotFound(f"no formed project group has the id {group_id}")
+    check_state(who, group.state)
+    return group
+
+
+async def list_product(
+    services: Services, who: Principal, command: ListProduct, product_id: str
+) -> tuple[Product, StockLevel]:
+    group = await group_in_scope(services, who, command.group_id)
+    act_for_odf(who, group)
+    if not group.odf_id or group.state is None:
+        raise TradeRuleViolation("the group has no Development Organization yet", rule="¶94")
+    if not group.is_member(command.producer_id):
+        raise TradeRuleViolation(
+            f"participant {command.producer_id} is not an active member of group {group.id}; "
+            "the ODF sells its own members' products only",
+            rule="¶94",
+        )
+    product = Product.list_(
+        id=product_id,
+        group_id=group.id,
+        odf_id=group.odf_id,
+        producer_id=command.producer_id,
+        state=group.state,
+        municipality=command.municipality or group.municipality or "",
+        name=command.name,
+        category=command.category,
+        niche=command.niche,
+        unit=command.unit,
+        price_mxn=command.price_mxn,
+        price_usd=command.price_usd,
+        programmes=list(command.programmes),
+        terms=services.terms,
+        stock=command.stock,
+        now=services.now(),
+    )
+    await services.stock.open(product_id, command.stock)  # first: a product is never stockless
+    try:
+        await services.products.add(product)
+    except Conflict:  # a retry of the same listing after a crash
+        product = await services.products.get(product_id)
+    return product, await services.stock.level(product_id)
+
+
+async def product_in_scope(services: Services, who: Principal, product_id: str) -> Product:
+    product = await services.products.get(product_id)
+    check_state(who, product.state)
+    return product
+
+
+async def adjust_stock(
+    services: Services, who: Principal, command: AdjustStock, adjustment_id: str
+) -> tuple[Product, StockLevel]:
+    """The counters change once per recount (its id is the same on a retry of the same key),
+    then the product announces it once: a retry after a crash between the two completes it."""
+    product = await product_in_scope(services, who, command.product_id)
+    group = await services.groups.get(product.group_id)
+    act_for_odf(who, group)
+    level = await services.stock.adjust(product.id, adjustment_id, command.delta)
+    if level is None:
+        current = await services.stock.level(product.id)
+        raise TradeRuleViolation(
+            f"product {product.id} has {current.available} units available and "
+            f"{current.reserved} reserved; a recount cannot take away reserved units",
+            rule="RULES.md",
+        )
+    if product.stock_adjusted(adjustment_id, command.delta, level, command.reason, services.now()):
+        await services.products.save(product)
+    return product, level

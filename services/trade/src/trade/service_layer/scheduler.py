@@ -1,0 +1,13 @@
+"""What the passing of time does in trade: unpaid orders past their reservation expire and give
+their units back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from trade.service_layer.container import Services
+from trade.service_layer.orders import expire_due
+
+
+async def tick(services: Services, now: datetime) -> None:
+    await expire_due(services)
