@@ -2,9 +2,9 @@
 
 Placing an order reserves each line with one conditional update of the product's stock
 document (never a read-modify-write). When a line cannot be had (or anything else fails), what
-the earlier lines reserved is released before the buyer hears why: a 409 saying what is left. The order's holds are keyed by
-its id (the same on a retry of the same Idempotency-Key), so a retry reserves nothing twice and
-a release or a sale settles each hold once."""
+the earlier lines reserved is released before the buyer hears why: a 409 saying what is left.
+The order's holds are keyed by its id (the same on a retry of the same Idempotency-Key), so a
+retry reserves nothing twice and a release or a sale settles each hold once."""
 
 from __future__ import annotations
 
