@@ -11,6 +11,7 @@ from credit.domain.credit_line import LineTerms, PeriodConduct, opening_limit, r
 from credit.domain.schedule import add_months, cents
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import credit as ev
+from megp_common.groups import GroupRecord as SharedGroupRecord
 
 
 class Review(BaseModel):
@@ -132,35 +133,7 @@ class CreditLine(Aggregate):
         return True
 
 
-class GroupRecord(Aggregate):
-    """What credit knows of a project group from enrollment: its ODF, state, board, active
-    members (who alone may borrow or lease on its line) and its project's Support Committee
-    (who never decide for it [¶55])."""
-
-    state: str | None = None
-    odf_id: str | None = None
-    board: list[str] = []
-    members: list[str] = []
-    support_committee: list[str] = []
-
-    def is_member(self, participant_id: str) -> bool:
-        return participant_id in self.members
-
-    def set_member(self, participant_id: str, *, active: bool) -> None:
-        current = set(self.members)
-        if active:
-            current.add(participant_id)
-        else:
-            current.discard(participant_id)
-        self.members = sorted(current)
-
-    def set_on_support_committee(self, participant_id: str, *, sits: bool) -> None:
-        current = set(self.support_committee)
-        if sits:
-            current.add(participant_id)
-        else:
-            current.discard(participant_id)
-        self.support_committee = sorted(current)
-
-    def partition_key(self) -> str:
-        return self.id
+#: What credit knows of a project group from enrollment (its ODF, state, board, active members
+#: who alone may borrow or lease on its line, and its Support Committee who never decide for it
+#: [¶55]): the platform's one group record, kept by megp_common.group_events.
+GroupRecord = SharedGroupRecord

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from credit.domain.line import CreditLine, GroupRecord
+from credit.domain.line import CreditLine
 from credit.domain.loan import Loan
 from credit.domain.replenishment import FundPaidInstalment, FundRepayments
 from credit.service_layer.container import Services
 from megp_common.consumer import Handler
-from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
 from megp_common.events import EventEnvelope
+from megp_common.group_events import group_handlers
 from megp_common.handling import apply_once
 
 
@@ -28,77 +28,13 @@ class EventHandlers:
 
     def table(self) -> dict[str, Any]:
         return {
-            enr.ProjectGroupFormed.event_type: self.group_formed,
-            enr.BoardChanged.event_type: self.board_changed,
-            enr.MemberJoinedGroup.event_type: self.member_joined,
-            enr.MemberLeftGroup.event_type: self.member_left,
-            enr.CommitteeMemberAdded.event_type: self.committee_changed,
-            enr.CommitteeMemberRemoved.event_type: self.committee_changed,
+            **group_handlers(self.services.groups),  # the group record, as trade keeps it
             fnd.FundInitialPeriodClosed.event_type: self.initial_period_closed,
             fnd.FundRepaymentMade.event_type: self.repayment_made,
             fnd.FundRepaymentFailed.event_type: self.repayment_failed,
             fnd.ReplenishmentReceived.event_type: self.replenished,
             fnd.NonFulfillmentNoticeIssued.event_type: self.notice_issued,
         }
-
-    async def group_formed(self, env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
-        def learn(g: GroupRecord) -> None:
-            g.state, g.odf_id = e.state_code, e.odf_id
-            for participant_id in e.member_participant_ids:
-                g.set_member(participant_id, active=True)
-
-        await apply_once(
-            self.services.groups,
-            e.group_id,
-            env.id,
-            learn,
-            create=lambda: GroupRecord(id=e.group_id),
-        )
-
-    async def board_changed(self, env: EventEnvelope, e: enr.BoardChanged) -> None:
-        def seat(g: GroupRecord) -> None:
-            g.board, g.odf_id = list(e.representative_participant_ids), e.odf_id
-
-        await apply_once(
-            self.services.groups,
-            e.group_id,
-            env.id,
-            seat,
-            create=lambda: GroupRecord(id=e.group_id),
-        )
-
-    async def member_joined(self, env: EventEnvelope, e: enr.MemberJoinedGroup) -> None:
-        await apply_once(
-            self.services.groups,
-            e.group_id,
-            env.id,
-            lambda g: g.set_member(e.participant_id, active=True),
-            create=lambda: GroupRecord(id=e.group_id),
-        )
-
-    async def member_left(self, env: EventEnvelope, e: enr.MemberLeftGroup) -> None:
-        await apply_once(
-            self.services.groups,
-            e.group_id,
-            env.id,
-            lambda g: g.set_member(e.participant_id, active=False),
-            create=lambda: GroupRecord(id=e.group_id),
-        )
-
-    async def committee_changed(
-        self, env: EventEnvelope, e: enr.CommitteeMemberAdded | enr.CommitteeMemberRemoved
-    ) -> None:
-        participant, group_id = e.participant_id, e.group_id
-        if e.kind != "support" or not participant or not group_id:
-            return
-        sits = isinstance(e, enr.CommitteeMemberAdded)
-        await apply_once(
-            self.services.groups,
-            group_id,
-            env.id,
-            lambda g: g.set_on_support_committee(participant, sits=sits),
-            create=lambda: GroupRecord(id=group_id),
-        )
 
     async def initial_period_closed(
         self, env: EventEnvelope, e: fnd.FundInitialPeriodClosed
