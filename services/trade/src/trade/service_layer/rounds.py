@@ -7,7 +7,7 @@ themselves are `trade.domain.purchasing`'s."""
 
 from __future__ import annotations
 
-from megp_common.auth import Principal, check_state
+from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
 from megp_common.refusals import Missing
 from trade.domain.commands import ChooseQuote, OpenRound, RecordQuote, StateDemand
@@ -116,7 +116,14 @@ async def state_demand(services: Services, who: Principal, command: StateDemand)
             rule=RULE,
         )
     if command.participant_id not in {who.participant_id, who.subject}:
-        act_for_odf(who, group)  # only the member or their ODF's staff speak for the member
+        # only the member themself, or their ODF's staff, speak for the member
+        if not who.has_role(Role.ODF_STAFF):
+            raise NotAuthorized(
+                f"only participant {command.participant_id} or their ODF's staff state their "
+                "demand",
+                rule=RULE,
+            )
+        act_for_odf(who, group)
     assert group.odf_id is not None  # a participating group has its ODF
     rnd.state_demand(command.participant_id, group.odf_id, command.quantity, services.now())
     await services.rounds.save(rnd)
