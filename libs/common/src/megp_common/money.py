@@ -387,6 +387,8 @@ def parse_amount(
             "(no spaces, signs, exponents or separators)"
         )
     amount = Decimal(text)
+    if text.startswith("-") and not signed:  # "-0" too, where zero is allowed
+        raise ValueError("an amount cannot be negative")
     if amount < 0 and not signed:
         raise ValueError("an amount cannot be negative")
     if amount == 0 and not allow_zero:
