@@ -320,6 +320,10 @@ class World:
             "instant": self.clock_instant,
             "return_due_on": (self.today + timedelta(days=90)).isoformat(),
             "product_id": self.ids["product_id"],
+            "group_ids": [self.ids["group_id"]],
+            "quote_id": self.ids["quote_id"],
+            "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
+            "valid_until": (self.today + timedelta(days=60)).isoformat(),
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -362,6 +366,7 @@ class World:
             "bank": TRUST_BANK,
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
+            "round_id": self.ids["round_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -435,6 +440,7 @@ class World:
             ("credit", f"/v1/leases/{self.ids['lease_id']}"),
             ("trade", f"/v1/products/{self.ids['product_id']}"),
             ("trade", f"/v1/orders/{self.ids['order_id']}"),
+            ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -655,6 +661,10 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     assert lease.status_code == 201, lease.text
     ids |= {"loan_id": loan.json()["id"], "lease_id": lease.json()["id"]}
     ids |= _trade_world(platform, header, gid, members[1])
+    ids |= _purchasing_world(platform, header, gid, members[1:3])
+    # the round above closed a minute on: the clock stays frozen there
+    frozen_at = _freeze_clock(platform, national)
+    ids |= _purchasing_choice(platform, header, gid, ids)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
 
 
@@ -691,6 +701,74 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
     )
     assert order.status_code == 201, order.text
     return {"product_id": listed["id"], "order_id": order.json()["id"]}
+
+
+def _purchasing_world(
+    platform: Platform, header: Header, gid: str, buyers: list[str]
+) -> dict[str, str]:
+    """A collective purchasing round of the group's ODF, closing 30 s on, two members'
+    demand and a supplier's quote (closed and chosen once the clock moved, see below)."""
+    trade = platform.processes["trade"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    now = _clock_now(trade, header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w"))
+    opened = httpx.post(
+        f"{trade}/v1/purchasing-rounds",
+        json={
+            "group_ids": [gid],
+            "item": "barro rojo",
+            "kind": "raw_material",
+            "unit": "kg",
+            "closes_at": (now + timedelta(seconds=30)).isoformat(),
+        },
+        headers=staff | {"Idempotency-Key": uid("round")},
+    )
+    assert opened.status_code == 201, opened.text
+    round_id = opened.json()["id"]
+    for buyer, quantity in zip(buyers, (7, 3), strict=True):
+        demand = httpx.post(
+            f"{trade}/v1/purchasing-rounds/{round_id}/demands",
+            json={"participant_id": buyer, "group_id": gid, "quantity": quantity},
+            headers=staff | {"Idempotency-Key": uid("demand")},
+        )
+        assert demand.status_code == 200, demand.text
+    quoted = httpx.post(
+        f"{trade}/v1/purchasing-rounds/{round_id}/quotes",
+        json={
+            "supplier_id": "world-supplier",
+            "supplier_name": "Barros del Centro",
+            "tiers": [
+                {"min_quantity": 1, "unit_price": "12.3333"},
+                {"min_quantity": 10, "unit_price": "10.0001"},
+            ],
+            "delivery_charge": "40.00",
+        },
+        headers=staff | {"Idempotency-Key": uid("quote")},
+    )
+    assert quoted.status_code == 201, quoted.text
+    return {"round_id": round_id, "quote_id": quoted.json()["quotes"][0]["quote_id"]}
+
+
+def _purchasing_choice(
+    platform: Platform, header: Header, gid: str, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """The round closes (the clock moved past its date) and the ODF's staff choose the quote."""
+    trade = platform.processes["trade"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    rounds = f"{trade}/v1/purchasing-rounds/{ids['round_id']}"
+
+    def closed() -> httpx.Response:
+        # trade follows the shared clock a moment after the move
+        return httpx.post(f"{rounds}/closing", headers=staff | {"Idempotency-Key": uid("close")})
+
+    _eventually(closed, "the round never closed")
+    chosen = httpx.post(
+        f"{rounds}/choice",
+        json={"quote_id": ids["quote_id"], "group_id": gid},
+        headers=staff | {"Idempotency-Key": uid("choice")},
+    )
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["status"] == "allocated", chosen.text
+    return {}
 
 
 def _created(r: httpx.Response) -> httpx.Response:

@@ -188,6 +188,10 @@ def bad_values(f: MoneyField) -> list[Any]:
         values = list(BAD_RATES)
     else:
         values = list(BAD_AMOUNTS) + ([] if f.signed else ["-0", "-5.00"])
+        places = int(f.schema.get("x-megp-money-places", 2))
+        if places > 2:  # a unit price to four decimals: one decimal too many instead
+            finer = ("1." + "0" * places + "5", "0." + "0" * places + "1")
+            values = [v for v in values if v not in ("1.005", "0.001")] + list(finer)
     return values + ([None] if f.required else [])
 
 

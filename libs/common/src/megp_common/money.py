@@ -387,6 +387,8 @@ def parse_amount(
             "(no spaces, signs, exponents or separators)"
         )
     amount = Decimal(text)
+    if text.startswith("-") and not signed:  # "-0" too, where zero is allowed
+        raise ValueError("an amount cannot be negative")
     if amount < 0 and not signed:
         raise ValueError("an amount cannot be negative")
     if amount == 0 and not allow_zero:
@@ -410,13 +412,21 @@ class AmountRule:
     allow_zero: bool = False
     example: str = "1250.00"
     signed: bool = False
+    #: decimals the amount may have: two for money, more for a unit price (by the gram)
+    places: int = DEFAULT_MINOR_UNITS
 
     def __post_init__(self) -> None:
         if self.kind not in AMOUNT_LIMITS:
             raise ValueError(f"unknown amount kind {self.kind!r}")
 
     def parse(self, value: Any) -> Decimal:
-        return parse_amount(value, kind=self.kind, allow_zero=self.allow_zero, signed=self.signed)
+        return parse_amount(
+            value,
+            kind=self.kind,
+            allow_zero=self.allow_zero,
+            signed=self.signed,
+            places=self.places,
+        )
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -432,19 +442,23 @@ class AmountRule:
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict[str, Any]:
         limit = render_amount(AMOUNT_LIMITS[self.kind])
-        lowest = f"-{limit}" if self.signed else "0" if self.allow_zero else "0.01"
-        return {
+        smallest = format(Decimal(1).scaleb(-self.places), "f")
+        lowest = f"-{limit}" if self.signed else "0" if self.allow_zero else smallest
+        sign = "-?" if self.signed else ""
+        decimals = "two" if self.places == DEFAULT_MINOR_UNITS else str(self.places)
+        documented: dict[str, Any] = {
             "type": "string",
-            "pattern": r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$"
-            if self.signed
-            else r"^[0-9]{1,18}(\.[0-9]{1,2})?$",
+            "pattern": rf"^{sign}[0-9]{{1,18}}(\.[0-9]{{1,{self.places}}})?$",
             "maxLength": _MAX_TEXT,
             "examples": [self.example],
             "description": f"A decimal string from {lowest} to {limit} (setting "
-            f"MONEY_MAX_{self.kind.upper()}), at most two decimals",
+            f"MONEY_MAX_{self.kind.upper()}), at most {decimals} decimals",
             "x-megp-money": self.kind,
             "x-megp-money-min": lowest,
         }
+        if self.places != DEFAULT_MINOR_UNITS:
+            documented["x-megp-money-places"] = self.places
+        return documented
 
 
 PaymentAmount = Annotated[Decimal, AmountRule("payment")]
@@ -455,6 +469,10 @@ IncomeAmount = Annotated[
     Decimal, AmountRule("income", allow_zero=True, example="8450.00", signed=True)
 ]
 PriceAmount = Annotated[Decimal, AmountRule("price", example="1.00")]
+#: A price per unit of an input, to four decimals (inputs are often priced by the gram).
+UnitPriceAmount = Annotated[Decimal, AmountRule("price", example="12.3456", places=4)]
+#: A flat charge that may be nothing (a supplier's delivery).
+ChargeAmount = Annotated[Decimal, AmountRule("price", allow_zero=True, example="150.00")]
 
 
 #: Largest count of units one request may name (an order line, a stock count), unless the

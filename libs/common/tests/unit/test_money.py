@@ -6,14 +6,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from megp_common.money import (
+    ChargeAmount,
     CurrencyMismatch,
     Money,
     MoneyAmount,
     MoneyError,
     MoneyModel,
+    UnitPriceAmount,
     sum_money,
 )
 
@@ -286,3 +288,19 @@ def test_a_quantity_is_a_json_integer_within_its_bounds() -> None:
             Recount(delta=bad)
     schema = Line.model_json_schema()["properties"]["quantity"]
     assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 1, QUANTITY_LIMIT)
+
+
+def test_a_unit_price_takes_four_decimals_and_a_charge_may_be_zero_never_minus_zero() -> None:
+    unit = TypeAdapter(UnitPriceAmount)
+    assert unit.validate_python("12.3456") == Decimal("12.3456")
+    assert unit.validate_python("0.0001") == Decimal("0.0001")
+    for bad in ("12.34567", "0", "-1.0000", 12.5):
+        with pytest.raises(ValidationError):
+            unit.validate_python(bad)
+    schema = unit.json_schema()
+    assert schema["x-megp-money-places"] == 4 and schema["x-megp-money-min"] == "0.0001"
+    charge = TypeAdapter(ChargeAmount)
+    assert charge.validate_python("0") == Decimal("0")
+    for bad in ("-0", "-0.00", "1.005"):
+        with pytest.raises(ValidationError):
+            charge.validate_python(bad)

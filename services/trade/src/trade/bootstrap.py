@@ -14,6 +14,7 @@ from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    RoundRepository,
     StockLocks,
     StockRepository,
 )
@@ -25,7 +26,8 @@ from trade.service_layer.scheduler import tick
 
 DESCRIPTION = (
     "The fair-trade marketplace: products sold by their group's ODF, orders across producers "
-    "with stock reserved and never oversold, the producer's share of every sale."
+    "with stock reserved and never oversold, the producer's share of every sale, and collective "
+    "purchasing rounds that pool members' demand for an input."
 )
 
 
@@ -38,6 +40,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         stock=StockRepository(runtime.db, StockLocks(runtime.db)),
         orders=OrderRepository(runtime.db, runtime.outbox),
         groups=GroupRepository(runtime.db, runtime.outbox),
+        rounds=RoundRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
     )
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from megp_common.settings import ServiceSettings
+from trade.domain.purchasing import QuoteDecider
 
 
 class Settings(ServiceSettings):
@@ -23,4 +24,8 @@ class Settings(ServiceSettings):
         default=Decimal("0.05"), ge=0, lt=1, description="Logistics, a fraction of each sale line"
     )
     channel: str = "marketplace"
+    quote_decider: QuoteDecider = Field(
+        default=QuoteDecider.STAFF,
+        description="Who chooses a purchasing round's quote for the ODF: board or staff [¶55]",
+    )
     scheduler_interval_s: float = 5.0

@@ -145,3 +145,65 @@ class SaleCompleted(EventPayload):
     logistics: MoneyAmount
     currency: str = "MXN"
     completed_on: date
+
+
+# ---------------------------------------------------------------------------------------------
+# Collective purchasing [¶30, ¶69]: a round's events are keyed by the round id.
+
+
+class _RoundEvent(EventPayload):
+    round_id: str
+    odf_ids: list[str] = Field(description="The participating Development Organizations")
+    state_code: str | None = None
+
+
+@event_type("trade.PurchasingRoundOpened")
+class PurchasingRoundOpened(_RoundEvent):
+    """One or several ODFs open a round to pool their groups' members' demand for an input."""
+
+    item: str
+    kind: str = Field(description="raw_material | input | capital_good")
+    unit: str
+    opened_at: datetime
+    closes_at: datetime
+
+
+@event_type("trade.PurchasingRoundClosed")
+class PurchasingRoundClosed(_RoundEvent):
+    """The closing date came: the pooled quantity is fixed."""
+
+    pooled_quantity: int
+    members: int
+    closed_at: datetime
+
+
+@event_type("trade.QuoteChosen")
+class QuoteChosen(_RoundEvent):
+    """The ODF chose a supplier's quote for the pooled quantity [¶55]."""
+
+    quote_id: str
+    supplier_id: str
+    major_client_terms: bool = Field(description="A Support Committee company's terms [¶54]")
+    pooled_quantity: int
+    unit_price: MoneyAmount
+    delivery_charge: MoneyAmount
+    total: MoneyAmount
+    currency: str = "MXN"
+    chosen_by: str
+    decided_as: str = Field(description="board | staff")
+    chosen_at: datetime
+
+
+@event_type("trade.PurchaseAllocated")
+class PurchaseAllocated(_RoundEvent):
+    """One member's part of the round: what they get and what it costs them. Paying it (the
+    member, or the ODF financing it) is for funds or credit to decide by their own rules."""
+
+    participant_id: str
+    member_odf_id: str
+    quantity: int
+    cost_share: MoneyAmount
+    currency: str = "MXN"
+    alone_cost: MoneyAmount | None = Field(
+        default=None, description="what the best quote would charge them alone (None: none would)"
+    )

@@ -40,6 +40,7 @@ from megp_common.mongo import (
 from trade.domain.group import GroupRecord
 from trade.domain.order import Order
 from trade.domain.product import Product
+from trade.domain.purchasing import PurchasingRound
 from trade.domain.stock import StockLevel
 
 COUNTERS = {"available": 1, "reserved": 1, "sold": 1}
@@ -199,6 +200,14 @@ class GroupRepository(AggregateRepository[GroupRecord]):
     model = GroupRecord
 
 
-ALL = (ProductRepository, OrderRepository, GroupRepository)
+class RoundRepository(AggregateRepository[PurchasingRound]):
+    """Collective purchasing rounds [¶30, ¶69], each with its demands, quotes and allocations."""
+
+    collection = "purchasing_rounds"
+    model = PurchasingRound
+    indexes = (IndexModel([("status", ASCENDING)]), IndexModel([("state", ASCENDING)]))
+
+
+ALL = (ProductRepository, OrderRepository, GroupRepository, RoundRepository)
 #: Collections without an outbox
 PLAIN = (StockRepository, StockLocks)

@@ -4,6 +4,7 @@ and the service layer carries it out, so nothing reaches the domain as a loose d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 
@@ -59,3 +60,46 @@ class CancelOrder:
 class FulfilLine:
     order_id: str
     number: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRound:
+    """ODF staff open a collective purchasing round for their groups' members [¶30, ¶69]."""
+
+    group_ids: tuple[str, ...]
+    item: str
+    kind: str
+    unit: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StateDemand:
+    round_id: str
+    participant_id: str
+    group_id: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteTier:
+    min_quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuote:
+    round_id: str
+    supplier_id: str
+    supplier_name: str
+    tiers: tuple[QuoteTier, ...]
+    delivery_charge: Decimal = Decimal("0.00")
+    major_client_terms: bool = False
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseQuote:
+    round_id: str
+    quote_id: str
+    group_id: str

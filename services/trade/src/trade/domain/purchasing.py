@@ -36,14 +36,18 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from itertools import pairwise
-from typing import ClassVar, Final, TypedDict
+from typing import Final, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from megp_common import decisions
 from megp_common.aggregate import Aggregate
-from megp_common.events import EventPayload
-from megp_common.money import MoneyAmount
+from megp_common.contracts.trade import (
+    PurchaseAllocated,
+    PurchasingRoundClosed,
+    PurchasingRoundOpened,
+    QuoteChosen,
+)
 from megp_common.refusals import (
     DecisionRefused,
     InvalidData,
@@ -237,68 +241,6 @@ def split_cost(total: Decimal, demands: Iterable[DemandLine]) -> dict[str, Decim
 
 
 # ---------------------------------------------------------------------------------------------
-# Events. Plain payloads for now: to be moved to megp_common.contracts.trade (and registered
-# with `event_type`) when the service layer lands; their `event_type` names are already the
-# ones the contracts will use.
-
-
-class _RoundEvent(EventPayload):
-    round_id: str
-    odf_ids: list[str]
-    state_code: str | None = None
-
-
-class PurchasingRoundOpened(_RoundEvent):
-    event_type: ClassVar[str] = "trade.PurchasingRoundOpened"
-
-    item: str
-    kind: str = Field(description="raw_material | input | capital_good")
-    unit: str
-    opened_at: datetime
-    closes_at: datetime
-
-
-class PurchasingRoundClosed(_RoundEvent):
-    event_type: ClassVar[str] = "trade.PurchasingRoundClosed"
-
-    pooled_quantity: int
-    members: int
-    closed_at: datetime
-
-
-class QuoteChosen(_RoundEvent):
-    event_type: ClassVar[str] = "trade.QuoteChosen"
-
-    quote_id: str
-    supplier_id: str
-    major_client_terms: bool
-    pooled_quantity: int
-    unit_price: MoneyAmount
-    delivery_charge: MoneyAmount
-    total: MoneyAmount
-    currency: str = CURRENCY
-    chosen_by: str
-    decided_as: str = Field(description="board | staff")
-    chosen_at: datetime
-
-
-class PurchaseAllocated(_RoundEvent):
-    """One member's part of the round: what they get and what it costs them. Paying it (the
-    member, or the ODF financing it) is for funds or credit to decide by their own rules."""
-
-    event_type: ClassVar[str] = "trade.PurchaseAllocated"
-
-    participant_id: str
-    member_odf_id: str
-    quantity: int
-    cost_share: MoneyAmount
-    currency: str = CURRENCY
-    alone_cost: MoneyAmount | None = Field(
-        default=None, description="what the best quote would charge them alone (None: none would)"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # Who decides.
 
 
@@ -410,6 +352,8 @@ class _RoundIds(TypedDict):
 
 class PurchasingRound(Aggregate):
     odf_ids: list[str]
+    #: the participating ODFs' project groups (the service layer's, for scope and membership)
+    group_ids: list[str] = []
     state: str | None = None
     item: str
     kind: InputKind
@@ -448,6 +392,7 @@ class PurchasingRound(Aggregate):
         opened_at: datetime,
         closes_at: datetime,
         state: str | None = None,
+        group_ids: Sequence[str] = (),
     ) -> PurchasingRound:
         if not odf_ids:
             raise InvalidData("a round is opened by at least one ODF", rule=RULE)
@@ -466,6 +411,7 @@ class PurchasingRound(Aggregate):
         rnd = cls(
             id=round_id,
             odf_ids=list(odf_ids),
+            group_ids=list(group_ids),
             state=state,
             item=item,
             kind=kind,

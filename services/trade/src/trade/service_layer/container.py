@@ -11,6 +11,7 @@ from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    RoundRepository,
     StockRepository,
 )
 from trade.config import Settings
@@ -25,6 +26,7 @@ class Services:
     stock: StockRepository
     orders: OrderRepository
     groups: GroupRepository
+    rounds: RoundRepository
     idempotency: IdempotencyStore
 
     @property

@@ -1,5 +1,5 @@
 """What trade's readers see: products with their public fields (price, producer share, what
-is available) and an order for its buyer."""
+is available), an order for its buyer, and purchasing rounds with their savings."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from megp_common.auth import Principal
 from megp_common.errors import NotFound
 from trade.domain.order import Order
 from trade.domain.product import Product
+from trade.domain.purchasing import PurchasingRound, SavingsReport
 from trade.domain.stock import StockLevel
 from trade.service_layer.container import Services
 from trade.service_layer.orders import may_read
+from trade.service_layer.rounds import round_in_scope
 
 
 async def product(services: Services, product_id: str) -> tuple[Product, StockLevel]:
@@ -45,3 +47,13 @@ async def order(services: Services, who: Principal, order_id: str) -> Order:
         raise NotFound(f"no order has the id {order_id}")
     may_read(who, found)
     return found
+
+
+async def purchasing_round(services: Services, who: Principal, round_id: str) -> PurchasingRound:
+    """A round, its demands, quotes and allocations, for readers whose scope covers its state."""
+    return await round_in_scope(services, who, round_id)
+
+
+async def round_savings(services: Services, who: Principal, round_id: str) -> SavingsReport:
+    """What the round saved its members against each buying alone (409 before a choice)."""
+    return (await round_in_scope(services, who, round_id)).savings()

@@ -1,0 +1,198 @@
+"""Use cases on collective purchasing rounds [¶30, ¶69]: ODF staff open a round for their
+groups' members, members (or the staff for them) state their demand until the closing date,
+the staff close it and record the suppliers' quotes, and the ODF chooses one: its board or its
+staff, as the `quote_decider` setting says, never a supplier, a buyer, a committee member, a
+donor or a lender [¶55]. Every use case checks the caller's state scope on the round; the rules
+themselves are `trade.domain.purchasing`'s."""
+
+from __future__ import annotations
+
+from megp_common.auth import Principal, Role, check_state
+from megp_common.errors import Conflict, NotFound
+from megp_common.refusals import Missing
+from trade.domain.commands import ChooseQuote, OpenRound, RecordQuote, StateDemand
+from trade.domain.errors import NotAuthorized, TradeRuleViolation
+from trade.domain.group import GroupRecord
+from trade.domain.purchasing import (
+    RULE,
+    Decider,
+    PriceTier,
+    PurchasingRound,
+    QuoteDecider,
+    SupplierQuote,
+    quote_decider,
+)
+from trade.service_layer.container import Services
+from trade.service_layer.products import act_for_odf, group_in_scope
+
+
+async def round_in_scope(services: Services, who: Principal, round_id: str) -> PurchasingRound:
+    found = await services.rounds.find(round_id)
+    if found is None:
+        raise NotFound(f"no purchasing round has the id {round_id}")
+    check_state(who, found.state)
+    return found
+
+
+async def _groups(services: Services, rnd: PurchasingRound) -> list[GroupRecord]:
+    return [await services.groups.get(g) for g in rnd.group_ids]
+
+
+async def _participating_group(
+    services: Services, rnd: PurchasingRound, group_id: str
+) -> GroupRecord:
+    if group_id not in rnd.group_ids:
+        raise TradeRuleViolation(
+            f"group {group_id} does not take part in purchasing round {rnd.id}", rule=RULE
+        )
+    return await services.groups.get(group_id)
+
+
+async def _staff_of_round(services: Services, who: Principal, rnd: PurchasingRound) -> None:
+    """The caller is the staff of one of the round's ODFs, acting for it alone [¶55, ¶94]."""
+    groups = await _groups(services, rnd)
+    check_state(who, rnd.state)
+    if who.organization is None:
+        act_for_odf(who, groups[0])
+        return
+    mine = [g for g in groups if g.odf_id == who.organization]
+    if not mine:
+        raise NotAuthorized(
+            f"organization {who.organization} does not take part in purchasing round {rnd.id}",
+            rule=RULE,
+        )
+    act_for_odf(who, mine[0])
+
+
+async def open_round(
+    services: Services, who: Principal, command: OpenRound, round_id: str
+) -> PurchasingRound:
+    existing = await services.rounds.find(round_id)
+    if existing is not None:
+        return existing  # a retry after the round was stored
+    if len(set(command.group_ids)) != len(command.group_ids):
+        raise TradeRuleViolation("a group takes part in a round once", rule=RULE)
+    groups = [await group_in_scope(services, who, g) for g in command.group_ids]
+    states = {g.state for g in groups}
+    if len(states) != 1:
+        raise TradeRuleViolation(
+            "a round's groups are in one state (a round is state-bound, like the channel)",
+            rule=RULE,
+        )
+    for group in groups:
+        if not group.odf_id:
+            raise TradeRuleViolation(f"group {group.id} has no Development Organization yet")
+    if who.organization is not None and who.organization not in {g.odf_id for g in groups}:
+        raise NotAuthorized(
+            "only the staff of a participating ODF open its members' purchasing round", rule=RULE
+        )
+    act_for_odf(who, next(g for g in groups if who.organization in (None, g.odf_id)))
+    odf_ids = list(dict.fromkeys(g.odf_id for g in groups if g.odf_id))
+    rnd = PurchasingRound.open(
+        round_id=round_id,
+        odf_ids=odf_ids,
+        group_ids=list(command.group_ids),
+        item=command.item,
+        kind=command.kind,
+        unit=command.unit,
+        opened_at=services.now(),
+        closes_at=command.closes_at,
+        state=groups[0].state,
+    )
+    try:
+        await services.rounds.add(rnd)
+    except Conflict:  # a concurrent retry stored it first
+        return await services.rounds.get(round_id)
+    return rnd
+
+
+async def state_demand(services: Services, who: Principal, command: StateDemand) -> PurchasingRound:
+    """The member themself, or the staff of their group's ODF, states or revises their demand."""
+    rnd = await round_in_scope(services, who, command.round_id)
+    group = await _participating_group(services, rnd, command.group_id)
+    if not group.is_member(command.participant_id):
+        raise TradeRuleViolation(
+            f"participant {command.participant_id} is not an active member of group {group.id}",
+            rule=RULE,
+        )
+    if command.participant_id not in {who.participant_id, who.subject}:
+        # only the member themself, or their ODF's staff, speak for the member
+        if not who.has_role(Role.ODF_STAFF):
+            raise NotAuthorized(
+                f"only participant {command.participant_id} or their ODF's staff state their "
+                "demand",
+                rule=RULE,
+            )
+        act_for_odf(who, group)
+    assert group.odf_id is not None  # a participating group has its ODF
+    rnd.state_demand(command.participant_id, group.odf_id, command.quantity, services.now())
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def close_round(services: Services, who: Principal, round_id: str) -> PurchasingRound:
+    rnd = await round_in_scope(services, who, round_id)
+    await _staff_of_round(services, who, rnd)
+    rnd.close(services.now())
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def record_quote(
+    services: Services, who: Principal, command: RecordQuote, quote_id: str
+) -> PurchasingRound:
+    """The ODF's staff record a supplier's quote. Major-client terms [¶54] are accepted only
+    from a supplier on a participating project's Support Committee."""
+    rnd = await round_in_scope(services, who, command.round_id)
+    if quote_id in rnd.quotes:
+        return rnd  # a retry of the same key after it was stored
+    await _staff_of_round(services, who, rnd)
+    if command.major_client_terms:
+        committees = {p for g in await _groups(services, rnd) for p in g.support_committee}
+        if command.supplier_id not in committees:
+            raise TradeRuleViolation(
+                f"supplier {command.supplier_id} sits on no participating project's Support "
+                "Committee; only such a supply company grants its major-client terms [¶54]",
+                rule="¶54",
+            )
+    quote = SupplierQuote.offer(
+        quote_id=quote_id,
+        supplier_id=command.supplier_id,
+        supplier_name=command.supplier_name,
+        tiers=tuple(
+            PriceTier(min_quantity=t.min_quantity, unit_price=t.unit_price) for t in command.tiers
+        ),
+        delivery_charge=command.delivery_charge,
+        major_client_terms=command.major_client_terms,
+        valid_until=command.valid_until,
+        received_at=services.now(),
+    )
+    rnd.receive_quote(quote)
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def choose_quote(services: Services, who: Principal, command: ChooseQuote) -> PurchasingRound:
+    """The ODF of `group_id` chooses: its board representative or its staff, per the setting;
+    the round fixes every member's allocation and cost share [¶55, ¶69]."""
+    rnd = await round_in_scope(services, who, command.round_id)
+    group = await _participating_group(services, rnd, command.group_id)
+    assert group.odf_id is not None
+    quote = rnd.quotes.get(command.quote_id)
+    if quote is None:
+        raise Missing(f"round {rnd.id} received no quote {command.quote_id}", rule=RULE)
+    policy = services.settings.quote_decider
+    decider = Decider(
+        roles=who.role_names(),
+        odf_id=group.odf_id,
+        participant_id=who.participant_id or who.subject,
+        organization=who.organization,
+    )
+    quote_decider(decider, policy, group.governance, quote)  # [¶55] before anything else
+    if policy is QuoteDecider.STAFF and who.organization not in (None, group.odf_id):
+        raise NotAuthorized(
+            f"only group {group.id}'s Development Organization chooses for it [¶55]", rule="¶55"
+        )
+    rnd.choose_quote(command.quote_id, decider, policy, group.governance, services.now())
+    await services.rounds.save(rnd)
+    return rnd
