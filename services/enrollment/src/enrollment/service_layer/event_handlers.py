@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import structlog
 
+from enrollment.domain.errors import DomainRefusal
 from enrollment.domain.group_period import GroupPeriod, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
 from enrollment.service_layer.container import Services
@@ -63,17 +64,20 @@ class EventHandlers:
         outcome: list[SaleOutcome] = []
 
         def count(doc: GroupPeriod) -> None:
-            outcome.append(
-                doc.count_sale(
-                    plan,
-                    sale_id=env.id,
-                    order_id=e.order_id,
-                    participant_id=e.producer_id,
-                    producer_part=e.producer_part,
-                    completed_on=e.completed_on,
-                    now=services.now(),
+            try:
+                outcome.append(
+                    doc.count_sale(
+                        plan,
+                        sale_id=env.id,
+                        order_id=e.order_id,
+                        participant_id=e.producer_id,
+                        producer_part=e.producer_part,
+                        completed_on=e.completed_on,
+                        now=services.now(),
+                    )
                 )
-            )
+            except DomainRefusal as exc:  # bad data: no retry can help
+                raise PermanentError(f"sale {e.order_id}: {exc.detail}") from exc
 
         applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
         _report(e, period, outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE)
