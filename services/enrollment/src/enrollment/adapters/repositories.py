@@ -205,7 +205,8 @@ class PlanRepository(AggregateRepository[BusinessPlan]):
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     collection = "group_periods"
     model = GroupPeriod
-    packed = frozenset({"lines", "applied"})  # a line per member; reports.py unpacks them
+    # a line per member (reports.py unpacks them), and the sales of producers without a plan
+    packed = frozenset({"lines", "unplanned_sales", "applied"})
 
 
 REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (

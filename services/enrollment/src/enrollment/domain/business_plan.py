@@ -6,7 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from enrollment.domain.errors import InvalidData
-from enrollment.domain.periods import Period, money, period_of_plan, require_first_of_month
+from enrollment.domain.periods import (
+    Period,
+    money,
+    period_containing,
+    period_of_plan,
+    require_first_of_month,
+)
 from enrollment.domain.terms import ProgrammeTerms
 from megp_common.aggregate import Aggregate
 from megp_common.contracts.enrollment import BusinessPlanAgreed
@@ -99,6 +105,10 @@ class BusinessPlan(Aggregate):
 
     def period(self, period_start: date) -> Period:
         return period_of_plan(self.start_date, self.period_months, period_start)
+
+    def period_containing(self, day: date) -> Period | None:
+        """The plan's period that contains `day`; None before the plan began."""
+        return period_containing(self.start_date, self.period_months, day)
 
     @property
     def target_income(self) -> Decimal:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -23,11 +24,33 @@ def group_period_id(group_id: str, period: Period) -> str:
     return deterministic_id("group-period", group_id, period.start.isoformat(), str(period.months))
 
 
+class Sale(BaseModel):
+    """A completed sale counted as a producer's revenue (trade's SaleCompleted): `sale_id` is
+    the event's id; `producer_part` is what the producer earns, MXN."""
+
+    sale_id: str
+    order_id: str
+    participant_id: str
+    producer_part: Decimal
+    completed_on: date
+    counted_at: datetime
+
+
+class SaleOutcome(StrEnum):
+    COUNTED = "counted"  # in the member's open period: it is part of the period's income
+    LATE = "late"  # the member's period was closed: kept and reported, the result unchanged
+    UNPLANNED = "unplanned"  # no plan in the group covers it: the group period's revenue
+    DUPLICATE = "duplicate"  # this sale (or this order's sale for this producer) was counted
+
+
 class MemberResult(BaseModel):
     result_id: str
     plan_id: str
     participant_id: str
     income: Decimal
+    #: at a closing, income = income_typed + sales; a correction states the whole income (None)
+    income_typed: Decimal | None = None
+    sales: Decimal | None = None
     baseline: Decimal
     incremental_income: Decimal
     deposit_due: Decimal
@@ -44,10 +67,23 @@ class MemberLine(BaseModel):
     income_recorded_at: datetime | None = None
     result: MemberResult | None = None
     corrections: list[MemberResult] = []
+    #: sales counted in the period's income, then those that came after the line closed
+    sales: list[Sale] = []
+    late_sales: list[Sale] = []
 
     @property
     def current(self) -> MemberResult | None:
         return self.corrections[-1] if self.corrections else self.result
+
+    @property
+    def sales_total(self) -> Decimal:
+        return sum((s.producer_part for s in self.sales), Decimal("0.00"))
+
+    @property
+    def total_income(self) -> Decimal | None:
+        """The income a closing uses: the typed income plus the sales counted (None until the
+        income is typed: the sheet or the income route states the other income, zero or more)."""
+        return None if self.income is None else self.income + self.sales_total
 
 
 class GroupPeriod(Aggregate):
@@ -57,6 +93,8 @@ class GroupPeriod(Aggregate):
     period_start: date
     period_months: int
     lines: dict[str, MemberLine] = {}
+    #: sales of producers without a plan in the group covering the sale's day
+    unplanned_sales: list[Sale] = []
     closed_at: datetime | None = None
 
     def partition_key(self) -> str:
@@ -91,6 +129,54 @@ class GroupPeriod(Aggregate):
             )
         line.income, line.income_recorded_at = money(income, "income"), now
 
+    def count_sale(
+        self,
+        plan: BusinessPlan | None,
+        *,
+        sale_id: str,
+        order_id: str,
+        participant_id: str,
+        producer_part: Decimal,
+        completed_on: date,
+        now: datetime,
+    ) -> SaleOutcome:
+        """Count a completed sale once (by its id, and once per order for its producer). With the
+        producer's plan, in this period of that plan: part of the open line's income, or kept as
+        late when the line (or the group period) is closed. Without a plan: unplanned revenue."""
+        if not self.period.start <= completed_on <= self.period.end:
+            raise InvalidData(
+                f"the sale of {completed_on.isoformat()} is outside this period",
+                field="completed_on",
+            )
+        if plan is not None and plan.participant_id != participant_id:
+            raise InvalidData("the plan is not the producer's", field="producer_id")
+        if self._has_sale(sale_id, order_id, participant_id):
+            return SaleOutcome.DUPLICATE
+        sale = Sale(
+            sale_id=sale_id,
+            order_id=order_id,
+            participant_id=participant_id,
+            producer_part=money(producer_part, "producer_part"),
+            completed_on=completed_on,
+            counted_at=now,
+        )
+        if plan is None:
+            self.unplanned_sales.append(sale)
+            return SaleOutcome.UNPLANNED
+        line = self._line(plan)
+        if self.closed_at is not None or line.result is not None:
+            line.late_sales.append(sale)
+            return SaleOutcome.LATE
+        line.sales.append(sale)
+        return SaleOutcome.COUNTED
+
+    def _has_sale(self, sale_id: str, order_id: str, participant_id: str) -> bool:
+        sales = [s for line in self.lines.values() for s in (*line.sales, *line.late_sales)]
+        return any(
+            s.sale_id == sale_id or (s.order_id, s.participant_id) == (order_id, participant_id)
+            for s in (*sales, *self.unplanned_sales)
+        )
+
     def close_member(
         self, plan: BusinessPlan, terms: ProgrammeTerms, now: datetime, *, announce: bool = True
     ) -> MemberResult:
@@ -103,11 +189,12 @@ class GroupPeriod(Aggregate):
             raise RuleViolation("record the period's income before closing it", rule="¶62")
         result = self._result(
             plan,
-            line.income,
+            line.income + line.sales_total,
             terms,
             now,
             deterministic_id("period-result", self.id, plan.participant_id),
         )
+        result.income_typed, result.sales = line.income, line.sales_total
         line.result = result
         if not announce:
             return result

@@ -68,6 +68,22 @@ def period_of_plan(plan_start: date, months: int, period_start: date) -> Period:
     return Period(period_start, months)
 
 
+def period_containing(plan_start: date, months: int, day: date) -> Period | None:
+    """The plan period that contains `day`, or None when `day` is before the plan began."""
+    offset = months_between(plan_start, day)
+    if offset < 0:
+        return None
+    return Period(add_months(plan_start, offset - offset % months), months)
+
+
+def calendar_period(months: int, day: date) -> Period:
+    """The period of `months` months counted from January that contains `day` (where a sale of
+    a group without plans is kept)."""
+    found = period_containing(date(day.year, 1, 1), months, day)
+    assert found is not None
+    return found
+
+
 def money(value: Decimal, what: str) -> Decimal:
     """An amount in pesos with at most two decimals, never negative."""
     if not value.is_finite() or value < 0:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
 from enrollment.domain.business_plan import BusinessPlan
-from enrollment.domain.group_period import GroupPeriod, MemberLine, MemberResult
+from enrollment.domain.group_period import GroupPeriod, MemberLine, MemberResult, Sale
 from enrollment.domain.periods import Period
 from enrollment.entrypoints.api.schemas.common import Reason, Request
 from megp_common.money import IncomeAmount, MoneyAmount
@@ -80,7 +81,13 @@ class ResultPublic(BaseModel):
     result_id: str
     participant_id: str
     plan_id: str
-    income: MoneyAmount
+    income: MoneyAmount = Field(description="At a closing: income_typed + sales")
+    income_typed: MoneyAmount | None = Field(
+        default=None, description="The income typed for the period (None: a correction)"
+    )
+    sales: MoneyAmount | None = Field(
+        default=None, description="The producer's part of the sales counted (None: a correction)"
+    )
     baseline: MoneyAmount
     incremental_income: MoneyAmount
     deposit_due: MoneyAmount = Field(description="10 % of positive incremental income [¶71]")
@@ -94,11 +101,33 @@ class ResultPublic(BaseModel):
         return cls(**r.model_dump())
 
 
+class SalePublic(BaseModel):
+    sale_id: str = Field(description="The id of trade's SaleCompleted event")
+    order_id: str
+    participant_id: str
+    producer_part: MoneyAmount
+    completed_on: date
+    counted_at: datetime
+
+    @classmethod
+    def of(cls, sale: Sale) -> SalePublic:
+        return cls(**sale.model_dump())
+
+
 class MemberPeriodPublic(BaseModel):
     participant_id: str
     period_start: date
     period_end: date
-    income: MoneyAmount | None
+    income: MoneyAmount | None = Field(
+        description="income_typed + sales: what a closing counts (None until income is typed)"
+    )
+    income_typed: MoneyAmount | None = Field(description="The income typed for the period")
+    sales: MoneyAmount = Field(description="The producer's part of the sales counted")
+    sales_counted: list[SalePublic] = Field(description="The completed sales in `sales`")
+    late_sales: list[SalePublic] = Field(
+        description="Sales that came after the member's period closed: kept, not counted "
+        "(the result stands; a correction changes it)"
+    )
     result: ResultPublic | None = Field(description="The result in force (last correction)")
     history: list[ResultPublic] = Field(description="The first result, then each correction")
     group_period_closed: bool
@@ -113,7 +142,11 @@ class MemberPeriodPublic(BaseModel):
             participant_id=participant_id,
             period_start=period.start,
             period_end=period.end,
-            income=line.income if line else None,
+            income=line.total_income if line else None,
+            income_typed=line.income if line else None,
+            sales=line.sales_total if line else Decimal("0.00"),
+            sales_counted=[SalePublic.of(x) for x in line.sales] if line else [],
+            late_sales=[SalePublic.of(x) for x in line.late_sales] if line else [],
             result=ResultPublic.of(results[-1]) if results else None,
             history=[ResultPublic.of(r) for r in results],
             group_period_closed=bool(doc and doc.closed_at),
@@ -144,6 +177,9 @@ class GroupPeriodPublic(BaseModel):
     period_months: int
     closed_at: datetime | None
     members: list[MemberPeriodPublic]
+    unplanned_sales: list[SalePublic] = Field(
+        description="Sales of producers without a plan in the group covering the sale's day"
+    )
     version: int
 
     @classmethod
@@ -157,5 +193,6 @@ class GroupPeriodPublic(BaseModel):
             period_months=doc.period_months,
             closed_at=doc.closed_at,
             members=[MemberPeriodPublic.of(doc.period, p, doc) for p in sorted(doc.lines)],
+            unplanned_sales=[SalePublic.of(x) for x in doc.unplanned_sales],
             version=doc.version,
         )
