@@ -347,6 +347,11 @@ _PLAIN_AMOUNT: Final = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,%d})?", re.ASCII)
 
 
 @functools.cache
+def _amount_pattern(places: int) -> re.Pattern[str]:
+    return re.compile(_PLAIN_AMOUNT.pattern % places, re.ASCII)
+
+
+@functools.cache
 def amount_limit(kind: str) -> Decimal:
     """The maximum of `kind`, from ``MONEY_MAX_<KIND>`` when set."""
     default = AMOUNT_LIMITS[kind]
@@ -380,8 +385,7 @@ def parse_amount(
         raise ValueError('an amount is sent as a decimal string, e.g. "1234.50"')
     if len(text) > _MAX_TEXT:
         raise ValueError(f"an amount has at most {_MAX_TEXT} characters")
-    pattern = re.compile(_PLAIN_AMOUNT.pattern % places, re.ASCII)
-    if pattern.fullmatch(text) is None:
+    if _amount_pattern(places).fullmatch(text) is None:
         raise ValueError(
             f'an amount is plain digits with at most {places} decimals, e.g. "1234.50" '
             "(no spaces, signs, exponents or separators)"

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Annotated, Any, Final, Generic, TypeVar
 
 from fastapi import Depends, Header, Query
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 from pymongo.asynchronous.collection import AsyncCollection
@@ -43,7 +44,8 @@ from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.ids import deterministic_id
-from megp_common.mongo import AggregateRepository, Document
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
+from megp_common.retry import retry_on_conflict
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -330,3 +332,22 @@ async def answer_once(
     return await run_idempotent(
         store, once.stored_scope, once.key, request_payload, operation, required=True
     )
+
+
+async def answer_keyed(
+    store: IdempotencyStore,
+    once: Once,
+    request_payload: Any,
+    operation: Callable[[str], Awaitable[tuple[int, Any]]],
+) -> tuple[int, Any]:
+    """`answer_once` for a use case that loads, checks and saves one record: `operation(new_id)`
+    runs again from a fresh read when it loses a race (ConcurrencyConflict, the one retry loop),
+    and its answer is stored as JSON."""
+
+    async def run() -> tuple[int, Any]:
+        status, body = await retry_on_conflict(
+            lambda: operation(once.new_id()), ConcurrencyConflict
+        )
+        return status, jsonable_encoder(body)
+
+    return await answer_once(store, once, jsonable_encoder(request_payload), run)

@@ -108,16 +108,16 @@ async def apply(services: Services, who: Principal, command: ApplyForLoan, loan_
     return loan
 
 
-async def _board_decider(services: Services, who: Principal, loan: Loan) -> str:
+async def _board_decider(services: Services, who: Principal, loan: Loan) -> tuple[str, GroupRecord]:
+    """The deciding representative [¶55], and the group it decides for."""
     group = await services.groups.get(loan.group_id)
-    governance = decisions.Governance.of(group.board, group.support_committee)
-    return decisions.board_decider(who.role_names(), who.participant_id, governance)
+    decider = decisions.board_decider(who.role_names(), who.participant_id, group.governance)
+    return decider, group
 
 
 async def board_approval(services: Services, who: Principal, loan_id: str) -> Loan:
     loan = await loan_in_scope(services, who, loan_id)
-    decider = await _board_decider(services, who, loan)
-    group = await services.groups.get(loan.group_id)
+    decider, group = await _board_decider(services, who, loan)
     loan.approve_by_board(decider, frozenset(group.board), services.today())
     await services.loans.save(loan)
     return loan

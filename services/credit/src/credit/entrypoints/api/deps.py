@@ -6,16 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from credit.service_layer.container import Services
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.mongo import ConcurrencyConflict
-from megp_common.retry import retry_on_conflict
-from megp_common.web import Once, answer_once
+from megp_common.web import Once, answer_keyed
 
 
 def _services(request: Request) -> Services:
@@ -38,7 +35,7 @@ PortfolioReader = Annotated[
 ]
 
 
-async def answer_keyed(
+async def keyed(
     services: Services,
     who: Principal,
     scope: str,
@@ -49,14 +46,5 @@ async def answer_keyed(
     """Run `operation(new_id)` once per (route, caller, Idempotency-Key); a retry replays the
     stored answer, another caller's same key never sees it."""
     once = Once(f"credit.{scope}", who.subject, key)
-
-    async def run() -> tuple[int, Any]:
-        # a write that lost a race with another (an event handler, the scheduler) runs again
-        # from a fresh read: each use case loads, checks and saves, so a rerun is safe
-        status, body = await retry_on_conflict(
-            lambda: operation(once.new_id()), ConcurrencyConflict
-        )
-        return status, jsonable_encoder(body)
-
-    status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
+    status, body = await answer_keyed(services.idempotency, once, payload, operation)
     return JSONResponse(body, status_code=status)

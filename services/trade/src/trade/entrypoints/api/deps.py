@@ -6,15 +6,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.mongo import ConcurrencyConflict
-from megp_common.retry import retry_on_conflict
-from megp_common.web import Once, answer_once
+from megp_common.web import Once, answer_keyed
 from trade.service_layer.container import Services
 
 
@@ -27,7 +24,7 @@ ServicesDep = Annotated[Services, Depends(_services)]
 OdfStaff = Annotated[Principal, Depends(require_roles(Role.ODF_STAFF))]
 
 
-async def answer_keyed(
+async def keyed(
     services: Services,
     who: Principal,
     scope: str,
@@ -38,12 +35,5 @@ async def answer_keyed(
     """Run `operation(new_id)` once per (route, caller, Idempotency-Key); a retry replays the
     stored answer, another caller's same key never sees it."""
     once = Once(f"trade.{scope}", who.subject, key)
-
-    async def run() -> tuple[int, Any]:
-        status, body = await retry_on_conflict(
-            lambda: operation(once.new_id()), ConcurrencyConflict
-        )
-        return status, jsonable_encoder(body)
-
-    status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
+    status, body = await answer_keyed(services.idempotency, once, payload, operation)
     return JSONResponse(body, status_code=status)

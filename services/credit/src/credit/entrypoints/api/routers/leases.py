@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from credit.domain.commands import PayRent, TransferLease
-from credit.entrypoints.api.deps import Member, OdfStaff, ServicesDep, answer_keyed
+from credit.entrypoints.api.deps import Member, OdfStaff, ServicesDep, keyed
 from credit.entrypoints.api.errors import READ, WRITE
 from credit.entrypoints.api.schemas.leases import LeaseCreate, LeasePublic, LeaseTransfer
 from credit.service_layer import leases, queries
@@ -32,7 +32,7 @@ async def sign(
     async def run(lease_id: str) -> tuple[int, LeasePublic]:
         return 201, LeasePublic.of(await leases.sign(services, who, body.command(), lease_id))
 
-    return await answer_keyed(services, who, "leases", key, body, run)
+    return await keyed(services, who, "leases", key, body, run)
 
 
 @router.get(
@@ -62,7 +62,7 @@ async def pay_rent(
         lease = await leases.pay_rent(services, who, PayRent(lease_id, number))
         return 200, LeasePublic.of(lease)
 
-    return await answer_keyed(services, who, f"rent:{lease_id}:{number}", key, {}, run)
+    return await keyed(services, who, f"rent:{lease_id}:{number}", key, {}, run)
 
 
 @router.post(
@@ -82,7 +82,7 @@ async def transfer(
         command = TransferLease(lease_id, body.to_participant_id)
         return 200, LeasePublic.of(await leases.transfer(services, who, command))
 
-    return await answer_keyed(services, who, f"transfer:{lease_id}", key, body, run)
+    return await keyed(services, who, f"transfer:{lease_id}", key, body, run)
 
 
 @router.post(
@@ -97,4 +97,4 @@ async def purchase(
     async def run(_: str) -> tuple[int, LeasePublic]:
         return 200, LeasePublic.of(await leases.purchase(services, who, lease_id))
 
-    return await answer_keyed(services, who, f"purchase:{lease_id}", key, {}, run)
+    return await keyed(services, who, f"purchase:{lease_id}", key, {}, run)

@@ -13,7 +13,7 @@ from credit.entrypoints.api.deps import (
     Lender,
     Payer,
     ServicesDep,
-    answer_keyed,
+    keyed,
 )
 from credit.entrypoints.api.errors import READ, WRITE
 from credit.entrypoints.api.schemas.loans import DirectPayment, LoanCreate, LoanPublic, Rejection
@@ -38,7 +38,7 @@ async def apply_for_loan(
     async def run(loan_id: str) -> tuple[int, LoanPublic]:
         return 201, LoanPublic.of(await loans.apply(services, who, body.command(), loan_id))
 
-    return await answer_keyed(services, who, "loans", key, body, run)
+    return await keyed(services, who, "loans", key, body, run)
 
 
 @router.get(
@@ -64,7 +64,7 @@ async def approve_by_board(
     async def run(_: str) -> tuple[int, LoanPublic]:
         return 200, LoanPublic.of(await loans.board_approval(services, who, loan_id))
 
-    return await answer_keyed(services, who, f"board-approval:{loan_id}", key, {}, run)
+    return await keyed(services, who, f"board-approval:{loan_id}", key, {}, run)
 
 
 @router.post(
@@ -79,7 +79,7 @@ async def approve_by_lender(
     async def run(_: str) -> tuple[int, LoanPublic]:
         return 200, LoanPublic.of(await loans.lender_approval(services, who, loan_id))
 
-    return await answer_keyed(services, who, f"lender-approval:{loan_id}", key, {}, run)
+    return await keyed(services, who, f"lender-approval:{loan_id}", key, {}, run)
 
 
 @router.post(
@@ -99,7 +99,7 @@ async def reject(
         command = RejectLoan(loan_id, body.reason)
         return 200, LoanPublic.of(await loans.reject(services, who, command))
 
-    return await answer_keyed(services, who, f"rejection:{loan_id}", key, body, run)
+    return await keyed(services, who, f"rejection:{loan_id}", key, body, run)
 
 
 @router.post(
@@ -114,7 +114,7 @@ async def disburse(
     async def run(_: str) -> tuple[int, LoanPublic]:
         return 200, LoanPublic.of(await loans.disburse(services, who, loan_id))
 
-    return await answer_keyed(services, who, f"disbursement:{loan_id}", key, {}, run)
+    return await keyed(services, who, f"disbursement:{loan_id}", key, {}, run)
 
 
 @router.post(
@@ -135,4 +135,4 @@ async def pay_directly(
         command = PayInstalment(loan_id, number, body.amount)
         return 200, LoanPublic.of(await loans.pay_directly(services, who, command))
 
-    return await answer_keyed(services, who, f"pay:{loan_id}:{number}", key, body, run)
+    return await keyed(services, who, f"pay:{loan_id}:{number}", key, body, run)

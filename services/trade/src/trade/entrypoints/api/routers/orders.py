@@ -11,7 +11,7 @@ from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.errors import problem_responses
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import CancelOrder, FulfilLine, PayOrder
-from trade.entrypoints.api.deps import OdfStaff, ServicesDep, answer_keyed
+from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.orders import (
     OrderCancellation,
@@ -38,7 +38,7 @@ async def place(
     async def run(order_id: str) -> tuple[int, OrderPublic]:
         return 201, OrderPublic.of(await orders.place(services, who, body.command(), order_id))
 
-    return await answer_keyed(services, who, "orders", key, body, run)
+    return await keyed(services, who, "orders", key, body, run)
 
 
 @router.get(
@@ -65,7 +65,7 @@ async def pay(
         command = PayOrder(order_id, body.amount)
         return 200, OrderPublic.of(await orders.pay(services, who, command))
 
-    return await answer_keyed(services, who, f"payment:{order_id}", key, body, run)
+    return await keyed(services, who, f"payment:{order_id}", key, body, run)
 
 
 @router.post(
@@ -85,7 +85,7 @@ async def cancel(
         command = CancelOrder(order_id, body.reason)
         return 200, OrderPublic.of(await orders.cancel(services, who, command))
 
-    return await answer_keyed(services, who, f"cancel:{order_id}", key, body, run)
+    return await keyed(services, who, f"cancel:{order_id}", key, body, run)
 
 
 @router.post(
@@ -105,4 +105,4 @@ async def fulfil(
         command = FulfilLine(order_id, number)
         return 200, OrderPublic.of(await orders.fulfil(services, who, command))
 
-    return await answer_keyed(services, who, f"fulfil:{order_id}:{number}", key, {}, run)
+    return await keyed(services, who, f"fulfil:{order_id}:{number}", key, {}, run)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import AdjustStock
-from trade.entrypoints.api.deps import OdfStaff, ServicesDep, answer_keyed
+from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.products import ProductCreate, ProductPublic, StockAdjustment
 from trade.service_layer import products, queries
@@ -35,7 +35,7 @@ async def list_product(
         product, level = await products.list_product(services, who, body.command(), product_id)
         return 201, ProductPublic.of(product, level, who)
 
-    return await answer_keyed(services, who, "products", key, body, run)
+    return await keyed(services, who, "products", key, body, run)
 
 
 @router.get(
@@ -88,4 +88,4 @@ async def adjust_stock(
         found = await products.adjust_stock(services, who, command, adjustment_id)
         return 200, ProductPublic.of(*found, who)
 
-    return await answer_keyed(services, who, f"stock:{product_id}", key, body, run)
+    return await keyed(services, who, f"stock:{product_id}", key, body, run)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import ChooseQuote, StateDemand
-from trade.entrypoints.api.deps import OdfStaff, ServicesDep, answer_keyed
+from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.rounds import (
     ChoiceIn,
@@ -41,7 +41,7 @@ async def open_round(
     async def run(round_id: str) -> tuple[int, RoundPublic]:
         return 201, RoundPublic.of(await rounds.open_round(services, who, body.command(), round_id))
 
-    return await answer_keyed(services, who, "rounds", key, body, run)
+    return await keyed(services, who, "rounds", key, body, run)
 
 
 @router.get(
@@ -83,7 +83,7 @@ async def state_demand(
         command = StateDemand(round_id, body.participant_id, body.group_id, body.quantity)
         return 200, RoundPublic.of(await rounds.state_demand(services, who, command))
 
-    return await answer_keyed(services, who, f"demand:{round_id}", key, body, run)
+    return await keyed(services, who, f"demand:{round_id}", key, body, run)
 
 
 @router.post(
@@ -98,7 +98,7 @@ async def close_round(
     async def run(_: str) -> tuple[int, RoundPublic]:
         return 200, RoundPublic.of(await rounds.close_round(services, who, round_id))
 
-    return await answer_keyed(services, who, f"close:{round_id}", key, {}, run)
+    return await keyed(services, who, f"close:{round_id}", key, {}, run)
 
 
 @router.post(
@@ -119,7 +119,7 @@ async def record_quote(
         found = await rounds.record_quote(services, who, body.command(round_id), quote_id)
         return 201, RoundPublic.of(found)
 
-    return await answer_keyed(services, who, f"quote:{round_id}", key, body, run)
+    return await keyed(services, who, f"quote:{round_id}", key, body, run)
 
 
 @router.post(
@@ -139,4 +139,4 @@ async def choose_quote(
         command = ChooseQuote(round_id, body.quote_id, body.group_id)
         return 200, RoundPublic.of(await rounds.choose_quote(services, who, command))
 
-    return await answer_keyed(services, who, f"choice:{round_id}", key, body, run)
+    return await keyed(services, who, f"choice:{round_id}", key, body, run)
