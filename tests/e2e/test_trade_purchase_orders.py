@@ -9,6 +9,7 @@ is a 409 saying what is left of every product that leaves the purchase order rec
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -414,3 +415,51 @@ async def test_bad_purchase_orders_write_nothing_and_short_stock_leaves_one_rece
     assert trade.product(rug["id"])["stock"]["reserved"] == 5
     assert trade.product(pot["id"])["stock"]["reserved"] == 2
     decide(trade, wanted["id"], "acceptance", *STAFF, expect=409)
+
+
+async def test_racing_decisions_reserve_once_and_a_lost_acceptance_gives_its_units_back(
+    trade: Trade, drive: Driver
+) -> None:
+    """Eight staff accept one purchase order at once: one 200, seven 409, the units held once.
+    Then, five times, the ODF accepts while the buyer withdraws: whichever wins, the stock
+    says so (held by the accepted order, or all given back when the withdrawal won)."""
+    g = enrolled_group(drive)
+    today = today_of(trade)
+    buyer = chain()
+    rug = list_product(trade, g, stock=40)
+    body = po_body(g, "chain", line(rug["id"], 3, today))
+
+    async with httpx.AsyncClient(base_url=f"{trade.url}/v1", timeout=60) as client:
+
+        async def post(path: str, headers: dict[str, str], json: Any = None) -> httpx.Response:
+            return await client.post(path, json=json, headers=keyed("POST", headers))
+
+        po = submit(trade, body, Role.PARTICIPANT, **buyer)
+        staff = [trade.headers(*STAFF, subject=f"staff-{n}") for n in range(8)]
+        answers = await asyncio.gather(*(post(f"{POS}/{po['id']}/acceptance", h) for h in staff))
+        codes = sorted(r.status_code for r in answers)
+        assert codes == [200] + [409] * 7, [r.text for r in answers]
+        assert trade.product(rug["id"])["stock"]["reserved"] == 3
+
+        reserved, outcomes = 3, []
+        clerk = trade.headers(Role.PARTICIPANT, **buyer)
+        for _ in range(5):
+            po = submit(trade, body, Role.PARTICIPANT, **buyer)
+            accept, withdraw = await asyncio.gather(
+                post(f"{POS}/{po['id']}/acceptance", staff[0]),
+                post(f"{POS}/{po['id']}/withdrawal", clerk, {"reason": "found it elsewhere"}),
+            )
+            final = trade.call("GET", f"{POS}/{po['id']}", *STAFF)
+            outcomes.append((accept.status_code, withdraw.status_code, final["status"]))
+            if final["status"] == "accepted":
+                assert (accept.status_code, withdraw.status_code) == (200, 409)
+                reserved += 3
+                order = trade.call(
+                    "GET", f"/orders/{final['order_id']}", Role.PARTICIPANT, claims=buyer
+                )
+                assert order["status"] == "reserved"
+            else:
+                assert final["status"] == "withdrawn" and withdraw.status_code == 200
+                assert accept.status_code == 409, accept.text
+            assert trade.product(rug["id"])["stock"]["reserved"] == reserved, outcomes
+    print(f"\naccept against withdraw: {outcomes}")

@@ -41,7 +41,7 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
         lines=products,
         now=now,
         reserved_until=until,
-        unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price},
+        unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price is not None},
         purchase_order_id=None if link is None else link.purchase_order_id,
     )
     reserved: list[tuple[str, int]] = []
