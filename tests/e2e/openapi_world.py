@@ -40,6 +40,7 @@ SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
 WRITES = frozenset({"post", "put", "patch", "delete"})
 METHODS = WRITES | {"get"}
 LENDER = "NAFIN"
+CHAIN = "Abarrotes del Centro"  # the shop chain whose purchase order the world holds
 TRUST_BANK = "Banorte"
 NATIONAL: tuple[str, ...] = ("*",)
 
@@ -230,7 +231,8 @@ class World:
     """One state-09 programme: a project and its active group with five members, an ODF and a
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
-    (applied for, not decided), a lease, and a product on sale with an order reserving a unit."""
+    (applied for, not decided), a lease, and a product on sale with an order reserving a unit
+    and a shop chain's purchase order waiting for the ODF's decision."""
 
     platform: Platform
     header: Header
@@ -324,6 +326,7 @@ class World:
             "quote_id": self.ids["quote_id"],
             "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
+            "deliver_on": (self.today + timedelta(days=30)).isoformat(),
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -367,6 +370,7 @@ class World:
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
             "round_id": self.ids["round_id"],
+            "purchase_order_id": self.ids["purchase_order_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -406,6 +410,8 @@ class World:
             return self.as_(Role.PARTICIPANT, participant_id=self.member)
         if path.endswith("/candidates"):
             return self.as_(Role.COMMITTEE_MEMBER)
+        if path == "/v1/purchase-orders" or path.endswith("/withdrawal"):
+            return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
@@ -441,6 +447,8 @@ class World:
             ("trade", f"/v1/products/{self.ids['product_id']}"),
             ("trade", f"/v1/orders/{self.ids['order_id']}"),
             ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
+            ("trade", f"/v1/purchase-orders/{self.ids['purchase_order_id']}"),
+            ("trade", f"/v1/purchase-orders?group_id={g}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -670,7 +678,8 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
 
 def _trade_world(platform: Platform, header: Header, gid: str, producer: str) -> dict[str, str]:
     """A product of the group's member, listed by its ODF once trade has learnt the group, and
-    an order of one unit by a buyer of the state (reserved, not paid)."""
+    an order of one unit by a buyer of the state (reserved, not paid), and a shop chain's
+    purchase order of two units that the ODF has not decided on."""
     trade = platform.processes["trade"].url
     staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
     body = {
@@ -700,7 +709,30 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
         headers=buyer | {"Idempotency-Key": uid("order")},
     )
     assert order.status_code == 201, order.text
-    return {"product_id": listed["id"], "order_id": order.json()["id"]}
+    today = _clock_now(trade, header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w"))
+    chain = header(Role.PARTICIPANT, states=(STATE,), subject="world-chain", organization=CHAIN)
+    po = httpx.post(
+        f"{trade}/v1/purchase-orders",
+        json={
+            "group_id": gid,
+            "buyer_kind": "chain",
+            "lines": [
+                {
+                    "product_id": listed["id"],
+                    "quantity": 2,
+                    "deliver_on": (today.date() + timedelta(days=30)).isoformat(),
+                    "unit_price": "140.00",
+                }
+            ],
+        },
+        headers=chain | {"Idempotency-Key": uid("po")},
+    )
+    assert po.status_code == 201, po.text
+    return {
+        "product_id": listed["id"],
+        "order_id": order.json()["id"],
+        "purchase_order_id": po.json()["id"],
+    }
 
 
 def _purchasing_world(

@@ -14,6 +14,7 @@ from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    PurchaseOrderRepository,
     RoundRepository,
     StockLocks,
     StockRepository,
@@ -42,6 +43,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         groups=GroupRepository(runtime.db, runtime.outbox),
         rounds=RoundRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+        purchase_orders=PurchaseOrderRepository(runtime.db, runtime.outbox),
     )
 
     async def scheduled(now: datetime) -> None:

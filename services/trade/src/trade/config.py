@@ -14,6 +14,12 @@ class Settings(ServiceSettings):
     reservation_minutes: int = Field(
         default=30, ge=1, le=60 * 24 * 30, description="How long a retail order holds its stock"
     )
+    purchase_order_reservation_days: int = Field(
+        default=14, ge=1, le=180, description="How long an accepted purchase order holds its stock"
+    )
+    purchase_order_horizon_days: int = Field(
+        default=365, ge=1, le=3 * 365, description="How far ahead a purchase order's delivery is"
+    )
     channel_fee_rate: Decimal = Field(
         default=Decimal("0.10"),
         ge=0,

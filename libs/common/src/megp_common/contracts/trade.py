@@ -2,7 +2,7 @@
 
 Products and their stock are keyed by the producer's project group; an order's events by the
 order id, except `SaleCompleted`, keyed by the producer's group (the revenue event its
-consumers, enrollment first, read per group).
+consumers, enrollment first, read per group). A purchase order's events are keyed by its group.
 """
 
 from __future__ import annotations
@@ -89,6 +89,9 @@ class OrderPlaced(EventPayload):
     currency: str = "MXN"
     reserved_until: datetime
     placed_at: datetime
+    purchase_order_id: str | None = Field(
+        default=None, description="The purchase order whose acceptance placed it, if any"
+    )
 
 
 @event_type("trade.OrderPaid")
@@ -207,3 +210,68 @@ class PurchaseAllocated(_RoundEvent):
     alone_cost: MoneyAmount | None = Field(
         default=None, description="what the best quote would charge them alone (None: none would)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase orders [¶54-¶55, ¶96]: a chain's or a Support Committee buyer's request to one group's
+# ODF, which accepts or declines it. Keyed by the group id (one group's requests stay in order).
+
+
+class PurchaseOrderLineInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    quantity: int = Field(ge=1)
+    unit_price: MoneyAmount = Field(description="The agreed unit price (the list price if none)")
+    list_price: MoneyAmount = Field(description="The product's list price when it was received")
+    total: MoneyAmount
+    deliver_on: date = Field(description="The delivery date the buyer asks for")
+
+
+class _PurchaseOrderEvent(EventPayload):
+    purchase_order_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+
+
+@event_type("trade.PurchaseOrderReceived")
+class PurchaseOrderReceived(_PurchaseOrderEvent):
+    """A buyer (a shop chain [¶96] or a Support Committee buyer [¶54]) asks the group's ODF for
+    its members' products; the ODF decides [¶55]."""
+
+    buyer_kind: str = Field(description="chain | committee")
+    buyer: str = Field(description="The chain's organization, or the committee participant's id")
+    lines: list[PurchaseOrderLineInfo]
+    total: MoneyAmount
+    currency: str = "MXN"
+    received_at: datetime
+
+
+@event_type("trade.PurchaseOrderAccepted")
+class PurchaseOrderAccepted(_PurchaseOrderEvent):
+    """The ODF accepted: an order holds every line's stock until `reserved_until`."""
+
+    order_id: str
+    total: MoneyAmount
+    currency: str = "MXN"
+    reserved_until: datetime
+    decided_by: str
+    accepted_at: datetime
+
+
+@event_type("trade.PurchaseOrderDeclined")
+class PurchaseOrderDeclined(_PurchaseOrderEvent):
+    reason: str
+    decided_by: str
+    declined_at: datetime
+
+
+@event_type("trade.PurchaseOrderWithdrawn")
+class PurchaseOrderWithdrawn(_PurchaseOrderEvent):
+    """The buyer withdrew the request before the ODF decided."""
+
+    reason: str
+    withdrawn_at: datetime

@@ -40,6 +40,7 @@ from megp_common.mongo import (
 from trade.domain.group import GroupRecord
 from trade.domain.order import Order
 from trade.domain.product import Product
+from trade.domain.purchase_order import PurchaseOrder
 from trade.domain.purchasing import PurchasingRound
 from trade.domain.stock import StockLevel
 
@@ -208,6 +209,20 @@ class RoundRepository(AggregateRepository[PurchasingRound]):
     indexes = (IndexModel([("status", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
-ALL = (ProductRepository, OrderRepository, GroupRepository, RoundRepository)
+class PurchaseOrderRepository(AggregateRepository[PurchaseOrder]):
+    """Purchase orders from chains and Support Committee buyers [¶54, ¶96]."""
+
+    collection = "purchase_orders"
+    model = PurchaseOrder
+    indexes = (IndexModel([("group_id", ASCENDING), ("status", ASCENDING)]),)
+
+
+ALL = (
+    ProductRepository,
+    OrderRepository,
+    GroupRepository,
+    RoundRepository,
+    PurchaseOrderRepository,
+)
 #: Collections without an outbox
 PLAIN = (StockRepository, StockLocks)

@@ -4,8 +4,10 @@ and the service layer carries it out, so nothing reaches the domain as a loose d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from trade.domain.purchase_order import BuyerKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +38,22 @@ class AdjustStock:
 class OrderItem:
     product_id: str
     quantity: int
+    unit_price: Decimal | None = None  # an agreed price (a purchase order's); None: list price
+
+
+@dataclass(frozen=True, slots=True)
+class ForPurchaseOrder:
+    """An order placed by accepting a purchase order: its buyer, and a hold of days."""
+
+    purchase_order_id: str
+    buyer: str
+    reserve_for: timedelta
 
 
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
     items: tuple[OrderItem, ...] = field(default_factory=tuple)
+    purchase_order: ForPurchaseOrder | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +116,28 @@ class ChooseQuote:
     round_id: str
     quote_id: str
     group_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderItem:
+    product_id: str
+    quantity: int
+    deliver_on: date
+    unit_price: Decimal | None = None  # agreed with the ODF; None: the list price
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitPurchaseOrder:
+    """A chain [¶96] or a Support Committee buyer [¶54] asks a group's ODF for products."""
+
+    group_id: str
+    buyer_kind: BuyerKind
+    lines: tuple[PurchaseOrderItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DecidePurchaseOrder:
+    """The ODF declines a purchase order, or its buyer withdraws it, saying why."""
+
+    purchase_order_id: str
+    reason: str

@@ -5,6 +5,7 @@ paid order: `SaleCompleted`, the revenue event, once per (order, producer)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -65,7 +66,9 @@ class OrderLine(BaseModel):
     fulfilled_on: date | None = None
 
     @classmethod
-    def of(cls, number: int, product: Product, quantity: int) -> OrderLine:
+    def of(
+        cls, number: int, product: Product, quantity: int, unit_price: Decimal | None = None
+    ) -> OrderLine:
         return cls(
             number=number,
             product_id=product.id,
@@ -74,8 +77,8 @@ class OrderLine(BaseModel):
             odf_id=product.odf_id,
             state=product.state,
             quantity=quantity,
-            unit_price=product.price_mxn,
-            split=Split.of(product.price_of(quantity)),
+            unit_price=product.price_mxn if unit_price is None else unit_price,
+            split=Split.of(product.price_of(quantity, unit_price)),
         )
 
     def info(self) -> ev.OrderLineInfo:
@@ -103,6 +106,8 @@ class Order(Aggregate):
     paid_at: datetime | None = None
     closed_at: datetime | None = None
     completed_producers: list[str] = []
+    #: The purchase order whose acceptance placed this order (None: a marketplace order)
+    purchase_order_id: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -122,7 +127,10 @@ class Order(Aggregate):
         lines: list[tuple[Product, int]],
         now: datetime,
         reserved_until: datetime,
+        unit_prices: Mapping[str, Decimal] | None = None,
+        purchase_order_id: str | None = None,
     ) -> Order:
+        """`unit_prices`: agreed prices by product id (a purchase order's), else list prices."""
         if not lines:
             raise TradeRuleViolation("an order has at least one line")
         ids = [product.id for product, _ in lines]
@@ -132,9 +140,13 @@ class Order(Aggregate):
             id=id,
             buyer=buyer,
             channel=channel,
-            lines=[OrderLine.of(n, p, q) for n, (p, q) in enumerate(lines, start=1)],
+            lines=[
+                OrderLine.of(n, p, q, (unit_prices or {}).get(p.id))
+                for n, (p, q) in enumerate(lines, start=1)
+            ],
             placed_at=now,
             reserved_until=reserved_until,
+            purchase_order_id=purchase_order_id,
         )
         order.record(
             ev.OrderPlaced(
@@ -146,6 +158,7 @@ class Order(Aggregate):
                 currency=order.currency,
                 reserved_until=reserved_until,
                 placed_at=now,
+                purchase_order_id=purchase_order_id,
             )
         )
         return order

@@ -11,6 +11,7 @@ from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    PurchaseOrderRepository,
     RoundRepository,
     StockRepository,
 )
@@ -28,6 +29,7 @@ class Services:
     groups: GroupRepository
     rounds: RoundRepository
     idempotency: IdempotencyStore
+    purchase_orders: PurchaseOrderRepository
 
     @property
     def terms(self) -> FeeTerms:
@@ -36,6 +38,10 @@ class Services:
     @property
     def reservation(self) -> timedelta:
         return timedelta(minutes=self.settings.reservation_minutes)
+
+    @property
+    def purchase_order_reservation(self) -> timedelta:
+        return timedelta(days=self.settings.purchase_order_reservation_days)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -32,15 +32,17 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
             raise NotFound(f"no product has the id {item.product_id}")
         check_state(who, found.state)  # the marketplace channel is state-bound
         products.append((found, item.quantity))
-    now = services.now()
-    until = now + services.reservation
+    now, link = services.now(), command.purchase_order
+    until = now + (services.reservation if link is None else link.reserve_for)
     order = Order.place(
         id=order_id,
-        buyer=who.subject,
+        buyer=who.subject if link is None else link.buyer,
         channel=services.settings.channel,
         lines=products,
         now=now,
         reserved_until=until,
+        unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price is not None},
+        purchase_order_id=None if link is None else link.purchase_order_id,
     )
     reserved: list[tuple[str, int]] = []
     try:
@@ -115,6 +117,14 @@ async def cancel(services: Services, who: Principal, command: CancelOrder) -> Or
         await services.orders.save(order)
     await _settle(services, order)
     return order
+
+
+async def release(services: Services, order: Order, reason: str) -> None:
+    """Cancel an unpaid order that nobody asked for any more (a purchase order's acceptance
+    that lost its race to a withdrawal) and give its units back."""
+    if order.cancel(reason, services.now()):
+        await services.orders.save(order)
+    await _settle(services, order)
 
 
 async def expire_due(services: Services) -> int:

@@ -96,6 +96,7 @@ class OrderPublic(BaseModel):
     reserved_until: datetime
     paid_at: datetime | None = None
     closed_at: datetime | None = None
+    purchase_order_id: str | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderPublic:
