@@ -60,9 +60,10 @@ class ConflictOfInterest(Forbidden):
 
 
 class Scores(BaseModel):
-    """One reviewer's marks, whole numbers from SCORE_MIN to SCORE_MAX."""
+    """One reviewer's marks, whole numbers from SCORE_MIN to SCORE_MAX (strict: never a
+    string, a float or a boolean)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, strict=True)
 
     secrecy: int = Field(ge=SCORE_MIN, le=SCORE_MAX)
     originality: int = Field(ge=SCORE_MIN, le=SCORE_MAX)
