@@ -271,9 +271,10 @@ class Disclosure(Aggregate):
         )
         return revision
 
-    def assign(self, counsellor_id: str, by: str, now: datetime) -> None:
+    def assign(self, counsellor_id: str, by: str, now: datetime) -> bool:
+        """Assign (or replace) the counsellor; False when they are assigned already."""
         if counsellor_id == self.counsellor_id:
-            return
+            return False
         previous, self.counsellor_id = self.counsellor_id, counsellor_id
         self.record(
             ev.CounsellorAssigned(
@@ -285,6 +286,7 @@ class Disclosure(Aggregate):
                 assigned_at=now,
             )
         )
+        return True
 
     def record_session(
         self,

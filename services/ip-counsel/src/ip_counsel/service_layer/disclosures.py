@@ -111,8 +111,8 @@ async def assign(
     refuse_outsiders(who.role_names(), None)
     if await services.counsellors.find(counsellor_id) is None:
         raise IpRuleViolation(f"no counsellor {counsellor_id} is registered", field="counsellor_id")
-    d.assign(counsellor_id, who.subject, services.now())
-    await services.disclosures.save(d)
+    if d.assign(counsellor_id, who.subject, services.now()):
+        await services.disclosures.save(d)
     return d
 
 

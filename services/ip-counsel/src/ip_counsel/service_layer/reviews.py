@@ -58,8 +58,8 @@ async def declare_conflict(
     services: Services, who: Principal, disclosure_id: str, review_id: str
 ) -> tuple[Disclosure, Review]:
     d, review, seat = await _seat(services, who, disclosure_id, review_id)
-    if seat.member_id in review.conflicts:
-        return d, review
+    if seat.member_id in review.conflicts or seat.participant_id in d.inventor_ids:
+        return d, review  # declared already, or a co-inventor: conflicted by the rule itself
     review.declare_conflict(seat)
     await services.disclosures.save(d)
     return d, review
