@@ -10,8 +10,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ip_counsel.domain.disclosure import Capacity, Choice, CoInventor, Disclosure, Status
+from ip_counsel.domain.decision import Choice
+from ip_counsel.domain.disclosure import Capacity, Disclosure, Status
 from ip_counsel.domain.errors import InvalidTransition, IpRuleViolation, OutsideTheCircle
+from ip_counsel.domain.inventors import CoInventor
 from ip_counsel.domain.people import CommitteeSeat, InnovationCommittee, ParticipantRecord
 from ip_counsel.domain.review import Route, Scores
 from ip_counsel.domain.sealed import Sealed, WrappedKey

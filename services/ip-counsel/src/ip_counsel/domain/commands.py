@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ip_counsel.domain.content import DisclosureContent
-from ip_counsel.domain.disclosure import Choice, CoInventor
+from ip_counsel.domain.decision import Choice
+from ip_counsel.domain.inventors import CoInventor
 from ip_counsel.domain.review import Route, Scores
 
 

@@ -12,20 +12,19 @@ The title is content: a title alone ("a cheaper insulin pump") can give an inven
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
-from typing import Final
 
 from pydantic import BaseModel
 
+from ip_counsel.domain.counselling import CounsellingSession
+from ip_counsel.domain.decision import Choice, InventorsDecision
 from ip_counsel.domain.errors import InvalidTransition, IpRuleViolation, OutsideTheCircle
+from ip_counsel.domain.inventors import CoInventor, check_shares
 from ip_counsel.domain.people import InnovationCommittee, ParticipantRecord
 from ip_counsel.domain.review import FILING_ROUTES, REVISION, Review, ReviewerScore, Route
 from ip_counsel.domain.sealed import Sealed, WrappedKey
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import ip_counsel as ev
-
-HUNDRED: Final = Decimal(100)
 
 
 class Status(StrEnum):
@@ -36,25 +35,12 @@ class Status(StrEnum):
     DECIDED = "decided"
 
 
-class Choice(StrEnum):
-    """What the inventors decide [¶55]."""
-
-    FILE = "file"
-    KEEP_SECRET = "keep_secret"
-    PUBLISH = "publish"
-
-
 class Capacity(StrEnum):
     """Why a caller is inside the circle of ¶3."""
 
     INVENTOR = "inventor"
     COUNSELLOR = "counsellor"
     REVIEWER = "reviewer"
-
-
-class CoInventor(BaseModel):
-    participant_id: str
-    share: Decimal
 
 
 class Revision(BaseModel):
@@ -64,55 +50,6 @@ class Revision(BaseModel):
     recorded_by: str
     recorded_at: datetime
     sealed: Sealed
-
-
-class CounsellingSession(BaseModel):
-    number: int
-    request_id: str | None = None
-    counsellor_id: str
-    held_on: date
-    route_recommended: Route | None = None
-    advice: Sealed
-    recorded_at: datetime
-
-
-class InventorsDecision(BaseModel):
-    request_id: str | None = None
-    choice: Choice
-    route: Route | None = None
-    follows_recommendation: bool | None = None
-    decided_by: str
-    decided_at: datetime
-
-
-def check_shares(inventors: list[CoInventor], known: dict[str, ParticipantRecord]) -> None:
-    """Every co-inventor is a participant with the inventor flag, named once, with a positive
-    share; the shares sum to exactly 100 % [¶3]."""
-    if not inventors:
-        raise IpRuleViolation("a disclosure names at least one inventor", field="inventors")
-    ids = [i.participant_id for i in inventors]
-    if len(set(ids)) != len(ids):
-        raise IpRuleViolation("each co-inventor is named once", field="inventors")
-    for i in inventors:
-        record = known.get(i.participant_id)
-        if record is None or not record.inventor:
-            raise IpRuleViolation(
-                f"participant {i.participant_id} is not an inventor of the programme [¶20]",
-                rule="¶20",
-                field="inventors",
-                participant_id=i.participant_id,
-            )
-        if not Decimal(0) < i.share <= HUNDRED:
-            raise IpRuleViolation(
-                "each co-inventor's share is more than 0 and at most 100 %", field="inventors"
-            )
-    total = sum((i.share for i in inventors), Decimal(0))
-    if total != HUNDRED:
-        raise IpRuleViolation(
-            f"the co-inventors' shares sum to {total} %, not 100 %",
-            field="inventors",
-            total=str(total),
-        )
 
 
 class Disclosure(Aggregate):

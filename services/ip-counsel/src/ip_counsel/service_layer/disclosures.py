@@ -10,13 +10,10 @@ from __future__ import annotations
 from ip_counsel.adapters.sealing import place
 from ip_counsel.domain.commands import Decide, RecordDisclosure, RecordSession
 from ip_counsel.domain.content import DisclosureContent
+from ip_counsel.domain.counselling import CounsellingSession
 from ip_counsel.domain.counsellor import Counsellor
-from ip_counsel.domain.disclosure import (
-    CounsellingSession,
-    Disclosure,
-    InventorsDecision,
-    Revision,
-)
+from ip_counsel.domain.decision import InventorsDecision
+from ip_counsel.domain.disclosure import Disclosure, Revision
 from ip_counsel.domain.errors import IpRuleViolation, OutsideTheCircle
 from ip_counsel.service_layer.circle import seal
 from ip_counsel.service_layer.container import Services

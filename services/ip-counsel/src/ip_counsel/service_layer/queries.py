@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ip_counsel.domain.content import DisclosureContent
+from ip_counsel.domain.counselling import CounsellingSession
 from ip_counsel.domain.counsellor import Counsellor
-from ip_counsel.domain.disclosure import Capacity, CounsellingSession, Disclosure, Revision
+from ip_counsel.domain.disclosure import Capacity, Disclosure, Revision
 from ip_counsel.domain.errors import OutsideTheCircle
 from ip_counsel.domain.review import Review
 from ip_counsel.service_layer.circle import capacity_of, open_sealed

@@ -8,8 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from ip_counsel.domain.commands import RecordSession, RegisterCounsellor
+from ip_counsel.domain.counselling import CounsellingSession
 from ip_counsel.domain.counsellor import Counsellor
-from ip_counsel.domain.disclosure import CounsellingSession
 from ip_counsel.domain.review import Route
 from megp_common.schemas import RequestModel
 

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ip_counsel.domain.commands import Decide, RecordDisclosure
 from ip_counsel.domain.content import DisclosureContent
-from ip_counsel.domain.disclosure import Capacity, Choice, CoInventor, Disclosure, Revision
+from ip_counsel.domain.decision import Choice
+from ip_counsel.domain.disclosure import Capacity, Disclosure, Revision
+from ip_counsel.domain.inventors import CoInventor
 from ip_counsel.domain.review import Route
 from megp_common.schemas import RequestModel
 
