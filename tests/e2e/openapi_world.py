@@ -34,6 +34,16 @@ from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.identifiers import random_company_rfc
 from megp_common.testing.keys import key_writes
 
+from .ip_counsel_world import (
+    Circle,
+    assign_counsellor,
+    disclose,
+    innovation_committee,
+    open_review,
+    register_counsellor,
+    secret_words,
+)
+
 STATE = "09"
 OTHER_STATE = "15"
 SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
@@ -231,8 +241,9 @@ class World:
     """One state-09 programme: a project and its active group with five members, an ODF and a
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
-    (applied for, not decided), a lease, and a product on sale with an order reserving a unit
-    and a shop chain's purchase order waiting for the ODF's decision."""
+    (applied for, not decided), a lease, a product on sale with an order reserving a unit, a
+    shop chain's purchase order waiting for the ODF's decision, and two members' invention
+    disclosure with its counsellor, a session and an open review."""
 
     platform: Platform
     header: Header
@@ -327,6 +338,7 @@ class World:
             "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
             "deliver_on": (self.today + timedelta(days=30)).isoformat(),
+            "counsellor_id": self.ids["counsellor_id"],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -371,6 +383,9 @@ class World:
             "order_id": self.ids["order_id"],
             "round_id": self.ids["round_id"],
             "purchase_order_id": self.ids["purchase_order_id"],
+            "disclosure_id": self.ids["disclosure_id"],
+            "review_id": self.ids["review_id"],
+            "counsellor_id": self.ids["counsellor_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -449,6 +464,13 @@ class World:
             ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
             ("trade", f"/v1/purchase-orders/{self.ids['purchase_order_id']}"),
             ("trade", f"/v1/purchase-orders?group_id={g}"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/sessions"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/access-log"),
+            (
+                "ip-counsel",
+                f"/v1/disclosures/{self.ids['disclosure_id']}/reviews/{self.ids['review_id']}",
+            ),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -673,7 +695,67 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     # the round above closed a minute on: the clock stays frozen there
     frozen_at = _freeze_clock(platform, national)
     ids |= _purchasing_choice(platform, header, gid, ids)
+    ids |= _ip_counsel_world(platform, header, drive, group, members[2:4])
     return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def _ip_counsel_world(
+    platform: Platform, header: Header, drive: Driver, group: dict[str, Any], inventors: list[str]
+) -> dict[str, str]:
+    """Two members become inventors; the project gets an Innovation Committee (a professor);
+    a counsellor is registered and assigned to their disclosure, counsels once, and the
+    committee's review of it is open with the professor's score."""
+    for pid in inventors:
+        etag = drive.client.get(f"/participants/{pid}", headers=drive.staff).headers["ETag"]
+        ok(
+            drive.client.patch(
+                f"/participants/{pid}",
+                json={"inventor": True},
+                headers=drive.staff | {"If-Match": etag},
+            )
+        )
+    committee, professor, _, _ = innovation_committee(drive, group["project_id"], inventors[1])
+    ip = platform.processes["ip-counsel"].url
+    counsellor_id, subject = register_counsellor(ip, header)
+    circle = Circle(
+        ip=ip,
+        header=header,
+        state=STATE,
+        group_id=group["id"],
+        project_id=group["project_id"],
+        inventors=inventors,
+        member="",
+        committee_id=committee,
+        professor=professor,
+        student="",
+        coordinator="",
+        counsellor_id=counsellor_id,
+        counsellor_subject=subject,
+        words=secret_words(random.Random()),
+    )
+    disclose(circle)
+    assign_counsellor(circle)
+    session = {"held_on": _clock_now(ip, circle.supervisor).date().isoformat(), "advice": "x"}
+    r = httpx.post(
+        f"{ip}/v1/disclosures/{circle.disclosure_id}/sessions",
+        json=session,
+        headers=circle.counsellor() | {"Idempotency-Key": uid("session")},
+    )
+    assert r.status_code == 201, r.text
+    open_review(circle)
+    marks = dict.fromkeys(("secrecy", "originality", "excellence", "authenticity", "market_fit"), 4)
+    r = httpx.post(
+        f"{ip}/v1/disclosures/{circle.disclosure_id}/reviews/{circle.review_id}/scores",
+        json={"scores": marks},
+        headers=circle.reviewer() | {"Idempotency-Key": uid("score")},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        "disclosure_id": circle.disclosure_id,
+        "review_id": circle.review_id,
+        "counsellor_id": counsellor_id,
+        "innovation_committee_id": committee,
+    }
 
 
 def _trade_world(platform: Platform, header: Header, gid: str, producer: str) -> dict[str, str]:
@@ -812,8 +894,9 @@ def _created(r: httpx.Response) -> httpx.Response:
 
 def every_id(world: World) -> set[str]:
     """The world's identifiers an outsider must never see."""
-    # a product is in the public catalogue: its id (not its group's or producer's) is no secret
-    skip = {"period_start", "first_due", "product_id"}
+    # a product is in the public catalogue: its id (not its group's or producer's) is no secret;
+    # nor is a counsellor's, in the programme's register of IP professionals
+    skip = {"period_start", "first_due", "product_id", "counsellor_id"}
     return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
 
 
