@@ -28,7 +28,7 @@ class Settings(ServiceSettings):
 # Mexican practice as RULES.md decides it. The periods are the law's; the fees (MXN) are
 # placeholders of the right order, to be set from IMPI's tariff in force (published in the DOF).
 def mexican_filing_rules() -> FilingRules:
-    office_action = PeriodRule(months=2, late_months=2, surcharge_rate=Decimal("0.50"))
+    office_action = PeriodRule(months=2, late_months=2, late_fee=Decimal("1500.00"))
     return FilingRules(
         reminder_days=[90, 30, 7],
         types={

@@ -161,12 +161,17 @@ class DeadlineOpened(EventPayload):
 
 @event_type("ip_counsel.DeadlineReminderDue")
 class DeadlineReminderDue(EventPayload):
+    """A reminder day passed (`reminder_on`): the act is still due. After a gap between ticks
+    only the latest passed reminder day is announced."""
+
     filing_id: str
     deadline_id: str
     kind: str = Field(description=_KIND)
     due_on: date
     reminder_on: date
-    days_left: int = Field(ge=1)
+    days_left: int = Field(
+        ge=0, description="Days from the tick to the due date; 0: today is the last day"
+    )
 
 
 @event_type("ip_counsel.DeadlineMet")

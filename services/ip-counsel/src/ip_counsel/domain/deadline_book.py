@@ -22,6 +22,7 @@ from ip_counsel.domain.deadlines import Deadline, Outcome
 from ip_counsel.domain.filing_rules import DeadlineKind
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import ip_counsel as ev
+from megp_common.events import EventPayload
 from megp_common.refusals import Missing
 
 
@@ -89,9 +90,13 @@ class DeadlineBook(Aggregate):
             when, d = step
             if d is None:
                 assert self.expires_on is not None
-                self._end(FilingStatus.EXPIRED, when, "expired")
-                self.record(
-                    ev.FilingExpired(filing_id=self.id, expires_on=self.expires_on, expired_on=when)
+                self._end(
+                    FilingStatus.EXPIRED,
+                    when,
+                    "expired",
+                    ev.FilingExpired(
+                        filing_id=self.id, expires_on=self.expires_on, expired_on=when
+                    ),
                 )
                 report.ended = self.status
                 break
@@ -150,21 +155,25 @@ class DeadlineBook(Aggregate):
         if late is not None:
             self._open(late, on)
         elif consequence == "lapsed":
-            self._end(FilingStatus.LAPSED, on, "lapsed")
-            self.record(
+            self._end(
+                FilingStatus.LAPSED,
+                on,
+                "lapsed",
                 ev.FilingLapsed(
                     filing_id=self.id, lapsed_on=on, deadline_id=d.id, kind=d.kind.value
-                )
+                ),
             )
         elif consequence == "abandoned":
-            self._end(FilingStatus.ABANDONED, on, "abandoned")
-            self.record(
+            self._end(
+                FilingStatus.ABANDONED,
+                on,
+                "abandoned",
                 ev.FilingAbandoned(
                     filing_id=self.id,
                     abandoned_on=on,
                     reason="deadline_missed",
                     deadline_id=d.id,
-                )
+                ),
             )
 
     def _find(self, kind: DeadlineKind) -> Deadline | None:
@@ -211,9 +220,10 @@ class DeadlineBook(Aggregate):
                 )
             )
 
-    def _end(self, status: FilingStatus, on: date, reason: str) -> None:
-        """The filing ends: whatever still ran is superseded."""
+    def _end(self, status: FilingStatus, on: date, reason: str, why: EventPayload) -> None:
+        """The filing ends (announced by `why`), then whatever still ran is superseded."""
         self.status, self.ended_on = status, on
+        self.record(why)
         for d in self.open_deadlines():
             self._close(d, Outcome.SUPERSEDED, on)
             self.record(

@@ -51,11 +51,15 @@ def reminder_dates(due_on: date, opened_on: date, days_before: Iterable[int]) ->
     return sorted(d for d in dates if opened_on <= d < due_on)
 
 
-def surcharge(fee: Decimal | None, rate: Decimal) -> Decimal | None:
-    """The late-period surcharge in MXN, to the centavo (half-even)."""
-    if fee is None or rate == 0:
+def surcharge(fee: Decimal | None, rate: Decimal, fixed: Decimal | None = None) -> Decimal | None:
+    """The late-period surcharge in MXN, to the centavo (half-even): `rate` times the fee, plus
+    a fixed late fee; None when there is neither."""
+    parts = [fee * rate] if fee is not None and rate != 0 else []
+    if fixed is not None:
+        parts.append(fixed)
+    if not parts:
         return None
-    return (fee * rate).quantize(CENTAVO, rounding=ROUND_HALF_EVEN)
+    return sum(parts, Decimal("0")).quantize(CENTAVO, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class DeadlineSpec:
     surcharge: Decimal | None = None
     late_months: int = 0
     surcharge_rate: Decimal = Decimal("0")
+    late_fee: Decimal | None = None
     block: int | None = None
     late: bool = False
 
@@ -91,6 +96,7 @@ def _period(
         fee=rule.fee,
         late_months=rule.late_months,
         surcharge_rate=rule.surcharge_rate,
+        late_fee=rule.late_fee,
     )
 
 
@@ -232,7 +238,7 @@ def late_period(missed: DeadlineSpec) -> DeadlineSpec | None:
         trigger_on=missed.due_on,
         due_on=add_months(missed.due_on, missed.late_months),
         fee=missed.fee,
-        surcharge=surcharge(missed.fee, missed.surcharge_rate),
+        surcharge=surcharge(missed.fee, missed.surcharge_rate, missed.late_fee),
         block=missed.block,
         late=True,
     )
@@ -261,6 +267,7 @@ class Deadline(BaseModel):
     surcharge: Decimal | None = None
     late_months: int = 0
     surcharge_rate: Decimal = Decimal("0")
+    late_fee: Decimal | None = None
     block: int | None = None
     late: bool = False
     outcome: Outcome = Outcome.OPEN
@@ -284,6 +291,7 @@ class Deadline(BaseModel):
             surcharge=spec.surcharge,
             late_months=spec.late_months,
             surcharge_rate=spec.surcharge_rate,
+            late_fee=spec.late_fee,
             block=spec.block,
             late=spec.late,
         )
@@ -299,6 +307,7 @@ class Deadline(BaseModel):
             surcharge=self.surcharge,
             late_months=self.late_months,
             surcharge_rate=self.surcharge_rate,
+            late_fee=self.late_fee,
             block=self.block,
             late=self.late,
         )

@@ -65,12 +65,16 @@ class _Rule(BaseModel):
 
 class PeriodRule(_Rule):
     """A deadline `months` after its trigger, optionally followed by a late period of
-    `late_months` in which the act is still accepted with `surcharge_rate` times the fee."""
+    `late_months` in which the act is still accepted with a surcharge: `surcharge_rate` times
+    the fee plus `late_fee` (an office action's extension has a fee of its own)."""
 
     months: int = Field(ge=1, le=600)
     late_months: int = Field(default=0, ge=0, le=120)
     surcharge_rate: Decimal = Field(default=Decimal("0"), ge=0, le=10)
     fee: Decimal | None = Field(default=None, ge=0, description="MXN due at this deadline")
+    late_fee: Decimal | None = Field(
+        default=None, ge=0, description="A fixed MXN surcharge in the late period"
+    )
 
 
 class AnnuityRule(_Rule):

@@ -281,8 +281,12 @@ class Filing(DeadlineBook):
         if self.status in ENDED:
             raise StateConflict(f"filing {self.id} is {self.status.value} already")
         self._dated("the abandonment", on, self.drafted_on, today)
-        self._end(FilingStatus.ABANDONED, on, "abandoned")
-        self.record(ev.FilingAbandoned(filing_id=self.id, abandoned_on=on, reason="withdrawn"))
+        self._end(
+            FilingStatus.ABANDONED,
+            on,
+            "abandoned",
+            ev.FilingAbandoned(filing_id=self.id, abandoned_on=on, reason="withdrawn"),
+        )
 
     def meet(self, deadline_id: str, on: date, today: date) -> Deadline:
         """The act a deadline asks for was done on `on` (the fee paid, the answer or the filing
@@ -342,7 +346,7 @@ class Filing(DeadlineBook):
         if self.status is not status:
             raise StateConflict(
                 f"filing {self.id} is {self.status.value}; only a {status.value} one is {verb}",
-                status=self.status.value,
+                filing_status=self.status.value,
             )
 
     @staticmethod
