@@ -16,6 +16,7 @@ from ip_counsel.domain import deadlines as engine
 from ip_counsel.domain.deadlines import add_months, add_years, reminder_dates
 from ip_counsel.domain.filing_rules import (
     AnnuityRule,
+    DeadlineKind,
     FilingRules,
     FilingTypeRule,
     NotFiled,
@@ -243,7 +244,7 @@ def test_the_term_ends_on_its_anniversary(
 
 def test_a_late_period_follows_a_missed_deadline_once() -> None:
     spec = engine.DeadlineSpec(
-        kind=engine.DeadlineKind.ANNUITY,
+        kind=DeadlineKind.ANNUITY,
         key="annuity-2",
         trigger="grant",
         trigger_on=date(2024, 8, 31),
@@ -322,7 +323,7 @@ def test_no_deadline_is_ever_due_before_its_trigger(
         if spec is None:
             continue
         assert spec.due_on > spec.trigger_on
-        if spec.kind is engine.DeadlineKind.RENEWAL:
+        if spec.kind is DeadlineKind.RENEWAL:
             assert spec.due_on > granted
         late = engine.late_period(spec)
         if late is not None:
@@ -332,7 +333,7 @@ def test_no_deadline_is_ever_due_before_its_trigger(
 def test_a_deadline_due_on_or_before_its_trigger_cannot_even_be_built() -> None:
     with pytest.raises(ValueError):
         engine.DeadlineSpec(
-            kind=engine.DeadlineKind.PRIORITY,
+            kind=DeadlineKind.PRIORITY,
             key="priority",
             trigger="first_filing",
             trigger_on=date(2025, 1, 1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import event, given, settings
@@ -105,44 +106,52 @@ def at_use_declaration(code: str, t: date) -> tuple[Filing, str]:
 
 Scenario = Callable[[str, date], tuple[Filing, str]]
 
+
+def period(f: Filing, name: str) -> Any:
+    """The rule `name` of the filing's type (present: the table's rows are built from it)."""
+    rule = getattr(f.rule, name)
+    assert rule is not None
+    return rule
+
+
 #: kind -> (how to reach it, its due date from the trigger and the rule, status after a miss
 #: beyond any late period). The expected statuses are the law's, written out here on purpose.
 TABLE: dict[DeadlineKind, tuple[Scenario, Callable[[Filing, date], date], FilingStatus]] = {
     DeadlineKind.NOVELTY_GRACE: (
         at_novelty_grace,
-        lambda f, t: add_months(t, f.rule.novelty_grace.months),  # type: ignore[union-attr]
+        lambda f, t: add_months(t, period(f, "novelty_grace").months),
         FilingStatus.LAPSED,
     ),
     DeadlineKind.PRIORITY: (
         at_priority,
-        lambda f, t: add_months(t, f.rule.priority.months),  # type: ignore[union-attr]
+        lambda f, t: add_months(t, period(f, "priority").months),
         FilingStatus.FILED,  # the priority right is lost; the filing stands
     ),
     DeadlineKind.NATIONAL_PHASE: (
         at_national_phase,
-        lambda f, t: add_months(t, f.rule.national_phase.months),  # type: ignore[union-attr]
+        lambda f, t: add_months(t, period(f, "national_phase").months),
         FilingStatus.LAPSED,
     ),
     DeadlineKind.OFFICE_ACTION: (
         at_office_action,
-        lambda f, t: add_months(t, f.rule.office_action.months),  # type: ignore[union-attr]
+        lambda f, t: add_months(t, period(f, "office_action").months),
         FilingStatus.ABANDONED,
     ),
     DeadlineKind.GRANT_FEE: (
         at_grant_fee,
-        lambda f, t: add_months(t, f.rule.grant_fee.months),  # type: ignore[union-attr]
+        lambda f, t: add_months(t, period(f, "grant_fee").months),
         FilingStatus.ABANDONED,
     ),
     DeadlineKind.ANNUITY: (
         at_annuity,
-        lambda f, t: add_years(t, f.rule.annuity.paid_with_grant_years),  # type: ignore[union-attr]
+        lambda f, t: add_years(t, period(f, "annuity").paid_with_grant_years),
         FilingStatus.LAPSED,
     ),
     DeadlineKind.RENEWAL: (
         at_renewal,
         lambda f, t: add_years(
-            f.filed_on if f.rule.term_from == "filing" else t,  # type: ignore[arg-type]
-            f.rule.renewal.term_years,  # type: ignore[union-attr]
+            (f.filed_on or t) if f.rule.term_from == "filing" else t,
+            period(f, "renewal").term_years,
         ),
         FilingStatus.LAPSED,
     ),
@@ -150,8 +159,8 @@ TABLE: dict[DeadlineKind, tuple[Scenario, Callable[[Filing, date], date], Filing
         at_use_declaration,
         lambda f, t: add_months(
             t,
-            12 * f.rule.use_declaration.after_years  # type: ignore[union-attr]
-            + f.rule.use_declaration.within_months,  # type: ignore[union-attr]
+            12 * period(f, "use_declaration").after_years
+            + period(f, "use_declaration").within_months,
         ),
         FilingStatus.LAPSED,
     ),
@@ -248,9 +257,8 @@ def test_a_late_annuity_is_paid_with_its_surcharge_and_the_next_block_follows(co
     assert f.rule.annuity is not None
     f.due(date(2029, 3, 1))
     late = f.deadline("annuity-2-late")
-    assert late.due_on == date(2029, 8, 28) and late.amount_due == late.fee * (  # type: ignore[operator]
-        1 + f.rule.annuity.surcharge_rate
-    )
+    assert late.fee is not None and late.due_on == date(2029, 8, 28)
+    assert late.amount_due == late.fee * (1 + f.rule.annuity.surcharge_rate)
     f.meet(late.id, date(2029, 8, 28), date(2029, 8, 28))
     nxt = f.deadline("annuity-3")
     assert nxt.due_on == date(2034, 2, 28) and nxt.is_open  # the anniversary, not the payment

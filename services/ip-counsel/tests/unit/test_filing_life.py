@@ -58,7 +58,7 @@ def reach(status: FilingStatus) -> Filing:
         (FilingStatus.GRANTED, lambda: _pay_and_grant(f)),
         (FilingStatus.IN_FORCE, lambda: f.publish_grant(GAZETTE, GAZETTE)),
     ]
-    ended = {
+    ended: dict[FilingStatus, Callable[[], object]] = {
         FilingStatus.LAPSED: lambda: f.due(date(2031, 1, 1)),  # annuity block 2 never paid
         FilingStatus.ABANDONED: lambda: f.abandon(TODAY, TODAY),
         FilingStatus.EXPIRED: lambda: _keep_to_the_end(f),
