@@ -366,3 +366,21 @@ def test_a_filing_recorded_after_the_fact_opens_its_deadlines_today() -> None:
     report = f.due(TODAY)
     assert [m.id for m in report.missed] == ["priority"] and report.reminders == []
     assert f.status is FilingStatus.FILED
+
+
+def test_a_filing_survives_a_round_trip_through_json() -> None:
+    """What a repository stores (its JSON form) loads back into the same filing, which then
+    ticks exactly as the original does."""
+    f = reach(FilingStatus.IN_FORCE)
+    f.due(date(2030, 1, 1))  # the 90-day reminder of annuity block 2 announced
+    back = Filing.model_validate_json(f.model_dump_json())
+    assert back.model_dump() == f.model_dump()  # the outbox is not state: it is not stored here
+    assert back.deadline("annuity-2").announced == [date(2030, 1, 1)]
+    assert back.deadline("annuity-2").fee == Decimal("12000.00")
+    f.clear_pending()
+    assert [d.id for d in back.due(date(2031, 1, 1)).missed] == ["annuity-2", "annuity-2-late"]
+    assert [d.id for d in f.due(date(2031, 1, 1)).missed] == ["annuity-2", "annuity-2-late"]
+    assert back.status is f.status is FilingStatus.LAPSED
+    assert [type(e.payload) for e in back.pending_events()] == [
+        type(e.payload) for e in f.pending_events()
+    ]
