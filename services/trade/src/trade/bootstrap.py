@@ -13,8 +13,10 @@ from trade.adapters.repositories import (
     PLAIN,
     GroupRepository,
     OrderRepository,
+    ProducerRepository,
     ProductRepository,
     RoundRepository,
+    SaleLineRepository,
     StockLocks,
     StockRepository,
 )
@@ -42,6 +44,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         groups=GroupRepository(runtime.db, runtime.outbox),
         rounds=RoundRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+        producers=ProducerRepository(runtime.db, runtime.outbox),
+        sale_lines=SaleLineRepository(runtime.db),
     )
 
     async def scheduled(now: datetime) -> None:
@@ -50,7 +54,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     return Wiring(
         collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
-        consumes=["enrollment.events"],
+        # trade.events: its own SaleCompleted feeds the sales ledger (service_layer/ledger.py)
+        consumes=["enrollment.events", "trade.events"],
         handlers=handlers(trade),
         background=[
             clock_driven(

@@ -36,9 +36,12 @@ from megp_common.mongo import (
     AggregateRepository,
     Document,
     namespace,
+    to_bson,
 )
 from trade.domain.group import GroupRecord
+from trade.domain.ledger import SaleLine
 from trade.domain.order import Order
+from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
 from trade.domain.purchasing import PurchasingRound
 from trade.domain.stock import StockLevel
@@ -208,6 +211,51 @@ class RoundRepository(AggregateRepository[PurchasingRound]):
     indexes = (IndexModel([("status", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
-ALL = (ProductRepository, OrderRepository, GroupRepository, RoundRepository)
+class ProducerRepository(AggregateRepository[ProducerRecord]):
+    """Producers' gender, indigenous flag and programmes, from enrollment's events."""
+
+    collection = "producers"
+    model = ProducerRecord
+
+
+class TooManyLines(Exception):
+    """More sale lines match a report than it reads at once."""
+
+
+class SaleLineRepository:
+    """The sales ledger (`sale_lines`): one document per sold line, `_id` = order id and line
+    number. A line is inserted once: a second insert of the same id is refused by the store
+    atomically (also on FerretDB v1), so a redelivered `SaleCompleted` writes nothing."""
+
+    collection = "sale_lines"
+    indexes: tuple[IndexModel, ...] = (
+        IndexModel([("sold_on", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
+        IndexModel([("odf_id", ASCENDING)]),
+    )
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[self.collection]
+
+    async def add_once(self, line: SaleLine) -> bool:
+        """Write the line unless it is there already; True when this call wrote it."""
+        doc: Document = to_bson(line.model_dump(mode="python"))
+        doc["_id"] = line.id
+        try:
+            await self.col.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def matching(self, query: Mapping[str, Any], *, bound: int) -> list[SaleLine]:
+        """Every line matching `query`, or TooManyLines when more than `bound` do."""
+        cursor = self.col.find(dict(query), sort=[("_id", 1)], limit=bound + 1)
+        found = [SaleLine.model_validate(doc) async for doc in cursor]
+        if len(found) > bound:
+            raise TooManyLines(bound)
+        return found
+
+
+ALL = (ProductRepository, OrderRepository, GroupRepository, RoundRepository, ProducerRepository)
 #: Collections without an outbox
-PLAIN = (StockRepository, StockLocks)
+PLAIN = (StockRepository, StockLocks, SaleLineRepository)

@@ -10,8 +10,10 @@ from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
+    ProducerRepository,
     ProductRepository,
     RoundRepository,
+    SaleLineRepository,
     StockRepository,
 )
 from trade.config import Settings
@@ -28,6 +30,8 @@ class Services:
     groups: GroupRepository
     rounds: RoundRepository
     idempotency: IdempotencyStore
+    producers: ProducerRepository
+    sale_lines: SaleLineRepository
 
     @property
     def terms(self) -> FeeTerms:
