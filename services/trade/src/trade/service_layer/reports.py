@@ -73,10 +73,10 @@ def reach(who: Principal, filters: Filters) -> Reach:
     return Reach(None if who.is_national else frozenset(who.states), odf_id)
 
 
-def line_query(r: Reach, filters: Filters) -> dict[str, Any]:
+def line_queries(r: Reach, filters: Filters) -> list[dict[str, Any]]:
+    """The store queries of a report: one per state it covers (a plain equality the store
+    answers from its index), or one over every state for a national reader."""
     query: dict[str, Any] = {"currency": "MXN"}
-    if r.states is not None:
-        query["state"] = {"$in": sorted(r.states)}
     if r.odf_id is not None:
         query["odf_id"] = r.odf_id
     if filters.channel is not None:
@@ -88,21 +88,15 @@ def line_query(r: Reach, filters: Filters) -> dict[str, Any]:
         period["$lte"] = filters.until.isoformat()
     if period:
         query["sold_on"] = period
-    return query
+    if r.states is None:
+        return [query]
+    return [query | {"state": state} for state in sorted(r.states)]
 
 
 async def sale_lines(services: Services, who: Principal, filters: Filters) -> list[SaleLine]:
     """The ledger lines the reader may see that match the filters (MXN)."""
-    bound = services.settings.report_lines_max
-    try:
-        return await services.sale_lines.matching(
-            line_query(reach(who, filters), filters), bound=bound
-        )
-    except TooManyLines:
-        raise ValidationFailed(
-            f"more than {bound} sale lines match; narrow the period (`from`, `to`) or the state",
-            bound=bound,
-        ) from None
+    queries = line_queries(reach(who, filters), filters)
+    return await services.sale_lines.matching(queries, bound=services.settings.report_lines_max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +117,7 @@ async def purchasing_savings(
     bound = services.settings.report_rounds_max
     found = await services.rounds.find_many(query, sort=[("_id", 1)], limit=bound + 1)
     if len(found) > bound:
-        raise ValidationFailed(f"more than {bound} rounds match; narrow the state", bound=bound)
+        raise TooManyLines("chosen rounds", bound)
     chosen = [
         rnd
         for rnd in found
