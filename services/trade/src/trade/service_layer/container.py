@@ -10,9 +10,11 @@ from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     GroupRepository,
     OrderRepository,
+    ProducerRepository,
     ProductRepository,
     PurchaseOrderRepository,
     RoundRepository,
+    SaleLineRepository,
     StockRepository,
 )
 from trade.config import Settings
@@ -30,6 +32,8 @@ class Services:
     rounds: RoundRepository
     idempotency: IdempotencyStore
     purchase_orders: PurchaseOrderRepository
+    producers: ProducerRepository
+    sale_lines: SaleLineRepository
 
     @property
     def terms(self) -> FeeTerms:
