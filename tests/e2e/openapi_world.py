@@ -367,6 +367,7 @@ class World:
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
             "round_id": self.ids["round_id"],
+            "request_id": self.ids["request_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -441,6 +442,7 @@ class World:
             ("trade", f"/v1/products/{self.ids['product_id']}"),
             ("trade", f"/v1/orders/{self.ids['order_id']}"),
             ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
+            ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -665,6 +667,7 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     # the round above closed a minute on: the clock stays frozen there
     frozen_at = _freeze_clock(platform, national)
     ids |= _purchasing_choice(platform, header, gid, ids)
+    ids |= _purchasing_financing(platform, header, ids)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
 
 
@@ -769,6 +772,27 @@ def _purchasing_choice(
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["status"] == "allocated", chosen.text
     return {}
+
+
+def _purchasing_financing(
+    platform: Platform, header: Header, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """The ODF asks for the round's (unpaid) shares to be financed; credit records the pending
+    request from trade's event (completed by nobody: the matrix checks no outsider does)."""
+    trade, credit = platform.processes["trade"].url, platform.processes["credit"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    asked = httpx.post(
+        f"{trade}/v1/purchasing-rounds/{ids['round_id']}/financing",
+        headers=staff | {"Idempotency-Key": uid("financing")},
+    )
+    assert asked.status_code == 200, asked.text
+    request_id = asked.json()["financing"]["financing_id"]
+    reader = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w")
+    _eventually(
+        lambda: httpx.get(f"{credit}/v1/financing-requests/{request_id}", headers=reader),
+        "credit never recorded the round's financing request",
+    )
+    return {"request_id": request_id}
 
 
 def _created(r: httpx.Response) -> httpx.Response:

@@ -623,7 +623,7 @@ async def test_two_trade_processes_close_each_round_once(
         g = await formed_group(infra, trade)
         closes_at = now_of(trade) + timedelta(hours=1)
         async with EventTap(infra.kafka, "trade.events") as tap:
-            rids = [open_round(trade, g, closes_at)["id"] for _ in range(6)]
+            rids = [open_round(trade, g, closes_at)["id"] for _ in range(30)]
             for rid in rids:
                 demand(trade, rid, g, g["weaver"], 3)
             move_clock(trade, closes_at + timedelta(minutes=1))
