@@ -230,7 +230,9 @@ class World:
     """One state-09 programme: a project and its active group with five members, an ODF and a
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
-    (applied for, not decided), a lease, and a product on sale with an order reserving a unit."""
+    (applied for, not decided), a lease, a product on sale with an order reserving a unit, and a
+    purchasing round whose quote was chosen and whose shares the ODF asked credit to finance
+    (a pending financing request in credit)."""
 
     platform: Platform
     header: Header

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -640,6 +641,11 @@ async def test_two_trade_processes_close_each_round_once(
             for e in distinct(copies)
             if e.type == "trade.PurchasingRoundClosed" and e.data["round_id"] in rids
         ]
-        assert sorted(e.data["round_id"] for e in closings) == sorted(rids)
+        announced = Counter(e.data["round_id"] for e in closings)
+        twice = {rid: n for rid, n in announced.items() if n > 1}
+        assert not twice, f"rounds announced closed more than once: {twice}"
+        assert set(announced) == set(rids), (
+            f"rounds never announced closed: {set(rids) - set(announced)}"
+        )
     finally:
         second.stop()

@@ -160,7 +160,7 @@ async def _member_group(
     return next((g for g in groups if g.is_member(participant_id)), groups[0])
 
 
-async def _speak_for(who: Principal, participant_id: str, group: GroupRecord, what: str) -> str:
+def _speak_for(who: Principal, participant_id: str, group: GroupRecord, what: str) -> str:
     """The member themself, or the staff of their group's ODF acting for it alone; who acts."""
     if participant_id in {who.participant_id, who.subject}:
         return participant_id
@@ -183,7 +183,7 @@ async def withdraw_demand(
     group = await _member_group(
         services, rnd, command.participant_id, stated.group_id, stated.odf_id
     )
-    await _speak_for(who, command.participant_id, group, "withdraw their demand")
+    _speak_for(who, command.participant_id, group, "withdraw their demand")
     rnd.withdraw_demand(command.participant_id, services.now())
     await services.rounds.save(rnd)
     return rnd
@@ -206,16 +206,15 @@ async def close_due(services: Services, now: datetime) -> int:
     Two trade processes (or a second tick) may try the same round: the round's conditional
     write, under its store lock, lets one of them commit and the other finds it closed."""
     closed = 0
-    for due in await services.rounds.due_to_close(now):
+    for rnd in await services.rounds.due_to_close(now):
+        if rnd.closes_at > now:  # the clock went back under the tick
+            continue
         try:
-            rnd = await services.rounds.get(due.id)
-            if rnd.status is not RoundStatus.OPEN or rnd.closes_at > now:
-                continue
             rnd.close(now)
             await services.rounds.save(rnd)
             closed += 1
         except ConcurrencyConflict:
-            log.info("round closed by another writer", round_id=due.id)
+            log.info("round closed by another writer", round_id=rnd.id)
     return closed
 
 
@@ -286,7 +285,7 @@ async def pay_share(services: Services, who: Principal, command: PayShare) -> Pu
     rnd = await round_in_scope(services, who, command.round_id)
     share = rnd.allocation(command.participant_id)
     group = await _member_group(services, rnd, command.participant_id, share.group_id, share.odf_id)
-    by = await _speak_for(who, command.participant_id, group, "pay their share")
+    by = _speak_for(who, command.participant_id, group, "pay their share")
     rnd.pay_share(command.participant_id, command.amount, by, services.now())
     await services.rounds.save(rnd)
     return rnd
