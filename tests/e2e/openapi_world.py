@@ -242,8 +242,10 @@ class World:
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
     (applied for, not decided), a lease, a product on sale with an order reserving a unit, a
-    shop chain's purchase order waiting for the ODF's decision, and two members' invention
-    disclosure with its counsellor, a session and an open review."""
+    shop chain's purchase order waiting for the ODF's decision, a purchasing round whose quote
+    was chosen and whose shares the ODF asked credit to finance (a pending financing request in
+    credit), and two members' invention disclosure with its counsellor, a session and an open
+    review."""
 
     platform: Platform
     header: Header
@@ -386,6 +388,7 @@ class World:
             "disclosure_id": self.ids["disclosure_id"],
             "review_id": self.ids["review_id"],
             "counsellor_id": self.ids["counsellor_id"],
+            "request_id": self.ids["request_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -471,6 +474,7 @@ class World:
                 "ip-counsel",
                 f"/v1/disclosures/{self.ids['disclosure_id']}/reviews/{self.ids['review_id']}",
             ),
+            ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -696,6 +700,7 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     frozen_at = _freeze_clock(platform, national)
     ids |= _purchasing_choice(platform, header, gid, ids)
     ids |= _ip_counsel_world(platform, header, drive, group, members[2:4])
+    ids |= _purchasing_financing(platform, header, ids)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
 
 
@@ -883,6 +888,27 @@ def _purchasing_choice(
     assert chosen.status_code == 200, chosen.text
     assert chosen.json()["status"] == "allocated", chosen.text
     return {}
+
+
+def _purchasing_financing(
+    platform: Platform, header: Header, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """The ODF asks for the round's (unpaid) shares to be financed; credit records the pending
+    request from trade's event (completed by nobody: the matrix checks no outsider does)."""
+    trade, credit = platform.processes["trade"].url, platform.processes["credit"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    asked = httpx.post(
+        f"{trade}/v1/purchasing-rounds/{ids['round_id']}/financing",
+        headers=staff | {"Idempotency-Key": uid("financing")},
+    )
+    assert asked.status_code == 200, asked.text
+    request_id = asked.json()["financing"]["financing_id"]
+    reader = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w")
+    _eventually(
+        lambda: httpx.get(f"{credit}/v1/financing-requests/{request_id}", headers=reader),
+        "credit never recorded the round's financing request",
+    )
+    return {"request_id": request_id}
 
 
 def _created(r: httpx.Response) -> httpx.Response:

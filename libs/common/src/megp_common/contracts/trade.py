@@ -275,3 +275,43 @@ class PurchaseOrderWithdrawn(_PurchaseOrderEvent):
 
     reason: str
     withdrawn_at: datetime
+
+
+@event_type("trade.AllocationPaid")
+class AllocationPaid(_RoundEvent):
+    """A member paid their whole cost share of the round (the exact amount), themself or
+    through their ODF's staff."""
+
+    participant_id: str
+    member_odf_id: str
+    amount: MoneyAmount
+    currency: str = "MXN"
+    paid_by: str = Field(description="Who paid: the member themself, or the staff for them")
+    paid_at: datetime
+
+
+class FinancedShare(BaseModel):
+    """A member's unpaid cost share that the ODF asks to have financed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str
+    member_odf_id: str
+    cost_share: MoneyAmount
+
+
+@event_type("trade.PurchaseFinancingRequested")
+class PurchaseFinancingRequested(_RoundEvent):
+    """The deciding ODF asks for the round's unpaid shares to be financed [¶30, ¶69]. Trade
+    holds none of that money and decides nothing about it: credit (or funds) acts on this by
+    its own rules. `amount` is the sum of `members`' shares."""
+
+    financing_id: str = Field(description="Trade's id of this request (one per round)")
+    odf_id: str = Field(description="The deciding Development Organization that asks")
+    group_id: str = Field(description="The deciding project group (whose line it would draw on)")
+    item: str
+    amount: MoneyAmount
+    currency: str = "MXN"
+    members: list[FinancedShare]
+    requested_by: str
+    requested_at: datetime

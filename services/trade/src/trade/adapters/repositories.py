@@ -36,6 +36,7 @@ from megp_common.mongo import (
     SCALAR_EQ,
     AggregateRepository,
     Document,
+    OutboxWriter,
     namespace,
     to_bson,
 )
@@ -45,7 +46,7 @@ from trade.domain.order import Order
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
 from trade.domain.purchase_order import PurchaseOrder
-from trade.domain.purchasing import PurchasingRound
+from trade.domain.purchasing import PurchasingRound, RoundStatus
 from trade.domain.stock import StockLevel
 
 COUNTERS = {"available": 1, "reserved": 1, "sold": 1}
@@ -58,12 +59,16 @@ def level_of(doc: Mapping[str, Any]) -> StockLevel:
 
 
 class StockLocks:
-    """One writer at a time per product, across processes, on a store without transactions."""
+    """One writer at a time per product (or per round, in `round_locks`), across processes, on
+    a store without transactions."""
 
     collection = "stock_locks"
     indexes: tuple[IndexModel, ...] = ()
 
-    def __init__(self, db: AsyncDatabase[Document], *, lease_s: float = 10.0) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Document], *, lease_s: float = 10.0, collection: str | None = None
+    ) -> None:
+        self.collection = collection or self.collection
         self.col, self.lease_s = db[self.collection], lease_s
 
     @asynccontextmanager
@@ -83,7 +88,8 @@ class StockLocks:
                     continue
                 if time.monotonic() > deadline:
                     raise Unavailable(
-                        f"the stock of product {product_id} is busy; try again", retry_after_s=1
+                        f"{product_id} is being changed by another writer; try again",
+                        retry_after_s=1,
                     ) from None
                 await asyncio.sleep(pause * (1 + random.random()))
                 pause = min(pause * 1.5, 0.05)
@@ -206,11 +212,66 @@ class GroupRepository(AggregateRepository[GroupRecord]):
 
 
 class RoundRepository(AggregateRepository[PurchasingRound]):
-    """Collective purchasing rounds [¶30, ¶69], each with its demands, quotes and allocations."""
+    """Collective purchasing rounds [¶30, ¶69], each with its demands, quotes and allocations.
+
+    Every commit of a round holds the round's store lock (`round_locks`, as the stock does), so
+    its version check is one writer's at a time across processes even on FerretDB v1: when two
+    trade processes' schedulers close the same round, one commits and the other is told the
+    round changed (ConcurrencyConflict), and `PurchasingRoundClosed` is announced once."""
 
     collection = "purchasing_rounds"
     model = PurchasingRound
-    indexes = (IndexModel([("status", ASCENDING)]), IndexModel([("state", ASCENDING)]))
+    indexes = (
+        IndexModel([("status", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
+        IndexModel([("closes_at", ASCENDING)]),
+    )
+    LOCKS = "round_locks"
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.locks = StockLocks(db, collection=self.LOCKS)
+
+    async def add(self, aggregate: PurchasingRound) -> None:
+        async with self.locks.hold(f"round:{aggregate.id}"):
+            await super().add(aggregate)
+
+    async def save(self, aggregate: PurchasingRound) -> None:
+        async with self.locks.hold(f"round:{aggregate.id}"):
+            await super().save(aggregate)
+
+    async def due_to_close(self, now: datetime, limit: int = 200) -> list[PurchasingRound]:
+        """Open rounds whose closing date has come (the scheduler closes them)."""
+        found = await self.find_many(
+            {"status": RoundStatus.OPEN.value, "closes_at": {"$lte": now}},
+            limit=limit,
+            scalar_eq=True,
+        )
+        return found
+
+    async def search(
+        self,
+        *,
+        group_id: str | None,
+        state: str | None,
+        states: list[str] | None,
+        status: RoundStatus | None,
+        limit: int,
+    ) -> list[PurchasingRound]:
+        """Rounds by group (one of their `group_ids`), state and status, the latest closing
+        first; `states` bounds them to a caller's states."""
+        query: dict[str, Any] = {}
+        if group_id is not None:
+            query["group_ids"] = group_id
+        if state is not None:
+            query["state"] = state
+        elif states is not None:
+            query["state"] = {"$in": states}
+        if status is not None:
+            query["status"] = status.value
+        return await self.find_many(
+            query, sort=[("closes_at", -1), ("_id", 1)], limit=limit, scalar_eq=group_id is None
+        )
 
 
 class PurchaseOrderRepository(AggregateRepository[PurchaseOrder]):

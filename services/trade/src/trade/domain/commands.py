@@ -112,6 +112,21 @@ class RecordQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class WithdrawDemand:
+    round_id: str
+    participant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayShare:
+    """A member's exact cost share of a round, paid by them or their ODF's staff."""
+
+    round_id: str
+    participant_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ChooseQuote:
     round_id: str
     quote_id: str

@@ -1,5 +1,5 @@
 """What the passing of time does in trade: unpaid orders past their reservation expire and give
-their units back."""
+their units back, and purchasing rounds whose closing date has passed close."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import datetime
 
 from trade.service_layer.container import Services
 from trade.service_layer.orders import expire_due
+from trade.service_layer.rounds import close_due
 
 
 async def tick(services: Services, now: datetime) -> None:
     await expire_due(services)
+    await close_due(services, services.now())
