@@ -133,6 +133,7 @@ class StockRepository:
             {
                 "$inc": {"available": -quantity, "reserved": quantity},
                 "$set": {hold: {"quantity": quantity, "until": until}},
+                "$push": {"hold_expiries": until},  # where the orphan-hold sweep looks
             },
         )
         if after is not None:
@@ -159,6 +160,30 @@ class StockRepository:
             {"$inc": {"reserved": -quantity, "sold": quantity}, "$unset": {hold: ""}},
         )
         return after is not None
+
+    async def unsell(self, product_id: str, change_id: str, quantity: int, restock: bool) -> bool:
+        """Sold units that leave the sale (settled short, or returned), once per `change_id`:
+        `sold` goes down by `quantity` and, with `restock`, `available` up. False when the
+        change was applied already (or fewer units are sold: nothing is taken below zero)."""
+        counters = {"sold": -quantity} | ({"available": quantity} if restock else {})
+        after = await self._update(
+            product_id,
+            {"sold": {"$gte": quantity}, "settled": {"$ne": change_id}},
+            {
+                "$inc": counters,
+                "$push": {"settled": {"$each": [change_id], "$slice": -ADJUSTMENT_MEMORY}},
+            },
+        )
+        return after is not None
+
+    async def due_holds(self, now: datetime, limit: int = 200) -> list[Document]:
+        """Stock documents with a hold whose expiry has passed (the orphan-hold sweep)."""
+        cursor = self.col.find({"hold_expiries": {"$lte": now}}, {"holds": 1, "hold_expiries": 1})
+        return [doc async for doc in cursor.limit(limit)]
+
+    async def forget_expiries(self, product_id: str, expiries: list[datetime]) -> None:
+        """The sweep dealt with these expiries: they are no longer looked at."""
+        await self._update(product_id, {}, {"$pullAll": {"hold_expiries": expiries}})
 
     async def adjust(self, product_id: str, adjustment_id: str, delta: int) -> StockLevel | None:
         """Add (or take away) `delta` available units once per `adjustment_id`; None when the

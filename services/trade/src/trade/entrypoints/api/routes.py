@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trade.entrypoints.api.routers import orders, products, rounds
+from trade.entrypoints.api.routers import fulfilment, orders, products, rounds
 
 router = APIRouter(prefix="/v1")
-for module in (products, orders, rounds):
+for module in (products, orders, fulfilment, rounds):
     router.include_router(module.router)
