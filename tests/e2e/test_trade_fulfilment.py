@@ -9,17 +9,27 @@ expiry passed on the shared clock."""
 from __future__ import annotations
 
 import asyncio
+import os
+import random
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from pymongo import MongoClient
 
 from megp_common.auth import Role
+from megp_common.contracts import trade as ev
+from megp_common.events import EventEnvelope, make_event
 from megp_common.launcher import Platform
+from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.events import EventTap, distinct
+from megp_common.testing.keys import keyed
 
+from .test_funds_support import eventually, publish
 from .test_trade_orders import Trade, buy, formed_group, list_product, uid
 
 pytestmark = pytest.mark.e2e
@@ -321,3 +331,169 @@ async def test_a_hold_no_order_accounts_for_is_released_once_its_expiry_passed(
     assert order_of(trade, real, "b3")["status"] == "reserved"
     pay(trade, real, "b3")  # the order that held its unit still sells it
     assert trade.product(pid)["stock"]["sold"] == 1
+
+
+def test_a_return_after_the_sale_is_taken_from_the_members_period_through_the_broker(
+    trade: Trade, platform: Platform, tokens: Any
+) -> None:
+    """The chain with every service running: enrollment forms the group (trade learns it from
+    its events), the member's product sells and ships, SaleCompleted is counted in the open
+    period; a return accepted after it is SaleReturned, taken from the same period once however
+    often it is delivered, and the closing's income, deposit and ODF share follow. A return
+    dated in a period already closed is kept and shown; the closed result stands."""
+    drive = Driver(
+        platform.processes["enrollment"].url, tokens.header, state=f"{random.randint(1, 32):02d}"
+    )
+    group, members = drive.active_group()
+    seller, state = members[0], group["state_code"]
+    start = drive.first_of_next_month(drive.today())
+    drive.agree_plan(group["id"], seller, start, baseline="1000.00")
+    drive.move_clock_to(start + timedelta(days=5))
+    here = {"states": (state,)}
+    eventually(lambda: clock_now(trade).date() == start + timedelta(days=5))
+    staff = {"subject": "staff"} | here
+
+    def listed() -> Any:
+        r = httpx.post(
+            f"{trade.url}/v1/products",
+            json={
+                "group_id": group["id"],
+                "producer_id": seller,
+                "name": "canasta de palma",
+                "category": "basketry",
+                "niche": "fair-trade shops",
+                "unit": "piece",
+                "price_mxn": "100.00",
+                "stock": 5,
+            },
+            headers=keyed("POST", trade.headers(Role.ODF_STAFF, **staff)),
+            timeout=30,
+        )
+        assert r.status_code in (201, 404), r.text
+        return r.json() if r.status_code == 201 else None
+
+    basket = eventually(listed)
+    body = {"lines": [{"product_id": basket["id"], "quantity": 3}]}
+    order = trade.call(
+        "POST", "/orders", Role.PARTICIPANT, expect=201, json=body, claims={"subject": "b4"} | here
+    )
+    trade.call(
+        "POST",
+        f"/orders/{order['id']}/payment",
+        Role.PARTICIPANT,
+        json={"amount": "300.00"},
+        claims={"subject": "b4"} | here,
+    )
+    trade.call("POST", f"/orders/{order['id']}/lines/1/fulfilment", *STAFF, claims=staff)
+    wanted = {"quantity": 1, "reason": "the handle came off"}
+    back = trade.call(
+        "POST",
+        f"/orders/{order['id']}/lines/1/returns",
+        Role.PARTICIPANT,
+        expect=201,
+        json=wanted,
+        claims={"subject": "b4"} | here,
+    )
+    trade.call(
+        "POST",
+        f"/orders/{order['id']}/returns/{back['id']}/decision",
+        *STAFF,
+        json={"decision": "accept", "restock": True},
+        claims=staff,
+    )
+    period_url = f"/groups/{group['id']}/periods/{start.isoformat()}"
+
+    def seller_row(check: Any) -> Any:
+        def read() -> Any:
+            response = drive.client.get(period_url, headers=drive.staff)
+            if response.status_code != 200:
+                return None
+            rows = [m for m in response.json()["members"] if m["participant_id"] == seller]
+            return rows[0] if rows and check(rows[0]) else None
+
+        return eventually(read)
+
+    row = seller_row(lambda r: r["returns_counted"] and r["sales_counted"])
+    assert (row["sales"], row["returns"]) == ("255.00", "85.00")
+    (taken,) = row["returns_counted"]
+    assert taken["return_id"] == back["id"] and taken["order_id"] == order["id"]
+
+    # a redelivery of the SaleReturned takes nothing more
+    copies = asyncio.run(_copies_of(order["id"]))
+    returned = [e for e in copies if e.type == "trade.SaleReturned"]
+    assert returned
+    publish(os.environ["KAFKA_BOOTSTRAP_SERVERS"], "trade.events", returned[:1] * 2)
+
+    drive.move_clock_to(drive.first_of_next_month(start) + timedelta(days=1))
+    sheet = {
+        "period_start": start.isoformat(),
+        "incomes": [{"participant_id": seller, "income": "1000.00"}],
+    }
+    closed = ok(
+        drive.client.post(
+            f"/groups/{group['id']}/period-closings",
+            json=sheet,
+            headers=drive.staff | {"Idempotency-Key": uid("close")},
+        ),
+        201,
+    )
+    (mine,) = [m for m in closed["members"] if m["participant_id"] == seller]
+    result = mine["result"]
+    assert (result["income"], result["sales"], result["returns"], result["deposit_due"]) == (
+        "1170.00",
+        "255.00",
+        "85.00",
+        "17.00",
+    )
+    assert [r["return_id"] for r in mine["returns_counted"]] == [back["id"]]  # once
+
+    # a return dated in the closed period (delivered late) is kept apart; the result stands
+    late = make_event(
+        ev.SaleReturned(
+            order_id=order["id"],
+            return_id=uid("late-return"),
+            producer_id=seller,
+            group_id=group["id"],
+            odf_id=group["development_organization"]["odf_id"],
+            state_code=state,
+            channel="marketplace",
+            amount=Decimal("100.00"),
+            producer_part=Decimal("85.00"),
+            channel_fee=Decimal("10.00"),
+            logistics=Decimal("5.00"),
+            returned_on=start + timedelta(days=20),
+        ),
+        source="/megp/trade",
+        key=group["id"],
+        time=datetime.now(UTC),
+        state=state,
+    )
+    publish(os.environ["KAFKA_BOOTSTRAP_SERVERS"], "trade.events", [late])
+    kept = seller_row(lambda r: r["late_returns"])
+    assert [r["sale_id"] for r in kept["late_returns"]] == [late.id]
+    assert kept["result"] == result
+
+
+async def _copies_of(order_id: str) -> list[EventEnvelope]:
+    """The order's events as published on trade.events (envelopes, to deliver again)."""
+    consumer = AIOKafkaConsumer(
+        "trade.events",
+        bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        group_id=None,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    found: list[EventEnvelope] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            e.type == "trade.SaleReturned" for e in found
+        ):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for record in records:
+                    env = EventEnvelope.from_json(record.value)
+                    if env.data.get("order_id") == order_id:
+                        found.append(env)
+        return found
+    finally:
+        await consumer.stop()
