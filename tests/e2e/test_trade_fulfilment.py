@@ -314,7 +314,7 @@ async def test_a_hold_no_order_accounts_for_is_released_once_its_expiry_passed(
                 {
                     "$inc": {"available": -quantity, "reserved": quantity},
                     "$set": {f"holds.{order_id}": {"quantity": quantity, "until": until}},
-                    "$push": {"hold_expiries": until},
+                    "$push": {"hold_expiries": {"order": order_id, "until": until}},
                 },
             )
     assert trade.product(pid)["stock"] == {"available": 4, "reserved": 6, "sold": 0, "on_hand": 10}
@@ -328,9 +328,13 @@ async def test_a_hold_no_order_accounts_for_is_released_once_its_expiry_passed(
     with MongoClient(infra.mongo, tz_aware=True) as client:
         doc = client["megp_trade"]["stock"].find_one({"_id": pid})
     assert doc is not None and set(doc["holds"]) == {real["id"], later}
+    assert [e["order"] for e in doc["hold_expiries"]] == [real["id"], later]
     assert order_of(trade, real, "b3")["status"] == "reserved"
     pay(trade, real, "b3")  # the order that held its unit still sells it
     assert trade.product(pid)["stock"]["sold"] == 1
+    with MongoClient(infra.mongo, tz_aware=True) as client:
+        doc = client["megp_trade"]["stock"].find_one({"_id": pid})
+    assert doc is not None and [e["order"] for e in doc["hold_expiries"]] == [later]
 
 
 def test_a_return_after_the_sale_is_taken_from_the_members_period_through_the_broker(

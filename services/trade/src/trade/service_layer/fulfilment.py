@@ -116,13 +116,14 @@ async def sweep_orphan_holds(services: Services) -> int:
             order = await services.orders.find(order_id)
             lines = [x for x in order.lines if x.product_id == product_id] if order else []
             if order is None or order.status in RELEASED or not lines:
-                if await services.stock.release(product_id, order_id, int(hold["quantity"])):
+                quantity, until = int(hold["quantity"]), hold["until"]
+                if await services.stock.release(product_id, order_id, quantity, until):
                     released += 1
                 continue
             if order.status is OrderStatus.RESERVED and order.expire(now):
                 await services.orders.save(order)
             await settle(services, order)
-        due = [e for e in doc.get("hold_expiries", []) if e <= now]
-        if due:
+        due = [e for e in doc.get("hold_expiries", []) if e["until"] <= now]
+        if due:  # dealt with above, or left by a hold given back without its expiry
             await services.stock.forget_expiries(product_id, due)
     return released

@@ -91,10 +91,11 @@ async def _settle(services: Services, order: Order) -> None:
     """Carry the order's state to the products' holds: sold when paid, given back when
     cancelled or expired. Each hold settles once, so running this again completes a crash."""
     for line in order.lines:
+        until = order.reserved_until
         if order.status in RELEASED:
-            await services.stock.release(line.product_id, order.id, line.quantity)
+            await services.stock.release(line.product_id, order.id, line.quantity, until)
         elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            await services.stock.sell(line.product_id, order.id, line.quantity)
+            await services.stock.sell(line.product_id, order.id, line.quantity, until)
 
 
 async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
