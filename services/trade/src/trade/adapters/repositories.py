@@ -1,7 +1,7 @@
 """Where trade keeps its aggregates (each document also carries its outbox), and the stock.
 
 A product's stock is a document of its own in `stock` (same id as the product): counters
-`available`, `reserved`, `sold`, the reservations that hold units (`holds`, by order id) and
+`available`, `reserved`, `sold`, the reservations that hold units (`holds`, by order id),
 the recounts applied (`adjustments`), the sales settled short or returned (`settled`), and
 each hold's `{order, until}` in `hold_expiries` (where the orphan-hold sweep looks; the sale or
 release of the hold pulls it). Nothing else writes it (it has no outbox, so no relay
