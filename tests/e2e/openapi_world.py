@@ -383,6 +383,9 @@ class World:
             "bank": TRUST_BANK,
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
+            # the world's order is unpaid, so it has no return: a decision on this one is a
+            # 404 to its ODF, and a 403 or 404 to everyone else (what the matrix checks)
+            "return_id": "no-such-return",
             "round_id": self.ids["round_id"],
             "purchase_order_id": self.ids["purchase_order_id"],
             "disclosure_id": self.ids["disclosure_id"],

@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     logistics_rate: Decimal = Field(
         default=Decimal("0.05"), ge=0, lt=1, description="Logistics, a fraction of each sale line"
     )
+    return_days: int = Field(
+        default=30, ge=0, le=365, description="How many days after shipment a buyer may return"
+    )
     channel: str = "marketplace"
     quote_decider: QuoteDecider = Field(
         default=QuoteDecider.STAFF,

@@ -1,8 +1,9 @@
 """Events published by the trade service on `trade.events`.
 
 Products and their stock are keyed by the producer's project group; an order's events by the
-order id, except `SaleCompleted`, keyed by the producer's group (the revenue event its
-consumers, enrollment first, read per group). A purchase order's events are keyed by its group.
+order id, except `SaleCompleted` and `SaleReturned`, keyed by the producer's group (the
+revenue events their consumers, enrollment first, read per group). A purchase order's events
+are keyed by its group.
 """
 
 from __future__ import annotations
@@ -122,19 +123,87 @@ class ReservationExpired(EventPayload):
 
 @event_type("trade.OrderLineFulfilled")
 class OrderLineFulfilled(EventPayload):
+    """The producer's ODF shipped `quantity` units of the line (a line may ship in parts)."""
+
     order_id: str
     number: int = Field(ge=1)
     product_id: str
     producer_id: str
     group_id: str
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, description="Units shipped in this part")
     fulfilled_on: date
+    shipped: int | None = Field(default=None, description="Units of the line shipped so far")
+    open_quantity: int | None = Field(
+        default=None, ge=0, description="Units of the line still to ship (None: before parts)"
+    )
+
+
+@event_type("trade.OrderLineShortened")
+class OrderLineShortened(EventPayload):
+    """The producer cannot deliver the rest of the line: its `quantity` unshipped units are
+    settled short and the buyer is refunded their part of the price (`refund`, whose parts
+    sum to its total exactly)."""
+
+    order_id: str
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    quantity: int = Field(ge=1, description="Units that will not ship")
+    shipped: int = Field(ge=0)
+    reason: str
+    refund: PriceSplitInfo
+    currency: str = "MXN"
+    shortened_on: date
+
+
+@event_type("trade.ReturnRequested")
+class ReturnRequested(EventPayload):
+    """The buyer asks to return shipped units of a line; the line's ODF decides [¶55]."""
+
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    quantity: int = Field(ge=1)
+    reason: str
+    requested_at: datetime
+
+
+@event_type("trade.ReturnAccepted")
+class ReturnAccepted(EventPayload):
+    """The line's ODF accepted a return: the buyer is refunded the units' part of the price;
+    with `restock` the units are available again."""
+
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    quantity: int = Field(ge=1)
+    restock: bool
+    refund: PriceSplitInfo
+    currency: str = "MXN"
+    decided_by: str
+    accepted_at: datetime
+
+
+@event_type("trade.ReturnRefused")
+class ReturnRefused(EventPayload):
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    quantity: int = Field(ge=1)
+    reason: str
+    decided_by: str
+    refused_at: datetime
 
 
 @event_type("trade.SaleCompleted")
 class SaleCompleted(EventPayload):
-    """Revenue for one producer: every line of theirs in a paid order is fulfilled. One event
-    per (order, producer); `amount` is their lines' total, `producer_part` what they earn."""
+    """Revenue for one producer: every line of theirs in a paid order is settled (shipped, or
+    settled short). One event per (order, producer), none when nothing of theirs shipped;
+    `amount` is what shipped (less returns accepted before), `producer_part` what they earn."""
 
     order_id: str
     producer_id: str
@@ -148,6 +217,27 @@ class SaleCompleted(EventPayload):
     logistics: MoneyAmount
     currency: str = "MXN"
     completed_on: date
+
+
+@event_type("trade.SaleReturned")
+class SaleReturned(EventPayload):
+    """Negative revenue for one producer: a return accepted after their `SaleCompleted` for
+    the order. One event per return; the amounts are what the return takes back (MXN), so a
+    consumer subtracts `producer_part` from the producer's results."""
+
+    order_id: str
+    return_id: str
+    producer_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+    channel: str
+    amount: MoneyAmount
+    producer_part: MoneyAmount
+    channel_fee: MoneyAmount
+    logistics: MoneyAmount
+    currency: str = "MXN"
+    returned_on: date
 
 
 # ---------------------------------------------------------------------------------------------

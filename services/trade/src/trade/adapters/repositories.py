@@ -1,8 +1,10 @@
 """Where trade keeps its aggregates (each document also carries its outbox), and the stock.
 
 A product's stock is a document of its own in `stock` (same id as the product): counters
-`available`, `reserved`, `sold`, the reservations that hold units (`holds`, by order id) and
-the recounts applied (`adjustments`). Nothing else writes it (it has no outbox, so no relay
+`available`, `reserved`, `sold`, the reservations that hold units (`holds`, by order id),
+the recounts applied (`adjustments`), the sales settled short or returned (`settled`), and
+each hold's `{order, until}` in `hold_expiries` (where the orphan-hold sweep looks; the sale or
+release of the hold pulls it). Nothing else writes it (it has no outbox, so no relay
 touches it) and every change is one conditional update, never a read-modify-write: a
 reservation's condition (`available >= quantity`, the order's hold not there yet) and its
 `$inc` are one `find_one_and_update`.
@@ -144,6 +146,8 @@ class StockRepository:
             {
                 "$inc": {"available": -quantity, "reserved": quantity},
                 "$set": {hold: {"quantity": quantity, "until": until}},
+                # where the orphan-hold sweep looks (fulfilment.py)
+                "$push": {"hold_expiries": {"order": order_id, "until": until}},
             },
         )
         if after is not None:
@@ -151,25 +155,53 @@ class StockRepository:
         doc = await self.col.find_one({"_id": product_id, hold: {"$exists": True}}, COUNTERS)
         return level_of(doc) if doc else None
 
-    async def release(self, product_id: str, order_id: str, quantity: int) -> bool:
-        """Give the order's held units back; False when it holds none (released already)."""
+    async def release(
+        self, product_id: str, order_id: str, quantity: int, until: datetime | None = None
+    ) -> bool:
+        """Give the order's held units back; False when it holds none (released already).
+        With the hold's `until`, its entry leaves `hold_expiries` in the same update."""
         hold = f"holds.{order_id}"
+        update = {"$inc": {"available": quantity, "reserved": -quantity}, "$unset": {hold: ""}}
         after = await self._update(
-            product_id,
-            {f"{hold}.quantity": quantity},
-            {"$inc": {"available": quantity, "reserved": -quantity}, "$unset": {hold: ""}},
+            product_id, {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
         )
         return after is not None
 
-    async def sell(self, product_id: str, order_id: str, quantity: int) -> bool:
+    async def sell(
+        self, product_id: str, order_id: str, quantity: int, until: datetime | None = None
+    ) -> bool:
         """The order is paid: its held units are sold. False when it holds none."""
         hold = f"holds.{order_id}"
+        update = {"$inc": {"reserved": -quantity, "sold": quantity}, "$unset": {hold: ""}}
         after = await self._update(
-            product_id,
-            {f"{hold}.quantity": quantity},
-            {"$inc": {"reserved": -quantity, "sold": quantity}, "$unset": {hold: ""}},
+            product_id, {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
         )
         return after is not None
+
+    async def unsell(self, product_id: str, change_id: str, quantity: int, restock: bool) -> bool:
+        """Sold units that leave the sale (settled short, or returned), once per `change_id`:
+        `sold` goes down by `quantity` and, with `restock`, `available` up. False when the
+        change was applied already (or fewer units are sold: nothing is taken below zero)."""
+        counters = {"sold": -quantity} | ({"available": quantity} if restock else {})
+        after = await self._update(
+            product_id,
+            {"sold": {"$gte": quantity}, "settled": {"$ne": change_id}},
+            {
+                "$inc": counters,
+                "$push": {"settled": {"$each": [change_id], "$slice": -ADJUSTMENT_MEMORY}},
+            },
+        )
+        return after is not None
+
+    async def due_holds(self, now: datetime, limit: int = 200) -> list[Document]:
+        """Stock documents with a hold expiry that has passed (the orphan-hold sweep)."""
+        due = {"hold_expiries.until": {"$lte": now}}
+        cursor = self.col.find(due, {"holds": 1, "hold_expiries": 1})
+        return [doc async for doc in cursor.limit(limit)]
+
+    async def forget_expiries(self, product_id: str, entries: list[Document]) -> None:
+        """The sweep dealt with these expiries (as read): they are no longer looked at."""
+        await self._update(product_id, {}, {"$pullAll": {"hold_expiries": entries}})
 
     async def adjust(self, product_id: str, adjustment_id: str, delta: int) -> StockLevel | None:
         """Add (or take away) `delta` available units once per `adjustment_id`; None when the
@@ -186,6 +218,14 @@ class StockRepository:
             return level_of(after)
         done = await self.col.find_one({"_id": product_id, "adjustments": adjustment_id}, COUNTERS)
         return level_of(done) if done else None
+
+
+def _forget(order_id: str, until: datetime | None) -> Document:
+    """Pull the hold's entry from `hold_expiries` (FerretDB v1 pulls exact values only, so the
+    entry is named whole: the order and the hold's expiry as stored)."""
+    if until is None:
+        return {}
+    return {"$pull": {"hold_expiries": {"order": order_id, "until": until}}}
 
 
 class ProductRepository(AggregateRepository[Product]):

@@ -71,8 +71,42 @@ class CancelOrder:
 
 @dataclass(frozen=True, slots=True)
 class FulfilLine:
+    """Ship `quantity` units of the line (None: all still open); `shipment_id` makes a retry
+    ship nothing more."""
+
     order_id: str
     number: int
+    quantity: int | None = None
+    shipment_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShortenLine:
+    """The producer cannot deliver the rest of the line: settle it short."""
+
+    order_id: str
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReturn:
+    order_id: str
+    number: int
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecideReturn:
+    """The line's ODF accepts a return (with `restock`: the units are sold again) or refuses
+    it with a reason [¶55]."""
+
+    order_id: str
+    return_id: str
+    accept: bool
+    restock: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

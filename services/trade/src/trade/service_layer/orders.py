@@ -1,4 +1,5 @@
-"""Use cases on orders: place (reserve every line or none), pay, cancel, expire, fulfil.
+"""Use cases on orders: place (reserve every line or none), pay, cancel, expire (fulfilment
+and returns: `fulfilment.py`).
 
 Placing an order reserves each line with one conditional update of the product's stock
 document (never a read-modify-write). When a line cannot be had (or anything else fails), what
@@ -10,12 +11,11 @@ from __future__ import annotations
 
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
-from trade.domain.commands import CancelOrder, FulfilLine, PayOrder, PlaceOrder
-from trade.domain.errors import NotAuthorized, StockShort, TradeRuleViolation
+from trade.domain.commands import CancelOrder, PayOrder, PlaceOrder
+from trade.domain.errors import StockShort, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderStatus
 from trade.domain.product import Product
 from trade.service_layer.container import Services
-from trade.service_layer.products import act_for_odf
 
 
 async def place(services: Services, who: Principal, command: PlaceOrder, order_id: str) -> Order:
@@ -93,10 +93,11 @@ async def _settle(services: Services, order: Order) -> None:
     """Carry the order's state to the products' holds: sold when paid, given back when
     cancelled or expired. Each hold settles once, so running this again completes a crash."""
     for line in order.lines:
+        until = order.reserved_until
         if order.status in RELEASED:
-            await services.stock.release(line.product_id, order.id, line.quantity)
+            await services.stock.release(line.product_id, order.id, line.quantity, until)
         elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            await services.stock.sell(line.product_id, order.id, line.quantity)
+            await services.stock.sell(line.product_id, order.id, line.quantity, until)
 
 
 async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
@@ -138,16 +139,6 @@ async def expire_due(services: Services) -> int:
     return expired
 
 
-async def fulfil(services: Services, who: Principal, command: FulfilLine) -> Order:
-    order = await services.orders.find(command.order_id)
-    if order is None:
-        raise NotFound(f"no order has the id {command.order_id}")
-    line = order.line(command.number)
-    check_state(who, line.state)
-    group = await services.groups.get(line.group_id)
-    act_for_odf(who, group)
-    if not who.has_role(Role.ODF_STAFF):
-        raise NotAuthorized("the producer's ODF ships the line")
-    if order.fulfil(command.number, services.now().date()):
-        await services.orders.save(order)
-    return order
+#: the holds of an order settled as its state says (fulfilment.py runs it before units leave a
+#: sale, so a paid order's holds are sold first)
+settle = _settle

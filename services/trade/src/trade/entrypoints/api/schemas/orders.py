@@ -63,7 +63,20 @@ class OrderLinePublic(BaseModel):
     quantity: int
     unit_price: MoneyAmount
     split: SplitPublic
-    fulfilled_on: date | None = None
+    fulfilled_on: date | None = Field(
+        default=None, description="When the line was settled (every unit shipped or shortened)"
+    )
+    shipped: int = 0
+    shortened: int = Field(default=0, description="Units settled short: the buyer refunded")
+    returned: int = Field(default=0, description="Shipped units given back by accepted returns")
+
+
+class ReturnSummary(BaseModel):
+    id: str
+    number: int
+    quantity: int
+    status: str
+    refund: SplitPublic | None = None
 
 
 class OrderPublic(BaseModel):
@@ -97,6 +110,7 @@ class OrderPublic(BaseModel):
     paid_at: datetime | None = None
     closed_at: datetime | None = None
     purchase_order_id: str | None = None
+    returns: list[ReturnSummary] = []
 
     @classmethod
     def of(cls, order: Order) -> OrderPublic:
