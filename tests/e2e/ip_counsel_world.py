@@ -259,7 +259,8 @@ def license_and_report(c: Circle) -> tuple[str, str]:
     """The inventors license their invention (5 % of the sales, monthly, from a year back) and
     report last month's sales: the licence's id and the report's."""
     with c.client() as client:
-        today = date.fromisoformat(client.get("/admin/clock", headers=c.supervisor).json()["now"][:10])
+        now = client.get("/admin/clock", headers=c.supervisor).json()["now"]
+        today = date.fromisoformat(now[:10])
         last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         starts = last_month.replace(year=last_month.year - 1)
         body = {
