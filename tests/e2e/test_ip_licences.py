@@ -149,7 +149,9 @@ async def test_a_royalty_becomes_the_inventors_period_income(
         # 124.99375 and 74.99625: this time the second has the larger remainder
         assert [p["amount"] for p in rest["parts"]] == ["124.99", "75.00"]
         read = call(c, "GET", f"/licences/{lid}", c.supervisor, 200)
-        assert (read["reports"][0]["paid"], read["reports"][0]["balance"]) == ("500.00", "0.00")
+        (kept,) = read["reports"]  # the refused reports wrote nothing
+        assert (kept["paid"], kept["balance"]) == ("500.00", "0.00")
+        assert [p["amount"] for p in kept["payments"]] == ["300.01", "199.99"]  # nor the refused
         events = distinct(await tap.collect(lambda e: e.data.get("licence_id") == lid, expect=6))
     assert [e.type for e in events] == [
         "ip_counsel.LicenceGranted",
