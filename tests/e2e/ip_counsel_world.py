@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -252,3 +253,31 @@ def assign_counsellor(c: Circle) -> dict[str, Any]:
     )
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+def license_and_report(c: Circle) -> tuple[str, str]:
+    """The inventors license their invention (5 % of the sales, monthly, from a year back) and
+    report last month's sales: the licence's id and the report's."""
+    with c.client() as client:
+        now = client.get("/admin/clock", headers=c.supervisor).json()["now"]
+        today = date.fromisoformat(now[:10])
+        last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        starts = last_month.replace(year=last_month.year - 1)
+        body = {
+            "disclosure_id": c.disclosure_id,
+            "kind": "licence",
+            "licensee": {"name": "Hornos Industriales de Oaxaca", "rfc": "HIO010101AB1"},
+            "exclusive": False,
+            "territory": ["MX"],
+            "field_of_use": "industrial kilns",
+            "starts_on": starts.isoformat(),
+            "ends_on": (starts + timedelta(days=5 * 365)).isoformat(),
+            "royalty": {"basis": "rate", "percent": "5", "period": "monthly"},
+        }
+        r = client.post("/licences", json=body, headers=c.inventor())
+        assert r.status_code == 201, r.text
+        licence_id = str(r.json()["id"])
+        sales = {"period_start": last_month.isoformat(), "sales": "20000.00"}
+        r = client.post(f"/licences/{licence_id}/reports", json=sales, headers=c.inventor())
+        assert r.status_code == 201, r.text
+        return licence_id, str(r.json()["report_id"])

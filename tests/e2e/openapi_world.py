@@ -39,6 +39,7 @@ from .ip_counsel_world import (
     assign_counsellor,
     disclose,
     innovation_committee,
+    license_and_report,
     open_review,
     register_counsellor,
     secret_words,
@@ -341,6 +342,7 @@ class World:
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
             "deliver_on": (self.today + timedelta(days=30)).isoformat(),
             "counsellor_id": self.ids["counsellor_id"],
+            "disclosure_id": self.ids["disclosure_id"],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -392,6 +394,8 @@ class World:
             "review_id": self.ids["review_id"],
             "counsellor_id": self.ids["counsellor_id"],
             "request_id": self.ids["request_id"],
+            "licence_id": self.ids["licence_id"],
+            "report_id": self.ids["report_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -437,6 +441,8 @@ class World:
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
+        if path.startswith("/v1/licences"):  # the inventors record their licences
+            return self.as_(Role.PARTICIPANT, participant_id=self.members[2], subject=uid("inv"))
         if path.endswith("/reversal") or path == "/v1/admin/clock":
             return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
         return self.as_(Role.ODF_STAFF)
@@ -472,6 +478,7 @@ class World:
             ("trade", f"/v1/purchase-orders?group_id={g}"),
             ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}"),
             ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/sessions"),
+            ("ip-counsel", f"/v1/licences/{self.ids['licence_id']}"),
             ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/access-log"),
             (
                 "ip-counsel",
@@ -758,7 +765,10 @@ def _ip_counsel_world(
         headers=circle.reviewer() | {"Idempotency-Key": uid("score")},
     )
     assert r.status_code == 200, r.text
+    licence_id, report_id = license_and_report(circle)
     return {
+        "licence_id": licence_id,
+        "report_id": report_id,
         "disclosure_id": circle.disclosure_id,
         "review_id": circle.review_id,
         "counsellor_id": counsellor_id,

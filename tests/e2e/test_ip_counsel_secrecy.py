@@ -27,6 +27,7 @@ from .ip_counsel_world import (
     assign_counsellor,
     disclose,
     distinctive,
+    license_and_report,
     open_review,
     seed_circle,
 )
@@ -63,6 +64,7 @@ def circle(platform: Platform, tokens: Any) -> Iterator[Circle]:
             headers=c.reviewer(),
         )
         assert r.status_code == 200, r.text
+    c.extra["licence_id"], c.extra["report_id"] = license_and_report(c)
     yield c
     drive.client.close()
 
@@ -104,7 +106,7 @@ def fill(c: Circle, path: str) -> str:
         "review_id": c.review_id,
         "counsellor_id": c.counsellor_id,
         "number": "1",
-    }
+    } | c.extra
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
 
 
@@ -126,7 +128,11 @@ def example(c: Circle, spec: dict[str, Any], doc_schemas: dict[str, Any]) -> Any
     for old, new in zip(found, c.inventors, strict=False):
         text = text.replace(old, new)
     body = json.loads(text)
-    for name, value in (("group_id", c.group_id), ("counsellor_id", c.counsellor_id)):
+    for name, value in (
+        ("group_id", c.group_id),
+        ("counsellor_id", c.counsellor_id),
+        ("disclosure_id", c.disclosure_id),
+    ):
         if name in body:
             body[name] = value
     return body

@@ -15,7 +15,8 @@ DESCRIPTION = (
     "plans of the Micro-Entrepreneurial Global Programme. Errors are RFC 9457 problem documents; "
     "lists are cursor-paginated; updates take If-Match; requests that state money take an "
     "Idempotency-Key. Events are published on `enrollment.events`; trade's completed sales "
-    "(`trade.events`) are counted in their producers' business periods."
+    "(`trade.events`) are counted in their producers' business periods, and royalties "
+    "received (`ip-counsel.events`) in their inventors'."
 )
 
 
@@ -28,7 +29,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     return Wiring(
         collections=spec,
         outbox_collections=[c for c in spec if c not in ("curps", "rfcs", "idempotency")],
-        consumes=["trade.events"],
+        consumes=["trade.events", "ip-counsel.events"],
         handlers=event_handlers.build(services),
         container=services,
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from enrollment.domain.errors import InvalidData
-from enrollment.domain.group_period import GroupPeriod, SaleOutcome
+from enrollment.domain.group_period import GroupPeriod, IncomeSource, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
 from enrollment.domain.terms import ProgrammeTerms
 
@@ -134,3 +134,32 @@ def test_the_period_that_contains_the_sale(terms: ProgrammeTerms) -> None:
     assert plan("m1", terms).period_containing(date(2031, 3, 31)) == MARCH
     assert calendar_period(6, date(2031, 8, 15)) == Period(date(2031, 7, 1), 6)
     assert calendar_period(1, date(2031, 3, 31)) == MARCH
+
+
+def test_a_royalty_counts_beside_the_sales_in_the_closing(terms: ProgrammeTerms) -> None:
+    """ip-counsel's RoyaltyReceived is the inventor's income like a sale: counted once per event
+    and per payment, in the same total, kept with its source."""
+    doc = sheet_period()
+    member = plan("m1", terms, baseline="1000.00")
+    sell(doc, terms, "e1", "100.00")
+
+    def royalty(event_id: str, payment: str) -> SaleOutcome:
+        return doc.count_sale(
+            member,
+            sale_id=event_id,
+            order_id=f"royalty:{payment}",
+            participant_id="m1",
+            producer_part=Decimal("187.51"),
+            completed_on=date(2031, 3, 16),
+            now=MARCH_20,
+            source=IncomeSource.ROYALTY,
+        )
+
+    assert royalty("r1", "p1") is SaleOutcome.COUNTED
+    assert royalty("r1", "p1") is SaleOutcome.DUPLICATE
+    assert royalty("r2", "p1") is SaleOutcome.DUPLICATE  # the same payment's part again
+    line = doc.lines["m1"]
+    assert [s.source for s in line.sales] == [IncomeSource.SALE, IncomeSource.ROYALTY]
+    [result] = doc.close_group({"m1": Decimal("1000.00")}, {"m1": member}, terms, APRIL_2)
+    assert (result.sales, result.income) == (Decimal("287.51"), Decimal("1287.51"))
+    assert result.deposit_due == Decimal("28.75")  # 10 % of 287.51, half-even

@@ -9,6 +9,7 @@ from ip_counsel.adapters.repositories import (
     CounsellorRepository,
     DisclosureRepository,
     GroupRepository,
+    LicenceRepository,
     ParticipantRepository,
     ReadLog,
 )
@@ -40,6 +41,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         committees=CommitteeRepository(runtime.db, runtime.outbox),
         counsellors=CounsellorRepository(runtime.db, runtime.outbox),
         disclosures=DisclosureRepository(runtime.db, runtime.outbox),
+        licences=LicenceRepository(runtime.db, runtime.outbox),
         reads=ReadLog(runtime.db),
         sealer=Sealer(keyring),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),

@@ -342,3 +342,84 @@ class DeadlineSuperseded(EventPayload):
     kind: str = Field(description=_KIND)
     superseded_on: date
     reason: str = Field(description="lapsed | expired | abandoned")
+
+
+# ---------------------------------------------------------------------------------------------
+# Licences, assignments and royalties [¶3]
+#
+# Key: the disclosure's project group id, except RoyaltyReceived, keyed by the receiving
+# inventor's project group id (enrollment counts it in that group's period results). Metadata
+# only: a licence names its disclosure by id, never by title. Money: decimal strings in MXN.
+
+_BASIS = "rate (a percent of the sales reported) | fixed (an amount per reporting period)"
+
+
+@event_type("ip_counsel.LicenceGranted")
+class LicenceGranted(EventPayload):
+    """The inventors licensed their invention [¶3, ¶55]."""
+
+    licence_id: str
+    disclosure_id: str
+    group_id: str
+    state_code: str
+    licensee: str = Field(description="The licensee's name")
+    exclusive: bool
+    territory: list[str]
+    field_of_use: str
+    starts_on: date
+    ends_on: date
+    basis: str | None = Field(default=None, description=_BASIS)
+    period: str | None = Field(default=None, description="monthly | quarterly | yearly")
+    recorded_by: str
+    recorded_at: datetime
+
+
+@event_type("ip_counsel.InventionAssigned")
+class InventionAssigned(EventPayload):
+    """The inventors assigned (sold) the invention; royalties may still follow."""
+
+    licence_id: str
+    disclosure_id: str
+    group_id: str
+    state_code: str
+    assignee: str
+    effective_on: date
+    basis: str | None = Field(default=None, description=_BASIS)
+    period: str | None = Field(default=None, description="monthly | quarterly | yearly")
+    recorded_by: str
+    recorded_at: datetime
+
+
+@event_type("ip_counsel.RoyaltyReported")
+class RoyaltyReported(EventPayload):
+    """The licensee's report for one period: its sales and the royalty due on them."""
+
+    licence_id: str
+    disclosure_id: str
+    group_id: str
+    period_start: date
+    period_end: date
+    sales: MoneyAmount | None = None
+    due: MoneyAmount
+    currency: str = "MXN"
+    recorded_by: str
+    recorded_at: datetime
+
+
+@event_type("ip_counsel.RoyaltyReceived")
+class RoyaltyReceived(EventPayload):
+    """One inventor's part of a royalty payment received: income for them, counted by
+    enrollment in their business-plan period containing `received_on` (like a sale)."""
+
+    payment_id: str
+    licence_id: str
+    disclosure_id: str
+    participant_id: str
+    group_id: str = Field(description="The inventor's project group")
+    state_code: str | None = None
+    share: Decimal = Field(description="The inventor's percent of the invention")
+    amount: MoneyAmount = Field(description="Their part of the payment, exact to the centavo")
+    payment_amount: MoneyAmount = Field(description="The whole payment, all inventors")
+    currency: str = "MXN"
+    period_start: date
+    received_on: date

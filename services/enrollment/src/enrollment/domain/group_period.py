@@ -24,9 +24,15 @@ def group_period_id(group_id: str, period: Period) -> str:
     return deterministic_id("group-period", group_id, period.start.isoformat(), str(period.months))
 
 
+class IncomeSource(StrEnum):
+    SALE = "sale"  # trade's SaleCompleted: `order_id` is the order
+    ROYALTY = "royalty"  # ip-counsel's RoyaltyReceived: `order_id` is "royalty:<payment id>"
+
+
 class Sale(BaseModel):
-    """A completed sale counted as a producer's revenue (trade's SaleCompleted): `sale_id` is
-    the event's id; `producer_part` is what the producer earns, MXN."""
+    """Income counted from another service's event: a completed sale (trade's SaleCompleted)
+    or a royalty received by an inventor (ip-counsel's RoyaltyReceived). `sale_id` is the
+    event's id; `producer_part` is what the member earns, MXN."""
 
     sale_id: str
     order_id: str
@@ -34,6 +40,7 @@ class Sale(BaseModel):
     producer_part: Decimal
     completed_on: date
     counted_at: datetime
+    source: IncomeSource = IncomeSource.SALE
 
 
 class SaleReturn(BaseModel):
@@ -165,6 +172,7 @@ class GroupPeriod(Aggregate):
         producer_part: Decimal,
         completed_on: date,
         now: datetime,
+        source: IncomeSource = IncomeSource.SALE,
     ) -> SaleOutcome:
         """Count a completed sale once (by its id, and once per order for its producer). With the
         producer's plan, in this period of that plan: part of the open line's income, or kept as
@@ -185,6 +193,7 @@ class GroupPeriod(Aggregate):
             producer_part=money(producer_part, "producer_part"),
             completed_on=completed_on,
             counted_at=now,
+            source=source,
         )
         if plan is None:
             self.unplanned_sales.append(sale)

@@ -1,22 +1,25 @@
 """What enrollment does with other services' events: a completed sale (trade's SaleCompleted)
-is revenue for its producer, counted in the period of their business plan that contains the
-sale's day; a return after it (trade's SaleReturned) is taken from the period containing the
-return's day, by the same rules. Each handler is idempotent: the event id is kept on the group
-period in the same write as the sale, and the sale itself names the event and the order."""
+is revenue for its producer, and a royalty received (ip-counsel's RoyaltyReceived) is income
+for its inventor, each counted in the period of their business plan that contains its day; a
+return after a sale (trade's SaleReturned) is taken from the period containing the return's
+day, by the same rules. Each handler is idempotent: the event id is kept on the group period in
+the same write as the income, and the income itself names the event and the order (or the
+royalty payment)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import structlog
 
 from enrollment.domain.business_plan import BusinessPlan
 from enrollment.domain.errors import DomainRefusal
-from enrollment.domain.group_period import GroupPeriod, SaleOutcome
+from enrollment.domain.group_period import GroupPeriod, IncomeSource, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
 from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
-from megp_common.contracts import trade
+from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
 
@@ -40,16 +43,52 @@ class EventHandlers:
         return {
             trade.SaleCompleted.event_type: self.sale_completed,
             trade.SaleReturned.event_type: self.sale_returned,
+            ip_counsel.RoyaltyReceived.event_type: self.royalty_received,
         }
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
         """In the producer's open period: part of its income at closing. In a closed one: kept
         as a late sale and reported (the result stands; a correction changes it). Without a
         plan covering the day: the group period's unplanned revenue."""
-        services = self.services
-        fresh, plan = await self._where(
-            e.order_id, e.currency, e.group_id, e.producer_id, e.completed_on
+        await self._count(
+            env,
+            currency=e.currency,
+            group_id=e.group_id,
+            participant_id=e.producer_id,
+            order_id=e.order_id,
+            amount=e.producer_part,
+            day=e.completed_on,
+            source=IncomeSource.SALE,
         )
+
+    async def royalty_received(self, env: EventEnvelope, e: ip_counsel.RoyaltyReceived) -> None:
+        """A royalty received is the inventor's income [¶3]: counted like a sale, in the
+        inventor's period containing the day it was received, once per payment and inventor."""
+        await self._count(
+            env,
+            currency=e.currency,
+            group_id=e.group_id,
+            participant_id=e.participant_id,
+            order_id=f"royalty:{e.payment_id}",
+            amount=e.amount,
+            day=e.received_on,
+            source=IncomeSource.ROYALTY,
+        )
+
+    async def _count(
+        self,
+        env: EventEnvelope,
+        *,
+        currency: str,
+        group_id: str,
+        participant_id: str,
+        order_id: str,
+        amount: Decimal,
+        day: date,
+        source: IncomeSource,
+    ) -> None:
+        services = self.services
+        fresh, plan = await self._where(order_id, currency, group_id, participant_id, day)
         outcome: list[SaleOutcome] = []
 
         def count(doc: GroupPeriod) -> None:
@@ -58,18 +97,27 @@ class EventHandlers:
                     doc.count_sale(
                         plan,
                         sale_id=env.id,
-                        order_id=e.order_id,
-                        participant_id=e.producer_id,
-                        producer_part=e.producer_part,
-                        completed_on=e.completed_on,
+                        order_id=order_id,
+                        participant_id=participant_id,
+                        producer_part=amount,
+                        completed_on=day,
                         now=services.now(),
+                        source=source,
                     )
                 )
             except DomainRefusal as exc:  # bad data: no retry can help
-                raise PermanentError(f"sale {e.order_id}: {exc.detail}") from exc
+                raise PermanentError(f"{source.value} {order_id}: {exc.detail}") from exc
 
         applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
-        _report(e, fresh.period, outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE)
+        _report(
+            source,
+            order_id,
+            participant_id,
+            group_id,
+            amount,
+            fresh.period,
+            outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE,
+        )
 
     async def sale_returned(self, env: EventEnvelope, e: trade.SaleReturned) -> None:
         """Negative revenue, by the rule of late sales: taken from the producer's open period
@@ -133,16 +181,25 @@ class EventHandlers:
         return GroupPeriod.begin(group.id, group.odf.odf_id, group.state, period), plan
 
 
-def _report(e: trade.SaleCompleted, period: Period, outcome: SaleOutcome) -> None:
+def _report(
+    source: IncomeSource,
+    order_id: str,
+    participant_id: str,
+    group_id: str,
+    amount: Decimal,
+    period: Period,
+    outcome: SaleOutcome,
+) -> None:
     fields = {
-        "order_id": e.order_id,
-        "producer_id": e.producer_id,
-        "group_id": e.group_id,
+        "source": source.value,
+        "order_id": order_id,
+        "producer_id": participant_id,
+        "group_id": group_id,
         "period_start": period.start.isoformat(),
-        "producer_part": str(e.producer_part),
+        "producer_part": str(amount),
         "outcome": outcome.value,
     }
     if outcome is SaleOutcome.LATE:
-        log.warning("sale for a closed period kept; correct the result to count it", **fields)
+        log.warning("income for a closed period kept; correct the result to count it", **fields)
     else:
-        log.info("sale received", **fields)
+        log.info(f"{source.value} received", **fields)

@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ip_counsel.domain.counsellor import Counsellor
 from ip_counsel.domain.disclosure import Disclosure
+from ip_counsel.domain.licence import Licence
 from ip_counsel.domain.people import GroupRecord, InnovationCommittee, ParticipantRecord
 from megp_common.ids import new_id
 from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
@@ -60,6 +61,15 @@ class DisclosureRepository(AggregateRepository[Disclosure]):
     indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
+class LicenceRepository(AggregateRepository[Licence]):
+    """Licences and assignments of the disclosures' inventions, with their royalty reports and
+    payments (metadata only: no disclosure content)."""
+
+    collection = "licences"
+    model = Licence
+    indexes = (IndexModel([("disclosure_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
+
+
 class ReadLog:
     """Every read of a disclosure's content: who (subject, participant, capacity), when, and
     which piece (revision n, session n, review). Append-only; no content in it."""
@@ -88,6 +98,7 @@ ALL = (
     CommitteeRepository,
     CounsellorRepository,
     DisclosureRepository,
+    LicenceRepository,
 )
 #: Collections without an outbox
 PLAIN = (ReadLog,)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from ip_counsel.domain.content import DisclosureContent
 from ip_counsel.domain.decision import Choice
 from ip_counsel.domain.inventors import CoInventor
+from ip_counsel.domain.licence import Kind, Licensee, Royalty
 from ip_counsel.domain.review import Route, Scores
 
 
@@ -45,3 +47,30 @@ class ScoreReview:
 class Decide:
     choice: Choice
     route: Route | None
+
+
+@dataclass(frozen=True)
+class GrantLicence:
+    """A licence or an assignment of a disclosure's invention [¶3]."""
+
+    disclosure_id: str
+    kind: Kind
+    licensee: Licensee
+    exclusive: bool
+    territory: list[str]
+    field_of_use: str
+    starts_on: date
+    ends_on: date | None
+    royalty: Royalty | None
+
+
+@dataclass(frozen=True)
+class ReportRoyalty:
+    period_start: date
+    sales: Decimal | None
+
+
+@dataclass(frozen=True)
+class ReceiveRoyalty:
+    amount: Decimal
+    received_on: date

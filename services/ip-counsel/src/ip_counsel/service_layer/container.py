@@ -10,6 +10,7 @@ from ip_counsel.adapters.repositories import (
     CounsellorRepository,
     DisclosureRepository,
     GroupRepository,
+    LicenceRepository,
     ParticipantRepository,
     ReadLog,
 )
@@ -28,6 +29,7 @@ class Services:
     committees: CommitteeRepository
     counsellors: CounsellorRepository
     disclosures: DisclosureRepository
+    licences: LicenceRepository
     reads: ReadLog
     sealer: Sealer
     idempotency: IdempotencyStore

@@ -13,6 +13,7 @@ from ip_counsel.domain.counselling import CounsellingSession
 from ip_counsel.domain.counsellor import Counsellor
 from ip_counsel.domain.disclosure import Capacity, Disclosure, Revision
 from ip_counsel.domain.errors import OutsideTheCircle
+from ip_counsel.domain.licence import Licence
 from ip_counsel.domain.review import Review
 from ip_counsel.service_layer.circle import capacity_of, open_sealed
 from ip_counsel.service_layer.container import Services
@@ -138,3 +139,24 @@ async def counsellors(
     services: Services, cursor: str | None, limit: int
 ) -> tuple[list[Counsellor], str | None]:
     return await page_by_id(services.counsellors, {}, cursor=cursor, limit=limit)
+
+
+async def licences(
+    services: Services,
+    who: Principal,
+    *,
+    disclosure_id: str | None,
+    state: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Licence], str | None]:
+    """Licences and assignments (metadata, reports and payments) in the caller's states."""
+    query: dict[str, Any] = {}
+    if state is not None:
+        check_state(who, state)
+        query["state"] = state
+    elif not who.is_national:
+        query["state"] = {"$in": sorted(who.states)}
+    if disclosure_id is not None:
+        query["disclosure_id"] = disclosure_id
+    return await page_by_id(services.licences, query, cursor=cursor, limit=limit)

@@ -111,12 +111,15 @@ class ResultPublic(BaseModel):
 
 
 class SalePublic(BaseModel):
-    sale_id: str = Field(description="The id of trade's SaleCompleted event")
-    order_id: str
+    sale_id: str = Field(
+        description="The id of trade's SaleCompleted (or ip-counsel's RoyaltyReceived) event"
+    )
+    order_id: str = Field(description="The order; for a royalty, royalty:<payment id>")
     participant_id: str
     producer_part: MoneyAmount
     completed_on: date
     counted_at: datetime
+    source: str = Field(default="sale", description="sale | royalty")
 
     @classmethod
     def of(cls, sale: Sale) -> SalePublic:
