@@ -11,9 +11,11 @@ from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     ALL,
     PLAIN,
+    ChannelRepository,
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    RateRepository,
     RoundRepository,
     StockLocks,
     StockRepository,
@@ -42,6 +44,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         groups=GroupRepository(runtime.db, runtime.outbox),
         rounds=RoundRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+        channels=ChannelRepository(runtime.db, runtime.outbox),
+        rates=RateRepository(runtime.db, runtime.outbox),
     )
 
     async def scheduled(now: datetime) -> None:

@@ -37,6 +37,8 @@ from megp_common.mongo import (
     Document,
     namespace,
 )
+from trade.domain.channel import Channel
+from trade.domain.exchange import DailyRate
 from trade.domain.group import GroupRecord
 from trade.domain.order import Order
 from trade.domain.product import Product
@@ -208,6 +210,28 @@ class RoundRepository(AggregateRepository[PurchasingRound]):
     indexes = (IndexModel([("status", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
-ALL = (ProductRepository, OrderRepository, GroupRepository, RoundRepository)
+class ChannelRepository(AggregateRepository[Channel]):
+    """Sales channels with their terms [¶53, ¶96, ¶97]; the marketplace is one of them."""
+
+    collection = "channels"
+    model = Channel
+    indexes = (IndexModel([("kind", ASCENDING)]),)
+
+
+class RateRepository(AggregateRepository[DailyRate]):
+    """The exchange rates recorded per currency and day (id "USD:2027-03-01")."""
+
+    collection = "exchange_rates"
+    model = DailyRate
+
+
+ALL = (
+    ProductRepository,
+    OrderRepository,
+    GroupRepository,
+    RoundRepository,
+    ChannelRepository,
+    RateRepository,
+)
 #: Collections without an outbox
 PLAIN = (StockRepository, StockLocks)

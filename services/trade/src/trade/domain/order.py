@@ -13,8 +13,9 @@ from pydantic import BaseModel
 
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
+from trade.domain.channel import MARKETPLACE, Channel
 from trade.domain.errors import InvalidTransition, TradeRuleViolation
-from trade.domain.pricing import PriceSplit
+from trade.domain.pricing import FeeTerms, PriceSplit, allocate, line_total, split, to_mxn
 from trade.domain.product import Product
 
 
@@ -63,9 +64,25 @@ class OrderLine(BaseModel):
     unit_price: Decimal
     split: Split
     fulfilled_on: date | None = None
+    #: the channel whose terms split the line (orders before channels: the marketplace's)
+    channel_id: str = MARKETPLACE
+    fee_rate: Decimal | None = None
+    logistics_rate: Decimal | None = None
+    #: a line in another currency, in pesos at the order's recorded rate (set when paid)
+    split_mxn: Split | None = None
 
     @classmethod
-    def of(cls, number: int, product: Product, quantity: int) -> OrderLine:
+    def of(
+        cls, number: int, product: Product, quantity: int, channel: Channel, currency: str
+    ) -> OrderLine:
+        """The marketplace splits by the product's own terms (its published producer share,
+        fixed when it was listed); every other channel by its own."""
+        terms = product.terms if channel.is_marketplace else channel.terms
+        price = product.price_mxn if currency == "MXN" else product.price_usd
+        if price is None:
+            raise TradeRuleViolation(
+                f"product {product.id} has no {currency} price; it is not sold in {currency}"
+            )
         return cls(
             number=number,
             product_id=product.id,
@@ -74,9 +91,22 @@ class OrderLine(BaseModel):
             odf_id=product.odf_id,
             state=product.state,
             quantity=quantity,
-            unit_price=product.price_mxn,
-            split=Split.of(product.price_of(quantity)),
+            unit_price=price,
+            split=Split.of(split(line_total(price, quantity), terms)),
+            channel_id=channel.id,
+            fee_rate=terms.channel_rate,
+            logistics_rate=terms.logistics_rate,
         )
+
+    @property
+    def terms(self) -> FeeTerms | None:
+        if self.fee_rate is None or self.logistics_rate is None:
+            return None
+        return FeeTerms(self.fee_rate, self.logistics_rate)
+
+    @property
+    def in_mxn(self) -> PriceSplit:
+        return (self.split_mxn or self.split).value()
 
     def info(self) -> ev.OrderLineInfo:
         return ev.OrderLineInfo(
@@ -89,6 +119,7 @@ class OrderLine(BaseModel):
             quantity=self.quantity,
             unit_price=self.unit_price,
             split=self.split.info(),
+            channel_id=self.channel_id,
         )
 
 
@@ -103,6 +134,8 @@ class Order(Aggregate):
     paid_at: datetime | None = None
     closed_at: datetime | None = None
     completed_producers: list[str] = []
+    exchange_rate: Decimal | None = None
+    rate_date: date | None = None
 
     @property
     def total(self) -> Decimal:
@@ -112,16 +145,26 @@ class Order(Aggregate):
     def split(self) -> PriceSplit:
         return sum((line.split.value() for line in self.lines), PriceSplit.zero())
 
+    @property
+    def total_mxn(self) -> Decimal | None:
+        """The total in pesos: the total itself, or its conversion once paid (None before)."""
+        if self.currency == "MXN":
+            return self.total
+        if self.exchange_rate is None:
+            return None
+        return sum((line.in_mxn.total for line in self.lines), Decimal("0.00"))
+
     @classmethod
     def place(
         cls,
         *,
         id: str,
         buyer: str,
-        channel: str,
+        channel: Channel,
         lines: list[tuple[Product, int]],
         now: datetime,
         reserved_until: datetime,
+        currency: str = "MXN",
     ) -> Order:
         if not lines:
             raise TradeRuleViolation("an order has at least one line")
@@ -131,8 +174,9 @@ class Order(Aggregate):
         order = cls(
             id=id,
             buyer=buyer,
-            channel=channel,
-            lines=[OrderLine.of(n, p, q) for n, (p, q) in enumerate(lines, start=1)],
+            channel=channel.id,
+            lines=[OrderLine.of(n, p, q, channel, currency) for n, (p, q) in enumerate(lines, 1)],
+            currency=currency,
             placed_at=now,
             reserved_until=reserved_until,
         )
@@ -140,7 +184,7 @@ class Order(Aggregate):
             ev.OrderPlaced(
                 order_id=id,
                 buyer=buyer,
-                channel=channel,
+                channel=channel.id,
                 lines=[line.info() for line in order.lines],
                 total=order.total,
                 currency=order.currency,
@@ -165,8 +209,16 @@ class Order(Aggregate):
         )
         return True
 
-    def pay(self, amount: Decimal, currency: str, now: datetime) -> bool:
-        """The buyer pays the exact total; False when it was paid already (a repeat)."""
+    def pay(
+        self,
+        amount: Decimal,
+        currency: str,
+        now: datetime,
+        rate: tuple[date, Decimal] | None = None,
+    ) -> bool:
+        """The buyer pays the exact total; False when it was paid already (a repeat). An
+        order in another currency than the peso is converted at `rate` (its day, MXN per
+        unit): the peso total once, shared among the lines, each line split again."""
         if self.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
             return False
         if self.status is not OrderStatus.RESERVED:
@@ -182,11 +234,32 @@ class Order(Aggregate):
                 "exact total",
                 rule="RULES.md",
             )
+        if self.currency != "MXN":
+            if rate is None:
+                raise TradeRuleViolation(f"a {self.currency} payment needs the day's rate")
+            self._convert(*rate)
         self.status, self.paid_at = OrderStatus.PAID, now
         self.record(
-            ev.OrderPaid(order_id=self.id, total=self.total, currency=self.currency, paid_at=now)
+            ev.OrderPaid(
+                order_id=self.id,
+                total=self.total,
+                currency=self.currency,
+                paid_at=now,
+                total_mxn=self.total_mxn,
+                exchange_rate=self.exchange_rate,
+                rate_date=self.rate_date,
+            )
         )
         return True
+
+    def _convert(self, on: date, rate: Decimal) -> None:
+        totals = allocate(to_mxn(self.total, rate), [line.split.total for line in self.lines])
+        for line, total in zip(self.lines, totals, strict=True):
+            terms = line.terms
+            if terms is None:  # lines before channels were all in pesos
+                raise TradeRuleViolation(f"line {line.number} records no terms to split by")
+            line.split_mxn = Split.of(split(total, terms))
+        self.exchange_rate, self.rate_date = rate, on
 
     def cancel(self, reason: str, now: datetime) -> bool:
         """The buyer withdraws an unpaid order; False when it holds nothing already."""
@@ -239,6 +312,7 @@ class Order(Aggregate):
             return
         self.completed_producers.append(producer_id)
         total = sum((x.split.value() for x in theirs), PriceSplit.zero())
+        mxn = sum((x.in_mxn for x in theirs), PriceSplit.zero())
         first = theirs[0]
         self.record(
             ev.SaleCompleted(
@@ -254,6 +328,10 @@ class Order(Aggregate):
                 logistics=total.logistics,
                 currency=self.currency,
                 completed_on=on,
+                amount_mxn=mxn.total,
+                producer_part_mxn=mxn.producer_part,
+                exchange_rate=self.exchange_rate,
+                rate_date=self.rate_date,
             ),
             key=first.group_id,
         )

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from megp_common.clock import SettableClock
 from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
+    ChannelRepository,
     GroupRepository,
     OrderRepository,
     ProductRepository,
+    RateRepository,
     RoundRepository,
     StockRepository,
 )
@@ -28,6 +30,8 @@ class Services:
     groups: GroupRepository
     rounds: RoundRepository
     idempotency: IdempotencyStore
+    channels: ChannelRepository
+    rates: RateRepository
 
     @property
     def terms(self) -> FeeTerms:

@@ -14,6 +14,7 @@ from trade.domain.commands import CancelOrder, FulfilLine, PayOrder, PlaceOrder
 from trade.domain.errors import NotAuthorized, StockShort, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderStatus
 from trade.domain.product import Product
+from trade.service_layer import channels, rates
 from trade.service_layer.container import Services
 from trade.service_layer.products import act_for_odf
 
@@ -25,22 +26,27 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
     ids = [item.product_id for item in command.items]
     if len(set(ids)) != len(ids):
         raise TradeRuleViolation("each product appears on one line of an order")
+    channel = await channels.channel(services, command.channel_id)
     products: list[tuple[Product, int]] = []
     for item in command.items:
         found = await services.products.find(item.product_id)
         if found is None:
             raise NotFound(f"no product has the id {item.product_id}")
-        check_state(who, found.state)  # the marketplace channel is state-bound
         products.append((found, item.quantity))
+    # the channel's rule (who buys, in what, from which states) before anything is reserved
+    await channels.admit(services, who, channel, command.currency, [p.state for p, _ in products])
+    for found, _ in products:
+        found.expect_on_sale()
     now = services.now()
     until = now + services.reservation
     order = Order.place(
         id=order_id,
         buyer=who.subject,
-        channel=services.settings.channel,
+        channel=channel,
         lines=products,
         now=now,
         reserved_until=until,
+        currency=command.currency,
     )
     reserved: list[tuple[str, int]] = []
     try:
@@ -103,7 +109,10 @@ async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
     if order.expire(now):
         await services.orders.save(order)
         await _settle(services, order)
-    if order.pay(command.amount, command.currency, now):
+    rate = None
+    if order.currency != "MXN" and order.status is OrderStatus.RESERVED:
+        rate = await rates.rate_for_payment(services, order.currency, now.date())
+    if order.pay(command.amount, command.currency or order.currency, now, rate):
         await services.orders.save(order)
     await _settle(services, order)
     return order

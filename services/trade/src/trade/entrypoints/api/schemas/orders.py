@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from megp_common.money import MoneyAmount, PaymentAmount, Quantity
+from megp_common.money import MoneyAmount, PaymentAmount, Quantity, Rate
 from megp_common.schemas import RequestModel
 from trade.domain.commands import OrderItem, PlaceOrder
 from trade.domain.order import Order, OrderStatus
@@ -29,9 +29,24 @@ class OrderCreate(RequestModel):
     )
 
     lines: list[OrderItemIn] = Field(min_length=1, max_length=50)
+    channel_id: str = Field(
+        default="marketplace",
+        min_length=1,
+        max_length=100,
+        description="The channel it is bought through: its terms split every line",
+    )
+    price_list: Literal["MXN", "USD"] = Field(
+        default="MXN",
+        description="The price list (and so the currency) of the order; USD where the "
+        "channel takes it and every product has a USD price",
+    )
 
     def command(self) -> PlaceOrder:
-        return PlaceOrder(tuple(OrderItem(x.product_id, x.quantity) for x in self.lines))
+        return PlaceOrder(
+            tuple(OrderItem(x.product_id, x.quantity) for x in self.lines),
+            channel_id=self.channel_id,
+            currency=self.price_list,
+        )
 
 
 class OrderPayment(RequestModel):
@@ -39,7 +54,10 @@ class OrderPayment(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"amount": "1700.00"}]}
     )
 
-    amount: PaymentAmount = Field(description="The order's exact total, in MXN")
+    amount: PaymentAmount = Field(
+        description="The order's exact total, in its currency (a USD order: dollars, worth "
+        "pesos at the rate recorded for the payment's day)"
+    )
 
 
 class OrderCancellation(RequestModel):
@@ -64,6 +82,12 @@ class OrderLinePublic(BaseModel):
     unit_price: MoneyAmount
     split: SplitPublic
     fulfilled_on: date | None = None
+    channel_id: str
+    fee_rate: Rate | None = None
+    logistics_rate: Rate | None = None
+    split_mxn: SplitPublic | None = Field(
+        default=None, description="A line in dollars, in pesos at the order's rate (once paid)"
+    )
 
 
 class OrderPublic(BaseModel):
@@ -96,10 +120,15 @@ class OrderPublic(BaseModel):
     reserved_until: datetime
     paid_at: datetime | None = None
     closed_at: datetime | None = None
+    total_mxn: MoneyAmount | None = Field(
+        default=None, description="The total in pesos (a USD order: once paid, at its rate)"
+    )
+    exchange_rate: Rate | None = None
+    rate_date: date | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderPublic:
         return cls.model_validate(
             order.model_dump(exclude={"applied", "buyer", "completed_producers"})
-            | {"total": order.total}
+            | {"total": order.total, "total_mxn": order.total_mxn}
         )
