@@ -5,6 +5,8 @@ write as the sale, and the sale itself names the event and the order."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import structlog
 
 from enrollment.domain.errors import DomainRefusal
@@ -18,8 +20,21 @@ from megp_common.handling import apply_once
 
 log = structlog.get_logger(__name__)
 
-#: The one currency a sale is counted in for now: periods, baselines and deposits are in pesos.
+#: The one currency a sale is counted in: periods, baselines and deposits are in pesos.
 COUNTED_CURRENCY = "MXN"
+
+
+def counted_part(e: trade.SaleCompleted) -> Decimal:
+    """The producer's part in pesos: itself for a peso sale; for a sale in another currency,
+    the peso amount trade converted at the rate recorded for the payment's day
+    (`producer_part_mxn`). A foreign sale without it cannot be counted (dead-lettered)."""
+    if e.currency == COUNTED_CURRENCY:
+        return e.producer_part
+    if e.producer_part_mxn is None:
+        raise PermanentError(
+            f"sale {e.order_id}: a {e.currency} sale carries no {COUNTED_CURRENCY} amount to count"
+        )
+    return e.producer_part_mxn
 
 
 def build(services: Services) -> dict[str, Handler]:
@@ -39,10 +54,7 @@ class EventHandlers:
         """In the producer's open period: part of its income at closing. In a closed one: kept
         as a late sale and reported (the result stands; a correction changes it). Without a
         plan covering the day: the group period's unplanned revenue."""
-        if e.currency != COUNTED_CURRENCY:
-            raise PermanentError(
-                f"sale {e.order_id}: only {COUNTED_CURRENCY} sales are counted, not {e.currency}"
-            )
+        producer_part = counted_part(e)
         services = self.services
         group = await services.groups.find(e.group_id)
         if group is None or group.odf is None:
@@ -71,7 +83,7 @@ class EventHandlers:
                         sale_id=env.id,
                         order_id=e.order_id,
                         participant_id=e.producer_id,
-                        producer_part=e.producer_part,
+                        producer_part=producer_part,
                         completed_on=e.completed_on,
                         now=services.now(),
                     )
@@ -90,6 +102,9 @@ def _report(e: trade.SaleCompleted, period: Period, outcome: SaleOutcome) -> Non
         "group_id": e.group_id,
         "period_start": period.start.isoformat(),
         "producer_part": str(e.producer_part),
+        "currency": e.currency,
+        "producer_part_mxn": str(e.producer_part_mxn or e.producer_part),
+        "exchange_rate": str(e.exchange_rate) if e.exchange_rate is not None else None,
         "outcome": outcome.value,
     }
     if outcome is SaleOutcome.LATE:
