@@ -230,7 +230,8 @@ class World:
     """One state-09 programme: a project and its active group with five members, an ODF and a
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
-    (applied for, not decided), a lease, and a product on sale with an order reserving a unit."""
+    (applied for, not decided), a lease, a product on sale with an order reserving a unit, a
+    trade center of the group's ODF and the day's USD rate."""
 
     platform: Platform
     header: Header
@@ -324,6 +325,8 @@ class World:
             "quote_id": self.ids["quote_id"],
             "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
+            "states": [STATE],
+            "odf_ids": [self.odf_id],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -367,6 +370,9 @@ class World:
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
             "round_id": self.ids["round_id"],
+            "channel_id": self.ids["channel_id"],
+            "currency": "USD",
+            "rate_date": self.ids["rate_date"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -410,7 +416,7 @@ class World:
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
-        if path.endswith("/reversal") or path == "/v1/admin/clock":
+        if path.endswith("/reversal") or path in ("/v1/admin/clock", "/v1/exchange-rates"):
             return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
         return self.as_(Role.ODF_STAFF)
 
@@ -441,6 +447,7 @@ class World:
             ("trade", f"/v1/products/{self.ids['product_id']}"),
             ("trade", f"/v1/orders/{self.ids['order_id']}"),
             ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
+            ("trade", f"/v1/channels/{self.ids['channel_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -700,7 +707,33 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
         headers=buyer | {"Idempotency-Key": uid("order")},
     )
     assert order.status_code == 201, order.text
-    return {"product_id": listed["id"], "order_id": order.json()["id"]}
+    center = httpx.post(
+        f"{trade}/v1/channels",
+        json={
+            "kind": "trade_center",
+            "name": "Casa de las Artesanías",
+            "fee_rate": "0.08",
+            "logistics_rate": "0.04",
+            "states": [STATE],
+            "odf_ids": [listed["odf_id"]],
+        },
+        headers=staff | {"Idempotency-Key": uid("channel")},
+    )
+    assert center.status_code == 201, center.text
+    national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-rates")
+    today = _clock_now(trade, national).date().isoformat()
+    rate = httpx.post(
+        f"{trade}/v1/exchange-rates",
+        json={"currency": "USD", "on": today, "exchange_rate": "17.250000"},
+        headers=national | {"Idempotency-Key": uid("rate")},
+    )
+    assert rate.status_code in (201, 409), rate.text  # 409: recorded already, at another rate
+    return {
+        "product_id": listed["id"],
+        "order_id": order.json()["id"],
+        "channel_id": center.json()["id"],
+        "rate_date": today,
+    }
 
 
 def _purchasing_world(
@@ -780,8 +813,9 @@ def _created(r: httpx.Response) -> httpx.Response:
 
 def every_id(world: World) -> set[str]:
     """The world's identifiers an outsider must never see."""
-    # a product is in the public catalogue: its id (not its group's or producer's) is no secret
-    skip = {"period_start", "first_due", "product_id"}
+    # a product and a channel are in the public catalogue, a day's rate is public: their ids
+    # (not a product's group or producer, not a trade center's owners) are no secret
+    skip = {"period_start", "first_due", "product_id", "channel_id", "rate_date"}
     return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
 
 

@@ -34,7 +34,7 @@ async def register(
 ) -> JSONResponse:
     async def run(channel_id: str) -> tuple[int, ChannelPublic]:
         found = await channels.register(services, who, body.command(), channel_id)
-        return 201, ChannelPublic.of(found)
+        return 201, ChannelPublic.of(found, who)
 
     return await keyed(services, who, "channels", key, body, run)
 
@@ -52,7 +52,7 @@ async def list_channels(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ChannelPublic]:
     found = await channels.channels(services, kind.value if kind else None, limit)
-    return [ChannelPublic.of(c) for c in found]
+    return [ChannelPublic.of(c, who) for c in found]
 
 
 @router.get(
@@ -64,7 +64,7 @@ async def list_channels(
 async def get_channel(
     channel_id: ChannelId, services: ServicesDep, who: CurrentPrincipal
 ) -> ChannelPublic:
-    return ChannelPublic.of(await channels.channel(services, channel_id))
+    return ChannelPublic.of(await channels.channel(services, channel_id), who)
 
 
 @router.post(
@@ -82,6 +82,6 @@ async def close(
 ) -> JSONResponse:
     async def run(_: str) -> tuple[int, ChannelPublic]:
         command = CloseChannel(channel_id, body.reason)
-        return 200, ChannelPublic.of(await channels.close(services, who, command))
+        return 200, ChannelPublic.of(await channels.close(services, who, command), who)
 
     return await keyed(services, who, f"channel-close:{channel_id}", key, body, run)

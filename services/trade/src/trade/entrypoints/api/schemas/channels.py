@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from megp_common.auth import Principal
 from megp_common.money import CurrencyCode, ExchangeRate, FeeRate, Rate
 from megp_common.schemas import RequestModel
 from trade.domain.channel import Channel, ChannelKind, ChannelStatus
@@ -131,13 +132,17 @@ class ChannelPublic(BaseModel):
     state_bound: bool = Field(
         description="A buyer's scope must cover every line's state (403 otherwise)"
     )
-    odf_ids: list[str]
+    odf_ids: list[str] | None = Field(
+        description="A trade center's owners: shown to readers whose scope covers its states "
+        "(a national scope for one abroad)"
+    )
     buyer_organization: str | None
     registered_at: datetime
     closed_at: datetime | None = None
 
     @classmethod
-    def of(cls, channel: Channel) -> ChannelPublic:
+    def of(cls, channel: Channel, who: Principal) -> ChannelPublic:
+        inside = all(who.can_act_in_state(s) for s in channel.states or [None])
         return cls(
             id=channel.id,
             version=channel.version,
@@ -151,7 +156,7 @@ class ChannelPublic(BaseModel):
             country=channel.country,
             states=channel.states,
             state_bound=channel.state_bound,
-            odf_ids=channel.odf_ids,
+            odf_ids=channel.odf_ids if inside else None,
             buyer_organization=channel.buyer_organization,
             registered_at=channel.registered_at,
             closed_at=channel.closed_at,
