@@ -142,7 +142,8 @@ class ChannelPublic(BaseModel):
 
     @classmethod
     def of(cls, channel: Channel, who: Principal) -> ChannelPublic:
-        inside = all(who.can_act_in_state(s) for s in channel.states or [None])
+        states: list[str | None] = list(channel.states) or [None]  # none: a national record
+        inside = all(who.can_act_in_state(s) for s in states)
         return cls(
             id=channel.id,
             version=channel.version,
