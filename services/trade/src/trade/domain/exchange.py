@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
+from megp_common.money import render_amount
 from trade.domain.errors import InvalidTransition, TradeRuleViolation
 
 
@@ -52,6 +53,7 @@ class DailyRate(Aggregate):
         if rate != self.rate:
             raise InvalidTransition(
                 f"the {self.currency} rate of {self.rate_date.isoformat()} is recorded: "
-                f"{self.rate}; a day's rate does not change once payments may use it",
-                rate=str(self.rate),
+                f"{render_amount(self.rate, 0)}; a day's rate does not change once payments "
+                "may use it",
+                rate=render_amount(self.rate, 0),
             )
