@@ -188,7 +188,7 @@ async def test_each_channel_splits_by_its_own_terms_and_sells_to_its_own_buyers(
             "/orders",
             Role.PARTICIPANT,
             expect=422,
-            json=order_body(rug["id"], channel_id=center["id"], price_list="USD"),
+            json=order_body(rug["id"], channel_id=center["id"], currency="USD"),
         )
         assert "USD" in usd["detail"]
         trade.call(
@@ -529,7 +529,7 @@ def test_a_dollar_sale_abroad_is_counted_in_pesos_at_the_days_rate(
         "/orders",
         Role.DONOR_PORTAL,
         expect=201,
-        json=order_body(rug["id"], 2, channel_id=association["id"], price_list="USD"),
+        json=order_body(rug["id"], 2, channel_id=association["id"], currency="USD"),
         claims=portal,  # abroad: not state-bound, the portal's scope is not asked
     )
     assert (order["currency"], order["total"], order["total_mxn"]) == ("USD", "98.00", None)

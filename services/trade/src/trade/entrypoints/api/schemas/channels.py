@@ -52,8 +52,14 @@ class ChannelCreate(RequestModel):
         description="The marketplace is not registered: it always exists"
     )
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    fee_rate: FeeRate = Field(description="The channel's fee, a fraction of each sale line")
-    logistics_rate: FeeRate = Field(description="Logistics, a fraction of each sale line")
+    fee_rate: FeeRate = Field(
+        description="The channel's fee, a fraction of each sale line: a decimal string from 0 "
+        "to 0.9999, four decimals at most (with logistics, below 1)"
+    )
+    logistics_rate: FeeRate = Field(
+        description="Logistics, a fraction of each sale line: a decimal string from 0 to "
+        "0.9999, four decimals at most"
+    )
     states: list[StateCode] = Field(
         max_length=32,
         description="A trade center in Mexico: its state; an alliance: the states its "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from megp_common.money import MoneyAmount, PaymentAmount, Quantity, Rate
+from megp_common.money import CurrencyCode, MoneyAmount, PaymentAmount, Quantity, Rate
 from megp_common.schemas import RequestModel
 from trade.domain.commands import OrderItem, PlaceOrder
 from trade.domain.order import Order, OrderStatus
@@ -35,9 +35,9 @@ class OrderCreate(RequestModel):
         max_length=100,
         description="The channel it is bought through: its terms split every line",
     )
-    price_list: Literal["MXN", "USD"] = Field(
+    currency: CurrencyCode = Field(
         default="MXN",
-        description="The price list (and so the currency) of the order; USD where the "
+        description="The order's currency and so its price list: MXN, or USD where the "
         "channel takes it and every product has a USD price",
     )
 
@@ -45,7 +45,7 @@ class OrderCreate(RequestModel):
         return PlaceOrder(
             tuple(OrderItem(x.product_id, x.quantity) for x in self.lines),
             channel_id=self.channel_id,
-            currency=self.price_list,
+            currency=self.currency,
         )
 
 
