@@ -24,7 +24,6 @@ class Settings(ServiceSettings):
     logistics_rate: Decimal = Field(
         default=Decimal("0.05"), ge=0, lt=1, description="Logistics, a fraction of each sale line"
     )
-    channel: str = "marketplace"
     marketplace_currencies: list[Literal["MXN", "USD"]] = Field(
         default=["MXN"],
         min_length=1,
