@@ -7,7 +7,12 @@
     Kafka -> consumer applying it exactly once to another aggregate; events/s, p50/p99 latency,
     and its ratio to each ceiling;
 (e) deposits to one fund over HTTP from many concurrent clients (the funds service as its own
-    process): deposits/s and how many were refused, at each client count of --fund-clients.
+    process): deposits/s and how many were refused, at each client count of --fund-clients;
+(f) orders on the marketplace over HTTP (the trade service as its own process): each client
+    places an order of one or two lines over a pool of products with ample stock (every line
+    reserved) and pays it, one after another; orders placed and paid per second, p50/p99 of
+    placing and of paying, refusals by status, at each client count of --order-clients, and
+    the ratio to the store's ceiling measured in the same run.
 Prints a table and writes JSON under .local/bench/. Numbers are measurements, not assertions.
 """
 
@@ -18,6 +23,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import shlex
 import statistics
 import subprocess
@@ -445,6 +451,180 @@ def fund_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _bench_tokens() -> Any:
+    settings = ServiceSettings()
+    auth = AuthConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        secret=local_secret(settings.jwt_secret_file),
+    )
+
+    def bearer(role: Role, subject: str = "bench") -> dict[str, str]:
+        return {"Authorization": "Bearer " + mint_token(auth, subject, [role], ["*"])}
+
+    return bearer
+
+
+async def _trade_group(
+    bootstrap: str, url: str, staff: dict[str, str], pool: int
+) -> tuple[str, list[str]]:
+    """Announce a formed group on enrollment.events, then list `pool` products of its members
+    (each with QUANTITY_MAX units: the stock never runs short) once trade has heard of it."""
+    members = [f"p-bench-{new_id()[-10:]}" for _ in range(8)]
+    group_id, at = f"g-bench-{new_id()[-10:]}", datetime.now(UTC)
+    formed = enrollment.ProjectGroupFormed(
+        group_id=group_id, project_id=f"pr-{group_id}", name="Bench", state_code="09",
+        municipality="Coyoacán", odf_id="odf-bench", odf_legal_name="Bench ODF SA",
+        rfc="BOD010101AAA", trust_bank="Banorte", member_participant_ids=members, formed_at=at,
+    )  # fmt: skip
+    env = make_event(formed, source="/megp/enrollment", key=group_id, time=at, state="09")
+    bus = KafkaBus(bootstrap, service="bench-trade")
+    await bus.start()
+    try:
+        await bus.publish_many(
+            [OutgoingRecord("enrollment.events", env.partitionkey, env.to_json(), env.type)]
+        )
+    finally:
+        await bus.stop()
+    products = []
+    async with httpx.AsyncClient(base_url=url, headers=staff, timeout=60) as client:
+        deadline = time.monotonic() + 60
+        for i in range(pool):
+            body = {
+                "group_id": group_id, "producer_id": members[i % len(members)],
+                "name": f"bench product {i}", "category": "crafts", "niche": "online",
+                "unit": "piece", "price_mxn": f"{100 + i}.{i % 100:02d}", "stock": 1_000_000,
+            }  # fmt: skip
+            while True:
+                key = {"Idempotency-Key": f"bench-product-{group_id}-{i}"}
+                resp = await client.post("/v1/products", json=body, headers=key)
+                if resp.status_code == 201:
+                    products.append(resp.json()["id"])
+                    break
+                if resp.status_code != 404 or time.monotonic() > deadline:
+                    raise RuntimeError(f"trade did not list a product: {resp.text}")
+                await asyncio.sleep(0.2)  # trade has not consumed the group's formation yet
+    return group_id, products
+
+
+async def _order_flood(
+    url: str, bearer: Any, products: list[str], n: int, per_client: int
+) -> dict[str, Any]:
+    placed: dict[int, int] = {}
+    paid: dict[int, int] = {}
+    place_lat: list[float] = []
+    pay_lat: list[float] = []
+    units = {"reserved": 0, "paid": 0}
+    tag = new_id()[-8:]
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+
+        async def client(k: int) -> None:
+            r = random.Random(k)
+            headers = bearer(Role.PARTICIPANT, f"bench-buyer-{tag}-{k}")
+            for i in range(per_client):
+                picked = r.sample(products, 2 if r.random() < 0.5 else 1)
+                lines: list[dict[str, Any]] = [
+                    {"product_id": p, "quantity": r.randint(1, 3)} for p in picked
+                ]
+                key = {"Idempotency-Key": f"bench-order-{tag}-{k}-{i}"}
+                began = time.perf_counter()
+                resp = await http.post("/v1/orders", json={"lines": lines}, headers=headers | key)
+                place_lat.append(time.perf_counter() - began)
+                placed[resp.status_code] = placed.get(resp.status_code, 0) + 1
+                if resp.status_code != 201:
+                    continue
+                order = resp.json()
+                units["reserved"] += sum(x["quantity"] for x in lines)
+                key = {"Idempotency-Key": f"bench-pay-{tag}-{k}-{i}"}
+                began = time.perf_counter()
+                resp = await http.post(
+                    f"/v1/orders/{order['id']}/payment",
+                    json={"amount": order["total"]},
+                    headers=headers | key,
+                )
+                pay_lat.append(time.perf_counter() - began)
+                paid[resp.status_code] = paid.get(resp.status_code, 0) + 1
+                if resp.status_code == 200:
+                    units["paid"] += sum(x["quantity"] for x in lines)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(client(k) for k in range(n)))
+        elapsed = time.perf_counter() - start
+    orders_paid = paid.get(200, 0)
+    requests = n * per_client
+    return {
+        "clients": n,
+        "orders": requests,
+        "placed": placed.get(201, 0),
+        "paid": orders_paid,
+        "refused": requests - orders_paid,
+        "place_statuses": {str(k): v for k, v in sorted(placed.items())},
+        "pay_statuses": {str(k): v for k, v in sorted(paid.items())},
+        "units_paid": units["paid"],
+        "elapsed_s": elapsed,
+        "orders_per_s": orders_paid / elapsed,
+        "requests_per_s": (sum(placed.values()) + sum(paid.values())) / elapsed,
+        "place_p50_ms": pct(place_lat, 0.5) * 1000,
+        "place_p99_ms": pct(place_lat, 0.99) * 1000,
+        "pay_p50_ms": pct(pay_lat, 0.5) * 1000,
+        "pay_p99_ms": pct(pay_lat, 0.99) * 1000,
+    }
+
+
+async def trade_orders(
+    bootstrap: str, mongo: str, clients: list[int], per_client: int, pool: int
+) -> list[dict[str, Any]]:
+    """(f) Orders from `n` concurrent buyers, each placing `per_client` orders one after another
+    (one or two lines over `pool` products, 1-3 units a line, every line reserved) and paying
+    each at once, for each `n` of `clients` (a fresh group and pool each). Refusals are counted
+    by status, nothing is retried. Afterwards the products' counters say whether every paid
+    unit was sold once and none went below zero."""
+    bearer = _bench_tokens()
+    staff, read = bearer(Role.ODF_STAFF), bearer(Role.PROGRAMME_SUPERVISOR)
+    env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap, "MONGO_URL": mongo, "ENVIRONMENT": "test"}
+    running = Platform(env, ["trade"])
+    progress("trade: starting the trade service")
+    running.start()
+    url = running.processes["trade"].url
+    out = []
+    try:
+        for n in clients:
+            group_id, products = await _trade_group(bootstrap, url, staff, pool)
+            progress(f"trade: {n} clients x {per_client} orders over {pool} products")
+            result = await _order_flood(url, bearer, products, n, per_client)
+            async with httpx.AsyncClient(base_url=url, headers=read, timeout=60) as http:
+                listed = (
+                    await http.get("/v1/products", params={"group_id": group_id, "limit": 500})
+                ).json()
+            counters = [p["stock"] for p in listed]
+            result["products"] = pool
+            result["units_sold"] = sum(c["sold"] for c in counters)
+            result["stock_never_negative"] = all(
+                min(c["available"], c["reserved"], c["sold"]) >= 0 for c in counters
+            )
+            result["sold_equals_paid"] = result["units_sold"] == result["units_paid"]
+            out.append(result)
+    finally:
+        running.stop()
+    return out
+
+
+def order_rows(results: list[dict[str, Any]], store_best: float) -> list[tuple[str, str, str]]:
+    return [
+        (
+            f"orders placed+paid, {r['clients']} clients",
+            f"{r['orders_per_s']:,.1f} ord/s",
+            f"{r['refused']}/{r['orders']} refused {r['place_statuses']} {r['pay_statuses']}, "
+            f"place p50 {r['place_p50_ms']:.0f} ms p99 {r['place_p99_ms']:.0f} ms, "
+            f"pay p50 {r['pay_p50_ms']:.0f} ms p99 {r['pay_p99_ms']:.0f} ms, "
+            f"{r['orders_per_s'] / store_best:.4f} of the store ceiling"
+            + ("" if r["sold_equals_paid"] and r["stock_never_negative"] else ", STOCK WRONG"),
+        )
+        for r in results
+    ]
+
+
 def run_simulation(arguments: str) -> dict[str, Any]:
     """(d) the national simulation as its own command (it starts the services as processes, so
     their peak memory can be read); its progress bars show as it goes."""
@@ -488,14 +668,23 @@ def simulation_rows(s: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 async def main(args: argparse.Namespace) -> None:
     clients = [int(n) for n in args.fund_clients.split(",") if n.strip()]
+    buyers = [int(n) for n in args.order_clients.split(",") if n.strip()]
     if args.fund_only:
         await funds_only(clients, args.fund_deposits)
+        return
+    if args.orders_only:
+        await orders_only(buyers, args.orders, args.order_products, args.store_updates)
         return
     with provide_infra() as infra:
         print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
         funds = (
             await fund_deposits(infra.kafka, infra.mongo, clients, args.fund_deposits)
             if args.fund_deposits
+            else []
+        )
+        orders = (
+            await trade_orders(infra.kafka, infra.mongo, buyers, args.orders, args.order_products)
+            if args.orders
             else []
         )
         kafka = await kafka_ceiling(infra.kafka, args.kafka_messages, args.paced)
@@ -545,6 +734,7 @@ async def main(args: argparse.Namespace) -> None:
         ("hop / store ceiling", f"{hop_result['ratio_to_store']:.3f}", "goal >= 0.5"),
     ]
     rows += fund_rows(funds)
+    rows += order_rows(orders, store_best)
     simulation = run_simulation(args.simulation) if args.simulation else None
     if simulation is not None:
         rows += simulation_rows(simulation)
@@ -561,6 +751,7 @@ async def main(args: argparse.Namespace) -> None:
         "store_wal": wal,
         "hop": hop_result,
         "fund_deposits": funds,
+        "trade_orders": orders,
         "simulation": simulation,
     }
     out = REPO_ROOT / ".local" / "bench"
@@ -585,6 +776,28 @@ async def funds_only(clients: list[int], per_client: int) -> None:
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 
 
+async def orders_only(clients: list[int], per_client: int, pool: int, store_updates: int) -> None:
+    """`--orders-only`: stage (f) alone, with the store ceiling it is reported against."""
+    with provide_infra() as infra:
+        print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
+        orders = await trade_orders(infra.kafka, infra.mongo, clients, per_client, pool)
+        store = await store_ceiling(infra.mongo, store_updates, 16)
+    store_best = max(store["sequential_per_s"], store["concurrent_per_s"])
+    print()
+    rows = [
+        ("store updates, best", f"{store_best:,.0f} upd/s", ""),
+        *order_rows(orders, store_best),
+    ]
+    for name, rate, lat in rows:
+        print(f"  {name:<32} {rate:>16}   {lat}")
+    out = REPO_ROOT / ".local" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"trade-orders-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    body = {"when": datetime.now(UTC).isoformat(), "store": store, "trade_orders": orders}
+    path.write_text(json.dumps(body, indent=2))
+    print(f"\nwrote {path.relative_to(REPO_ROOT)}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kafka-messages", type=int, default=100_000)
@@ -601,6 +814,18 @@ if __name__ == "__main__":
         "--fund-deposits", type=int, default=8, help="deposits per client in (e); 0 skips it"
     )
     parser.add_argument("--fund-only", action="store_true", help="run stage (e) alone")
+    parser.add_argument(
+        "--order-clients", default="16,64", help="client counts of stage (f), comma-separated"
+    )
+    parser.add_argument(
+        "--orders", type=int, default=10, help="orders per client in (f); 0 skips it"
+    )
+    parser.add_argument(
+        "--order-products", type=int, default=32, help="the pool of products the orders draw on"
+    )
+    parser.add_argument(
+        "--orders-only", action="store_true", help="run stage (f) alone (and the store ceiling)"
+    )
     parser.add_argument(
         "--simulation",
         default=os.environ.get("BENCH_SIMULATION_ARGS", DEFAULT_SIMULATION),

@@ -34,12 +34,23 @@ from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.identifiers import random_company_rfc
 from megp_common.testing.keys import key_writes
 
+from .ip_counsel_world import (
+    Circle,
+    assign_counsellor,
+    disclose,
+    innovation_committee,
+    open_review,
+    register_counsellor,
+    secret_words,
+)
+
 STATE = "09"
 OTHER_STATE = "15"
 SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
 WRITES = frozenset({"post", "put", "patch", "delete"})
 METHODS = WRITES | {"get"}
 LENDER = "NAFIN"
+CHAIN = "Abarrotes del Centro"  # the shop chain whose purchase order the world holds
 TRUST_BANK = "Banorte"
 NATIONAL: tuple[str, ...] = ("*",)
 
@@ -231,7 +242,10 @@ class World:
     board representative, a Support Committee with a member and a candidate, two business
     plans, the group's fund with a grant and a temporary contribution, a credit line, a loan
     (applied for, not decided), a lease, a product on sale with an order reserving a unit, a
-    trade center of the group's ODF and the day's USD rate."""
+    shop chain's purchase order waiting for the ODF's decision, a purchasing round whose quote
+    was chosen and whose shares the ODF asked credit to finance (a pending financing request in
+    credit), and two members' invention disclosure with its counsellor, a session and an open
+    review; and a trade center of the group's ODF and the day's USD rate."""
 
     platform: Platform
     header: Header
@@ -325,6 +339,8 @@ class World:
             "quote_id": self.ids["quote_id"],
             "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
+            "deliver_on": (self.today + timedelta(days=30)).isoformat(),
+            "counsellor_id": self.ids["counsellor_id"],
             "states": [STATE],
             "odf_ids": [self.odf_id],
         }
@@ -369,7 +385,15 @@ class World:
             "bank": TRUST_BANK,
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
+            # the world's order is unpaid, so it has no return: a decision on this one is a
+            # 404 to its ODF, and a 403 or 404 to everyone else (what the matrix checks)
+            "return_id": "no-such-return",
             "round_id": self.ids["round_id"],
+            "purchase_order_id": self.ids["purchase_order_id"],
+            "disclosure_id": self.ids["disclosure_id"],
+            "review_id": self.ids["review_id"],
+            "counsellor_id": self.ids["counsellor_id"],
+            "request_id": self.ids["request_id"],
             "channel_id": self.ids["channel_id"],
             "currency": "USD",
             "rate_date": self.ids["rate_date"],
@@ -412,6 +436,8 @@ class World:
             return self.as_(Role.PARTICIPANT, participant_id=self.member)
         if path.endswith("/candidates"):
             return self.as_(Role.COMMITTEE_MEMBER)
+        if path == "/v1/purchase-orders" or path.endswith("/withdrawal"):
+            return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
@@ -447,6 +473,16 @@ class World:
             ("trade", f"/v1/products/{self.ids['product_id']}"),
             ("trade", f"/v1/orders/{self.ids['order_id']}"),
             ("trade", f"/v1/purchasing-rounds/{self.ids['round_id']}"),
+            ("trade", f"/v1/purchase-orders/{self.ids['purchase_order_id']}"),
+            ("trade", f"/v1/purchase-orders?group_id={g}"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/sessions"),
+            ("ip-counsel", f"/v1/disclosures/{self.ids['disclosure_id']}/access-log"),
+            (
+                "ip-counsel",
+                f"/v1/disclosures/{self.ids['disclosure_id']}/reviews/{self.ids['review_id']}",
+            ),
+            ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
             ("trade", f"/v1/channels/{self.ids['channel_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
@@ -672,12 +708,74 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     # the round above closed a minute on: the clock stays frozen there
     frozen_at = _freeze_clock(platform, national)
     ids |= _purchasing_choice(platform, header, gid, ids)
+    ids |= _ip_counsel_world(platform, header, drive, group, members[2:4])
+    ids |= _purchasing_financing(platform, header, ids)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def _ip_counsel_world(
+    platform: Platform, header: Header, drive: Driver, group: dict[str, Any], inventors: list[str]
+) -> dict[str, str]:
+    """Two members become inventors; the project gets an Innovation Committee (a professor);
+    a counsellor is registered and assigned to their disclosure, counsels once, and the
+    committee's review of it is open with the professor's score."""
+    for pid in inventors:
+        etag = drive.client.get(f"/participants/{pid}", headers=drive.staff).headers["ETag"]
+        ok(
+            drive.client.patch(
+                f"/participants/{pid}",
+                json={"inventor": True},
+                headers=drive.staff | {"If-Match": etag},
+            )
+        )
+    committee, professor, _, _ = innovation_committee(drive, group["project_id"], inventors[1])
+    ip = platform.processes["ip-counsel"].url
+    counsellor_id, subject = register_counsellor(ip, header)
+    circle = Circle(
+        ip=ip,
+        header=header,
+        state=STATE,
+        group_id=group["id"],
+        project_id=group["project_id"],
+        inventors=inventors,
+        member="",
+        committee_id=committee,
+        professor=professor,
+        student="",
+        coordinator="",
+        counsellor_id=counsellor_id,
+        counsellor_subject=subject,
+        words=secret_words(random.Random()),
+    )
+    disclose(circle)
+    assign_counsellor(circle)
+    session = {"held_on": _clock_now(ip, circle.supervisor).date().isoformat(), "advice": "x"}
+    r = httpx.post(
+        f"{ip}/v1/disclosures/{circle.disclosure_id}/sessions",
+        json=session,
+        headers=circle.counsellor() | {"Idempotency-Key": uid("session")},
+    )
+    assert r.status_code == 201, r.text
+    open_review(circle)
+    marks = dict.fromkeys(("secrecy", "originality", "excellence", "authenticity", "market_fit"), 4)
+    r = httpx.post(
+        f"{ip}/v1/disclosures/{circle.disclosure_id}/reviews/{circle.review_id}/scores",
+        json={"scores": marks},
+        headers=circle.reviewer() | {"Idempotency-Key": uid("score")},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        "disclosure_id": circle.disclosure_id,
+        "review_id": circle.review_id,
+        "counsellor_id": counsellor_id,
+        "innovation_committee_id": committee,
+    }
 
 
 def _trade_world(platform: Platform, header: Header, gid: str, producer: str) -> dict[str, str]:
     """A product of the group's member, listed by its ODF once trade has learnt the group, and
-    an order of one unit by a buyer of the state (reserved, not paid)."""
+    an order of one unit by a buyer of the state (reserved, not paid), and a shop chain's
+    purchase order of two units that the ODF has not decided on."""
     trade = platform.processes["trade"].url
     staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
     body = {
@@ -707,6 +805,25 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
         headers=buyer | {"Idempotency-Key": uid("order")},
     )
     assert order.status_code == 201, order.text
+    today = _clock_now(trade, header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w"))
+    chain = header(Role.PARTICIPANT, states=(STATE,), subject="world-chain", organization=CHAIN)
+    po = httpx.post(
+        f"{trade}/v1/purchase-orders",
+        json={
+            "group_id": gid,
+            "buyer_kind": "chain",
+            "lines": [
+                {
+                    "product_id": listed["id"],
+                    "quantity": 2,
+                    "deliver_on": (today.date() + timedelta(days=30)).isoformat(),
+                    "unit_price": "140.00",
+                }
+            ],
+        },
+        headers=chain | {"Idempotency-Key": uid("po")},
+    )
+    assert po.status_code == 201, po.text
     center = httpx.post(
         f"{trade}/v1/channels",
         json={
@@ -721,18 +838,19 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
     )
     assert center.status_code == 201, center.text
     national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-rates")
-    today = _clock_now(trade, national).date().isoformat()
+    rate_day = _clock_now(trade, national).date().isoformat()
     rate = httpx.post(
         f"{trade}/v1/exchange-rates",
-        json={"currency": "USD", "on": today, "exchange_rate": "17.250000"},
+        json={"currency": "USD", "on": rate_day, "exchange_rate": "17.250000"},
         headers=national | {"Idempotency-Key": uid("rate")},
     )
     assert rate.status_code in (201, 409), rate.text  # 409: recorded already, at another rate
     return {
         "product_id": listed["id"],
         "order_id": order.json()["id"],
+        "purchase_order_id": po.json()["id"],
         "channel_id": center.json()["id"],
-        "rate_date": today,
+        "rate_date": rate_day,
     }
 
 
@@ -804,6 +922,27 @@ def _purchasing_choice(
     return {}
 
 
+def _purchasing_financing(
+    platform: Platform, header: Header, ids: Mapping[str, str]
+) -> dict[str, str]:
+    """The ODF asks for the round's (unpaid) shares to be financed; credit records the pending
+    request from trade's event (completed by nobody: the matrix checks no outsider does)."""
+    trade, credit = platform.processes["trade"].url, platform.processes["credit"].url
+    staff = header(Role.ODF_STAFF, states=(STATE,), subject="world-odf")
+    asked = httpx.post(
+        f"{trade}/v1/purchasing-rounds/{ids['round_id']}/financing",
+        headers=staff | {"Idempotency-Key": uid("financing")},
+    )
+    assert asked.status_code == 200, asked.text
+    request_id = asked.json()["financing"]["financing_id"]
+    reader = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="w")
+    _eventually(
+        lambda: httpx.get(f"{credit}/v1/financing-requests/{request_id}", headers=reader),
+        "credit never recorded the round's financing request",
+    )
+    return {"request_id": request_id}
+
+
 def _created(r: httpx.Response) -> httpx.Response:
     """A 201 read as the 200 `_eventually` waits for (a 404 until the group is known)."""
     if r.status_code == 201:
@@ -814,8 +953,9 @@ def _created(r: httpx.Response) -> httpx.Response:
 def every_id(world: World) -> set[str]:
     """The world's identifiers an outsider must never see."""
     # a product and a channel are in the public catalogue, a day's rate is public: their ids
-    # (not a product's group or producer, not a trade center's owners) are no secret
-    skip = {"period_start", "first_due", "product_id", "channel_id", "rate_date"}
+    # (not a product's group or producer, not a trade center's owners) are no secret; nor is a
+    # counsellor's, in the programme's register of IP professionals
+    skip = {"period_start", "first_due", "product_id", "channel_id", "rate_date", "counsellor_id"}
     return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
 
 

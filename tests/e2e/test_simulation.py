@@ -1,5 +1,6 @@
 """The national simulation's --small preset through the five running services: the programme's
-invariants hold, and the summary's figures agree with one another."""
+invariants hold (the marketplace's among them), and the summary's figures agree with one
+another."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["consumed_by_group"]["funds"] > 0 and e["consumed_by_group"]["credit"] > 0
     # the driver learnt of every closed period's obligations from funds' events, polling none
     assert summary["obligation_waits"] == {"feed": scale.groups * scale.months}
+
+    # the marketplace: every group's sellers listed, orders placed and paid, none refused; a
+    # SaleCompleted per paid order and producer, counted by enrollment before each closing
+    m, orders = summary["market"], summary["market"]["orders"]
+    assert m["products"] == m["sellers"] == scale.groups * round(scale.sellers * scale.members)
+    assert orders["paid"] > 0 and orders["refused"] == {} and m["units_sold"] > 0
+    assert 0 < Decimal(m["producer_part"]) < Decimal(m["sales_amount"])
+    assert e["ours_by_type"].get("trade.OrderPlaced", 0) == orders["placed"]
+    assert e["ours_by_type"].get("trade.OrderPaid", 0) == orders["paid"]
+    assert e["ours_by_type"].get("trade.SaleCompleted", 0) == m["sales"] >= orders["paid"]
+    assert "timed out" not in summary["sales_waits"]
+    # one purchasing round per ODF in the run's first year, allocated after its closing date
+    assert m["rounds"]["opened"] == m["rounds"]["allocated"] == scale.groups
+    assert Decimal(m["rounds"]["cost"]) > 0
+    names = {c["name"] for c in summary["checks"]}
+    assert {
+        "stock never negative",
+        "every completed sale counted once in its producer's period results",
+    } <= names

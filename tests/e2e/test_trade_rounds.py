@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,11 @@ import httpx
 import pytest
 
 from megp_common.auth import Role
-from megp_common.launcher import Platform
+from megp_common.bus import KafkaBus, OutgoingRecord
+from megp_common.contracts import enrollment as enr
+from megp_common.contracts import funds as fnd
+from megp_common.events import EventPayload, make_event
+from megp_common.launcher import Platform, ServiceProcess
 from megp_common.testing.events import EventTap, distinct
 from megp_common.testing.keys import UNKEYED, keyed
 
@@ -127,10 +132,12 @@ async def test_a_round_pools_demand_and_splits_the_cost_to_the_centavo(
         # after its closing date the round takes no demand (409), closed or not
         late = demand(trade, rid, g, potter, 6, expect=409)
         assert late["rule"] == "¶69"
+        # the staff's closing and the scheduler's: whichever comes first closes it, once
         closed = trade.call("POST", f"{ROUNDS}/{rid}/closing", *STAFF)
         assert closed["status"] == "closed" and closed["pooled_quantity"] == 13
         demand(trade, rid, g, potter, 6, expect=409)
-        trade.call("POST", f"{ROUNDS}/{rid}/closing", *STAFF, expect=409)  # once
+        again = trade.call("POST", f"{ROUNDS}/{rid}/closing", *STAFF)  # answered as it is
+        assert again["version"] == closed["version"] and again["closed_at"] == closed["closed_at"]
 
         choice = {"quote_id": quote_id, "group_id": g["group"]}
         # [¶55]: a committee member (alone or with the staff's hat) and the supplier never choose
@@ -267,3 +274,378 @@ async def test_bad_round_requests_are_refused_and_write_nothing(trade: Trade, in
         trade.call("POST", path, *STAFF, expect=428, json=body, headers=UNKEYED)
     trade.call("GET", f"{ROUNDS}/{uid('nothing')}", Role.PARTICIPANT, expect=404)
     assert state() == before
+
+
+# -- the scheduler, withdrawals, the list, paying and financing --------------------------------
+
+
+def move_clock(trade: Trade, to: datetime) -> None:
+    trade.call(
+        "PUT",
+        "/admin/clock",
+        Role.PROGRAMME_SUPERVISOR,
+        json={"instant": to.isoformat()},
+        claims=NATIONAL,
+    )
+
+
+async def until_round(trade: Trade, rid: str, status: str, timeout_s: float = 30) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = trade.call("GET", f"{ROUNDS}/{rid}", Role.PARTICIPANT)
+        if found["status"] == status:
+            return found
+        assert time.monotonic() < deadline, found
+        await asyncio.sleep(0.2)
+
+
+async def with_credit_line(infra: Any, g: dict[str, str]) -> None:
+    """What credit needs to lend to the group's ODF: its board and a line (from the fund's
+    first three months), published as enrollment and funds would."""
+    now = datetime.now(UTC)
+    await publish_to(
+        infra.kafka,
+        "enrollment.events",
+        g["group"],
+        enr.BoardChanged(
+            group_id=g["group"],
+            odf_id=g["odf"],
+            representative_participant_ids=[g["rep"]],
+            special_members=[],
+            changed_at=now,
+        ),
+    )
+    await publish_to(
+        infra.kafka,
+        "funds.events",
+        g["group"],
+        fnd.FundInitialPeriodClosed(
+            fund_id=g["group"],
+            group_id=g["group"],
+            state_code=STATE,
+            odf_id=g["odf"],
+            period_start=date(2030, 1, 1),
+            period_end=date(2030, 3, 31),
+            total_deposited=Decimal("5000.00"),
+            other_inflows=Decimal("0"),
+            closed_at=now,
+        ),
+    )
+
+
+async def publish_to(kafka: str, topic: str, key: str, *payloads: EventPayload) -> None:
+    bus = KafkaBus(kafka, service="e2e-test")
+    await bus.start()
+    try:
+        await bus.publish_many(
+            [
+                OutgoingRecord(
+                    topic,
+                    key,
+                    make_event(
+                        p, source="/megp/e2e", key=key, time=datetime.now(UTC), state=STATE
+                    ).to_json(),
+                    p.event_type,
+                )
+                for p in payloads
+            ]
+        )
+    finally:
+        await bus.stop()
+
+
+def credit_call(
+    platform: Platform,
+    tokens: Any,
+    method: str,
+    path: str,
+    *roles: Role,
+    expect: int = 200,
+    **kw: Any,
+) -> Any:
+    claims = {"states": (STATE,)} | kw.pop("claims", {})
+    headers = keyed(method, tokens.header(*roles, **claims) | kw.pop("headers", {}))
+    url = platform.processes["credit"].url
+    response = httpx.request(method, f"{url}/v1{path}", headers=headers, timeout=30, **kw)
+    assert response.status_code == expect, response.text
+    return response.json()
+
+
+def credit_eventually(platform: Platform, tokens: Any, path: str, timeout_s: float = 30) -> Any:
+    """What credit answers once it consumed the events that make `path` exist."""
+    deadline = time.monotonic() + timeout_s
+    url = f"{platform.processes['credit'].url}/v1{path}"
+    while True:
+        found = httpx.get(url, headers=tokens.header(Role.PROGRAMME_SUPERVISOR), timeout=30)
+        if found.status_code == 200:
+            return found.json()
+        assert time.monotonic() < deadline, found.text
+        time.sleep(0.3)
+
+
+async def test_the_scheduler_closes_members_pay_and_the_odf_asks_credit_to_finance(
+    trade: Trade, infra: Any, platform: Platform, tokens: Any
+) -> None:
+    g = await formed_group(infra, trade)
+    await with_credit_line(infra, g)
+    rep, weaver, potter = g["rep"], g["weaver"], g["potter"]
+    closes_at = now_of(trade) + timedelta(hours=2)
+    async with EventTap(infra.kafka, "trade.events") as tap:
+        rid = open_round(trade, g, closes_at)["id"]
+        demand(trade, rid, g, weaver, 7)
+        demand(trade, rid, g, potter, 2)
+        demand(trade, rid, g, rep, 1, roles=STAFF, claims={"subject": "staff"})
+
+        # withdrawing: the member themself (or their ODF's staff), before the closing date
+        withdrawal = f"{ROUNDS}/{rid}/demands/{potter}/withdrawal"
+        trade.call("POST", withdrawal, Role.PARTICIPANT, expect=403, claims={"subject": weaver})
+        left = trade.call(
+            "POST",
+            withdrawal,
+            Role.PARTICIPANT,
+            claims={"subject": potter, "participant_id": potter},
+        )
+        assert {d["participant_id"] for d in left["demands"]} == {weaver, rep}
+        trade.call("POST", withdrawal, Role.PARTICIPANT, expect=404, claims={"subject": potter})
+        demand(trade, rid, g, potter, 5)  # stated again while the round is open
+
+        # the list: by group, state and status, bounded, scoped to the caller's states
+        mine = trade.call("GET", f"{ROUNDS}?group_id={g['group']}", Role.PARTICIPANT)
+        assert [r["id"] for r in mine] == [rid]
+        assert trade.call("GET", f"{ROUNDS}?group_id={g['group']}&status=closed", *STAFF) == []
+        of_state = trade.call("GET", f"{ROUNDS}?state={STATE}&status=open&limit=200", *STAFF)
+        assert rid in {r["id"] for r in of_state}
+        elsewhere = {"states": ("09",)}
+        trade.call("GET", f"{ROUNDS}?state={STATE}", *STAFF, expect=403, claims=elsewhere)
+        trade.call("GET", f"{ROUNDS}?group_id={g['group']}", *STAFF, expect=403, claims=elsewhere)
+        assert rid not in {r["id"] for r in trade.call("GET", ROUNDS, *STAFF, claims=elsewhere)}
+        for bad in ("limit=0", "limit=201", "limit=x", "status=gone", "state=99", "group_id="):
+            trade.call("GET", f"{ROUNDS}?{bad}", *STAFF, expect=422)
+
+        quote_id = trade.call("POST", f"{ROUNDS}/{rid}/quotes", *STAFF, expect=201, json=QUOTE)[
+            "quotes"
+        ][0]["quote_id"]
+        # the scheduler closes the round when the shared clock passes its date: nobody asks
+        move_clock(trade, closes_at + timedelta(minutes=1))
+        closed = await until_round(trade, rid, "closed")
+        assert closed["pooled_quantity"] == 13
+        trade.call("POST", withdrawal, Role.PARTICIPANT, expect=409, claims={"subject": potter})
+        staff_close = trade.call("POST", f"{ROUNDS}/{rid}/closing", *STAFF)  # stays: as it is
+        assert staff_close["version"] == closed["version"]
+        trade.call(
+            "POST", f"{ROUNDS}/{rid}/financing", *STAFF, expect=422, claims={"subject": "s"}
+        )  # no shares before the choice
+        chosen = trade.call(
+            "POST",
+            f"{ROUNDS}/{rid}/choice",
+            *STAFF,
+            json={"quote_id": quote_id, "group_id": g["group"]},
+        )
+        shares = {a["participant_id"]: a["cost_share"] for a in chosen["allocations"]}
+        assert shares == {weaver: "94.59", potter: "67.57", rep: "13.51"}
+        assert chosen["unpaid"] == "175.67" and chosen["deciding_group_id"] == g["group"]
+
+        # paying: the exact share, by the member or their ODF's staff, once
+        pay = f"{ROUNDS}/{rid}/allocations/{weaver}/payment"
+        as_weaver = {"subject": weaver, "participant_id": weaver}
+        for wrong in ("94.58", "94.60", "175.67"):
+            refused = trade.call(
+                "POST", pay, Role.PARTICIPANT, expect=422, json={"amount": wrong}, claims=as_weaver
+            )
+            assert refused["cost_share"] == "94.59" and refused["rule"] == "¶69", refused
+        trade.call(
+            "POST",
+            pay,
+            Role.PARTICIPANT,
+            expect=403,
+            json={"amount": "94.59"},
+            claims={"subject": potter},
+        )
+        trade.call(
+            "POST",
+            pay,
+            *STAFF,
+            expect=403,
+            json={"amount": "94.59"},
+            claims={"states": ("09",)},
+        )
+        key = {"Idempotency-Key": uid("share")}
+        paid = trade.call(
+            "POST", pay, Role.PARTICIPANT, json={"amount": "94.59"}, claims=as_weaver, headers=key
+        )
+        replay = trade.call(
+            "POST", pay, Role.PARTICIPANT, json={"amount": "94.59"}, claims=as_weaver, headers=key
+        )
+        assert paid == replay and paid["unpaid"] == "81.08"
+        mine_paid = next(a for a in paid["allocations"] if a["participant_id"] == weaver)
+        assert mine_paid["paid_by"] == weaver and mine_paid["paid_at"]
+        trade.call(
+            "POST", pay, Role.PARTICIPANT, expect=409, json={"amount": "94.59"}, claims=as_weaver
+        )
+        missing = f"{ROUNDS}/{rid}/allocations/{uid('nobody')}/payment"
+        trade.call("POST", missing, *STAFF, expect=404, json={"amount": "1.00"})
+
+        # financing: the staff of the deciding ODF, acting for it alone [¶55]
+        financing = f"{ROUNDS}/{rid}/financing"
+        hat = trade.call("POST", financing, Role.ODF_STAFF, Role.PARTNER_BANK, expect=403)
+        assert hat["rule"] == "¶55"
+        trade.call("POST", financing, *STAFF, expect=403, claims={"organization": "another-odf"})
+        trade.call("POST", financing, Role.PARTICIPANT, expect=403, claims=as_weaver)
+        asked = trade.call(
+            "POST", financing, *STAFF, claims={"subject": "staff-a", "organization": g["odf"]}
+        )
+        assert asked["status"] == "settled" and asked["unpaid"] == "0.00"
+        fid = asked["financing"]["financing_id"]
+        assert asked["financing"]["amount"] == "81.08"
+        assert sorted(asked["financing"]["participant_ids"]) == sorted([potter, rep])
+        trade.call("POST", financing, *STAFF, expect=409)  # once per round
+        trade.call(
+            "POST",
+            f"{ROUNDS}/{rid}/allocations/{potter}/payment",
+            Role.PARTICIPANT,
+            expect=409,
+            json={"amount": "67.57"},
+            claims={"subject": potter},
+        )  # the ODF's to settle now
+        savings = trade.call("GET", f"{ROUNDS}/{rid}/savings", Role.PARTICIPANT)
+        assert savings["pooled_cost"] == "175.67"
+        settled = trade.call("GET", f"{ROUNDS}?group_id={g['group']}&status=settled", *STAFF)
+        assert [r["id"] for r in settled] == [rid]
+
+        # opened, closed, chosen, three allocated, one paid, one financing request; a second
+        # closing, payment or request would arrive within the settling time
+        copies = await tap.collect(lambda e: e.data.get("round_id") == rid, expect=8, settle_s=3)
+    events = distinct(copies)
+    kinds = sorted(e.type.removeprefix("trade.") for e in events)
+    assert len(kinds) == 8, kinds
+    for once in ("PurchasingRoundClosed", "AllocationPaid", "PurchaseFinancingRequested"):
+        assert kinds.count(once) == 1, kinds
+    asked_event = next(e for e in events if e.type == "trade.PurchaseFinancingRequested")
+    assert asked_event.key == rid
+    assert (asked_event.data["odf_id"], asked_event.data["group_id"]) == (g["odf"], g["group"])
+    assert asked_event.data["amount"] == "81.08"
+    assert {m["participant_id"]: m["cost_share"] for m in asked_event.data["members"]} == {
+        potter: "67.57",
+        rep: "13.51",
+    }
+
+    # credit acts on it by its own rules: a pending request the ODF completes with the term
+    request = credit_eventually(platform, tokens, f"/financing-requests/{fid}")
+    assert (request["status"], request["amount"], request["odf_id"]) == (
+        "pending",
+        "81.08",
+        g["odf"],
+    )
+    assert request["round_id"] == rid and request["group_id"] == g["group"]
+    listed = credit_call(
+        platform, tokens, "GET", f"/financing-requests?group_id={g['group']}", Role.ODF_STAFF
+    )
+    assert [r["id"] for r in listed] == [fid]
+    application = f"/financing-requests/{fid}/application"
+    credit_call(
+        platform,
+        tokens,
+        "POST",
+        application,
+        Role.ODF_STAFF,
+        expect=403,
+        json={"term_months": 6},
+        claims={"organization": "another-odf"},
+    )
+    credit_call(
+        platform,
+        tokens,
+        "POST",
+        application,
+        Role.ODF_STAFF,
+        expect=403,
+        json={"term_months": 6},
+        claims={"states": ("09",)},
+    )
+    credit_call(
+        platform, tokens, "POST", application, Role.ODF_STAFF, expect=422, json={"term_months": 0}
+    )
+    key = {"Idempotency-Key": uid("apply")}
+    loan = credit_call(
+        platform,
+        tokens,
+        "POST",
+        application,
+        Role.ODF_STAFF,
+        expect=201,
+        json={"term_months": 6},
+        headers=key,
+    )
+    again = credit_call(
+        platform,
+        tokens,
+        "POST",
+        application,
+        Role.ODF_STAFF,
+        expect=201,
+        json={"term_months": 6},
+        headers=key,
+    )
+    assert loan == again
+    assert (loan["status"], loan["amount"], loan["borrower_kind"], loan["borrower_id"]) == (
+        "applied",
+        "81.08",
+        "odf",
+        g["odf"],
+    )
+    assert loan["group_id"] == g["group"] and rid in loan["purpose"]
+    credit_call(
+        platform, tokens, "POST", application, Role.ODF_STAFF, expect=409, json={"term_months": 6}
+    )
+    applied = credit_call(platform, tokens, "GET", f"/financing-requests/{fid}", Role.ODF_STAFF)
+    assert (applied["status"], applied["loan_id"]) == ("applied", loan["id"])
+    # then the board decides as on any loan [¶55]
+    approved = credit_call(
+        platform,
+        tokens,
+        "POST",
+        f"/loans/{loan['id']}/board-approval",
+        Role.BOARD_REPRESENTATIVE,
+        claims={"participant_id": rep},
+    )
+    assert approved["board_approved_by"] == rep
+
+
+async def test_two_trade_processes_close_each_round_once(
+    trade: Trade, infra: Any, platform: Platform
+) -> None:
+    """Both processes' schedulers see the clock move past the rounds' closing date; each round
+    is closed, and announced closed, exactly once (the round's store lock, repositories.py)."""
+    first = platform.processes["trade"]
+    second = ServiceProcess("trade", first.port + 101, first.env)
+    second.start()
+    try:
+        second.wait_ready()
+        g = await formed_group(infra, trade)
+        closes_at = now_of(trade) + timedelta(hours=1)
+        async with EventTap(infra.kafka, "trade.events") as tap:
+            rids = [open_round(trade, g, closes_at)["id"] for _ in range(30)]
+            for rid in rids:
+                demand(trade, rid, g, g["weaver"], 3)
+            move_clock(trade, closes_at + timedelta(minutes=1))
+            for rid in rids:
+                assert (await until_round(trade, rid, "closed"))["pooled_quantity"] == 3
+            # a second announcement would be on the broker within the settling time
+            copies = await tap.collect(
+                lambda e: e.type == "trade.PurchasingRoundClosed" and e.data["round_id"] in rids,
+                expect=len(rids),
+                settle_s=3,
+            )
+        closings = [
+            e
+            for e in distinct(copies)
+            if e.type == "trade.PurchasingRoundClosed" and e.data["round_id"] in rids
+        ]
+        announced = Counter(e.data["round_id"] for e in closings)
+        twice = {rid: n for rid, n in announced.items() if n > 1}
+        assert not twice, f"rounds announced closed more than once: {twice}"
+        assert set(announced) == set(rids), (
+            f"rounds never announced closed: {set(rids) - set(announced)}"
+        )
+    finally:
+        second.stop()

@@ -30,7 +30,11 @@ from megp_simulation.invariants import (
     check_instalments,
     check_kafka,
     check_lines,
+    check_market,
+    check_rounds,
     read_fund,
+    read_market,
+    sale_events,
 )
 from megp_simulation.model import Scale
 from megp_simulation.report import summarize, table
@@ -73,6 +77,8 @@ def run_simulation(
     dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms))
     events = asyncio.run(kafka.events_since(bootstrap, started_ms, sim.event_keys()))
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
+    sales = sale_events(events)
+    markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
     lines = {}
     for g in sim.groups:
         status, line = api.try_call("credit", "GET", f"/lines/{g.group_id}")
@@ -83,6 +89,8 @@ def run_simulation(
         *check_instalments(sim, funds, events),
         *check_lines(sim, lines),
         *check_kafka(lag, dlq, api.foreign_clock_moves),
+        *check_market(sim, markets, sales),
+        check_rounds(sim),
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
     summary["elapsed_s"] = {
@@ -148,6 +156,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, help="members per group (at least 5)")
     parser.add_argument("--months", type=int, help="simulated months (default 40)")
     parser.add_argument("--workers", type=int, help="groups worked at the same time")
+    parser.add_argument(
+        "--sellers",
+        type=float,
+        help="share of each group's members with a product on the marketplace (default 0.3)",
+    )
+    parser.add_argument(
+        "--selling",
+        type=float,
+        help="share of those who sell through it in a month (default 0.5)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--url",
@@ -172,9 +190,13 @@ def main(argv: list[str] | None = None) -> None:
         members=args.members or base.members,
         months=args.months or base.months,
         workers=args.workers or base.workers,
+        sellers=base.sellers if args.sellers is None else args.sellers,
+        selling=base.selling if args.selling is None else args.selling,
     )
     if scale.members < 5 or not 1 <= scale.states <= 32:
         parser.error("members per group must be at least 5 and states 1..32")
+    if not (0 <= scale.sellers <= 1 and 0 <= scale.selling <= 1):
+        parser.error("--sellers and --selling are shares from 0 to 1")
     urls = dict(u.split("=", 1) for u in args.url) or running_platform()
     platform = infra = None
     if urls:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from megp_simulation.kafka import RunEvents
-from megp_simulation.model import Group
+from megp_simulation.market import buyer_claims
+from megp_simulation.model import Group, noon
 from megp_simulation.scenario import Simulation
 
 TRUST, DEV, COMP = "trust_cash", "development_subfund", "competition_subfund"
@@ -306,7 +307,7 @@ def check_kafka(lag: dict[str, int], dlq: dict[str, int], foreign_moves: int) ->
     alone.expect(foreign_moves == 0, f"{foreign_moves} clock settings made by someone else")
     lagging = Check(
         "consumer lag zero",
-        "committed offsets of groups enrollment, funds, credit "
+        "committed offsets of groups enrollment, funds, credit, trade "
         "equal the end offsets of the partitions they read",
     )
     for group, n in lag.items():
@@ -315,3 +316,167 @@ def check_kafka(lag: dict[str, int], dlq: dict[str, int], foreign_moves: int) ->
     for topic, n in dlq.items():
         dead.expect(n == 0, f"{topic}: {n} since the run started")
     return [alone, lagging, dead]
+
+
+# -- the marketplace ----------------------------------------------------------------------------
+
+
+@dataclass
+class MarketView:
+    group: Group
+    products: dict[str, dict[str, Any]]  # trade's products of the group, by id
+    orders: dict[str, str]  # each order's status as its buyer reads it
+    periods: dict[date, dict[str, Any]]  # enrollment's group periods that should show sales
+
+
+def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
+    """trade.SaleCompleted of the run, by event id (a redelivered copy counts once)."""
+    return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
+
+
+def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> MarketView:
+    """Trade's products and the run's orders of the group, once every order left unpaid before
+    the last day has expired on the scheduler; and enrollment's periods with sales."""
+    api = sim.api
+    statuses: dict[str, str] = {}
+    for o in g.orders:
+
+        def read(o: Any = o) -> str | None:
+            body = api.call(
+                "trade", "GET", f"/orders/{o.order_id}", "participant", claims=buyer_claims(o)
+            )
+            status = str(body["status"])
+            waiting = o.outcome == "left" and o.placed_on < sim.end_day and status == "reserved"
+            return None if waiting else status
+
+        statuses[o.order_id] = sim.eventually(f"order {o.order_id} settled", read)
+    products = api.call(
+        "trade",
+        "GET",
+        "/products",
+        "odf_staff",
+        claims=g.staff(),
+        params={"group_id": g.group_id, "limit": 500},
+    )
+    days = {
+        date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
+    }
+    days |= {o.placed_on for o in g.orders if o.outcome == "paid"}
+    periods = {}
+    for start in sorted({d.replace(day=1) for d in days}):
+        periods[start] = api.call(
+            "enrollment",
+            "GET",
+            f"/groups/{g.group_id}/periods/{start.isoformat()}",
+            "odf_staff",
+            claims=g.staff(),
+        )
+    return MarketView(g, {p["id"]: p for p in products}, statuses, periods)
+
+
+def check_market(
+    sim: Simulation, markets: list[MarketView], sales: dict[str, dict[str, Any]]
+) -> list[Check]:
+    stock = Check(
+        "stock never negative",
+        "every product's available, reserved and sold >= 0 (GET /products); sold = the units of "
+        "the paid orders; available + reserved + sold = listed + restocked; reserved = the units "
+        "of the orders left unpaid on the last day",
+    )
+    orders = Check(
+        "every order ended as its buyer left it",
+        "paid and shipped -> completed, cancelled -> cancelled, left unpaid -> expired on the "
+        "clock (reserved if left on the last day)",
+    )
+    counted = Check(
+        "every completed sale counted once in its producer's period results",
+        "one SaleCompleted per paid order and producer, with the driver's producer part; the sum "
+        "of their producer parts per member and period = the period's sales in enrollment (the "
+        "closed result's, or the open period's), no late or unplanned sale, each sale listed once",
+    )
+    for v in markets:
+        g = v.group
+        for o in g.orders:
+            want = {"paid": "completed", "cancelled": "cancelled", "left": "expired"}[o.outcome]
+            if o.outcome == "left" and o.placed_on == sim.end_day:
+                want = "reserved"
+            got = v.orders.get(o.order_id)
+            orders.expect(got == want, f"order {o.order_id} ({o.outcome}) is {got}")
+        held: Counter[str] = Counter()
+        for o in g.orders:
+            if o.outcome == "left" and o.placed_on == sim.end_day:
+                for pid, q in o.lines:
+                    held[pid] += q
+        for p in g.products:
+            found = v.products.get(p.product_id)
+            if found is None:
+                stock.expect(False, f"{g.group_id}: product {p.product_id} not listed by trade")
+                continue
+            s = found["stock"]
+            stock.expect(
+                min(s["available"], s["reserved"], s["sold"]) >= 0,
+                f"{p.product_id}: negative stock {s}",
+            )
+            stock.expect(s["sold"] == p.sold, f"{p.product_id}: sold {s['sold']}, paid {p.sold}")
+            stock.expect(
+                s["available"] + s["reserved"] + s["sold"] == p.listed + p.restocked,
+                f"{p.product_id}: {s} against {p.listed} listed + {p.restocked} restocked",
+            )
+            stock.expect(
+                s["reserved"] == held[p.product_id],
+                f"{p.product_id}: reserved {s['reserved']}, left unpaid {held[p.product_id]}",
+            )
+    by_sale: Counter[tuple[str, str]] = Counter()
+    parts: dict[tuple[str, str, date], Decimal] = defaultdict(Decimal)
+    announced: dict[tuple[str, str], Decimal] = {}
+    for data in sales.values():
+        sale = (data["order_id"], data["producer_id"])
+        by_sale[sale] += 1
+        announced[sale] = Decimal(data["producer_part"])
+        day = date.fromisoformat(data["completed_on"]).replace(day=1)
+        parts[(data["group_id"], data["producer_id"], day)] += Decimal(data["producer_part"])
+    for v in markets:
+        g = v.group
+        for o in g.orders:
+            for pid, part in o.producer_parts.items():
+                n = by_sale[(o.order_id, pid)]
+                counted.expect(
+                    n == 1 and announced.get((o.order_id, pid)) == part,
+                    f"order {o.order_id}, producer {pid}: {n} SaleCompleted "
+                    f"({announced.get((o.order_id, pid))} against {part})",
+                )
+        for start, period in v.periods.items():
+            for row in period["members"]:
+                pid = row["participant_id"]
+                shown = (row["result"] or {}).get("sales") if period["closed_at"] else row["sales"]
+                total = parts.get((g.group_id, pid, start), Decimal(0))
+                counted.expect(
+                    shown is not None and Decimal(shown) == total,
+                    f"{g.group_id} {start} {pid}: enrollment shows {shown}, sales {total}",
+                )
+                ids = [x["order_id"] for x in row["sales_counted"]]
+                counted.expect(
+                    len(ids) == len(set(ids)) and not row["late_sales"],
+                    f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
+                )
+            counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
+    return [stock, orders, counted]
+
+
+def check_rounds(sim: Simulation) -> Check:
+    rounds = Check(
+        "purchasing rounds split to the centavo",
+        "every round whose closing date passed is allocated; its members' cost shares sum to "
+        "the chosen total; none negative",
+    )
+    for g in sim.groups:
+        for x in g.rounds:
+            if noon(sim.end_day) < x.closes_at:
+                continue
+            rounds.expect(
+                x.status == "allocated"
+                and sum(x.shares, Decimal(0)) == x.total
+                and all(s >= 0 for s in x.shares),
+                f"round {x.round_id}: {x.status}, shares {sum(x.shares, Decimal(0))} of {x.total}",
+            )
+    return rounds

@@ -14,8 +14,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-CONSUMER_GROUPS = ("enrollment", "funds", "credit")
-EVENT_TOPICS = ("enrollment.events", "funds.events", "credit.events")
+CONSUMER_GROUPS = ("enrollment", "funds", "credit", "trade")
+EVENT_TOPICS = ("enrollment.events", "funds.events", "credit.events", "trade.events")
 DLQ_TOPICS = ("enrollment.dlq", "funds.dlq", "credit.dlq", "trade.dlq", "ip-counsel.dlq")
 
 

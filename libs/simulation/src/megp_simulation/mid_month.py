@@ -1,6 +1,8 @@
 """Step B of a month, on its 15th: once every instalment due by then is settled, some overdue
 ones are paid directly, some of what the fund paid for the ODF is replenished, a loan may be
-applied for and the group's lease is worked (the credit flows are in `credit`)."""
+applied for and the group's lease is worked (the credit flows are in `credit`); then the
+group's members sell through the marketplace and, once a year, the ODF opens a purchasing
+round (`market`)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from megp_common.testing import payloads
-from megp_simulation import credit
+from megp_simulation import credit, market
 from megp_simulation.model import Group
 
 if TYPE_CHECKING:
@@ -21,6 +23,8 @@ def mid_month(sim: Simulation, g: Group, month: int) -> None:
     replenish(sim, g, month)
     credit.maybe_borrow(sim, g, month)
     credit.work_lease(sim, g, month)
+    market.sell(sim, g, month)
+    market.open_round(sim, g, month)
 
 
 def replenish(sim: Simulation, g: Group, month: int) -> None:

@@ -40,6 +40,10 @@ class Scale:
     members: int = 200
     months: int = 40
     workers: int = 16
+    #: the share of each group's members whose products the ODF lists on the marketplace
+    sellers: float = 0.3
+    #: the share of those who sell through it in a month
+    selling: float = 0.5
 
     @classmethod
     def small(cls) -> Scale:
@@ -78,6 +82,41 @@ class LeaseTrack:
 
 
 @dataclass
+class ProductTrack:
+    product_id: str
+    producer: str
+    price: Decimal
+    listed: int  # units on hand when listed
+    restocked: int = 0  # units the staff added since (stock adjustments)
+    sold: int = 0  # units of paid orders
+    held: int = 0  # units of orders left unpaid that have not expired yet
+
+
+@dataclass
+class OrderTrack:
+    order_id: str
+    buyer: str
+    lines: list[tuple[str, int]]  # (product, units)
+    total: Decimal
+    placed_on: date
+    outcome: str  # "paid" (then fulfilled), "cancelled" or "left" (to expire on the clock)
+    producer_parts: dict[str, Decimal] = field(default_factory=dict)  # of a paid order
+
+
+@dataclass
+class RoundTrack:
+    round_id: str
+    opened_on: date
+    closes_at: datetime
+    quotes: list[str] = field(default_factory=list)
+    status: str = "open"
+    pooled: int = 0
+    total: Decimal = Decimal(0)
+    shares: list[Decimal] = field(default_factory=list)
+    saving: Decimal = Decimal(0)
+
+
+@dataclass
 class Group:
     index: int
     state: str
@@ -107,10 +146,22 @@ class Group:
     committee_members: int = 0
     line_open: bool = False
     struggling: bool = False  # after its first months it stops depositing and replenishing
+    #: the marketplace's own stream, so listing and selling leave the group's other draws as
+    #: they were
+    market_rng: random.Random = field(default_factory=random.Random)
+    # the marketplace: the products the ODF lists, the orders for them, the purchasing rounds
+    products: list[ProductTrack] = field(default_factory=list)
+    orders: list[OrderTrack] = field(default_factory=list)
+    orders_refused: dict[int, int] = field(default_factory=dict)  # by status
+    rounds: list[RoundTrack] = field(default_factory=list)
 
     def participant(self, pid: str) -> dict[str, Any]:
         """The claims of a token for one of the group's members."""
         return {"participant_id": pid, "states": (self.state,), "subject": pid}
+
+    def buyer(self, n: int) -> dict[str, Any]:
+        """The claims of a token of a national buyer (a portal, a trade center abroad)."""
+        return {"states": ("*",), "subject": f"buyer-{self.index}-{n}"}
 
     def staff(self) -> dict[str, Any]:
         """The claims of a token for the group's state office staff."""

@@ -1,6 +1,13 @@
-"""Step A of a month, on its 1st: the group's period sheet for the month just ended, the wait
-for funds' deposit obligations, the deposits that fall due now, now and then a grant, and from
-the fund's fourth year some members' withdrawals."""
+"""Step A of a month, on its 1st: a purchasing round whose closing date passed is closed and
+its quote chosen, the wait until enrollment counted the sales of the month just ended, the
+group's period sheet for the month just ended, the wait for funds'
+deposit obligations, the deposits that fall due now, now and then a grant, and from the fund's
+fourth year some members' withdrawals.
+
+The sheet's income is what the member earned outside the marketplace (the seeded path, as
+before sales were simulated): it is kept, not reduced by the sales, and enrollment adds the
+sales it counted from trade, so a seller's income, deposit due and the ODF's share rise with
+what they sold."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from megp_common.testing import payloads
+from megp_simulation import market
 from megp_simulation.model import DONORS, Group, Member, add_months, money
 from megp_simulation.progress import LOCK
 
@@ -24,7 +32,9 @@ def income(g: Group, m: Member, month: int) -> Decimal:
 
 def close_month(sim: Simulation, g: Group, month: int) -> None:
     api, r, staff = sim.api, g.rng, g.staff()
+    market.close_rounds(sim, g)  # a round whose closing date the clock just passed
     period = add_months(sim.plan_start, month)
+    market.wait_for_sales(sim, g, period)  # sold on the 15th: counted before the closing
     incomes = {m.pid: income(g, m, month) for m in g.members}
     if month < 2 and all(incomes[m.pid] <= m.baseline for m in g.members):
         first = g.members[0]  # the line needs a positive first deposit

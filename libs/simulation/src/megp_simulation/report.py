@@ -38,10 +38,13 @@ def summarize(
         "participants": _participants(sim),
         "funds": _funds(sim, funds),
         "credit": _credit(sim, lines),
+        "market": _market(sim),
         "events": _events(events, consumed),
         "http_calls": api.calls,
         # how the driver learnt that a closed period's obligations existed (see ObligationFeed)
         "obligation_waits": dict(sorted(sim.obligation_waits.items())),
+        # how the 15th's waits for enrollment to count the day's sales ended
+        "sales_waits": dict(sorted(sim.sales_waits.items())),
         "checks": [
             {"name": c.name, "ok": c.ok, "checked": c.checked, "how": c.how, "failures": c.failures}
             for c in checks
@@ -91,6 +94,40 @@ def _funds(sim: Simulation, funds: list[Any]) -> dict[str, Any]:
         "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
         "notices": sum(len(f.notices) for f in funds),
         "journal_entries": sum(len(f.journal) for f in funds),
+    }
+
+
+def _market(sim: Simulation) -> dict[str, Any]:
+    orders = [o for g in sim.groups for o in g.orders]
+    paid = [o for o in orders if o.outcome == "paid"]
+    rounds = [x for g in sim.groups for x in g.rounds]
+    allocated = [x for x in rounds if x.status == "allocated"]
+    refused: Counter[str] = Counter()
+    for g in sim.groups:
+        refused.update({str(k): v for k, v in g.orders_refused.items()})
+    return {
+        "products": sum(len(g.products) for g in sim.groups),
+        "sellers": len({p.producer for g in sim.groups for p in g.products}),
+        "orders": {
+            "placed": len(orders),
+            "paid": len(paid),
+            "cancelled": sum(1 for o in orders if o.outcome == "cancelled"),
+            "left_to_expire": sum(1 for o in orders if o.outcome == "left"),
+            "refused": dict(sorted(refused.items())),
+            "two_lines": sum(1 for o in orders if len(o.lines) == 2),
+        },
+        "units_sold": sum(p.sold for g in sim.groups for p in g.products),
+        "units_restocked": sum(p.restocked for g in sim.groups for p in g.products),
+        "sales_amount": str(_sum(o.total for o in paid)),
+        "producer_part": str(_sum(x for o in paid for x in o.producer_parts.values())),
+        "sales": sum(len(o.producer_parts) for o in paid),
+        "rounds": {
+            "opened": len(rounds),
+            "allocated": len(allocated),
+            "pooled_quantity": sum(x.pooled for x in allocated),
+            "cost": str(_sum(x.total for x in allocated)),
+            "saving": str(_sum(x.saving for x in allocated)),
+        },
     }
 
 
@@ -158,6 +195,8 @@ def _days_past_due(loan: LoanTrack, sim: Simulation) -> int:
 
 def table(summary: dict[str, Any]) -> str:
     p, f, c, e = summary["participants"], summary["funds"], summary["credit"], summary["events"]
+    m = summary["market"]
+    o, r = m["orders"], m["rounds"]
     rows = [
         ("participants", f"{p['total']} in {p['groups']} groups, {len(p['states'])} states"),
         ("  by programme", ", ".join(f"{k} {v}" for k, v in p["by_programme"].items()) or "-"),
@@ -183,6 +222,22 @@ def table(summary: dict[str, Any]) -> str:
         ("  instalments", ", ".join(f"{k} {v}" for k, v in c["instalments"].items())),
         ("credit outstanding / PAR30", f"{c['outstanding_principal']} / {c['par30']}"),
         ("leases", ", ".join(f"{k} {v}" for k, v in c["leases"].items())),
+        (
+            "marketplace",
+            f"{m['products']} products of {m['sellers']} sellers; {o['placed']} orders "
+            f"({o['paid']} paid, {o['cancelled']} cancelled, {o['left_to_expire']} left to expire, "
+            f"{sum(o['refused'].values())} refused)",
+        ),
+        (
+            "  sales",
+            f"{m['units_sold']} units for {m['sales_amount']} MXN (producers' part "
+            f"{m['producer_part']}, {m['sales']} sales); {m['units_restocked']} units restocked",
+        ),
+        (
+            "  purchasing rounds",
+            f"{r['opened']} opened, {r['allocated']} allocated: {r['pooled_quantity']} units "
+            f"pooled for {r['cost']} MXN, {r['saving']} saved against buying alone",
+        ),
         ("events (this run's groups)", f"{e['ours_total']} published"),
         ("events consumed", ", ".join(f"{k} {v}" for k, v in e["consumed_by_group"].items())),
         (
@@ -196,6 +251,10 @@ def table(summary: dict[str, Any]) -> str:
         (
             "obligations awaited",
             ", ".join(f"{k} {v}" for k, v in summary["obligation_waits"].items()) or "none",
+        ),
+        (
+            "sales awaited in periods",
+            ", ".join(f"{k} {v}" for k, v in summary["sales_waits"].items()) or "none",
         ),
     ]
     if summary.get("peak_rss_mib"):

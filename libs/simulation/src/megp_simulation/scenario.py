@@ -59,6 +59,7 @@ class Simulation:
                 state=states[i % len(states)],
                 rng=random.Random(f"{seed}:{i}"),
                 struggling=i % 4 == 3,
+                market_rng=random.Random(f"{seed}:{i}:market"),
             )
             for i in range(scale.groups)
         ]
@@ -73,6 +74,8 @@ class Simulation:
         #: follows funds' DepositObligationsCreated on Kafka; without it the driver polls funds
         self.obligations: ObligationFeed | None = None
         self.obligation_waits: Counter[str] = Counter()  # answered by "feed" or "poll"
+        #: the 15th's waits until enrollment counted the day's sales: "counted" or "timed out"
+        self.sales_waits: Counter[str] = Counter()
 
     # -- the run --
 
@@ -143,5 +146,11 @@ class Simulation:
         return [g.group_id for g in self.groups]
 
     def event_keys(self) -> set[str]:
-        """Kafka keys of this run's events: its groups, and its participants before they join."""
-        return {*self.group_ids(), *(m.pid for g in self.groups for m in g.members)}
+        """Kafka keys of this run's events: its groups, its participants before they join, and
+        its orders and purchasing rounds (trade keys their events by them)."""
+        return {
+            *self.group_ids(),
+            *(m.pid for g in self.groups for m in g.members),
+            *(o.order_id for g in self.groups for o in g.orders),
+            *(x.round_id for g in self.groups for x in g.rounds),
+        }

@@ -1,7 +1,7 @@
 """Setup, on 20 January of the start year: per group a project, its group, the members on
 registration sheets, their Letters of Commitment on an intake sheet, the ODF, two board
 representatives, the Support and Innovation Committees, a plan sheet; then it waits for funds
-to open the group's fund."""
+to open the group's fund, and the ODF lists its sellers' products on the marketplace."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from megp_common.testing import payloads
 from megp_common.testing.identifiers import random_company_rfc, random_curp
+from megp_simulation import market
 from megp_simulation.api import ApiError
 from megp_simulation.model import SHEET_LINES, Group, Member, money
 
@@ -175,6 +176,7 @@ def setup_group(sim: Simulation, g: Group) -> Group:
     fund = sim.eventually(f"fund of {g.group_id}", lambda: opened_fund(sim, g))
     g.opened_on = datetime.fromisoformat(fund["opened_at"]).date()
     g.odf_id = fund.get("odf_id") or g.odf_id
+    market.list_products(sim, g)
     return g
 
 

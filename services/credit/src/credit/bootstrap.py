@@ -4,11 +4,14 @@ from fastapi import FastAPI
 
 from credit.adapters.repositories import (
     ALL,
+    PLAIN,
+    FinancingRepository,
     FundRepaymentsRepository,
     GroupRepository,
     LeaseRepository,
     LineRepository,
     LoanRepository,
+    SalesRepository,
 )
 from credit.config import Settings
 from credit.entrypoints.api.routes import router
@@ -34,15 +37,17 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         groups=GroupRepository(runtime.db, runtime.outbox),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
         fund_repayments=FundRepaymentsRepository(runtime.db, runtime.outbox),
+        financing=FinancingRepository(runtime.db, runtime.outbox),
+        sales=SalesRepository(runtime.db),
     )
 
     async def scheduled(now):  # type: ignore[no-untyped-def]
         await tick(credit, now)
 
     return Wiring(
-        collections={repo.collection: repo.indexes for repo in ALL},
+        collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
-        consumes=["enrollment.events", "funds.events"],
+        consumes=["enrollment.events", "funds.events", "trade.events"],
         handlers=handlers(credit),
         background=[
             clock_driven(

@@ -2,18 +2,55 @@
 
 from fastapi import FastAPI
 
+from ip_counsel.adapters.repositories import (
+    ALL,
+    PLAIN,
+    CommitteeRepository,
+    CounsellorRepository,
+    DisclosureRepository,
+    GroupRepository,
+    ParticipantRepository,
+    ReadLog,
+)
+from ip_counsel.adapters.sealing import Keyring, Sealer
 from ip_counsel.config import Settings
 from ip_counsel.entrypoints.api.routes import router
+from ip_counsel.service_layer.container import Services
+from ip_counsel.service_layer.event_handlers import handlers
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.web import IdempotencyStore
 
 DESCRIPTION = (
-    "Intellectual property counselling for inventors: disclosures, reviews, filings, licences."
+    "Intellectual property counselling for inventors: invention disclosures kept secret "
+    "(sealed at rest, readable only by the inventors, their counsellor and the reviewing "
+    "Innovation Committee, every read logged), counsellors and their sessions, and the "
+    "Innovation Committee's review, which recommends while the inventors decide."
 )
 
 
-async def wire(runtime: Runtime[Settings]) -> Wiring[None]:
-    return Wiring()
+async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
+    settings = runtime.settings
+    keyring = Keyring.load(settings.content_keyring_file, create=not settings.production)
+    services = Services(
+        settings=settings,
+        clock=runtime.clock,
+        participants=ParticipantRepository(runtime.db, runtime.outbox),
+        groups=GroupRepository(runtime.db, runtime.outbox),
+        committees=CommitteeRepository(runtime.db, runtime.outbox),
+        counsellors=CounsellorRepository(runtime.db, runtime.outbox),
+        disclosures=DisclosureRepository(runtime.db, runtime.outbox),
+        reads=ReadLog(runtime.db),
+        sealer=Sealer(keyring),
+        idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
+    )
+    return Wiring(
+        collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
+        outbox_collections=[repo.collection for repo in ALL],
+        consumes=["enrollment.events"],
+        handlers=handlers(services),
+        container=services,
+    )
 
 
 def create_app() -> FastAPI:

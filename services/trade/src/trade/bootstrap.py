@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.clock import SettableClock
+from megp_common.mongo import Document, OutboxWriter
 from megp_common.scheduler import clock_driven
 from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
@@ -14,9 +17,12 @@ from trade.adapters.repositories import (
     ChannelRepository,
     GroupRepository,
     OrderRepository,
+    ProducerRepository,
     ProductRepository,
+    PurchaseOrderRepository,
     RateRepository,
     RoundRepository,
+    SaleLineRepository,
     StockLocks,
     StockRepository,
 )
@@ -33,20 +39,31 @@ DESCRIPTION = (
 )
 
 
+def build_services(
+    settings: Settings, clock: SettableClock, db: AsyncDatabase[Document], outbox: OutboxWriter
+) -> Services:
+    """Every repository of the service on one database: the app's wiring and the integration
+    tests build the container the same way."""
+    return Services(
+        settings=settings,
+        clock=clock,
+        products=ProductRepository(db, outbox),
+        stock=StockRepository(db, StockLocks(db)),
+        orders=OrderRepository(db, outbox),
+        groups=GroupRepository(db, outbox),
+        rounds=RoundRepository(db, outbox),
+        idempotency=IdempotencyStore(db["idempotency"], clock),
+        purchase_orders=PurchaseOrderRepository(db, outbox),
+        producers=ProducerRepository(db, outbox),
+        sale_lines=SaleLineRepository(db),
+        channels=ChannelRepository(db, outbox),
+        rates=RateRepository(db, outbox),
+    )
+
+
 async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
-    trade = Services(
-        settings=settings,
-        clock=runtime.clock,
-        products=ProductRepository(runtime.db, runtime.outbox),
-        stock=StockRepository(runtime.db, StockLocks(runtime.db)),
-        orders=OrderRepository(runtime.db, runtime.outbox),
-        groups=GroupRepository(runtime.db, runtime.outbox),
-        rounds=RoundRepository(runtime.db, runtime.outbox),
-        idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
-        channels=ChannelRepository(runtime.db, runtime.outbox),
-        rates=RateRepository(runtime.db, runtime.outbox),
-    )
+    trade = build_services(settings, runtime.clock, runtime.db, runtime.outbox)
 
     async def scheduled(now: datetime) -> None:
         await tick(trade, now)
@@ -54,7 +71,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     return Wiring(
         collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
-        consumes=["enrollment.events"],
+        # trade.events: its own SaleCompleted feeds the sales ledger (service_layer/ledger.py)
+        consumes=["enrollment.events", "trade.events"],
         handlers=handlers(trade),
         background=[
             clock_driven(

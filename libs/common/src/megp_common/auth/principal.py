@@ -23,6 +23,8 @@ class Role(StrEnum):
     PROGRAMME_SUPERVISOR = "programme_supervisor"
     PARTNER_BANK = "partner_bank"
     DONOR_PORTAL = "donor_portal"
+    #: an intellectual property professional registered by the programme (ip-counsel)
+    IP_COUNSELLOR = "ip_counsellor"
     SERVICE = "service"
 
 

@@ -1,8 +1,9 @@
 """Events published by the trade service on `trade.events`.
 
 Products and their stock are keyed by the producer's project group; an order's events by the
-order id, except `SaleCompleted`, keyed by the producer's group (the revenue event its
-consumers, enrollment first, read per group).
+order id, except `SaleCompleted` and `SaleReturned`, keyed by the producer's group (the
+revenue events their consumers, enrollment first, read per group). A purchase order's events
+are keyed by its group.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ class OrderPlaced(EventPayload):
     currency: str = "MXN"
     reserved_until: datetime
     placed_at: datetime
+    purchase_order_id: str | None = Field(
+        default=None, description="The purchase order whose acceptance placed it, if any"
+    )
 
 
 @event_type("trade.OrderPaid")
@@ -125,19 +129,87 @@ class ReservationExpired(EventPayload):
 
 @event_type("trade.OrderLineFulfilled")
 class OrderLineFulfilled(EventPayload):
+    """The producer's ODF shipped `quantity` units of the line (a line may ship in parts)."""
+
     order_id: str
     number: int = Field(ge=1)
     product_id: str
     producer_id: str
     group_id: str
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, description="Units shipped in this part")
     fulfilled_on: date
+    shipped: int | None = Field(default=None, description="Units of the line shipped so far")
+    open_quantity: int | None = Field(
+        default=None, ge=0, description="Units of the line still to ship (None: before parts)"
+    )
+
+
+@event_type("trade.OrderLineShortened")
+class OrderLineShortened(EventPayload):
+    """The producer cannot deliver the rest of the line: its `quantity` unshipped units are
+    settled short and the buyer is refunded their part of the price (`refund`, whose parts
+    sum to its total exactly)."""
+
+    order_id: str
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    quantity: int = Field(ge=1, description="Units that will not ship")
+    shipped: int = Field(ge=0)
+    reason: str
+    refund: PriceSplitInfo
+    currency: str = "MXN"
+    shortened_on: date
+
+
+@event_type("trade.ReturnRequested")
+class ReturnRequested(EventPayload):
+    """The buyer asks to return shipped units of a line; the line's ODF decides [¶55]."""
+
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    group_id: str
+    quantity: int = Field(ge=1)
+    reason: str
+    requested_at: datetime
+
+
+@event_type("trade.ReturnAccepted")
+class ReturnAccepted(EventPayload):
+    """The line's ODF accepted a return: the buyer is refunded the units' part of the price;
+    with `restock` the units are available again."""
+
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    quantity: int = Field(ge=1)
+    restock: bool
+    refund: PriceSplitInfo
+    currency: str = "MXN"
+    decided_by: str
+    accepted_at: datetime
+
+
+@event_type("trade.ReturnRefused")
+class ReturnRefused(EventPayload):
+    order_id: str
+    return_id: str
+    number: int = Field(ge=1)
+    quantity: int = Field(ge=1)
+    reason: str
+    decided_by: str
+    refused_at: datetime
 
 
 @event_type("trade.SaleCompleted")
 class SaleCompleted(EventPayload):
-    """Revenue for one producer: every line of theirs in a paid order is fulfilled. One event
-    per (order, producer); `amount` is their lines' total, `producer_part` what they earn."""
+    """Revenue for one producer: every line of theirs in a paid order is settled (shipped, or
+    settled short). One event per (order, producer), none when nothing of theirs shipped;
+    `amount` is what shipped (less returns accepted before), `producer_part` what they earn."""
 
     order_id: str
     producer_id: str
@@ -221,6 +293,27 @@ class ExchangeRateRecorded(EventPayload):
     recorded_at: datetime
 
 
+@event_type("trade.SaleReturned")
+class SaleReturned(EventPayload):
+    """Negative revenue for one producer: a return accepted after their `SaleCompleted` for
+    the order. One event per return; the amounts are what the return takes back (MXN), so a
+    consumer subtracts `producer_part` from the producer's results."""
+
+    order_id: str
+    return_id: str
+    producer_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+    channel: str
+    amount: MoneyAmount
+    producer_part: MoneyAmount
+    channel_fee: MoneyAmount
+    logistics: MoneyAmount
+    currency: str = "MXN"
+    returned_on: date
+
+
 # ---------------------------------------------------------------------------------------------
 # Collective purchasing [¶30, ¶69]: a round's events are keyed by the round id.
 
@@ -281,3 +374,108 @@ class PurchaseAllocated(_RoundEvent):
     alone_cost: MoneyAmount | None = Field(
         default=None, description="what the best quote would charge them alone (None: none would)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Purchase orders [¶54-¶55, ¶96]: a chain's or a Support Committee buyer's request to one group's
+# ODF, which accepts or declines it. Keyed by the group id (one group's requests stay in order).
+
+
+class PurchaseOrderLineInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int = Field(ge=1)
+    product_id: str
+    producer_id: str
+    quantity: int = Field(ge=1)
+    unit_price: MoneyAmount = Field(description="The agreed unit price (the list price if none)")
+    list_price: MoneyAmount = Field(description="The product's list price when it was received")
+    total: MoneyAmount
+    deliver_on: date = Field(description="The delivery date the buyer asks for")
+
+
+class _PurchaseOrderEvent(EventPayload):
+    purchase_order_id: str
+    group_id: str
+    odf_id: str
+    state_code: str
+
+
+@event_type("trade.PurchaseOrderReceived")
+class PurchaseOrderReceived(_PurchaseOrderEvent):
+    """A buyer (a shop chain [¶96] or a Support Committee buyer [¶54]) asks the group's ODF for
+    its members' products; the ODF decides [¶55]."""
+
+    buyer_kind: str = Field(description="chain | committee")
+    buyer: str = Field(description="The chain's organization, or the committee participant's id")
+    lines: list[PurchaseOrderLineInfo]
+    total: MoneyAmount
+    currency: str = "MXN"
+    received_at: datetime
+
+
+@event_type("trade.PurchaseOrderAccepted")
+class PurchaseOrderAccepted(_PurchaseOrderEvent):
+    """The ODF accepted: an order holds every line's stock until `reserved_until`."""
+
+    order_id: str
+    total: MoneyAmount
+    currency: str = "MXN"
+    reserved_until: datetime
+    decided_by: str
+    accepted_at: datetime
+
+
+@event_type("trade.PurchaseOrderDeclined")
+class PurchaseOrderDeclined(_PurchaseOrderEvent):
+    reason: str
+    decided_by: str
+    declined_at: datetime
+
+
+@event_type("trade.PurchaseOrderWithdrawn")
+class PurchaseOrderWithdrawn(_PurchaseOrderEvent):
+    """The buyer withdrew the request before the ODF decided."""
+
+    reason: str
+    withdrawn_at: datetime
+
+
+@event_type("trade.AllocationPaid")
+class AllocationPaid(_RoundEvent):
+    """A member paid their whole cost share of the round (the exact amount), themself or
+    through their ODF's staff."""
+
+    participant_id: str
+    member_odf_id: str
+    amount: MoneyAmount
+    currency: str = "MXN"
+    paid_by: str = Field(description="Who paid: the member themself, or the staff for them")
+    paid_at: datetime
+
+
+class FinancedShare(BaseModel):
+    """A member's unpaid cost share that the ODF asks to have financed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str
+    member_odf_id: str
+    cost_share: MoneyAmount
+
+
+@event_type("trade.PurchaseFinancingRequested")
+class PurchaseFinancingRequested(_RoundEvent):
+    """The deciding ODF asks for the round's unpaid shares to be financed [¶30, ¶69]. Trade
+    holds none of that money and decides nothing about it: credit (or funds) acts on this by
+    its own rules. `amount` is the sum of `members`' shares."""
+
+    financing_id: str = Field(description="Trade's id of this request (one per round)")
+    odf_id: str = Field(description="The deciding Development Organization that asks")
+    group_id: str = Field(description="The deciding project group (whose line it would draw on)")
+    item: str
+    amount: MoneyAmount
+    currency: str = "MXN"
+    members: list[FinancedShare]
+    requested_by: str
+    requested_at: datetime

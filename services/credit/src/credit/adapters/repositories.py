@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
+from credit.domain.financing import FinancingRequest
 from credit.domain.lease import Lease, LeaseStatus
 from credit.domain.line import CreditLine, GroupRecord
 from credit.domain.loan import InstalmentStatus, Loan, LoanStatus
 from credit.domain.replenishment import FundRepayments
-from megp_common.mongo import AggregateRepository, Document, OutboxWriter
+from credit.domain.sales import Sale
+from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWriter
 from megp_common.watched import Watched
 
 
@@ -33,7 +40,11 @@ class LoanRepository(AggregateRepository[Loan]):
 
     collection = "loans"
     model = Loan
-    indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("status", ASCENDING)]))
+    indexes = (
+        IndexModel([("group_id", ASCENDING)]),
+        IndexModel([("status", ASCENDING)]),
+        IndexModel([("borrower_id", ASCENDING)]),
+    )
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         super().__init__(db, outbox)
@@ -56,6 +67,15 @@ class LoanRepository(AggregateRepository[Loan]):
     async def active(self) -> list[Loan]:
         """Every loan being repaid (the portfolio's rows)."""
         return await self.find_many({"status": LoanStatus.ACTIVE.value}, scalar_eq=True)
+
+    async def of_borrower(self, borrower_id: str, limit: int = 200) -> list[Loan]:
+        """A borrower's loans, the oldest application first (their repayment record)."""
+        return await self.find_many(
+            {"borrower_id": borrower_id},
+            sort=[("applied_on", ASCENDING), ("_id", ASCENDING)],
+            limit=limit,
+            scalar_eq=True,
+        )
 
 
 class LineRepository(AggregateRepository[CreditLine]):
@@ -97,10 +117,80 @@ class FundRepaymentsRepository(AggregateRepository[FundRepayments]):
     model = FundRepayments
 
 
+class FinancingRepository(AggregateRepository[FinancingRequest]):
+    """Purchasing rounds' financing requests from trade, pending until the ODF completes them."""
+
+    collection = "financing_requests"
+    model = FinancingRequest
+    indexes = (IndexModel([("group_id", ASCENDING)]),)
+
+    async def of_group(
+        self, group_id: str, status: str | None, limit: int
+    ) -> list[FinancingRequest]:
+        query: dict[str, Any] = {"group_id": group_id}
+        if status is not None:
+            query["status"] = status
+        return await self.find_many(
+            query, sort=[("requested_on", -1), ("_id", ASCENDING)], limit=limit, scalar_eq=True
+        )
+
+
+class SalesRepository:
+    """Trade's completed sales, one document per (order, producer): `_id` is that pair, so a
+    redelivered or re-announced event is refused by the store and counts once. No outbox."""
+
+    collection = "sales"
+    indexes = (IndexModel([("producer_id", ASCENDING)]),)
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[self.collection]
+
+    async def record(self, sale: Sale, event_id: str) -> bool:
+        """False when this (order, producer) was recorded already."""
+        doc = {
+            "_id": sale.key,
+            "order_id": sale.order_id,
+            "producer_id": sale.producer_id,
+            "group_id": sale.group_id,
+            "state": sale.state,
+            "amount": str(sale.amount),
+            "producer_part": str(sale.producer_part),
+            "currency": sale.currency,
+            "completed_on": sale.completed_on.isoformat(),
+            "event_id": event_id,
+        }
+        try:
+            await self.col.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def of_producer(self, producer_id: str, limit: int = 5000) -> list[Sale]:
+        cursor = self.col.find(
+            {"producer_id": producer_id}, limit=limit, comment=SCALAR_EQ, sort=[("_id", 1)]
+        )
+        return [
+            Sale(
+                order_id=d["order_id"],
+                producer_id=d["producer_id"],
+                group_id=d["group_id"],
+                state=d["state"],
+                amount=Decimal(d["amount"]),
+                producer_part=Decimal(d["producer_part"]),
+                currency=d["currency"],
+                completed_on=date.fromisoformat(d["completed_on"]),
+            )
+            async for d in cursor
+        ]
+
+
 ALL = (
     LoanRepository,
     LineRepository,
     LeaseRepository,
     GroupRepository,
     FundRepaymentsRepository,
+    FinancingRepository,
 )
+#: Collections without an outbox
+PLAIN = (SalesRepository,)

@@ -26,6 +26,16 @@ class ApplyForLoan:
 
 
 @dataclass(frozen=True, slots=True)
+class CompleteFinancing:
+    """The ODF completes a purchasing round's financing request into a loan application."""
+
+    request_id: str
+    term_months: int
+    business_plan_id: str | None = None
+    method: AmortizationMethod = AmortizationMethod.FRENCH
+
+
+@dataclass(frozen=True, slots=True)
 class RejectLoan:
     loan_id: str
     reason: str

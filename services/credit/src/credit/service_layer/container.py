@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from credit.adapters.repositories import (
+    FinancingRepository,
     FundRepaymentsRepository,
     GroupRepository,
     LeaseRepository,
     LineRepository,
     LoanRepository,
+    SalesRepository,
 )
 from credit.config import Settings
 from credit.domain.credit_line import LineTerms
@@ -28,6 +30,8 @@ class Services:
     groups: GroupRepository
     idempotency: IdempotencyStore
     fund_repayments: FundRepaymentsRepository
+    financing: FinancingRepository
+    sales: SalesRepository
 
     @property
     def terms(self) -> LineTerms:

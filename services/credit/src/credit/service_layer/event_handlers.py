@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit.domain.financing import FinancedMember, FinancingRequest
 from credit.domain.line import CreditLine
 from credit.domain.loan import Loan
 from credit.domain.replenishment import FundPaidInstalment, FundRepayments
+from credit.domain.sales import Sale
 from credit.service_layer.container import Services
 from megp_common.consumer import Handler
 from megp_common.contracts import funds as fnd
+from megp_common.contracts import trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from megp_common.handling import apply_once
@@ -34,7 +37,56 @@ class EventHandlers:
             fnd.FundRepaymentFailed.event_type: self.repayment_failed,
             fnd.ReplenishmentReceived.event_type: self.replenished,
             fnd.NonFulfillmentNoticeIssued.event_type: self.notice_issued,
+            trade.PurchaseFinancingRequested.event_type: self.financing_requested,
+            trade.SaleCompleted.event_type: self.sale_completed,
         }
+
+    async def financing_requested(
+        self, env: EventEnvelope, e: trade.PurchaseFinancingRequested
+    ) -> None:
+        """A purchasing round's deciding ODF asks for the unpaid shares to be financed: a
+        pending request the ODF completes into a loan application (domain/financing.py)."""
+
+        def nothing(_: FinancingRequest) -> None:
+            pass  # a second copy of the event changes nothing
+
+        def create() -> FinancingRequest:
+            return FinancingRequest(
+                id=e.financing_id,
+                round_id=e.round_id,
+                group_id=e.group_id,
+                odf_id=e.odf_id,
+                state=e.state_code,
+                item=e.item,
+                amount=e.amount,
+                currency=e.currency,
+                members=[
+                    FinancedMember(
+                        participant_id=m.participant_id,
+                        member_odf_id=m.member_odf_id,
+                        cost_share=m.cost_share,
+                    )
+                    for m in e.members
+                ],
+                requested_by=e.requested_by,
+                requested_on=e.requested_at.date(),
+            )
+
+        await apply_once(self.services.financing, e.financing_id, env.id, nothing, create=create)
+
+    async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
+        """A member's sale, kept for their sales history (once per order and producer)."""
+        sale = Sale(
+            order_id=e.order_id,
+            producer_id=e.producer_id,
+            group_id=e.group_id,
+            state=e.state_code,
+            amount=e.amount,
+            producer_part=e.producer_part,
+            currency=e.currency,
+            completed_on=e.completed_on,
+        )
+        await self.services.sales.record(sale, env.id)
 
     async def initial_period_closed(
         self, env: EventEnvelope, e: fnd.FundInitialPeriodClosed

@@ -1,5 +1,6 @@
 """What credit's readers see: a line with what is available on it, a loan with its days past
-due, a lease, and the portfolio's delinquency by group, state or lender."""
+due, a lease, the portfolio's delinquency by group, state or lender, and a member's sales
+history beside their repayment record (what the ODF reads when it assesses a loan)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.lease import Lease
 from credit.domain.line import CreditLine
 from credit.domain.loan import Loan
+from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, loan_in_scope
@@ -64,3 +66,29 @@ async def portfolio(services: Services, who: Principal, by: PortfolioKey) -> lis
         )
         out.append(row)
     return out
+
+
+@dataclass
+class SalesHistory:
+    """A member's completed sales by month and in all, and their loans (the repayment record),
+    as far as the reader's states reach."""
+
+    months: list[SalesLine]
+    totals: list[SalesLine]
+    loans: list[tuple[Loan, int]]
+
+
+async def sales_history(services: Services, who: Principal, participant_id: str) -> SalesHistory:
+    """Read from credit's own copy of trade's SaleCompleted events, never from trade. A reader
+    sees the sales and loans of the states they act in (a national reader, all of them)."""
+    today = services.today()
+    sales = [
+        s for s in await services.sales.of_producer(participant_id) if who.can_act_in_state(s.state)
+    ]
+    months, totals = by_month(sales)
+    loans = [
+        (x, x.days_past_due(today))
+        for x in await services.loans.of_borrower(participant_id)
+        if x.borrower_kind == "participant" and who.can_act_in_state(x.state)
+    ]
+    return SalesHistory(months=months, totals=totals, loans=loans)

@@ -206,7 +206,7 @@ class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     collection = "group_periods"
     model = GroupPeriod
     # a line per member (reports.py unpacks them), and the sales of producers without a plan
-    packed = frozenset({"lines", "unplanned_sales", "applied"})
+    packed = frozenset({"lines", "unplanned_sales", "unplanned_returns", "applied"})
 
 
 REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (

@@ -36,6 +36,19 @@ class Sale(BaseModel):
     counted_at: datetime
 
 
+class SaleReturn(BaseModel):
+    """Shipped units that came back after their sale was counted (trade's SaleReturned):
+    negative revenue, `producer_part` taken from the producer's income, MXN."""
+
+    sale_id: str  # the SaleReturned event's id
+    return_id: str
+    order_id: str
+    participant_id: str
+    producer_part: Decimal
+    returned_on: date
+    counted_at: datetime
+
+
 class SaleOutcome(StrEnum):
     COUNTED = "counted"  # in the member's open period: it is part of the period's income
     LATE = "late"  # the member's period was closed: kept and reported, the result unchanged
@@ -48,9 +61,11 @@ class MemberResult(BaseModel):
     plan_id: str
     participant_id: str
     income: Decimal
-    #: at a closing, income = income_typed + sales; a correction states the whole income (None)
+    #: at a closing, income = income_typed + sales - returns; a correction states the whole
+    #: income (None)
     income_typed: Decimal | None = None
     sales: Decimal | None = None
+    returns: Decimal | None = None
     baseline: Decimal
     incremental_income: Decimal
     deposit_due: Decimal
@@ -70,6 +85,9 @@ class MemberLine(BaseModel):
     #: sales counted in the period's income, then those that came after the line closed
     sales: list[Sale] = []
     late_sales: list[Sale] = []
+    #: returns taken from the period's income, then those that came after the line closed
+    returns: list[SaleReturn] = []
+    late_returns: list[SaleReturn] = []
 
     @property
     def current(self) -> MemberResult | None:
@@ -80,10 +98,17 @@ class MemberLine(BaseModel):
         return sum((s.producer_part for s in self.sales), Decimal("0.00"))
 
     @property
+    def returns_total(self) -> Decimal:
+        return sum((r.producer_part for r in self.returns), Decimal("0.00"))
+
+    @property
     def total_income(self) -> Decimal | None:
-        """The income a closing uses: the typed income plus the sales counted (None until the
-        income is typed: the sheet or the income route states the other income, zero or more)."""
-        return None if self.income is None else self.income + self.sales_total
+        """The income a closing uses: the typed income plus the sales counted less the returns
+        (None until the income is typed: the sheet or the income route states the other income,
+        zero or more)."""
+        if self.income is None:
+            return None
+        return self.income + self.sales_total - self.returns_total
 
 
 class GroupPeriod(Aggregate):
@@ -95,6 +120,7 @@ class GroupPeriod(Aggregate):
     lines: dict[str, MemberLine] = {}
     #: sales of producers without a plan in the group covering the sale's day
     unplanned_sales: list[Sale] = []
+    unplanned_returns: list[SaleReturn] = []
     closed_at: datetime | None = None
 
     def partition_key(self) -> str:
@@ -170,6 +196,53 @@ class GroupPeriod(Aggregate):
         line.sales.append(sale)
         return SaleOutcome.COUNTED
 
+    def count_return(
+        self,
+        plan: BusinessPlan | None,
+        *,
+        sale_id: str,
+        return_id: str,
+        order_id: str,
+        participant_id: str,
+        producer_part: Decimal,
+        returned_on: date,
+        now: datetime,
+    ) -> SaleOutcome:
+        """Take a return from the producer's income once (by the event's id, and by the
+        return's): as a sale is counted, in the period containing the return's day; a closed
+        line keeps it as late (the closed result never changes), no plan makes it unplanned."""
+        if not self.period.start <= returned_on <= self.period.end:
+            raise InvalidData(
+                f"the return of {returned_on.isoformat()} is outside this period",
+                field="returned_on",
+            )
+        if plan is not None and plan.participant_id != participant_id:
+            raise InvalidData("the plan is not the producer's", field="producer_id")
+        seen = [r for line in self.lines.values() for r in (*line.returns, *line.late_returns)]
+        if any(
+            r.sale_id == sale_id or r.return_id == return_id
+            for r in (*seen, *self.unplanned_returns)
+        ):
+            return SaleOutcome.DUPLICATE
+        back = SaleReturn(
+            sale_id=sale_id,
+            return_id=return_id,
+            order_id=order_id,
+            participant_id=participant_id,
+            producer_part=money(producer_part, "producer_part"),
+            returned_on=returned_on,
+            counted_at=now,
+        )
+        if plan is None:
+            self.unplanned_returns.append(back)
+            return SaleOutcome.UNPLANNED
+        line = self._line(plan)
+        if self.closed_at is not None or line.result is not None:
+            line.late_returns.append(back)
+            return SaleOutcome.LATE
+        line.returns.append(back)
+        return SaleOutcome.COUNTED
+
     def _has_sale(self, sale_id: str, order_id: str, participant_id: str) -> bool:
         sales = [s for line in self.lines.values() for s in (*line.sales, *line.late_sales)]
         return any(
@@ -189,12 +262,13 @@ class GroupPeriod(Aggregate):
             raise RuleViolation("record the period's income before closing it", rule="¶62")
         result = self._result(
             plan,
-            line.income + line.sales_total,
+            line.income + line.sales_total - line.returns_total,
             terms,
             now,
             deterministic_id("period-result", self.id, plan.participant_id),
         )
         result.income_typed, result.sales = line.income, line.sales_total
+        result.returns = line.returns_total
         line.result = result
         if not announce:
             return result

@@ -1,14 +1,17 @@
 """What enrollment does with other services' events: a completed sale (trade's SaleCompleted)
 is revenue for its producer, counted in the period of their business plan that contains the
-sale's day. Each handler is idempotent: the event id is kept on the group period in the same
-write as the sale, and the sale itself names the event and the order."""
+sale's day; a return after it (trade's SaleReturned) is taken from the period containing the
+return's day, by the same rules. Each handler is idempotent: the event id is kept on the group
+period in the same write as the sale, and the sale itself names the event and the order."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import structlog
 
+from enrollment.domain.business_plan import BusinessPlan
 from enrollment.domain.errors import DomainRefusal
 from enrollment.domain.group_period import GroupPeriod, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
@@ -48,31 +51,20 @@ class EventHandlers:
         self.services = services
 
     def table(self) -> dict[str, Handler]:
-        return {trade.SaleCompleted.event_type: self.sale_completed}
+        return {
+            trade.SaleCompleted.event_type: self.sale_completed,
+            trade.SaleReturned.event_type: self.sale_returned,
+        }
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
         """In the producer's open period: part of its income at closing. In a closed one: kept
         as a late sale and reported (the result stands; a correction changes it). Without a
         plan covering the day: the group period's unplanned revenue."""
-        producer_part = counted_part(e)
+        producer_part = counted_part(e)  # pesos: the sale is placed as a peso sale
         services = self.services
-        group = await services.groups.find(e.group_id)
-        if group is None or group.odf is None:
-            raise PermanentError(f"sale {e.order_id}: group {e.group_id} is not known here")
-        plans = await services.plans.of_group(e.group_id)
-        plan = plans.get(e.producer_id)
-        period = plan.period_containing(e.completed_on) if plan else None
-        if period is None:
-            plan = None
-            covering = [
-                found
-                for p in plans.values()
-                if (found := p.period_containing(e.completed_on)) is not None
-            ]
-            period = min(covering, key=lambda p: (p.months, p.start), default=None) or (
-                calendar_period(services.default_period_months, e.completed_on)
-            )
-        fresh = GroupPeriod.begin(group.id, group.odf.odf_id, group.state, period)
+        fresh, plan = await self._where(
+            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.completed_on
+        )
         outcome: list[SaleOutcome] = []
 
         def count(doc: GroupPeriod) -> None:
@@ -92,7 +84,68 @@ class EventHandlers:
                 raise PermanentError(f"sale {e.order_id}: {exc.detail}") from exc
 
         applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
-        _report(e, period, outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE)
+        _report(e, fresh.period, outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE)
+
+    async def sale_returned(self, env: EventEnvelope, e: trade.SaleReturned) -> None:
+        """Negative revenue, by the rule of late sales: taken from the producer's open period
+        containing the return's day; a closed period keeps it apart and its result stands."""
+        services = self.services
+        fresh, plan = await self._where(
+            e.order_id, e.currency, e.group_id, e.producer_id, e.returned_on
+        )
+        outcome: list[SaleOutcome] = []
+
+        def count(doc: GroupPeriod) -> None:
+            try:
+                outcome.append(
+                    doc.count_return(
+                        plan,
+                        sale_id=env.id,
+                        return_id=e.return_id,
+                        order_id=e.order_id,
+                        participant_id=e.producer_id,
+                        producer_part=e.producer_part,
+                        returned_on=e.returned_on,
+                        now=services.now(),
+                    )
+                )
+            except DomainRefusal as exc:
+                raise PermanentError(f"return {e.return_id}: {exc.detail}") from exc
+
+        applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
+        found = outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE
+        fields = {"return_id": e.return_id, "order_id": e.order_id, "producer_id": e.producer_id}
+        if found is SaleOutcome.LATE:
+            log.warning("return for a closed period kept; correct the result to count it", **fields)
+        else:
+            log.info("sale return received", outcome=found.value, **fields)
+
+    async def _where(
+        self, order_id: str, currency: str, group_id: str, producer_id: str, day: date
+    ) -> tuple[GroupPeriod, BusinessPlan | None]:
+        """The group period (new, for a first write) and the producer's plan a sale or a return
+        of `day` lands in: the plan's period containing it; without one, the group's shortest
+        period containing it, or the default calendar period."""
+        if currency != COUNTED_CURRENCY:
+            raise PermanentError(
+                f"sale {order_id}: only {COUNTED_CURRENCY} sales are counted, not {currency}"
+            )
+        services = self.services
+        group = await services.groups.find(group_id)
+        if group is None or group.odf is None:
+            raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
+        plans = await services.plans.of_group(group_id)
+        plan = plans.get(producer_id)
+        period = plan.period_containing(day) if plan else None
+        if period is None:
+            plan = None
+            covering = [
+                found for p in plans.values() if (found := p.period_containing(day)) is not None
+            ]
+            period = min(covering, key=lambda p: (p.months, p.start), default=None) or (
+                calendar_period(services.default_period_months, day)
+            )
+        return GroupPeriod.begin(group.id, group.odf.odf_id, group.state, period), plan
 
 
 def _report(e: trade.SaleCompleted, period: Period, outcome: SaleOutcome) -> None:

@@ -4,8 +4,10 @@ and the service layer carries it out, so nothing reaches the domain as a loose d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from trade.domain.purchase_order import BuyerKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +38,22 @@ class AdjustStock:
 class OrderItem:
     product_id: str
     quantity: int
+    unit_price: Decimal | None = None  # an agreed price (a purchase order's); None: list price
+
+
+@dataclass(frozen=True, slots=True)
+class ForPurchaseOrder:
+    """An order placed by accepting a purchase order: its buyer, and a hold of days."""
+
+    purchase_order_id: str
+    buyer: str
+    reserve_for: timedelta
 
 
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
     items: tuple[OrderItem, ...] = field(default_factory=tuple)
+    purchase_order: ForPurchaseOrder | None = None
     channel_id: str = "marketplace"
     currency: str = "MXN"
 
@@ -96,8 +109,42 @@ class CancelOrder:
 
 @dataclass(frozen=True, slots=True)
 class FulfilLine:
+    """Ship `quantity` units of the line (None: all still open); `shipment_id` makes a retry
+    ship nothing more."""
+
     order_id: str
     number: int
+    quantity: int | None = None
+    shipment_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShortenLine:
+    """The producer cannot deliver the rest of the line: settle it short."""
+
+    order_id: str
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReturn:
+    order_id: str
+    number: int
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecideReturn:
+    """The line's ODF accepts a return (with `restock`: the units are sold again) or refuses
+    it with a reason [¶55]."""
+
+    order_id: str
+    return_id: str
+    accept: bool
+    restock: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +184,47 @@ class RecordQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class WithdrawDemand:
+    round_id: str
+    participant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayShare:
+    """A member's exact cost share of a round, paid by them or their ODF's staff."""
+
+    round_id: str
+    participant_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ChooseQuote:
     round_id: str
     quote_id: str
     group_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderItem:
+    product_id: str
+    quantity: int
+    deliver_on: date
+    unit_price: Decimal | None = None  # agreed with the ODF; None: the list price
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitPurchaseOrder:
+    """A chain [¶96] or a Support Committee buyer [¶54] asks a group's ODF for products."""
+
+    group_id: str
+    buyer_kind: BuyerKind
+    lines: tuple[PurchaseOrderItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DecidePurchaseOrder:
+    """The ODF declines a purchase order, or its buyer withdraws it, saying why."""
+
+    purchase_order_id: str
+    reason: str

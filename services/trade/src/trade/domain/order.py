@@ -1,22 +1,29 @@
 """An order across producers: placed with every line's stock reserved until an expiry, paid
-(confirming the sale) or cancelled/expired (releasing every line), then fulfilled line by line
-by each producer's ODF. A producer's sale completes when every line of theirs is fulfilled in a
-paid order: `SaleCompleted`, the revenue event, once per (order, producer)."""
+(confirming the sale) or cancelled/expired (releasing every line), then fulfilled by each
+producer's ODF: a line ships in one or several parts and may be settled short when the producer
+cannot deliver the rest (the buyer is refunded the unshipped part). A line is settled when
+shipped + shortened = ordered. A producer's sale completes when every line of theirs is settled
+in a paid order: `SaleCompleted`, the revenue event, once per (order, producer), for what
+shipped. Returns of shipped units are in `returns.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
+from megp_common.refusals import RuleViolation
 from trade.domain.channel import MARKETPLACE, Channel
 from trade.domain.errors import InvalidTransition, TradeRuleViolation
+from trade.domain.fulfilment import Shipment, between
 from trade.domain.pricing import FeeTerms, PriceSplit, allocate, line_total, split, to_mxn
 from trade.domain.product import Product
+from trade.domain.returns import LineReturn
 
 
 class OrderStatus(StrEnum):
@@ -63,7 +70,14 @@ class OrderLine(BaseModel):
     quantity: int
     unit_price: Decimal
     split: Split
+    #: the day the line was settled (every unit shipped or settled short)
     fulfilled_on: date | None = None
+    shipped: int = 0
+    shortened: int = 0
+    #: units given back by accepted returns (never more than shipped)
+    returned: int = 0
+    shipments: list[Shipment] = []
+    short_reason: str | None = None
     #: the channel whose terms split the line (orders before channels: the marketplace's)
     channel_id: str = MARKETPLACE
     fee_rate: Decimal | None = None
@@ -73,12 +87,20 @@ class OrderLine(BaseModel):
 
     @classmethod
     def of(
-        cls, number: int, product: Product, quantity: int, channel: Channel, currency: str
+        cls,
+        number: int,
+        product: Product,
+        quantity: int,
+        channel: Channel,
+        currency: str = "MXN",
+        unit_price: Decimal | None = None,
     ) -> OrderLine:
         """The marketplace splits by the product's own terms (its published producer share,
-        fixed when it was listed); every other channel by its own."""
+        fixed when it was listed); every other channel by its own. `unit_price`: an agreed
+        price (a purchase order's), else the list price of the order's currency."""
         terms = product.terms if channel.is_marketplace else channel.terms
-        price = product.price_mxn if currency == "MXN" else product.price_usd
+        listed = product.price_mxn if currency == "MXN" else product.price_usd
+        price = listed if unit_price is None else unit_price
         if price is None:
             raise TradeRuleViolation(
                 f"product {product.id} has no {currency} price; it is not sold in {currency}"
@@ -122,6 +144,38 @@ class OrderLine(BaseModel):
             channel_id=self.channel_id,
         )
 
+    @model_validator(mode="after")
+    def _whole_line_shipped_before_parts(self) -> OrderLine:
+        """A line stored before partial fulfilment shipped whole when it was fulfilled."""
+        if self.fulfilled_on is not None and self.shipped + self.shortened == 0:
+            self.shipped = self.quantity
+        return self
+
+    @property
+    def open(self) -> int:
+        """Units still to ship."""
+        return self.quantity - self.shipped - self.shortened
+
+    @property
+    def settled(self) -> bool:
+        return self.open == 0
+
+    def part(self, start: int, end: int) -> PriceSplit:
+        """What units start+1 .. end of the line carry of its price (fulfilment.py)."""
+        return between(self.split.value(), self.quantity, start, end)
+
+    @property
+    def kept(self) -> PriceSplit:
+        """What the buyer keeps paying for: the shipped units not returned."""
+        return self.part(self.returned, self.shipped)
+
+    @property
+    def kept_mxn(self) -> PriceSplit:
+        """`kept` in pesos (a line in dollars: its share of the line's converted split)."""
+        if self.split_mxn is None:
+            return self.kept
+        return between(self.split_mxn.value(), self.quantity, self.returned, self.shipped)
+
 
 class Order(Aggregate):
     buyer: str
@@ -136,6 +190,9 @@ class Order(Aggregate):
     completed_producers: list[str] = []
     exchange_rate: Decimal | None = None
     rate_date: date | None = None
+    #: The purchase order whose acceptance placed this order (None: a marketplace order)
+    purchase_order_id: str | None = None
+    returns: list[LineReturn] = []
 
     @property
     def total(self) -> Decimal:
@@ -165,7 +222,10 @@ class Order(Aggregate):
         now: datetime,
         reserved_until: datetime,
         currency: str = "MXN",
+        unit_prices: Mapping[str, Decimal] | None = None,
+        purchase_order_id: str | None = None,
     ) -> Order:
+        """`unit_prices`: agreed prices by product id (a purchase order's), else list prices."""
         if not lines:
             raise TradeRuleViolation("an order has at least one line")
         ids = [product.id for product, _ in lines]
@@ -175,10 +235,14 @@ class Order(Aggregate):
             id=id,
             buyer=buyer,
             channel=channel.id,
-            lines=[OrderLine.of(n, p, q, channel, currency) for n, (p, q) in enumerate(lines, 1)],
+            lines=[
+                OrderLine.of(n, p, q, channel, currency, (unit_prices or {}).get(p.id))
+                for n, (p, q) in enumerate(lines, start=1)
+            ],
             currency=currency,
             placed_at=now,
             reserved_until=reserved_until,
+            purchase_order_id=purchase_order_id,
         )
         order.record(
             ev.OrderPlaced(
@@ -190,6 +254,7 @@ class Order(Aggregate):
                 currency=order.currency,
                 reserved_until=reserved_until,
                 placed_at=now,
+                purchase_order_id=purchase_order_id,
             )
         )
         return order
@@ -280,16 +345,26 @@ class Order(Aggregate):
                 return line
         raise TradeRuleViolation(f"order {self.id} has no line {number}")
 
-    def fulfil(self, number: int, on: date) -> bool:
-        """The producer's ODF delivered the line; False when it was fulfilled already."""
-        line = self.line(number)
-        if self.status not in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            raise InvalidTransition(
-                f"order {self.id} is {self.status.value}; only a paid one ships"
-            )
-        if line.fulfilled_on is not None:
+    def fulfil(
+        self, number: int, on: date, quantity: int | None = None, shipment_id: str | None = None
+    ) -> bool:
+        """The producer's ODF shipped `quantity` units of the line (default: all still open);
+        False for a repeat (the same shipment, or a whole line shipped already)."""
+        line = self._shipping(number)
+        if shipment_id is not None and any(s.id == shipment_id for s in line.shipments):
             return False
-        line.fulfilled_on = on
+        if quantity is None and line.settled:
+            return False
+        quantity = line.open if quantity is None else quantity
+        if quantity < 1 or quantity > line.open:
+            raise RuleViolation(
+                f"line {number} of order {self.id} has {line.open} units open to ship; "
+                f"{quantity} cannot ship",
+                rule="RULES.md",
+                open_quantity=line.open,
+            )
+        line.shipped += quantity
+        line.shipments.append(Shipment(id=shipment_id, quantity=quantity, on=on))
         self.record(
             ev.OrderLineFulfilled(
                 order_id=self.id,
@@ -297,22 +372,68 @@ class Order(Aggregate):
                 product_id=line.product_id,
                 producer_id=line.producer_id,
                 group_id=line.group_id,
-                quantity=line.quantity,
+                quantity=quantity,
                 fulfilled_on=on,
+                shipped=line.shipped,
+                open_quantity=line.open,
             )
         )
-        self._complete_producer(line.producer_id, on)
-        if all(x.fulfilled_on is not None for x in self.lines):
-            self.status = OrderStatus.COMPLETED
+        self._settled(line, on)
         return True
 
+    def shorten(self, number: int, reason: str, on: date) -> PriceSplit | None:
+        """The producer cannot deliver the rest of the line: its open units are settled short
+        and the buyer is refunded their part (returned); None when the line was settled."""
+        line = self._shipping(number)
+        if line.settled:
+            return None
+        units, refund = line.open, line.part(line.shipped, line.quantity)
+        line.shortened, line.short_reason = units, reason
+        self.record(
+            ev.OrderLineShortened(
+                order_id=self.id,
+                number=number,
+                product_id=line.product_id,
+                producer_id=line.producer_id,
+                group_id=line.group_id,
+                quantity=units,
+                shipped=line.shipped,
+                reason=reason,
+                refund=Split.of(refund).info(),
+                currency=self.currency,
+                shortened_on=on,
+            )
+        )
+        self._settled(line, on)
+        return refund
+
+    def _shipping(self, number: int) -> OrderLine:
+        line = self.line(number)
+        if self.status not in (OrderStatus.PAID, OrderStatus.COMPLETED):
+            raise InvalidTransition(
+                f"order {self.id} is {self.status.value}; only a paid one ships"
+            )
+        return line
+
+    def _settled(self, line: OrderLine, on: date) -> None:
+        if not line.settled:
+            return
+        line.fulfilled_on = on
+        self._complete_producer(line.producer_id, on)
+        if all(x.settled for x in self.lines):
+            self.status = OrderStatus.COMPLETED
+
     def _complete_producer(self, producer_id: str, on: date) -> None:
+        """Every line of the producer settled: their sale is what shipped and was not returned
+        (none when nothing of theirs shipped)."""
         theirs = [x for x in self.lines if x.producer_id == producer_id]
-        if producer_id in self.completed_producers or any(x.fulfilled_on is None for x in theirs):
+        if producer_id in self.completed_producers or not all(x.settled for x in theirs):
+            return
+        if not any(x.shipped > x.returned for x in theirs):
             return
         self.completed_producers.append(producer_id)
-        total = sum((x.split.value() for x in theirs), PriceSplit.zero())
-        mxn = sum((x.in_mxn for x in theirs), PriceSplit.zero())
+        total = sum((x.kept for x in theirs), PriceSplit.zero())
+        mxn = sum((x.kept_mxn for x in theirs), PriceSplit.zero())
         first = theirs[0]
         self.record(
             ev.SaleCompleted(

@@ -49,8 +49,10 @@ class Product(Aggregate):
     def producer_share(self) -> Decimal:
         return self.terms.producer_share
 
-    def price_of(self, quantity: int) -> PriceSplit:
-        return split(line_total(self.price_mxn, quantity), self.terms)
+    def price_of(self, quantity: int, unit_price: Decimal | None = None) -> PriceSplit:
+        """`quantity` units at the list price, or at an agreed `unit_price` (a purchase order)."""
+        price = self.price_mxn if unit_price is None else unit_price
+        return split(line_total(price, quantity), self.terms)
 
     def withdraw(self, reason: str, now: datetime) -> bool:
         """The ODF takes the product off sale: no new orders (what is reserved or paid is

@@ -43,7 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from megp_common import decisions
 from megp_common.aggregate import Aggregate
 from megp_common.contracts.trade import (
+    AllocationPaid,
+    FinancedShare,
     PurchaseAllocated,
+    PurchaseFinancingRequested,
     PurchasingRoundClosed,
     PurchasingRoundOpened,
     QuoteChosen,
@@ -73,6 +76,8 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
     #: a quote was chosen and every member's allocation and cost share fixed
     ALLOCATED = "allocated"
+    #: every share is paid by its member or covered by the ODF's financing request
+    SETTLED = "settled"
 
 
 class QuoteDecider(StrEnum):
@@ -290,6 +295,8 @@ def quote_decider(
 class Demand(BaseModel):
     participant_id: str
     odf_id: str
+    #: the member's participating group (None on rounds stored before it was kept)
+    group_id: str | None = None
     quantity: int
     stated_at: datetime
     revised_at: datetime | None = None
@@ -301,9 +308,18 @@ class Demand(BaseModel):
 class Allocation(BaseModel):
     participant_id: str
     odf_id: str
+    group_id: str | None = None
     quantity: int
     cost_share: Decimal
     alone_cost: Decimal | None = None
+    paid_at: datetime | None = None
+    paid_by: str | None = None
+    #: the ODF's financing request that covers this share (it is no longer the member's to pay)
+    financing_id: str | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.paid_at is not None or self.financing_id is not None
 
     @property
     def saving(self) -> Decimal | None:
@@ -344,6 +360,18 @@ def best_alone(quotes: Iterable[SupplierQuote], quantity: int, on: date | None) 
     return min(totals) if totals else None
 
 
+class Financing(BaseModel):
+    """The deciding ODF's request that the unpaid shares be financed (one per round)."""
+
+    financing_id: str
+    odf_id: str
+    group_id: str
+    amount: Decimal
+    participant_ids: list[str]
+    requested_by: str
+    requested_at: datetime
+
+
 class _RoundIds(TypedDict):
     round_id: str
     odf_ids: list[str]
@@ -370,6 +398,10 @@ class PurchasingRound(Aggregate):
     chosen_at: datetime | None = None
     total: Decimal | None = None
     allocations: list[Allocation] = []
+    #: the participating group whose ODF chose the quote (it pays the supplier, or finances)
+    deciding_group_id: str | None = None
+    deciding_odf_id: str | None = None
+    financing: Financing | None = None
 
     def partition_key(self) -> str:
         return self.id
@@ -443,7 +475,14 @@ class PurchasingRound(Aggregate):
                 closes_at=self.closes_at.isoformat(),
             )
 
-    def state_demand(self, participant_id: str, odf_id: str, quantity: int, at: datetime) -> None:
+    def state_demand(
+        self,
+        participant_id: str,
+        odf_id: str,
+        quantity: int,
+        at: datetime,
+        group_id: str | None = None,
+    ) -> None:
         """A member of a participating ODF's group states (or revises) their demand: a
         positive whole number of the input's unit, until the round closes. A revision keeps the
         member's place (`stated_at`) for the split's tie-break."""
@@ -462,7 +501,11 @@ class PurchasingRound(Aggregate):
         current = self.demands.get(participant_id)
         if current is None:
             self.demands[participant_id] = Demand(
-                participant_id=participant_id, odf_id=odf_id, quantity=quantity, stated_at=at
+                participant_id=participant_id,
+                odf_id=odf_id,
+                group_id=group_id,
+                quantity=quantity,
+                stated_at=at,
             )
             return
         if current.odf_id != odf_id:
@@ -471,8 +514,11 @@ class PurchasingRound(Aggregate):
                 rule=RULE,
             )
         current.quantity, current.revised_at = quantity, at
+        current.group_id = current.group_id or group_id
 
     def withdraw_demand(self, participant_id: str, at: datetime) -> None:
+        """The member's demand is taken out of the round, until it closes (a withdrawn member
+        may state a demand again while it is open; their place in the tie-break is then new)."""
         self._expect_open_at(at)
         if self.demands.pop(participant_id, None) is None:
             raise StateConflict(f"participant {participant_id} stated no demand", rule=RULE)
@@ -501,7 +547,7 @@ class PurchasingRound(Aggregate):
     # -- quotes ------------------------------------------------------------------------------
 
     def receive_quote(self, quote: SupplierQuote) -> None:
-        if self.status is RoundStatus.ALLOCATED:
+        if self.status in (RoundStatus.ALLOCATED, RoundStatus.SETTLED):
             raise StateConflict(f"round {self.id} already chose its quote", rule=RULE)
         if quote.quote_id in self.quotes:
             raise StateConflict(f"quote {quote.quote_id} was already received", rule=RULE)
@@ -515,6 +561,7 @@ class PurchasingRound(Aggregate):
         policy: QuoteDecider,
         governance: decisions.Governance,
         at: datetime,
+        group_id: str | None = None,
     ) -> list[Allocation]:
         """The ODF chooses a quote; each member's allocation is their demand and their cost
         share their pro-rata part of the quote's total for the pooled quantity (`split_cost`)."""
@@ -547,6 +594,7 @@ class PurchasingRound(Aggregate):
             Allocation(
                 participant_id=d.participant_id,
                 odf_id=d.odf_id,
+                group_id=d.group_id,
                 quantity=d.quantity,
                 cost_share=shares[d.participant_id],
                 alone_cost=best_alone(others, d.quantity, at.date()),
@@ -555,6 +603,7 @@ class PurchasingRound(Aggregate):
         ]
         self.status, self.total = RoundStatus.ALLOCATED, total
         self.chosen_quote_id, self.chosen_by, self.chosen_at = quote_id, chosen_by, at
+        self.deciding_group_id, self.deciding_odf_id = group_id, decider.odf_id
         self.record(
             QuoteChosen(
                 **self._ids(),
@@ -583,11 +632,126 @@ class PurchasingRound(Aggregate):
             )
         return list(self.allocations)
 
+    # -- paying for the round [¶30, ¶69] --------------------------------------------------------
+
+    def allocation(self, participant_id: str) -> Allocation:
+        found = next((a for a in self.allocations if a.participant_id == participant_id), None)
+        if found is None:
+            raise Missing(f"round {self.id} allocated nothing to {participant_id}", rule=RULE)
+        return found
+
+    def _expect_allocated(self) -> None:
+        if self.status is RoundStatus.SETTLED:
+            raise StateConflict(
+                f"round {self.id} is settled: every share is paid or being financed", rule=RULE
+            )
+        if self.status is not RoundStatus.ALLOCATED:
+            raise StateConflict(
+                f"round {self.id} is {self.status}: shares are paid once a quote is chosen",
+                rule=RULE,
+            )
+
+    def _settle_if_complete(self) -> None:
+        if all(a.settled for a in self.allocations):
+            self.status = RoundStatus.SETTLED
+
+    def pay_share(self, participant_id: str, amount: Decimal, by: str, at: datetime) -> Allocation:
+        """The member pays their whole cost share, the exact amount (another amount is
+        InvalidData, 422); a share paid already or covered by the ODF's financing is a
+        StateConflict (409)."""
+        if self.status is not RoundStatus.SETTLED:
+            self._expect_allocated()
+        share = self.allocation(participant_id)
+        if share.paid_at is not None:
+            raise StateConflict(
+                f"{participant_id} paid their share of round {self.id} already", rule=RULE
+            )
+        if share.financing_id is not None:
+            raise StateConflict(
+                f"{participant_id}'s share of round {self.id} is covered by the ODF's financing "
+                f"request {share.financing_id}; it is settled with the ODF",
+                rule=RULE,
+            )
+        if amount != share.cost_share:
+            raise InvalidData(
+                f"a member pays their exact cost share, {share.cost_share} {CURRENCY}, not "
+                f"{amount}",
+                rule=RULE,
+                cost_share=str(share.cost_share),
+            )
+        share.paid_at, share.paid_by = at, by
+        self.record(
+            AllocationPaid(
+                **self._ids(),
+                participant_id=participant_id,
+                member_odf_id=share.odf_id,
+                amount=share.cost_share,
+                paid_by=by,
+                paid_at=at,
+            )
+        )
+        self._settle_if_complete()
+        return share
+
+    def request_financing(self, financing_id: str, odf_id: str, by: str, at: datetime) -> Financing:
+        """The deciding ODF asks for every share still unpaid to be financed: those shares are
+        then its to settle, not the members' to pay here. Once per round."""
+        if self.financing is not None:
+            raise StateConflict(
+                f"round {self.id} asked for financing already ({self.financing.financing_id})",
+                rule=RULE,
+            )
+        self._expect_allocated()
+        if odf_id != self.deciding_odf_id or self.deciding_group_id is None:
+            raise DecisionRefused(
+                f"only the ODF that chose the round's quote, {self.deciding_odf_id}, asks for "
+                "its financing [¶55]",
+                rule=decisions.RULE,
+            )
+        unpaid = [a for a in self.allocations if not a.settled and a.cost_share > 0]
+        if not unpaid:
+            raise StateConflict(f"every share of round {self.id} is paid", rule=RULE)
+        amount = sum((a.cost_share for a in unpaid), Decimal("0.00"))
+        for a in unpaid:
+            a.financing_id = financing_id
+        self.financing = Financing(
+            financing_id=financing_id,
+            odf_id=odf_id,
+            group_id=self.deciding_group_id,
+            amount=amount,
+            participant_ids=[a.participant_id for a in unpaid],
+            requested_by=by,
+            requested_at=at,
+        )
+        self.record(
+            PurchaseFinancingRequested(
+                **self._ids(),
+                financing_id=financing_id,
+                odf_id=odf_id,
+                group_id=self.deciding_group_id,
+                item=self.item,
+                amount=amount,
+                members=[
+                    FinancedShare(
+                        participant_id=a.participant_id,
+                        member_odf_id=a.odf_id,
+                        cost_share=a.cost_share,
+                    )
+                    for a in unpaid
+                ],
+                requested_by=by,
+                requested_at=at,
+            )
+        )
+        self._settle_if_complete()
+        return self.financing
+
     # -- reports -----------------------------------------------------------------------------
 
     def savings(self) -> SavingsReport:
         """The round's savings against each member's best single-member quote."""
-        if self.status is not RoundStatus.ALLOCATED or self.total is None:
+        chosen = (RoundStatus.ALLOCATED, RoundStatus.SETTLED)
+        if self.status not in chosen or self.total is None:
             raise StateConflict(f"round {self.id} has not chosen its quote yet", rule=RULE)
         members = tuple(
             MemberSaving(a.participant_id, a.quantity, a.cost_share, a.alone_cost, a.saving)

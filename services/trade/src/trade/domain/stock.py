@@ -40,6 +40,12 @@ class StockLevel:
         """A paid reservation: the units leave the stock as sold."""
         return StockLevel(self.available, self.reserved - quantity, self.sold + quantity)
 
+    def unsell(self, quantity: int, restock: bool) -> StockLevel:
+        """Sold units leave the sale (settled short, or returned); restocked, they are
+        available again."""
+        back = quantity if restock else 0
+        return StockLevel(self.available + back, self.reserved, self.sold - quantity)
+
     def can_adjust(self, delta: int) -> bool:
         """A recount may take away only units nobody holds: never below what is reserved."""
         return self.available + delta >= 0

@@ -11,9 +11,12 @@ from trade.adapters.repositories import (
     ChannelRepository,
     GroupRepository,
     OrderRepository,
+    ProducerRepository,
     ProductRepository,
+    PurchaseOrderRepository,
     RateRepository,
     RoundRepository,
+    SaleLineRepository,
     StockRepository,
 )
 from trade.config import Settings
@@ -30,6 +33,9 @@ class Services:
     groups: GroupRepository
     rounds: RoundRepository
     idempotency: IdempotencyStore
+    purchase_orders: PurchaseOrderRepository
+    producers: ProducerRepository
+    sale_lines: SaleLineRepository
     channels: ChannelRepository
     rates: RateRepository
 
@@ -40,6 +46,10 @@ class Services:
     @property
     def reservation(self) -> timedelta:
         return timedelta(minutes=self.settings.reservation_minutes)
+
+    @property
+    def purchase_order_reservation(self) -> timedelta:
+        return timedelta(days=self.settings.purchase_order_reservation_days)
 
     def now(self) -> datetime:
         return self.clock.now()

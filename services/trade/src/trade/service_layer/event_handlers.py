@@ -1,13 +1,19 @@
-"""What trade does with other services' events: it learns each project group's state, ODF,
-members (the producers) and governance from enrollment. Each handler is idempotent: the event
-id is recorded in the same write as its effect."""
+"""What trade does with events: it learns each project group's state, ODF, members (the
+producers) and governance, and each producer's gender, indigenous flag and programmes, from
+enrollment; and it writes its sales ledger from its own `SaleCompleted`. Each handler is
+idempotent: the event id is recorded in the same write as its effect, or the effect is an
+insert of an id the store refuses twice."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from megp_common.consumer import Handler
+from megp_common.contracts import enrollment as enr
+from megp_common.contracts import trade as ev
+from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
+from trade.service_layer import ledger
 from trade.service_layer.container import Services
 
 
@@ -21,5 +27,17 @@ class EventHandlers:
     def __init__(self, services: Services) -> None:
         self.services = services
 
+    async def participant(
+        self, env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
+    ) -> None:
+        await ledger.learn_producer(self.services, env, e)
+
+    async def sale_completed(self, env: EventEnvelope, e: ev.SaleCompleted) -> None:
+        await ledger.record_sale(self.services, env, e)
+
     def table(self) -> dict[str, Any]:
-        return group_handlers(self.services.groups)
+        return group_handlers(self.services.groups) | {
+            enr.ParticipantEnrolled.event_type: self.participant,
+            enr.ParticipantUpdated.event_type: self.participant,
+            ev.SaleCompleted.event_type: self.sale_completed,
+        }

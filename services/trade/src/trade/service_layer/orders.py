@@ -1,4 +1,5 @@
-"""Use cases on orders: place (reserve every line or none), pay, cancel, expire, fulfil.
+"""Use cases on orders: place (reserve every line or none), pay, cancel, expire (fulfilment
+and returns: `fulfilment.py`).
 
 Placing an order reserves each line with one conditional update of the product's stock
 document (never a read-modify-write). When a line cannot be had (or anything else fails), what
@@ -8,15 +9,14 @@ retry reserves nothing twice and a release or a sale settles each hold once."""
 
 from __future__ import annotations
 
-from megp_common.auth import Principal, Role, check_state
+from megp_common.auth import Principal, Role
 from megp_common.errors import Conflict, NotFound
-from trade.domain.commands import CancelOrder, FulfilLine, PayOrder, PlaceOrder
-from trade.domain.errors import NotAuthorized, StockShort, TradeRuleViolation
+from trade.domain.commands import CancelOrder, PayOrder, PlaceOrder
+from trade.domain.errors import StockShort, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderStatus
 from trade.domain.product import Product
 from trade.service_layer import channels, rates
 from trade.service_layer.container import Services
-from trade.service_layer.products import act_for_odf
 
 
 async def place(services: Services, who: Principal, command: PlaceOrder, order_id: str) -> Order:
@@ -37,16 +37,18 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
     await channels.admit(services, who, channel, command.currency, [p.state for p, _ in products])
     for found, _ in products:
         found.expect_on_sale()
-    now = services.now()
-    until = now + services.reservation
+    now, link = services.now(), command.purchase_order
+    until = now + (services.reservation if link is None else link.reserve_for)
     order = Order.place(
         id=order_id,
-        buyer=who.subject,
+        buyer=who.subject if link is None else link.buyer,
         channel=channel,
         lines=products,
         now=now,
         reserved_until=until,
         currency=command.currency,
+        unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price is not None},
+        purchase_order_id=None if link is None else link.purchase_order_id,
     )
     reserved: list[tuple[str, int]] = []
     try:
@@ -97,10 +99,11 @@ async def _settle(services: Services, order: Order) -> None:
     """Carry the order's state to the products' holds: sold when paid, given back when
     cancelled or expired. Each hold settles once, so running this again completes a crash."""
     for line in order.lines:
+        until = order.reserved_until
         if order.status in RELEASED:
-            await services.stock.release(line.product_id, order.id, line.quantity)
+            await services.stock.release(line.product_id, order.id, line.quantity, until)
         elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            await services.stock.sell(line.product_id, order.id, line.quantity)
+            await services.stock.sell(line.product_id, order.id, line.quantity, until)
 
 
 async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
@@ -126,6 +129,14 @@ async def cancel(services: Services, who: Principal, command: CancelOrder) -> Or
     return order
 
 
+async def release(services: Services, order: Order, reason: str) -> None:
+    """Cancel an unpaid order that nobody asked for any more (a purchase order's acceptance
+    that lost its race to a withdrawal) and give its units back."""
+    if order.cancel(reason, services.now()):
+        await services.orders.save(order)
+    await _settle(services, order)
+
+
 async def expire_due(services: Services) -> int:
     """Release every unpaid order whose reservation ran out; how many it expired."""
     now, expired = services.now(), 0
@@ -137,16 +148,6 @@ async def expire_due(services: Services) -> int:
     return expired
 
 
-async def fulfil(services: Services, who: Principal, command: FulfilLine) -> Order:
-    order = await services.orders.find(command.order_id)
-    if order is None:
-        raise NotFound(f"no order has the id {command.order_id}")
-    line = order.line(command.number)
-    check_state(who, line.state)
-    group = await services.groups.get(line.group_id)
-    act_for_odf(who, group)
-    if not who.has_role(Role.ODF_STAFF):
-        raise NotAuthorized("the producer's ODF ships the line")
-    if order.fulfil(command.number, services.now().date()):
-        await services.orders.save(order)
-    return order
+#: the holds of an order settled as its state says (fulfilment.py runs it before units leave a
+#: sale, so a paid order's holds are sold first)
+settle = _settle

@@ -1,16 +1,30 @@
 """Use cases on collective purchasing rounds [¶30, ¶69]: ODF staff open a round for their
 groups' members, members (or the staff for them) state their demand until the closing date,
-the staff close it and record the suppliers' quotes, and the ODF chooses one: its board or its
-staff, as the `quote_decider` setting says, never a supplier, a buyer, a committee member, a
-donor or a lender [¶55]. Every use case checks the caller's state scope on the round; the rules
-themselves are `trade.domain.purchasing`'s."""
+the scheduler (or the staff) close it at its date, the staff record the suppliers' quotes, and
+the ODF chooses one: its board or its staff, as the `quote_decider` setting says, never a
+supplier, a buyer, a committee member, a donor or a lender [¶55]. Then each member pays their
+share, or the deciding ODF asks for the unpaid shares to be financed (an event credit acts on).
+Every use case checks the caller's state scope on the round; the rules themselves are
+`trade.domain.purchasing`'s."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import structlog
+
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
+from megp_common.mongo import ConcurrencyConflict
 from megp_common.refusals import Missing
-from trade.domain.commands import ChooseQuote, OpenRound, RecordQuote, StateDemand
+from trade.domain.commands import (
+    ChooseQuote,
+    OpenRound,
+    PayShare,
+    RecordQuote,
+    StateDemand,
+    WithdrawDemand,
+)
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
 from trade.domain.purchasing import (
@@ -19,11 +33,14 @@ from trade.domain.purchasing import (
     PriceTier,
     PurchasingRound,
     QuoteDecider,
+    RoundStatus,
     SupplierQuote,
     quote_decider,
 )
 from trade.service_layer.container import Services
 from trade.service_layer.products import act_for_odf, group_in_scope
+
+log = structlog.get_logger(__name__)
 
 
 async def round_in_scope(services: Services, who: Principal, round_id: str) -> PurchasingRound:
@@ -125,17 +142,80 @@ async def state_demand(services: Services, who: Principal, command: StateDemand)
             )
         act_for_odf(who, group)
     assert group.odf_id is not None  # a participating group has its ODF
-    rnd.state_demand(command.participant_id, group.odf_id, command.quantity, services.now())
+    rnd.state_demand(
+        command.participant_id, group.odf_id, command.quantity, services.now(), group.id
+    )
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def _member_group(
+    services: Services, rnd: PurchasingRound, participant_id: str, group_id: str | None, odf_id: str
+) -> GroupRecord:
+    """The participating group a member's demand or allocation came through (rounds stored
+    before the group was kept: the round's group of that ODF that lists the member)."""
+    if group_id is not None:
+        return await services.groups.get(group_id)
+    groups = [g for g in await _groups(services, rnd) if g.odf_id == odf_id]
+    return next((g for g in groups if g.is_member(participant_id)), groups[0])
+
+
+def _speak_for(who: Principal, participant_id: str, group: GroupRecord, what: str) -> str:
+    """The member themself, or the staff of their group's ODF acting for it alone; who acts."""
+    if participant_id in {who.participant_id, who.subject}:
+        return participant_id
+    if not who.has_role(Role.ODF_STAFF):
+        raise NotAuthorized(
+            f"only participant {participant_id} or their ODF's staff {what}", rule=RULE
+        )
+    act_for_odf(who, group)
+    return who.subject
+
+
+async def withdraw_demand(
+    services: Services, who: Principal, command: WithdrawDemand
+) -> PurchasingRound:
+    """The member (or their ODF's staff) takes their demand out before the round closes."""
+    rnd = await round_in_scope(services, who, command.round_id)
+    stated = rnd.demands.get(command.participant_id)
+    if stated is None:
+        raise NotFound(f"participant {command.participant_id} stated no demand in round {rnd.id}")
+    group = await _member_group(
+        services, rnd, command.participant_id, stated.group_id, stated.odf_id
+    )
+    _speak_for(who, command.participant_id, group, "withdraw their demand")
+    rnd.withdraw_demand(command.participant_id, services.now())
     await services.rounds.save(rnd)
     return rnd
 
 
 async def close_round(services: Services, who: Principal, round_id: str) -> PurchasingRound:
+    """The staff close the round from its closing date on. One the scheduler closed already
+    is answered as it is (closing is what was asked; nothing is announced twice)."""
     rnd = await round_in_scope(services, who, round_id)
     await _staff_of_round(services, who, rnd)
+    if rnd.status is RoundStatus.CLOSED:
+        return rnd
     rnd.close(services.now())
     await services.rounds.save(rnd)
     return rnd
+
+
+async def close_due(services: Services, now: datetime) -> int:
+    """The scheduler closes every open round whose closing date has passed; how many it closed.
+    Two trade processes (or a second tick) may try the same round: the round's conditional
+    write, under its store lock, lets one of them commit and the other finds it closed."""
+    closed = 0
+    for rnd in await services.rounds.due_to_close(now):
+        if rnd.closes_at > now:  # the clock went back under the tick
+            continue
+        try:
+            rnd.close(now)
+            await services.rounds.save(rnd)
+            closed += 1
+        except ConcurrencyConflict:
+            log.info("round closed by another writer", round_id=rnd.id)
+    return closed
 
 
 async def record_quote(
@@ -193,6 +273,63 @@ async def choose_quote(services: Services, who: Principal, command: ChooseQuote)
         raise NotAuthorized(
             f"only group {group.id}'s Development Organization chooses for it [¶55]", rule="¶55"
         )
-    rnd.choose_quote(command.quote_id, decider, policy, group.governance, services.now())
+    rnd.choose_quote(
+        command.quote_id, decider, policy, group.governance, services.now(), group_id=group.id
+    )
     await services.rounds.save(rnd)
     return rnd
+
+
+async def pay_share(services: Services, who: Principal, command: PayShare) -> PurchasingRound:
+    """The member, or their ODF's staff for them, pays the member's exact cost share."""
+    rnd = await round_in_scope(services, who, command.round_id)
+    share = rnd.allocation(command.participant_id)
+    group = await _member_group(services, rnd, command.participant_id, share.group_id, share.odf_id)
+    by = _speak_for(who, command.participant_id, group, "pay their share")
+    rnd.pay_share(command.participant_id, command.amount, by, services.now())
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def request_financing(
+    services: Services, who: Principal, round_id: str, financing_id: str
+) -> PurchasingRound:
+    """The staff of the ODF that chose the quote, acting for it alone [¶55], ask for the
+    unpaid shares to be financed: trade announces it and decides nothing about the money."""
+    rnd = await round_in_scope(services, who, round_id)
+    if rnd.financing is not None and rnd.financing.financing_id == financing_id:
+        return rnd  # a retry of the same key after it was stored
+    if rnd.deciding_group_id is None:
+        raise TradeRuleViolation(
+            f"round {rnd.id} has not chosen its quote yet: its shares are not fixed", rule=RULE
+        )
+    group = await services.groups.get(rnd.deciding_group_id)
+    act_for_odf(who, group)
+    if not who.has_role(Role.ODF_STAFF):
+        raise NotAuthorized("the deciding ODF's staff ask for the round's financing", rule=RULE)
+    assert group.odf_id is not None
+    rnd.request_financing(financing_id, group.odf_id, who.subject, services.now())
+    await services.rounds.save(rnd)
+    return rnd
+
+
+async def list_rounds(
+    services: Services,
+    who: Principal,
+    *,
+    group_id: str | None,
+    state: str | None,
+    status: RoundStatus | None,
+    limit: int,
+) -> list[PurchasingRound]:
+    """Rounds in the caller's scope: of one group or state (403 outside the caller's states),
+    else of every state the caller acts in; newest closing date first."""
+    if state is not None:
+        check_state(who, state)
+    if group_id is not None:
+        await group_in_scope(services, who, group_id)
+    states = None if who.is_national or state is not None else sorted(who.states)
+    found = await services.rounds.search(
+        group_id=group_id, state=state, states=states, status=status, limit=limit
+    )
+    return [r for r in found if who.can_act_in_state(r.state)]

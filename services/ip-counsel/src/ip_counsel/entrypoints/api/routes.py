@@ -1,3 +1,11 @@
+"""Every route of the ip-counsel service, under /v1 (added here, and only here)."""
+
+from __future__ import annotations
+
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/v1", tags=["ip-counsel"])
+from ip_counsel.entrypoints.api.routers import counsellors, disclosures, reviews
+
+router = APIRouter(prefix="/v1")
+for module in (disclosures, reviews, counsellors):
+    router.include_router(module.router)

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from trade.entrypoints.api.routers import channels, orders, products, rates, rounds
+from trade.entrypoints.api.routers import (
+    channels,
+    fulfilment,
+    orders,
+    products,
+    purchase_orders,
+    rates,
+    reports,
+    rounds,
+)
 
 router = APIRouter(prefix="/v1")
-for module in (products, orders, rounds, channels, rates):
+for module in (products, orders, fulfilment, rounds, purchase_orders, reports, channels, rates):
     router.include_router(module.router)

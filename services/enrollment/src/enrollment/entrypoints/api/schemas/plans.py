@@ -6,7 +6,13 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from enrollment.domain.business_plan import BusinessPlan
-from enrollment.domain.group_period import GroupPeriod, MemberLine, MemberResult, Sale
+from enrollment.domain.group_period import (
+    GroupPeriod,
+    MemberLine,
+    MemberResult,
+    Sale,
+    SaleReturn,
+)
 from enrollment.domain.periods import Period
 from enrollment.entrypoints.api.schemas.common import Reason, Request
 from megp_common.money import IncomeAmount, MoneyAmount
@@ -81,12 +87,15 @@ class ResultPublic(BaseModel):
     result_id: str
     participant_id: str
     plan_id: str
-    income: MoneyAmount = Field(description="At a closing: income_typed + sales")
+    income: MoneyAmount = Field(description="At a closing: income_typed + sales - returns")
     income_typed: MoneyAmount | None = Field(
         default=None, description="The income typed for the period (None: a correction)"
     )
     sales: MoneyAmount | None = Field(
         default=None, description="The producer's part of the sales counted (None: a correction)"
+    )
+    returns: MoneyAmount | None = Field(
+        default=None, description="The producer's part of the returns taken (None: a correction)"
     )
     baseline: MoneyAmount
     incremental_income: MoneyAmount
@@ -114,12 +123,27 @@ class SalePublic(BaseModel):
         return cls(**sale.model_dump())
 
 
+class SaleReturnPublic(BaseModel):
+    sale_id: str = Field(description="The id of trade's SaleReturned event")
+    return_id: str
+    order_id: str
+    participant_id: str
+    producer_part: MoneyAmount
+    returned_on: date
+    counted_at: datetime
+
+    @classmethod
+    def of(cls, back: SaleReturn) -> SaleReturnPublic:
+        return cls(**back.model_dump())
+
+
 class MemberPeriodPublic(BaseModel):
     participant_id: str
     period_start: date
     period_end: date
     income: MoneyAmount | None = Field(
-        description="income_typed + sales: what a closing counts (None until income is typed)"
+        description="income_typed + sales - returns: what a closing counts (None until income "
+        "is typed)"
     )
     income_typed: MoneyAmount | None = Field(description="The income typed for the period")
     sales: MoneyAmount = Field(description="The producer's part of the sales counted")
@@ -127,6 +151,17 @@ class MemberPeriodPublic(BaseModel):
     late_sales: list[SalePublic] = Field(
         description="Sales that came after the member's period closed: kept, not counted "
         "(the result stands; a correction changes it)"
+    )
+    returns: MoneyAmount = Field(
+        default=Decimal("0.00"), description="The producer's part of the returns taken"
+    )
+    returns_counted: list[SaleReturnPublic] = Field(
+        default=[], description="Returns of sold units taken from `income` (trade's SaleReturned)"
+    )
+    late_returns: list[SaleReturnPublic] = Field(
+        default=[],
+        description="Returns that came after the member's period closed: kept, not counted "
+        "(the result stands; a correction changes it)",
     )
     result: ResultPublic | None = Field(description="The result in force (last correction)")
     history: list[ResultPublic] = Field(description="The first result, then each correction")
@@ -147,6 +182,9 @@ class MemberPeriodPublic(BaseModel):
             sales=line.sales_total if line else Decimal("0.00"),
             sales_counted=[SalePublic.of(x) for x in line.sales] if line else [],
             late_sales=[SalePublic.of(x) for x in line.late_sales] if line else [],
+            returns=line.returns_total if line else Decimal("0.00"),
+            returns_counted=[SaleReturnPublic.of(x) for x in line.returns] if line else [],
+            late_returns=[SaleReturnPublic.of(x) for x in line.late_returns] if line else [],
             result=ResultPublic.of(results[-1]) if results else None,
             history=[ResultPublic.of(r) for r in results],
             group_period_closed=bool(doc and doc.closed_at),
@@ -180,6 +218,9 @@ class GroupPeriodPublic(BaseModel):
     unplanned_sales: list[SalePublic] = Field(
         description="Sales of producers without a plan in the group covering the sale's day"
     )
+    unplanned_returns: list[SaleReturnPublic] = Field(
+        default=[], description="Returns of producers without a plan covering the return's day"
+    )
     version: int
 
     @classmethod
@@ -194,5 +235,6 @@ class GroupPeriodPublic(BaseModel):
             closed_at=doc.closed_at,
             members=[MemberPeriodPublic.of(doc.period, p, doc) for p in sorted(doc.lines)],
             unplanned_sales=[SalePublic.of(x) for x in doc.unplanned_sales],
+            unplanned_returns=[SaleReturnPublic.of(x) for x in doc.unplanned_returns],
             version=doc.version,
         )

@@ -1,4 +1,5 @@
-"""Orders across producers: placed with every line reserved, paid, cancelled, fulfilled."""
+"""Orders across producers: placed with every line reserved, paid, cancelled (fulfilment and
+returns: `fulfilment.py`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from fastapi.responses import JSONResponse
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.errors import problem_responses
 from megp_common.web import IdempotencyKey
-from trade.domain.commands import CancelOrder, FulfilLine, PayOrder
-from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
+from trade.domain.commands import CancelOrder, PayOrder
+from trade.entrypoints.api.deps import ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.orders import (
     OrderCancellation,
@@ -86,23 +87,3 @@ async def cancel(
         return 200, OrderPublic.of(await orders.cancel(services, who, command))
 
     return await keyed(services, who, f"cancel:{order_id}", key, body, run)
-
-
-@router.post(
-    "/{order_id}/lines/{number}/fulfilment",
-    response_model=OrderPublic,
-    responses=WRITE,
-    summary="The producer's ODF ships a line of a paid order",
-)
-async def fulfil(
-    order_id: OrderId,
-    number: Annotated[int, Path(ge=1, le=50)],
-    services: ServicesDep,
-    who: OdfStaff,
-    key: IdempotencyKey,
-) -> JSONResponse:
-    async def run(_: str) -> tuple[int, OrderPublic]:
-        command = FulfilLine(order_id, number)
-        return 200, OrderPublic.of(await orders.fulfil(services, who, command))
-
-    return await keyed(services, who, f"fulfil:{order_id}:{number}", key, {}, run)

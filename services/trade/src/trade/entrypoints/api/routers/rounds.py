@@ -1,17 +1,19 @@
-"""Collective purchasing rounds [¶30, ¶69]: ODF staff open a round and close it, members state
-their demand, the staff record the suppliers' quotes, the ODF chooses one [¶55], and readers of
-the round's state see its allocations and what it saved."""
+"""Collective purchasing rounds [¶30, ¶69]: ODF staff open a round and close it (or the
+scheduler does at its date), members state or withdraw their demand, the staff record the
+suppliers' quotes, the ODF chooses one [¶55], each member pays their share or the deciding ODF
+asks for financing, and readers of the round's state see its allocations and what it saved."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
-from trade.domain.commands import ChooseQuote, StateDemand
+from trade.domain.commands import ChooseQuote, PayShare, StateDemand, WithdrawDemand
+from trade.domain.purchasing import RoundStatus
 from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.rounds import (
@@ -21,11 +23,14 @@ from trade.entrypoints.api.schemas.rounds import (
     RoundCreate,
     RoundPublic,
     SavingsPublic,
+    SharePayment,
 )
 from trade.service_layer import queries, rounds
 
 router = APIRouter(prefix="/purchasing-rounds", tags=["purchasing"])
 RoundId = Annotated[str, Path(min_length=1, max_length=100)]
+ParticipantId = Annotated[str, Path(min_length=1, max_length=100)]
+Filter = Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
 
 
 @router.post(
@@ -42,6 +47,26 @@ async def open_round(
         return 201, RoundPublic.of(await rounds.open_round(services, who, body.command(), round_id))
 
     return await keyed(services, who, "rounds", key, body, run)
+
+
+@router.get(
+    "",
+    response_model=list[RoundPublic],
+    responses=READ,
+    summary="Rounds of a group or a state (the caller's states by default), latest closing first",
+)
+async def list_rounds(
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    group_id: Filter = None,
+    state: Annotated[str | None, Query(pattern=r"^(0[1-9]|[12][0-9]|3[0-2])$")] = None,
+    status: RoundStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[RoundPublic]:
+    found = await rounds.list_rounds(
+        services, who, group_id=group_id, state=state, status=status, limit=limit
+    )
+    return [RoundPublic.of(r) for r in found]
 
 
 @router.get(
@@ -140,3 +165,60 @@ async def choose_quote(
         return 200, RoundPublic.of(await rounds.choose_quote(services, who, command))
 
     return await keyed(services, who, f"choice:{round_id}", key, body, run)
+
+
+@router.post(
+    "/{round_id}/demands/{participant_id}/withdrawal",
+    response_model=RoundPublic,
+    responses=WRITE,
+    summary="A member (or their ODF's staff) withdraws their demand before the round closes",
+)
+async def withdraw_demand(
+    round_id: RoundId,
+    participant_id: ParticipantId,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, RoundPublic]:
+        command = WithdrawDemand(round_id, participant_id)
+        return 200, RoundPublic.of(await rounds.withdraw_demand(services, who, command))
+
+    return await keyed(services, who, f"withdraw:{round_id}:{participant_id}", key, {}, run)
+
+
+@router.post(
+    "/{round_id}/allocations/{participant_id}/payment",
+    response_model=RoundPublic,
+    responses=WRITE,
+    summary="A member (or their ODF's staff) pays the member's exact cost share",
+)
+async def pay_share(
+    round_id: RoundId,
+    participant_id: ParticipantId,
+    body: SharePayment,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, RoundPublic]:
+        command = PayShare(round_id, participant_id, body.amount)
+        return 200, RoundPublic.of(await rounds.pay_share(services, who, command))
+
+    return await keyed(services, who, f"share:{round_id}:{participant_id}", key, body, run)
+
+
+@router.post(
+    "/{round_id}/financing",
+    response_model=RoundPublic,
+    responses=WRITE,
+    summary="The deciding ODF's staff ask for the unpaid shares to be financed (credit decides)",
+)
+async def request_financing(
+    round_id: RoundId, services: ServicesDep, who: OdfStaff, key: IdempotencyKey
+) -> JSONResponse:
+    async def run(financing_id: str) -> tuple[int, RoundPublic]:
+        found = await rounds.request_financing(services, who, round_id, financing_id)
+        return 200, RoundPublic.of(found)
+
+    return await keyed(services, who, f"financing:{round_id}", key, {}, run)

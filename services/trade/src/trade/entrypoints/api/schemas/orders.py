@@ -81,13 +81,26 @@ class OrderLinePublic(BaseModel):
     quantity: int
     unit_price: MoneyAmount
     split: SplitPublic
-    fulfilled_on: date | None = None
+    fulfilled_on: date | None = Field(
+        default=None, description="When the line was settled (every unit shipped or shortened)"
+    )
+    shipped: int = 0
+    shortened: int = Field(default=0, description="Units settled short: the buyer refunded")
+    returned: int = Field(default=0, description="Shipped units given back by accepted returns")
     channel_id: str
     fee_rate: Rate | None = None
     logistics_rate: Rate | None = None
     split_mxn: SplitPublic | None = Field(
         default=None, description="A line in dollars, in pesos at the order's rate (once paid)"
     )
+
+
+class ReturnSummary(BaseModel):
+    id: str
+    number: int
+    quantity: int
+    status: str
+    refund: SplitPublic | None = None
 
 
 class OrderPublic(BaseModel):
@@ -120,6 +133,8 @@ class OrderPublic(BaseModel):
     reserved_until: datetime
     paid_at: datetime | None = None
     closed_at: datetime | None = None
+    purchase_order_id: str | None = None
+    returns: list[ReturnSummary] = []
     total_mxn: MoneyAmount | None = Field(
         default=None, description="The total in pesos (a USD order: once paid, at its rate)"
     )

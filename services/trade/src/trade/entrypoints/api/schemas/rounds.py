@@ -9,11 +9,18 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from megp_common.money import ChargeAmount, MoneyAmount, Quantity, UnitPriceAmount
+from megp_common.money import (
+    ChargeAmount,
+    MoneyAmount,
+    PaymentAmount,
+    Quantity,
+    UnitPriceAmount,
+)
 from megp_common.schemas import RequestModel
 from trade.domain.commands import OpenRound, QuoteTier, RecordQuote
 from trade.domain.purchasing import (
     Allocation,
+    Financing,
     InputKind,
     PurchasingRound,
     RoundStatus,
@@ -144,6 +151,12 @@ class ChoiceIn(RequestModel):
     group_id: Id = Field(description="The participating group whose ODF decides")
 
 
+class SharePayment(RequestModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"amount": "94.59"}]})
+
+    amount: PaymentAmount = Field(description="The member's exact cost share, in MXN")
+
+
 class DemandPublic(BaseModel):
     participant_id: str
     odf_id: str
@@ -181,6 +194,11 @@ class AllocationPublic(BaseModel):
         description="The least the member would pay alone (none: no quote serves them alone)"
     )
     saving: MoneyAmount | None
+    paid_at: datetime | None = None
+    paid_by: str | None = None
+    financing_id: str | None = Field(
+        default=None, description="The ODF's financing request that covers this share"
+    )
 
     @classmethod
     def of(cls, a: Allocation) -> AllocationPublic:
@@ -191,7 +209,24 @@ class AllocationPublic(BaseModel):
             cost_share=a.cost_share,
             alone_cost=a.alone_cost,
             saving=a.saving,
+            paid_at=a.paid_at,
+            paid_by=a.paid_by,
+            financing_id=a.financing_id,
         )
+
+
+class FinancingPublic(BaseModel):
+    financing_id: str
+    odf_id: str
+    group_id: str
+    amount: MoneyAmount
+    participant_ids: list[str]
+    requested_by: str
+    requested_at: datetime
+
+    @classmethod
+    def of(cls, f: Financing) -> FinancingPublic:
+        return cls.model_validate(f.model_dump())
 
 
 class RoundPublic(BaseModel):
@@ -242,6 +277,12 @@ class RoundPublic(BaseModel):
     total: MoneyAmount | None = None
     currency: str = "MXN"
     allocations: list[AllocationPublic]
+    deciding_group_id: str | None = None
+    deciding_odf_id: str | None = None
+    unpaid: MoneyAmount | None = Field(
+        default=None, description="The shares neither paid nor financed yet (after the choice)"
+    )
+    financing: FinancingPublic | None = None
 
     @classmethod
     def of(cls, rnd: PurchasingRound) -> RoundPublic:
@@ -269,6 +310,12 @@ class RoundPublic(BaseModel):
             chosen_at=rnd.chosen_at,
             total=rnd.total,
             allocations=[AllocationPublic.of(a) for a in rnd.allocations],
+            deciding_group_id=rnd.deciding_group_id,
+            deciding_odf_id=rnd.deciding_odf_id,
+            unpaid=None
+            if rnd.total is None
+            else sum((a.cost_share for a in rnd.allocations if not a.settled), Decimal("0.00")),
+            financing=None if rnd.financing is None else FinancingPublic.of(rnd.financing),
         )
 
 

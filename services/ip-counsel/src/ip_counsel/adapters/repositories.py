@@ -1,0 +1,93 @@
+"""Where ip-counsel keeps its aggregates (each document also carries its outbox) and the log
+of content reads. A disclosure document holds its content only sealed (AES-256-GCM
+ciphertext, its data key wrapped by the service key): a dump of the store shows ids, dates and
+scores, never a title, a description, a claim, an advice or a comment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from ip_counsel.domain.counsellor import Counsellor
+from ip_counsel.domain.disclosure import Disclosure
+from ip_counsel.domain.people import GroupRecord, InnovationCommittee, ParticipantRecord
+from megp_common.ids import new_id
+from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
+
+
+class ParticipantRepository(AggregateRepository[ParticipantRecord]):
+    collection = "participants"
+    model = ParticipantRecord
+
+    async def many(self, ids: list[str]) -> dict[str, ParticipantRecord]:
+        found = await self.find_many({"_id": {"$in": ids}})
+        return {p.id: p for p in found}
+
+
+class GroupRepository(AggregateRepository[GroupRecord]):
+    collection = "groups"
+    model = GroupRecord
+
+
+class CommitteeRepository(AggregateRepository[InnovationCommittee]):
+    """The Innovation Committees, one per project (so one per group)."""
+
+    collection = "innovation_committees"
+    model = InnovationCommittee
+    indexes = (IndexModel([("group_id", ASCENDING)]),)
+
+    async def of_group(self, group_id: str) -> InnovationCommittee | None:
+        found = await self.find_many({"group_id": group_id}, limit=1, scalar_eq=True)
+        return found[0] if found else None
+
+
+class CounsellorRepository(AggregateRepository[Counsellor]):
+    collection = "counsellors"
+    model = Counsellor
+    indexes = (IndexModel([("subject", ASCENDING)]),)
+
+    async def by_subject(self, subject: str) -> Counsellor | None:
+        found = await self.find_many({"subject": subject}, limit=1, scalar_eq=True)
+        return found[0] if found else None
+
+
+class DisclosureRepository(AggregateRepository[Disclosure]):
+    collection = "disclosures"
+    model = Disclosure
+    indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
+
+
+class ReadLog:
+    """Every read of a disclosure's content: who (subject, participant, capacity), when, and
+    which piece (revision n, session n, review). Append-only; no content in it."""
+
+    collection = "content_reads"
+    indexes = (IndexModel([("disclosure_id", ASCENDING)]),)
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[self.collection]
+
+    async def note(self, disclosure_id: str, reader: Document, what: str, at: datetime) -> None:
+        await self.col.insert_one(
+            {"_id": new_id(), "disclosure_id": disclosure_id, "what": what, "at": at} | reader
+        )
+
+    async def of(self, disclosure_id: str, limit: int) -> list[dict[str, Any]]:
+        cursor = self.col.find(
+            {"disclosure_id": disclosure_id}, sort=[("_id", 1)], limit=limit, comment=SCALAR_EQ
+        )
+        return [doc async for doc in cursor]
+
+
+ALL = (
+    ParticipantRepository,
+    GroupRepository,
+    CommitteeRepository,
+    CounsellorRepository,
+    DisclosureRepository,
+)
+#: Collections without an outbox
+PLAIN = (ReadLog,)

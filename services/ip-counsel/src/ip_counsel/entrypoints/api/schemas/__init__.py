@@ -1,0 +1,1 @@
+"""Request and response models of ip-counsel's routes."""

@@ -1,0 +1,82 @@
+"""The sales ledger, written from trade's own `SaleCompleted` events, and the producers it
+stamps on each line, learnt from enrollment's participant events.
+
+Why a consumer of trade's own event rather than a write beside the order's save: the event is
+committed in the same store write as the order (its outbox), so it exists exactly when the sale
+does and the relay delivers it at least once, even when the process dies right after the
+order's save, before anything else ran (a write in the use case would be lost in that gap
+unless the caller retried). A redelivery, or a second `SaleCompleted` for the same (order,
+producer), writes nothing: each line's `_id` is the order id and the line number, and the
+store refuses a second insert of an id atomically. The price: reports see a sale once the
+relay has published it and the consumer handled it (well under a second here)."""
+
+from __future__ import annotations
+
+import structlog
+
+from megp_common.consumer import PermanentError
+from megp_common.contracts import enrollment as enr
+from megp_common.contracts import trade as ev
+from megp_common.events import EventEnvelope
+from megp_common.handling import apply_once
+from trade.domain.ledger import lines_of_sale
+from trade.domain.producer import ProducerRecord
+from trade.domain.product import Product
+from trade.service_layer.container import Services
+
+log = structlog.get_logger(__name__)
+
+
+async def record_sale(services: Services, env: EventEnvelope, e: ev.SaleCompleted) -> int:
+    """Write the sale's lines to the ledger once; how many this delivery wrote."""
+    order = await services.orders.find(e.order_id)
+    if order is None or not any(x.producer_id == e.producer_id for x in order.lines):
+        # trade alone publishes on trade.events: a sale of an order it does not hold is not
+        # one of its own, and no retry will find the order
+        raise PermanentError(f"SaleCompleted {env.id}: trade holds no order {e.order_id}")
+    products: dict[str, Product] = {}
+    for line in order.lines:
+        if line.producer_id == e.producer_id and line.product_id not in products:
+            found = await services.products.find(line.product_id)
+            if found is not None:
+                products[found.id] = found
+    producer = await services.producers.find(e.producer_id)
+    sold = lines_of_sale(
+        order,
+        e.producer_id,
+        products=products,
+        producer=producer,
+        default_channel=services.settings.channel,
+        sold_on=e.completed_on,
+    )
+    written = 0
+    for sale_line in sold:
+        written += await services.sale_lines.add_once(sale_line)
+    if written < len(sold):
+        log.info("sale lines there already", order_id=order.id, skipped=len(sold) - written)
+    return written
+
+
+async def learn_producer(
+    services: Services,
+    env: EventEnvelope,
+    e: enr.ParticipantEnrolled | enr.ParticipantUpdated,
+) -> None:
+    as_of = e.enrolled_at if isinstance(e, enr.ParticipantEnrolled) else e.updated_at
+
+    def take(p: ProducerRecord) -> None:
+        p.learn(
+            gender=e.gender,
+            indigenous=e.indigenous,
+            programmes=list(e.programmes),
+            state=e.state_code,
+            as_of=as_of,
+        )
+
+    await apply_once(
+        services.producers,
+        e.participant_id,
+        env.id,
+        take,
+        create=lambda: ProducerRecord(id=e.participant_id),
+    )
