@@ -436,7 +436,9 @@ class World:
             return self.as_(Role.PARTICIPANT, participant_id=self.member)
         if path.endswith("/candidates"):
             return self.as_(Role.COMMITTEE_MEMBER)
-        if path == "/v1/purchase-orders" or path.endswith("/withdrawal"):
+        if path.startswith("/v1/purchase-orders") and path.endswith(
+            ("/purchase-orders", "/withdrawal")
+        ):
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
