@@ -246,7 +246,7 @@ class World:
     shop chain's purchase order waiting for the ODF's decision, a purchasing round whose quote
     was chosen and whose shares the ODF asked credit to finance (a pending financing request in
     credit), and two members' invention disclosure with its counsellor, a session and an open
-    review."""
+    review; and a trade center of the group's ODF and the day's USD rate."""
 
     platform: Platform
     header: Header
@@ -343,6 +343,8 @@ class World:
             "deliver_on": (self.today + timedelta(days=30)).isoformat(),
             "counsellor_id": self.ids["counsellor_id"],
             "disclosure_id": self.ids["disclosure_id"],
+            "states": [STATE],
+            "odf_ids": [self.odf_id],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -396,6 +398,9 @@ class World:
             "request_id": self.ids["request_id"],
             "licence_id": self.ids["licence_id"],
             "report_id": self.ids["report_id"],
+            "channel_id": self.ids["channel_id"],
+            "currency": "USD",
+            "rate_date": self.ids["rate_date"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -435,7 +440,9 @@ class World:
             return self.as_(Role.PARTICIPANT, participant_id=self.member)
         if path.endswith("/candidates"):
             return self.as_(Role.COMMITTEE_MEMBER)
-        if path == "/v1/purchase-orders" or path.endswith("/withdrawal"):
+        if path.startswith("/v1/purchase-orders") and path.endswith(
+            ("/purchase-orders", "/withdrawal")
+        ):
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
@@ -443,7 +450,7 @@ class World:
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
         if path.startswith("/v1/licences"):  # the inventors record their licences
             return self.as_(Role.PARTICIPANT, participant_id=self.members[2], subject=uid("inv"))
-        if path.endswith("/reversal") or path == "/v1/admin/clock":
+        if path.endswith("/reversal") or path in ("/v1/admin/clock", "/v1/exchange-rates"):
             return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
         return self.as_(Role.ODF_STAFF)
 
@@ -485,6 +492,7 @@ class World:
                 f"/v1/disclosures/{self.ids['disclosure_id']}/reviews/{self.ids['review_id']}",
             ),
             ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
+            ("trade", f"/v1/channels/{self.ids['channel_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -828,10 +836,33 @@ def _trade_world(platform: Platform, header: Header, gid: str, producer: str) ->
         headers=chain | {"Idempotency-Key": uid("po")},
     )
     assert po.status_code == 201, po.text
+    center = httpx.post(
+        f"{trade}/v1/channels",
+        json={
+            "kind": "trade_center",
+            "name": "Casa de las Artesanías",
+            "fee_rate": "0.08",
+            "logistics_rate": "0.04",
+            "states": [STATE],
+            "odf_ids": [listed["odf_id"]],
+        },
+        headers=staff | {"Idempotency-Key": uid("channel")},
+    )
+    assert center.status_code == 201, center.text
+    national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-rates")
+    rate_day = _clock_now(trade, national).date().isoformat()
+    rate = httpx.post(
+        f"{trade}/v1/exchange-rates",
+        json={"currency": "USD", "on": rate_day, "exchange_rate": "17.250000"},
+        headers=national | {"Idempotency-Key": uid("rate")},
+    )
+    assert rate.status_code in (201, 409), rate.text  # 409: recorded already, at another rate
     return {
         "product_id": listed["id"],
         "order_id": order.json()["id"],
         "purchase_order_id": po.json()["id"],
+        "channel_id": center.json()["id"],
+        "rate_date": rate_day,
     }
 
 
@@ -933,9 +964,10 @@ def _created(r: httpx.Response) -> httpx.Response:
 
 def every_id(world: World) -> set[str]:
     """The world's identifiers an outsider must never see."""
-    # a product is in the public catalogue: its id (not its group's or producer's) is no secret;
-    # nor is a counsellor's, in the programme's register of IP professionals
-    skip = {"period_start", "first_due", "product_id", "counsellor_id"}
+    # a product and a channel are in the public catalogue, a day's rate is public: their ids
+    # (not a product's group or producer, not a trade center's owners) are no secret; nor is a
+    # counsellor's, in the programme's register of IP professionals
+    skip = {"period_start", "first_due", "product_id", "channel_id", "rate_date", "counsellor_id"}
     return {v for k, v in world.ids.items() if k not in skip} | set(world.members)
 
 

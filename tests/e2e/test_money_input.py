@@ -210,14 +210,16 @@ def put(body: Any, path: tuple[str | int, ...], value: Any) -> Any:
 
 
 def body_for(world: World, f: MoneyField) -> Any:
-    body = Instances(world).body(f.op, optional=frozenset({f.name}))
+    # a currency goes with its rate where the body has one (a contribution in dollars): both
+    # are given; a currency alone (an order's price list) is sent alone
+    paired = f.marker in ("x-megp-rate", "x-megp-currency")
+    optional = frozenset({f.name, "exchange_rate"} if paired else {f.name})
+    body = Instances(world).body(f.op, optional=optional)
     parent = body
     for step in f.path[:-1]:
         parent = parent[step]
-    if f.marker == "x-megp-rate" or (f.marker == "x-megp-currency" and "exchange_rate" in parent):
+    if paired and "exchange_rate" in parent:
         parent["currency"], parent["exchange_rate"] = "USD", "17.2500"
-    elif f.marker == "x-megp-currency":
-        parent["exchange_rate"] = "17.2500"
     return body
 
 

@@ -339,6 +339,7 @@ AMOUNT_LIMITS: Final[Mapping[str, Decimal]] = MappingProxyType(
         "loan": Decimal("50000000.00"),  # a loan's principal
         "income": Decimal("10000000.00"),  # a member's income or target for one period
         "price": Decimal("10000000.00"),  # an asset's purchase price, a product's price
+        "fraction": Decimal("0.9999"),  # a part of every sale (a channel's fee): below 1
     }
 )
 EXCHANGE_RATE_BOUNDS: Final = (Decimal("0.000001"), Decimal("100000"))
@@ -477,6 +478,8 @@ PriceAmount = Annotated[Decimal, AmountRule("price", example="1.00")]
 UnitPriceAmount = Annotated[Decimal, AmountRule("price", example="12.3456", places=4)]
 #: A flat charge that may be nothing (a supplier's delivery).
 ChargeAmount = Annotated[Decimal, AmountRule("price", allow_zero=True, example="150.00")]
+#: A fraction of each sale a channel takes (its fee, logistics): 0 to 0.9999, four decimals.
+FeeRate = Annotated[Decimal, AmountRule("fraction", allow_zero=True, example="0.10", places=4)]
 
 
 #: Largest count of units one request may name (an order line, a stock count), unless the

@@ -14,11 +14,13 @@ from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     ALL,
     PLAIN,
+    ChannelRepository,
     GroupRepository,
     OrderRepository,
     ProducerRepository,
     ProductRepository,
     PurchaseOrderRepository,
+    RateRepository,
     RoundRepository,
     SaleLineRepository,
     StockLocks,
@@ -54,6 +56,8 @@ def build_services(
         purchase_orders=PurchaseOrderRepository(db, outbox),
         producers=ProducerRepository(db, outbox),
         sale_lines=SaleLineRepository(db),
+        channels=ChannelRepository(db, outbox),
+        rates=RateRepository(db, outbox),
     )
 
 

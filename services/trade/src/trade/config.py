@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 
@@ -33,6 +34,12 @@ class Settings(ServiceSettings):
         default=30, ge=0, le=365, description="How many days after shipment a buyer may return"
     )
     channel: str = "marketplace"
+    marketplace_currencies: list[Literal["MXN", "USD"]] = Field(
+        default=["MXN"],
+        min_length=1,
+        description="What the national online store takes; its fee and logistics rates are "
+        "the two above, copied when it is first used",
+    )
     quote_decider: QuoteDecider = Field(
         default=QuoteDecider.STAFF,
         description="Who chooses a purchasing round's quote for the ODF: board or staff [¶55]",

@@ -21,10 +21,15 @@ from megp_common.refusals import Forbidden, ValidationFailed
 from megp_common.testing.infra import Infra
 from trade.bootstrap import build_services
 from trade.config import Settings
+from trade.domain.channel import Channel
 from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms
 from trade.domain.product import Product
 from trade.service_layer import ledger, reports
+
+MARKETPLACE_CHANNEL = Channel.marketplace(
+    FeeTerms(Decimal("0.10"), Decimal("0.05")), ["MXN"], datetime(2027, 1, 1, tzinfo=UTC)
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +122,7 @@ async def test_a_sale_is_written_once_and_read_by_state_within_the_bound(infra: 
         order = Order.place(
             id="o1",
             buyer="b",
-            channel="marketplace",
+            channel=MARKETPLACE_CHANNEL,
             lines=[(products[0], 1), (products[1], 3), (products[2], 2)],
             now=NOW,
             reserved_until=NOW + timedelta(minutes=30),

@@ -13,12 +13,17 @@ from hypothesis import strategies as st
 
 from megp_common.contracts import trade as ev
 from megp_common.refusals import Conflict, NotFound, RuleViolation
+from trade.domain.channel import Channel
 from trade.domain.fulfilment import between, portion
 from trade.domain.order import Order, OrderStatus
 from trade.domain.pricing import FeeTerms, PriceSplit, split
 from trade.domain.product import Product
 from trade.domain.returns import decide_return, request_return
 from trade.domain.stock import StockLevel
+
+MARKETPLACE_CHANNEL = Channel.marketplace(
+    FeeTerms(Decimal("0.10"), Decimal("0.05")), ["MXN"], datetime(2027, 1, 1, tzinfo=UTC)
+)
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 DAY = date(2027, 3, 2)
@@ -52,7 +57,7 @@ def paid(*lines: tuple[str, str, str, int]) -> Order:
     order = Order.place(
         id="o1",
         buyer="buyer",
-        channel="marketplace",
+        channel=MARKETPLACE_CHANNEL,
         lines=[(product(p, who, price), q) for p, who, price, q in lines],
         now=NOW,
         reserved_until=NOW + timedelta(minutes=30),
@@ -125,7 +130,7 @@ def test_an_unpaid_order_neither_ships_nor_shortens() -> None:
     order = Order.place(
         id="o",
         buyer="b",
-        channel="m",
+        channel=MARKETPLACE_CHANNEL,
         lines=[(product("p", "a", "1.00"), 1)],
         now=NOW,
         reserved_until=NOW,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trade.domain.channel import Channel
 from trade.domain.ledger import (
     NONE,
     Dimension,
@@ -27,6 +28,10 @@ from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms, split
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
+
+MARKETPLACE_CHANNEL = Channel.marketplace(
+    FeeTerms(Decimal("0.10"), Decimal("0.05")), ["MXN"], datetime(2027, 1, 1, tzinfo=UTC)
+)
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 TERMS = FeeTerms(Decimal("0.10"), Decimal("0.05"))
@@ -63,7 +68,7 @@ def test_the_lines_of_a_completed_sale_carry_the_product_and_the_producer_at_the
     order = Order.place(
         id="o1",
         buyer="b",
-        channel="marketplace",
+        channel=MARKETPLACE_CHANNEL,
         lines=[(rug, 2), (pot, 3), (other, 1)],
         now=NOW,
         reserved_until=NOW + timedelta(minutes=30),

@@ -10,12 +10,14 @@ import pytest
 
 from megp_common.contracts import trade as ev
 from megp_common.refusals import Conflict, RuleViolation
+from trade.domain.channel import Channel
 from trade.domain.order import Order, OrderStatus
 from trade.domain.pricing import FeeTerms
 from trade.domain.product import Product
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 TERMS = FeeTerms(Decimal("0.10"), Decimal("0.05"))
+MARKETPLACE = Channel.marketplace(TERMS, ["MXN"], NOW)
 
 
 def product(pid: str, producer: str, price: str, group: str = "g1") -> Product:
@@ -48,7 +50,7 @@ def placed() -> Order:
     return Order.place(
         id="o1",
         buyer="buyer",
-        channel="marketplace",
+        channel=MARKETPLACE,
         lines=lines,
         now=NOW,
         reserved_until=NOW + timedelta(minutes=30),
@@ -85,7 +87,12 @@ def test_one_product_per_line() -> None:
     p = product("p1", "ana", "1.00")
     with pytest.raises(RuleViolation):
         Order.place(
-            id="o", buyer="b", channel="m", lines=[(p, 1), (p, 2)], now=NOW, reserved_until=NOW
+            id="o",
+            buyer="b",
+            channel=MARKETPLACE,
+            lines=[(p, 1), (p, 2)],
+            now=NOW,
+            reserved_until=NOW,
         )
 
 
@@ -135,3 +142,14 @@ def test_each_producer_completes_a_sale_when_all_their_lines_ship() -> None:
     assert order.status is OrderStatus.COMPLETED
     keys = [r.key for r in order.pending_events() if isinstance(r.payload, ev.SaleCompleted)]
     assert keys == ["g2", "g1"]
+
+
+def test_a_withdrawn_product_takes_no_new_orders_once() -> None:
+    p = product("p1", "ana", "1.00")
+    p.clear_pending()
+    p.expect_on_sale()
+    assert p.withdraw("the loom broke", NOW) and not p.withdraw("again", NOW)
+    (withdrawn,) = [r.payload for r in p.pending_events()]
+    assert isinstance(withdrawn, ev.ProductWithdrawn) and withdrawn.group_id == "g1"
+    with pytest.raises(Conflict):
+        p.expect_on_sale()

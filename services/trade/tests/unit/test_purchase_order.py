@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from megp_common.contracts import trade as ev
 from megp_common.refusals import Conflict, DecisionRefused, RuleViolation
+from trade.domain.channel import Channel
 from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms
 from trade.domain.product import Product
@@ -24,6 +25,10 @@ from trade.domain.purchase_order import (
     PurchaseOrderStatus,
     PurchaseOrderStockShort,
     Shortage,
+)
+
+MARKETPLACE_CHANNEL = Channel.marketplace(
+    FeeTerms(Decimal("0.10"), Decimal("0.05")), ["MXN"], datetime(2027, 1, 1, tzinfo=UTC)
 )
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -205,7 +210,7 @@ def test_the_order_an_acceptance_places_keeps_the_agreed_prices_and_the_link() -
     order = Order.place(
         id="o1",
         buyer="chain-clerk",
-        channel="marketplace",
+        channel=MARKETPLACE_CHANNEL,
         lines=[(rug, 3), (product("p2", "10.00"), 1)],
         now=NOW,
         reserved_until=NOW + timedelta(days=14),
@@ -225,7 +230,7 @@ def test_a_marketplace_order_has_no_purchase_order() -> None:
     order = Order.place(
         id="o2",
         buyer="b",
-        channel="marketplace",
+        channel=MARKETPLACE_CHANNEL,
         lines=[(product("p1"), 1)],
         now=NOW,
         reserved_until=NOW + timedelta(minutes=30),

@@ -76,6 +76,7 @@ class OrderLineInfo(BaseModel):
     quantity: int = Field(ge=1)
     unit_price: MoneyAmount
     split: PriceSplitInfo
+    channel_id: str | None = Field(default=None, description="The channel whose terms split it")
 
 
 @event_type("trade.OrderPlaced")
@@ -101,6 +102,11 @@ class OrderPaid(EventPayload):
     total: MoneyAmount
     currency: str = "MXN"
     paid_at: datetime
+    total_mxn: MoneyAmount | None = Field(
+        default=None, description="The total in pesos (at `exchange_rate` for a USD order)"
+    )
+    exchange_rate: Decimal | None = None
+    rate_date: date | None = None
 
 
 @event_type("trade.OrderCancelled")
@@ -217,6 +223,74 @@ class SaleCompleted(EventPayload):
     logistics: MoneyAmount
     currency: str = "MXN"
     completed_on: date
+    amount_mxn: MoneyAmount | None = Field(
+        default=None,
+        description="`amount` in pesos: the same for an MXN sale, converted at the recorded "
+        "rate of the payment's day for a USD one (None in events before channels)",
+    )
+    producer_part_mxn: MoneyAmount | None = Field(
+        default=None, description="`producer_part` in pesos, as `amount_mxn`"
+    )
+    exchange_rate: Decimal | None = Field(
+        default=None, description="MXN per unit of `currency` the sale was converted at"
+    )
+    rate_date: date | None = Field(default=None, description="The day whose rate it was")
+
+
+@event_type("trade.ProductWithdrawn")
+class ProductWithdrawn(EventPayload):
+    """The group's ODF takes the product off sale: no new orders; reservations and paid
+    orders already taken are honoured."""
+
+    product_id: str
+    group_id: str
+    state_code: str
+    reason: str
+    withdrawn_at: datetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Sales channels [¶53, ¶54, ¶96, ¶97]: a channel's events are keyed by the channel id.
+
+
+@event_type("trade.ChannelRegistered")
+class ChannelRegistered(EventPayload):
+    """A channel the products are sold through, with its own terms: the marketplace, a trade
+    center of one or several ODFs, an alliance with a chain, an association abroad."""
+
+    channel_id: str
+    kind: str = Field(description="marketplace | trade_center | alliance | association_abroad")
+    name: str
+    fee_rate: Decimal = Field(description="The channel's fee, a fraction of each sale line")
+    logistics_rate: Decimal
+    currencies: list[str]
+    country: str = Field(description="ISO 3166-1 alpha-2 code of where it sells")
+    states: list[str] = Field(description="Its states (none: national or abroad)")
+    state_bound: bool
+    odf_ids: list[str] = Field(default_factory=list, description="A trade center's owners")
+    buyer_organization: str | None = None
+    registered_by: str
+    registered_at: datetime
+
+
+@event_type("trade.ChannelClosed")
+class ChannelClosed(EventPayload):
+    """The channel takes no new orders; orders already placed through it go on."""
+
+    channel_id: str
+    reason: str
+    closed_at: datetime
+
+
+@event_type("trade.ExchangeRateRecorded")
+class ExchangeRateRecorded(EventPayload):
+    """A national supervisor recorded a day's rate: USD payments of that day convert at it."""
+
+    currency: str
+    rate_date: date
+    rate: Decimal = Field(description="MXN per unit of `currency`, six decimals at most")
+    recorded_by: str
+    recorded_at: datetime
 
 
 @event_type("trade.SaleReturned")

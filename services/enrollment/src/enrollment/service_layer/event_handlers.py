@@ -25,8 +25,21 @@ from megp_common.handling import apply_once
 
 log = structlog.get_logger(__name__)
 
-#: The one currency a sale is counted in for now: periods, baselines and deposits are in pesos.
+#: The one currency a sale is counted in: periods, baselines and deposits are in pesos.
 COUNTED_CURRENCY = "MXN"
+
+
+def counted_part(e: trade.SaleCompleted) -> Decimal:
+    """The producer's part in pesos: itself for a peso sale; for a sale in another currency,
+    the peso amount trade converted at the rate recorded for the payment's day
+    (`producer_part_mxn`). A foreign sale without it cannot be counted (dead-lettered)."""
+    if e.currency == COUNTED_CURRENCY:
+        return e.producer_part
+    if e.producer_part_mxn is None:
+        raise PermanentError(
+            f"sale {e.order_id}: a {e.currency} sale carries no {COUNTED_CURRENCY} amount to count"
+        )
+    return e.producer_part_mxn
 
 
 def build(services: Services) -> dict[str, Handler]:
@@ -52,11 +65,11 @@ class EventHandlers:
         plan covering the day: the group period's unplanned revenue."""
         await self._count(
             env,
-            currency=e.currency,
+            currency=COUNTED_CURRENCY,  # a dollar sale is counted by its peso part
             group_id=e.group_id,
             participant_id=e.producer_id,
             order_id=e.order_id,
-            amount=e.producer_part,
+            amount=counted_part(e),
             day=e.completed_on,
             source=IncomeSource.SALE,
         )

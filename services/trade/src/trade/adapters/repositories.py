@@ -42,6 +42,8 @@ from megp_common.mongo import (
     namespace,
     to_bson,
 )
+from trade.domain.channel import Channel
+from trade.domain.exchange import DailyRate
 from trade.domain.group import GroupRecord
 from trade.domain.ledger import SaleLine
 from trade.domain.order import Order
@@ -378,6 +380,21 @@ class SaleLineRepository:
         return found
 
 
+class ChannelRepository(AggregateRepository[Channel]):
+    """Sales channels with their terms [¶53, ¶96, ¶97]; the marketplace is one of them."""
+
+    collection = "channels"
+    model = Channel
+    indexes = (IndexModel([("kind", ASCENDING)]),)
+
+
+class RateRepository(AggregateRepository[DailyRate]):
+    """The exchange rates recorded per currency and day (id "USD:2027-03-01")."""
+
+    collection = "exchange_rates"
+    model = DailyRate
+
+
 ALL = (
     ProductRepository,
     OrderRepository,
@@ -385,6 +402,8 @@ ALL = (
     RoundRepository,
     PurchaseOrderRepository,
     ProducerRepository,
+    ChannelRepository,
+    RateRepository,
 )
 #: Collections without an outbox
 PLAIN = (StockRepository, StockLocks, SaleLineRepository)

@@ -54,13 +54,51 @@ class ForPurchaseOrder:
 class PlaceOrder:
     items: tuple[OrderItem, ...] = field(default_factory=tuple)
     purchase_order: ForPurchaseOrder | None = None
+    channel_id: str = "marketplace"
+    currency: str = "MXN"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterChannel:
+    """A trade center's ODF staff, or a programme supervisor for an alliance or an
+    association abroad, registers a channel with its terms [¶53, ¶96, ¶97]."""
+
+    kind: str
+    name: str
+    fee_rate: Decimal
+    logistics_rate: Decimal
+    states: tuple[str, ...]
+    currencies: tuple[str, ...] = ("MXN",)
+    country: str = "MX"
+    odf_ids: tuple[str, ...] = ()
+    buyer_organization: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseChannel:
+    channel_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRate:
+    currency: str
+    on: date
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawProduct:
+    product_id: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class PayOrder:
     order_id: str
     amount: Decimal
-    currency: str = "MXN"
+    #: None: the order's own currency (a payment is always in it)
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

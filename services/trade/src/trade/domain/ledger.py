@@ -109,7 +109,8 @@ def lines_of_sale(
         if line.producer_id != producer_id:
             continue
         product = products.get(line.product_id)
-        channel = getattr(line, "channel", None) or order.channel or default_channel
+        channel = getattr(line, "channel_id", None) or order.channel or default_channel
+        pesos = line.in_mxn  # a line in dollars: its split converted at the order's rate
         found.append(
             SaleLine(
                 order_id=order.id,
@@ -124,11 +125,11 @@ def lines_of_sale(
                 programmes=list(product.programmes) if product else [],
                 channel=str(channel),
                 quantity=line.quantity,
-                amount=line.split.total,
-                producer_part=line.split.producer_part,
-                channel_fee=line.split.channel_fee,
-                logistics=line.split.logistics,
-                currency=order.currency,
+                amount=pesos.total,
+                producer_part=pesos.producer_part,
+                channel_fee=pesos.channel_fee,
+                logistics=pesos.logistics,
+                currency="MXN",
                 sold_on=sold_on,
                 producer_gender=producer.gender if producer else None,
                 producer_indigenous=producer.indigenous if producer else None,

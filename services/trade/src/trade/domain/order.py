@@ -18,9 +18,10 @@ from pydantic import BaseModel, model_validator
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
 from megp_common.refusals import RuleViolation
+from trade.domain.channel import MARKETPLACE, Channel
 from trade.domain.errors import InvalidTransition, TradeRuleViolation
 from trade.domain.fulfilment import Shipment, between
-from trade.domain.pricing import PriceSplit
+from trade.domain.pricing import FeeTerms, PriceSplit, allocate, line_total, split, to_mxn
 from trade.domain.product import Product
 from trade.domain.returns import LineReturn
 
@@ -77,11 +78,33 @@ class OrderLine(BaseModel):
     returned: int = 0
     shipments: list[Shipment] = []
     short_reason: str | None = None
+    #: the channel whose terms split the line (orders before channels: the marketplace's)
+    channel_id: str = MARKETPLACE
+    fee_rate: Decimal | None = None
+    logistics_rate: Decimal | None = None
+    #: a line in another currency, in pesos at the order's recorded rate (set when paid)
+    split_mxn: Split | None = None
 
     @classmethod
     def of(
-        cls, number: int, product: Product, quantity: int, unit_price: Decimal | None = None
+        cls,
+        number: int,
+        product: Product,
+        quantity: int,
+        channel: Channel,
+        currency: str = "MXN",
+        unit_price: Decimal | None = None,
     ) -> OrderLine:
+        """The marketplace splits by the product's own terms (its published producer share,
+        fixed when it was listed); every other channel by its own. `unit_price`: an agreed
+        price (a purchase order's), else the list price of the order's currency."""
+        terms = product.terms if channel.is_marketplace else channel.terms
+        listed = product.price_mxn if currency == "MXN" else product.price_usd
+        price = listed if unit_price is None else unit_price
+        if price is None:
+            raise TradeRuleViolation(
+                f"product {product.id} has no {currency} price; it is not sold in {currency}"
+            )
         return cls(
             number=number,
             product_id=product.id,
@@ -90,9 +113,22 @@ class OrderLine(BaseModel):
             odf_id=product.odf_id,
             state=product.state,
             quantity=quantity,
-            unit_price=product.price_mxn if unit_price is None else unit_price,
-            split=Split.of(product.price_of(quantity, unit_price)),
+            unit_price=price,
+            split=Split.of(split(line_total(price, quantity), terms)),
+            channel_id=channel.id,
+            fee_rate=terms.channel_rate,
+            logistics_rate=terms.logistics_rate,
         )
+
+    @property
+    def terms(self) -> FeeTerms | None:
+        if self.fee_rate is None or self.logistics_rate is None:
+            return None
+        return FeeTerms(self.fee_rate, self.logistics_rate)
+
+    @property
+    def in_mxn(self) -> PriceSplit:
+        return (self.split_mxn or self.split).value()
 
     def info(self) -> ev.OrderLineInfo:
         return ev.OrderLineInfo(
@@ -105,6 +141,7 @@ class OrderLine(BaseModel):
             quantity=self.quantity,
             unit_price=self.unit_price,
             split=self.split.info(),
+            channel_id=self.channel_id,
         )
 
     @model_validator(mode="after")
@@ -132,6 +169,13 @@ class OrderLine(BaseModel):
         """What the buyer keeps paying for: the shipped units not returned."""
         return self.part(self.returned, self.shipped)
 
+    @property
+    def kept_mxn(self) -> PriceSplit:
+        """`kept` in pesos (a line in dollars: its share of the line's converted split)."""
+        if self.split_mxn is None:
+            return self.kept
+        return between(self.split_mxn.value(), self.quantity, self.returned, self.shipped)
+
 
 class Order(Aggregate):
     buyer: str
@@ -144,6 +188,8 @@ class Order(Aggregate):
     paid_at: datetime | None = None
     closed_at: datetime | None = None
     completed_producers: list[str] = []
+    exchange_rate: Decimal | None = None
+    rate_date: date | None = None
     #: The purchase order whose acceptance placed this order (None: a marketplace order)
     purchase_order_id: str | None = None
     returns: list[LineReturn] = []
@@ -156,16 +202,26 @@ class Order(Aggregate):
     def split(self) -> PriceSplit:
         return sum((line.split.value() for line in self.lines), PriceSplit.zero())
 
+    @property
+    def total_mxn(self) -> Decimal | None:
+        """The total in pesos: the total itself, or its conversion once paid (None before)."""
+        if self.currency == "MXN":
+            return self.total
+        if self.exchange_rate is None:
+            return None
+        return sum((line.in_mxn.total for line in self.lines), Decimal("0.00"))
+
     @classmethod
     def place(
         cls,
         *,
         id: str,
         buyer: str,
-        channel: str,
+        channel: Channel,
         lines: list[tuple[Product, int]],
         now: datetime,
         reserved_until: datetime,
+        currency: str = "MXN",
         unit_prices: Mapping[str, Decimal] | None = None,
         purchase_order_id: str | None = None,
     ) -> Order:
@@ -178,11 +234,12 @@ class Order(Aggregate):
         order = cls(
             id=id,
             buyer=buyer,
-            channel=channel,
+            channel=channel.id,
             lines=[
-                OrderLine.of(n, p, q, (unit_prices or {}).get(p.id))
+                OrderLine.of(n, p, q, channel, currency, (unit_prices or {}).get(p.id))
                 for n, (p, q) in enumerate(lines, start=1)
             ],
+            currency=currency,
             placed_at=now,
             reserved_until=reserved_until,
             purchase_order_id=purchase_order_id,
@@ -191,7 +248,7 @@ class Order(Aggregate):
             ev.OrderPlaced(
                 order_id=id,
                 buyer=buyer,
-                channel=channel,
+                channel=channel.id,
                 lines=[line.info() for line in order.lines],
                 total=order.total,
                 currency=order.currency,
@@ -217,8 +274,16 @@ class Order(Aggregate):
         )
         return True
 
-    def pay(self, amount: Decimal, currency: str, now: datetime) -> bool:
-        """The buyer pays the exact total; False when it was paid already (a repeat)."""
+    def pay(
+        self,
+        amount: Decimal,
+        currency: str,
+        now: datetime,
+        rate: tuple[date, Decimal] | None = None,
+    ) -> bool:
+        """The buyer pays the exact total; False when it was paid already (a repeat). An
+        order in another currency than the peso is converted at `rate` (its day, MXN per
+        unit): the peso total once, shared among the lines, each line split again."""
         if self.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
             return False
         if self.status is not OrderStatus.RESERVED:
@@ -234,11 +299,32 @@ class Order(Aggregate):
                 "exact total",
                 rule="RULES.md",
             )
+        if self.currency != "MXN":
+            if rate is None:
+                raise TradeRuleViolation(f"a {self.currency} payment needs the day's rate")
+            self._convert(*rate)
         self.status, self.paid_at = OrderStatus.PAID, now
         self.record(
-            ev.OrderPaid(order_id=self.id, total=self.total, currency=self.currency, paid_at=now)
+            ev.OrderPaid(
+                order_id=self.id,
+                total=self.total,
+                currency=self.currency,
+                paid_at=now,
+                total_mxn=self.total_mxn,
+                exchange_rate=self.exchange_rate,
+                rate_date=self.rate_date,
+            )
         )
         return True
+
+    def _convert(self, on: date, rate: Decimal) -> None:
+        totals = allocate(to_mxn(self.total, rate), [line.split.total for line in self.lines])
+        for line, total in zip(self.lines, totals, strict=True):
+            terms = line.terms
+            if terms is None:  # lines before channels were all in pesos
+                raise TradeRuleViolation(f"line {line.number} records no terms to split by")
+            line.split_mxn = Split.of(split(total, terms))
+        self.exchange_rate, self.rate_date = rate, on
 
     def cancel(self, reason: str, now: datetime) -> bool:
         """The buyer withdraws an unpaid order; False when it holds nothing already."""
@@ -347,6 +433,7 @@ class Order(Aggregate):
             return
         self.completed_producers.append(producer_id)
         total = sum((x.kept for x in theirs), PriceSplit.zero())
+        mxn = sum((x.kept_mxn for x in theirs), PriceSplit.zero())
         first = theirs[0]
         self.record(
             ev.SaleCompleted(
@@ -362,6 +449,10 @@ class Order(Aggregate):
                 logistics=total.logistics,
                 currency=self.currency,
                 completed_on=on,
+                amount_mxn=mxn.total,
+                producer_part_mxn=mxn.producer_part,
+                exchange_rate=self.exchange_rate,
+                rate_date=self.rate_date,
             ),
             key=first.group_id,
         )

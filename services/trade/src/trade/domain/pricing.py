@@ -4,6 +4,11 @@ part, the channel's (or trade center's) fee and logistics.
 Rule: each fee is its rate times the line total, rounded half-even to the centavo; the
 producer's part is what remains, so the three parts always sum to the total exactly and the
 rounding never moves more than half a centavo per fee away from the producer.
+
+A sale in dollars is converted to pesos at a recorded rate (`to_mxn`): the order's total once,
+half-even to the centavo, then shared among its lines in proportion to their dollar totals by
+the largest remainder method on centavos (`allocate`), so the lines' peso totals sum to the
+converted total exactly; each line's peso total is then split by the same rule as above.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ class FeeTerms:
     logistics_rate: Decimal
 
     def __post_init__(self) -> None:
+        if not (self.channel_rate.is_finite() and self.logistics_rate.is_finite()):
+            raise ValueError("fee rates are finite fractions")
         if self.channel_rate < 0 or self.logistics_rate < 0:
             raise ValueError("fee rates cannot be negative")
         if self.channel_rate + self.logistics_rate >= 1:
@@ -76,3 +83,29 @@ def split(total: Decimal, terms: FeeTerms) -> PriceSplit:
         channel_fee=channel,
         logistics=logistics,
     )
+
+
+def to_mxn(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount of another currency in pesos at `rate` (MXN per unit), half-even."""
+    if rate <= 0:
+        raise ValueError("an exchange rate is positive")
+    return cents(amount * rate)
+
+
+def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Share `total` (centavos) in proportion to `weights` (the largest remainder method on
+    whole centavos, ties to the earlier weight): the parts sum to `total` exactly and each is
+    within a centavo of its exact share."""
+    if total < 0 or cents(total) != total:
+        raise ValueError("a total to share is a non-negative amount in centavos")
+    if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValueError("the weights are non-negative and not all zero")
+    whole = int(total * 100)
+    base = sum(weights)
+    exact = [whole * w / base for w in weights]
+    floors = [int(x) for x in exact]  # exact >= 0, so int() is the floor
+    left = whole - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [Decimal(c).scaleb(-2) for c in floors]

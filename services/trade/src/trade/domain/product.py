@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
+from trade.domain.errors import InvalidTransition
 from trade.domain.pricing import FeeTerms, PriceSplit, line_total, split
 from trade.domain.stock import StockLevel
 
@@ -31,6 +32,8 @@ class Product(Aggregate):
     channel_rate: Decimal
     logistics_rate: Decimal
     listed_at: datetime
+    withdrawn: bool = False
+    withdrawn_at: datetime | None = None
 
     def partition_key(self) -> str:
         return self.group_id
@@ -50,6 +53,30 @@ class Product(Aggregate):
         """`quantity` units at the list price, or at an agreed `unit_price` (a purchase order)."""
         price = self.price_mxn if unit_price is None else unit_price
         return split(line_total(price, quantity), self.terms)
+
+    def withdraw(self, reason: str, now: datetime) -> bool:
+        """The ODF takes the product off sale: no new orders (what is reserved or paid is
+        honoured); False when it was withdrawn already."""
+        if self.withdrawn:
+            return False
+        self.withdrawn, self.withdrawn_at = True, now
+        self.record(
+            ev.ProductWithdrawn(
+                product_id=self.id,
+                group_id=self.group_id,
+                state_code=self.state,
+                reason=reason,
+                withdrawn_at=now,
+            )
+        )
+        return True
+
+    def expect_on_sale(self) -> None:
+        if self.withdrawn:
+            raise InvalidTransition(
+                f"product {self.id} was withdrawn from sale; it takes no new orders",
+                product_id=self.id,
+            )
 
     def stock_adjusted(
         self, adjustment_id: str, delta: int, level: StockLevel, reason: str, now: datetime

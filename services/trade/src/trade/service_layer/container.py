@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from megp_common.clock import SettableClock
 from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
+    ChannelRepository,
     GroupRepository,
     OrderRepository,
     ProducerRepository,
     ProductRepository,
     PurchaseOrderRepository,
+    RateRepository,
     RoundRepository,
     SaleLineRepository,
     StockRepository,
@@ -34,6 +36,8 @@ class Services:
     purchase_orders: PurchaseOrderRepository
     producers: ProducerRepository
     sale_lines: SaleLineRepository
+    channels: ChannelRepository
+    rates: RateRepository
 
     @property
     def terms(self) -> FeeTerms:

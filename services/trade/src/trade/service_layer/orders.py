@@ -9,12 +9,13 @@ retry reserves nothing twice and a release or a sale settles each hold once."""
 
 from __future__ import annotations
 
-from megp_common.auth import Principal, Role, check_state
+from megp_common.auth import Principal, Role
 from megp_common.errors import Conflict, NotFound
 from trade.domain.commands import CancelOrder, PayOrder, PlaceOrder
 from trade.domain.errors import StockShort, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderStatus
 from trade.domain.product import Product
+from trade.service_layer import channels, rates
 from trade.service_layer.container import Services
 
 
@@ -25,22 +26,27 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
     ids = [item.product_id for item in command.items]
     if len(set(ids)) != len(ids):
         raise TradeRuleViolation("each product appears on one line of an order")
+    channel = await channels.channel(services, command.channel_id)
     products: list[tuple[Product, int]] = []
     for item in command.items:
         found = await services.products.find(item.product_id)
         if found is None:
             raise NotFound(f"no product has the id {item.product_id}")
-        check_state(who, found.state)  # the marketplace channel is state-bound
         products.append((found, item.quantity))
+    # the channel's rule (who buys, in what, from which states) before anything is reserved
+    await channels.admit(services, who, channel, command.currency, [p.state for p, _ in products])
+    for found, _ in products:
+        found.expect_on_sale()
     now, link = services.now(), command.purchase_order
     until = now + (services.reservation if link is None else link.reserve_for)
     order = Order.place(
         id=order_id,
         buyer=who.subject if link is None else link.buyer,
-        channel=services.settings.channel,
+        channel=channel,
         lines=products,
         now=now,
         reserved_until=until,
+        currency=command.currency,
         unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price is not None},
         purchase_order_id=None if link is None else link.purchase_order_id,
     )
@@ -106,7 +112,10 @@ async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
     if order.expire(now):
         await services.orders.save(order)
         await _settle(services, order)
-    if order.pay(command.amount, command.currency, now):
+    rate = None
+    if order.currency != "MXN" and order.status is OrderStatus.RESERVED:
+        rate = await rates.rate_for_payment(services, order.currency, now.date())
+    if order.pay(command.amount, command.currency or order.currency, now, rate):
         await services.orders.save(order)
     await _settle(services, order)
     return order

@@ -8,7 +8,7 @@ from __future__ import annotations
 from megp_common import decisions
 from megp_common.auth import Principal, check_state
 from megp_common.errors import Conflict, NotFound
-from trade.domain.commands import AdjustStock, ListProduct
+from trade.domain.commands import AdjustStock, ListProduct, WithdrawProduct
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
 from trade.domain.product import Product
@@ -100,3 +100,13 @@ async def adjust_stock(
     if product.stock_adjusted(adjustment_id, command.delta, level, command.reason, services.now()):
         await services.products.save(product)
     return product, level
+
+
+async def withdraw(services: Services, who: Principal, command: WithdrawProduct) -> Product:
+    """The group's ODF takes a product off sale: new orders are refused (409); what is
+    reserved may still be paid, and paid orders are still shipped."""
+    product = await product_in_scope(services, who, command.product_id)
+    act_for_odf(who, await services.groups.get(product.group_id))
+    if product.withdraw(command.reason, services.now()):
+        await services.products.save(product)
+    return product

@@ -31,8 +31,9 @@ async def products(
     state: str | None = None,
     category: str | None = None,
     limit: int = 100,
+    include_withdrawn: bool = False,
 ) -> list[tuple[Product, StockLevel]]:
-    query: dict[str, Any] = {}
+    query: dict[str, Any] = {} if include_withdrawn else {"withdrawn": {"$ne": True}}
     for name, value in (("group_id", group_id), ("state", state), ("category", category)):
         if value is not None:
             query[name] = value

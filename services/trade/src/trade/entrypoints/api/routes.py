@@ -5,14 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from trade.entrypoints.api.routers import (
+    channels,
     fulfilment,
     orders,
     products,
     purchase_orders,
+    rates,
     reports,
     rounds,
 )
 
 router = APIRouter(prefix="/v1")
-for module in (products, orders, fulfilment, rounds, purchase_orders, reports):
+for module in (products, orders, fulfilment, rounds, purchase_orders, reports, channels, rates):
     router.include_router(module.router)

@@ -10,10 +10,15 @@ from fastapi.responses import JSONResponse
 
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
-from trade.domain.commands import AdjustStock
+from trade.domain.commands import AdjustStock, WithdrawProduct
 from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
 from trade.entrypoints.api.errors import READ, WRITE
-from trade.entrypoints.api.schemas.products import ProductCreate, ProductPublic, StockAdjustment
+from trade.entrypoints.api.schemas.products import (
+    ProductCreate,
+    ProductPublic,
+    ProductWithdrawal,
+    StockAdjustment,
+)
 from trade.service_layer import products, queries
 
 router = APIRouter(prefix="/products", tags=["products"])
@@ -51,9 +56,17 @@ async def list_products(
     state: Annotated[str | None, Query(pattern=r"^(0[1-9]|[12][0-9]|3[0-2])$")] = None,
     category: Filter = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    include_withdrawn: Annotated[
+        bool, Query(description="Also the products taken off sale")
+    ] = False,
 ) -> list[ProductPublic]:
     found = await queries.products(
-        services, group_id=group_id, state=state, category=category, limit=limit
+        services,
+        group_id=group_id,
+        state=state,
+        category=category,
+        limit=limit,
+        include_withdrawn=include_withdrawn,
     )
     return [ProductPublic.of(p, level, who) for p, level in found]
 
@@ -89,3 +102,24 @@ async def adjust_stock(
         return 200, ProductPublic.of(*found, who)
 
     return await keyed(services, who, f"stock:{product_id}", key, body, run)
+
+
+@router.post(
+    "/{product_id}/withdrawal",
+    response_model=ProductPublic,
+    responses=WRITE,
+    summary="The ODF takes the product off sale: no new orders; reservations are honoured",
+)
+async def withdraw(
+    product_id: ProductId,
+    body: ProductWithdrawal,
+    services: ServicesDep,
+    who: OdfStaff,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, ProductPublic]:
+        command = WithdrawProduct(product_id, body.reason)
+        product = await products.withdraw(services, who, command)
+        return 200, ProductPublic.of(product, await services.stock.level(product.id), who)
+
+    return await keyed(services, who, f"withdraw:{product_id}", key, body, run)

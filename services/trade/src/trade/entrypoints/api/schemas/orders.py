@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from megp_common.money import MoneyAmount, PaymentAmount, Quantity
+from megp_common.money import CurrencyCode, MoneyAmount, PaymentAmount, Quantity, Rate
 from megp_common.schemas import RequestModel
 from trade.domain.commands import OrderItem, PlaceOrder
 from trade.domain.order import Order, OrderStatus
@@ -29,9 +29,24 @@ class OrderCreate(RequestModel):
     )
 
     lines: list[OrderItemIn] = Field(min_length=1, max_length=50)
+    channel_id: str = Field(
+        default="marketplace",
+        min_length=1,
+        max_length=100,
+        description="The channel it is bought through: its terms split every line",
+    )
+    currency: CurrencyCode = Field(
+        default="MXN",
+        description="The order's currency and so its price list: MXN, or USD where the "
+        "channel takes it and every product has a USD price",
+    )
 
     def command(self) -> PlaceOrder:
-        return PlaceOrder(tuple(OrderItem(x.product_id, x.quantity) for x in self.lines))
+        return PlaceOrder(
+            tuple(OrderItem(x.product_id, x.quantity) for x in self.lines),
+            channel_id=self.channel_id,
+            currency=self.currency,
+        )
 
 
 class OrderPayment(RequestModel):
@@ -39,7 +54,10 @@ class OrderPayment(RequestModel):
         extra="forbid", json_schema_extra={"examples": [{"amount": "1700.00"}]}
     )
 
-    amount: PaymentAmount = Field(description="The order's exact total, in MXN")
+    amount: PaymentAmount = Field(
+        description="The order's exact total, in its currency (a USD order: dollars, worth "
+        "pesos at the rate recorded for the payment's day)"
+    )
 
 
 class OrderCancellation(RequestModel):
@@ -69,6 +87,12 @@ class OrderLinePublic(BaseModel):
     shipped: int = 0
     shortened: int = Field(default=0, description="Units settled short: the buyer refunded")
     returned: int = Field(default=0, description="Shipped units given back by accepted returns")
+    channel_id: str
+    fee_rate: Rate | None = None
+    logistics_rate: Rate | None = None
+    split_mxn: SplitPublic | None = Field(
+        default=None, description="A line in dollars, in pesos at the order's rate (once paid)"
+    )
 
 
 class ReturnSummary(BaseModel):
@@ -111,10 +135,15 @@ class OrderPublic(BaseModel):
     closed_at: datetime | None = None
     purchase_order_id: str | None = None
     returns: list[ReturnSummary] = []
+    total_mxn: MoneyAmount | None = Field(
+        default=None, description="The total in pesos (a USD order: once paid, at its rate)"
+    )
+    exchange_rate: Rate | None = None
+    rate_date: date | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderPublic:
         return cls.model_validate(
             order.model_dump(exclude={"applied", "buyer", "completed_producers"})
-            | {"total": order.total}
+            | {"total": order.total, "total_mxn": order.total_mxn}
         )

@@ -86,6 +86,10 @@ class StockAdjustment(RequestModel):
     reason: Annotated[str, Field(min_length=3, max_length=200)]
 
 
+class ProductWithdrawal(RequestModel):
+    reason: Annotated[str, Field(min_length=3, max_length=200)]
+
+
 class StockPublic(BaseModel):
     available: int
     reserved: int
@@ -153,6 +157,10 @@ class ProductPublic(BaseModel):
     logistics_rate: Decimal
     stock: StockPublic
     listed_at: datetime
+    withdrawn: bool = Field(
+        default=False, description="Off sale: no new orders (reservations still honoured)"
+    )
+    withdrawn_at: datetime | None = None
 
     @classmethod
     def of(cls, product: Product, level: StockLevel, who: Principal) -> ProductPublic:
@@ -177,4 +185,6 @@ class ProductPublic(BaseModel):
             logistics_rate=product.logistics_rate,
             stock=StockPublic.of(level),
             listed_at=product.listed_at,
+            withdrawn=product.withdrawn,
+            withdrawn_at=product.withdrawn_at,
         )
