@@ -428,6 +428,25 @@ def test_a_return_after_the_sale_is_taken_from_the_members_period_through_the_br
     assert returned
     publish(os.environ["KAFKA_BOOTSTRAP_SERVERS"], "trade.events", returned[:1] * 2)
 
+    # the marketplace's sales ledger nets the return out too, once: the sale's line and the
+    # return's entry, 3 - 1 units, 300.00 - 100.00 paid, 255.00 - 85.00 to the producer
+    reader = trade.headers(Role.PROGRAMME_SUPERVISOR, subject="reader", states=(state,))
+
+    def netted() -> Any:
+        r = httpx.get(
+            f"{trade.url}/v1/reports/sales",
+            params={"by": "producer", "state": state, "from": start.isoformat()},
+            headers=reader,
+            timeout=30,
+        )
+        assert r.status_code == 200, r.text
+        rows = [g for g in r.json()["groups"] if g["key"] == seller]
+        return rows[0] if rows and rows[0]["returns"] == 1 else None
+
+    row_sold = eventually(netted)
+    assert (row_sold["lines"], row_sold["units"], row_sold["amount"]) == (1, 2, "200.00")
+    assert row_sold["producer_part"] == "170.00"
+
     drive.move_clock_to(drive.first_of_next_month(start) + timedelta(days=1))
     sheet = {
         "period_start": start.isoformat(),

@@ -239,6 +239,7 @@ async def test_sales_reports_to_the_centavo_counted_once_and_read_in_scope(
     }
     assert mine["total"] == {
         "lines": 4,
+        "returns": 0,
         "units": 7,
         "amount": "2770.49",
         "producer_part": "2354.92",

@@ -20,6 +20,7 @@ from trade.domain.ledger import (
     lines_of_sale,
     median,
     overall,
+    return_entry,
     share_distribution,
     shares_by_channel,
     totals_by,
@@ -28,6 +29,7 @@ from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms, split
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
+from trade.domain.returns import decide_return, request_return
 
 MARKETPLACE_CHANNEL = Channel.marketplace(
     FeeTerms(Decimal("0.10"), Decimal("0.05")), ["MXN"], datetime(2027, 1, 1, tzinfo=UTC)
@@ -73,6 +75,9 @@ def test_the_lines_of_a_completed_sale_carry_the_product_and_the_producer_at_the
         now=NOW,
         reserved_until=NOW + timedelta(minutes=30),
     )
+    order.pay(order.total, "MXN", NOW)
+    for number in (1, 2, 3):
+        order.fulfil(number, DAY)
     ana = ProducerRecord(id="ana")
     ana.learn(gender="female", indigenous=True, programmes=["women"], state="20", as_of=NOW)
     lines = lines_of_sale(
@@ -224,3 +229,58 @@ def test_median_and_buckets_on_known_shares() -> None:
     assert [n for _, _, n in d.buckets] == [1, 0, 1, 0, 1, 1]  # 0.4, 0.6, 0.85, 1.0
     assert share_distribution([]) is None
     assert line_id("o-1", 3) == "o-1:3"
+
+
+def test_the_ledger_counts_what_shipped_and_nets_out_a_return_after_the_sale() -> None:
+    """A line settled short is sold for what shipped; a return accepted before the sale makes
+    the sale smaller; one accepted after it is an entry of its own, negative; and the entries
+    of a line always sum to what the buyer kept paying for."""
+    rug, pot = product("p1", "ana", "850.00"), product("p2", "ana", "33.33")
+    order = Order.place(
+        id="o2",
+        buyer="b",
+        channel=MARKETPLACE_CHANNEL,
+        lines=[(rug, 4), (pot, 3)],
+        now=NOW,
+        reserved_until=NOW + timedelta(minutes=30),
+    )
+    order.pay(order.total, "MXN", NOW)
+    order.fulfil(2, DAY)
+    window = timedelta(days=30)
+    for rid in ("r1", "r2"):
+        request_return(
+            order, return_id=rid, number=2, quantity=1, reason="chipped", now=NOW, window=window
+        )
+    # before the sale completes (a rug still open): the sale will be the smaller
+    decide_return(order, "r1", accept=True, restock=False, reason=None, by="staff", now=NOW)
+    order.fulfil(1, DAY, quantity=3)
+    order.shorten(1, "the loom broke", DAY)  # 3 of 4 rugs shipped: the sale completes
+    assert order.completed_producers == ["ana"]
+
+    def sale() -> list[SaleLine]:
+        return lines_of_sale(
+            order, "ana", products={}, producer=None, default_channel="m", sold_on=DAY
+        )
+
+    sold = sale()
+    assert [(x.id, x.quantity, x.amount) for x in sold] == [
+        ("o2:1", 3, Decimal("2550.00")),
+        ("o2:2", 2, Decimal("66.66")),
+    ]
+    later = NOW + timedelta(days=3)
+    decide_return(order, "r2", accept=True, restock=True, reason=None, by="staff", now=later)
+    entry = return_entry(
+        order, "r2", products={}, producer=None, default_channel="m", returned_on=later.date()
+    )
+    assert (entry.id, entry.quantity, entry.amount, entry.is_return) == (
+        "o2:2:return:r2",
+        -1,
+        Decimal("-33.33"),
+        True,
+    )
+    assert sale() == sold  # what the sale was does not change with a later return
+    total = overall([*sold, entry])
+    assert (total.lines, total.returns, total.units) == (2, 1, 4)
+    kept = order.lines[0].kept.total + order.lines[1].kept.total
+    assert total.amount == kept == Decimal("2583.33")
+    assert share_distribution([*sold, entry]) == share_distribution(sold)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
 
-from trade.domain.order import Order
+from trade.domain.fulfilment import between
+from trade.domain.order import Order, OrderLine
+from trade.domain.pricing import PriceSplit
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
+from trade.domain.returns import ReturnStatus, find_return
 
 ZERO = Decimal("0.00")
 #: Lines of a dimension that is not known (a product without a niche, a line without a
@@ -63,10 +66,18 @@ class SaleLine(BaseModel):
     #: had not heard of the producer from enrollment yet)
     producer_gender: str | None = None
     producer_indigenous: bool | None = None
+    #: an entry of a return accepted after the sale (trade's SaleReturned): the units and the
+    #: money it takes back, negative, dated the day of the return
+    return_id: str | None = None
 
     @property
     def id(self) -> str:
-        return line_id(self.order_id, self.number)
+        sold = line_id(self.order_id, self.number)
+        return sold if self.return_id is None else f"{sold}:return:{self.return_id}"
+
+    @property
+    def is_return(self) -> bool:
+        return self.return_id is not None
 
     def keys(self, by: Dimension) -> list[str]:
         """The keys the line counts under: one for every dimension but `programme`, where a
@@ -93,6 +104,61 @@ def line_id(order_id: str, number: int) -> str:
     return f"{order_id}:{number}"
 
 
+def _returned_before_sale(order: Order, number: int) -> int:
+    """Units of line `number` given back by returns accepted before its producer's sale
+    completed: the sale is what shipped less those (the later ones are entries of their own)."""
+    return sum(
+        r.quantity
+        for r in order.returns
+        if r.number == number and r.status is ReturnStatus.ACCEPTED and not r.sale_returned
+    )
+
+
+def _in_pesos(line: OrderLine, start: int, end: int) -> PriceSplit:
+    """What units start+1 .. end of the line carry, in pesos (a line in dollars: its share of
+    the split converted at the order's recorded rate)."""
+    return between(line.in_mxn, line.quantity, start, end)
+
+
+def _entry(
+    order: Order,
+    line: OrderLine,
+    *,
+    quantity: int,
+    money: PriceSplit,
+    products: Mapping[str, Product],
+    producer: ProducerRecord | None,
+    default_channel: str,
+    on: date,
+    return_id: str | None = None,
+) -> SaleLine:
+    product = products.get(line.product_id)
+    channel = getattr(line, "channel_id", None) or order.channel or default_channel
+    return SaleLine(
+        order_id=order.id,
+        number=line.number,
+        producer_id=line.producer_id,
+        group_id=line.group_id,
+        odf_id=line.odf_id,
+        state=line.state,
+        municipality=product.municipality if product else "",
+        category=product.category if product else "",
+        niche=product.niche if product else "",
+        programmes=list(product.programmes) if product else [],
+        channel=str(channel),
+        quantity=quantity,
+        amount=money.total,
+        producer_part=money.producer_part,
+        channel_fee=money.channel_fee,
+        logistics=money.logistics,
+        currency="MXN",
+        sold_on=on,
+        producer_gender=producer.gender if producer else None,
+        producer_indigenous=producer.indigenous if producer else None,
+        return_id=return_id,
+    )
+
+
 def lines_of_sale(
     order: Order,
     producer_id: str,
@@ -102,45 +168,79 @@ def lines_of_sale(
     default_channel: str,
     sold_on: date,
 ) -> list[SaleLine]:
-    """The ledger lines of one producer's completed sale in `order`. The channel is the
-    line's own when it names one, else the order's, else `default_channel`."""
+    """The ledger lines of one producer's completed sale in `order`: of each of their lines,
+    the units shipped and not given back before the sale (a line settled short counts only what
+    shipped; one with nothing kept is no sale line), in pesos. The channel is the line's own
+    when it names one, else the order's, else `default_channel`."""
     found: list[SaleLine] = []
     for line in order.lines:
         if line.producer_id != producer_id:
             continue
-        product = products.get(line.product_id)
-        channel = getattr(line, "channel_id", None) or order.channel or default_channel
-        pesos = line.in_mxn  # a line in dollars: its split converted at the order's rate
+        start = _returned_before_sale(order, line.number)
+        if line.shipped <= start:
+            continue
         found.append(
-            SaleLine(
-                order_id=order.id,
-                number=line.number,
-                producer_id=line.producer_id,
-                group_id=line.group_id,
-                odf_id=line.odf_id,
-                state=line.state,
-                municipality=product.municipality if product else "",
-                category=product.category if product else "",
-                niche=product.niche if product else "",
-                programmes=list(product.programmes) if product else [],
-                channel=str(channel),
-                quantity=line.quantity,
-                amount=pesos.total,
-                producer_part=pesos.producer_part,
-                channel_fee=pesos.channel_fee,
-                logistics=pesos.logistics,
-                currency="MXN",
-                sold_on=sold_on,
-                producer_gender=producer.gender if producer else None,
-                producer_indigenous=producer.indigenous if producer else None,
+            _entry(
+                order,
+                line,
+                quantity=line.shipped - start,
+                money=_in_pesos(line, start, line.shipped),
+                products=products,
+                producer=producer,
+                default_channel=default_channel,
+                on=sold_on,
             )
         )
     return found
 
 
+def return_entry(
+    order: Order,
+    return_id: str,
+    *,
+    products: Mapping[str, Product],
+    producer: ProducerRecord | None,
+    default_channel: str,
+    returned_on: date,
+) -> SaleLine:
+    """The ledger entry of a return accepted after its producer's sale: minus the units and
+    minus what they carried, in pesos. Returns take a line's units first to last in the order
+    they were accepted (returns.py), so this one's units follow those accepted before it."""
+    ret = find_return(order, return_id)
+    line = order.line(ret.number)
+    accepted = sorted(
+        (
+            r
+            for r in order.returns
+            if r.number == ret.number and r.status is ReturnStatus.ACCEPTED and r.decided_at
+        ),
+        key=lambda r: r.decided_at or datetime.min,
+    )
+    before = 0
+    for r in accepted:
+        if r.id == ret.id:
+            break
+        before += r.quantity
+    money = _in_pesos(line, before, before + ret.quantity)
+    return _entry(
+        order,
+        line,
+        quantity=-ret.quantity,
+        money=PriceSplit(-money.total, -money.producer_part, -money.channel_fee, -money.logistics),
+        products=products,
+        producer=producer,
+        default_channel=default_channel,
+        on=returned_on,
+        return_id=ret.id,
+    )
+
+
 @dataclass
 class Totals:
+    """Sold lines and, netted into the units and money, returns accepted after their sale."""
+
     lines: int = 0
+    returns: int = 0
     units: int = 0
     amount: Decimal = ZERO
     producer_part: Decimal = ZERO
@@ -148,7 +248,10 @@ class Totals:
     logistics: Decimal = ZERO
 
     def add(self, line: SaleLine) -> None:
-        self.lines += 1
+        if line.is_return:
+            self.returns += 1
+        else:
+            self.lines += 1
         self.units += line.quantity
         self.amount += line.amount
         self.producer_part += line.producer_part
@@ -204,7 +307,10 @@ def bucket_of(share: Decimal) -> int:
     return len(BUCKET_EDGES)
 
 
-def share_distribution(lines: Sequence[SaleLine]) -> ShareDistribution | None:
+def share_distribution(entries: Sequence[SaleLine]) -> ShareDistribution | None:
+    """Over the lines sold (a return takes back the same share of its line: it moves no line
+    from one bucket to another, so return entries are left out)."""
+    lines = [x for x in entries if not x.is_return]
     if not lines:
         return None
     shares = [line.share for line in lines]

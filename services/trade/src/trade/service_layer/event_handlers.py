@@ -35,9 +35,13 @@ class EventHandlers:
     async def sale_completed(self, env: EventEnvelope, e: ev.SaleCompleted) -> None:
         await ledger.record_sale(self.services, env, e)
 
+    async def sale_returned(self, env: EventEnvelope, e: ev.SaleReturned) -> None:
+        await ledger.record_return(self.services, env, e)
+
     def table(self) -> dict[str, Any]:
         return group_handlers(self.services.groups) | {
             enr.ParticipantEnrolled.event_type: self.participant,
             enr.ParticipantUpdated.event_type: self.participant,
             ev.SaleCompleted.event_type: self.sale_completed,
+            ev.SaleReturned.event_type: self.sale_returned,
         }

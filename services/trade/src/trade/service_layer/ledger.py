@@ -8,7 +8,9 @@ order's save, before anything else ran (a write in the use case would be lost in
 unless the caller retried). A redelivery, or a second `SaleCompleted` for the same (order,
 producer), writes nothing: each line's `_id` is the order id and the line number, and the
 store refuses a second insert of an id atomically. The price: reports see a sale once the
-relay has published it and the consumer handled it (well under a second here)."""
+relay has published it and the consumer handled it (well under a second here). A return
+accepted after the sale (`SaleReturned`) is netted out by an entry of its own, negative, once
+per return."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
-from trade.domain.ledger import lines_of_sale
+from trade.domain.ledger import lines_of_sale, return_entry
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
+from trade.domain.returns import find_return
 from trade.service_layer.container import Services
 
 log = structlog.get_logger(__name__)
@@ -54,6 +57,28 @@ async def record_sale(services: Services, env: EventEnvelope, e: ev.SaleComplete
         written += await services.sale_lines.add_once(sale_line)
     if written < len(sold):
         log.info("sale lines there already", order_id=order.id, skipped=len(sold) - written)
+    return written
+
+
+async def record_return(services: Services, env: EventEnvelope, e: ev.SaleReturned) -> bool:
+    """Net a return accepted after its sale out of the ledger: one entry per return (its `_id`
+    names the return), written once however often the event comes."""
+    order = await services.orders.find(e.order_id)
+    if order is None or not any(r.id == e.return_id for r in order.returns):
+        raise PermanentError(f"SaleReturned {env.id}: trade holds no return {e.return_id}")
+    line = next(x for x in order.lines if x.number == find_return(order, e.return_id).number)
+    product = await services.products.find(line.product_id)
+    entry = return_entry(
+        order,
+        e.return_id,
+        products={product.id: product} if product else {},
+        producer=await services.producers.find(e.producer_id),
+        default_channel=services.settings.channel,
+        returned_on=e.returned_on,
+    )
+    written = await services.sale_lines.add_once(entry)
+    if not written:
+        log.info("return entry there already", order_id=order.id, return_id=e.return_id)
     return written
 
 

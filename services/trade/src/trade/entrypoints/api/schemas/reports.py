@@ -16,8 +16,13 @@ from trade.service_layer.reports import RoundSavings
 
 class TotalsPublic(BaseModel):
     lines: int = Field(description="Sale lines counted")
-    units: int
-    amount: MoneyAmount = Field(description="What buyers paid for the lines")
+    returns: int = Field(
+        default=0,
+        description="Returns accepted after their sale, netted out of the units and the money "
+        "(dated the day of the return, so a period may hold a return of an earlier sale)",
+    )
+    units: int = Field(description="Units sold less units returned")
+    amount: MoneyAmount = Field(description="What buyers paid for the lines, less refunds")
     producer_part: MoneyAmount = Field(description="What the producers earn of it [¶97-¶98]")
     channel_fee: MoneyAmount
     logistics: MoneyAmount
@@ -26,6 +31,7 @@ class TotalsPublic(BaseModel):
     def of(cls, t: Totals) -> TotalsPublic:
         return cls(
             lines=t.lines,
+            returns=t.returns,
             units=t.units,
             amount=t.amount,
             producer_part=t.producer_part,
