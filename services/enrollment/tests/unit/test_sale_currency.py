@@ -52,3 +52,26 @@ def test_a_dollar_sale_counts_its_converted_part() -> None:
 def test_a_dollar_sale_without_a_peso_amount_is_refused() -> None:
     with pytest.raises(PermanentError, match="USD"):
         counted_part(sale(currency="USD"))
+
+
+def test_a_dollar_return_takes_back_its_peso_part() -> None:
+    back = trade.SaleReturned(
+        order_id="o1",
+        return_id="r1",
+        producer_id="ana",
+        group_id="g1",
+        odf_id="odf",
+        state_code="20",
+        channel="abroad",
+        amount=Decimal("24.50"),
+        producer_part=Decimal("20.83"),
+        channel_fee=Decimal("2.45"),
+        logistics=Decimal("1.22"),
+        currency="USD",
+        returned_on=date(2027, 3, 9),
+        amount_mxn=Decimal("422.70"),
+        producer_part_mxn=Decimal("359.30"),
+    )
+    assert counted_part(back) == Decimal("359.30")
+    with pytest.raises(PermanentError, match="USD"):
+        counted_part(back.model_copy(update={"producer_part_mxn": None}))

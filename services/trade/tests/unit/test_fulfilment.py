@@ -192,6 +192,10 @@ def test_returns_within_the_window_of_shipped_units_decided_by_the_odf() -> None
         Decimal("100.00"),
         Decimal("85.00"),
     )
+    assert (returned.amount_mxn, returned.producer_part_mxn) == (
+        returned.amount,
+        returned.producer_part,
+    )  # a peso order: its peso amounts are its own
     keys = [r.key for r in order.pending_events() if isinstance(r.payload, ev.SaleReturned)]
     assert keys == ["g1"]
     (refused,) = events(order, ev.ReturnRefused)

@@ -312,6 +312,14 @@ class SaleReturned(EventPayload):
     logistics: MoneyAmount
     currency: str = "MXN"
     returned_on: date
+    amount_mxn: MoneyAmount | None = Field(
+        default=None,
+        description="`amount` in pesos: the same for an MXN sale; for a USD one the returned "
+        "units' part of the line's peso split (the order's recorded rate)",
+    )
+    producer_part_mxn: MoneyAmount | None = Field(
+        default=None, description="`producer_part` in pesos, as `amount_mxn`"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ log = structlog.get_logger(__name__)
 COUNTED_CURRENCY = "MXN"
 
 
-def counted_part(e: trade.SaleCompleted) -> Decimal:
+def counted_part(e: trade.SaleCompleted | trade.SaleReturned) -> Decimal:
     """The producer's part in pesos: itself for a peso sale; for a sale in another currency,
     the peso amount trade converted at the rate recorded for the payment's day
     (`producer_part_mxn`). A foreign sale without it cannot be counted (dead-lettered)."""
@@ -136,8 +136,9 @@ class EventHandlers:
         """Negative revenue, by the rule of late sales: taken from the producer's open period
         containing the return's day; a closed period keeps it apart and its result stands."""
         services = self.services
+        producer_part = counted_part(e)  # pesos, as the sale was counted
         fresh, plan = await self._where(
-            e.order_id, e.currency, e.group_id, e.producer_id, e.returned_on
+            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.returned_on
         )
         outcome: list[SaleOutcome] = []
 
@@ -150,7 +151,7 @@ class EventHandlers:
                         return_id=e.return_id,
                         order_id=e.order_id,
                         participant_id=e.producer_id,
-                        producer_part=e.producer_part,
+                        producer_part=producer_part,
                         returned_on=e.returned_on,
                         now=services.now(),
                     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from megp_common.contracts import trade as ev
 from megp_common.refusals import NotFound, RuleViolation
 from trade.domain.errors import InvalidTransition
+from trade.domain.fulfilment import between
 from trade.domain.pricing import PriceSplit
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def decide_return(
         return True
     line = order.line(ret.number)
     refund = line.part(line.returned, line.returned + ret.quantity)
+    pesos = between(line.in_mxn, line.quantity, line.returned, line.returned + ret.quantity)
     line.returned += ret.quantity
     ret.status, ret.restock, ret.refund = ReturnStatus.ACCEPTED, restock, refund
     order.record(
@@ -180,6 +182,8 @@ def decide_return(
                 logistics=refund.logistics,
                 currency=order.currency,
                 returned_on=now.date(),
+                amount_mxn=pesos.total,
+                producer_part_mxn=pesos.producer_part,
             ),
             key=line.group_id,
         )
