@@ -5,7 +5,7 @@ scores, never a title, a description, a claim, an advice or a comment."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ip_counsel.domain.counsellor import Counsellor
 from ip_counsel.domain.disclosure import Disclosure
+from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.people import GroupRecord, InnovationCommittee, ParticipantRecord
 from megp_common.ids import new_id
 from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
@@ -60,6 +61,46 @@ class DisclosureRepository(AggregateRepository[Disclosure]):
     indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
+def _day(on: date) -> datetime:
+    return datetime.combine(on, time())
+
+
+class FilingRepository(AggregateRepository[Filing]):
+    """Filings at IMPI (metadata only: no disclosure content). Each document also holds, as
+    scalars the scheduler and the deadline listing query, `wake_on` (the first day its tick
+    has something to do; absent once it ended) and `next_due_on` (its earliest open due date)."""
+
+    collection = "filings"
+    model = Filing
+    indexes = (
+        IndexModel([("disclosure_id", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
+        IndexModel([("wake_on", ASCENDING)]),
+        IndexModel([("next_due_on", ASCENDING)]),
+    )
+
+    def _state(self, aggregate: Filing) -> Document:
+        doc = super()._state(aggregate)
+        wake, open_ = aggregate.wake_on(), aggregate.open_deadlines()
+        doc["wake_on"] = _day(wake) if wake else None
+        doc["next_due_on"] = _day(open_[0].due_on) if open_ else None
+        return doc
+
+    async def waking_by(self, today: date, limit: int) -> list[Filing]:
+        """Filings whose tick has something to do on or before `today`, earliest first."""
+        return await self.find_many(
+            {"wake_on": {"$ne": None, "$lte": _day(today)}}, sort=[("wake_on", 1)], limit=limit
+        )
+
+    async def due_by(self, query: dict[str, Any], until: date, limit: int) -> list[Filing]:
+        """Filings matching `query` with an open deadline due on or before `until`."""
+        return await self.find_many(
+            query | {"next_due_on": {"$ne": None, "$lte": _day(until)}},
+            sort=[("next_due_on", 1), ("_id", 1)],
+            limit=limit,
+        )
+
+
 class ReadLog:
     """Every read of a disclosure's content: who (subject, participant, capacity), when, and
     which piece (revision n, session n, review). Append-only; no content in it."""
@@ -88,6 +129,7 @@ ALL = (
     CommitteeRepository,
     CounsellorRepository,
     DisclosureRepository,
+    FilingRepository,
 )
 #: Collections without an outbox
 PLAIN = (ReadLog,)

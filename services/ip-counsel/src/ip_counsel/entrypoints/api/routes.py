@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ip_counsel.entrypoints.api.routers import counsellors, disclosures, reviews
+from ip_counsel.entrypoints.api.routers import counsellors, disclosures, filings, reviews
 
 router = APIRouter(prefix="/v1")
-for module in (disclosures, reviews, counsellors):
+for module in (disclosures, reviews, counsellors, filings):
     router.include_router(module.router)
