@@ -38,6 +38,7 @@ from .ip_counsel_world import (
     Circle,
     assign_counsellor,
     disclose,
+    file_patent,
     innovation_committee,
     open_review,
     register_counsellor,
@@ -339,6 +340,7 @@ class World:
             "valid_until": (self.today + timedelta(days=60)).isoformat(),
             "deliver_on": (self.today + timedelta(days=30)).isoformat(),
             "counsellor_id": self.ids["counsellor_id"],
+            "disclosure_id": self.ids["disclosure_id"],
         }
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
@@ -386,6 +388,7 @@ class World:
             "disclosure_id": self.ids["disclosure_id"],
             "review_id": self.ids["review_id"],
             "counsellor_id": self.ids["counsellor_id"],
+            "filing_id": self.ids["filing_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -471,6 +474,7 @@ class World:
                 "ip-counsel",
                 f"/v1/disclosures/{self.ids['disclosure_id']}/reviews/{self.ids['review_id']}",
             ),
+            ("ip-counsel", f"/v1/filings/{self.ids['filing_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -755,6 +759,7 @@ def _ip_counsel_world(
         "review_id": circle.review_id,
         "counsellor_id": counsellor_id,
         "innovation_committee_id": committee,
+        "filing_id": file_patent(circle)[1],
     }
 
 
