@@ -263,7 +263,7 @@ def file_patent(c: Circle) -> tuple[str, str]:
     d = str(made.json()["id"])
 
     def post(path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        key = {"Idempotency-Key": f"{path}-{random.getrandbits(48):x}"}
+        key = {"Idempotency-Key": f"ip-{random.getrandbits(64):x}"}
         r = httpx.post(f"{c.ip}/v1{path}", json=body, headers=c.inventor() | key, timeout=30)
         assert r.status_code == expect, r.text
         return dict(r.json())
