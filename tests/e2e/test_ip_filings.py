@@ -132,6 +132,10 @@ async def test_a_filing_from_the_decision_to_its_deadlines_on_the_shared_clock(
             c, "POST", "/filings", c.inventor(), 409, json=patent | {"filing_type": "utility_model"}
         )
         call(c, "POST", "/filings", c.inventor(), 422, json=patent | {"route": "abroad"})
+        secret = call(
+            c, "POST", "/filings", c.inventor(), 422, json=patent | {"filing_type": "trade_secret"}
+        )
+        assert "not filed" in secret["detail"]
         call(c, "POST", "/filings", c.inventor(), 422, json=patent | {"fee": "1.00"})
         for outsider in (stranger, elsewhere, c.as_(Role.ODF_STAFF), c.reviewer()):
             assert call(c, "POST", "/filings", outsider, 403, json=patent)["status"] == 403

@@ -18,7 +18,7 @@ from decimal import Decimal
 from ip_counsel.domain.decision import Choice
 from ip_counsel.domain.disclosure import Disclosure
 from ip_counsel.domain.errors import InvalidTransition, OutsideTheCircle
-from ip_counsel.domain.filing_rules import DeadlineKind
+from ip_counsel.domain.filing_rules import DeadlineKind, NotFiled
 from ip_counsel.domain.filings import FeePayment, Filing, FinancingSource, Payer
 from ip_counsel.service_layer.container import Services
 from ip_counsel.service_layer.disclosures import as_inventor, loaded
@@ -87,6 +87,8 @@ async def draft(services: Services, who: Principal, command: DraftFiling, filing
     await check_filer(services, who, d)
     rules = services.settings.filing_rules
     rule = rules.rule_for(command.filing_type)  # 422 for an unknown type
+    if not rule.filed:
+        raise NotFiled(command.filing_type)  # a trade secret: its access rules protect it
     last = d.decisions[-1] if d.decisions else None
     if last is None or last.choice is not Choice.FILE or last.route != command.filing_type:
         raise InvalidTransition(
