@@ -54,7 +54,7 @@ def call(c: Circle, method: str, path: str, headers: dict[str, str], expect: int
 
 
 def national(c: Circle) -> dict[str, str]:
-    return c.as_(Role.PROGRAMME_SUPERVISOR, states=("*",), subject="ip-clock")
+    return dict(c.as_(Role.PROGRAMME_SUPERVISOR, states=("*",), subject="ip-clock"))
 
 
 def move_clock(c: Circle, when: datetime) -> None:
@@ -84,7 +84,7 @@ def decided_for_a_patent(c: Circle) -> str:
         json={"choice": "file", "route": "patent"},
     )
     assert decided["decision"]["route"] == "patent"
-    return d
+    return str(d)
 
 
 def filings_of(c: Circle, d: str) -> list[dict[str, Any]]:
