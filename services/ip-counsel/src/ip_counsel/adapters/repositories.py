@@ -16,7 +16,8 @@ from ip_counsel.domain.disclosure import Disclosure
 from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.people import GroupRecord, InnovationCommittee, ParticipantRecord
 from megp_common.ids import new_id
-from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
+from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWriter
+from megp_common.watched import Watched
 
 
 class ParticipantRepository(AggregateRepository[ParticipantRecord]):
@@ -65,10 +66,17 @@ def _day(on: date) -> datetime:
     return datetime.combine(on, time())
 
 
+def _wakes(f: Filing) -> str | None:
+    wake = f.wake_on()
+    return wake.isoformat() if wake else None
+
+
 class FilingRepository(AggregateRepository[Filing]):
     """Filings at IMPI (metadata only: no disclosure content). Each document also holds, as
-    scalars the scheduler and the deadline listing query, `wake_on` (the first day its tick
-    has something to do; absent once it ended) and `next_due_on` (its earliest open due date)."""
+    scalars, `wake_on` (the first day its tick has something to do; null once it ended) and
+    `next_due_on` (its earliest open due date, what the deadline listing queries). The
+    scheduler asks `waking` (megp_common.watched: in memory, kept by every commit, the store
+    read again every minute) instead of querying the store every few seconds."""
 
     collection = "filings"
     model = Filing
@@ -79,6 +87,10 @@ class FilingRepository(AggregateRepository[Filing]):
         IndexModel([("next_due_on", ASCENDING)]),
     )
 
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.waking: Watched[Filing] = Watched(self, query={"wake_on": {"$ne": None}}, value=_wakes)
+
     def _state(self, aggregate: Filing) -> Document:
         doc = super()._state(aggregate)
         wake, open_ = aggregate.wake_on(), aggregate.open_deadlines()
@@ -87,10 +99,10 @@ class FilingRepository(AggregateRepository[Filing]):
         return doc
 
     async def waking_by(self, today: date, limit: int) -> list[Filing]:
-        """Filings whose tick has something to do on or before `today`, earliest first."""
-        return await self.find_many(
-            {"wake_on": {"$ne": None, "$lte": _day(today)}}, sort=[("wake_on", 1)], limit=limit
-        )
+        """Filings whose tick has something to do on or before `today` (at most `limit`)."""
+        ids = (await self.waking.up_to(today.isoformat()))[:limit]
+        found = [f for i in ids if (f := await self.find(i)) is not None]
+        return [f for f in found if (w := f.wake_on()) is not None and w <= today]
 
     async def due_by(self, query: dict[str, Any], until: date, limit: int) -> list[Filing]:
         """Filings matching `query` with an open deadline due on or before `until`."""
