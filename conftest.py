@@ -13,6 +13,15 @@ from megp_common.settings import ServiceSettings
 from megp_common.testing.infra import Infra, provide_infra
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the real broker and store (the `infra` fixture, directly or through
+    another fixture) is an integration test by what it uses, whether or not its module says so:
+    `make test-unit` (`-m "not integration and not e2e"`) never starts a server."""
+    for item in items:
+        if "infra" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
     with provide_infra() as servers:

@@ -281,3 +281,27 @@ def license_and_report(c: Circle) -> tuple[str, str]:
         r = client.post(f"/licences/{licence_id}/reports", json=sales, headers=c.inventor())
         assert r.status_code == 201, r.text
         return licence_id, str(r.json()["report_id"])
+
+
+def file_patent(c: Circle) -> tuple[str, str]:
+    """A second disclosure of the same inventors, decided for a patent [¶55], its filing
+    drafted and filed at IMPI the day it was recorded: (disclosure id, filing id)."""
+    inventor = c.inventor() | {"Idempotency-Key": f"d2-{random.getrandbits(48):x}"}
+    made = httpx.post(f"{c.ip}/v1/disclosures", json=disclosure_body(c), headers=inventor)
+    assert made.status_code == 201, made.text
+    d = str(made.json()["id"])
+
+    def post(path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
+        key = {"Idempotency-Key": f"ip-{random.getrandbits(64):x}"}
+        r = httpx.post(f"{c.ip}/v1{path}", json=body, headers=c.inventor() | key, timeout=30)
+        assert r.status_code == expect, r.text
+        return dict(r.json())
+
+    post(f"/disclosures/{d}/decision", {"choice": "file", "route": "patent"})
+    filing = post("/filings", {"disclosure_id": d, "filing_type": "patent"}, 201)
+    filed_on = made.json()["created_at"][:10]
+    post(
+        f"/filings/{filing['id']}/submission",
+        {"application_number": f"MX/a/{filed_on[:4]}/000001", "filed_on": filed_on},
+    )
+    return d, str(filing["id"])

@@ -38,6 +38,7 @@ from .ip_counsel_world import (
     Circle,
     assign_counsellor,
     disclose,
+    file_patent,
     innovation_committee,
     license_and_report,
     open_review,
@@ -401,6 +402,7 @@ class World:
             "channel_id": self.ids["channel_id"],
             "currency": "USD",
             "rate_date": self.ids["rate_date"],
+            "filing_id": self.ids["filing_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -493,6 +495,7 @@ class World:
             ),
             ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
             ("trade", f"/v1/channels/{self.ids['channel_id']}"),
+            ("ip-counsel", f"/v1/filings/{self.ids['filing_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -781,6 +784,7 @@ def _ip_counsel_world(
         "review_id": circle.review_id,
         "counsellor_id": counsellor_id,
         "innovation_committee_id": committee,
+        "filing_id": file_patent(circle)[1],
     }
 
 

@@ -27,6 +27,7 @@ from .ip_counsel_world import (
     assign_counsellor,
     disclose,
     distinctive,
+    file_patent,
     license_and_report,
     open_review,
     seed_circle,
@@ -65,6 +66,7 @@ def circle(platform: Platform, tokens: Any) -> Iterator[Circle]:
         )
         assert r.status_code == 200, r.text
     c.extra["licence_id"], c.extra["report_id"] = license_and_report(c)
+    c.extra["filed_disclosure_id"], c.extra["filing_id"] = file_patent(c)
     yield c
     drive.client.close()
 
@@ -105,6 +107,7 @@ def fill(c: Circle, path: str) -> str:
         "disclosure_id": c.disclosure_id,
         "review_id": c.review_id,
         "counsellor_id": c.counsellor_id,
+        "filing_id": c.extra["filing_id"],
         "number": "1",
     } | c.extra
     return re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
@@ -128,11 +131,12 @@ def example(c: Circle, spec: dict[str, Any], doc_schemas: dict[str, Any]) -> Any
     for old, new in zip(found, c.inventors, strict=False):
         text = text.replace(old, new)
     body = json.loads(text)
-    for name, value in (
+    named = (
         ("group_id", c.group_id),
         ("counsellor_id", c.counsellor_id),
-        ("disclosure_id", c.disclosure_id),
-    ):
+        ("disclosure_id", c.extra["filed_disclosure_id"]),
+    )
+    for name, value in named:
         if name in body:
             body[name] = value
     return body
@@ -157,6 +161,8 @@ def test_content_reaches_the_circle_only(circle: Circle, platform: Platform) -> 
     assert len(ops) >= 15 and len(who) >= 19
     with c.client() as client:
         before = client.get(f"/disclosures/{c.disclosure_id}", headers=c.supervisor).json()
+        filing = f"/filings/{c.extra['filing_id']}"
+        filed_before = client.get(filing, headers=c.supervisor).json()
         saw: dict[str, set[str]] = {}
         wrong: list[str] = []
         tried = 0
@@ -187,6 +193,8 @@ def test_content_reaches_the_circle_only(circle: Circle, platform: Platform) -> 
                 wrong.append(f"{path}: seen by {seen}, not {meant}")
         after = client.get(f"/disclosures/{c.disclosure_id}", headers=c.supervisor).json()
         assert after == before, f"the disclosure changed; writes taken: {accepted}"
+        filed_after = client.get(filing, headers=c.supervisor).json()
+        assert filed_after == filed_before, f"the filing changed; writes taken: {accepted}"
         log = client.get(f"/disclosures/{c.disclosure_id}/access-log", headers=c.inventor()).json()
     assert not wrong, "\n".join(wrong)
     readers = {r["subject"] for r in log["reads"]}

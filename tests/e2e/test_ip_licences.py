@@ -22,7 +22,14 @@ from megp_common.launcher import Platform
 from megp_common.testing.enrollment_driver import Driver
 from megp_common.testing.events import EventTap, distinct
 
-from .ip_counsel_world import Circle, assign_counsellor, disclose, distinctive, seed_circle
+from .ip_counsel_world import (
+    Circle,
+    assign_counsellor,
+    disclose,
+    distinctive,
+    file_patent,
+    seed_circle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -195,10 +202,13 @@ def test_the_portfolio_counts_by_sector_state_and_programme(
 ) -> None:
     c, _ = world
     assert c.disclosure_id, "runs after the licence test"
+    file_patent(c)  # a second disclosure of the inventors, filed as a patent
     by_sector = call(c, "GET", "/portfolio?by=sector", c.supervisor, 200)
-    assert by_sector["filings_counted"] is False
+    assert by_sector["filings_counted"] is True
     (row,) = [r for r in by_sector["rows"] if r["key"] == "construction"]
-    assert row["disclosures"] >= 1 and row["licences"] >= 1 and row["filings"] is None
+    assert row["disclosures"] >= 1 and row["licences"] >= 1
+    assert row["disclosures"] >= 2 and row["filings"] >= 1
+    assert 0 <= row["grants"] <= row["filings"] and row["lapses"] == 0
     (state,) = call(c, "GET", "/portfolio?by=state", c.supervisor, 200)["rows"]
     assert state["key"] == STATE
     programmes = call(c, "GET", "/portfolio?by=programme", c.supervisor, 200)["rows"]

@@ -1,5 +1,7 @@
 """Composition root of the ip-counsel service."""
 
+from datetime import datetime
+
 from fastapi import FastAPI
 
 from ip_counsel.adapters.repositories import (
@@ -8,6 +10,7 @@ from ip_counsel.adapters.repositories import (
     CommitteeRepository,
     CounsellorRepository,
     DisclosureRepository,
+    FilingRepository,
     GroupRepository,
     LicenceRepository,
     ParticipantRepository,
@@ -18,8 +21,10 @@ from ip_counsel.config import Settings
 from ip_counsel.entrypoints.api.routes import router
 from ip_counsel.service_layer.container import Services
 from ip_counsel.service_layer.event_handlers import handlers
+from ip_counsel.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.scheduler import clock_driven
 from megp_common.web import IdempotencyStore
 
 DESCRIPTION = (
@@ -42,15 +47,25 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         counsellors=CounsellorRepository(runtime.db, runtime.outbox),
         disclosures=DisclosureRepository(runtime.db, runtime.outbox),
         licences=LicenceRepository(runtime.db, runtime.outbox),
+        filings=FilingRepository(runtime.db, runtime.outbox),
         reads=ReadLog(runtime.db),
         sealer=Sealer(keyring),
         idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
     )
+
+    async def scheduled(now: datetime) -> None:
+        await tick(services, now)
+
     return Wiring(
         collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
         consumes=["enrollment.events"],
         handlers=handlers(services),
+        background=[
+            clock_driven(
+                runtime.clock, scheduled, interval_s=settings.scheduler_interval_s, name="filings"
+            )
+        ],
         container=services,
     )
 

@@ -27,6 +27,14 @@ class Settings(ServiceSettings):
     review_quorum: int = Field(
         default=1, ge=1, le=50, description="Reviewers' scores a review needs to conclude [¶57]"
     )
+    scheduler_interval_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds between deadline ticks while the clock stands still",
+    )
+    scheduler_batch: int = Field(
+        default=200, ge=1, le=10_000, description="Filings one tick handles at most per pass"
+    )
     filing_rules: FilingRules = Field(
         default_factory=lambda: mexican_filing_rules(),
         description="IMPI's periods and fees by filing type [¶7]; FILING_RULES (JSON) replaces "

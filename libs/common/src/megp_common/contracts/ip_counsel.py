@@ -423,3 +423,45 @@ class RoyaltyReceived(EventPayload):
     currency: str = "MXN"
     period_start: date
     received_on: date
+
+
+@event_type("ip_counsel.FeePaid")
+class FeePaid(EventPayload):
+    """An IMPI fee was paid (the amount due at `deadline_id`, with any surcharge), and by whom:
+    the inventors themselves or their group's ODF. `DeadlineMet` follows."""
+
+    filing_id: str
+    deadline_id: str
+    kind: str = Field(description=_KIND)
+    amount: MoneyAmount
+    currency: str = "MXN"
+    paid_on: date
+    paid_by: str = Field(description="inventors | odf")
+    payer: str = Field(description="The inventor's participant id, or the ODF staff's subject")
+    odf_id: str | None = Field(default=None, description="When the ODF paid: its id")
+
+
+@event_type("ip_counsel.FeeFinancingRequested")
+class FeeFinancingRequested(EventPayload):
+    """The inventors ask for a fee to be financed: by their group's Competition Sub-Fund under
+    one of its purposes (`purpose`: scientific_technological_research or
+    samples_designs_innovations, the funds service's names), or by a loan. ip-counsel only
+    announces the request; funds and credit decide on it by their own rules."""
+
+    filing_id: str
+    disclosure_id: str
+    group_id: str | None = None
+    state_code: str | None = None
+    deadline_id: str
+    kind: str = Field(description=_KIND)
+    amount: MoneyAmount = Field(description="The amount due, surcharge included")
+    currency: str = "MXN"
+    due_on: date
+    source: str = Field(description="competition_fund | loan")
+    purpose: str | None = Field(
+        default=None,
+        description="competition_fund: scientific_technological_research | "
+        "samples_designs_innovations; none for a loan",
+    )
+    requested_by: str = Field(description="The inventor's participant id")
+    requested_on: date

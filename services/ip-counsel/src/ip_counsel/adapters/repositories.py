@@ -5,7 +5,7 @@ scores, never a title, a description, a claim, an advice or a comment."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -13,10 +13,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ip_counsel.domain.counsellor import Counsellor
 from ip_counsel.domain.disclosure import Disclosure
+from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.licence import Licence
 from ip_counsel.domain.people import GroupRecord, InnovationCommittee, ParticipantRecord
 from megp_common.ids import new_id
-from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
+from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document, OutboxWriter
+from megp_common.watched import Watched
 
 
 class ParticipantRepository(AggregateRepository[ParticipantRecord]):
@@ -70,6 +72,57 @@ class LicenceRepository(AggregateRepository[Licence]):
     indexes = (IndexModel([("disclosure_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
+def _day(on: date) -> datetime:
+    return datetime.combine(on, time())
+
+
+def _wakes(f: Filing) -> str | None:
+    wake = f.wake_on()
+    return wake.isoformat() if wake else None
+
+
+class FilingRepository(AggregateRepository[Filing]):
+    """Filings at IMPI (metadata only: no disclosure content). Each document also holds, as
+    scalars, `wake_on` (the first day its tick has something to do; null once it ended) and
+    `next_due_on` (its earliest open due date, what the deadline listing queries). The
+    scheduler asks `waking` (megp_common.watched: in memory, kept by every commit, the store
+    read again every minute) instead of querying the store every few seconds."""
+
+    collection = "filings"
+    model = Filing
+    indexes = (
+        IndexModel([("disclosure_id", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
+        IndexModel([("wake_on", ASCENDING)]),
+        IndexModel([("next_due_on", ASCENDING)]),
+    )
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self.waking: Watched[Filing] = Watched(self, query={"wake_on": {"$ne": None}}, value=_wakes)
+
+    def _state(self, aggregate: Filing) -> Document:
+        doc = super()._state(aggregate)
+        wake, open_ = aggregate.wake_on(), aggregate.open_deadlines()
+        doc["wake_on"] = _day(wake) if wake else None
+        doc["next_due_on"] = _day(open_[0].due_on) if open_ else None
+        return doc
+
+    async def waking_by(self, today: date, limit: int) -> list[Filing]:
+        """Filings whose tick has something to do on or before `today` (at most `limit`)."""
+        ids = (await self.waking.up_to(today.isoformat()))[:limit]
+        found = [f for i in ids if (f := await self.find(i)) is not None]
+        return [f for f in found if (w := f.wake_on()) is not None and w <= today]
+
+    async def due_by(self, query: dict[str, Any], until: date, limit: int) -> list[Filing]:
+        """Filings matching `query` with an open deadline due on or before `until`."""
+        return await self.find_many(
+            query | {"next_due_on": {"$ne": None, "$lte": _day(until)}},
+            sort=[("next_due_on", 1), ("_id", 1)],
+            limit=limit,
+        )
+
+
 class ReadLog:
     """Every read of a disclosure's content: who (subject, participant, capacity), when, and
     which piece (revision n, session n, review). Append-only; no content in it."""
@@ -99,6 +152,7 @@ ALL = (
     CounsellorRepository,
     DisclosureRepository,
     LicenceRepository,
+    FilingRepository,
 )
 #: Collections without an outbox
 PLAIN = (ReadLog,)

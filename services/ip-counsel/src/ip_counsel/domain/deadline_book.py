@@ -122,6 +122,21 @@ class DeadlineBook(Aggregate):
             report.reminders.append(d)
         return report
 
+    def wake_on(self) -> date | None:
+        """The first day on which `due` would do something: an unannounced reminder day, the
+        day after an open deadline's due day, the day after the term's last day (a titled
+        right). None once the filing ended. The scheduler looks only at filings whose day came;
+        after `due(today)` it is always after `today`."""
+        if self.status in ENDED:
+            return None
+        days: list[date] = []
+        if self.status in TITLED and self.expires_on is not None:
+            days.append(self.expires_on + timedelta(days=1))
+        for d in self.open_deadlines():
+            days.append(d.due_on + timedelta(days=1))
+            days.extend(r for r in d.reminders if r not in d.announced)
+        return min(days, default=None)
+
     def _next_happening(self, today: date) -> tuple[date, Deadline | None] | None:
         """The earliest of: the day after an open deadline's due day, the day after the term's
         last day. On the same day the term's end comes first: a right that ran its full term

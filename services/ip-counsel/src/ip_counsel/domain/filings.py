@@ -23,6 +23,10 @@ filing's state does not allow (grant before allowance, anything once it ended): 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel
 
 from ip_counsel.domain import deadlines as engine
 from ip_counsel.domain.deadline_book import ENDED, DeadlineBook, FilingStatus
@@ -30,6 +34,41 @@ from ip_counsel.domain.deadlines import Deadline, Outcome
 from ip_counsel.domain.filing_rules import RULE, DeadlineKind, FilingTypeRule, NotFiled
 from megp_common.contracts import ip_counsel as ev
 from megp_common.refusals import RuleViolation, StateConflict
+
+
+class Payer(StrEnum):
+    """Who paid a fee to IMPI: the inventors themselves, or their group's ODF."""
+
+    INVENTORS = "inventors"
+    ODF = "odf"
+
+
+class FinancingSource(StrEnum):
+    COMPETITION_FUND = "competition_fund"
+    LOAN = "loan"
+
+
+#: The Competition Sub-Fund's purposes a fee fits (the funds service's names for them).
+FUND_PURPOSES = frozenset({"scientific_technological_research", "samples_designs_innovations"})
+
+
+class FeePayment(BaseModel):
+    deadline_id: str
+    amount: Decimal
+    currency: str = "MXN"
+    paid_on: date
+    paid_by: Payer
+    payer: str
+    odf_id: str | None = None
+
+
+class FinancingRequest(BaseModel):
+    deadline_id: str
+    amount: Decimal
+    source: FinancingSource
+    purpose: str | None = None
+    requested_by: str
+    requested_on: date
 
 
 class Filing(DeadlineBook):
@@ -53,6 +92,10 @@ class Filing(DeadlineBook):
     granted_on: date | None = None
     in_force_on: date | None = None
     office_actions: int = 0
+    payments: list[FeePayment] = []
+    financing: list[FinancingRequest] = []
+    #: ids of the requests already applied (a retry after a crash finds its effect here)
+    requests: list[str] = []
 
     def partition_key(self) -> str:
         return self.group_id or self.inventors[0]
@@ -308,6 +351,116 @@ class Filing(DeadlineBook):
         if nxt is not None:
             self._open(nxt, today)
         return d
+
+    def settle(
+        self,
+        deadline_id: str,
+        on: date,
+        today: date,
+        kinds: frozenset[DeadlineKind],
+        payment: FeePayment | None = None,
+    ) -> Deadline:
+        """Meet a deadline of one of `kinds`; when it costs something (`amount_due`: the fee
+        and any surcharge, in MXN) the payment is recorded with who paid it, and it must be
+        exactly the amount due (422 otherwise, as is a payment where nothing is due)."""
+        d = self.deadline(deadline_id)
+        if d.kind not in kinds:
+            raise RuleViolation(
+                f"{d.id} is a {d.kind.value} deadline; this act meets "
+                f"{', '.join(sorted(k.value for k in kinds))}",
+                rule=RULE,
+                deadline_id=d.id,
+            )
+        due = d.amount_due
+        if payment is None and due > 0:
+            raise RuleViolation(
+                f"{d.id} costs {due} {self.currency}: say who paid it",
+                rule=RULE,
+                amount_due=str(due),
+            )
+        if payment is not None:
+            if due == 0:
+                raise RuleViolation(f"{d.id} has no fee to pay", rule=RULE, deadline_id=d.id)
+            if payment.amount != due or payment.currency != self.currency:
+                raise RuleViolation(
+                    f"{d.id} costs {due} {self.currency}, not {payment.amount} {payment.currency}",
+                    rule=RULE,
+                    amount_due=str(due),
+                )
+            if payment.paid_on != on:
+                raise RuleViolation("a fee is paid on the day the deadline is met", rule=RULE)
+        met = self.meet(deadline_id, on, today)
+        if payment is not None:
+            self.payments.append(payment)
+            self.record(
+                ev.FeePaid(
+                    filing_id=self.id,
+                    deadline_id=d.id,
+                    kind=d.kind.value,
+                    amount=payment.amount,
+                    currency=payment.currency,
+                    paid_on=payment.paid_on,
+                    paid_by=payment.paid_by.value,
+                    payer=payment.payer,
+                    odf_id=payment.odf_id,
+                )
+            )
+        return met
+
+    def request_financing(
+        self,
+        deadline_id: str,
+        source: FinancingSource,
+        purpose: str | None,
+        by: str,
+        today: date,
+    ) -> FinancingRequest:
+        """The inventors ask for an open fee to be financed: announced only (funds and credit
+        decide by their own rules). Once per deadline and source (409 again)."""
+        d = self.deadline(deadline_id)
+        if self.status in ENDED or not d.is_open:
+            raise StateConflict(f"deadline {d.id} is not open", deadline_id=d.id)
+        if d.amount_due <= 0:
+            raise RuleViolation(f"{d.id} has no fee to finance", rule=RULE, deadline_id=d.id)
+        if source is FinancingSource.COMPETITION_FUND and purpose not in FUND_PURPOSES:
+            raise RuleViolation(
+                f"the Competition Sub-Fund pays a fee as one of {sorted(FUND_PURPOSES)}",
+                rule="RULES.md, Competition Sub-Fund [¶72]",
+                field="purpose",
+            )
+        if source is FinancingSource.LOAN and purpose is not None:
+            raise RuleViolation("a loan names no Competition Sub-Fund purpose", rule=RULE)
+        if any(f.deadline_id == d.id and f.source is source for f in self.financing):
+            raise StateConflict(
+                f"financing of {d.id} by {source.value} was asked already", deadline_id=d.id
+            )
+        asked = FinancingRequest(
+            deadline_id=d.id,
+            amount=d.amount_due,
+            source=source,
+            purpose=purpose,
+            requested_by=by,
+            requested_on=today,
+        )
+        self.financing.append(asked)
+        self.record(
+            ev.FeeFinancingRequested(
+                filing_id=self.id,
+                disclosure_id=self.disclosure_id,
+                group_id=self.group_id,
+                state_code=self.state,
+                deadline_id=d.id,
+                kind=d.kind.value,
+                amount=asked.amount,
+                currency=self.currency,
+                due_on=d.due_on,
+                source=source.value,
+                purpose=purpose,
+                requested_by=by,
+                requested_on=today,
+            )
+        )
+        return asked
 
     # -- helpers
 

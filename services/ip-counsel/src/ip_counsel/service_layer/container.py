@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ip_counsel.adapters.repositories import (
     CommitteeRepository,
     CounsellorRepository,
     DisclosureRepository,
+    FilingRepository,
     GroupRepository,
     LicenceRepository,
     ParticipantRepository,
@@ -30,9 +31,14 @@ class Services:
     counsellors: CounsellorRepository
     disclosures: DisclosureRepository
     licences: LicenceRepository
+    filings: FilingRepository
     reads: ReadLog
     sealer: Sealer
     idempotency: IdempotencyStore
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def today(self) -> date:
+        """The shared clock's date: the day every filing verb and the tick count from."""
+        return self.clock.now().date()

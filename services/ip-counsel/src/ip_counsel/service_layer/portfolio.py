@@ -6,9 +6,10 @@ content.
 Readers: programme supervisors (a state supervisor counts their states only) and counsellors
 (the disclosures assigned to them). Anyone else is refused.
 
-Filings: counted from the filings collection once it is wired (the filings slice is being
-built beside this one); until then `filings_counted` is false and the filing columns are
-null, not zero, so no reader takes "not counted" for "none"."""
+Filings are counted from the filings collection: every filing of a counted disclosure (a
+disclosure may have several: national and PCT, or one per type), its grants (granted or in
+force) and its lapses; `filings_counted` says so (it was false, with the filing columns null,
+before filings were wired)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ip_counsel.domain.deadline_book import TITLED, FilingStatus
 from ip_counsel.domain.disclosure import Disclosure
 from ip_counsel.domain.errors import OutsideTheCircle
+from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.licence import Kind, Licence
 from ip_counsel.service_layer.container import Services
 from megp_common.auth import Principal, Role
@@ -98,7 +101,18 @@ async def portfolio(services: Services, who: Principal, by: By) -> Portfolio:
                     rows[key].assignments += 1
                 else:
                     rows[key].licences += 1
-    # Filings: when the filings repository is wired, count here per disclosure key:
-    # filings (any state), grants (granted or in force), lapses (lapsed), and set
-    # filings_counted=True.
-    return Portfolio(by, sorted(rows.values(), key=lambda r: r.key), filings_counted=False)
+    for row in rows.values():
+        row.filings, row.grants, row.lapses = 0, 0, 0
+    if keys_of:
+        filings: list[Filing] = await services.filings.find_many(
+            {"disclosure_id": {"$in": sorted(keys_of)}}
+        )
+        for filing in filings:
+            for key in keys_of[filing.disclosure_id]:
+                row = rows[key]
+                row.filings = (row.filings or 0) + 1
+                if filing.status in TITLED:
+                    row.grants = (row.grants or 0) + 1
+                if filing.status is FilingStatus.LAPSED:
+                    row.lapses = (row.lapses or 0) + 1
+    return Portfolio(by, sorted(rows.values(), key=lambda r: r.key), filings_counted=True)

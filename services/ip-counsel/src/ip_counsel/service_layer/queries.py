@@ -6,18 +6,22 @@ learns from one answer what it may know and nothing more."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from ip_counsel.domain.content import DisclosureContent
 from ip_counsel.domain.counselling import CounsellingSession
 from ip_counsel.domain.counsellor import Counsellor
+from ip_counsel.domain.deadlines import Deadline
 from ip_counsel.domain.disclosure import Capacity, Disclosure, Revision
 from ip_counsel.domain.errors import OutsideTheCircle
+from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.licence import Licence
 from ip_counsel.domain.review import Review
 from ip_counsel.service_layer.circle import capacity_of, open_sealed
 from ip_counsel.service_layer.container import Services
 from ip_counsel.service_layer.disclosures import loaded
+from ip_counsel.service_layer.filings import loaded_filing
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import NotFound
 from megp_common.web import page_by_id
@@ -160,3 +164,62 @@ async def licences(
     if disclosure_id is not None:
         query["disclosure_id"] = disclosure_id
     return await page_by_id(services.licences, query, cursor=cursor, limit=limit)
+
+
+def _in_scope(who: Principal, state: str | None) -> dict[str, Any]:
+    if state is not None:
+        check_state(who, state)
+        return {"state": state}
+    return {} if who.is_national else {"state": {"$in": sorted(who.states)}}
+
+
+async def filing(services: Services, who: Principal, filing_id: str) -> Filing:
+    """A filing (metadata only, as every reader in its state may know it)."""
+    return await loaded_filing(services, who, filing_id)
+
+
+async def filings(
+    services: Services,
+    who: Principal,
+    *,
+    disclosure_id: str | None,
+    group_id: str | None,
+    state: str | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Filing], str | None]:
+    query = _in_scope(who, state)
+    for name, value in (
+        ("disclosure_id", disclosure_id),
+        ("group_id", group_id),
+        ("status", status),
+    ):
+        if value is not None:
+            query[name] = value
+    return await page_by_id(services.filings, query, cursor=cursor, limit=limit)
+
+
+async def deadlines(
+    services: Services,
+    who: Principal,
+    *,
+    within_days: int,
+    counsellor_id: str | None,
+    state: str | None,
+    limit: int,
+) -> list[tuple[Filing, Deadline]]:
+    """The open deadlines due from today to `within_days` ahead (and any the tick has yet to
+    mark missed), earliest first: of one counsellor's disclosures, or of the caller's states."""
+    today = services.today()
+    until = today + timedelta(days=within_days)
+    query = _in_scope(who, state)
+    if counsellor_id is not None:
+        theirs = await services.disclosures.find_many(
+            query | {"counsellor_id": counsellor_id}, limit=1000, scalar_eq=True
+        )
+        query["disclosure_id"] = {"$in": [d.id for d in theirs]}
+    found = await services.filings.due_by(query, until, limit)
+    rows = [(f, d) for f in found for d in f.open_deadlines() if d.due_on <= until]
+    rows.sort(key=lambda row: (row[1].due_on, row[0].id, row[1].id))
+    return rows[:limit]

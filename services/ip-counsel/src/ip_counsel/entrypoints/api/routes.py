@@ -7,11 +7,12 @@ from fastapi import APIRouter
 from ip_counsel.entrypoints.api.routers import (
     counsellors,
     disclosures,
+    filings,
     licences,
     portfolio,
     reviews,
 )
 
 router = APIRouter(prefix="/v1")
-for module in (disclosures, reviews, counsellors, licences, portfolio):
+for module in (disclosures, reviews, counsellors, filings, licences, portfolio):
     router.include_router(module.router)

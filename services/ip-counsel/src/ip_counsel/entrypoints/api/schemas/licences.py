@@ -262,7 +262,7 @@ class PortfolioRow(BaseModel):
     disclosures: int
     licences: int
     assignments: int
-    filings: int | None = Field(description="null while filings are not counted yet")
+    filings: int | None = Field(description="Filings of the disclosures (null: not counted)")
     grants: int | None
     lapses: int | None
 
@@ -282,7 +282,7 @@ class PortfolioRow(BaseModel):
 class PortfolioPublic(BaseModel):
     by: By
     rows: list[PortfolioRow]
-    filings_counted: bool = Field(description="false: filings, grants and lapses are not counted")
+    filings_counted: bool = Field(description="true: filings, grants and lapses are counted")
 
     @classmethod
     def of(cls, p: Portfolio) -> PortfolioPublic:
