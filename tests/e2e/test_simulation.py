@@ -68,8 +68,25 @@ def test_the_small_national_simulation_keeps_every_invariant(
     # one purchasing round per ODF in the run's first year, allocated after its closing date
     assert m["rounds"]["opened"] == m["rounds"]["allocated"] == scale.groups
     assert Decimal(m["rounds"]["cost"]) > 0
+    # the channels: a trade center per ODF, an association abroad per state buying in dollars
+    # at the day's rate (one recorded each 15th); every channel sold, and the figures per
+    # channel add up to the marketplace's
+    ch, usd = m["channels"], m["usd"]
+    assert ch["trade_center"]["channels"] == scale.groups
+    assert ch["association_abroad"]["channels"] == scale.states
+    assert all(ch[k]["paid"] > 0 for k in ch), ch
+    assert sum(ch[k]["orders"] for k in ch) == orders["placed"]
+    assert sum(Decimal(ch[k]["amount_mxn"]) for k in ch) == Decimal(m["sales_amount"])
+    assert sum(Decimal(ch[k]["producer_part_mxn"]) for k in ch) == Decimal(m["producer_part"])
+    assert usd["orders_paid"] == ch["association_abroad"]["paid"]
+    assert usd["rates_recorded"] == scale.months
+    assert Decimal("17") <= Decimal(usd["rate_min"]) <= Decimal(usd["rate_max"]) <= Decimal("20")
+    assert Decimal(usd["amount_mxn"]) > 17 * Decimal(usd["amount_usd"]) > 0
+    assert e["ours_by_type"].get("trade.ChannelRegistered", 0) == scale.groups + scale.states
+    assert e["ours_by_type"].get("trade.ExchangeRateRecorded", 0) == scale.months
     names = {c["name"] for c in summary["checks"]}
     assert {
         "stock never negative",
         "every completed sale counted once in its producer's period results",
+        "each line split by its channel's terms",
     } <= names

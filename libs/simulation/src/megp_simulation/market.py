@@ -1,8 +1,13 @@
-"""The marketplace: the ODF lists products for a share of its members (at setup), and every
-month some of them sell through it on the 15th: national buyers place orders of one or two
-lines (each reserving its units), pay most of them, cancel a few and leave a few to expire on
-the clock; the ODF's staff ship the paid lines, trade announces a SaleCompleted per producer and
-enrollment counts it in the member's period. Once a year each ODF runs a purchasing round for
+"""The marketplace and the other sales channels: the ODF lists products for a share of its
+members (at setup, with a price in pesos and one in dollars) and registers a trade center in
+its state with its own terms; a programme supervisor registers an association of Mexicans
+abroad per simulated state, buying its state's products in dollars. Every month some products
+sell on the 15th: buyers place orders of one or two lines (each reserving its units) through
+the marketplace, the group's trade center or, in dollars, its state's association; they pay
+most of them (a dollar order at the day's rate, recorded by a national supervisor each 15th),
+cancel a few and leave a few to expire on the clock; the ODF's staff ship the paid lines, trade
+announces a SaleCompleted per producer (in pesos too) and enrollment counts it in the member's
+period. Once a year each ODF runs a purchasing round for
 an input: opened on a 15th, its members' demands and two suppliers' quotes the same day; closed
 on the next 1st (after the clock moved past its closing date) and the cheaper quote chosen."""
 
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from megp_simulation.api import ApiError
 from megp_simulation.model import (
+    ChannelTrack,
     Group,
     Member,
     OrderTrack,
@@ -46,6 +52,14 @@ GOODS = [
     ("food", "café de altura", "kg"),
     ("crafts", "alebrije", "piece"),
 ]
+#: the share of a month's orders placed through the group's trade center, and (in dollars)
+#: through its state's association abroad; the rest go through the marketplace
+AT_CENTER, ABROAD = 0.2, 0.2
+CENTER_FEES = ("0.06", "0.07", "0.08", "0.09")  # each ODF's own fee; logistics 4 %
+CENTER_LOGISTICS = "0.04"
+ASSOCIATION_TERMS = ("0.05", "0.12")  # fee and logistics of the associations abroad
+USD_LIST_RATE = Decimal("18.50")  # pesos per dollar the ODFs' dollar price lists assume
+RATE_MIN, RATE_MAX = Decimal("17.0000"), Decimal("20.0000")
 INPUTS = [("lana cardada", "kg"), ("barro", "kg"), ("frascos de vidrio", "piece"), ("cera", "kg")]
 
 
@@ -56,7 +70,96 @@ def buyer(sim: Simulation, n: int) -> dict[str, Any]:
 
 
 def buyer_claims(order: OrderTrack) -> dict[str, Any]:
-    return {"states": ("*",), "subject": order.buyer}
+    return order.claims or {"states": ("*",), "subject": order.buyer}
+
+
+def usd_price(price: Decimal) -> Decimal:
+    """A product's price abroad: its peso price at the list rate, a dollar at least."""
+    return max(money(price / USD_LIST_RATE), Decimal("1.00"))
+
+
+def marketplace(sim: Simulation) -> None:
+    """The marketplace's terms as trade shows them (the channel is seeded on first use)."""
+    body = sim.api.call("trade", "GET", "/channels/marketplace", "participant")
+    sim.channels["marketplace"] = ChannelTrack(
+        "marketplace", "marketplace", Decimal(body["fee_rate"]), Decimal(body["logistics_rate"])
+    )
+
+
+def register_center(sim: Simulation, g: Group) -> None:
+    """The group's ODF registers a trade center in its state, with its own fee (logistics 4 %),
+    once trade knows the group (its products are listed by then)."""
+    fee = g.market_rng.choice(CENTER_FEES)
+    body = {
+        "kind": "trade_center",
+        "name": f"Centro de comercio {g.index} ({g.state})",
+        "fee_rate": fee,
+        "logistics_rate": CENTER_LOGISTICS,
+        "states": [g.state],
+        "odf_ids": [g.odf_id],
+        "currencies": ["MXN"],
+    }
+    got = sim.api.call(
+        "trade",
+        "POST",
+        "/channels",
+        "odf_staff",
+        claims=g.staff() | {"organization": g.odf_id},
+        key=sim.key("center", g.group_id),
+        json=body,
+    )
+    g.center = ChannelTrack(got["id"], "trade_center", Decimal(fee), Decimal(CENTER_LOGISTICS))
+    with LOCK:
+        sim.channels[g.center.channel_id] = g.center
+
+
+def register_associations(sim: Simulation) -> None:
+    """One association of Mexicans abroad per simulated state, registered by a supervisor of
+    the state; it buys that state's products in dollars through its portal."""
+    fee, logistics = ASSOCIATION_TERMS
+    for state in sorted({g.state for g in sim.groups}):
+        portal = f"{sim.run_tag}-club-{state}"
+        got = sim.api.call(
+            "trade",
+            "POST",
+            "/channels",
+            "programme_supervisor",
+            claims={"states": (state,), "subject": f"supervisor-{state}"},
+            key=sim.key("association", state),
+            json={
+                "kind": "association_abroad",
+                "name": f"Club de migrantes del estado {state}",
+                "fee_rate": fee,
+                "logistics_rate": logistics,
+                "states": [state],
+                "country": "US",
+                "buyer_organization": portal,
+                "currencies": ["USD"],
+            },
+        )
+        track = ChannelTrack(
+            got["id"], "association_abroad", Decimal(fee), Decimal(logistics), portal
+        )
+        sim.associations[state] = track
+        sim.channels[track.channel_id] = track
+
+
+def record_rate(sim: Simulation) -> None:
+    """The national supervisor records the day's USD rate (the 15th's, the day dollar orders
+    are paid): a seeded random walk kept between 17 and 20 MXN."""
+    last = sim.rates[max(sim.rates)] if sim.rates else Decimal("18.5000")
+    step = Decimal(sim.rate_rng.randint(-4000, 4000)) / 10000
+    rate = min(max(last + step, RATE_MIN), RATE_MAX)
+    sim.api.call(
+        "trade",
+        "POST",
+        "/exchange-rates",
+        "programme_supervisor",
+        claims={"states": ("*",), "subject": "rates-desk"},
+        key=sim.key("rate", sim.today),
+        json={"currency": "USD", "on": sim.today.isoformat(), "exchange_rate": str(rate)},
+    )
+    sim.rates[sim.today] = rate
 
 
 def sellers(sim: Simulation, g: Group) -> list[Member]:
@@ -73,6 +176,7 @@ def list_products(sim: Simulation, g: Group) -> None:
         category, name, unit = r.choice(GOODS)
         price = money(Decimal(r.randrange(4000, 90000)) / 100)
         stock = r.randint(15, 40)
+        price_usd = usd_price(price)
         body = {
             "group_id": g.group_id,
             "producer_id": m.pid,
@@ -81,6 +185,7 @@ def list_products(sim: Simulation, g: Group) -> None:
             "niche": r.choice(["fair-trade shops abroad", "regional markets", "online"]),
             "unit": unit,
             "price_mxn": str(price),
+            "price_usd": str(price_usd),
             "stock": stock,
             "programmes": sorted({PROGRAMMES[p] for p in m.programmes if p in PROGRAMMES}),
         }
@@ -97,7 +202,9 @@ def list_products(sim: Simulation, g: Group) -> None:
             raise ApiError("POST", "trade/products", status, str(got))
 
         product = sim.eventually(f"product of {m.pid}", listed)
-        g.products.append(ProductTrack(product["id"], m.pid, price, stock))
+        g.products.append(ProductTrack(product["id"], m.pid, price, stock, price_usd))
+    if g.products:
+        register_center(sim, g)
 
 
 def _free(p: ProductTrack, today_holds: dict[str, int]) -> int:
@@ -131,17 +238,33 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
                 p.restocked += BATCH
             lines.append((p, r.randint(1, 3)))
         n += 1
-        who = buyer(sim, r.randrange(BUYERS))
+        role, who, channel, currency = "participant", buyer(sim, r.randrange(BUYERS)), None, "MXN"
+        where = r.random()
+        if where < AT_CENTER and g.center is not None:
+            channel = g.center
+        elif where < AT_CENTER + ABROAD and g.state in sim.associations:
+            channel, currency = sim.associations[g.state], "USD"
+            role = "donor_portal"
+            who = {
+                "organization": channel.organization,
+                "states": (g.state,),
+                "subject": channel.organization,
+            }
+        body: dict[str, Any] = {
+            "lines": [{"product_id": p.product_id, "quantity": q} for p, q in lines]
+        }
+        if channel is not None:
+            body |= {"channel_id": channel.channel_id, "currency": currency}
         status, order = api.try_call(
             "trade",
             "POST",
             "/orders",
-            "participant",
+            role,
             claims=who,
             key=sim.key("order", g.group_id, month, n),
-            json={"lines": [{"product_id": p.product_id, "quantity": q} for p, q in lines]},
+            json=body,
         )
-        if status != 200:
+        if status not in (200, 201):
             g.orders_refused[status] = g.orders_refused.get(status, 0) + 1
             continue
         draw = r.random()
@@ -153,6 +276,10 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
             Decimal(order["total"]),
             sim.today,
             outcome,
+            channel=order["channel"],
+            currency=order["currency"],
+            role=role,
+            claims=dict(who),
         )
         g.orders.append(track)
         if outcome == "cancelled":
@@ -160,7 +287,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
                 "trade",
                 "POST",
                 f"/orders/{track.order_id}/cancellation",
-                "participant",
+                role,
                 claims=who,
                 key=sim.key("cancel", track.order_id),
                 json={"reason": "bought elsewhere"},
@@ -170,18 +297,19 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
             for p, q in lines:
                 holds[p.product_id] += q
             continue
-        api.call(
+        paid = api.call(
             "trade",
             "POST",
             f"/orders/{track.order_id}/payment",
-            "participant",
+            role,
             claims=who,
             key=sim.key("pay-order", track.order_id),
             json={"amount": order["total"]},
-        )
+        )  # a dollar order: in dollars, converted at the day's rate
+        track.total_mxn = Decimal(paid.get("total_mxn") or paid["total"])
         for p, q in lines:
             p.sold += q
-        for line in order["lines"]:
+        for line in paid["lines"]:
             api.call(
                 "trade",
                 "POST",
@@ -190,7 +318,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
                 claims=staff,
                 key=sim.key("ship", track.order_id, line["number"]),
             )
-            part = Decimal(line["split"]["producer_part"])
+            part = Decimal((line.get("split_mxn") or line["split"])["producer_part"])
             track.producer_parts[line["producer_id"]] = (
                 track.producer_parts.get(line["producer_id"], Decimal(0)) + part
             )

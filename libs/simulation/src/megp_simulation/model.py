@@ -87,6 +87,7 @@ class ProductTrack:
     producer: str
     price: Decimal
     listed: int  # units on hand when listed
+    price_usd: Decimal | None = None  # its price list abroad
     restocked: int = 0  # units the staff added since (stock adjustments)
     sold: int = 0  # units of paid orders
     held: int = 0  # units of orders left unpaid that have not expired yet
@@ -100,7 +101,24 @@ class OrderTrack:
     total: Decimal
     placed_on: date
     outcome: str  # "paid" (then fulfilled), "cancelled" or "left" (to expire on the clock)
-    producer_parts: dict[str, Decimal] = field(default_factory=dict)  # of a paid order
+    #: of a paid order, in pesos (a dollar order's at the day's rate)
+    producer_parts: dict[str, Decimal] = field(default_factory=dict)
+    channel: str = "marketplace"
+    currency: str = "MXN"
+    total_mxn: Decimal | None = None  # of a paid order: its total in pesos
+    role: str = "participant"  # the buyer's token: its role and claims
+    claims: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChannelTrack:
+    """A sales channel the run registered (or the marketplace) and its terms."""
+
+    channel_id: str
+    kind: str  # "marketplace", "trade_center" or "association_abroad"
+    fee_rate: Decimal
+    logistics_rate: Decimal
+    organization: str = ""  # an association's portal: the token organization of its buyer
 
 
 @dataclass
@@ -154,6 +172,7 @@ class Group:
     orders: list[OrderTrack] = field(default_factory=list)
     orders_refused: dict[int, int] = field(default_factory=dict)  # by status
     rounds: list[RoundTrack] = field(default_factory=list)
+    center: ChannelTrack | None = None  # the trade center its ODF registered in its state
 
     def participant(self, pid: str) -> dict[str, Any]:
         """The claims of a token for one of the group's members."""
