@@ -84,9 +84,18 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert Decimal(usd["amount_mxn"]) > 17 * Decimal(usd["amount_usd"]) > 0
     assert e["ours_by_type"].get("trade.ChannelRegistered", 0) == scale.groups + scale.states
     assert e["ours_by_type"].get("trade.ExchangeRateRecorded", 0) == scale.months
+    # a chain's purchase order per ODF in the run's first year, accepted or declined (its
+    # order paid and shipped), and a few shipped units returned after their sale
+    po, ret = m["purchase_orders"], m["returns"]
+    assert po["sent"] == po["accepted"] + po["declined"] == scale.groups
+    assert po["declined"] == scale.groups // 4 and po["accepted"] > 0
+    assert ret["accepted"] >= scale.groups and Decimal(ret["producer_part"]) > 0
+    assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
+    assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
     names = {c["name"] for c in summary["checks"]}
     assert {
         "stock never negative",
         "every completed sale counted once in its producer's period results",
         "each line split by its channel's terms",
+        "every accepted return taken once from its producer's period",
     } <= names

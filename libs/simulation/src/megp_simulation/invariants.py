@@ -335,6 +335,11 @@ def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
 
 
+def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
+    """trade.SaleReturned of the run, by event id."""
+    return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleReturned"}
+
+
 def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> MarketView:
     """Trade's products and the run's orders of the group, once every order left unpaid before
     the last day has expired on the scheduler; and enrollment's periods with sales."""
@@ -362,7 +367,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
     days = {
         date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
     }
-    days |= {o.placed_on for o in g.orders if o.outcome == "paid"}
+    days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
     periods = {}
     for start in sorted({d.replace(day=1) for d in days}):
         periods[start] = api.call(
@@ -381,8 +386,8 @@ def check_market(
     stock = Check(
         "stock never negative",
         "every product's available, reserved and sold >= 0 (GET /products); sold = the units of "
-        "the paid orders; available + reserved + sold = listed + restocked; reserved = the units "
-        "of the orders left unpaid on the last day",
+        "the paid orders less those returned and restocked; available + reserved + sold = "
+        "listed + restocked; reserved = the units of the orders left unpaid on the last day",
     )
     orders = Check(
         "every order ended as its buyer left it",
@@ -464,6 +469,50 @@ def check_market(
                 )
             counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
     return [stock, orders, counted, check_splits(sim, markets)]
+
+
+def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]) -> Check:
+    once = Check(
+        "every accepted return taken once from its producer's period",
+        "one SaleReturned per return the ODF accepted after the sale, with the producer part "
+        "the decision answered (pesos); per member and period their sum = enrollment's returns "
+        "(the closed result's, or the open period's), each return listed once, none late",
+    )
+    by_return: Counter[str] = Counter()
+    announced: dict[str, Decimal] = {}
+    parts: dict[tuple[str, str, date], Decimal] = defaultdict(Decimal)
+    for data in returned.values():
+        by_return[data["return_id"]] += 1
+        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
+        announced[data["return_id"]] = mxn
+        day = date.fromisoformat(data["returned_on"]).replace(day=1)
+        parts[(data["group_id"], data["producer_id"], day)] += mxn
+    ours = {x.return_id for v in markets for x in v.group.returns}
+    once.expect(set(by_return) <= ours, f"returns nobody asked for: {set(by_return) - ours}")
+    for v in markets:
+        g = v.group
+        for x in g.returns:
+            once.expect(
+                by_return[x.return_id] == 1 and announced.get(x.return_id) == x.producer_part,
+                f"return {x.return_id}: {by_return[x.return_id]} SaleReturned "
+                f"({announced.get(x.return_id)} against {x.producer_part})",
+            )
+        for start, period in v.periods.items():
+            for row in period["members"]:
+                pid = row["participant_id"]
+                result = row["result"] or {}
+                shown = result.get("returns") if period["closed_at"] else row["returns"]
+                total = parts.get((g.group_id, pid, start), Decimal(0))
+                once.expect(
+                    shown is not None and Decimal(shown) == total,
+                    f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
+                )
+                ids = [x["return_id"] for x in row.get("returns_counted", [])]
+                once.expect(
+                    len(ids) == len(set(ids)) and not row.get("late_returns"),
+                    f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
+                )
+    return once
 
 
 HALF_CENTAVO = Decimal("0.005")

@@ -25,6 +25,8 @@ from megp_simulation.model import (
     Member,
     OrderTrack,
     ProductTrack,
+    PurchaseOrderTrack,
+    ReturnTrack,
     RoundTrack,
     money,
     noon,
@@ -60,6 +62,10 @@ CENTER_LOGISTICS = "0.04"
 ASSOCIATION_TERMS = ("0.05", "0.12")  # fee and logistics of the associations abroad
 USD_LIST_RATE = Decimal("18.50")  # pesos per dollar the ODFs' dollar price lists assume
 RATE_MIN, RATE_MAX = Decimal("17.0000"), Decimal("20.0000")
+#: the share of paid peso orders of which the buyer returns a unit (and always the group's
+#: first one, so every run has returns)
+RETURNING = 0.08
+PURCHASE_ORDER_MONTH = 4  # a chain's purchase order a year, in months 4, 16, ...
 INPUTS = [("lana cardada", "kg"), ("barro", "kg"), ("frascos de vidrio", "piece"), ("cera", "kg")]
 
 
@@ -215,7 +221,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
     """The 15th's sales of the group's products: orders placed, paid (or cancelled, or left
     to expire) and the paid lines shipped. The sales wait for the 1st's closing
     (`wait_for_sales`)."""
-    r, api, staff = g.market_rng, sim.api, g.staff()
+    r, api = g.market_rng, sim.api
     selling = [p for p in g.products if r.random() < sim.scale.selling]
     r.shuffle(selling)
     holds: dict[str, int] = defaultdict(int)
@@ -226,16 +232,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
         lines: list[tuple[ProductTrack, int]] = []
         for p in batch:
             if _free(p, holds) < RESTOCK_BELOW:
-                api.call(
-                    "trade",
-                    "POST",
-                    f"/products/{p.product_id}/stock-adjustments",
-                    "odf_staff",
-                    claims=staff,
-                    key=sim.key("restock", p.product_id, month),
-                    json={"delta": BATCH, "reason": "a new batch from the workshop"},
-                )
-                p.restocked += BATCH
+                restock(sim, g, p, month)
             lines.append((p, r.randint(1, 3)))
         n += 1
         role, who, channel, currency = "participant", buyer(sim, r.randrange(BUYERS)), None, "MXN"
@@ -297,31 +294,158 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
             for p, q in lines:
                 holds[p.product_id] += q
             continue
-        paid = api.call(
-            "trade",
-            "POST",
-            f"/orders/{track.order_id}/payment",
-            role,
-            claims=who,
-            key=sim.key("pay-order", track.order_id),
-            json={"amount": order["total"]},
-        )  # a dollar order: in dollars, converted at the day's rate
-        track.total_mxn = Decimal(paid.get("total_mxn") or paid["total"])
         for p, q in lines:
             p.sold += q
-        for line in paid["lines"]:
-            api.call(
-                "trade",
-                "POST",
-                f"/orders/{track.order_id}/lines/{line['number']}/fulfilment",
-                "odf_staff",
-                claims=staff,
-                key=sim.key("ship", track.order_id, line["number"]),
-            )
-            part = Decimal((line.get("split_mxn") or line["split"])["producer_part"])
-            track.producer_parts[line["producer_id"]] = (
-                track.producer_parts.get(line["producer_id"], Decimal(0)) + part
-            )
+        paid = pay_and_ship(sim, g, track)
+        if track.currency == "MXN" and (r.random() < RETURNING or not g.returns):
+            give_back(sim, g, track, paid["lines"][0])
+    purchase_order(sim, g, month, holds)
+
+
+def pay_and_ship(sim: Simulation, g: Group, track: OrderTrack) -> dict[str, Any]:
+    """The buyer pays the exact total (a dollar order in dollars, converted at the day's
+    rate) and the staff ship every line; the driver keeps each producer's part in pesos."""
+    paid: dict[str, Any] = sim.api.call(
+        "trade",
+        "POST",
+        f"/orders/{track.order_id}/payment",
+        track.role,
+        claims=track.claims,
+        key=sim.key("pay-order", track.order_id),
+        json={"amount": str(track.total)},
+    )
+    track.total_mxn = Decimal(paid.get("total_mxn") or paid["total"])
+    for line in paid["lines"]:
+        sim.api.call(
+            "trade",
+            "POST",
+            f"/orders/{track.order_id}/lines/{line['number']}/fulfilment",
+            "odf_staff",
+            claims=g.staff(),
+            key=sim.key("ship", track.order_id, line["number"]),
+        )
+        part = Decimal((line.get("split_mxn") or line["split"])["producer_part"])
+        track.producer_parts[line["producer_id"]] = (
+            track.producer_parts.get(line["producer_id"], Decimal(0)) + part
+        )
+    return paid
+
+
+def give_back(sim: Simulation, g: Group, track: OrderTrack, line: dict[str, Any]) -> None:
+    """The buyer returns one shipped unit of the line the same day; the ODF's staff accept it
+    and put it back in stock. The sale completed at the shipment, so trade announces a
+    SaleReturned and enrollment takes the unit's producer part off the member's period."""
+    asked = sim.api.call(
+        "trade",
+        "POST",
+        f"/orders/{track.order_id}/lines/{line['number']}/returns",
+        track.role,
+        claims=track.claims,
+        key=sim.key("return", track.order_id, line["number"]),
+        json={"quantity": 1, "reason": "it arrived chipped"},
+    )
+    decided = sim.api.call(
+        "trade",
+        "POST",
+        f"/orders/{track.order_id}/returns/{asked['id']}/decision",
+        "odf_staff",
+        claims=g.staff(),
+        key=sim.key("return-decision", asked["id"]),
+        json={"decision": "accept", "restock": True},
+    )
+    product = next(p for p in g.products if p.product_id == line["product_id"])
+    product.sold -= 1
+    product.returned += 1
+    g.returns.append(
+        ReturnTrack(
+            asked["id"],
+            track.order_id,
+            product.product_id,
+            line["producer_id"],
+            1,
+            Decimal(decided["refund"]["producer_part"]),
+            sim.today,
+        )
+    )
+
+
+def purchase_order(sim: Simulation, g: Group, month: int, holds: dict[str, int]) -> None:
+    """Once a year a national shop chain sends the group's ODF a purchase order for one or two
+    of its products; one ODF in four declines it, the others accept it (an order holding the
+    units, restocked first if short), which the chain pays and the staff ship at once."""
+    if month % 12 != PURCHASE_ORDER_MONTH or not g.products:
+        return
+    r, api = g.market_rng, sim.api
+    chain = f"{sim.run_tag}-chain"
+    who: dict[str, Any] = {"organization": chain, "states": ("*",), "subject": f"{chain}-buyer"}
+    picks = r.sample(g.products, min(len(g.products), r.randint(1, 2)))
+    lines = [(p, r.randint(2, 5)) for p in picks]
+    deliver_on = (sim.today + timedelta(days=10)).isoformat()
+    sent = api.call(
+        "trade",
+        "POST",
+        "/purchase-orders",
+        "participant",
+        claims=who,
+        key=sim.key("purchase-order", g.group_id, month),
+        json={
+            "group_id": g.group_id,
+            "buyer_kind": "chain",
+            "lines": [
+                {"product_id": p.product_id, "quantity": q, "deliver_on": deliver_on}
+                for p, q in lines
+            ],
+        },
+    )
+    po = PurchaseOrderTrack(sent["id"], who["subject"], Decimal(sent["total"]), "declined")
+    g.purchase_orders.append(po)
+    odf = g.staff() | {"organization": g.odf_id}
+    path = f"/purchase-orders/{po.purchase_order_id}"
+    if g.index % 4 == 1:  # one ODF in four has no time for it
+        api.call(
+            "trade", "POST", f"{path}/decline", "odf_staff", claims=odf,
+            key=sim.key("po-decline", po.purchase_order_id),
+            json={"reason": "the workshop cannot make them in time"},
+        )  # fmt: skip
+        return
+    for p, q in lines:
+        if _free(p, holds) < q + RESTOCK_BELOW:
+            restock(sim, g, p, f"po-{month}")
+    accepted = api.call(
+        "trade", "POST", f"{path}/acceptance", "odf_staff", claims=odf,
+        key=sim.key("po-accept", po.purchase_order_id),
+    )  # fmt: skip
+    po.status, po.order_id = "accepted", str(accepted["order_id"])
+    order = api.call("trade", "GET", f"/orders/{po.order_id}", "participant", claims=who)
+    track = OrderTrack(
+        po.order_id,
+        who["subject"],
+        [(p.product_id, q) for p, q in lines],
+        Decimal(order["total"]),
+        sim.today,
+        "paid",
+        channel=order["channel"],
+        currency=order["currency"],
+        claims=dict(who),
+        purchase_order_id=po.purchase_order_id,
+    )
+    g.orders.append(track)
+    for p, q in lines:
+        p.sold += q
+    pay_and_ship(sim, g, track)
+
+
+def restock(sim: Simulation, g: Group, p: ProductTrack, when: object) -> None:
+    sim.api.call(
+        "trade",
+        "POST",
+        f"/products/{p.product_id}/stock-adjustments",
+        "odf_staff",
+        claims=g.staff(),
+        key=sim.key("restock", p.product_id, when),
+        json={"delta": BATCH, "reason": "a new batch from the workshop"},
+    )
+    p.restocked += BATCH
 
 
 def expected_sales(g: Group, period: date) -> dict[str, Decimal]:
@@ -334,12 +458,22 @@ def expected_sales(g: Group, period: date) -> dict[str, Decimal]:
     return dict(out)
 
 
+def expected_returns(g: Group, period: date) -> dict[str, Decimal]:
+    """Each producer's part of the returns the group's ODF accepted in the period."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for x in g.returns:
+        if x.on.replace(day=1) == period:
+            out[x.producer] += x.producer_part
+    return dict(out)
+
+
 def wait_for_sales(sim: Simulation, g: Group, period: date) -> None:
-    """Until enrollment shows each producer's sales of the period as the driver's books say,
-    so the closing counts them (a sale that came after it would be a late sale). Asked on the
-    1st, just before the closing: by then the 15th's events have long been consumed and the
-    first read answers."""
+    """Until enrollment shows each producer's sales and returns of the period as the driver's
+    books say, so the closing counts them (a sale or return that came after it would be late).
+    Asked on the 1st, just before the closing: by then the 15th's events have long been
+    consumed and the first read answers."""
     expected = expected_sales(g, period)
+    returns = expected_returns(g, period)
     if not expected:
         return
 
@@ -354,7 +488,9 @@ def wait_for_sales(sim: Simulation, g: Group, period: date) -> None:
         if status != 200:
             return None
         shown = {row["participant_id"]: Decimal(row["sales"]) for row in body["members"]}
-        return True if all(shown.get(p) == a for p, a in expected.items()) else None
+        taken = {row["participant_id"]: Decimal(row["returns"]) for row in body["members"]}
+        sold = all(shown.get(p) == a for p, a in expected.items())
+        return True if sold and all(taken.get(p) == a for p, a in returns.items()) else None
 
     try:
         sim.eventually(f"sales of {g.group_id} counted for {period}", counted)

@@ -144,6 +144,25 @@ def _market(sim: Simulation) -> dict[str, Any]:
         "producer_part": str(_sum(x for o in paid for x in o.producer_parts.values())),
         "sales": sum(len(o.producer_parts) for o in paid),
         "channels": _channels(sim),
+        "returns": {
+            "accepted": sum(len(g.returns) for g in sim.groups),
+            "units": sum(x.quantity for g in sim.groups for x in g.returns),
+            "producer_part": str(_sum(x.producer_part for g in sim.groups for x in g.returns)),
+        },
+        "purchase_orders": {
+            "sent": sum(len(g.purchase_orders) for g in sim.groups),
+            "accepted": sum(
+                1 for g in sim.groups for x in g.purchase_orders if x.status == "accepted"
+            ),
+            "declined": sum(
+                1 for g in sim.groups for x in g.purchase_orders if x.status == "declined"
+            ),
+            "amount": str(
+                _sum(
+                    x.total for g in sim.groups for x in g.purchase_orders if x.status == "accepted"
+                )
+            ),
+        },
         "usd": {
             "orders_paid": sum(1 for o in paid if o.currency == "USD"),
             "amount_usd": str(_sum(o.total for o in paid if o.currency == "USD")),
@@ -278,6 +297,16 @@ def table(summary: dict[str, Any]) -> str:
             f"{m['usd']['orders_paid']} orders paid, {m['usd']['amount_usd']} USD = "
             f"{m['usd']['amount_mxn']} MXN; {m['usd']['rates_recorded']} rates recorded "
             f"({m['usd']['rate_min']} .. {m['usd']['rate_max']})",
+        ),
+        (
+            "  returns",
+            f"{m['returns']['accepted']} accepted ({m['returns']['units']} units restocked), "
+            f"{m['returns']['producer_part']} MXN taken back from the producers",
+        ),
+        (
+            "  chains' purchase orders",
+            f"{m['purchase_orders']['sent']} sent, {m['purchase_orders']['accepted']} accepted "
+            f"({m['purchase_orders']['amount']} MXN), {m['purchase_orders']['declined']} declined",
         ),
         (
             "  purchasing rounds",

@@ -166,6 +166,7 @@ class Simulation:
             *(m.pid for g in self.groups for m in g.members),
             *(o.order_id for g in self.groups for o in g.orders),
             *(x.round_id for g in self.groups for x in g.rounds),
+            *(x.purchase_order_id for g in self.groups for x in g.purchase_orders),
             *(c for c in self.channels if c != "marketplace"),
             *(f"USD:{day.isoformat()}" for day in self.rates),
         }
