@@ -1,6 +1,7 @@
 """The national simulation's --small preset through the five running services: the programme's
-invariants hold (the marketplace's among them), and the summary's figures agree with one
-another."""
+invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
+each line split by its channel's terms, returns taken once), and the summary's figures agree
+with one another, per channel too."""
 
 from __future__ import annotations
 
