@@ -152,19 +152,29 @@ def register_associations(sim: Simulation) -> None:
 
 def record_rate(sim: Simulation) -> None:
     """The national supervisor records the day's USD rate (the 15th's, the day dollar orders
-    are paid): a seeded random walk kept between 17 and 20 MXN."""
+    are paid): a random walk from 18.50 by at most 0.40 a month, kept between 17 and 20 MXN.
+    Its stream is the same for every run (not the seed's), so two runs whose dates meet (runs
+    of the same start year on one store) propose the same rate for a day, which trade takes as
+    a repeat; a day another rate was recorded for before (a longer run, a test) keeps it: the
+    run pays at that one and counts it under `rates_found`."""
     last = sim.rates[max(sim.rates)] if sim.rates else Decimal("18.5000")
     step = Decimal(sim.rate_rng.randint(-4000, 4000)) / 10000
     rate = min(max(last + step, RATE_MIN), RATE_MAX)
-    sim.api.call(
+    got = sim.api.call(
         "trade",
         "POST",
         "/exchange-rates",
         "programme_supervisor",
+        expect=(200, 201, 409),  # a 409 names the rate recorded (not retried as a conflict)
         claims={"states": ("*",), "subject": "rates-desk"},
         key=sim.key("rate", sim.today),
         json={"currency": "USD", "on": sim.today.isoformat(), "exchange_rate": str(rate)},
     )
+    if got.get("status") == 409:
+        if not got.get("rate"):
+            raise ApiError("POST", "trade/exchange-rates", 409, str(got))
+        rate = Decimal(got["rate"])
+        sim.rates_found += 1
     sim.rates[sim.today] = rate
 
 

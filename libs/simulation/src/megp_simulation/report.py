@@ -168,6 +168,7 @@ def _market(sim: Simulation) -> dict[str, Any]:
             "amount_usd": str(_sum(o.total for o in paid if o.currency == "USD")),
             "amount_mxn": str(_sum(o.total_mxn or Decimal(0) for o in paid if o.currency == "USD")),
             "rates_recorded": len(sim.rates),
+            "rates_found": sim.rates_found,  # recorded before the run, kept
             "rate_min": str(min(sim.rates.values(), default=Decimal(0))),
             "rate_max": str(max(sim.rates.values(), default=Decimal(0))),
         },

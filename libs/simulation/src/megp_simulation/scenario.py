@@ -80,11 +80,13 @@ class Simulation:
         self.sales_waits: Counter[str] = Counter()
         #: the sales channels of the run (the marketplace, each ODF's trade center, each
         #: state's association abroad) by id, the associations by state, and the USD rates the
-        #: national supervisor recorded, by day (a walk of its own seeded stream)
+        #: national supervisor recorded, by day (a walk of a stream shared by every run, see
+        #: `market.record_rate`), and how many days had another rate recorded already
         self.channels: dict[str, ChannelTrack] = {}
         self.associations: dict[str, ChannelTrack] = {}
         self.rates: dict[date, Decimal] = {}
-        self.rate_rng = random.Random(f"{seed}:usd")
+        self.rate_rng = random.Random("usd")
+        self.rates_found = 0
 
     # -- the run --
 
