@@ -84,7 +84,8 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert Decimal("17") <= Decimal(usd["rate_min"]) <= Decimal(usd["rate_max"]) <= Decimal("20")
     assert Decimal(usd["amount_mxn"]) > 17 * Decimal(usd["amount_usd"]) > 0
     assert e["ours_by_type"].get("trade.ChannelRegistered", 0) == scale.groups + scale.states
-    assert e["ours_by_type"].get("trade.ExchangeRateRecorded", 0) == scale.months
+    # a day whose rate a run of the same start year recorded before is a repeat: no event
+    assert 0 < e["ours_by_type"].get("trade.ExchangeRateRecorded", 0) <= scale.months
     # a chain's purchase order per ODF in the run's first year, accepted or declined (its
     # order paid and shipped), and a few shipped units returned after their sale
     po, ret = m["purchase_orders"], m["returns"]

@@ -175,6 +175,8 @@ def record_rate(sim: Simulation) -> None:
             raise ApiError("POST", "trade/exchange-rates", 409, str(got))
         rate = Decimal(got["rate"])
         sim.rates_found += 1
+    else:
+        rate = Decimal(got["exchange_rate"])  # a repeat answers the rate recorded before
     sim.rates[sim.today] = rate
 
 

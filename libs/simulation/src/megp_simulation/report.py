@@ -297,7 +297,8 @@ def table(summary: dict[str, Any]) -> str:
             "  in dollars",
             f"{m['usd']['orders_paid']} orders paid, {m['usd']['amount_usd']} USD = "
             f"{m['usd']['amount_mxn']} MXN; {m['usd']['rates_recorded']} rates recorded "
-            f"({m['usd']['rate_min']} .. {m['usd']['rate_max']})",
+            f"({m['usd']['rate_min']} .. {m['usd']['rate_max']}; "
+            f"{m['usd']['rates_found']} found recorded otherwise)",
         ),
         (
             "  returns",
