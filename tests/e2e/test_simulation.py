@@ -1,6 +1,7 @@
 """The national simulation's --small preset through the five running services: the programme's
-invariants hold (the marketplace's among them), and the summary's figures agree with one
-another."""
+invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
+each line split by its channel's terms, returns taken once), and the summary's figures agree
+with one another, per channel too."""
 
 from __future__ import annotations
 
@@ -68,8 +69,35 @@ def test_the_small_national_simulation_keeps_every_invariant(
     # one purchasing round per ODF in the run's first year, allocated after its closing date
     assert m["rounds"]["opened"] == m["rounds"]["allocated"] == scale.groups
     assert Decimal(m["rounds"]["cost"]) > 0
+    # the channels: a trade center per ODF, an association abroad per state buying in dollars
+    # at the day's rate (one recorded each 15th); every channel sold, and the figures per
+    # channel add up to the marketplace's
+    ch, usd = m["channels"], m["usd"]
+    assert ch["trade_center"]["channels"] == scale.groups
+    assert ch["association_abroad"]["channels"] == scale.states
+    assert all(ch[k]["paid"] > 0 for k in ch), ch
+    assert sum(ch[k]["orders"] for k in ch) == orders["placed"]
+    assert sum(Decimal(ch[k]["amount_mxn"]) for k in ch) == Decimal(m["sales_amount"])
+    assert sum(Decimal(ch[k]["producer_part_mxn"]) for k in ch) == Decimal(m["producer_part"])
+    assert usd["orders_paid"] == ch["association_abroad"]["paid"]
+    assert usd["rates_recorded"] == scale.months
+    assert Decimal("17") <= Decimal(usd["rate_min"]) <= Decimal(usd["rate_max"]) <= Decimal("20")
+    assert Decimal(usd["amount_mxn"]) > 17 * Decimal(usd["amount_usd"]) > 0
+    assert e["ours_by_type"].get("trade.ChannelRegistered", 0) == scale.groups + scale.states
+    # a day whose rate a run of the same start year recorded before is a repeat: no event
+    assert 0 < e["ours_by_type"].get("trade.ExchangeRateRecorded", 0) <= scale.months
+    # a chain's purchase order per ODF in the run's first year, accepted or declined (its
+    # order paid and shipped), and a few shipped units returned after their sale
+    po, ret = m["purchase_orders"], m["returns"]
+    assert po["sent"] == po["accepted"] + po["declined"] == scale.groups
+    assert po["declined"] == scale.groups // 4 and po["accepted"] > 0
+    assert ret["accepted"] >= scale.groups and Decimal(ret["producer_part"]) > 0
+    assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
+    assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
     names = {c["name"] for c in summary["checks"]}
     assert {
         "stock never negative",
         "every completed sale counted once in its producer's period results",
+        "each line split by its channel's terms",
+        "every accepted return taken once from its producer's period",
     } <= names

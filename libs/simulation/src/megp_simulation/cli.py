@@ -31,9 +31,11 @@ from megp_simulation.invariants import (
     check_kafka,
     check_lines,
     check_market,
+    check_returns,
     check_rounds,
     read_fund,
     read_market,
+    return_events,
     sale_events,
 )
 from megp_simulation.model import Scale
@@ -90,6 +92,7 @@ def run_simulation(
         *check_lines(sim, lines),
         *check_kafka(lag, dlq, api.foreign_clock_moves),
         *check_market(sim, markets, sales),
+        check_returns(markets, return_events(events)),
         check_rounds(sim),
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)

@@ -10,7 +10,7 @@ from typing import Any
 
 from megp_simulation.kafka import RunEvents
 from megp_simulation.market import buyer_claims
-from megp_simulation.model import Group, noon
+from megp_simulation.model import Group, money, noon
 from megp_simulation.scenario import Simulation
 
 TRUST, DEV, COMP = "trust_cash", "development_subfund", "competition_subfund"
@@ -326,6 +326,7 @@ class MarketView:
     group: Group
     products: dict[str, dict[str, Any]]  # trade's products of the group, by id
     orders: dict[str, str]  # each order's status as its buyer reads it
+    bodies: dict[str, dict[str, Any]]  # each order as its buyer reads it, by id
     periods: dict[date, dict[str, Any]]  # enrollment's group periods that should show sales
 
 
@@ -334,22 +335,27 @@ def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
 
 
+def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
+    """trade.SaleReturned of the run, by event id."""
+    return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleReturned"}
+
+
 def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> MarketView:
     """Trade's products and the run's orders of the group, once every order left unpaid before
     the last day has expired on the scheduler; and enrollment's periods with sales."""
     api = sim.api
     statuses: dict[str, str] = {}
+    bodies: dict[str, dict[str, Any]] = {}
     for o in g.orders:
 
-        def read(o: Any = o) -> str | None:
-            body = api.call(
-                "trade", "GET", f"/orders/{o.order_id}", "participant", claims=buyer_claims(o)
-            )
+        def read(o: Any = o) -> dict[str, Any] | None:
+            body = api.call("trade", "GET", f"/orders/{o.order_id}", o.role, claims=buyer_claims(o))
             status = str(body["status"])
             waiting = o.outcome == "left" and o.placed_on < sim.end_day and status == "reserved"
-            return None if waiting else status
+            return None if waiting else dict(body)
 
-        statuses[o.order_id] = sim.eventually(f"order {o.order_id} settled", read)
+        bodies[o.order_id] = sim.eventually(f"order {o.order_id} settled", read)
+        statuses[o.order_id] = str(bodies[o.order_id]["status"])
     products = api.call(
         "trade",
         "GET",
@@ -361,7 +367,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
     days = {
         date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
     }
-    days |= {o.placed_on for o in g.orders if o.outcome == "paid"}
+    days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
     periods = {}
     for start in sorted({d.replace(day=1) for d in days}):
         periods[start] = api.call(
@@ -371,7 +377,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
             "odf_staff",
             claims=g.staff(),
         )
-    return MarketView(g, {p["id"]: p for p in products}, statuses, periods)
+    return MarketView(g, {p["id"]: p for p in products}, statuses, bodies, periods)
 
 
 def check_market(
@@ -380,8 +386,8 @@ def check_market(
     stock = Check(
         "stock never negative",
         "every product's available, reserved and sold >= 0 (GET /products); sold = the units of "
-        "the paid orders; available + reserved + sold = listed + restocked; reserved = the units "
-        "of the orders left unpaid on the last day",
+        "the paid orders less those returned and restocked; available + reserved + sold = "
+        "listed + restocked; reserved = the units of the orders left unpaid on the last day",
     )
     orders = Check(
         "every order ended as its buyer left it",
@@ -390,9 +396,10 @@ def check_market(
     )
     counted = Check(
         "every completed sale counted once in its producer's period results",
-        "one SaleCompleted per paid order and producer, with the driver's producer part; the sum "
-        "of their producer parts per member and period = the period's sales in enrollment (the "
-        "closed result's, or the open period's), no late or unplanned sale, each sale listed once",
+        "one SaleCompleted per paid order and producer, with the driver's producer part in pesos "
+        "(producer_part_mxn of a dollar sale); the sum of those parts per member and period = "
+        "the period's sales in enrollment (the closed result's, or the open period's), no late "
+        "or unplanned sale, each sale listed once",
     )
     for v in markets:
         g = v.group
@@ -432,9 +439,10 @@ def check_market(
     for data in sales.values():
         sale = (data["order_id"], data["producer_id"])
         by_sale[sale] += 1
-        announced[sale] = Decimal(data["producer_part"])
+        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])  # USD: in pesos
+        announced[sale] = mxn
         day = date.fromisoformat(data["completed_on"]).replace(day=1)
-        parts[(data["group_id"], data["producer_id"], day)] += Decimal(data["producer_part"])
+        parts[(data["group_id"], data["producer_id"], day)] += mxn
     for v in markets:
         g = v.group
         for o in g.orders:
@@ -460,7 +468,108 @@ def check_market(
                     f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
                 )
             counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
-    return [stock, orders, counted]
+    return [stock, orders, counted, check_splits(sim, markets)]
+
+
+def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]) -> Check:
+    once = Check(
+        "every accepted return taken once from its producer's period",
+        "one SaleReturned per return the ODF accepted after the sale, with the producer part "
+        "the decision answered (pesos); per member and period their sum = enrollment's returns "
+        "(the closed result's, or the open period's), each return listed once, none late",
+    )
+    by_return: Counter[str] = Counter()
+    announced: dict[str, Decimal] = {}
+    parts: dict[tuple[str, str, date], Decimal] = defaultdict(Decimal)
+    for data in returned.values():
+        by_return[data["return_id"]] += 1
+        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
+        announced[data["return_id"]] = mxn
+        day = date.fromisoformat(data["returned_on"]).replace(day=1)
+        parts[(data["group_id"], data["producer_id"], day)] += mxn
+    ours = {x.return_id for v in markets for x in v.group.returns}
+    once.expect(set(by_return) <= ours, f"returns nobody asked for: {set(by_return) - ours}")
+    for v in markets:
+        g = v.group
+        for x in g.returns:
+            once.expect(
+                by_return[x.return_id] == 1 and announced.get(x.return_id) == x.producer_part,
+                f"return {x.return_id}: {by_return[x.return_id]} SaleReturned "
+                f"({announced.get(x.return_id)} against {x.producer_part})",
+            )
+        for start, period in v.periods.items():
+            for row in period["members"]:
+                pid = row["participant_id"]
+                result = row["result"] or {}
+                shown = result.get("returns") if period["closed_at"] else row["returns"]
+                total = parts.get((g.group_id, pid, start), Decimal(0))
+                once.expect(
+                    shown is not None and Decimal(shown) == total,
+                    f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
+                )
+                ids = [x["return_id"] for x in row.get("returns_counted", [])]
+                once.expect(
+                    len(ids) == len(set(ids)) and not row.get("late_returns"),
+                    f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
+                )
+    return once
+
+
+HALF_CENTAVO = Decimal("0.005")
+
+
+def _split_ok(split: dict[str, Any], fee_rate: Decimal, logistics_rate: Decimal) -> bool:
+    total, fee = Decimal(split["total"]), Decimal(split["channel_fee"])
+    logistics, producer = Decimal(split["logistics"]), Decimal(split["producer_part"])
+    return (
+        producer + fee + logistics == total
+        and min(producer, fee, logistics) >= 0
+        and abs(fee - total * fee_rate) <= HALF_CENTAVO
+        and abs(logistics - total * logistics_rate) <= HALF_CENTAVO
+    )
+
+
+def check_splits(sim: Simulation, markets: list[MarketView]) -> Check:
+    splits = Check(
+        "each line split by its channel's terms",
+        "every order line (GET /orders/{id}) names the order's channel; producer part + fee + "
+        "logistics = the line total, and the fee and logistics are the channel's rates x the "
+        "total within half a centavo (a dollar line: in dollars, and in pesos once paid); a paid "
+        "dollar order's peso total = its dollar total x the day's recorded rate (to the centavo), "
+        "the lines' peso totals summing to it",
+    )
+    for v in markets:
+        for o in v.group.orders:
+            body = v.bodies.get(o.order_id)
+            terms = sim.channels.get(o.channel)
+            if body is None or terms is None:
+                splits.expect(False, f"order {o.order_id}: channel {o.channel} unknown or unread")
+                continue
+            fee, logistics = terms.fee_rate, terms.logistics_rate
+            for line in body["lines"]:
+                where = f"order {o.order_id} line {line['number']} ({o.channel})"
+                splits.expect(
+                    line["channel_id"] == o.channel == body["channel"]
+                    and (line["fee_rate"] is None or Decimal(line["fee_rate"]) == fee)
+                    and _split_ok(line["split"], fee, logistics),
+                    f"{where}: {line['split']} at {line['fee_rate']} against {fee} + {logistics}",
+                )
+            if o.currency != "USD" or o.outcome != "paid":
+                continue
+            rate = sim.rates.get(o.placed_on)
+            in_mxn = [line.get("split_mxn") for line in body["lines"]]
+            peso_total = Decimal(body["total_mxn"] or "-1")
+            splits.expect(
+                rate is not None
+                and Decimal(body["exchange_rate"]) == rate
+                and peso_total == money(Decimal(body["total"]) * rate)
+                and peso_total == o.total_mxn
+                and all(s is not None and _split_ok(s, fee, logistics) for s in in_mxn)
+                and sum((Decimal(s["total"]) for s in in_mxn if s), Decimal(0)) == peso_total,
+                f"order {o.order_id}: {body['total']} USD at {body['exchange_rate']} (recorded "
+                f"{rate}) = {body['total_mxn']} MXN, lines {in_mxn}",
+            )
+    return splits
 
 
 def check_rounds(sim: Simulation) -> Check:

@@ -87,8 +87,10 @@ class ProductTrack:
     producer: str
     price: Decimal
     listed: int  # units on hand when listed
+    price_usd: Decimal | None = None  # its price list abroad
     restocked: int = 0  # units the staff added since (stock adjustments)
-    sold: int = 0  # units of paid orders
+    sold: int = 0  # units of paid orders, less those returned and restocked
+    returned: int = 0  # units given back and restocked
     held: int = 0  # units of orders left unpaid that have not expired yet
 
 
@@ -100,7 +102,47 @@ class OrderTrack:
     total: Decimal
     placed_on: date
     outcome: str  # "paid" (then fulfilled), "cancelled" or "left" (to expire on the clock)
-    producer_parts: dict[str, Decimal] = field(default_factory=dict)  # of a paid order
+    #: of a paid order, in pesos (a dollar order's at the day's rate)
+    producer_parts: dict[str, Decimal] = field(default_factory=dict)
+    channel: str = "marketplace"
+    currency: str = "MXN"
+    total_mxn: Decimal | None = None  # of a paid order: its total in pesos
+    role: str = "participant"  # the buyer's token: its role and claims
+    claims: dict[str, Any] = field(default_factory=dict)
+    purchase_order_id: str = ""  # the order of an accepted purchase order
+
+
+@dataclass
+class ReturnTrack:
+    """Shipped units the buyer gave back, accepted (and restocked) by the ODF after the sale."""
+
+    return_id: str
+    order_id: str
+    product_id: str
+    producer: str
+    quantity: int
+    producer_part: Decimal  # what the return takes back from the producer (MXN)
+    on: date
+
+
+@dataclass
+class PurchaseOrderTrack:
+    purchase_order_id: str
+    buyer: str
+    total: Decimal
+    status: str  # "accepted" or "declined"
+    order_id: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelTrack:
+    """A sales channel the run registered (or the marketplace) and its terms."""
+
+    channel_id: str
+    kind: str  # "marketplace", "trade_center" or "association_abroad"
+    fee_rate: Decimal
+    logistics_rate: Decimal
+    organization: str = ""  # an association's portal: the token organization of its buyer
 
 
 @dataclass
@@ -154,6 +196,9 @@ class Group:
     orders: list[OrderTrack] = field(default_factory=list)
     orders_refused: dict[int, int] = field(default_factory=dict)  # by status
     rounds: list[RoundTrack] = field(default_factory=list)
+    center: ChannelTrack | None = None  # the trade center its ODF registered in its state
+    returns: list[ReturnTrack] = field(default_factory=list)
+    purchase_orders: list[PurchaseOrderTrack] = field(default_factory=list)
 
     def participant(self, pid: str) -> dict[str, Any]:
         """The claims of a token for one of the group's members."""

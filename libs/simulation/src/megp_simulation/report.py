@@ -97,6 +97,28 @@ def _funds(sim: Simulation, funds: list[Any]) -> dict[str, Any]:
     }
 
 
+def _channels(sim: Simulation) -> dict[str, dict[str, Any]]:
+    """Per kind of channel: how many the run has, the orders placed and paid through them,
+    the paid orders' amount in pesos and the producers' part of it."""
+    kinds = ("marketplace", "trade_center", "association_abroad")
+    out: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        ids = {c.channel_id for c in sim.channels.values() if c.kind == kind}
+        orders = [o for g in sim.groups for o in g.orders if o.channel in ids]
+        paid = [o for o in orders if o.outcome == "paid"]
+        amount = _sum(o.total_mxn or o.total for o in paid)
+        part = _sum(x for o in paid for x in o.producer_parts.values())
+        out[kind] = {
+            "channels": len(ids),
+            "orders": len(orders),
+            "paid": len(paid),
+            "amount_mxn": str(amount),
+            "producer_part_mxn": str(part),
+            "producer_share": str((part / amount).quantize(Decimal("0.0001")) if amount else 0),
+        }
+    return out
+
+
 def _market(sim: Simulation) -> dict[str, Any]:
     orders = [o for g in sim.groups for o in g.orders]
     paid = [o for o in orders if o.outcome == "paid"]
@@ -118,9 +140,38 @@ def _market(sim: Simulation) -> dict[str, Any]:
         },
         "units_sold": sum(p.sold for g in sim.groups for p in g.products),
         "units_restocked": sum(p.restocked for g in sim.groups for p in g.products),
-        "sales_amount": str(_sum(o.total for o in paid)),
+        "sales_amount": str(_sum(o.total_mxn or o.total for o in paid)),  # in pesos
         "producer_part": str(_sum(x for o in paid for x in o.producer_parts.values())),
         "sales": sum(len(o.producer_parts) for o in paid),
+        "channels": _channels(sim),
+        "returns": {
+            "accepted": sum(len(g.returns) for g in sim.groups),
+            "units": sum(x.quantity for g in sim.groups for x in g.returns),
+            "producer_part": str(_sum(x.producer_part for g in sim.groups for x in g.returns)),
+        },
+        "purchase_orders": {
+            "sent": sum(len(g.purchase_orders) for g in sim.groups),
+            "accepted": sum(
+                1 for g in sim.groups for x in g.purchase_orders if x.status == "accepted"
+            ),
+            "declined": sum(
+                1 for g in sim.groups for x in g.purchase_orders if x.status == "declined"
+            ),
+            "amount": str(
+                _sum(
+                    x.total for g in sim.groups for x in g.purchase_orders if x.status == "accepted"
+                )
+            ),
+        },
+        "usd": {
+            "orders_paid": sum(1 for o in paid if o.currency == "USD"),
+            "amount_usd": str(_sum(o.total for o in paid if o.currency == "USD")),
+            "amount_mxn": str(_sum(o.total_mxn or Decimal(0) for o in paid if o.currency == "USD")),
+            "rates_recorded": len(sim.rates),
+            "rates_found": sim.rates_found,  # recorded before the run, kept
+            "rate_min": str(min(sim.rates.values(), default=Decimal(0))),
+            "rate_max": str(max(sim.rates.values(), default=Decimal(0))),
+        },
         "rounds": {
             "opened": len(rounds),
             "allocated": len(allocated),
@@ -232,6 +283,32 @@ def table(summary: dict[str, Any]) -> str:
             "  sales",
             f"{m['units_sold']} units for {m['sales_amount']} MXN (producers' part "
             f"{m['producer_part']}, {m['sales']} sales); {m['units_restocked']} units restocked",
+        ),
+        *(
+            (
+                f"  {kind.replace('_', ' ')}",
+                f"{ch['channels']} channels, {ch['orders']} orders ({ch['paid']} paid) for "
+                f"{ch['amount_mxn']} MXN, producers' part {ch['producer_part_mxn']} "
+                f"({ch['producer_share']})",
+            )
+            for kind, ch in m["channels"].items()
+        ),
+        (
+            "  in dollars",
+            f"{m['usd']['orders_paid']} orders paid, {m['usd']['amount_usd']} USD = "
+            f"{m['usd']['amount_mxn']} MXN; {m['usd']['rates_recorded']} rates recorded "
+            f"({m['usd']['rate_min']} .. {m['usd']['rate_max']}; "
+            f"{m['usd']['rates_found']} found recorded otherwise)",
+        ),
+        (
+            "  returns",
+            f"{m['returns']['accepted']} accepted ({m['returns']['units']} units restocked), "
+            f"{m['returns']['producer_part']} MXN taken back from the producers",
+        ),
+        (
+            "  chains' purchase orders",
+            f"{m['purchase_orders']['sent']} sent, {m['purchase_orders']['accepted']} accepted "
+            f"({m['purchase_orders']['amount']} MXN), {m['purchase_orders']['declined']} declined",
         ),
         (
             "  purchasing rounds",

@@ -18,13 +18,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
+from megp_simulation import market
 from megp_simulation.api import Api
 from megp_simulation.kafka import ObligationFeed
 from megp_simulation.mid_month import mid_month
-from megp_simulation.model import STATES, Group, Scale, add_months, noon
+from megp_simulation.model import STATES, ChannelTrack, Group, Scale, add_months, noon
 from megp_simulation.month_start import close_month
 from megp_simulation.progress import Progress
 from megp_simulation.setup import setup_group
@@ -76,16 +78,27 @@ class Simulation:
         self.obligation_waits: Counter[str] = Counter()  # answered by "feed" or "poll"
         #: the 15th's waits until enrollment counted the day's sales: "counted" or "timed out"
         self.sales_waits: Counter[str] = Counter()
+        #: the sales channels of the run (the marketplace, each ODF's trade center, each
+        #: state's association abroad) by id, the associations by state, and the USD rates the
+        #: national supervisor recorded, by day (a walk of a stream shared by every run, see
+        #: `market.record_rate`), and how many days had another rate recorded already
+        self.channels: dict[str, ChannelTrack] = {}
+        self.associations: dict[str, ChannelTrack] = {}
+        self.rates: dict[date, Decimal] = {}
+        self.rate_rng = random.Random("usd")
+        self.rates_found = 0
 
     # -- the run --
 
     def run(self) -> None:
         t0 = time.monotonic()
         self.move_to(self.setup_day)
+        market.marketplace(self)
         self.setup_bar = Progress(
             "participants", self.scale.groups * self.scale.members, self.quiet
         )
         self._each(partial(setup_group, self))
+        market.register_associations(self)
         self.timings["setup_s"] = time.monotonic() - t0
         t1 = time.monotonic()
         bar = Progress("months", self.scale.months, self.quiet)
@@ -98,6 +111,7 @@ class Simulation:
             self._each(partial(close_month, self, month=month))
             self.step_no = 2 * month + 1
             self.move_to(first + timedelta(days=14))
+            market.record_rate(self)  # the day dollar orders are paid
             self._each(partial(mid_month, self, month=month))
             bar.step(note=f"{first:%Y-%m} loans={sum(len(g.loans) for g in self.groups)}")
         self.end_day = self.today
@@ -147,10 +161,14 @@ class Simulation:
 
     def event_keys(self) -> set[str]:
         """Kafka keys of this run's events: its groups, its participants before they join, and
-        its orders and purchasing rounds (trade keys their events by them)."""
+        its orders, purchasing rounds, channels and the days of its rates (trade keys their
+        events by them)."""
         return {
             *self.group_ids(),
             *(m.pid for g in self.groups for m in g.members),
             *(o.order_id for g in self.groups for o in g.orders),
             *(x.round_id for g in self.groups for x in g.rounds),
+            *(x.purchase_order_id for g in self.groups for x in g.purchase_orders),
+            *(c for c in self.channels if c != "marketplace"),
+            *(f"USD:{day.isoformat()}" for day in self.rates),
         }

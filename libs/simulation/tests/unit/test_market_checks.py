@@ -1,6 +1,8 @@
 """The marketplace's checks find what they look for: a counter below zero, a sold count that is
-not the paid units, a sale announced twice or missing from its producer's period, shares that
-do not sum to a round's total; and a consistent market passes them. The quote the driver
+not the paid units, a sale announced twice or missing from its producer's period, a line not
+split by its channel's terms, a dollar order converted at another rate than the day's, a
+return announced twice or not taken, shares that do not sum to a round's total; and a
+consistent market passes them. The quote the driver
 chooses is the one that costs least at the tier the pooled quantity reaches."""
 
 from __future__ import annotations
@@ -11,12 +13,36 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from megp_simulation.invariants import MarketView, check_market, check_rounds
-from megp_simulation.market import cost, expected_sales
-from megp_simulation.model import Group, OrderTrack, ProductTrack, RoundTrack
+from megp_simulation.invariants import (
+    MarketView,
+    check_market,
+    check_returns,
+    check_rounds,
+    check_splits,
+)
+from megp_simulation.market import cost, expected_returns, expected_sales
+from megp_simulation.model import (
+    ChannelTrack,
+    Group,
+    OrderTrack,
+    ProductTrack,
+    ReturnTrack,
+    RoundTrack,
+)
 
 DAY = date(2044, 3, 15)
 PERIOD = date(2044, 3, 1)
+MARKET = ChannelTrack("marketplace", "marketplace", Decimal("0.10"), Decimal("0.05"))
+ABROAD = ChannelTrack("a1", "association_abroad", Decimal("0.05"), Decimal("0.12"), "club")
+
+
+def split(total: str, fee: str, logistics: str, producer: str) -> dict[str, str]:
+    return {"total": total, "channel_fee": fee, "logistics": logistics, "producer_part": producer}
+
+
+def body(order_id: str, total: str, parts: dict[str, str], **over: Any) -> dict[str, Any]:
+    line = {"number": 1, "channel_id": "marketplace", "fee_rate": "0.10", "split": parts}
+    return {"id": order_id, "channel": "marketplace", "total": total, "lines": [line]} | over
 
 
 def market() -> tuple[Any, Group, MarketView, dict[str, dict[str, Any]]]:
@@ -26,11 +52,20 @@ def market() -> tuple[Any, Group, MarketView, dict[str, dict[str, Any]]]:
     paid.producer_parts = {"m1": Decimal("255.00")}
     g.orders = [paid, OrderTrack("o2", "b", [("p1", 2)], Decimal("200.00"), DAY, "left")]
     g.products[0].sold = 3
-    sim = SimpleNamespace(end_day=date(2044, 4, 15), groups=[g])
+    sim = SimpleNamespace(
+        end_day=date(2044, 4, 15),
+        groups=[g],
+        channels={"marketplace": MARKET, "a1": ABROAD},
+        rates={DAY: Decimal("18.0000")},
+    )
     view = MarketView(
         g,
         {"p1": {"id": "p1", "stock": {"available": 27, "reserved": 0, "sold": 3}}},
         {"o1": "completed", "o2": "expired"},
+        {
+            "o1": body("o1", "300.00", split("300.00", "30.00", "15.00", "255.00")),
+            "o2": body("o2", "200.00", split("200.00", "20.00", "10.00", "170.00")),
+        },
         {
             PERIOD: {
                 "closed_at": "2044-04-01T12:00:00Z",
@@ -39,16 +74,22 @@ def market() -> tuple[Any, Group, MarketView, dict[str, dict[str, Any]]]:
                     {
                         "participant_id": "m1",
                         "sales": "255.00",
-                        "result": {"sales": "255.00"},
+                        "result": {"sales": "255.00", "returns": "0.00"},
                         "sales_counted": [{"order_id": "o1"}],
                         "late_sales": [],
+                        "returns": "0.00",
+                        "returns_counted": [],
+                        "late_returns": [],
                     },
                     {
                         "participant_id": "m2",
                         "sales": "0.00",
-                        "result": {"sales": "0.00"},
+                        "result": {"sales": "0.00", "returns": "0.00"},
                         "sales_counted": [],
                         "late_sales": [],
+                        "returns": "0.00",
+                        "returns_counted": [],
+                        "late_returns": [],
                     },
                 ],
             }
@@ -100,6 +141,113 @@ def test_a_sale_announced_twice_or_not_counted_fails() -> None:
     sim, _, view, sales = market()
     view.periods[PERIOD]["members"][0]["late_sales"] = [{"order_id": "o1"}]
     assert name in failed(check_market(sim, [view], sales))
+
+
+def test_a_line_split_by_other_terms_than_its_channels_fails() -> None:
+    name = "each line split by its channel's terms"
+    sim, _, view, sales = market()
+    assert check_splits(sim, [view]).ok
+    line = view.bodies["o1"]["lines"][0]
+    line["split"] = split("300.00", "36.00", "15.00", "249.00")  # 12 %, not the channel's 10 %
+    assert name in failed(check_market(sim, [view], sales))
+    sim, _, view, sales = market()
+    view.bodies["o1"]["lines"][0]["split"] = split("300.00", "30.00", "15.00", "255.01")
+    assert not check_splits(sim, [view]).ok  # the parts do not sum to the total
+    sim, _, view, sales = market()
+    view.bodies["o1"]["lines"][0]["channel_id"] = "a1"
+    assert not check_splits(sim, [view]).ok
+
+
+def dollar_market() -> tuple[Any, Group, MarketView, dict[str, dict[str, Any]]]:
+    """The market above and a dollar order through an association abroad: 10.00 USD paid at
+    the day's 18.0000, 180.00 MXN, the producer's part 149.40 counted in pesos."""
+    sim, g, view, sales = market()
+    usd = OrderTrack(
+        "o3", "club", [("p1", 1)], Decimal("10.00"), DAY, "paid", channel="a1", currency="USD"
+    )
+    usd.producer_parts, usd.total_mxn = {"m1": Decimal("149.40")}, Decimal("180.00")
+    g.orders.append(usd)
+    g.products[0].sold, view.products["p1"]["stock"] = (
+        4,
+        {"available": 26, "reserved": 0, "sold": 4},
+    )
+    line = {
+        "number": 1,
+        "channel_id": "a1",
+        "fee_rate": "0.05",
+        "split": split("10.00", "0.50", "1.20", "8.30"),
+        "split_mxn": split("180.00", "9.00", "21.60", "149.40"),
+    }
+    view.bodies["o3"] = {
+        "id": "o3",
+        "channel": "a1",
+        "total": "10.00",
+        "total_mxn": "180.00",
+        "exchange_rate": "18.0000",
+        "lines": [line],
+    }
+    view.orders["o3"] = "completed"
+    member = view.periods[PERIOD]["members"][0]
+    member["sales"] = member["result"]["sales"] = "404.40"
+    member["sales_counted"].append({"order_id": "o3"})
+    sales["e3"] = sales["e1"] | {
+        "order_id": "o3",
+        "producer_part": "8.30",
+        "producer_part_mxn": "149.40",
+    }
+    return sim, g, view, sales
+
+
+def test_a_dollar_sale_counts_in_pesos_at_the_days_rate() -> None:
+    sim, _, view, sales = dollar_market()
+    assert failed(check_market(sim, [view], sales)) == {}
+    sim.rates[DAY] = Decimal("18.1000")  # converted at another rate than the one recorded
+    assert "each line split by its channel's terms" in failed(check_market(sim, [view], sales))
+    sim, _, view, sales = dollar_market()
+    view.bodies["o3"]["lines"][0]["split_mxn"]["total"] = "179.99"
+    assert not check_splits(sim, [view]).ok
+    sim, _, view, sales = dollar_market()
+    del sales["e3"]["producer_part_mxn"]  # counted in dollars: 8.30 is not the pesos' 149.40
+    name = "every completed sale counted once in its producer's period results"
+    assert name in failed(check_market(sim, [view], sales))
+
+
+def returned(view: MarketView) -> dict[str, dict[str, Any]]:
+    """One unit of o1 returned and accepted after the sale: 85.00 taken from m1."""
+    g = view.group
+    g.returns = [ReturnTrack("r1", "o1", "p1", "m1", 1, Decimal("85.00"), DAY)]
+    member = view.periods[PERIOD]["members"][0]
+    member["returns"] = "85.00"
+    member["result"]["returns"] = "85.00"
+    member["returns_counted"] = [{"return_id": "r1"}]
+    event = {
+        "return_id": "r1",
+        "order_id": "o1",
+        "producer_id": "m1",
+        "group_id": "g1",
+        "producer_part": "85.00",
+        "returned_on": DAY.isoformat(),
+    }
+    return {"x1": event}
+
+
+def test_a_return_announced_twice_or_not_taken_fails() -> None:
+    name = "every accepted return taken once from its producer's period"
+    _, g, view, _ = market()
+    events = returned(view)
+    assert check_returns([view], events).ok
+    assert expected_returns(g, PERIOD) == {"m1": Decimal("85.00")}
+    assert not check_returns([view], events | {"x2": dict(events["x1"])}).ok
+    assert not check_returns([view], {}).ok
+    _, _, view, _ = market()
+    events = returned(view)
+    view.periods[PERIOD]["members"][0]["result"]["returns"] = "0.00"  # closed without it
+    assert not check_returns([view], events).ok
+    _, _, view, _ = market()
+    events = returned(view)
+    view.periods[PERIOD]["members"][0]["late_returns"] = [{"return_id": "r1"}]
+    failures = check_returns([view], events)
+    assert failures.name == name and not failures.ok
 
 
 def test_round_shares_must_sum_to_the_total() -> None:
