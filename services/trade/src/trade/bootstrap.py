@@ -16,6 +16,7 @@ from trade.adapters.repositories import (
     PLAIN,
     ChannelRepository,
     GroupRepository,
+    InventionRepository,
     OrderRepository,
     ProducerRepository,
     ProductRepository,
@@ -58,6 +59,7 @@ def build_services(
         sale_lines=SaleLineRepository(db),
         channels=ChannelRepository(db, outbox),
         rates=RateRepository(db, outbox),
+        inventions=InventionRepository(db, outbox),
     )
 
 
@@ -72,7 +74,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
         # trade.events: its own SaleCompleted feeds the sales ledger (service_layer/ledger.py)
-        consumes=["enrollment.events", "trade.events"],
+        # ip-counsel.events: the decisions and filings that clear an invention (listing guard)
+        consumes=["enrollment.events", "trade.events", "ip-counsel.events"],
         handlers=handlers(trade),
         background=[
             clock_driven(

@@ -45,6 +45,7 @@ from megp_common.mongo import (
 from trade.domain.channel import Channel
 from trade.domain.exchange import DailyRate
 from trade.domain.group import GroupRecord
+from trade.domain.invention import Invention
 from trade.domain.ledger import SaleLine
 from trade.domain.order import Order
 from trade.domain.producer import ProducerRecord
@@ -233,7 +234,29 @@ def _forget(order_id: str, until: datetime | None) -> Document:
 class ProductRepository(AggregateRepository[Product]):
     collection = "products"
     model = Product
-    indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
+    indexes = (
+        IndexModel([("group_id", ASCENDING)]),
+        IndexModel([("state", ASCENDING)]),
+        IndexModel([("invention_id", ASCENDING)]),
+    )
+
+    async def held_for(self, invention_id: str, limit: int = 500) -> list[Product]:
+        """The products held until this invention is cleared (the listing guard)."""
+        query = {"invention_id": invention_id, "listing_status": "held"}
+        return await self.find_many(query, sort=[("_id", 1)], limit=limit, scalar_eq=True)
+
+
+class InventionRepository(AggregateRepository[Invention]):
+    """What trade learnt of each invention from ip-counsel's events (the listing guard):
+    its latest decision and its filings' stages, never its content."""
+
+    collection = "inventions"
+    model = Invention
+    indexes = (IndexModel([("filing_ids", ASCENDING)]),)
+
+    async def with_filing(self, filing_id: str) -> Invention | None:
+        found = await self.find_many({"filing_ids": filing_id}, limit=1)
+        return found[0] if found else None
 
 
 class OrderRepository(AggregateRepository[Order]):
@@ -397,6 +420,7 @@ class RateRepository(AggregateRepository[DailyRate]):
 
 ALL = (
     ProductRepository,
+    InventionRepository,
     OrderRepository,
     GroupRepository,
     RoundRepository,

@@ -25,6 +25,7 @@ class ListProduct:
     municipality: str | None = None
     price_usd: Decimal | None = None
     programmes: tuple[str, ...] = ()
+    invention_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

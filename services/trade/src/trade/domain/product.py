@@ -12,6 +12,7 @@ from decimal import Decimal
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
 from trade.domain.errors import InvalidTransition
+from trade.domain.invention import HELD_REASON
 from trade.domain.pricing import FeeTerms, PriceSplit, line_total, split
 from trade.domain.stock import StockLevel
 
@@ -34,6 +35,10 @@ class Product(Aggregate):
     listed_at: datetime
     withdrawn: bool = False
     withdrawn_at: datetime | None = None
+    #: The invention (an ip-counsel disclosure id) it embodies, if any: the listing guard.
+    invention_id: str | None = None
+    #: `listed` (on sale, announced) or `held` (its invention is not cleared yet).
+    listing_status: str = "listed"
 
     def partition_key(self) -> str:
         return self.group_id
@@ -71,7 +76,30 @@ class Product(Aggregate):
         )
         return True
 
+    @property
+    def held(self) -> bool:
+        return self.listing_status == "held"
+
+    @property
+    def held_reason(self) -> str | None:
+        return HELD_REASON if self.held else None
+
+    def release(self, stock: int, now: datetime) -> bool:
+        """Its invention was cleared: the held listing goes on sale and is announced, once;
+        False when it was listed already."""
+        if not self.held:
+            return False
+        self.listing_status, self.listed_at = "listed", now
+        self._announce(stock, now)
+        return True
+
     def expect_on_sale(self) -> None:
+        if self.held:
+            raise InvalidTransition(
+                f"product {self.id} is not on sale yet: {HELD_REASON}",
+                product_id=self.id,
+                listing_status="held",
+            )
         if self.withdrawn:
             raise InvalidTransition(
                 f"product {self.id} was withdrawn from sale; it takes no new orders",
@@ -119,7 +147,11 @@ class Product(Aggregate):
         terms: FeeTerms,
         stock: int,
         now: datetime,
+        invention_id: str | None = None,
+        invention_cleared: bool = False,
     ) -> Product:
+        """Without an invention, or with a cleared one, the product is listed and announced;
+        naming an invention not cleared (or unknown to trade), it is held, unannounced."""
         if stock < 0:
             raise ValueError("stock on hand cannot be negative")
         product = cls(
@@ -139,25 +171,31 @@ class Product(Aggregate):
             channel_rate=terms.channel_rate,
             logistics_rate=terms.logistics_rate,
             listed_at=now,
+            invention_id=invention_id,
+            listing_status="held" if invention_id and not invention_cleared else "listed",
         )
-        product.record(
+        if not product.held:
+            product._announce(stock, now)
+        return product
+
+    def _announce(self, stock: int, now: datetime) -> None:
+        self.record(
             ev.ProductListed(
-                product_id=id,
-                group_id=group_id,
-                odf_id=odf_id,
-                producer_id=producer_id,
-                state_code=state,
-                municipality=municipality,
-                name=name,
-                category=category,
-                niche=niche,
-                unit=unit,
-                price_mxn=price_mxn,
-                price_usd=price_usd,
-                programmes=product.programmes,
+                product_id=self.id,
+                group_id=self.group_id,
+                odf_id=self.odf_id,
+                producer_id=self.producer_id,
+                state_code=self.state,
+                municipality=self.municipality,
+                name=self.name,
+                category=self.category,
+                niche=self.niche,
+                unit=self.unit,
+                price_mxn=self.price_mxn,
+                price_usd=self.price_usd,
+                programmes=self.programmes,
                 stock=stock,
-                producer_share=terms.producer_share,
+                producer_share=self.producer_share,
                 listed_at=now,
             )
         )
-        return product

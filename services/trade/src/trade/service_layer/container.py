@@ -10,6 +10,7 @@ from megp_common.web import IdempotencyStore
 from trade.adapters.repositories import (
     ChannelRepository,
     GroupRepository,
+    InventionRepository,
     OrderRepository,
     ProducerRepository,
     ProductRepository,
@@ -38,6 +39,7 @@ class Services:
     sale_lines: SaleLineRepository
     channels: ChannelRepository
     rates: RateRepository
+    inventions: InventionRepository
 
     @property
     def terms(self) -> FeeTerms:

@@ -1,6 +1,7 @@
 """What trade does with events: it learns each project group's state, ODF, members (the
 producers) and governance, and each producer's gender, indigenous flag and programmes, from
-enrollment; and it writes its sales ledger from its own `SaleCompleted`. Each handler is
+enrollment; it writes its sales ledger from its own `SaleCompleted`; and it learns from
+ip-counsel's decisions and filings which inventions may be shown (listing_guard.py). Each handler is
 idempotent: the event id is recorded in the same write as its effect, or the effect is an
 insert of an id the store refuses twice."""
 
@@ -15,6 +16,7 @@ from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from trade.service_layer import ledger
 from trade.service_layer.container import Services
+from trade.service_layer.listing_guard import ListingGuardHandlers
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -39,9 +41,13 @@ class EventHandlers:
         await ledger.record_return(self.services, env, e)
 
     def table(self) -> dict[str, Any]:
-        return group_handlers(self.services.groups) | {
-            enr.ParticipantEnrolled.event_type: self.participant,
-            enr.ParticipantUpdated.event_type: self.participant,
-            ev.SaleCompleted.event_type: self.sale_completed,
-            ev.SaleReturned.event_type: self.sale_returned,
-        }
+        return (
+            group_handlers(self.services.groups)
+            | {
+                enr.ParticipantEnrolled.event_type: self.participant,
+                enr.ParticipantUpdated.event_type: self.participant,
+                ev.SaleCompleted.event_type: self.sale_completed,
+                ev.SaleReturned.event_type: self.sale_returned,
+            }
+            | ListingGuardHandlers(self.services).table()
+        )

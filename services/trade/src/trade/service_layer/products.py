@@ -13,6 +13,7 @@ from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
 from trade.domain.product import Product
 from trade.domain.stock import StockLevel
+from trade.service_layer import listing_guard
 from trade.service_layer.container import Services
 
 
@@ -49,6 +50,9 @@ async def list_product(
             "the ODF sells its own members' products only",
             rule="¶94",
         )
+    invention = None
+    if command.invention_id is not None:
+        invention = await services.inventions.find(command.invention_id)
     product = Product.list_(
         id=product_id,
         group_id=group.id,
@@ -66,11 +70,20 @@ async def list_product(
         terms=services.terms,
         stock=command.stock,
         now=services.now(),
+        invention_id=command.invention_id,
+        invention_cleared=invention is not None and invention.cleared,
     )
     await services.stock.open(product_id, command.stock)  # first: a product is never stockless
     try:
         await services.products.add(product)
     except Conflict:  # a retry of the same listing after a crash
+        product = await services.products.get(product_id)
+    # cleared while this was being stored: the guard's handler may have looked already
+    if (
+        product.held
+        and product.invention_id is not None
+        and await listing_guard.release_if_cleared(services, product.invention_id)
+    ):
         product = await services.products.get(product_id)
     return product, await services.stock.level(product_id)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from megp_common.auth import Principal
+from megp_common import decisions
+from megp_common.auth import Principal, Role
 from megp_common.errors import NotFound
+from megp_common.refusals import DecisionRefused
 from trade.domain.order import Order
 from trade.domain.product import Product
 from trade.domain.purchasing import PurchasingRound, SavingsReport
@@ -16,10 +18,40 @@ from trade.service_layer.orders import may_read
 from trade.service_layer.rounds import round_in_scope
 
 
-async def product(services: Services, product_id: str) -> tuple[Product, StockLevel]:
-    """Anyone signed in reads a product and its producer share [¶97-¶98]."""
+def sees_held(who: Principal, product: Product) -> bool:
+    """A held listing (its invention not cleared yet) is the ODF's alone: its staff, in scope,
+    acting for the ODF only (no outsider's hat on the same token [¶55])."""
+    if not who.has_role(Role.ODF_STAFF) or not who.can_act_in_state(product.state):
+        return False
+    try:
+        decisions.staff_acting_for_group(who.role_names())
+    except DecisionRefused:
+        return False
+    return who.organization is None or who.organization == product.odf_id
+
+
+def _held_filter(who: Principal) -> dict[str, Any]:
+    """The store's side of `sees_held`: products on sale, or held ones this caller may see."""
+    shown: dict[str, Any] = {"listing_status": {"$ne": "held"}}
+    try:
+        decisions.staff_acting_for_group(who.role_names())
+    except DecisionRefused:
+        return shown
+    if not who.has_role(Role.ODF_STAFF):
+        return shown
+    theirs: dict[str, Any] = {} if who.is_national else {"state": {"$in": sorted(who.states)}}
+    if who.organization is not None:
+        theirs["odf_id"] = who.organization
+    return {"$or": [shown, theirs]} if theirs else {}
+
+
+async def product(
+    services: Services, product_id: str, who: Principal
+) -> tuple[Product, StockLevel]:
+    """Anyone signed in reads a product and its producer share [¶97-¶98]; a held one only
+    its ODF's staff (for everyone else it is not there yet)."""
     found = await services.products.find(product_id)
-    if found is None:
+    if found is None or (found.held and not sees_held(who, found)):
         raise NotFound(f"no product has the id {product_id}")
     return found, await services.stock.level(product_id)
 
@@ -32,8 +64,14 @@ async def products(
     category: str | None = None,
     limit: int = 100,
     include_withdrawn: bool = False,
+    who: Principal | None = None,
 ) -> list[tuple[Product, StockLevel]]:
+    """Products on sale; held ones (the listing guard) only for their ODF's staff."""
     query: dict[str, Any] = {} if include_withdrawn else {"withdrawn": {"$ne": True}}
+    if who is None:
+        query["listing_status"] = {"$ne": "held"}
+    else:
+        query |= _held_filter(who)
     for name, value in (("group_id", group_id), ("state", state), ("category", category)):
         if value is not None:
             query[name] = value

@@ -31,7 +31,8 @@ Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
     status_code=201,
     response_model=ProductPublic,
     responses=WRITE,
-    summary="The group's ODF lists a product of one of its members [¶94]",
+    summary="The group's ODF lists a product of one of its members [¶94]; one naming an "
+    "invention not protected yet is held (listing_status: held, and why)",
 )
 async def list_product(
     body: ProductCreate, services: ServicesDep, who: OdfStaff, key: IdempotencyKey
@@ -67,6 +68,7 @@ async def list_products(
         category=category,
         limit=limit,
         include_withdrawn=include_withdrawn,
+        who=who,
     )
     return [ProductPublic.of(p, level, who) for p, level in found]
 
@@ -80,7 +82,7 @@ async def list_products(
 async def get_product(
     product_id: ProductId, services: ServicesDep, who: CurrentPrincipal
 ) -> ProductPublic:
-    return ProductPublic.of(*await queries.product(services, product_id), who)
+    return ProductPublic.of(*await queries.product(services, product_id, who), who)
 
 
 @router.post(

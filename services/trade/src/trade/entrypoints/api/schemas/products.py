@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,13 @@ class ProductCreate(RequestModel):
         description="Specific programmes it represents: popular art, indigenous communities, "
         "women producers...",
     )
+    invention_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The invention it embodies (an ip-counsel disclosure id): the listing is "
+        "held until the invention is filed, or decided to be kept secret or published",
+    )
 
     def command(self) -> ListProduct:
         return ListProduct(
@@ -73,6 +80,7 @@ class ProductCreate(RequestModel):
             stock=self.stock,
             municipality=self.municipality,
             programmes=tuple(self.programmes),
+            invention_id=self.invention_id,
         )
 
 
@@ -161,6 +169,14 @@ class ProductPublic(BaseModel):
         default=False, description="Off sale: no new orders (reservations still honoured)"
     )
     withdrawn_at: datetime | None = None
+    listing_status: Literal["listed", "held"] = Field(
+        default="listed",
+        description="held: it names an invention not protected yet, shown to its ODF alone",
+    )
+    held_reason: str | None = Field(default=None, description="Why it is held (no content)")
+    invention_id: str | None = Field(
+        default=None, description="The invention it embodies, for readers in its state"
+    )
 
     @classmethod
     def of(cls, product: Product, level: StockLevel, who: Principal) -> ProductPublic:
@@ -187,4 +203,7 @@ class ProductPublic(BaseModel):
             listed_at=product.listed_at,
             withdrawn=product.withdrawn,
             withdrawn_at=product.withdrawn_at,
+            listing_status="held" if product.held else "listed",
+            held_reason=product.held_reason,
+            invention_id=product.invention_id if inside else None,
         )
