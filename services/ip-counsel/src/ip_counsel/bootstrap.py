@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from fastapi import FastAPI
+from pymongo.asynchronous.database import AsyncDatabase
 
 from ip_counsel.adapters.repositories import (
     ALL,
@@ -24,6 +25,8 @@ from ip_counsel.service_layer.event_handlers import handlers
 from ip_counsel.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
+from megp_common.clock import SettableClock
+from megp_common.mongo import Document, OutboxWriter
 from megp_common.scheduler import clock_driven
 from megp_common.web import IdempotencyStore
 
@@ -35,23 +38,35 @@ DESCRIPTION = (
 )
 
 
+def build_services(
+    settings: Settings,
+    clock: SettableClock,
+    db: AsyncDatabase[Document],
+    outbox: OutboxWriter,
+    sealer: Sealer,
+) -> Services:
+    """Every repository of the service on one database: the app's wiring and the integration
+    tests build the container the same way, so a repository added here reaches both."""
+    return Services(
+        settings=settings,
+        clock=clock,
+        participants=ParticipantRepository(db, outbox),
+        groups=GroupRepository(db, outbox),
+        committees=CommitteeRepository(db, outbox),
+        counsellors=CounsellorRepository(db, outbox),
+        disclosures=DisclosureRepository(db, outbox),
+        licences=LicenceRepository(db, outbox),
+        filings=FilingRepository(db, outbox),
+        reads=ReadLog(db),
+        sealer=sealer,
+        idempotency=IdempotencyStore(db["idempotency"], clock),
+    )
+
+
 async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
     keyring = Keyring.load(settings.content_keyring_file, create=not settings.production)
-    services = Services(
-        settings=settings,
-        clock=runtime.clock,
-        participants=ParticipantRepository(runtime.db, runtime.outbox),
-        groups=GroupRepository(runtime.db, runtime.outbox),
-        committees=CommitteeRepository(runtime.db, runtime.outbox),
-        counsellors=CounsellorRepository(runtime.db, runtime.outbox),
-        disclosures=DisclosureRepository(runtime.db, runtime.outbox),
-        licences=LicenceRepository(runtime.db, runtime.outbox),
-        filings=FilingRepository(runtime.db, runtime.outbox),
-        reads=ReadLog(runtime.db),
-        sealer=Sealer(keyring),
-        idempotency=IdempotencyStore(runtime.db["idempotency"], runtime.clock),
-    )
+    services = build_services(settings, runtime.clock, runtime.db, runtime.outbox, Sealer(keyring))
 
     async def scheduled(now: datetime) -> None:
         await tick(services, now)

@@ -10,23 +10,14 @@ from pathlib import Path
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ip_counsel.adapters.repositories import (
-    CommitteeRepository,
-    CounsellorRepository,
-    DisclosureRepository,
-    FilingRepository,
-    GroupRepository,
-    ParticipantRepository,
-    ReadLog,
-)
 from ip_counsel.adapters.sealing import Keyring, Sealer
+from ip_counsel.bootstrap import build_services
 from ip_counsel.config import Settings
 from ip_counsel.service_layer.container import Services
 from megp_common.clock import SettableClock
 from megp_common.ids import new_id
 from megp_common.mongo import Document, OutboxWriter, make_client
 from megp_common.testing.infra import Infra
-from megp_common.web import IdempotencyStore
 
 SETTINGS = Settings()
 
@@ -43,19 +34,7 @@ class Store:
 
 def services_on(db: AsyncDatabase[Document], clock: SettableClock, sealer: Sealer) -> Services:
     outbox = OutboxWriter(service="ip-counsel", topic="ip-counsel.events", clock=clock)
-    return Services(
-        settings=SETTINGS,
-        clock=clock,
-        participants=ParticipantRepository(db, outbox),
-        groups=GroupRepository(db, outbox),
-        committees=CommitteeRepository(db, outbox),
-        counsellors=CounsellorRepository(db, outbox),
-        disclosures=DisclosureRepository(db, outbox),
-        filings=FilingRepository(db, outbox),
-        reads=ReadLog(db),
-        sealer=sealer,
-        idempotency=IdempotencyStore(db["idempotency"], clock),
-    )
+    return build_services(SETTINGS, clock, db, outbox, sealer)
 
 
 @pytest.fixture
