@@ -63,7 +63,7 @@ def fee_request(status: FinancingStatus = FinancingStatus.PENDING) -> FinancingR
 
 def test_a_fee_request_names_its_filing_and_is_applied_for_once() -> None:
     request = fee_request()
-    assert request.id == "impi-fee:d1" and request.round_id is None
+    assert request.id == "impi-fee-d1" and request.round_id is None
     assert request.purpose == "IMPI fee grant_fee of filing fl1 (due 2027-05-01)"
     request.apply_with("loan-1", date(2027, 3, 17))
     with pytest.raises(StateConflict):

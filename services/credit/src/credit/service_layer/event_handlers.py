@@ -27,7 +27,7 @@ from megp_common.handling import apply_once
 
 def fee_request_id(deadline_id: str) -> str:
     """One loan request per IMPI fee deadline (ip-counsel asks once per deadline and source)."""
-    return f"impi-fee:{deadline_id}"
+    return f"impi-fee-{deadline_id}"
 
 
 def handlers(services: Services) -> dict[str, Handler]:
