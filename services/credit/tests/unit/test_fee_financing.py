@@ -41,7 +41,7 @@ def test_a_document_stored_before_fees_reads_as_a_round() -> None:
 
 def fee_request(status: FinancingStatus = FinancingStatus.PENDING) -> FinancingRequest:
     return FinancingRequest(
-        id=fee_request_id("d1"),
+        id=fee_request_id("fl1", "d1"),
         origin=FinancingOrigin.IMPI_FEE,
         fee=FeeAsked(
             filing_id="fl1",
@@ -63,7 +63,7 @@ def fee_request(status: FinancingStatus = FinancingStatus.PENDING) -> FinancingR
 
 def test_a_fee_request_names_its_filing_and_is_applied_for_once() -> None:
     request = fee_request()
-    assert request.id == "impi-fee-d1" and request.round_id is None
+    assert request.id == "impi-fee-fl1-d1" and request.round_id is None
     assert request.purpose == "IMPI fee grant_fee of filing fl1 (due 2027-05-01)"
     request.apply_with("loan-1", date(2027, 3, 17))
     with pytest.raises(StateConflict):

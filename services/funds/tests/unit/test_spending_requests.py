@@ -52,7 +52,7 @@ def test_why_a_request_is_refused(
 def request(status: SpendingStatus = SpendingStatus.PENDING) -> SpendingRequest:
     refused = status is SpendingStatus.REFUSED
     return SpendingRequest(
-        id=request_id_for("d1"),
+        id=request_id_for("fl1", "d1"),
         fund_id="g1",
         filing_id="fl1",
         disclosure_id="ds1",
@@ -70,7 +70,8 @@ def request(status: SpendingStatus = SpendingStatus.PENDING) -> SpendingRequest:
 
 
 def test_one_request_per_deadline() -> None:
-    assert request_id_for("d1") == request_id_for("d1") != request_id_for("d2")
+    assert request_id_for("fl1", "d1") == request_id_for("fl1", "d1")
+    assert request_id_for("fl1", "d1") != request_id_for("fl2", "d1")
 
 
 def test_a_pending_request_is_the_spend_the_board_judges_once() -> None:

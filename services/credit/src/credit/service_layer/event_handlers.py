@@ -25,9 +25,10 @@ from megp_common.group_events import group_handlers
 from megp_common.handling import apply_once
 
 
-def fee_request_id(deadline_id: str) -> str:
-    """One loan request per IMPI fee deadline (ip-counsel asks once per deadline and source)."""
-    return f"impi-fee-{deadline_id}"
+def fee_request_id(filing_id: str, deadline_id: str) -> str:
+    """One loan request per IMPI fee deadline of a filing (ip-counsel asks once per deadline
+    and source; a deadline's id is its filing's)."""
+    return f"impi-fee-{filing_id}-{deadline_id}"
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -68,7 +69,7 @@ class EventHandlers:
             refusal = "the filing's inventors are not a project group: there is no line to draw on"
         elif odf_id is None:
             refusal = f"credit knows no project group {e.group_id} (nor its ODF)"
-        request_id = fee_request_id(e.deadline_id)
+        request_id = fee_request_id(e.filing_id, e.deadline_id)
 
         def nothing(_: FinancingRequest) -> None:
             pass  # a second copy of the event changes nothing

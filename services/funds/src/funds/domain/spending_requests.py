@@ -38,10 +38,11 @@ def purpose_for(asked: str | None) -> CompetitionPurpose | None:
     return None if asked is None else IP_COUNSEL_PURPOSES.get(asked)
 
 
-def request_id_for(deadline_id: str) -> str:
-    """One spending request per IMPI fee deadline (ip-counsel asks once per deadline and
-    source), so a redelivered or re-announced event finds the request it made."""
-    return f"impi-fee-{deadline_id}"
+def request_id_for(filing_id: str, deadline_id: str) -> str:
+    """One spending request per IMPI fee deadline of a filing (ip-counsel asks once per
+    deadline and source; a deadline's id is its filing's), so a redelivered or re-announced
+    event finds the request it made."""
+    return f"impi-fee-{filing_id}-{deadline_id}"
 
 
 class SpendingStatus(StrEnum):

@@ -106,7 +106,7 @@ class EventHandlers:
         fund = None if e.group_id is None else await self.services.funds.find_view(e.group_id)
         is_open = fund is not None and fund.is_open
         refusal = fees.refusal_for(e.purpose, e.currency, is_open, e.group_id)
-        request_id = fees.request_id_for(e.deadline_id)
+        request_id = fees.request_id_for(e.filing_id, e.deadline_id)
 
         def nothing(_: fees.SpendingRequest) -> None:
             pass  # a second copy of the event (or the same request again) changes nothing
