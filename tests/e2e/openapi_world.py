@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from megp_common.auth import Role
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.contracts import funds as fnd
+from megp_common.contracts import ip_counsel as ipc
 from megp_common.events import make_event
 from megp_common.launcher import Platform
 from megp_common.money import AMOUNT_LIMITS
@@ -403,6 +404,7 @@ class World:
             "currency": "USD",
             "rate_date": self.ids["rate_date"],
             "filing_id": self.ids["filing_id"],
+            "spending_request_id": self.ids["spending_request_id"],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -434,7 +436,7 @@ class World:
         path = op.path
         if path.endswith("/contributions"):
             return self.as_(Role.DONOR_PORTAL)
-        if path.endswith("/competition-spends") or "/board/" in path:
+        if path.endswith("/competition-spends") or "/board/" in path or "/spending-" in path:
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
         if path.endswith("/withdrawals") or path.endswith("/transfer"):
             return self.as_(Role.PARTICIPANT, participant_id=self.member)
@@ -496,6 +498,7 @@ class World:
             ("credit", f"/v1/financing-requests/{self.ids['request_id']}"),
             ("trade", f"/v1/channels/{self.ids['channel_id']}"),
             ("ip-counsel", f"/v1/filings/{self.ids['filing_id']}"),
+            ("funds", f"/v1/funds/{g}/spending-requests"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -721,8 +724,55 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     frozen_at = _freeze_clock(platform, national)
     ids |= _purchasing_choice(platform, header, gid, ids)
     ids |= _ip_counsel_world(platform, header, drive, group, members[2:4])
+    ids |= _fee_asked_of_the_fund(platform, kafka, ids, members[2], national)
     ids |= _purchasing_financing(platform, header, ids)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def _fee_asked_of_the_fund(
+    platform: Platform, kafka: str, ids: Mapping[str, str], inventor: str, national: dict[str, str]
+) -> dict[str, str]:
+    """What ip-counsel publishes when the inventors ask the Competition Sub-Fund to pay a fee
+    of their filing: funds keeps a pending spending request, which only the board approves."""
+    g, filing = ids["group_id"], ids["filing_id"]
+    asked = ipc.FeeFinancingRequested(
+        filing_id=filing,
+        disclosure_id=ids["disclosure_id"],
+        group_id=g,
+        state_code=STATE,
+        deadline_id="world-fee",
+        kind="grant",
+        amount=Decimal("900.00"),
+        due_on=date.fromisoformat(ids["period_start"]) + timedelta(days=400),
+        source="competition_fund",
+        purpose="scientific_technological_research",
+        requested_by=inventor,
+        requested_on=date.fromisoformat(ids["period_start"]),
+    )
+
+    async def publish() -> None:
+        bus = KafkaBus(kafka, service="matrix-e2e")
+        await bus.start()
+        try:
+            made = make_event(
+                asked, source="/megp/ip-counsel", key=g, time=datetime.now(UTC), state=STATE
+            )
+            await bus.publish_many(
+                [OutgoingRecord("ip-counsel.events", g, made.to_json(), asked.event_type)]
+            )
+        finally:
+            await bus.stop()
+
+    asyncio.run(publish())
+    funds = platform.processes["funds"].url
+    request_id = f"impi-fee-{filing}-world-fee"
+    deadline = time.monotonic() + 30
+    while True:
+        found = httpx.get(f"{funds}/v1/funds/{g}/spending-requests", headers=national).json()
+        if any(r["id"] == request_id for r in found):
+            return {"spending_request_id": request_id}
+        assert time.monotonic() < deadline, f"funds never recorded the world's fee: {found}"
+        time.sleep(0.2)
 
 
 def _ip_counsel_world(

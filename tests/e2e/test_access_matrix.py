@@ -235,6 +235,11 @@ def deciding(world: World) -> list[tuple[str, str, dict[str, Any] | None]]:
                 "description": "a market study",
             },
         ),
+        (
+            "funds",
+            f"/v1/funds/{g}/spending-requests/{world.ids['spending_request_id']}/approval",
+            None,
+        ),
         ("credit", f"/v1/loans/{loan}/board-approval", None),
         ("credit", f"/v1/loans/{loan}/rejection", {"reason": "the plan is too thin"}),
     ]

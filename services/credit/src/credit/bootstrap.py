@@ -47,7 +47,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     return Wiring(
         collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
         outbox_collections=[repo.collection for repo in ALL],
-        consumes=["enrollment.events", "funds.events", "trade.events"],
+        consumes=["enrollment.events", "funds.events", "trade.events", "ip-counsel.events"],
         handlers=handlers(credit),
         background=[
             clock_driven(

@@ -16,7 +16,12 @@ from funds.adapters.journal import (
     ObligationArchive,
 )
 from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
-from funds.adapters.repositories import FUNDS, FundRepository
+from funds.adapters.repositories import (
+    FUNDS,
+    SPENDING_REQUESTS,
+    FundRepository,
+    SpendingRequestRepository,
+)
 from funds.config import Settings
 from funds.entrypoints.api.routes import router
 from funds.service_layer import event_handlers
@@ -49,6 +54,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             coalesce_s=settings.journal_copy_coalesce_s,
         ),
         archive=archive,
+        spending=SpendingRequestRepository(runtime.db, runtime.outbox),
         participants=ParticipantDirectory(runtime.db),
         idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),
         clock=runtime.clock,
@@ -73,9 +79,10 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             OBLIGATION_ARCHIVE: no_index,
             PARTICIPANTS: no_index,
             IDEMPOTENCY: no_index,
+            SPENDING_REQUESTS: list(SpendingRequestRepository.indexes),
         },
         outbox_collections=[FUNDS],
-        consumes=["enrollment.events", "credit.events"],
+        consumes=["enrollment.events", "credit.events", "ip-counsel.events"],
         handlers=event_handlers.build(services),
         background=[copy_journal, scheduler],
         container=services,

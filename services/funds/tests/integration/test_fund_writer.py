@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
-from funds.adapters.repositories import FundRepository
+from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain import deposits, opening
 from funds.domain.fund import Fund, new_fund
 from funds.domain.ledger import Entry
@@ -62,6 +62,7 @@ async def setup(infra: Infra) -> AsyncIterator[Setup]:
         clock=clock,
         policy=FundPolicy(),
         archive=archive,
+        spending=SpendingRequestRepository(db, outbox),
     )
     fund = new_fund(f"g-{new_id()}")
     opening.open_fund(

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from credit.domain.financing import FinancedMember, FinancingRequest
+from credit.domain.financing import (
+    FeeAsked,
+    FinancedMember,
+    FinancingOrigin,
+    FinancingRequest,
+    FinancingStatus,
+)
 from credit.domain.line import CreditLine
 from credit.domain.loan import Loan
 from credit.domain.replenishment import FundPaidInstalment, FundRepayments
@@ -13,10 +19,16 @@ from credit.domain.sales import Sale
 from credit.service_layer.container import Services
 from megp_common.consumer import Handler
 from megp_common.contracts import funds as fnd
-from megp_common.contracts import trade
+from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from megp_common.handling import apply_once
+
+
+def fee_request_id(filing_id: str, deadline_id: str) -> str:
+    """One loan request per IMPI fee deadline of a filing (ip-counsel asks once per deadline
+    and source; a deadline's id is its filing's)."""
+    return f"impi-fee-{filing_id}-{deadline_id}"
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -39,7 +51,53 @@ class EventHandlers:
             fnd.NonFulfillmentNoticeIssued.event_type: self.notice_issued,
             trade.PurchaseFinancingRequested.event_type: self.financing_requested,
             trade.SaleCompleted.event_type: self.sale_completed,
+            ip_counsel.FeeFinancingRequested.event_type: self.fee_financing_requested,
         }
+
+    async def fee_financing_requested(
+        self, env: EventEnvelope, e: ip_counsel.FeeFinancingRequested
+    ) -> None:
+        """The inventors ask for an IMPI fee to be financed by a loan: the same pending request
+        as a purchasing round's, on their group's line for its ODF, which completes it. Asked
+        of the Competition Sub-Fund, it is funds' to decide, not credit's."""
+        if e.source != "loan":
+            return
+        group = None if e.group_id is None else await self.services.groups.find(e.group_id)
+        odf_id = None if group is None else group.odf_id
+        refusal = None
+        if e.group_id is None:
+            refusal = "the filing's inventors are not a project group: there is no line to draw on"
+        elif odf_id is None:
+            refusal = f"credit knows no project group {e.group_id} (nor its ODF)"
+        request_id = fee_request_id(e.filing_id, e.deadline_id)
+
+        def nothing(_: FinancingRequest) -> None:
+            pass  # a second copy of the event changes nothing
+
+        def create() -> FinancingRequest:
+            return FinancingRequest(
+                id=request_id,
+                origin=FinancingOrigin.IMPI_FEE,
+                fee=FeeAsked(
+                    filing_id=e.filing_id,
+                    disclosure_id=e.disclosure_id,
+                    deadline_id=e.deadline_id,
+                    kind=e.kind,
+                    due_on=e.due_on,
+                ),
+                group_id=e.group_id or e.requested_by,
+                odf_id=odf_id or "",
+                state=e.state_code if group is None or group.state is None else group.state,
+                item=f"IMPI fee {e.kind}",
+                amount=e.amount,
+                currency=e.currency,
+                requested_by=e.requested_by,
+                requested_on=e.requested_on,
+                status=FinancingStatus.PENDING if refusal is None else FinancingStatus.REFUSED,
+                refusal=refusal,
+            )
+
+        await apply_once(self.services.financing, request_id, env.id, nothing, create=create)
 
     async def financing_requested(
         self, env: EventEnvelope, e: trade.PurchaseFinancingRequested

@@ -1,5 +1,6 @@
-"""Financing requests from trade's purchasing rounds [¶30, ¶69]: the deciding ODF's staff
-complete a pending request with what trade cannot know (the term, the method), and credit
+"""Financing requests from trade's purchasing rounds [¶30, ¶69] and from ip-counsel's IMPI fees:
+the ODF's staff complete a pending request with what the asker cannot know (the term, the
+method), and credit
 applies for the loan on the group's line for the ODF as any application is made (its limits
 apply; the board and the lender then decide [¶55])."""
 
@@ -29,6 +30,8 @@ async def complete(
 ) -> tuple[FinancingRequest, Loan]:
     """The request's ODF (its staff, acting for it alone) applies for the loan it asked for."""
     request = await request_in_scope(services, who, command.request_id)
+    if request.status is FinancingStatus.REFUSED:
+        request.apply_with(loan_id, services.today())  # 409, with the reason
     decisions.staff_acting_for_group(who.role_names())
     if who.organization is not None and who.organization != request.odf_id:
         raise NotAuthorized(

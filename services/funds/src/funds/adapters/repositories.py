@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
+from funds.domain.spending_requests import SpendingRequest
 from megp_common.mongo import (
     OUTBOX_FLAG,
     SCALAR_EQ,
@@ -139,3 +141,24 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
+
+
+SPENDING_REQUESTS = "spending_requests"
+
+
+class SpendingRequestRepository(AggregateRepository[SpendingRequest]):
+    """The IMPI fees the inventors asked the Competition Sub-Fund to pay (from ip-counsel's
+    events), pending until the group's board approves one; refused ones are kept with the
+    reason. Apart from the fund document: a request moves no money until it is approved."""
+
+    collection = SPENDING_REQUESTS
+    model = SpendingRequest
+    indexes = (IndexModel([("fund_id", ASCENDING)]),)
+
+    async def of_fund(self, fund_id: str, status: str | None, limit: int) -> list[SpendingRequest]:
+        query: dict[str, object] = {"fund_id": fund_id}
+        if status is not None:
+            query["status"] = status
+        return await self.find_many(
+            query, sort=[("requested_on", -1), ("_id", ASCENDING)], limit=limit, scalar_eq=True
+        )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
-from funds.adapters.repositories import FundRepository
+from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain.fund import Fund, new_fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
@@ -27,6 +27,8 @@ class Services:
     clock: SettableClock
     policy: FundPolicy
     archive: ObligationArchive
+    #: IMPI fees asked of the Competition Sub-Fund (domain/spending_requests.py)
+    spending: SpendingRequestRepository
     #: every change to a fund goes through its line here (see FundWriter)
     writer: FundWriter = field(init=False)
 

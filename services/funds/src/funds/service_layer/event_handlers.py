@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from funds.domain import deposits, opening, repayments
+from funds.domain import spending_requests as fees
 from funds.domain.errors import FundError
 from funds.domain.fund import Fund, new_fund
 from funds.service_layer.container import Services
 from megp_common.consumer import BatchHandler, Handler, PermanentError
 from megp_common.context import causal_context
-from megp_common.contracts import credit, enrollment
+from megp_common.contracts import credit, enrollment, ip_counsel
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_many_once, apply_once
 
@@ -91,7 +92,46 @@ class EventHandlers:
             enrollment.BusinessPeriodCorrected.event_type: self.corrected,
             enrollment.CommitteeMemberAdded.event_type: self.committee_changed,
             enrollment.CommitteeMemberRemoved.event_type: self.committee_changed,
+            ip_counsel.FeeFinancingRequested.event_type: self.fee_financing_requested,
         }
+
+    async def fee_financing_requested(
+        self, env: EventEnvelope, e: ip_counsel.FeeFinancingRequested
+    ) -> None:
+        """The inventors ask the Competition Sub-Fund to pay an IMPI fee: a spending request
+        the group's board decides (domain/spending_requests.py), or a refused one with the
+        reason. Asked of a loan, it is credit's. Nothing is posted to the fund here."""
+        if e.source != "competition_fund":
+            return
+        fund = None if e.group_id is None else await self.services.funds.find_view(e.group_id)
+        is_open = fund is not None and fund.is_open
+        refusal = fees.refusal_for(e.purpose, e.currency, is_open, e.group_id)
+        request_id = fees.request_id_for(e.filing_id, e.deadline_id)
+
+        def nothing(_: fees.SpendingRequest) -> None:
+            pass  # a second copy of the event (or the same request again) changes nothing
+
+        def create() -> fees.SpendingRequest:
+            return fees.SpendingRequest(
+                id=request_id,
+                fund_id=e.group_id or e.requested_by,
+                state=fund.state if fund is not None and fund.state else e.state_code,
+                filing_id=e.filing_id,
+                disclosure_id=e.disclosure_id,
+                deadline_id=e.deadline_id,
+                kind=e.kind,
+                asked_purpose=e.purpose,
+                purpose=None if refusal else fees.purpose_for(e.purpose),
+                amount=e.amount,
+                currency=e.currency,
+                due_on=e.due_on,
+                requested_by=e.requested_by,
+                requested_on=e.requested_on,
+                status=fees.SpendingStatus.REFUSED if refusal else fees.SpendingStatus.PENDING,
+                refusal=refusal,
+            )
+
+        await apply_once(self.services.spending, request_id, env.id, nothing, create=create)
 
     def group_formed(self, env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
         return e.group_id, lambda f: opening.open_fund(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from funds.entrypoints.api.routers import corrections, money, reads
+from funds.entrypoints.api.routers import corrections, money, reads, spending
 
 router = APIRouter(prefix="/v1")
-for module in (money, corrections, reads):
+for module in (money, corrections, reads, spending):
     router.include_router(module.router)

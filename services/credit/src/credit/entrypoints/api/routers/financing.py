@@ -1,6 +1,6 @@
-"""Purchasing rounds' financing requests (from trade's events) and their completion into a loan
-application by the ODF [¶30, ¶55, ¶69]; a member's sales history beside their repayment record,
-for the ODF's assessment of a loan."""
+"""Financing requests (from trade's purchasing rounds and ip-counsel's IMPI fees) and their
+completion into a loan application by the ODF [¶30, ¶55, ¶69]; a member's sales history beside
+their repayment record, for the ODF's assessment of a loan."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ GroupFilter = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Z
     "/financing-requests",
     response_model=list[FinancingPublic],
     responses=READ,
-    summary="A group's financing requests from its purchasing rounds, the latest first",
+    summary="A group's financing requests (purchasing rounds, IMPI fees), the latest first",
 )
 async def list_financing_requests(
     group_id: GroupFilter,
@@ -48,7 +48,7 @@ async def list_financing_requests(
     "/financing-requests/{request_id}",
     response_model=FinancingPublic,
     responses=READ,
-    summary="A financing request: the round, the ODF, the amount, the members and their shares",
+    summary="A financing request: its round or fee, the ODF, the amount, members and shares",
 )
 async def get_financing_request(
     request_id: Id, services: ServicesDep, who: CurrentPrincipal

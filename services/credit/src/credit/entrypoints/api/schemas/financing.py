@@ -1,5 +1,6 @@
-"""Purchasing rounds' financing requests from trade [¶30, ¶69], the ODF's completion of one
-into a loan application, and a member's sales history beside their repayment record."""
+"""Financing requests from trade's purchasing rounds [¶30, ¶69] and ip-counsel's IMPI fees,
+the ODF's completion of one into a loan application, and a member's sales history beside their
+repayment record."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit.domain.commands import CompleteFinancing
-from credit.domain.financing import FinancingRequest, FinancingStatus
+from credit.domain.financing import FinancingOrigin, FinancingRequest, FinancingStatus
 from credit.domain.loan import InstalmentStatus, Loan, LoanStatus
 from credit.domain.sales import SalesLine
 from credit.domain.schedule import AmortizationMethod
@@ -41,6 +42,14 @@ class FinancedMemberPublic(BaseModel):
     cost_share: MoneyAmount
 
 
+class FeeAskedPublic(BaseModel):
+    filing_id: str
+    disclosure_id: str
+    deadline_id: str
+    kind: str = Field(description="The IMPI fee's kind, as ip-counsel names it")
+    due_on: date
+
+
 class FinancingPublic(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -48,6 +57,7 @@ class FinancingPublic(BaseModel):
                 {
                     "id": "0194f2a1-aa11-7b22-8c33-4d44e55f6607",
                     "version": 1,
+                    "origin": "purchasing_round",
                     "round_id": "0194f2a1-dd11-7b22-8c33-4d44e55f6607",
                     "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
                     "odf_id": "0194f2a1-ee11-7b22-8c33-4d44e55f6607",
@@ -66,7 +76,9 @@ class FinancingPublic(BaseModel):
 
     id: str
     version: int
-    round_id: str
+    origin: FinancingOrigin = Field(description="purchasing_round (trade) | impi_fee (ip-counsel)")
+    round_id: str | None = Field(default=None, description="A purchasing round's request")
+    fee: FeeAskedPublic | None = Field(default=None, description="An IMPI fee's request")
     group_id: str
     odf_id: str
     state: str | None
@@ -79,6 +91,7 @@ class FinancingPublic(BaseModel):
     status: FinancingStatus
     loan_id: str | None = Field(default=None, description="The loan applied for, once completed")
     applied_on: date | None = None
+    refusal: str | None = Field(default=None, description="Why credit could not take it")
 
     @classmethod
     def of(cls, request: FinancingRequest) -> FinancingPublic:

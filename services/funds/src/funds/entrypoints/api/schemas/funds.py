@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from funds.domain.calendar import to_amount
 from funds.domain.ledger import Balances, Entry
 from funds.domain.policy import InflowSource
+from funds.domain.spending_requests import SpendingRequest
 from megp_common.money import (
     ContributionAmount,
     CurrencyCode,
@@ -209,3 +210,32 @@ class StateSummary(BaseModel):
     competition_subfund: MoneyAmount
     temporary_contributions_to_return: MoneyAmount
     owed_by_borrowers: MoneyAmount
+
+
+class SpendingRequestPublic(BaseModel):
+    """An IMPI fee the inventors asked the Competition Sub-Fund to pay (through ip-counsel)."""
+
+    id: str
+    version: int
+    fund_id: str
+    state: str | None
+    filing_id: str
+    disclosure_id: str
+    deadline_id: str
+    kind: str = Field(description="The IMPI fee's kind, as ip-counsel names it")
+    asked_purpose: str | None = Field(description="The purpose as ip-counsel named it")
+    purpose: str | None = Field(description="The Competition Sub-Fund purpose [¶72] it maps to")
+    amount: MoneyAmount
+    currency: str
+    due_on: date
+    requested_by: str
+    requested_on: date
+    status: str = Field(description="pending | approved | refused")
+    refusal: str | None = Field(default=None, description="Why funds could not take it")
+    entry_id: str | None = Field(default=None, description="The spend posted on approval")
+    approved_by: str | None = None
+    approved_on: date | None = None
+
+    @classmethod
+    def of(cls, request: SpendingRequest) -> SpendingRequestPublic:
+        return cls.model_validate(request.model_dump(mode="json", exclude={"applied"}))
