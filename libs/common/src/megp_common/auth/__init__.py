@@ -1,6 +1,6 @@
 """Bearer-JWT authentication; FastAPI dependencies live in ``megp_common.auth.fastapi``."""
 
-from megp_common.auth.principal import ALL_STATES, Principal, Role, check_state
+from megp_common.auth.principal import ALL_STATES, Principal, Role, check_state, state_filter
 from megp_common.auth.tokens import AuthConfig, TokenVerifier, local_secret, mint_token
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "check_state",
     "local_secret",
     "mint_token",
+    "state_filter",
 ]

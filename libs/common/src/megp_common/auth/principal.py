@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from megp_common.refusals import OutOfScope
 
@@ -79,3 +79,16 @@ def check_state(principal: Principal, state_code: str | None) -> None:
         else "this national record needs a national scope",
         state=state_code,
     )
+
+
+def state_filter(
+    principal: Principal, state_code: str | None = None, *, field: str = "state"
+) -> dict[str, Any]:
+    """The store filter of the records a listing may show `principal`: those of `state_code`
+    when one is asked for (checked by `check_state`: a state outside the scope is a 403, never an
+    empty page), else every record for a national scope, else those of the caller's states.
+    The one place a listing's state scope is written, as `check_state` is for one record."""
+    if state_code is not None:
+        check_state(principal, state_code)
+        return {field: state_code}
+    return {} if principal.is_national else {field: {"$in": sorted(principal.states)}}

@@ -24,7 +24,7 @@ from ip_counsel.domain.errors import OutsideTheCircle
 from ip_counsel.domain.filings import Filing
 from ip_counsel.domain.licence import Kind, Licence
 from ip_counsel.service_layer.container import Services
-from megp_common.auth import Principal, Role
+from megp_common.auth import Principal, Role, state_filter
 
 #: The programme a disclosure counts under when its recorder's programmes are not known.
 UNKNOWN = "unknown"
@@ -59,14 +59,11 @@ class Portfolio:
 async def _scope(services: Services, who: Principal) -> dict[str, Any]:
     """The store filter on disclosures this reader may count."""
     if who.has_role(Role.PROGRAMME_SUPERVISOR):
-        return {} if who.is_national else {"state": {"$in": sorted(who.states)}}
+        return state_filter(who)
     if who.has_role(Role.IP_COUNSELLOR):
         counsellor = await services.counsellors.by_subject(who.subject)
         if counsellor is not None:
-            scope: dict[str, Any] = {"counsellor_id": counsellor.id}
-            if not who.is_national:
-                scope["state"] = {"$in": sorted(who.states)}
-            return scope
+            return state_filter(who) | {"counsellor_id": counsellor.id}
     raise OutsideTheCircle(
         "the portfolio is for programme supervisors and the counsellors (their disclosures)"
     )

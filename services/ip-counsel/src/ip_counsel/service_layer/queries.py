@@ -22,7 +22,7 @@ from ip_counsel.service_layer.circle import capacity_of, open_sealed
 from ip_counsel.service_layer.container import Services
 from ip_counsel.service_layer.disclosures import loaded
 from ip_counsel.service_layer.filings import loaded_filing
-from megp_common.auth import Principal, Role, check_state
+from megp_common.auth import Principal, Role, state_filter
 from megp_common.errors import NotFound
 from megp_common.web import page_by_id
 
@@ -73,12 +73,7 @@ async def disclosures(
     limit: int,
 ) -> tuple[list[Disclosure], str | None]:
     """Metadata of the disclosures in the caller's states (a state filter outside them: 403)."""
-    query: dict[str, Any] = {}
-    if state is not None:
-        check_state(who, state)
-        query["state"] = state
-    elif not who.is_national:
-        query["state"] = {"$in": sorted(who.states)}
+    query = state_filter(who, state)
     if group_id is not None:
         query["group_id"] = group_id
     return await page_by_id(services.disclosures, query, cursor=cursor, limit=limit)
@@ -155,22 +150,10 @@ async def licences(
     limit: int,
 ) -> tuple[list[Licence], str | None]:
     """Licences and assignments (metadata, reports and payments) in the caller's states."""
-    query: dict[str, Any] = {}
-    if state is not None:
-        check_state(who, state)
-        query["state"] = state
-    elif not who.is_national:
-        query["state"] = {"$in": sorted(who.states)}
+    query = state_filter(who, state)
     if disclosure_id is not None:
         query["disclosure_id"] = disclosure_id
     return await page_by_id(services.licences, query, cursor=cursor, limit=limit)
-
-
-def _in_scope(who: Principal, state: str | None) -> dict[str, Any]:
-    if state is not None:
-        check_state(who, state)
-        return {"state": state}
-    return {} if who.is_national else {"state": {"$in": sorted(who.states)}}
 
 
 async def filing(services: Services, who: Principal, filing_id: str) -> Filing:
@@ -189,7 +172,7 @@ async def filings(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Filing], str | None]:
-    query = _in_scope(who, state)
+    query = state_filter(who, state)
     for name, value in (
         ("disclosure_id", disclosure_id),
         ("group_id", group_id),
@@ -213,7 +196,7 @@ async def deadlines(
     mark missed), earliest first: of one counsellor's disclosures, or of the caller's states."""
     today = services.today()
     until = today + timedelta(days=within_days)
-    query = _in_scope(who, state)
+    query = state_filter(who, state)
     if counsellor_id is not None:
         theirs = await services.disclosures.find_many(
             query | {"counsellor_id": counsellor_id}, limit=1000, scalar_eq=True

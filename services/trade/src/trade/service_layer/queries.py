@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from megp_common import decisions
-from megp_common.auth import Principal, Role
+from megp_common.auth import Principal, Role, state_filter
 from megp_common.errors import NotFound
 from megp_common.refusals import DecisionRefused
 from trade.domain.order import Order
@@ -39,7 +39,7 @@ def _held_filter(who: Principal) -> dict[str, Any]:
         return shown
     if not who.has_role(Role.ODF_STAFF):
         return shown
-    theirs: dict[str, Any] = {} if who.is_national else {"state": {"$in": sorted(who.states)}}
+    theirs = state_filter(who)
     if who.organization is not None:
         theirs["odf_id"] = who.organization
     return {"$or": [shown, theirs]} if theirs else {}
