@@ -23,7 +23,9 @@ def test_the_small_national_simulation_keeps_every_invariant(
 ) -> None:
     urls = {name: p.url for name, p in platform.processes.items()}
     scale = Scale.small()
-    summary = run_simulation(urls, infra.kafka, scale, seed=7, header=tokens.header, quiet=True)
+    summary = run_simulation(
+        urls, infra.kafka, scale, seed=7, header=tokens.header, quiet=True, mongo=infra.mongo
+    )
     print(table(summary))
     failed = [c for c in summary["checks"] if not c["ok"]]
     assert not failed, failed
@@ -94,6 +96,23 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert ret["accepted"] >= scale.groups and Decimal(ret["producer_part"]) > 0
     assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
     assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
+    # the inventors' programme: one group of the four has two inventors; their disclosure is
+    # filed at IMPI (the first inventive group always files) on setup day, its priority year's
+    # 90-day reminder passes in the tenth month and is announced once; no made-up word of the
+    # disclosure in any event, any other service's answer or ip-counsel's stored documents
+    i = summary["inventors"]
+    assert (i["groups"], i["inventors"], i["disclosures"], i["filings"]) == (1, 2, 1, 1)
+    assert p["by_programme"].get("inventors", 0) >= 2
+    assert i["deadlines_opened"] >= 1 and i["reminders_announced"] == 1
+    assert i["misses_announced"] == 0 and i["answers_scanned"] > 0
+    assert e["ours_by_type"].get("ip_counsel.DeadlineReminderDue", 0) >= 1
+    checks = {c["name"]: c for c in summary["checks"]}
+    for name in (
+        "no disclosure content outside its circle",
+        "no disclosure content in plaintext in ip-counsel's store",
+        "each deadline reminder and miss announced at most once",
+    ):
+        assert checks[name]["ok"] and checks[name]["checked"] > 0, checks[name]
     names = {c["name"] for c in summary["checks"]}
     assert {
         "stock never negative",
