@@ -97,7 +97,7 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
     assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
     # the inventors' programme: one group of the four has two inventors; their disclosure is
-    # filed at IMPI (the first inventive group always files) on setup day, its priority year's
+    # licensed and filed at IMPI (the first inventive group always files) on setup day, its priority year's
     # 90-day reminder passes in the tenth month and is announced once; no made-up word of the
     # disclosure in any event, any other service's answer or ip-counsel's stored documents
     i = summary["inventors"]
@@ -106,11 +106,16 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert i["deadlines_opened"] >= 1 and i["reminders_announced"] == 1
     assert i["misses_announced"] == 0 and i["answers_scanned"] > 0
     assert e["ours_by_type"].get("ip_counsel.DeadlineReminderDue", 0) >= 1
+    # the inventors' licence: a royalty reported and paid each 15th, split between the two
+    # inventors and counted in their periods (by the royalty check below)
+    assert i["licences"] == 1 and i["royalties_paid"] == scale.months
+    assert i["royalty_parts_announced"] == 2 * scale.months and Decimal(i["royalties_mxn"]) > 0
     checks = {c["name"]: c for c in summary["checks"]}
     for name in (
         "no disclosure content outside its circle",
         "no disclosure content in plaintext in ip-counsel's store",
         "each deadline reminder and miss announced at most once",
+        "every royalty counted once in its inventor's period results",
     ):
         assert checks[name]["ok"] and checks[name]["checked"] > 0, checks[name]
     names = {c["name"] for c in summary["checks"]}

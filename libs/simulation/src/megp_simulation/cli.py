@@ -34,10 +34,12 @@ from megp_simulation.invariants import (
     check_market,
     check_returns,
     check_rounds,
+    check_royalties,
     check_secrecy,
     read_fund,
     read_market,
     return_events,
+    royalty_events,
     sale_events,
 )
 from megp_simulation.model import Scale
@@ -83,7 +85,7 @@ def run_simulation(
     dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms))
     events = asyncio.run(kafka.events_since(bootstrap, started_ms, sim.event_keys()))
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
-    sales = sale_events(events)
+    sales, royalties = sale_events(events), royalty_events(events)
     markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
     lines = {}
     for g in sim.groups:
@@ -95,7 +97,8 @@ def run_simulation(
         *check_instalments(sim, funds, events),
         *check_lines(sim, lines),
         *check_kafka(lag, dlq, api.foreign_clock_moves),
-        *check_market(sim, markets, sales),
+        *check_market(sim, markets, sales, royalties),
+        check_royalties(sim, markets, royalties),
         check_returns(markets, return_events(events)),
         check_rounds(sim),
         *check_secrecy(sim, events, inventors.outside_reads(sim), mongo),

@@ -335,6 +335,10 @@ def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
 
 
+def royalty_events(events: RunEvents) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e["data"] for e in events.ours if e["type"] == "ip_counsel.RoyaltyReceived"}
+
+
 def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     """trade.SaleReturned of the run, by event id."""
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleReturned"}
@@ -368,6 +372,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
         date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
     }
     days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
+    days |= {day for _, day, _ in (g.invention.royalties if g.invention else ())}
     periods = {}
     for start in sorted({d.replace(day=1) for d in days}):
         periods[start] = api.call(
@@ -381,7 +386,10 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
 
 
 def check_market(
-    sim: Simulation, markets: list[MarketView], sales: dict[str, dict[str, Any]]
+    sim: Simulation,
+    markets: list[MarketView],
+    sales: dict[str, dict[str, Any]],
+    royalties: dict[str, dict[str, Any]] | None = None,
 ) -> list[Check]:
     stock = Check(
         "stock never negative",
@@ -443,6 +451,9 @@ def check_market(
         announced[sale] = mxn
         day = date.fromisoformat(data["completed_on"]).replace(day=1)
         parts[(data["group_id"], data["producer_id"], day)] += mxn
+    for data in (royalties or {}).values():  # a royalty is its inventor's income, as a sale is
+        day = date.fromisoformat(data["received_on"]).replace(day=1)
+        parts[(data["group_id"], data["participant_id"], day)] += Decimal(data["amount"])
     for v in markets:
         g = v.group
         for o in g.orders:
@@ -684,3 +695,45 @@ def check_deadlines(sim: Simulation, events: RunEvents) -> Check:
             n == 1 and filing in filings, f"filing {filing} {deadline} {what}: announced {n}x"
         )
     return announced
+
+
+def check_royalties(
+    sim: Simulation, markets: list[MarketView], royalties: dict[str, dict[str, Any]]
+) -> Check:
+    """Like the sales: one RoyaltyReceived per payment and inventor with the part the payment
+    answered, and that event counted exactly once in the inventor's period containing the day
+    it was received (`sales_counted`, order `royalty:<payment id>`, source royalty)."""
+    once = Check(
+        "every royalty counted once in its inventor's period results",
+        "one RoyaltyReceived per payment and inventor with the part ip-counsel answered; the "
+        "event counted once (royalty:<payment>) in that inventor's period of the day received",
+    )
+    by_part: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for event_id, data in royalties.items():
+        by_part[(str(data["payment_id"]), str(data["participant_id"]))].append((event_id, data))
+    views = {v.group.group_id: v for v in markets}
+    made = set()
+    for g in sim.groups:
+        for payment, received_on, parts in g.invention.royalties if g.invention else ():
+            period = views[g.group_id].periods.get(received_on.replace(day=1))
+            rows = {r["participant_id"]: r for r in (period or {}).get("members", [])}
+            for pid, amount in parts.items():
+                made.add((payment, pid))
+                announced = by_part.get((payment, pid), [])
+                ok = len(announced) == 1 and Decimal(announced[0][1]["amount"]) == amount
+                counted = [
+                    x
+                    for x in (rows.get(pid) or {}).get("sales_counted", [])
+                    if x["order_id"] == f"royalty:{payment}"
+                ]
+                once.expect(
+                    ok
+                    and len(counted) == 1
+                    and counted[0]["sale_id"] == announced[0][0]
+                    and Decimal(counted[0]["producer_part"]) == amount,
+                    f"royalty {payment} to {pid} ({amount}): {len(announced)} announced, "
+                    f"counted {counted}",
+                )
+    for key in by_part:
+        once.expect(key in made, f"royalty {key} announced, never paid by the run")
+    return once

@@ -5,16 +5,22 @@ record a disclosure under secrecy (its content made of made-up words, found nowh
 supervisor of the state assigns the counsellor, and the inventors decide: file a patent (the
 counsellor drafts the filing and files it at IMPI the same day, which opens its priority
 deadline on the shared clock) or keep it secret. As the months move the clock, ip-counsel's
-scheduler announces the deadlines' reminders and misses on `ip-counsel.events`."""
+scheduler announces the deadlines' reminders and misses on `ip-counsel.events`. The inventors
+also license their invention (5 % of the licensee's sales, monthly, from the month of setup):
+each 15th the licensee's sales of the month before are reported and the royalty due paid in
+full the same day; ip-counsel splits it among the inventors by their shares and enrollment
+counts each part as the inventor's income in the period containing the day."""
 
 from __future__ import annotations
 
 import random
 import time
+from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from megp_simulation.api import ApiError
-from megp_simulation.model import Group, InventionTrack
+from megp_simulation.model import Group, InventionTrack, add_months
 
 if TYPE_CHECKING:
     from megp_simulation.scenario import Simulation
@@ -138,6 +144,7 @@ def disclose(sim: Simulation, g: Group) -> None:
         key=sim.key("decision", d),
         json=decision,
     )
+    license_it(sim, g, track)
     if choice != "file":
         return
     counsellor = {"states": (g.state,), "subject": sim.counsellor_subject}
@@ -162,6 +169,67 @@ def disclose(sim: Simulation, g: Group) -> None:
         json={"application_number": number, "filed_on": sim.today.isoformat()},
     )
     track.filed_on = sim.today
+
+
+def license_it(sim: Simulation, g: Group, track: InventionTrack) -> None:
+    start = sim.today.replace(day=1)
+    got = sim.api.call(
+        "ip-counsel",
+        "POST",
+        "/licences",
+        "participant",
+        claims=g.participant(g.inventors[0]),
+        key=sim.key("licence", track.disclosure_id),
+        json={
+            "disclosure_id": track.disclosure_id,
+            "kind": "licence",
+            "licensee": {"name": "Textiles Industriales Simulados", "rfc": "TIS010101AB1"},
+            "exclusive": False,
+            "territory": ["MX"],
+            "field_of_use": "industrial looms",
+            "starts_on": start.isoformat(),
+            "ends_on": add_months(start, 60).isoformat(),
+            "royalty": {"basis": "rate", "percent": "5", "period": "monthly"},
+        },
+    )
+    track.licence_id = str(got["id"])
+
+
+def royalty(sim: Simulation, g: Group, month: int) -> None:
+    """The 15th: the licensee's sales of the month before reported by the counsellor, and the
+    royalty due paid in full; the driver keeps each inventor's part."""
+    track = g.invention
+    if track is None or not track.licence_id:
+        return
+    r = random.Random(f"{sim.seed}:{g.index}:royalty:{month}")
+    last = (sim.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    lid, claims = track.licence_id, {"states": (g.state,), "subject": sim.counsellor_subject}
+    report = sim.api.call(
+        "ip-counsel",
+        "POST",
+        f"/licences/{lid}/reports",
+        "ip_counsellor",
+        claims=claims,
+        key=sim.key("royalty-report", lid, last),
+        json={
+            "period_start": last.isoformat(),
+            "sales": f"{r.randrange(800000, 6000000) / 100:.2f}",
+        },
+    )
+    if Decimal(report["due"]) <= 0:
+        return
+    paid = sim.api.call(
+        "ip-counsel",
+        "POST",
+        f"/licences/{lid}/reports/{report['report_id']}/payments",
+        "ip_counsellor",
+        claims=claims,
+        key=sim.key("royalty-payment", lid, last),
+        json={"amount": report["due"], "received_on": sim.today.isoformat()},
+    )
+    parts = {str(p["participant_id"]): Decimal(p["amount"]) for p in paid["parts"]}
+    parts = {pid: amount for pid, amount in parts.items() if amount > 0}  # none announced
+    track.royalties.append((str(paid["payment_id"]), sim.today, parts))
 
 
 def outside_reads(sim: Simulation) -> list[str]:

@@ -107,6 +107,9 @@ class InventionTrack:
     choice: str  # "file" or "keep_secret"
     filing_id: str = ""
     filed_on: date | None = None
+    licence_id: str = ""
+    #: each royalty payment the licensee made: (payment id, day received, part per inventor)
+    royalties: list[tuple[str, date, dict[str, Decimal]]] = field(default_factory=list)
 
 
 @dataclass

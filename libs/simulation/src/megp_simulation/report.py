@@ -85,6 +85,12 @@ def _inventors(sim: Simulation, events: RunEvents) -> dict[str, Any]:
         "deadlines_opened": sum(1 for e in ip if e["type"] == "ip_counsel.DeadlineOpened"),
         "reminders_announced": sum(1 for e in ip if e["type"] == REMINDED),
         "misses_announced": sum(1 for e in ip if e["type"] == MISSED),
+        "licences": sum(1 for x in made if x.licence_id),
+        "royalties_paid": sum(len(x.royalties) for x in made),
+        "royalty_parts_announced": sum(1 for e in ip if e["type"] == "ip_counsel.RoyaltyReceived"),
+        "royalties_mxn": str(
+            _sum(a for x in made for _, _, parts in x.royalties for a in parts.values())
+        ),
         "answers_scanned": sim.api.answers_scanned,
     }
 
@@ -339,7 +345,8 @@ def table(summary: dict[str, Any]) -> str:
             f"{i['inventors']} inventors in {i['groups']} groups; {i['disclosures']} disclosures "
             f"({i['kept_secret']} kept secret), {i['filings']} filed at IMPI; deadlines: "
             f"{i['deadlines_opened']} opened, {i['reminders_announced']} reminders and "
-            f"{i['misses_announced']} misses announced",
+            f"{i['misses_announced']} misses announced; {i['licences']} licences, "
+            f"{i['royalties_paid']} royalties paid ({i['royalties_mxn']} MXN to the inventors)",
         ),
         ("events (this run's groups)", f"{e['ours_total']} published"),
         ("events consumed", ", ".join(f"{k} {v}" for k, v in e["consumed_by_group"].items())),
