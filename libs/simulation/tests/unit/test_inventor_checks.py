@@ -1,16 +1,25 @@
 """The inventors' programme's checks find what they look for: a disclosure's made-up word in an
 event, in another service's answer or in an outsider's read; a deadline reminder or miss
-announced twice, or for a filing the run did not make; and a clean run passes them. A copy of
-an event (same id, delivered again) is no second announcement."""
+announced twice, or for a filing the run did not make; a royalty counted twice, never, at
+another amount, or announced twice; and a clean run passes them. A copy of an event (same id,
+delivered again) is no second announcement."""
 
 from __future__ import annotations
 
 import random
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from megp_simulation.api import Api
-from megp_simulation.invariants import check_deadlines, check_secrecy
+from megp_simulation.invariants import (
+    MarketView,
+    check_deadlines,
+    check_royalties,
+    check_secrecy,
+    royalty_events,
+)
 from megp_simulation.kafka import RunEvents
 from megp_simulation.model import Group, InventionTrack, Scale
 
@@ -62,3 +71,31 @@ def test_a_reminder_or_a_miss_announced_twice_or_for_another_filing_fails() -> N
     assert len(check_deadlines(sim, events).failures) == 2
     sim, events = run(reminder("e1", filing="f-other"))
     assert not check_deadlines(sim, events).ok
+
+
+def royalty_world(counted: list[dict[str, Any]], *events: dict[str, Any]) -> Any:
+    sim, run_events = run(*events)
+    g = sim.groups[0]
+    assert g.invention is not None
+    g.invention.royalties = [("pay1", date(2041, 3, 15), {"i1": Decimal("60.00")})]
+    period = {"members": [{"participant_id": "i1", "sales_counted": counted}]}
+    view = MarketView(g, {}, {}, {}, {date(2041, 3, 1): period})
+    return check_royalties(sim, [view], royalty_events(run_events))
+
+
+def received(event_id: str, payment: str = "pay1", amount: str = "60.00") -> dict[str, Any]:
+    data = {"payment_id": payment, "participant_id": "i1", "amount": amount}
+    return {"id": event_id, "type": "ip_counsel.RoyaltyReceived", "data": data}
+
+
+def line(sale_id: str = "e1", amount: str = "60.00") -> dict[str, Any]:
+    return {"sale_id": sale_id, "order_id": "royalty:pay1", "producer_part": amount}
+
+
+def test_a_royalty_counted_once_passes_and_twice_missing_or_off_fails() -> None:
+    assert royalty_world([line()], received("e1")).ok
+    assert not royalty_world([line(), line()], received("e1")).ok  # counted twice
+    assert not royalty_world([], received("e1")).ok  # never counted
+    assert not royalty_world([line(amount="59.99")], received("e1")).ok
+    assert not royalty_world([line()], received("e1"), received("e2")).ok  # announced twice
+    assert not royalty_world([line()], received("e1"), received("e3", payment="other")).ok
