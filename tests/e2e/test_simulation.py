@@ -1,7 +1,9 @@
 """The national simulation's --small preset through the five running services: the programme's
 invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
-each line split by its channel's terms, returns taken once), and the summary's figures agree
-with one another, per channel too."""
+each line split by its channel's terms, returns taken once; the inventors' programme's: no
+disclosure content outside its circle or in plaintext in the store, each deadline announcement
+once, each royalty counted once), and the summary's figures agree with one another, per
+channel too."""
 
 from __future__ import annotations
 
@@ -97,9 +99,10 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
     assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
     # the inventors' programme: one group of the four has two inventors; their disclosure is
-    # licensed and filed at IMPI (the first inventive group always files) on setup day, its priority year's
-    # 90-day reminder passes in the tenth month and is announced once; no made-up word of the
-    # disclosure in any event, any other service's answer or ip-counsel's stored documents
+    # licensed and filed at IMPI (the first inventive group always files) on setup day; its
+    # priority year's 90-day reminder passes in the tenth month and is announced once; no
+    # made-up word of the disclosure in any event, any other service's answer or ip-counsel's
+    # stored documents
     i = summary["inventors"]
     assert (i["groups"], i["inventors"], i["disclosures"], i["filings"]) == (1, 2, 1, 1)
     assert p["by_programme"].get("inventors", 0) >= 2
