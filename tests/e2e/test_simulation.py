@@ -1,7 +1,9 @@
 """The national simulation's --small preset through the five running services: the programme's
 invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
-each line split by its channel's terms, returns taken once), and the summary's figures agree
-with one another, per channel too."""
+each line split by its channel's terms, returns taken once; the inventors' programme's: no
+disclosure content outside its circle or in plaintext in the store, each deadline announcement
+once, each royalty counted once), and the summary's figures agree with one another, per
+channel too."""
 
 from __future__ import annotations
 
@@ -23,7 +25,9 @@ def test_the_small_national_simulation_keeps_every_invariant(
 ) -> None:
     urls = {name: p.url for name, p in platform.processes.items()}
     scale = Scale.small()
-    summary = run_simulation(urls, infra.kafka, scale, seed=7, header=tokens.header, quiet=True)
+    summary = run_simulation(
+        urls, infra.kafka, scale, seed=7, header=tokens.header, quiet=True, mongo=infra.mongo
+    )
     print(table(summary))
     failed = [c for c in summary["checks"] if not c["ok"]]
     assert not failed, failed
@@ -94,6 +98,29 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert ret["accepted"] >= scale.groups and Decimal(ret["producer_part"]) > 0
     assert e["ours_by_type"].get("trade.SaleReturned", 0) == ret["accepted"]
     assert e["ours_by_type"].get("trade.PurchaseOrderReceived", 0) == po["sent"]
+    # the inventors' programme: one group of the four has two inventors; their disclosure is
+    # licensed and filed at IMPI (the first inventive group always files) on setup day; its
+    # priority year's 90-day reminder passes in the tenth month and is announced once; no
+    # made-up word of the disclosure in any event, any other service's answer or ip-counsel's
+    # stored documents
+    i = summary["inventors"]
+    assert (i["groups"], i["inventors"], i["disclosures"], i["filings"]) == (1, 2, 1, 1)
+    assert p["by_programme"].get("inventors", 0) >= 2
+    assert i["deadlines_opened"] >= 1 and i["reminders_announced"] == 1
+    assert i["misses_announced"] == 0 and i["answers_scanned"] > 0
+    assert e["ours_by_type"].get("ip_counsel.DeadlineReminderDue", 0) >= 1
+    # the inventors' licence: a royalty reported and paid each 15th, split between the two
+    # inventors and counted in their periods (by the royalty check below)
+    assert i["licences"] == 1 and i["royalties_paid"] == scale.months
+    assert i["royalty_parts_announced"] == 2 * scale.months and Decimal(i["royalties_mxn"]) > 0
+    checks = {c["name"]: c for c in summary["checks"]}
+    for name in (
+        "no disclosure content outside its circle",
+        "no disclosure content in plaintext in ip-counsel's store",
+        "each deadline reminder and miss announced at most once",
+        "every royalty counted once in its inventor's period results",
+    ):
+        assert checks[name]["ok"] and checks[name]["checked"] > 0, checks[name]
     names = {c["name"] for c in summary["checks"]}
     assert {
         "stock never negative",

@@ -56,6 +56,23 @@ class Api:
     _tokens: dict[tuple[Any, ...], tuple[float, dict[str, str]]] = field(default_factory=dict)
     token_reuse_s: float = 1200.0
     _local: threading.local = field(default_factory=threading.local)
+    #: the made-up words of the run's disclosures: every answer of a service other than
+    #: ip-counsel is scanned for them once they exist (`answers_scanned`, `leaks`)
+    watched: list[str] = field(default_factory=list)
+    answers_scanned: int = 0
+    leaks: list[str] = field(default_factory=list)
+
+    def watch(self, words: list[str]) -> None:
+        with self._lock:
+            self.watched.extend(words)
+
+    def _scan(self, service: str, path: str, text: str) -> None:
+        if service == "ip-counsel" or not self.watched:
+            return
+        found = [w for w in list(self.watched) if w in text]
+        with self._lock:
+            self.answers_scanned += 1
+            self.leaks.extend(f"{service}{path}: {w}" for w in found)
 
     def _client(self, service: str) -> httpx.Client:
         clients: dict[str, httpx.Client] | None = getattr(self._local, "clients", None)
@@ -123,6 +140,7 @@ class Api:
                 delay = min(delay * 2, 3.0)
                 continue
             if r.status_code in expect:
+                self._scan(service, path, r.text)
                 return r.json() if r.content else None
             if r.status_code == 401 and "expired" in r.text and attempt < 7:
                 self.forget_tokens()  # a token outlived its hour: mint new ones and retry

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from megp_common.settings import REPO_ROOT, SERVICES
-from megp_simulation import kafka
+from megp_simulation import inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.invariants import (
     Check,
+    check_deadlines,
     check_funds,
     check_instalments,
     check_kafka,
@@ -33,9 +34,12 @@ from megp_simulation.invariants import (
     check_market,
     check_returns,
     check_rounds,
+    check_royalties,
+    check_secrecy,
     read_fund,
     read_market,
     return_events,
+    royalty_events,
     sale_events,
 )
 from megp_simulation.model import Scale
@@ -57,8 +61,10 @@ def run_simulation(
     out_dir: Path | None = OUT_DIR,
     after_move: Any = None,
     platform: Any = None,
+    mongo: str | None = None,
 ) -> dict[str, Any]:
-    """Runs the scenario and the checks; returns the summary (also written as JSON)."""
+    """Runs the scenario and the checks; returns the summary (also written as JSON). `mongo`
+    is the store's URL, for the scan of ip-counsel's raw documents."""
     api = Api(urls, header or local_tokens())
     started_ms = int(time.time() * 1000) - 1000
     t0 = time.monotonic()
@@ -79,7 +85,7 @@ def run_simulation(
     dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms))
     events = asyncio.run(kafka.events_since(bootstrap, started_ms, sim.event_keys()))
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
-    sales = sale_events(events)
+    sales, royalties = sale_events(events), royalty_events(events)
     markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
     lines = {}
     for g in sim.groups:
@@ -91,9 +97,12 @@ def run_simulation(
         *check_instalments(sim, funds, events),
         *check_lines(sim, lines),
         *check_kafka(lag, dlq, api.foreign_clock_moves),
-        *check_market(sim, markets, sales),
+        *check_market(sim, markets, sales, royalties),
+        check_royalties(sim, markets, royalties),
         check_returns(markets, return_events(events)),
         check_rounds(sim),
+        *check_secrecy(sim, events, inventors.outside_reads(sim), mongo),
+        check_deadlines(sim, events),
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
     summary["elapsed_s"] = {
@@ -169,6 +178,16 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         help="share of those who sell through it in a month (default 0.5)",
     )
+    parser.add_argument(
+        "--inventive",
+        type=float,
+        help="share of groups with two inventors in the inventors' programme (default 0.25)",
+    )
+    parser.add_argument(
+        "--mongo",
+        default=os.environ.get("MONGO_URL"),
+        help="the store, for the scan of ip-counsel's documents (taken from the started one)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--url",
@@ -195,11 +214,12 @@ def main(argv: list[str] | None = None) -> None:
         workers=args.workers or base.workers,
         sellers=base.sellers if args.sellers is None else args.sellers,
         selling=base.selling if args.selling is None else args.selling,
+        inventive=base.inventive if args.inventive is None else args.inventive,
     )
     if scale.members < 5 or not 1 <= scale.states <= 32:
         parser.error("members per group must be at least 5 and states 1..32")
-    if not (0 <= scale.sellers <= 1 and 0 <= scale.selling <= 1):
-        parser.error("--sellers and --selling are shares from 0 to 1")
+    if not (0 <= scale.sellers <= 1 and 0 <= scale.selling <= 1 and 0 <= scale.inventive <= 1):
+        parser.error("--sellers, --selling and --inventive are shares from 0 to 1")
     urls = dict(u.split("=", 1) for u in args.url) or running_platform()
     platform = infra = None
     if urls:
@@ -216,6 +236,7 @@ def main(argv: list[str] | None = None) -> None:
         platform.start()
         urls = {name: p.url for name, p in platform.processes.items()}
         args.kafka = env["KAFKA_BOOTSTRAP_SERVERS"]
+        args.mongo = env["MONGO_URL"]
     restarts: dict[int, str] = {}
     if args.restart_each:
         if platform is None:
@@ -242,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
             quiet=args.quiet,
             after_move=after_move,
             platform=platform,
+            mongo=args.mongo,
         )
         if restarts:
             summary["killed_and_restarted"] = {v: f"month {k + 1}" for k, v in restarts.items()}

@@ -335,6 +335,10 @@ def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
 
 
+def royalty_events(events: RunEvents) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e["data"] for e in events.ours if e["type"] == "ip_counsel.RoyaltyReceived"}
+
+
 def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     """trade.SaleReturned of the run, by event id."""
     return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleReturned"}
@@ -368,6 +372,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
         date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
     }
     days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
+    days |= {day for _, day, _ in (g.invention.royalties if g.invention else ())}
     periods = {}
     for start in sorted({d.replace(day=1) for d in days}):
         periods[start] = api.call(
@@ -381,7 +386,10 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
 
 
 def check_market(
-    sim: Simulation, markets: list[MarketView], sales: dict[str, dict[str, Any]]
+    sim: Simulation,
+    markets: list[MarketView],
+    sales: dict[str, dict[str, Any]],
+    royalties: dict[str, dict[str, Any]] | None = None,
 ) -> list[Check]:
     stock = Check(
         "stock never negative",
@@ -443,6 +451,9 @@ def check_market(
         announced[sale] = mxn
         day = date.fromisoformat(data["completed_on"]).replace(day=1)
         parts[(data["group_id"], data["producer_id"], day)] += mxn
+    for data in (royalties or {}).values():  # a royalty is its inventor's income, as a sale is
+        day = date.fromisoformat(data["received_on"]).replace(day=1)
+        parts[(data["group_id"], data["participant_id"], day)] += Decimal(data["amount"])
     for v in markets:
         g = v.group
         for o in g.orders:
@@ -589,3 +600,140 @@ def check_rounds(sim: Simulation) -> Check:
                 f"round {x.round_id}: {x.status}, shares {sum(x.shares, Decimal(0))} of {x.total}",
             )
     return rounds
+
+
+IP_DB = "megp_ip_counsel"
+REMINDED, MISSED = "ip_counsel.DeadlineReminderDue", "ip_counsel.DeadlineMissed"
+
+
+def ip_events(events: RunEvents) -> list[dict[str, Any]]:
+    """ip-counsel's events of the run, one copy of each (delivery is at least once: a copy
+    carries the same id)."""
+    ours = [e for e in events.ours if str(e.get("type", "")).startswith("ip_counsel.")]
+    return list({str(e["id"]): e for e in ours}.values())
+
+
+def scan_store(mongo: str, words: list[str]) -> tuple[int, list[str]]:
+    """Every document of ip-counsel's database, raw BSON (as a dump would hold it), looked
+    through for the words, in any case: (documents scanned, what was found where)."""
+    import bson
+    from pymongo import MongoClient
+
+    wanted = [w.encode() for w in words]
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo, serverSelectionTimeoutMS=10000)
+    scanned, found = 0, []
+    try:
+        db = client[IP_DB]
+        for name in db.list_collection_names():
+            for doc in db[name].find({}):
+                raw = bson.encode(doc).lower()
+                scanned += 1
+                found += [f"{name}: {w.decode()}" for w in wanted if w.lower() in raw]
+    finally:
+        client.close()
+    return scanned, found
+
+
+def check_secrecy(
+    sim: Simulation, events: RunEvents, outside: list[str], mongo: str | None
+) -> list[Check]:
+    """No disclosure's made-up words outside its circle: in none of the run's events (every
+    topic, ip-counsel's too), in no answer of the other services after the disclosures, in
+    none of ip-counsel's answers to readers outside the circle, and not in plaintext in
+    ip-counsel's store."""
+    words = list(sim.api.watched)
+    seen = Check(
+        "no disclosure content outside its circle",
+        "the disclosures' made-up words appear in none of the run's events, none of the other "
+        "services' answers, no outsider's read of ip-counsel",
+    )
+    if sim.scale.inventive > 0:
+        seen.expect(bool(words), "the run recorded no disclosure")
+    for e in events.ours:
+        text = str(e)
+        hits = [w for w in words if w in text]
+        seen.expect(not hits, f"event {e.get('type')} {e.get('id')}: {hits}")
+    for answer in outside:
+        hits = [w for w in words if w in answer]
+        seen.expect(not hits and answer.startswith("200 "), f"outsider read {answer[:120]}")
+    seen.checked += sim.api.answers_scanned
+    for leak in sim.api.leaks[:20]:
+        seen.failures.append(f"answer {leak}")
+    stored = Check(
+        "no disclosure content in plaintext in ip-counsel's store",
+        f"every document of {IP_DB}, raw BSON, holds none of the made-up words in any case",
+    )
+    if words and mongo is None:
+        stored.failures.append("the store was not given to the run (--mongo), so not scanned")
+    elif words and mongo is not None:
+        scanned, found = scan_store(mongo, words)
+        stored.checked = scanned
+        stored.failures.extend(found[:20])
+        if scanned == 0:
+            stored.failures.append(f"{IP_DB} holds no document")
+    return [seen, stored]
+
+
+def check_deadlines(sim: Simulation, events: RunEvents) -> Check:
+    """Each deadline's reminder (by its day) and miss announced at most once per filing, and
+    only for the run's filings."""
+    announced = Check(
+        "each deadline reminder and miss announced at most once",
+        "per filing, deadline and announcement (a reminder's day, or the miss), from the "
+        "events of ip-counsel.events",
+    )
+    filings = {g.invention.filing_id for g in sim.groups if g.invention and g.invention.filing_id}
+    count: Counter[tuple[str, ...]] = Counter()
+    for e in ip_events(events):
+        if e.get("type") not in (REMINDED, MISSED):
+            continue
+        data = e.get("data") or {}
+        what = str(data.get("reminder_on")) if e["type"] == REMINDED else "missed"
+        count[(str(data.get("filing_id")), str(data.get("deadline_id")), what)] += 1
+    for (filing, deadline, what), n in sorted(count.items()):
+        announced.expect(
+            n == 1 and filing in filings, f"filing {filing} {deadline} {what}: announced {n}x"
+        )
+    return announced
+
+
+def check_royalties(
+    sim: Simulation, markets: list[MarketView], royalties: dict[str, dict[str, Any]]
+) -> Check:
+    """Like the sales: one RoyaltyReceived per payment and inventor with the part the payment
+    answered, and that event counted exactly once in the inventor's period containing the day
+    it was received (`sales_counted`, order `royalty:<payment id>`, source royalty)."""
+    once = Check(
+        "every royalty counted once in its inventor's period results",
+        "one RoyaltyReceived per payment and inventor with the part ip-counsel answered; the "
+        "event counted once (royalty:<payment>) in that inventor's period of the day received",
+    )
+    by_part: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for event_id, data in royalties.items():
+        by_part[(str(data["payment_id"]), str(data["participant_id"]))].append((event_id, data))
+    views = {v.group.group_id: v for v in markets}
+    made = set()
+    for g in sim.groups:
+        for payment, received_on, parts in g.invention.royalties if g.invention else ():
+            period = views[g.group_id].periods.get(received_on.replace(day=1))
+            rows = {r["participant_id"]: r for r in (period or {}).get("members", [])}
+            for pid, amount in parts.items():
+                made.add((payment, pid))
+                announced = by_part.get((payment, pid), [])
+                ok = len(announced) == 1 and Decimal(announced[0][1]["amount"]) == amount
+                counted = [
+                    x
+                    for x in (rows.get(pid) or {}).get("sales_counted", [])
+                    if x["order_id"] == f"royalty:{payment}"
+                ]
+                once.expect(
+                    ok
+                    and len(counted) == 1
+                    and counted[0]["sale_id"] == announced[0][0]
+                    and Decimal(counted[0]["producer_part"]) == amount,
+                    f"royalty {payment} to {pid} ({amount}): {len(announced)} announced, "
+                    f"counted {counted}",
+                )
+    for key in by_part:
+        once.expect(key in made, f"royalty {key} announced, never paid by the run")
+    return once

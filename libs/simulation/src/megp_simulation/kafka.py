@@ -15,7 +15,13 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 CONSUMER_GROUPS = ("enrollment", "funds", "credit", "trade")
-EVENT_TOPICS = ("enrollment.events", "funds.events", "credit.events", "trade.events")
+EVENT_TOPICS = (
+    "enrollment.events",
+    "funds.events",
+    "credit.events",
+    "trade.events",
+    "ip-counsel.events",
+)
 DLQ_TOPICS = ("enrollment.dlq", "funds.dlq", "credit.dlq", "trade.dlq", "ip-counsel.dlq")
 
 

@@ -461,11 +461,16 @@ def restock(sim: Simulation, g: Group, p: ProductTrack, when: object) -> None:
 
 
 def expected_sales(g: Group, period: date) -> dict[str, Decimal]:
-    """Each producer's part of the group's paid orders of the period, by the driver's books."""
+    """Each producer's part of the group's paid orders of the period, and each inventor's part
+    of the royalties received in it, by the driver's books."""
     out: dict[str, Decimal] = defaultdict(Decimal)
     for o in g.orders:
         if o.outcome == "paid" and o.placed_on.replace(day=1) == period:
             for pid, part in o.producer_parts.items():
+                out[pid] += part
+    for _, received_on, parts in g.invention.royalties if g.invention else ():
+        if received_on.replace(day=1) == period:  # a royalty is its inventor's income too
+            for pid, part in parts.items():
                 out[pid] += part
     return dict(out)
 

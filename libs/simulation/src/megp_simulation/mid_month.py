@@ -2,7 +2,8 @@
 ones are paid directly, some of what the fund paid for the ODF is replenished, a loan may be
 applied for and the group's lease is worked (the credit flows are in `credit`); then the
 group's members sell through the marketplace and, once a year, the ODF opens a purchasing
-round (`market`)."""
+round (`market`); a licensee of the group's inventors reports last month's sales and pays the
+royalty (`inventors`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from megp_common.testing import payloads
-from megp_simulation import credit, market
+from megp_simulation import credit, inventors, market
 from megp_simulation.model import Group
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ def mid_month(sim: Simulation, g: Group, month: int) -> None:
     credit.work_lease(sim, g, month)
     market.sell(sim, g, month)
     market.open_round(sim, g, month)
+    inventors.royalty(sim, g, month)
 
 
 def replenish(sim: Simulation, g: Group, month: int) -> None:

@@ -44,6 +44,9 @@ class Scale:
     sellers: float = 0.3
     #: the share of those who sell through it in a month
     selling: float = 0.5
+    #: the share of groups with two inventors in the inventors' programme (at least one group
+    #: when above 0)
+    inventive: float = 0.25
 
     @classmethod
     def small(cls) -> Scale:
@@ -92,6 +95,21 @@ class ProductTrack:
     sold: int = 0  # units of paid orders, less those returned and restocked
     returned: int = 0  # units given back and restocked
     held: int = 0  # units of orders left unpaid that have not expired yet
+
+
+@dataclass
+class InventionTrack:
+    """A disclosure of the group's inventors, what its content is made of (words found nowhere
+    else, so the run can look for them where they must not be) and what became of it."""
+
+    disclosure_id: str
+    words: list[str]
+    choice: str  # "file" or "keep_secret"
+    filing_id: str = ""
+    filed_on: date | None = None
+    licence_id: str = ""
+    #: each royalty payment the licensee made: (payment id, day received, part per inventor)
+    royalties: list[tuple[str, date, dict[str, Decimal]]] = field(default_factory=list)
 
 
 @dataclass
@@ -199,6 +217,10 @@ class Group:
     center: ChannelTrack | None = None  # the trade center its ODF registered in its state
     returns: list[ReturnTrack] = field(default_factory=list)
     purchase_orders: list[PurchaseOrderTrack] = field(default_factory=list)
+    # the inventors' programme: its inventors (when the group is one of the inventive share)
+    # and their disclosure, its made-up words and its filing
+    inventors: list[str] = field(default_factory=list)
+    invention: InventionTrack | None = None
 
     def participant(self, pid: str) -> dict[str, Any]:
         """The claims of a token for one of the group's members."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from megp_simulation.api import Api
-from megp_simulation.invariants import Check
+from megp_simulation.invariants import MISSED, REMINDED, Check, ip_events
 from megp_simulation.kafka import RunEvents
 from megp_simulation.model import LoanTrack
 from megp_simulation.scenario import Simulation
@@ -39,6 +39,7 @@ def summarize(
         "funds": _funds(sim, funds),
         "credit": _credit(sim, lines),
         "market": _market(sim),
+        "inventors": _inventors(sim, events),
         "events": _events(events, consumed),
         "http_calls": api.calls,
         # how the driver learnt that a closed period's obligations existed (see ObligationFeed)
@@ -67,6 +68,30 @@ def _participants(sim: Simulation) -> dict[str, Any]:
         "groups": len(sim.groups),
         "committees": sum(g.committees for g in sim.groups),
         "committee_members": sum(g.committee_members for g in sim.groups),
+    }
+
+
+def _inventors(sim: Simulation, events: RunEvents) -> dict[str, Any]:
+    """The inventors' programme: disclosures, the inventors' decisions, filings at IMPI, and
+    the deadline announcements ip-counsel made as the clock moved (one copy of each)."""
+    made = [g.invention for g in sim.groups if g.invention is not None]
+    ip = ip_events(events)
+    return {
+        "groups": sum(1 for g in sim.groups if g.inventors),
+        "inventors": sum(len(g.inventors) for g in sim.groups),
+        "disclosures": len(made),
+        "kept_secret": sum(1 for x in made if x.choice == "keep_secret"),
+        "filings": sum(1 for x in made if x.filing_id),
+        "deadlines_opened": sum(1 for e in ip if e["type"] == "ip_counsel.DeadlineOpened"),
+        "reminders_announced": sum(1 for e in ip if e["type"] == REMINDED),
+        "misses_announced": sum(1 for e in ip if e["type"] == MISSED),
+        "licences": sum(1 for x in made if x.licence_id),
+        "royalties_paid": sum(len(x.royalties) for x in made),
+        "royalty_parts_announced": sum(1 for e in ip if e["type"] == "ip_counsel.RoyaltyReceived"),
+        "royalties_mxn": str(
+            _sum(a for x in made for _, _, parts in x.royalties for a in parts.values())
+        ),
+        "answers_scanned": sim.api.answers_scanned,
     }
 
 
@@ -246,7 +271,7 @@ def _days_past_due(loan: LoanTrack, sim: Simulation) -> int:
 
 def table(summary: dict[str, Any]) -> str:
     p, f, c, e = summary["participants"], summary["funds"], summary["credit"], summary["events"]
-    m = summary["market"]
+    m, i = summary["market"], summary["inventors"]
     o, r = m["orders"], m["rounds"]
     rows = [
         ("participants", f"{p['total']} in {p['groups']} groups, {len(p['states'])} states"),
@@ -314,6 +339,14 @@ def table(summary: dict[str, Any]) -> str:
             "  purchasing rounds",
             f"{r['opened']} opened, {r['allocated']} allocated: {r['pooled_quantity']} units "
             f"pooled for {r['cost']} MXN, {r['saving']} saved against buying alone",
+        ),
+        (
+            "inventors' programme",
+            f"{i['inventors']} inventors in {i['groups']} groups; {i['disclosures']} disclosures "
+            f"({i['kept_secret']} kept secret), {i['filings']} filed at IMPI; deadlines: "
+            f"{i['deadlines_opened']} opened, {i['reminders_announced']} reminders and "
+            f"{i['misses_announced']} misses announced; {i['licences']} licences, "
+            f"{i['royalties_paid']} royalties paid ({i['royalties_mxn']} MXN to the inventors)",
         ),
         ("events (this run's groups)", f"{e['ours_total']} published"),
         ("events consumed", ", ".join(f"{k} {v}" for k, v in e["consumed_by_group"].items())),

@@ -22,7 +22,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from megp_simulation import market
+from megp_simulation import inventors, market
 from megp_simulation.api import Api
 from megp_simulation.kafka import ObligationFeed
 from megp_simulation.mid_month import mid_month
@@ -87,6 +87,9 @@ class Simulation:
         self.rates: dict[date, Decimal] = {}
         self.rate_rng = random.Random("usd")
         self.rates_found = 0
+        #: the counsellor the national supervisor registered for the inventors' programme
+        self.counsellor_id = ""
+        self.counsellor_subject = ""
 
     # -- the run --
 
@@ -99,6 +102,8 @@ class Simulation:
         )
         self._each(partial(setup_group, self))
         market.register_associations(self)
+        inventors.register_counsellor(self)
+        self._each(partial(inventors.disclose, self))
         self.timings["setup_s"] = time.monotonic() - t0
         t1 = time.monotonic()
         bar = Progress("months", self.scale.months, self.quiet)

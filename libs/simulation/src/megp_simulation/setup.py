@@ -13,6 +13,7 @@ from megp_common.testing import payloads
 from megp_common.testing.identifiers import random_company_rfc, random_curp
 from megp_simulation import market
 from megp_simulation.api import ApiError
+from megp_simulation.inventors import INVENTOR_SEATS, inventive
 from megp_simulation.model import SHEET_LINES, Group, Member, money
 
 if TYPE_CHECKING:
@@ -131,6 +132,12 @@ def setup_group(sim: Simulation, g: Group) -> Group:
     g.group_id = group["id"]
     # the state office's registration sheets: the group's people, up to 500 a request
     people = [person(sim, g, r.random() < 0.55) for _ in range(sim.scale.members)]
+    if inventive(sim, g):  # two members enroll as inventors (their other draws stay as they were)
+        for seat in INVENTOR_SEATS:
+            body = people[seat][0]
+            body["inventor"] = True
+            if "inventors" not in body["declared_programmes"]:
+                body["declared_programmes"].append("inventors")
     for start in range(0, len(people), SHEET_LINES):
         register(sim, g, people[start : start + SHEET_LINES], start)
     # the ODF's intake sheet: every member's signed letter in one command
@@ -156,6 +163,7 @@ def setup_group(sim: Simulation, g: Group) -> Group:
             r.choice(["Nacional Financiera", "Banorte", "Banco del Bienestar"]),
         ),
     )
+    g.inventors = [g.members[s].pid for s in INVENTOR_SEATS] if inventive(sim, g) else []
     g.odf_id = (odf.get("development_organization") or {}).get("id") or odf.get("odf_id", "")
     board(sim, g)
     committees(sim, g)
