@@ -25,6 +25,7 @@ from funds.domain.errors import InvalidInput
 from funds.domain.ledger import Entry, EntryKind, credit, debit, rebuild
 
 FIRST_DAY = date(2030, 1, 1)
+FUND = "g-01a23233-41ab-73d7-90c6-9a11b0f78b9f"  # longer than an account id
 CREATED = datetime(2031, 2, 1, 9, 30, tzinfo=UTC)
 
 
@@ -79,7 +80,7 @@ def test_the_statement_adds_up_with_the_journal(
     entries: list[Entry], period: tuple[date, date]
 ) -> None:
     start, end = period
-    s = build_statement(entries, fund_id="g1", trust_bank="Banorte", start=start, end=end)
+    s = build_statement(entries, fund_id=FUND, trust_bank="Banorte", start=start, end=end)
     assert s.opening_cents == _trust_cash([e for e in entries if e.effective_on < start])
     assert s.closing_cents == _trust_cash([e for e in entries if e.effective_on <= end])
     assert s.closing_cents - s.opening_cents == s.credits_cents - s.debits_cents
@@ -91,7 +92,7 @@ def test_the_statement_adds_up_with_the_journal(
     assert all(start <= m.value_date <= end for m in s.movements)
     # the same entry read twice (journal and pending) is one movement
     again = build_statement(
-        entries + entries, fund_id="g1", trust_bank="Banorte", start=start, end=end
+        entries + entries, fund_id=FUND, trust_bank="Banorte", start=start, end=end
     )
     assert again == s
 
@@ -103,7 +104,7 @@ def test_a_movement_says_which_way_and_who() -> None:
     ]
     s = build_statement(
         entries,
-        fund_id="g1",
+        fund_id=FUND,
         trust_bank="Banorte",
         start=FIRST_DAY,
         end=FIRST_DAY + timedelta(days=9),
@@ -154,7 +155,7 @@ def test_every_statement_is_a_valid_camt053(
     entries: list[Entry], period: tuple[date, date]
 ) -> None:
     start, end = period
-    s = build_statement(entries, fund_id="g1", trust_bank="Banorte", start=start, end=end)
+    s = build_statement(entries, fund_id=FUND, trust_bank="Banorte", start=start, end=end)
     document = camt053.to_camt053(s, CREATED)
     camt053.validate(document)  # to_camt053 checks it too; this states it
     tree = etree.fromstring(document)
@@ -171,7 +172,7 @@ def test_every_statement_is_a_valid_camt053(
 
 def test_the_same_statement_is_the_same_document() -> None:
     entries = [_entry(1, 100_000, True, 3, EntryKind.GRANT)]
-    s = build_statement(entries, fund_id="g1", trust_bank="Banorte", start=FIRST_DAY, end=FIRST_DAY)
+    s = build_statement(entries, fund_id=FUND, trust_bank="Banorte", start=FIRST_DAY, end=FIRST_DAY)
     assert camt053.to_camt053(s, CREATED) == camt053.to_camt053(s, CREATED)
 
 
@@ -179,7 +180,7 @@ def test_the_schema_refuses_a_broken_statement() -> None:
     entries = [_entry(1, 100_000, True, 3, EntryKind.GRANT)]
     s = build_statement(
         entries,
-        fund_id="g1",
+        fund_id=FUND,
         trust_bank="Banorte",
         start=FIRST_DAY,
         end=FIRST_DAY + timedelta(days=5),

@@ -2,24 +2,26 @@
 lxml, and checked against the published schema (`iso20022/camt.053.001.08.xsd`, see SOURCE.md)
 before it leaves the service.
 
-Mapping: the account is the fund (`Acct/Id/Othr/Id`, the fund id without hyphens, scheme
-`MEGP-FUND`), its servicer the trust bank; `OPBD` and `CLBD` balances on the first and last day;
-one `Ntry` per movement: `NtryRef` the journal sequence number, `AcctSvcrRef` and
-`TxDtls/Refs/EndToEndId` the entry's reference (`bank_statement.entry_reference`), `BookgDt`
-the posting day, `ValDt` the value date, `BkTxCd/Prtry` the entry's kind, the counterpart as
-`RltdPties/Dbtr` (money in) or `Cdtr` (money out), the description as `AddtlNtryInf`.
+Mapping: the account is the fund (`Acct/Id/Othr/Id` by `account_id`, scheme `MEGP-FUND`; the
+fund id itself as `Acct/Ownr/Nm`), its servicer the trust bank; `OPBD` and `CLBD` balances on
+the first and last day; one `Ntry` per movement: `NtryRef` the journal sequence number,
+`AcctSvcrRef` and `TxDtls/Refs/EndToEndId` the entry's reference
+(`bank_statement.entry_reference`), `BookgDt` the posting day, `ValDt` the value date,
+`BkTxCd/Prtry` the entry's kind, the counterpart as `RltdPties/Dbtr` (money in) or `Cdtr`
+(money out), the description as `AddtlNtryInf`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
 from lxml import etree
 
-from funds.domain.bank_statement import Direction, Movement, TrustStatement, entry_reference
+from funds.domain.bank_statement import Direction, Movement, TrustStatement
 from megp_common.money import Money
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
@@ -55,6 +57,17 @@ def statement_id(statement: TrustStatement) -> str:
     """The same fund and period always give the same id (35 characters at most)."""
     name = f"{statement.fund_id}|{statement.start}|{statement.end}|{statement.currency}"
     return "STMT" + hashlib.sha256(name.encode()).hexdigest()[:28]
+
+
+def account_id(fund_id: str) -> str:
+    """The fund as an account id (Max34Text): a UUID's hex digits, a short id as it is, a
+    longer one by its hash (the full id is the account's `Nm`)."""
+    try:
+        return uuid.UUID(fund_id).hex
+    except ValueError:
+        if len(fund_id) <= 34:
+            return fund_id
+        return "F" + hashlib.sha256(fund_id.encode()).hexdigest()[:33]
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -114,9 +127,10 @@ def to_camt053(statement: TrustStatement, created_at: datetime) -> bytes:
     _el(period, "ToDtTm", f"{statement.end.isoformat()}T23:59:59Z")
     account = _el(stmt, "Acct")
     other = _el(_el(account, "Id"), "Othr")
-    _el(other, "Id", entry_reference(statement.fund_id)[:34])
+    _el(other, "Id", account_id(statement.fund_id))
     _el(_el(other, "SchmeNm"), "Prtry", "MEGP-FUND")
     _el(account, "Ccy", statement.currency)
+    _el(_el(account, "Ownr"), "Nm", statement.fund_id)
     if statement.trust_bank:
         servicer = _el(_el(account, "Svcr"), "FinInstnId")
         _el(servicer, "Nm", statement.trust_bank[:140])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from funds.adapters.journal import merged
 from funds.domain import accounts as acc
+from funds.domain.bank_statement import TrustStatement, build_statement, check_period
 from funds.domain.fund import CURRENCY, Fund
 from funds.domain.ledger import Balances, Entry, differences, rebuild
 from funds.service_layer.container import Services
@@ -75,3 +76,13 @@ def totals_by_state(docs: list[Document], states: frozenset[str] | None) -> list
         row.temporary_to_return_cents += pesos.get(acc.TEMPORARY_TO_RETURN, 0)
         row.owed_by_borrowers_cents += pesos.get(acc.OWES_CONTROL, 0)
     return [out[k] for k in sorted(out)]
+
+
+async def trust_statement(services: Services, fund: Fund, start: date, end: date) -> TrustStatement:
+    """The fund's trust account for the period, from the whole journal (+ pending entries):
+    the opening balance needs every movement before the period."""
+    check_period(start, end)
+    entries = merged(await services.journal.until(fund.id, None), fund.pending_entries)
+    return build_statement(
+        entries, fund_id=fund.id, trust_bank=fund.trust_bank, start=start, end=end
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from funds.entrypoints.api.routers import corrections, money, reads, spending
+from funds.entrypoints.api.routers import corrections, money, reads, spending, statements
 
 router = APIRouter(prefix="/v1")
-for module in (money, corrections, reads, spending):
+for module in (money, corrections, reads, spending, statements):
     router.include_router(module.router)

@@ -239,3 +239,33 @@ class SpendingRequestPublic(BaseModel):
     @classmethod
     def of(cls, request: SpendingRequest) -> SpendingRequestPublic:
         return cls.model_validate(request.model_dump(mode="json", exclude={"applied"}))
+
+
+class MovementPublic(BaseModel):
+    """One movement of the trust account: a journal entry that moved trust cash."""
+
+    entry_id: str
+    seq: int
+    reference: str = Field(description="The entry's reference on the camt.053 (AcctSvcrRef)")
+    value_date: date
+    booking_date: date
+    direction: str = Field(description="`credit`: money into the trust account; `debit`: out")
+    amount: MoneyAmount
+    kind: str
+    description: str
+    counterpart: str | None
+
+
+class BankStatementPublic(BaseModel):
+    """The trust account of a fund for a period, as its trust bank keeps it."""
+
+    fund_id: str
+    trust_bank: str | None
+    currency: str
+    start: date
+    end: date
+    opening_balance: MoneyAmount
+    closing_balance: MoneyAmount
+    total_credits: MoneyAmount
+    total_debits: MoneyAmount
+    movements: list[MovementPublic]

@@ -1,0 +1,98 @@
+"""The trust account's statement for a period, as JSON or as ISO 20022 camt.053.001.08: read by
+the fund's trust bank, and by staff and supervisors within their states."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
+
+from funds.adapters import camt053
+from funds.domain.bank_statement import TrustStatement
+from funds.domain.calendar import to_amount
+from funds.entrypoints.api.deps import ServicesDep, open_fund_for
+from funds.entrypoints.api.errors import READ
+from funds.entrypoints.api.schemas.funds import ID_PATTERN, BankStatementPublic, MovementPublic
+from funds.service_layer import queries
+from megp_common.auth import Principal, Role
+from megp_common.auth.fastapi import require_roles
+from megp_common.errors import Forbidden
+
+router = APIRouter(tags=["statements"], responses=READ)
+FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
+STATEMENT_READERS = (Role.PARTNER_BANK, Role.ODF_STAFF, Role.PROGRAMME_SUPERVISOR)
+Reader = Annotated[Principal, Depends(require_roles(*STATEMENT_READERS))]
+
+
+def _check_statement_reader(who: Principal, trust_bank: str | None) -> None:
+    """Staff and supervisors (their state is checked with the fund); a partner bank only the
+    funds it holds in trust."""
+    if who.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF):
+        return
+    if trust_bank is not None and who.organization == trust_bank:
+        return
+    raise Forbidden("a partner bank reads only the statements of the funds it holds in trust")
+
+
+def _public(s: TrustStatement) -> BankStatementPublic:
+    return BankStatementPublic(
+        fund_id=s.fund_id,
+        trust_bank=s.trust_bank,
+        currency=s.currency,
+        start=s.start,
+        end=s.end,
+        opening_balance=to_amount(s.opening_cents),
+        closing_balance=to_amount(s.closing_cents),
+        total_credits=to_amount(s.credits_cents),
+        total_debits=to_amount(s.debits_cents),
+        movements=[
+            MovementPublic(
+                entry_id=m.entry_id,
+                seq=m.seq,
+                reference=m.reference,
+                value_date=m.value_date,
+                booking_date=m.booking_date,
+                direction=m.direction.value,
+                amount=to_amount(m.cents),
+                kind=m.kind,
+                description=m.description,
+                counterpart=m.counterpart,
+            )
+            for m in s.movements
+        ],
+    )
+
+
+CAMT = {200: {"content": {camt053.MEDIA_TYPE: {}}, "description": "JSON, or camt.053.001.08"}}
+
+
+@router.get(
+    "/funds/{fund_id}/bank-statement",
+    response_model=BankStatementPublic,
+    responses=CAMT,  # type: ignore[arg-type]
+    summary="The trust account's statement for a period (value dates, both ends included)",
+)
+async def bank_statement(
+    fund_id: FundId,
+    services: ServicesDep,
+    who: Reader,
+    start: Annotated[
+        date | None, Query(alias="from", description="First day; default the 1st of `to`'s month")
+    ] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day; default today")] = None,
+    format: Annotated[
+        Literal["json", "camt053"],
+        Query(description="`camt053`: ISO 20022 camt.053.001.08 XML, valid against its schema"),
+    ] = "json",
+) -> BankStatementPublic | Response:
+    fund = await open_fund_for(services, fund_id, who)
+    _check_statement_reader(who, fund.trust_bank)
+    last = end or services.clock.now().date()
+    first = start or last.replace(day=1)
+    found = await queries.trust_statement(services, fund, first, last)
+    if format == "camt053":
+        document = camt053.to_camt053(found, services.clock.now())
+        return Response(document, media_type=camt053.MEDIA_TYPE)
+    return _public(found)
