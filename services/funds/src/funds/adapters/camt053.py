@@ -16,13 +16,17 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 
 from lxml import etree
 
 from funds.domain.bank_statement import Direction, Movement, TrustStatement
+from funds.domain.reconciliation import BankEntry, BankStatement
 from megp_common.money import Money
+
+__all__ = ["BankStatement", "InvalidStatement", "parse_camt053", "to_camt053", "validate"]
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 SCHEMA_FILE = "camt.053.001.08.xsd"
@@ -144,3 +148,86 @@ def to_camt053(statement: TrustStatement, created_at: datetime) -> bytes:
     document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     validate(document)
     return document
+
+
+# -- reading a bank's camt.053 ------------------------------------------------------------------
+
+MAX_DOCUMENT_BYTES = 5_000_000
+_Q = {"c": NAMESPACE}
+
+
+def _cents(text: str | None, where: str) -> int:
+    try:
+        cents = Decimal(text or "") * 100
+    except ArithmeticError as exc:
+        raise InvalidStatement(f"{where}: not an amount: {text!r}") from exc
+    if cents != cents.to_integral_value():
+        raise InvalidStatement(f"{where}: {text} is not a whole number of centavos")
+    return int(cents)
+
+
+def _day(node: etree._Element, path: str) -> date | None:
+    text = node.findtext(f"{path}/c:Dt", namespaces=_Q) or node.findtext(
+        f"{path}/c:DtTm", namespaces=_Q
+    )
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _sign(node: etree._Element) -> int:
+    return -1 if node.findtext("c:CdtDbtInd", namespaces=_Q) == "DBIT" else 1
+
+
+def parse_camt053(document: bytes) -> BankStatement:
+    """A bank's camt.053.001.08, first checked against the schema (InvalidStatement otherwise),
+    then read with XPath: its first statement's account, period, OPBD/CLBD balances and
+    entries. Only that version and one currency (the account's) are read."""
+    if len(document) > MAX_DOCUMENT_BYTES:
+        raise InvalidStatement(f"a statement is at most {MAX_DOCUMENT_BYTES} bytes")
+    validate(document)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(document, parser)
+    stmts = root.findall("c:BkToCstmrStmt/c:Stmt", _Q)
+    if len(stmts) != 1:
+        raise InvalidStatement(f"one statement a document, not {len(stmts)}")
+    stmt = stmts[0]
+    balances: dict[str, int] = {}
+    currency = stmt.findtext("c:Acct/c:Ccy", namespaces=_Q)
+    for bal in stmt.findall("c:Bal", _Q):
+        code = bal.findtext("c:Tp/c:CdOrPrtry/c:Cd", namespaces=_Q)
+        amt = bal.find("c:Amt", _Q)
+        if code in ("OPBD", "CLBD") and amt is not None:
+            currency = currency or amt.get("Ccy")
+            balances[code] = _sign(bal) * _cents(amt.text, f"balance {code}")
+    entries: list[BankEntry] = []
+    for n, ntry in enumerate(stmt.findall("c:Ntry", _Q), start=1):
+        amt = ntry.find("c:Amt", _Q)
+        assert amt is not None  # the schema requires it
+        if currency and amt.get("Ccy") != currency:
+            raise InvalidStatement(f"entry {n} is in {amt.get('Ccy')}, the account in {currency}")
+        value = _day(ntry, "c:ValDt") or _day(ntry, "c:BookgDt")
+        if value is None:
+            raise InvalidStatement(f"entry {n} has neither a value date nor a booking date")
+        reference = ntry.findtext("c:AcctSvcrRef", namespaces=_Q) or ntry.findtext(
+            "c:NtryDtls/c:TxDtls/c:Refs/c:EndToEndId", namespaces=_Q
+        )
+        entries.append(
+            BankEntry(
+                position=n,
+                reference=reference,
+                cents=_cents(amt.text, f"entry {n}"),
+                direction=Direction.DEBIT if _sign(ntry) < 0 else Direction.CREDIT,
+                value_date=value,
+            )
+        )
+    start = stmt.findtext("c:FrToDt/c:FrDtTm", namespaces=_Q)
+    end = stmt.findtext("c:FrToDt/c:ToDtTm", namespaces=_Q)
+    return BankStatement(
+        account=stmt.findtext("c:Acct/c:Id/c:Othr/c:Id", namespaces=_Q)
+        or stmt.findtext("c:Acct/c:Id/c:IBAN", namespaces=_Q),
+        start=date.fromisoformat(start[:10]) if start else None,
+        end=date.fromisoformat(end[:10]) if end else None,
+        currency=currency or "MXN",
+        opening_cents=balances.get("OPBD"),
+        closing_cents=balances.get("CLBD"),
+        entries=tuple(entries),
+    )
