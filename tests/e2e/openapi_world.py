@@ -386,6 +386,7 @@ class World:
             "seat_id": self.ids["seat_id"],
             "period_start": self.ids["period_start"],
             "number": "1",
+            "version": "1",  # a fund's reconciliation: the world uploads no bank statement
             "bank": TRUST_BANK,
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
@@ -448,6 +449,8 @@ class World:
             ("/purchase-orders", "/withdrawal")
         ):
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
+        if path.endswith("/bank-statements"):  # the fund's trust bank
+            return self.as_(Role.PARTNER_BANK, organization=TRUST_BANK)
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):

@@ -116,3 +116,63 @@ def test_who_reads_a_statement_and_which_periods(platform, tokens) -> None:  # t
         assert r.headers["content-type"].startswith("application/problem+json")
     longest = {"from": day.isoformat(), "to": (day + timedelta(days=365)).isoformat()}
     assert httpx.get(path, params=longest, headers=staff).status_code == 200
+
+
+def test_the_trust_bank_uploads_its_statement_and_it_is_reconciled(platform, tokens) -> None:  # type: ignore[no-untyped-def]
+    group, start = Group(), far_future(8)
+    url = _open(platform, tokens, group, start)
+    base = f"{url}/v1/funds/{group.group_id}"
+    for i, amount in enumerate(("700.00", "300.00")):
+        grant = {"donor": f"Donante {i}", "source": "local", "amount": amount}
+        headers = _h(tokens, Role.DONOR_PORTAL, key=f"g{i}-{new_id()}")
+        assert httpx.post(f"{base}/contributions", json=grant, headers=headers).status_code == 201
+    day = start.date().isoformat()
+    bank = tokens.header(Role.PARTNER_BANK, states=("09",), organization=group.bank)
+    period = {"from": day, "to": day, "format": "camt053"}
+    ours = httpx.get(f"{base}/bank-statement", params=period, headers=bank).content
+    journal_before = httpx.get(f"{base}/journal", headers=bank).json()
+
+    def upload(document: bytes, who: dict[str, str]) -> httpx.Response:
+        headers = who | {"Idempotency-Key": f"u-{new_id()}"}
+        return httpx.post(
+            f"{base}/bank-statements", json={"document": document.decode()}, headers=headers
+        )
+
+    first = upload(ours, bank)
+    assert first.status_code == 201, first.text
+    result = first.json()
+    assert (result["version"], result["clean"], len(result["matched"])) == (1, True, 2)
+    again = upload(ours, bank)  # the same statement, another key: the same stored result
+    assert again.status_code == 201 and again.json() == result
+
+    # the bank's copy lost the second entry and changed the closing balance
+    tree = etree.fromstring(ours)
+    ns = {"c": camt053.NAMESPACE}
+    second = tree.findall(".//c:Ntry", ns)[1]
+    second.getparent().remove(second)
+    tree.findall(".//c:Bal/c:Amt", ns)[1].text = "700.00"
+    tree.find(".//c:TxsSummry/c:TtlNtries/c:NbOfNtries", ns).text = "1"
+    short = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    differs = upload(short, bank).json()
+    assert (differs["version"], differs["clean"]) == (2, False)
+    [missing] = differs["unmatched"]
+    assert (missing["side"], missing["reason"]) == ("journal", "not on the bank's statement")
+    assert missing["entry_id"] == journal_before["items"][1]["id"]
+    assert differs["balance_differences"] == [
+        "closing balance: bank 70000, journal 100000 (centavos)"
+    ]
+    stored = httpx.get(f"{base}/reconciliations/2", headers=_h(tokens, Role.ODF_STAFF))
+    assert stored.status_code == 200 and stored.json() == differs
+    # nothing in the ledger moved
+    assert httpx.get(f"{base}/journal", headers=bank).json() == journal_before
+    check = httpx.get(f"{base}/ledger-check", headers=_h(tokens, Role.PROGRAMME_SUPERVISOR)).json()
+    assert check["consistent"] and check["entries"] == 2
+
+    other_bank = tokens.header(Role.PARTNER_BANK, states=("09",), organization="Otro Banco")
+    assert upload(ours, other_bank).status_code == 403
+    assert upload(ours, _h(tokens, Role.ODF_STAFF)).status_code == 403
+    bad = upload(b"<Document>not a statement</Document>", bank)
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    assert httpx.get(f"{base}/reconciliations/3", headers=bank).status_code == 404

@@ -16,6 +16,8 @@ from funds.adapters.journal import (
     ObligationArchive,
 )
 from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
+from funds.adapters.reconciliations import INDEXES as RECONCILIATION_INDEXES
+from funds.adapters.reconciliations import RECONCILIATIONS, ReconciliationRepository
 from funds.adapters.repositories import (
     FUNDS,
     SPENDING_REQUESTS,
@@ -55,6 +57,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         ),
         archive=archive,
         spending=SpendingRequestRepository(runtime.db, runtime.outbox),
+        reconciliations=ReconciliationRepository(runtime.db),
         participants=ParticipantDirectory(runtime.db),
         idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),
         clock=runtime.clock,
@@ -80,6 +83,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             PARTICIPANTS: no_index,
             IDEMPOTENCY: no_index,
             SPENDING_REQUESTS: list(SpendingRequestRepository.indexes),
+            RECONCILIATIONS: RECONCILIATION_INDEXES,
         },
         outbox_collections=[FUNDS],
         consumes=["enrollment.events", "credit.events", "ip-counsel.events"],

@@ -11,6 +11,7 @@ import orjson
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
+from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain.policy import FundPolicy
 from funds.service_layer import event_handlers
@@ -65,6 +66,7 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         policy=FundPolicy(),
         archive=archive,
         spending=SpendingRequestRepository(db, outbox),
+        reconciliations=ReconciliationRepository(db),
     )
     try:
         handler = event_handlers.build(services)["enrollment.BusinessPeriodClosed"]

@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
+from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain import deposits, opening
 from funds.domain.fund import Fund, new_fund
@@ -63,6 +64,7 @@ async def setup(infra: Infra) -> AsyncIterator[Setup]:
         policy=FundPolicy(),
         archive=archive,
         spending=SpendingRequestRepository(db, outbox),
+        reconciliations=ReconciliationRepository(db),
     )
     fund = new_fund(f"g-{new_id()}")
     opening.open_fund(

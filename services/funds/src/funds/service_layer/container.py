@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.participants import ParticipantDirectory
+from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain.fund import Fund, new_fund
 from funds.domain.ledger import Entry
@@ -29,6 +30,8 @@ class Services:
     archive: ObligationArchive
     #: IMPI fees asked of the Competition Sub-Fund (domain/spending_requests.py)
     spending: SpendingRequestRepository
+    #: trust banks' statements reconciled against the journal (service_layer/reconciling.py)
+    reconciliations: ReconciliationRepository
     #: every change to a fund goes through its line here (see FundWriter)
     writer: FundWriter = field(init=False)
 

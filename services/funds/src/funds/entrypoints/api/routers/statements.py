@@ -7,23 +7,33 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from funds.adapters import camt053
 from funds.domain.bank_statement import TrustStatement
 from funds.domain.calendar import to_amount
 from funds.entrypoints.api.deps import ServicesDep, open_fund_for
-from funds.entrypoints.api.errors import READ
-from funds.entrypoints.api.schemas.funds import ID_PATTERN, BankStatementPublic, MovementPublic
+from funds.entrypoints.api.errors import READ, WRITE
+from funds.entrypoints.api.schemas.funds import (
+    ID_PATTERN,
+    BankStatementPublic,
+    BankStatementUpload,
+    MovementPublic,
+    ReconciliationPublic,
+)
 from funds.service_layer import queries
+from funds.service_layer.reconciling import reconcile_upload
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import Forbidden
+from megp_common.errors import Forbidden, NotFound
+from megp_common.mongo import Document
+from megp_common.web import IdempotencyKey, Once, answer_once
 
-router = APIRouter(tags=["statements"], responses=READ)
+router = APIRouter(tags=["statements"])
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
 STATEMENT_READERS = (Role.PARTNER_BANK, Role.ODF_STAFF, Role.PROGRAMME_SUPERVISOR)
 Reader = Annotated[Principal, Depends(require_roles(*STATEMENT_READERS))]
+TrustBank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
 
 
 def _check_statement_reader(who: Principal, trust_bank: str | None) -> None:
@@ -71,7 +81,7 @@ CAMT = {200: {"content": {camt053.MEDIA_TYPE: {}}, "description": "JSON, or camt
 @router.get(
     "/funds/{fund_id}/bank-statement",
     response_model=BankStatementPublic,
-    responses=CAMT,  # type: ignore[arg-type]
+    responses=READ | CAMT,  # type: ignore[operator]
     summary="The trust account's statement for a period (value dates, both ends included)",
 )
 async def bank_statement(
@@ -96,3 +106,57 @@ async def bank_statement(
         document = camt053.to_camt053(found, services.clock.now())
         return Response(document, media_type=camt053.MEDIA_TYPE)
     return _public(found)
+
+
+def _reconciliation(doc: Document) -> dict[str, object]:
+    body = {k: v for k, v in doc.items() if k not in ("_id", "uploaded_by")}
+    public = ReconciliationPublic(reconciliation_id=doc["_id"], **body)
+    return public.model_dump(mode="json")
+
+
+@router.post(
+    "/funds/{fund_id}/bank-statements",
+    status_code=201,
+    response_model=ReconciliationPublic,
+    responses=WRITE,
+    summary="The trust bank's own camt.053 of the account, reconciled against the journal "
+    "and stored (nothing is posted)",
+)
+async def upload_bank_statement(
+    fund_id: FundId,
+    body: BankStatementUpload,
+    services: ServicesDep,
+    who: TrustBank,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    fund = await open_fund_for(services, fund_id, who)
+    if fund.trust_bank is None or who.organization != fund.trust_bank:
+        raise Forbidden("only the fund's trust bank uploads its statements")
+
+    async def run() -> tuple[int, object]:
+        doc = await reconcile_upload(services, fund, body.document.encode(), who.subject)
+        return 201, _reconciliation(doc)
+
+    once = Once(f"funds:bank-statement:{fund_id}", who.subject, key)
+    status, payload = await answer_once(services.idempotency, once, body.model_dump(), run)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.get(
+    "/funds/{fund_id}/reconciliations/{version}",
+    response_model=ReconciliationPublic,
+    responses=READ,
+    summary="A stored reconciliation, by its version",
+)
+async def reconciliation(
+    fund_id: FundId,
+    version: Annotated[int, Path(ge=1, le=1_000_000)],
+    services: ServicesDep,
+    who: Reader,
+) -> JSONResponse:
+    fund = await open_fund_for(services, fund_id, who)
+    _check_statement_reader(who, fund.trust_bank)
+    found = await services.reconciliations.of_version(fund.id, version)
+    if found is None:
+        raise NotFound(f"fund {fund_id} has no reconciliation {version}")
+    return JSONResponse(_reconciliation(found))

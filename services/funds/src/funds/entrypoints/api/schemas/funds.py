@@ -269,3 +269,41 @@ class BankStatementPublic(BaseModel):
     total_credits: MoneyAmount
     total_debits: MoneyAmount
     movements: list[MovementPublic]
+
+
+class BankStatementUpload(_Body):
+    """A trust bank's own statement of the fund's trust account."""
+
+    document: str = Field(
+        min_length=1,
+        max_length=5_000_000,
+        description="The camt.053.001.08 XML document, as text (UTF-8)",
+    )
+
+
+class UnmatchedPublic(BaseModel):
+    side: str = Field(description="`bank`: on the bank's statement only; `journal`: ours only")
+    reference: str | None
+    amount_cents: int
+    direction: str
+    value_date: date
+    reason: str
+    position: int | None = Field(description="The bank entry's position in its document")
+    entry_id: str | None = Field(description="The journal entry's id")
+
+
+class ReconciliationPublic(BaseModel):
+    """A stored reconciliation: the same document uploaded again answers the same."""
+
+    reconciliation_id: str
+    fund_id: str
+    version: int = Field(description="1 for the fund's first statement uploaded, then 2, ...")
+    sha256: str
+    uploaded_at: datetime
+    start: date
+    end: date
+    entries: int
+    clean: bool
+    matched: list[str]
+    unmatched: list[UnmatchedPublic]
+    balance_differences: list[str]

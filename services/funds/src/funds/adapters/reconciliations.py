@@ -1,0 +1,43 @@
+"""Stored reconciliations: one document per fund and bank statement (`_id` = fund id + the
+document's SHA-256), numbered per fund in the order first uploaded. Never changed once stored:
+the same statement uploaded again finds the stored result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from megp_common.mongo import Document
+
+RECONCILIATIONS = "reconciliations"
+INDEXES = [IndexModel([("fund_id", ASCENDING)])]
+
+
+class ReconciliationRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[RECONCILIATIONS]
+
+    async def find(self, reconciliation_id: str) -> Document | None:
+        found: Document | None = await self.col.find_one({"_id": reconciliation_id})
+        return found
+
+    async def count_of_fund(self, fund_id: str) -> int:
+        """Counted in code ($sum: 1 is not portable to FerretDB v1)."""
+        return len([d async for d in self.col.find({"fund_id": fund_id}, {"_id": 1})])
+
+    async def insert(self, doc: dict[str, Any]) -> Document:
+        """Store `doc`, or answer the one already stored under its `_id`."""
+        try:
+            await self.col.insert_one(doc)
+        except DuplicateKeyError:
+            found = await self.find(doc["_id"])
+            assert found is not None
+            return found
+        return doc
+
+    async def of_version(self, fund_id: str, version: int) -> Document | None:
+        found: Document | None = await self.col.find_one({"fund_id": fund_id, "version": version})
+        return found
