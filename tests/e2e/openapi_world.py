@@ -386,7 +386,7 @@ class World:
             "seat_id": self.ids["seat_id"],
             "period_start": self.ids["period_start"],
             "number": "1",
-            "version": "1",  # a fund's reconciliation: the world uploads no bank statement
+            "version": "1",  # the fund's reconciliation of the world's first day
             "bank": TRUST_BANK,
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
@@ -675,6 +675,17 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
         f"{fund_path}/contributions", json=temporary, headers=donor | {"Idempotency-Key": uid("t")}
     )
     assert lent.status_code == 201, lent.text
+    # the trust bank reconciles its statement of the day: the fund's reconciliation 1
+    bank = header(Role.PARTNER_BANK, states=(STATE,), organization=TRUST_BANK, subject="world-bank")
+    day = {"from": today.isoformat(), "to": today.isoformat(), "format": "camt053"}
+    camt = httpx.get(f"{fund_path}/bank-statement", params=day, headers=bank)
+    assert camt.status_code == 200, camt.text
+    upload = httpx.post(
+        f"{fund_path}/bank-statements",
+        json={"document": camt.text},
+        headers=bank | {"Idempotency-Key": uid("camt")},
+    )
+    assert upload.status_code == 201 and upload.json()["version"] == 1, upload.text
 
     ids = {
         "group_id": gid,
