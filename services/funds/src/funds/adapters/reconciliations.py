@@ -10,10 +10,11 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from megp_common.mongo import Document
+from megp_common.mongo import ConcurrencyConflict, Document
 
 RECONCILIATIONS = "reconciliations"
-INDEXES = [IndexModel([("fund_id", ASCENDING)])]
+INDEXES = [IndexModel([("fund_id", ASCENDING), ("version", ASCENDING)], unique=True)]
+ATTEMPTS = 8
 
 
 class ReconciliationRepository:
@@ -28,15 +29,21 @@ class ReconciliationRepository:
         """Counted in code ($sum: 1 is not portable to FerretDB v1)."""
         return len([d async for d in self.col.find({"fund_id": fund_id}, {"_id": 1})])
 
-    async def insert(self, doc: dict[str, Any]) -> Document:
-        """Store `doc`, or answer the one already stored under its `_id`."""
-        try:
-            await self.col.insert_one(doc)
-        except DuplicateKeyError:
-            found = await self.find(doc["_id"])
-            assert found is not None
-            return found
-        return doc
+    async def insert_next(self, doc: dict[str, Any]) -> Document:
+        """Store `doc` as the fund's next version, or answer the one already stored under its
+        `_id`. Two statements stored at once cannot take one version (the unique index): the
+        one that lost counts again."""
+        for _ in range(ATTEMPTS):
+            doc = doc | {"version": await self.count_of_fund(doc["fund_id"]) + 1}
+            try:
+                await self.col.insert_one(doc)
+            except DuplicateKeyError:
+                found = await self.find(doc["_id"])
+                if found is not None:
+                    return found
+                continue  # the version was taken by another statement
+            return doc
+        raise ConcurrencyConflict(f"fund {doc['fund_id']}: no free reconciliation version")
 
     async def of_version(self, fund_id: str, version: int) -> Document | None:
         found: Document | None = await self.col.find_one({"fund_id": fund_id, "version": version})

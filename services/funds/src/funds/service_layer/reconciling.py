@@ -62,7 +62,6 @@ async def reconcile_upload(
     doc: dict[str, Any] = {
         "_id": reconciliation_id,
         "fund_id": fund.id,
-        "version": await services.reconciliations.count_of_fund(fund.id) + 1,
         "sha256": digest,
         "uploaded_by": uploaded_by,
         "uploaded_at": services.clock.now(),
@@ -71,4 +70,4 @@ async def reconcile_upload(
         "entries": len(bank.entries),
         **_result(found),
     }
-    return await services.reconciliations.insert(doc)
+    return await services.reconciliations.insert_next(doc)
