@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from webhooks.adapters.sender import signed_headers
 from webhooks.domain.backoff import Backoff
-from webhooks.domain.catalogue import Holding, bank_of, learnt
+from webhooks.domain.catalogue import EVENT_TYPES, Holding, bank_of, learnt
 from webhooks.domain.errors import SubscriptionRefused
 from webhooks.domain.redaction import redact
 from webhooks.domain.subscription import checked_types, checked_url, new_secret
@@ -75,3 +75,19 @@ def test_signed_headers_verify_with_the_library_and_only_with_the_secret() -> No
     assert Webhook(secret).verify(body, headers) == {"type": "funds.InflowRecorded"}
     with pytest.raises(WebhookVerificationError):
         Webhook(new_secret()).verify(body, headers)
+
+
+def test_every_offered_type_is_a_published_contract() -> None:
+    from megp_common.events import payload_model
+    from webhooks.service_layer.event_handlers import CONTRACTS
+
+    assert CONTRACTS
+    for event_type in EVENT_TYPES:
+        assert payload_model(event_type).event_type == event_type
+
+
+def test_queue_order_increases_and_fits_an_8_byte_integer() -> None:
+    from webhooks.service_layer.event_handlers import next_seq
+
+    seqs = [next_seq() for _ in range(1000)]
+    assert seqs == sorted(set(seqs)) and seqs[-1] < 2**63

@@ -4,23 +4,25 @@ that bank that asked for its type. Idempotent: a delivery's id is subscription:e
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from typing import Any
 
 from megp_common.consumer import Handler
+from megp_common.contracts import credit, funds
 from megp_common.events import EventEnvelope
 from webhooks.domain.catalogue import EVENT_TYPES, bank_of, holding_asked, learnt, ordering_key
 from webhooks.domain.redaction import redact
 from webhooks.service_layer.container import Services
 
-_counter = itertools.count()
+_last_seq = [0]
 
 
 def next_seq() -> int:
-    """Queue order within this process: one process consumes a partition at a time, in order."""
-    return time.time_ns() * 1000 + next(_counter) % 1000
+    """Queue order: nanoseconds since the epoch, strictly increasing within the process (one
+    process consumes a partition at a time, in order); fits the store's 8-byte integers."""
+    _last_seq[0] = max(time.time_ns(), _last_seq[0] + 1)
+    return _last_seq[0]
 
 
 def payload_of(env: EventEnvelope, data: dict[str, Any]) -> str:
@@ -34,6 +36,10 @@ def payload_of(env: EventEnvelope, data: dict[str, Any]) -> str:
         separators=(",", ":"),
         default=str,
     )
+
+
+#: the contracts whose payloads the consumer decodes (importing them registers their types)
+CONTRACTS = (funds, credit)
 
 
 def handlers(services: Services) -> dict[str, Handler]:
