@@ -20,6 +20,7 @@ from megp_common.testing.keys import UNKEYED
 from .openapi_world import (
     LENDER,
     OTHER_STATE,
+    SERVICES,
     STATE,
     Instances,
     Operation,
@@ -45,7 +46,7 @@ def world(platform: Platform, tokens: Any, infra: Any) -> World:
 @pytest.fixture(scope="module")
 def ops(platform: Platform) -> list[Operation]:
     found = operations(shared_specs(platform))
-    assert {op.service for op in found} == {"enrollment", "funds", "credit", "trade", "ip-counsel"}
+    assert {op.service for op in found} == set(SERVICES)
     return found
 
 

@@ -39,8 +39,13 @@ class SubscriptionRepository:
         doc = await self.c.find_one({"_id": sub_id})
         return _subscription(doc) if doc else None
 
-    async def of_bank(self, bank: str, limit: int = 100) -> list[Subscription]:
-        cursor = self.c.find({"bank": bank}).sort("created_at", ASCENDING).limit(limit)
+    async def of_bank(self, bank: str | None, limit: int = 100) -> list[Subscription]:
+        """A bank's subscriptions, or every bank's for None."""
+        cursor = (
+            self.c.find({} if bank is None else {"bank": bank})
+            .sort("created_at", ASCENDING)
+            .limit(limit)
+        )
         return [_subscription(d) async for d in cursor]
 
     async def active(self) -> list[Subscription]:

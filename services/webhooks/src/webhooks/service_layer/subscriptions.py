@@ -1,8 +1,10 @@
-"""A partner bank's subscriptions: made, read and disabled by that bank only."""
+"""A partner bank's subscriptions: made and disabled by that bank only, read by it and by a
+national programme supervisor. A subscription covers every fund the bank holds and every loan
+it lends, in every state, so it needs a token of national scope (a state-scoped token is 403)."""
 
 from __future__ import annotations
 
-from megp_common.auth import Principal
+from megp_common.auth import Principal, check_state
 from webhooks.domain.errors import NotThisBank, SubscriptionNotFound
 from webhooks.domain.subscription import Subscription, checked_types, checked_url, new_secret
 from webhooks.service_layer.container import Services
@@ -11,7 +13,19 @@ from webhooks.service_layer.container import Services
 def bank_of(who: Principal) -> str:
     if "partner_bank" not in who.role_names() or not who.organization:
         raise NotThisBank("only a partner bank's token naming its bank (organization) subscribes")
+    check_state(who, None)
     return who.organization
+
+
+def bank_read(who: Principal) -> str | None:
+    """The bank whose subscriptions the caller reads: its own, or None (every bank) for a
+    national programme supervisor without the bank role."""
+    check_state(who, None)
+    if "partner_bank" in who.role_names():
+        return bank_of(who)
+    if "programme_supervisor" in who.role_names():
+        return None
+    raise NotThisBank("a partner bank reads its own subscriptions; a supervisor reads them all")
 
 
 async def subscribe(
@@ -35,10 +49,12 @@ async def subscribe(
     return sub
 
 
-async def own(services: Services, who: Principal, sub_id: str) -> Subscription:
-    bank = bank_of(who)
+async def own(
+    services: Services, who: Principal, sub_id: str, *, reading: bool = False
+) -> Subscription:
+    bank = bank_read(who) if reading else bank_of(who)
     sub = await services.subscriptions.get(sub_id)
-    if sub is None or sub.bank != bank:
+    if sub is None or (bank is not None and sub.bank != bank):
         raise SubscriptionNotFound(f"no subscription {sub_id} of this bank")
     return sub
 

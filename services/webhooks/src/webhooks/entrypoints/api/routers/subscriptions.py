@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from megp_common.web import IdempotencyKey
-from webhooks.entrypoints.api.deps import Bank, ServicesDep, SubscriptionId, keyed
+from webhooks.entrypoints.api.deps import Bank, Reader, ServicesDep, SubscriptionId, keyed
 from webhooks.entrypoints.api.errors import READ, WRITE
 from webhooks.entrypoints.api.schemas.subscriptions import (
     DeliveryPublic,
@@ -42,10 +42,13 @@ async def subscribe(
 
 
 @router.get(
-    "", response_model=list[SubscriptionPublic], responses=READ, summary="The bank's subscriptions"
+    "",
+    response_model=list[SubscriptionPublic],
+    responses=READ,
+    summary="The bank's subscriptions (every bank's, for a national supervisor)",
 )
 async def list_subscriptions(
-    services: ServicesDep, who: Bank, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    services: ServicesDep, who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[SubscriptionPublic]:
     return [SubscriptionPublic.of(s) for s in await queries.subscriptions(services, who, limit)]
 
@@ -57,9 +60,9 @@ async def list_subscriptions(
     summary="One of the bank's subscriptions",
 )
 async def get_subscription(
-    subscription_id: SubscriptionId, services: ServicesDep, who: Bank
+    subscription_id: SubscriptionId, services: ServicesDep, who: Reader
 ) -> SubscriptionPublic:
-    return SubscriptionPublic.of(await subscriptions.own(services, who, subscription_id))
+    return SubscriptionPublic.of(await queries.subscription(services, who, subscription_id))
 
 
 @router.post(
@@ -88,7 +91,7 @@ async def disable(
 async def deliveries(
     subscription_id: SubscriptionId,
     services: ServicesDep,
-    who: Bank,
+    who: Reader,
     status: Literal["pending", "delivered", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryPublic]:
