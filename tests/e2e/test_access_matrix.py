@@ -202,7 +202,7 @@ def test_a_state_supervisor_does_not_move_the_national_clock(
     world: World, ops: list[Operation]
 ) -> None:
     clocks = [op for op in ops if op.method == "put" and op.path == "/v1/admin/clock"]
-    assert len(clocks) == 5
+    assert len(clocks) == len(SERVICES)
     for op in clocks:
         for states in ((STATE,), (OTHER_STATE,)):
             header = world.as_(Role.PROGRAMME_SUPERVISOR, states=states)
