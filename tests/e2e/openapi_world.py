@@ -399,6 +399,9 @@ class World:
             "counsellor_id": self.ids["counsellor_id"],
             "request_id": self.ids["request_id"],
             "subscription_id": self.ids["subscription_id"],
+            # the world's subscription has no delivery: a replay is a 404 to its bank, a 403 or
+            # 404 to everyone else
+            "delivery_id": "no-such-delivery",
             "licence_id": self.ids["licence_id"],
             "report_id": self.ids["report_id"],
             "channel_id": self.ids["channel_id"],

@@ -208,6 +208,19 @@ def test_deliveries_are_signed_retried_with_one_id_and_never_held_by_another(
     assert [a["status_code"] for a in entries[0]["attempts"]] == [500, 200]
     assert entries[0]["webhook_id"] == f"msg_{first}"
 
+    # only a failed delivery is replayed; another subscription's delivery is not found
+    as_bank = tokens.header(Role.PARTNER_BANK, organization=bank)
+    replayed = hooks.post(
+        f"/v1/subscriptions/{flaky['id']}/deliveries/{entries[0]['id']}/replay",
+        headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert replayed.status_code == 409, replayed.text
+    elsewhere = hooks.post(
+        f"/v1/subscriptions/{slow['id']}/deliveries/{entries[0]['id']}/replay",
+        headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert elsewhere.status_code == 404, elsewhere.text
+
     # another bank never reads this bank's subscription
     peek = hooks.get(
         f"/v1/subscriptions/{slow['id']}",

@@ -24,7 +24,16 @@ class Settings(ServiceSettings):
     )
     retry_max_s: float = Field(default=3600.0, ge=0, description="The longest wait")
     retry_max_attempts: int = Field(
-        default=20, ge=1, description="Attempts before a delivery is marked failed"
+        default=35,
+        ge=1,
+        description="Attempts before a delivery is marked failed (35 at the defaults: about 25 h,"
+        " so a subscriber failing for a day is disabled first)",
+    )
+
+    disable_after_failing_s: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="Disable a subscription whose oldest pending delivery has failed this long",
     )
 
     @property

@@ -91,3 +91,11 @@ def test_queue_order_increases_and_fits_an_8_byte_integer() -> None:
 
     seqs = [next_seq() for _ in range(1000)]
     assert seqs == sorted(set(seqs)) and seqs[-1] < 2**63
+
+
+def test_a_subscriber_failing_for_the_set_time_is_disabled() -> None:
+    from webhooks.domain.backoff import failing_too_long
+
+    assert not failing_too_long(None, 1_000_000.0, 86_400)
+    assert not failing_too_long(1_000_000.0, 1_000_000.0 + 86_399, 86_400)
+    assert failing_too_long(1_000_000.0, 1_000_000.0 + 86_400, 86_400)

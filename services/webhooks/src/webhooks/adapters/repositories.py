@@ -104,20 +104,33 @@ class DeliveryRepository:
         return None
 
     async def attempted(
-        self, delivery_id: str, attempt: dict[str, Any], status: str, next_attempt_at: float
+        self,
+        delivery_id: str,
+        attempt: dict[str, Any],
+        status: str,
+        next_attempt_at: float,
+        *,
+        failing_since: float | None,
     ) -> None:
+        """Log an attempt; `failing_since` is when the failures in a row began (None after a
+        success)."""
         await self.c.update_one(
             {"_id": delivery_id},
             {
                 "$push": {"attempts": attempt},
                 "$inc": {"attempt_count": 1},
-                "$set": {"status": status, "next_attempt_at": next_attempt_at},
+                "$set": {
+                    "status": status,
+                    "next_attempt_at": next_attempt_at,
+                    "failing_since": failing_since,
+                },
             },
         )
 
     async def replay(self, delivery_id: str, when: float) -> None:
         await self.c.update_one(
-            {"_id": delivery_id}, {"$set": {"status": PENDING, "next_attempt_at": when}}
+            {"_id": delivery_id},
+            {"$set": {"status": PENDING, "next_attempt_at": when, "failing_since": None}},
         )
 
     async def get(self, delivery_id: str) -> Document | None:

@@ -10,7 +10,7 @@ class Backoff:
     first_s: float = 5.0
     factor: float = 2.0
     max_s: float = 3600.0
-    max_attempts: int = 20
+    max_attempts: int = 35
 
     def delay_after(self, attempts: int) -> float:
         """Seconds to wait after the `attempts`-th failed attempt (1 = the first)."""
@@ -24,3 +24,9 @@ class Backoff:
     def schedule(self) -> list[float]:
         """Every delay until giving up (for docs and tests)."""
         return [self.delay_after(n) for n in range(1, self.max_attempts)]
+
+
+def failing_too_long(failing_since: float | None, now: float, after_s: float) -> bool:
+    """A subscriber whose queue head has failed without a success for `after_s` seconds is
+    disabled (a day by default): its queue is kept, and the bank sees why on the subscription."""
+    return failing_since is not None and now - failing_since >= after_s

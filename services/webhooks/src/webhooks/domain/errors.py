@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from megp_common.refusals import Forbidden, NotFound, RuleViolation
+from megp_common.refusals import Forbidden, NotFound, RuleViolation, StateConflict
 
 #: The subscription does not exist, or belongs to another bank (404: its id is not revealed).
 SubscriptionNotFound = NotFound
@@ -21,3 +21,7 @@ class SubscriptionRefused(RuleViolation):
 
     def __init__(self, detail: str, **data: object) -> None:
         super().__init__(detail, rule="webhooks", **data)
+
+
+#: Only a failed delivery is replayed (409).
+DeliveryNotFailed = StateConflict

@@ -13,6 +13,7 @@ import time
 from typing import Protocol
 
 from webhooks.adapters.repositories import DELIVERED, FAILED, PENDING
+from webhooks.domain.backoff import failing_too_long
 from webhooks.service_layer.container import Services
 
 log = logging.getLogger(__name__)
@@ -107,5 +108,11 @@ class Dispatcher:
             },
             status,
             next_at,
+            failing_since=None if outcome.ok else float(head.get("failing_since") or time.time()),
         )
+        since = None if outcome.ok else float(head.get("failing_since") or time.time())
+        if failing_too_long(since, time.time(), s.settings.disable_after_failing_s):
+            sub.disable(s.wall_now(), f"deliveries failing since {since:.0f} (epoch s)")
+            await s.subscriptions.save(sub)
+            log.warning("webhooks: subscription %s of %s disabled: failing", sub.id, sub.bank)
         return True

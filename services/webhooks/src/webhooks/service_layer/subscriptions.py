@@ -5,7 +5,7 @@ it lends, in every state, so it needs a token of national scope (a state-scoped 
 from __future__ import annotations
 
 from megp_common.auth import Principal, check_state
-from webhooks.domain.errors import NotThisBank, SubscriptionNotFound
+from webhooks.domain.errors import DeliveryNotFailed, NotThisBank, SubscriptionNotFound
 from webhooks.domain.subscription import Subscription, checked_types, checked_url, new_secret
 from webhooks.service_layer.container import Services
 
@@ -64,3 +64,15 @@ async def disable(services: Services, who: Principal, sub_id: str) -> Subscripti
     sub.disable(services.wall_now(), "disabled by the bank")
     await services.subscriptions.save(sub)
     return sub
+
+
+async def replay(services: Services, who: Principal, sub_id: str, delivery_id: str) -> None:
+    """Queue a failed delivery again, with its same webhook-id; it goes out in its place in
+    the queue order (before anything queued after it that is still pending)."""
+    sub = await own(services, who, sub_id)
+    found = await services.deliveries.get(delivery_id)
+    if found is None or found["subscription_id"] != sub.id:
+        raise SubscriptionNotFound(f"no delivery {delivery_id} of this subscription")
+    if found["status"] != "failed":
+        raise DeliveryNotFailed(f"delivery {delivery_id} is {found['status']}, not failed")
+    await services.deliveries.replay(delivery_id, 0.0)

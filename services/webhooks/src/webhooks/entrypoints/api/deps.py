@@ -25,6 +25,7 @@ ServicesDep = Annotated[Services, Depends(_services)]
 Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK, Role.PROGRAMME_SUPERVISOR))]
 SubscriptionId = Annotated[str, Path(min_length=1, max_length=100)]
+DeliveryId = Annotated[str, Path(min_length=1, max_length=250)]
 
 
 async def keyed(

@@ -8,10 +8,18 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from megp_common.web import IdempotencyKey
-from webhooks.entrypoints.api.deps import Bank, Reader, ServicesDep, SubscriptionId, keyed
+from webhooks.entrypoints.api.deps import (
+    Bank,
+    DeliveryId,
+    Reader,
+    ServicesDep,
+    SubscriptionId,
+    keyed,
+)
 from webhooks.entrypoints.api.errors import READ, WRITE
 from webhooks.entrypoints.api.schemas.subscriptions import (
     DeliveryPublic,
+    DeliveryReplayed,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -97,3 +105,25 @@ async def deliveries(
 ) -> list[DeliveryPublic]:
     found = await queries.deliveries(services, who, subscription_id, status, limit)
     return [DeliveryPublic.of(d) for d in found]
+
+
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/replay",
+    status_code=202,
+    response_model=DeliveryReplayed,
+    responses=WRITE,
+    summary="Send a failed delivery again, with its same webhook-id",
+)
+async def replay(
+    subscription_id: SubscriptionId,
+    delivery_id: DeliveryId,
+    services: ServicesDep,
+    who: Bank,
+    key: IdempotencyKey,
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, DeliveryReplayed]:
+        await subscriptions.replay(services, who, subscription_id, delivery_id)
+        return 202, DeliveryReplayed(id=delivery_id, status="pending")
+
+    scope = f"subscriptions.{subscription_id}.replay.{delivery_id}"
+    return await keyed(services, who, scope, key, {}, run)

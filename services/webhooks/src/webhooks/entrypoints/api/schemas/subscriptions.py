@@ -84,3 +84,8 @@ class DeliveryPublic(BaseModel):
             status=d["status"],
             attempts=[AttemptPublic(**a) for a in d.get("attempts", [])],
         )
+
+
+class DeliveryReplayed(BaseModel):
+    id: str
+    status: str
