@@ -1,5 +1,5 @@
 # The front door of the MEGP platform. Everything a fresh machine needs is installed from here.
-#   make run     install what is missing, start Kafka, the store and the five services
+#   make run     install what is missing, start Kafka, the store and the six services
 #   make test    install what is missing, start what the tests need, run them all, stop it again
 #   make bench   measure the ceilings and the outbox -> Kafka -> consumer hop
 SHELL := /bin/bash

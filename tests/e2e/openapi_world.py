@@ -49,7 +49,7 @@ from .ip_counsel_world import (
 
 STATE = "09"
 OTHER_STATE = "15"
-SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
+SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks")
 WRITES = frozenset({"post", "put", "patch", "delete"})
 METHODS = WRITES | {"get"}
 LENDER = "NAFIN"
@@ -399,6 +399,10 @@ class World:
             "review_id": self.ids["review_id"],
             "counsellor_id": self.ids["counsellor_id"],
             "request_id": self.ids["request_id"],
+            "subscription_id": self.ids["subscription_id"],
+            # the world's subscription has no delivery: a replay is a 404 to its bank, a 403 or
+            # 404 to everyone else
+            "delivery_id": "no-such-delivery",
             "licence_id": self.ids["licence_id"],
             "report_id": self.ids["report_id"],
             "channel_id": self.ids["channel_id"],
@@ -451,6 +455,10 @@ class World:
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith("/bank-statements"):  # the fund's trust bank
             return self.as_(Role.PARTNER_BANK, organization=TRUST_BANK)
+        if path.startswith("/v1/subscriptions"):  # a bank's own, of national scope
+            return self.header(
+                Role.PARTNER_BANK, states=NATIONAL, organization=LENDER, subject=uid("bank")
+            )
         if path.endswith(("/lender-approval", "/disbursement")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
@@ -468,6 +476,7 @@ class World:
         urls = [
             ("enrollment", f"/v1/groups/{g}"),
             ("enrollment", f"/v1/groups/{g}/members"),
+            ("webhooks", f"/v1/subscriptions/{self.ids['subscription_id']}"),
             ("enrollment", f"/v1/groups/{g}/board"),
             ("enrollment", f"/v1/projects/{self.ids['project_id']}"),
             ("enrollment", f"/v1/committees/{c}"),
@@ -740,7 +749,20 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     ids |= _ip_counsel_world(platform, header, drive, group, members[2:4])
     ids |= _fee_asked_of_the_fund(platform, kafka, ids, members[2], national)
     ids |= _purchasing_financing(platform, header, ids)
+    ids |= _webhooks_world(platform, header)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
+
+
+def _webhooks_world(platform: Platform, header: Header) -> dict[str, str]:
+    """The lender's subscription to its loans' events (nothing listens there)."""
+    made = httpx.post(
+        f"{platform.processes['webhooks'].url}/v1/subscriptions",
+        json={"url": "https://bank.example/megp-hooks", "event_types": ["credit.LoanApproved"]},
+        headers=header(Role.PARTNER_BANK, states=NATIONAL, organization=LENDER)
+        | {"Idempotency-Key": uid("subscription")},
+    )
+    assert made.status_code == 201, made.text
+    return {"subscription_id": made.json()["id"]}
 
 
 def _fee_asked_of_the_fund(

@@ -20,6 +20,7 @@ from megp_common.testing.keys import UNKEYED
 from .openapi_world import (
     LENDER,
     OTHER_STATE,
+    SERVICES,
     STATE,
     Instances,
     Operation,
@@ -45,7 +46,7 @@ def world(platform: Platform, tokens: Any, infra: Any) -> World:
 @pytest.fixture(scope="module")
 def ops(platform: Platform) -> list[Operation]:
     found = operations(shared_specs(platform))
-    assert {op.service for op in found} == {"enrollment", "funds", "credit", "trade", "ip-counsel"}
+    assert {op.service for op in found} == set(SERVICES)
     return found
 
 
@@ -201,7 +202,7 @@ def test_a_state_supervisor_does_not_move_the_national_clock(
     world: World, ops: list[Operation]
 ) -> None:
     clocks = [op for op in ops if op.method == "put" and op.path == "/v1/admin/clock"]
-    assert len(clocks) == 5
+    assert len(clocks) == len(SERVICES)
     for op in clocks:
         for states in ((STATE,), (OTHER_STATE,)):
             header = world.as_(Role.PROGRAMME_SUPERVISOR, states=states)

@@ -21,6 +21,7 @@ SERVICES: dict[str, int] = {
     "credit": 8003,
     "trade": 8004,
     "ip-counsel": 8005,
+    "webhooks": 8006,
 }
 """Every service of the platform and its HTTP port."""
 

@@ -1,0 +1,92 @@
+"""The events a partner bank may subscribe to, and how the service knows which bank an event
+concerns: a fund's bank is the `trust_bank` of its `funds.FundOpened` [¶75], a loan's or a
+line's is the `lender` of credit's `CreditLineOpened`, `LoanApproved`, `LoanDisbursed` or
+`InstallmentDue`. An event whose bank is not known (yet) is delivered to nobody."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+FUND_MOVEMENTS = (
+    "funds.InflowRecorded",
+    "funds.TemporaryContributionReturned",
+    "funds.DepositObligationsSettled",
+    "funds.CompetitionSpendApproved",
+    "funds.DevelopmentWithdrawalMade",
+    "funds.FundRepaymentMade",
+    "funds.FundRepaymentFailed",
+    "funds.ReplenishmentReceived",
+)
+FUND_EVENTS = ("funds.FundOpened", *FUND_MOVEMENTS)
+CREDIT_EVENTS = (
+    "credit.CreditLineOpened",
+    "credit.CreditLineReviewed",
+    "credit.LoanApproved",
+    "credit.LoanDisbursed",
+    "credit.InstallmentDue",
+    "credit.InstallmentPaid",
+    "credit.InstallmentOverdue",
+    "credit.LoanRepaid",
+)
+#: Every event type a subscription may name.
+EVENT_TYPES: tuple[str, ...] = FUND_EVENTS + CREDIT_EVENTS
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What teaches the service a bank: a fund it holds in trust, a line or a loan it lends."""
+
+    kind: str  # fund | line | loan
+    key: str
+    bank: str
+
+
+def learnt(event_type: str, data: Mapping[str, Any]) -> list[Holding]:
+    """The holdings an event states (none for most)."""
+    if event_type == "funds.FundOpened":
+        return [Holding("fund", data["fund_id"], data["trust_bank"])]
+    lender = data.get("lender")
+    if not lender:
+        return []
+    if event_type == "credit.CreditLineOpened":
+        return [Holding("line", data["line_id"], lender)]
+    if event_type in ("credit.LoanApproved", "credit.LoanDisbursed", "credit.InstallmentDue"):
+        found = [Holding("loan", data["loan_id"], lender)]
+        if data.get("line_id"):
+            found.append(Holding("line", data["line_id"], lender))
+        return found
+    return []
+
+
+def holding_asked(event_type: str, data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Which holding decides the event's bank: (kind, key), or None for an event not offered."""
+    if event_type in FUND_EVENTS:
+        return ("fund", data["fund_id"])
+    if event_type in CREDIT_EVENTS:
+        if data.get("loan_id"):
+            return ("loan", data["loan_id"])
+        if data.get("line_id"):
+            return ("line", data["line_id"])
+    return None
+
+
+def bank_of(
+    event_type: str, data: Mapping[str, Any], known: Mapping[tuple[str, str], str]
+) -> str | None:
+    """The bank an event concerns: the event's own `lender` where it names one, else the
+    holding's bank as learnt before; None when the event is not offered or the bank unknown."""
+    asked = holding_asked(event_type, data)
+    if asked is None:
+        return None
+    lender = data.get("lender")
+    if event_type in CREDIT_EVENTS and isinstance(lender, str) and lender:
+        return lender
+    return known.get(asked)
+
+
+def ordering_key(event_type: str, data: Mapping[str, Any]) -> str:
+    """What deliveries keep their order by: the fund (a group's fund pays its loans, so credit
+    events order by the borrowing group too)."""
+    return str(data.get("fund_id") or data.get("group_id") or "")

@@ -1,0 +1,41 @@
+"""Dependencies of the webhooks routes: the container, the partner bank's token, the keyed
+answer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from megp_common.auth import Principal, Role
+from megp_common.auth.fastapi import require_roles
+from megp_common.web import Once, answer_keyed
+from webhooks.service_layer.container import Services
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.container
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
+Reader = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK, Role.PROGRAMME_SUPERVISOR))]
+SubscriptionId = Annotated[str, Path(min_length=1, max_length=100)]
+DeliveryId = Annotated[str, Path(min_length=1, max_length=250)]
+
+
+async def keyed(
+    services: Services,
+    who: Principal,
+    scope: str,
+    key: str,
+    payload: Any,
+    operation: Callable[[str], Awaitable[tuple[int, BaseModel]]],
+) -> JSONResponse:
+    once = Once(f"webhooks.{scope}", who.subject, key)
+    status, body = await answer_keyed(services.idempotency, once, payload, operation)
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,10 @@
+"""Every route of the webhooks service, under /v1 (added here, and only here)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from webhooks.entrypoints.api.routers import subscriptions
+
+router = APIRouter(prefix="/v1")
+router.include_router(subscriptions.router)

@@ -1,0 +1,78 @@
+"""A partner bank's subscriptions: made and disabled by that bank only, read by it and by a
+national programme supervisor. A subscription covers every fund the bank holds and every loan
+it lends, in every state, so it needs a token of national scope (a state-scoped token is 403)."""
+
+from __future__ import annotations
+
+from megp_common.auth import Principal, check_state
+from webhooks.domain.errors import DeliveryNotFailed, NotThisBank, SubscriptionNotFound
+from webhooks.domain.subscription import Subscription, checked_types, checked_url, new_secret
+from webhooks.service_layer.container import Services
+
+
+def bank_of(who: Principal) -> str:
+    if "partner_bank" not in who.role_names() or not who.organization:
+        raise NotThisBank("only a partner bank's token naming its bank (organization) subscribes")
+    check_state(who, None)
+    return who.organization
+
+
+def bank_read(who: Principal) -> str | None:
+    """The bank whose subscriptions the caller reads: its own, or None (every bank) for a
+    national programme supervisor without the bank role."""
+    check_state(who, None)
+    if "partner_bank" in who.role_names():
+        return bank_of(who)
+    if "programme_supervisor" in who.role_names():
+        return None
+    raise NotThisBank("a partner bank reads its own subscriptions; a supervisor reads them all")
+
+
+async def subscribe(
+    services: Services,
+    who: Principal,
+    sub_id: str,
+    url: str,
+    event_types: list[str],
+    description: str | None,
+) -> Subscription:
+    sub = Subscription(
+        id=sub_id,
+        bank=bank_of(who),
+        url=checked_url(url, allow_http=services.settings.urls_may_be_http),
+        event_types=checked_types(event_types),
+        secret=new_secret(),
+        created_at=services.wall_now(),
+        description=description,
+    )
+    await services.subscriptions.add(sub)
+    return sub
+
+
+async def own(
+    services: Services, who: Principal, sub_id: str, *, reading: bool = False
+) -> Subscription:
+    bank = bank_read(who) if reading else bank_of(who)
+    sub = await services.subscriptions.get(sub_id)
+    if sub is None or (bank is not None and sub.bank != bank):
+        raise SubscriptionNotFound(f"no subscription {sub_id} of this bank")
+    return sub
+
+
+async def disable(services: Services, who: Principal, sub_id: str) -> Subscription:
+    sub = await own(services, who, sub_id)
+    sub.disable(services.wall_now(), "disabled by the bank")
+    await services.subscriptions.save(sub)
+    return sub
+
+
+async def replay(services: Services, who: Principal, sub_id: str, delivery_id: str) -> None:
+    """Queue a failed delivery again, with its same webhook-id; it goes out in its place in
+    the queue order (before anything queued after it that is still pending)."""
+    sub = await own(services, who, sub_id)
+    found = await services.deliveries.get(delivery_id)
+    if found is None or found["subscription_id"] != sub.id:
+        raise SubscriptionNotFound(f"no delivery {delivery_id} of this subscription")
+    if found["status"] != "failed":
+        raise DeliveryNotFailed(f"delivery {delivery_id} is {found['status']}, not failed")
+    await services.deliveries.replay(delivery_id, 0.0)
