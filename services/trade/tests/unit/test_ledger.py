@@ -85,7 +85,6 @@ def test_the_lines_of_a_completed_sale_carry_the_product_and_the_producer_at_the
         "ana",
         products={p.id: p for p in (rug, pot)},
         producer=ana,
-        default_channel="fallback",
         sold_on=DAY,
     )
     assert [(x.id, x.quantity, x.amount, x.producer_part) for x in lines] == [
@@ -107,9 +106,7 @@ def test_the_lines_of_a_completed_sale_carry_the_product_and_the_producer_at_the
     )
     assert first.amount == first.producer_part + first.channel_fee + first.logistics
     # a producer trade never heard of: the line is kept, its flags unknown
-    (luis,) = lines_of_sale(
-        order, "luis", products={}, producer=None, default_channel="x", sold_on=DAY
-    )
+    (luis,) = lines_of_sale(order, "luis", products={}, producer=None, sold_on=DAY)
     assert (luis.producer_gender, luis.producer_indigenous, luis.niche) == (None, None, "")
 
 
@@ -258,9 +255,7 @@ def test_the_ledger_counts_what_shipped_and_nets_out_a_return_after_the_sale() -
     assert order.completed_producers == ["ana"]
 
     def sale() -> list[SaleLine]:
-        return lines_of_sale(
-            order, "ana", products={}, producer=None, default_channel="m", sold_on=DAY
-        )
+        return lines_of_sale(order, "ana", products={}, producer=None, sold_on=DAY)
 
     sold = sale()
     assert [(x.id, x.quantity, x.amount) for x in sold] == [
@@ -269,9 +264,7 @@ def test_the_ledger_counts_what_shipped_and_nets_out_a_return_after_the_sale() -
     ]
     later = NOW + timedelta(days=3)
     decide_return(order, "r2", accept=True, restock=True, reason=None, by="staff", now=later)
-    entry = return_entry(
-        order, "r2", products={}, producer=None, default_channel="m", returned_on=later.date()
-    )
+    entry = return_entry(order, "r2", products={}, producer=None, returned_on=later.date())
     assert (entry.id, entry.quantity, entry.amount, entry.is_return) == (
         "o2:2:return:r2",
         -1,

@@ -128,12 +128,10 @@ def _entry(
     money: PriceSplit,
     products: Mapping[str, Product],
     producer: ProducerRecord | None,
-    default_channel: str,
     on: date,
     return_id: str | None = None,
 ) -> SaleLine:
     product = products.get(line.product_id)
-    channel = getattr(line, "channel_id", None) or order.channel or default_channel
     return SaleLine(
         order_id=order.id,
         number=line.number,
@@ -145,7 +143,7 @@ def _entry(
         category=product.category if product else "",
         niche=product.niche if product else "",
         programmes=list(product.programmes) if product else [],
-        channel=str(channel),
+        channel=line.channel_id,
         quantity=quantity,
         amount=money.total,
         producer_part=money.producer_part,
@@ -165,13 +163,12 @@ def lines_of_sale(
     *,
     products: Mapping[str, Product],
     producer: ProducerRecord | None,
-    default_channel: str,
     sold_on: date,
 ) -> list[SaleLine]:
     """The ledger lines of one producer's completed sale in `order`: of each of their lines,
     the units shipped and not given back before the sale (a line settled short counts only what
     shipped; one with nothing kept is no sale line), in pesos. The channel is the line's own
-    when it names one, else the order's, else `default_channel`."""
+    (a line always names one: the marketplace unless the order went through another)."""
     found: list[SaleLine] = []
     for line in order.lines:
         if line.producer_id != producer_id:
@@ -187,7 +184,6 @@ def lines_of_sale(
                 money=_in_pesos(line, start, line.shipped),
                 products=products,
                 producer=producer,
-                default_channel=default_channel,
                 on=sold_on,
             )
         )
@@ -200,7 +196,6 @@ def return_entry(
     *,
     products: Mapping[str, Product],
     producer: ProducerRecord | None,
-    default_channel: str,
     returned_on: date,
 ) -> SaleLine:
     """The ledger entry of a return accepted after its producer's sale: minus the units and
@@ -229,7 +224,6 @@ def return_entry(
         money=PriceSplit(-money.total, -money.producer_part, -money.channel_fee, -money.logistics),
         products=products,
         producer=producer,
-        default_channel=default_channel,
         on=returned_on,
         return_id=ret.id,
     )

@@ -49,7 +49,6 @@ async def record_sale(services: Services, env: EventEnvelope, e: ev.SaleComplete
         e.producer_id,
         products=products,
         producer=producer,
-        default_channel=services.settings.channel,
         sold_on=e.completed_on,
     )
     written = 0
@@ -73,7 +72,6 @@ async def record_return(services: Services, env: EventEnvelope, e: ev.SaleReturn
         e.return_id,
         products={product.id: product} if product else {},
         producer=await services.producers.find(e.producer_id),
-        default_channel=services.settings.channel,
         returned_on=e.returned_on,
     )
     written = await services.sale_lines.add_once(entry)
