@@ -33,7 +33,6 @@ class Settings(ServiceSettings):
     return_days: int = Field(
         default=30, ge=0, le=365, description="How many days after shipment a buyer may return"
     )
-    channel: str = "marketplace"
     marketplace_currencies: list[Literal["MXN", "USD"]] = Field(
         default=["MXN"],
         min_length=1,
