@@ -78,6 +78,11 @@ class InflowRecorded(_FundEvent):
         default_factory=list, description="Member deposits: one line per member"
     )
     recorded_at: datetime
+    bank_transaction_id: str | None = Field(
+        default=None,
+        description="A deposit the fund's trust bank reported: the bank's transaction id, "
+        "also the movement's reference on the trust account's statement",
+    )
 
 
 @event_type("funds.TemporaryContributionReturned")

@@ -1,12 +1,12 @@
 """A trust statement written as ISO 20022 camt.053.001.08 (BankToCustomerStatementV08) with
 lxml, and checked against the published schema (`iso20022/camt.053.001.08.xsd`, see SOURCE.md)
-before it leaves the service.
+before it leaves the service; a bank's statement read back, in .001.08 or .001.02.
 
 Mapping: the account is the fund (`Acct/Id/Othr/Id` by `account_id`, scheme `MEGP-FUND`; the
 fund id itself as `Acct/Ownr/Nm`), its servicer the trust bank; `OPBD` and `CLBD` balances on
 the first and last day; one `Ntry` per movement: `NtryRef` the journal sequence number,
-`AcctSvcrRef` and `TxDtls/Refs/EndToEndId` the entry's reference
-(`bank_statement.entry_reference`), `BookgDt` the posting day, `ValDt` the value date,
+`AcctSvcrRef` and `TxDtls/Refs/EndToEndId` the movement's reference
+(`bank_statement.statement_reference`), `BookgDt` the posting day, `ValDt` the value date,
 `BkTxCd/Prtry` the entry's kind, the counterpart as `RltdPties/Dbtr` (money in) or `Cdtr`
 (money out), the description as `AddtlNtryInf`.
 """
@@ -16,45 +16,27 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
-from functools import cache
-from importlib import resources
 
 from lxml import etree
 
+from funds.adapters import iso20022_xml as iso
+from funds.adapters.iso20022_xml import InvalidDocument as InvalidStatement
 from funds.domain.bank_statement import Direction, Movement, TrustStatement
 from funds.domain.reconciliation import BankEntry, BankStatement
 from megp_common.money import Money
 
 __all__ = ["BankStatement", "InvalidStatement", "parse_camt053", "to_camt053", "validate"]
 
-NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
-SCHEMA_FILE = "camt.053.001.08.xsd"
+NAMESPACE = iso.CAMT053_V08
+#: the versions a bank may upload: .001.08 (CBPR+, current) and .001.02 (what many still send)
+READ_VERSIONS = (iso.CAMT053_V08, iso.CAMT053_V02)
 MEDIA_TYPE = "application/xml"
 _NS = f"{{{NAMESPACE}}}"
 
 
-class InvalidStatement(ValueError):
-    """A document the camt.053.001.08 schema does not accept."""
-
-
-@cache
-def schema() -> etree.XMLSchema:
-    source = resources.files("funds.adapters") / "iso20022" / SCHEMA_FILE
-    with resources.as_file(source) as path:
-        return etree.XMLSchema(etree.parse(str(path)))
-
-
 def validate(document: bytes) -> None:
     """InvalidStatement unless `document` is a camt.053.001.08 the schema accepts."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    try:
-        tree = etree.fromstring(document, parser)
-    except etree.XMLSyntaxError as exc:
-        raise InvalidStatement(f"not well-formed XML: {exc}") from exc
-    checker = schema()
-    if not checker.validate(tree):
-        raise InvalidStatement(str(checker.error_log.last_error))
+    iso.validate(document, NAMESPACE)
 
 
 def statement_id(statement: TrustStatement) -> str:
@@ -152,82 +134,134 @@ def to_camt053(statement: TrustStatement, created_at: datetime) -> bytes:
 
 # -- reading a bank's camt.053 ------------------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 5_000_000
-_Q = {"c": NAMESPACE}
+MAX_DOCUMENT_BYTES = iso.MAX_DOCUMENT_BYTES
+_BOOKED = "BOOK"
+_NOT_A_REFERENCE = {"NOTPROVIDED", "NONREF"}  # what banks write where the payer gave none
 
 
-def _cents(text: str | None, where: str) -> int:
-    try:
-        cents = Decimal(text or "") * 100
-    except ArithmeticError as exc:
-        raise InvalidStatement(f"{where}: not an amount: {text!r}") from exc
-    if cents != cents.to_integral_value():
-        raise InvalidStatement(f"{where}: {text} is not a whole number of centavos")
-    return int(cents)
+def _sign(node: etree._Element, ns: dict[str, str], default: int = 1) -> int:
+    indicator = node.findtext("c:CdtDbtInd", namespaces=ns)
+    if indicator is None:
+        return default
+    return -1 if indicator == "DBIT" else 1
 
 
-def _day(node: etree._Element, path: str) -> date | None:
-    text = node.findtext(f"{path}/c:Dt", namespaces=_Q) or node.findtext(
-        f"{path}/c:DtTm", namespaces=_Q
+def _status(ntry: etree._Element, ns: dict[str, str]) -> str:
+    """`BOOK`, `PDNG`, `INFO`...: a code in .001.08 (`Sts/Cd`), the text itself in .001.02."""
+    return (
+        ntry.findtext("c:Sts/c:Cd", namespaces=ns) or ntry.findtext("c:Sts", namespaces=ns) or ""
+    ).strip()
+
+
+def _tx_references(tx: etree._Element, ns: dict[str, str]) -> list[str]:
+    """A transaction's references, the bank's own first: `Refs/AcctSvcrRef`, `Refs/EndToEndId`,
+    then the structured remittance references (`RmtInf/Strd/CdtrRefInf/Ref`)."""
+    found = iso.texts(
+        tx,
+        "c:Refs/c:AcctSvcrRef | c:Refs/c:EndToEndId | c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref",
+        ns,
     )
-    return date.fromisoformat(text[:10]) if text else None
+    # the union comes in document order; put the bank's own reference first
+    own = iso.texts(tx, "c:Refs/c:AcctSvcrRef", ns)
+    ordered = own + [r for r in found if r not in own]
+    return [r for r in ordered if r.upper() not in _NOT_A_REFERENCE]
 
 
-def _sign(node: etree._Element) -> int:
-    return -1 if node.findtext("c:CdtDbtInd", namespaces=_Q) == "DBIT" else 1
+def tx_amount(tx: etree._Element, ns: dict[str, str]) -> etree._Element | None:
+    """A transaction's own amount: `Amt` (.001.08), else `AmtDtls/TxAmt/Amt` (both)."""
+    return (
+        tx.find("c:Amt", ns)
+        if tx.find("c:Amt", ns) is not None
+        else tx.find("c:AmtDtls/c:TxAmt/c:Amt", ns)
+    )
+
+
+def _batch(
+    ntry: etree._Element, ns: dict[str, str], n: int, sign: int, cents: int, currency: str
+) -> list[tuple[int, list[str]]] | None:
+    """The transactions of a batch booking (one `Ntry`, several `TxDtls`), each with its own
+    signed amount and references, when they are all in the account's currency and add up to
+    the entry; None when the entry is to be read as one."""
+    txs = ntry.findall("c:NtryDtls/c:TxDtls", ns)
+    if len(txs) < 2:
+        return None
+    parts = []
+    for tx in txs:
+        amt = tx_amount(tx, ns)
+        if amt is None or amt.get("Ccy") != currency:
+            return None
+        parts.append(
+            (_sign(tx, ns, sign) * iso.cents(amt.text, f"entry {n}"), _tx_references(tx, ns))
+        )
+    if sum(p for p, _ in parts) != sign * cents:
+        return None
+    return parts
 
 
 def parse_camt053(document: bytes) -> BankStatement:
-    """A bank's camt.053.001.08, first checked against the schema (InvalidStatement otherwise),
-    then read with XPath: its first statement's account, period, OPBD/CLBD balances and
-    entries. Only that version and one currency (the account's) are read."""
-    if len(document) > MAX_DOCUMENT_BYTES:
-        raise InvalidStatement(f"a statement is at most {MAX_DOCUMENT_BYTES} bytes")
-    validate(document)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    root = etree.fromstring(document, parser)
-    stmts = root.findall("c:BkToCstmrStmt/c:Stmt", _Q)
+    """A bank's camt.053 (.001.08 or .001.02), first checked against its schema
+    (InvalidStatement otherwise), then read with XPath: its one statement's account, period,
+    opening (`OPBD`, else `PRCD`) and closing (`CLBD`) balances and booked entries. A batch
+    booking whose transactions add up to it is read as its transactions; an entry's references
+    are its `AcctSvcrRef`, then its transactions' (`_tx_references`)."""
+    root, namespace = iso.load(document, READ_VERSIONS)
+    ns = {"c": namespace}
+    stmts = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if len(stmts) != 1:
         raise InvalidStatement(f"one statement a document, not {len(stmts)}")
     stmt = stmts[0]
     balances: dict[str, int] = {}
-    currency = stmt.findtext("c:Acct/c:Ccy", namespaces=_Q)
-    for bal in stmt.findall("c:Bal", _Q):
-        code = bal.findtext("c:Tp/c:CdOrPrtry/c:Cd", namespaces=_Q)
-        amt = bal.find("c:Amt", _Q)
-        if code in ("OPBD", "CLBD") and amt is not None:
+    currency = stmt.findtext("c:Acct/c:Ccy", namespaces=ns)
+    for bal in stmt.findall("c:Bal", ns):
+        code = bal.findtext("c:Tp/c:CdOrPrtry/c:Cd", namespaces=ns)
+        amt = bal.find("c:Amt", ns)
+        if code in ("OPBD", "PRCD", "CLBD") and amt is not None:
             currency = currency or amt.get("Ccy")
-            balances[code] = _sign(bal) * _cents(amt.text, f"balance {code}")
+            if amt.get("Ccy") != currency:
+                raise InvalidStatement(
+                    f"balance {code} is in {amt.get('Ccy')}, the account in {currency}"
+                )
+            balances[code] = _sign(bal, ns) * iso.cents(amt.text, f"balance {code}")
+    currency = currency or "MXN"
     entries: list[BankEntry] = []
-    for n, ntry in enumerate(stmt.findall("c:Ntry", _Q), start=1):
-        amt = ntry.find("c:Amt", _Q)
+    for n, ntry in enumerate(stmt.findall("c:Ntry", ns), start=1):
+        if _status(ntry, ns) not in ("", _BOOKED):
+            continue  # pending or for information: not in the booked balance
+        amt = ntry.find("c:Amt", ns)
         assert amt is not None  # the schema requires it
-        if currency and amt.get("Ccy") != currency:
+        if amt.get("Ccy") != currency:
             raise InvalidStatement(f"entry {n} is in {amt.get('Ccy')}, the account in {currency}")
-        value = _day(ntry, "c:ValDt") or _day(ntry, "c:BookgDt")
+        value = iso.day(ntry, "c:ValDt", ns) or iso.day(ntry, "c:BookgDt", ns)
         if value is None:
             raise InvalidStatement(f"entry {n} has neither a value date nor a booking date")
-        reference = ntry.findtext("c:AcctSvcrRef", namespaces=_Q) or ntry.findtext(
-            "c:NtryDtls/c:TxDtls/c:Refs/c:EndToEndId", namespaces=_Q
-        )
-        entries.append(
-            BankEntry(
-                position=n,
-                reference=reference,
-                cents=_cents(amt.text, f"entry {n}"),
-                direction=Direction.DEBIT if _sign(ntry) < 0 else Direction.CREDIT,
-                value_date=value,
+        sign, cents = _sign(ntry, ns), iso.cents(amt.text, f"entry {n}")
+        parts = _batch(ntry, ns, n, sign, cents, currency)
+        if parts is None:
+            refs = iso.texts(ntry, "c:AcctSvcrRef", ns)
+            for tx in ntry.findall("c:NtryDtls/c:TxDtls", ns):
+                refs += [r for r in _tx_references(tx, ns) if r not in refs]
+            parts = [(sign * cents, refs)]
+        for signed, refs in parts:
+            entries.append(
+                BankEntry(
+                    position=n,
+                    reference=refs[0] if refs else None,
+                    cents=abs(signed),
+                    direction=Direction.DEBIT if signed < 0 else Direction.CREDIT,
+                    value_date=value,
+                    alternatives=tuple(refs[1:]),
+                )
             )
-        )
-    start = stmt.findtext("c:FrToDt/c:FrDtTm", namespaces=_Q)
-    end = stmt.findtext("c:FrToDt/c:ToDtTm", namespaces=_Q)
+    start = stmt.findtext("c:FrToDt/c:FrDtTm", namespaces=ns)
+    end = stmt.findtext("c:FrToDt/c:ToDtTm", namespaces=ns)
     return BankStatement(
-        account=stmt.findtext("c:Acct/c:Id/c:Othr/c:Id", namespaces=_Q)
-        or stmt.findtext("c:Acct/c:Id/c:IBAN", namespaces=_Q),
+        account=stmt.findtext("c:Acct/c:Id/c:Othr/c:Id", namespaces=ns)
+        or stmt.findtext("c:Acct/c:Id/c:IBAN", namespaces=ns),
         start=date.fromisoformat(start[:10]) if start else None,
         end=date.fromisoformat(end[:10]) if end else None,
-        currency=currency or "MXN",
-        opening_cents=balances.get("OPBD"),
+        currency=currency,
+        opening_cents=balances.get("OPBD", balances.get("PRCD")),
         closing_cents=balances.get("CLBD"),
         entries=tuple(entries),
+        message=iso.message_name(namespace),
     )

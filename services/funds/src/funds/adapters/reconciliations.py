@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -44,6 +44,17 @@ class ReconciliationRepository:
                 continue  # the version was taken by another statement
             return doc
         raise ConcurrencyConflict(f"fund {doc['fund_id']}: no free reconciliation version")
+
+    async def page(
+        self, fund_id: str, before_version: int | None, limit: int
+    ) -> tuple[list[Document], bool]:
+        """The fund's reconciliations newest first, those below `before_version` (a cursor);
+        and whether more follow."""
+        query: dict[str, Any] = {"fund_id": fund_id}
+        if before_version is not None:
+            query["version"] = {"$lt": before_version}
+        found = [d async for d in self.col.find(query).sort("version", DESCENDING).limit(limit + 1)]
+        return found[:limit], len(found) > limit
 
     async def of_version(self, fund_id: str, version: int) -> Document | None:
         found: Document | None = await self.col.find_one({"fund_id": fund_id, "version": version})

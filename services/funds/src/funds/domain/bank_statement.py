@@ -1,7 +1,8 @@
 """A trust fund's statement for a period, as its trust bank sees the account: the trust cash.
 
 Pure: built from the fund's journal entries alone. A movement is an entry with a `trust_cash`
-line; its value date is the entry's `effective_on`, its booking date the day it was posted.
+line; its value date is the entry's `effective_on`, its booking date the day it was posted, its
+reference the entry's (or the bank's transaction id for a deposit the bank reported).
 The period selects entries by value date, both ends included. Opening balance: every movement
 valued before the first day; closing: opening plus the period's movements, so the statement
 always adds up (property-tested).
@@ -89,6 +90,12 @@ def entry_reference(entry_id: str) -> str:
         return entry_id
 
 
+def statement_reference(entry: Entry) -> str:
+    """The movement's reference on the statement: the bank's own transaction id for a deposit
+    the bank reported (so the bank's statement names it as the bank does), else the entry's."""
+    return entry.metadata.get("bank_transaction_id") or entry_reference(entry.id)
+
+
 def counterpart(entry: Entry) -> str | None:
     """Who paid or was paid, as far as the entry says."""
     meta = entry.metadata
@@ -137,7 +144,7 @@ def build_statement(
             Movement(
                 entry_id=entry.id,
                 seq=entry.seq,
-                reference=entry_reference(entry.id),
+                reference=statement_reference(entry),
                 value_date=entry.effective_on,
                 booking_date=entry.posted_at.date(),
                 cents=abs(change),

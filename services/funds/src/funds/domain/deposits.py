@@ -178,8 +178,14 @@ def record_deposits(
     deposits: list[Deposit],
     now: datetime,
     policy: FundPolicy,
+    *,
+    value_date: date | None = None,
+    metadata: dict[str, str] | None = None,
+    bank_transaction_id: str | None = None,
 ) -> Entry | None:
-    """One journal entry for the whole sheet: cash in, the 50/50 split, a line per member."""
+    """One journal entry for the whole sheet: cash in, the 50/50 split, a line per member.
+    A deposit the trust bank reports (`bank_deposits`) comes through here too, with the bank's
+    value date, its transaction id and the reference it read in `metadata`."""
     fund.require_open()
     if fund.has_posted(entry_id):
         return None
@@ -199,6 +205,8 @@ def record_deposits(
         lines=lines,
         now=now,
         description=f"deposits of {len(checked)} member(s)",
+        metadata=metadata,
+        effective_on=value_date,
     )
     if in_initial_period(fund, now.date(), policy):
         fund.initial_deposits_cents += total
@@ -216,6 +224,7 @@ def record_deposits(
                 for d, c in checked
             ],
             recorded_at=now,
+            bank_transaction_id=bank_transaction_id,
         )
     )
     settled = [s for deposit, cents in checked for s in _settle(fund, deposit, cents)]

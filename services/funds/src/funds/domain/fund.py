@@ -144,7 +144,10 @@ class Fund(Aggregate):
         description: str,
         metadata: dict[str, str] | None = None,
         reverses: str | None = None,
+        effective_on: date | None = None,
     ) -> Entry:
+        """`effective_on`: the value date, when the money moved before it was posted (a deposit
+        the trust bank reports); default the day it is posted."""
         check_balanced(lines)
         after: Balances = copy.deepcopy(self.balances)
         apply_lines(after, lines)
@@ -162,7 +165,7 @@ class Fund(Aggregate):
             kind=kind,
             idempotency_key=key,
             posted_at=now,
-            effective_on=now.date(),
+            effective_on=effective_on or now.date(),
             description=description,
             lines=lines,
             metadata=metadata or {},

@@ -2,14 +2,17 @@
 reports: a difference never changes the ledger.
 
 Each bank entry is matched to the journal movement with the same reference
-(`bank_statement.entry_reference`); it matches when direction, amount and value date agree too.
+(`bank_statement.statement_reference`): the first of the entry's references (a bank writes ours in
+`AcctSvcrRef`, `EndToEndId` or a structured remittance reference) that the journal knows. It
+matches when direction, amount and value date agree too.
 What does not match is listed on its side with the reason. The result depends only on the two
 statements, so the same bank statement against the same journal always gives the same result.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, replace
 from datetime import date
 
 from funds.domain.bank_statement import Direction, Movement, TrustStatement
@@ -24,6 +27,15 @@ class BankEntry:
     cents: int
     direction: Direction
     value_date: date
+    #: further references the bank gave the entry, tried in order after `reference`
+    alternatives: tuple[str, ...] = ()
+
+    def reference_in(self, known: Container[str]) -> str | None:
+        """The first of the entry's references in `known`, else its first reference."""
+        for ref in (self.reference, *self.alternatives):
+            if ref is not None and ref in known:
+                return ref
+        return self.reference
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class BankStatement:
     opening_cents: int | None
     closing_cents: int | None
     entries: tuple[BankEntry, ...]
+    message: str | None = None  # e.g. "camt.053.001.02"
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,8 @@ def reconcile(bank: BankStatement, journal: TrustStatement) -> Reconciliation:
     used: set[str] = set()
     matched: list[str] = []
     unmatched: list[Unmatched] = []
-    for entry in bank.entries:
+    entries = [replace(e, reference=e.reference_in(by_reference)) for e in bank.entries]
+    for entry in entries:
         ours = by_reference.get(entry.reference) if entry.reference else None
         if ours is None:
             unmatched.append(_theirs(entry, "no journal entry has this reference"))
@@ -103,7 +117,7 @@ def reconcile(bank: BankStatement, journal: TrustStatement) -> Reconciliation:
         matched.append(ours.reference)
     for m in journal.movements:
         if m.reference not in used:
-            seen = any(e.reference == m.reference for e in bank.entries)
+            seen = any(e.reference == m.reference for e in entries)
             why = (
                 "the bank's entry differs (see the bank side)"
                 if seen

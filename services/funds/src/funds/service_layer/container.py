@@ -92,28 +92,41 @@ async def post_entry(
 ) -> Entry:
     """Post the entry `action` makes, once per (operation, key): a repeat returns the entry the
     first one posted, whether it still waits in the fund or was copied to the journal."""
+    entry, _ = await post_entry_once(services, fund_id, operation, key, action)
+    return entry
+
+
+async def post_entry_once(
+    services: Services,
+    fund_id: str,
+    operation: str,
+    key: str,
+    action: Callable[[Fund, str, str], Entry | None],
+) -> tuple[Entry, bool]:
+    """`post_entry`, and whether this call posted the entry (False: an earlier one did)."""
     read = take_read(fund_id)
     # the entry id depends on the fund's id only, not on its state
     entry_id = (read or new_fund(fund_id)).entry_id(operation, key)
     if _may_be_in_journal(read, entry_id):
         earlier = await services.journal.get(entry_id)
         if earlier is not None:
-            return earlier
+            return earlier, False
 
-    def job(fund: Fund) -> tuple[Entry | object, bool]:
+    def job(fund: Fund) -> tuple[tuple[Entry | object, bool], bool]:
+        """((the entry or _COPIED, posted by this job), the fund changed)"""
         waiting = fund.pending_entry(entry_id)
         if waiting is not None:  # an earlier request with this key, maybe in this very batch
-            return waiting, False
+            return (waiting, False), False
         if fund.has_posted(entry_id):  # posted since this request looked, and copied since
-            return _COPIED, False
+            return (_COPIED, False), False
         entry = action(fund, entry_id, key)
-        return (_COPIED, False) if entry is None else (entry, True)
+        return ((_COPIED, False), False) if entry is None else ((entry, True), True)
 
-    result = await services.writer.submit(fund_id, job, read)
+    result, posted = await services.writer.submit(fund_id, job, read)
     if result is _COPIED:
         copied = await services.journal.get(entry_id)
         if copied is None:  # the journal copier is between its copy and its clean-up
             raise busy(fund_id)
-        return copied
+        return copied, False
     assert isinstance(result, Entry)
-    return result
+    return result, posted

@@ -49,7 +49,7 @@ async def reconcile_upload(
     try:
         bank = camt053.parse_camt053(document)
     except camt053.InvalidStatement as exc:
-        raise InvalidInput(f"not a camt.053.001.08 statement: {exc}") from exc
+        raise InvalidInput(f"not a camt.053 statement (.001.08 or .001.02): {exc}") from exc
     if bank.account != camt053.account_id(fund.id):
         raise InvalidInput(
             f"the statement is of account {bank.account}, not of this fund's trust account",
@@ -62,6 +62,7 @@ async def reconcile_upload(
     doc: dict[str, Any] = {
         "_id": reconciliation_id,
         "fund_id": fund.id,
+        "message": bank.message,
         "sha256": digest,
         "uploaded_by": uploaded_by,
         "uploaded_at": services.clock.now(),

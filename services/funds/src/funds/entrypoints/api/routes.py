@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from funds.entrypoints.api.routers import corrections, money, reads, spending, statements
+from funds.entrypoints.api.routers import (
+    bank_deposits,
+    corrections,
+    money,
+    reads,
+    spending,
+    statements,
+)
 
 router = APIRouter(prefix="/v1")
-for module in (money, corrections, reads, spending, statements):
+for module in (money, corrections, reads, spending, statements, bank_deposits):
     router.include_router(module.router)

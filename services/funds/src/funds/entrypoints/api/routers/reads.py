@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 
 from funds.domain import accounts as acc
+from funds.domain.bank_deposits import deposit_reference
 from funds.domain.calendar import to_amount
 from funds.domain.deposits import open_obligations
 from funds.domain.fund import Fund
@@ -183,6 +184,7 @@ async def member(
         can_withdraw_now=to_amount(member_share(fund, participant_id) if today >= opens else 0),
         withdrawals_from=opens,
         obligations=[_obligation(o, today) for o in open_obligations(fund, participant_id)],
+        deposit_reference=deposit_reference(fund.id, participant_id),
     )
 
 

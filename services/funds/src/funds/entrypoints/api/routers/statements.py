@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from funds.adapters import camt053
 from funds.domain.bank_statement import TrustStatement
 from funds.domain.calendar import to_amount
+from funds.domain.errors import InvalidInput
 from funds.entrypoints.api.deps import ServicesDep, open_fund_for
 from funds.entrypoints.api.errors import READ, WRITE
 from funds.entrypoints.api.schemas.funds import (
@@ -19,6 +20,7 @@ from funds.entrypoints.api.schemas.funds import (
     BankStatementPublic,
     BankStatementUpload,
     MovementPublic,
+    ReconciliationPage,
     ReconciliationPublic,
 )
 from funds.service_layer import queries
@@ -27,7 +29,15 @@ from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
 from megp_common.errors import Forbidden, NotFound
 from megp_common.mongo import Document
-from megp_common.web import IdempotencyKey, Once, answer_once
+from megp_common.web import (
+    CursorQuery,
+    IdempotencyKey,
+    LimitQuery,
+    Once,
+    answer_once,
+    decode_cursor,
+    encode_cursor,
+)
 
 router = APIRouter(tags=["statements"])
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
@@ -36,7 +46,7 @@ Reader = Annotated[Principal, Depends(require_roles(*STATEMENT_READERS))]
 TrustBank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
 
 
-def _check_statement_reader(who: Principal, trust_bank: str | None) -> None:
+def check_statement_reader(who: Principal, trust_bank: str | None) -> None:
     """Staff and supervisors (their state is checked with the fund); a partner bank only the
     funds it holds in trust."""
     if who.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF):
@@ -98,7 +108,7 @@ async def bank_statement(
     ] = "json",
 ) -> BankStatementPublic | Response:
     fund = await open_fund_for(services, fund_id, who)
-    _check_statement_reader(who, fund.trust_bank)
+    check_statement_reader(who, fund.trust_bank)
     last = end or services.clock.now().date()
     first = start or last.replace(day=1)
     found = await queries.trust_statement(services, fund, first, last)
@@ -143,6 +153,29 @@ async def upload_bank_statement(
 
 
 @router.get(
+    "/funds/{fund_id}/reconciliations",
+    response_model=ReconciliationPage,
+    responses=READ,
+    summary="The fund's stored reconciliations, newest first",
+)
+async def reconciliations(
+    fund_id: FundId,
+    services: ServicesDep,
+    who: Reader,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 20,
+) -> JSONResponse:
+    fund = await open_fund_for(services, fund_id, who, view=True)
+    check_statement_reader(who, fund.trust_bank)
+    before = decode_cursor(cursor).get("version") if cursor else None
+    if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
+        raise InvalidInput("the cursor names no reconciliation")
+    found, more = await services.reconciliations.page(fund.id, before, limit)
+    next_cursor = encode_cursor({"version": found[-1]["version"]}) if more and found else None
+    return JSONResponse({"items": [_reconciliation(d) for d in found], "next_cursor": next_cursor})
+
+
+@router.get(
     "/funds/{fund_id}/reconciliations/{version}",
     response_model=ReconciliationPublic,
     responses=READ,
@@ -155,7 +188,7 @@ async def reconciliation(
     who: Reader,
 ) -> JSONResponse:
     fund = await open_fund_for(services, fund_id, who)
-    _check_statement_reader(who, fund.trust_bank)
+    check_statement_reader(who, fund.trust_bank)
     found = await services.reconciliations.of_version(fund.id, version)
     if found is None:
         raise NotFound(f"fund {fund_id} has no reconciliation {version}")

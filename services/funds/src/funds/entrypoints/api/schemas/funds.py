@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from funds.domain.bank_deposits import TRANSACTION_ID_PATTERN
 from funds.domain.calendar import to_amount
 from funds.domain.ledger import Balances, Entry
 from funds.domain.policy import InflowSource
@@ -176,6 +177,10 @@ class MemberPublic(BaseModel):
     can_withdraw_now: MoneyAmount
     withdrawals_from: date | None
     obligations: list[ObligationPublic]
+    deposit_reference: str | None = Field(
+        default=None,
+        description="The reference to give at the trust bank's counter when depositing",
+    )
 
 
 class DebtPublic(BaseModel):
@@ -277,7 +282,7 @@ class BankStatementUpload(_Body):
     document: str = Field(
         min_length=1,
         max_length=5_000_000,
-        description="The camt.053.001.08 XML document, as text (UTF-8)",
+        description="The camt.053 XML document (.001.08 or .001.02), as text (UTF-8)",
     )
 
 
@@ -297,6 +302,9 @@ class ReconciliationPublic(BaseModel):
 
     reconciliation_id: str
     fund_id: str
+    message: str | None = Field(
+        default=None, description="The document's ISO 20022 message, e.g. camt.053.001.02"
+    )
     version: int = Field(description="1 for the fund's first statement uploaded, then 2, ...")
     sha256: str
     uploaded_at: datetime
@@ -307,3 +315,79 @@ class ReconciliationPublic(BaseModel):
     matched: list[str]
     unmatched: list[UnmatchedPublic]
     balance_differences: list[str]
+
+
+# -- deposits the trust bank reports (domain/bank_deposits.py) --------------------------------
+
+
+class BankDepositReport(_Body):
+    """One deposit a member paid at a branch or a correspondent, as the trust bank booked it."""
+
+    bank_transaction_id: str = Field(
+        pattern=TRANSACTION_ID_PATTERN,
+        description="The bank's own id of the transaction (its AcctSvcrRef): the same id is "
+        "the same deposit, posted once",
+        examples=["BNMX2026120100001234"],
+    )
+    deposit_reference: str = Field(
+        pattern=r"^[0-9]{11}$",
+        description="The member's deposit reference, as on their deposit slip",
+        examples=["12345678906"],
+    )
+    amount: PaymentAmount
+    currency: CurrencyCode = Field(default="MXN", description="The trust account's: MXN")
+    value_date: date = Field(description="The day the member paid (the bank's value date)")
+
+
+class BankDepositOutcome(BaseModel):
+    """What became of one reported transaction."""
+
+    outcome: str = Field(description="`settled` | `already_reported` | `refused`")
+    bank_transaction_id: str | None
+    deposit_reference: str | None
+    amount: MoneyAmount
+    value_date: date | None
+    position: str | None = Field(
+        default=None, description="camt.054 only: notification.entry[.transaction], from 1"
+    )
+    reason: str | None = Field(default=None, description="Why it was refused")
+    entry_id: str | None = Field(default=None, description="The journal entry that posted it")
+    participant_id: str | None = None
+
+
+class DepositNotificationUpload(_Body):
+    """The trust bank's camt.054 of deposits booked on the fund's trust account."""
+
+    document: str = Field(
+        min_length=1,
+        max_length=5_000_000,
+        description="The camt.054.001.08 XML document, as text (UTF-8), at most 5 MB",
+    )
+
+
+class DepositNotificationResult(BaseModel):
+    message_id: str = Field(description="The notification's GrpHdr/MsgId")
+    transactions: int
+    settled: int
+    already_reported: int
+    refused: int
+    outcomes: list[BankDepositOutcome] = Field(description="One per transaction, in order")
+
+
+class DepositReferencePublic(BaseModel):
+    participant_id: str
+    deposit_reference: str = Field(description="11 digits, the last two check digits")
+    active: bool
+
+
+class DepositReferences(BaseModel):
+    """What the trust bank needs to credit a member's deposit: no CURP, no personal data."""
+
+    fund_id: str
+    account_id: str = Field(description="The trust account's id on camt documents")
+    members: list[DepositReferencePublic]
+
+
+class ReconciliationPage(BaseModel):
+    items: list[ReconciliationPublic] = Field(description="Newest first")
+    next_cursor: str | None = None
