@@ -55,13 +55,19 @@ def load(document: bytes, accepted: Collection[str]) -> tuple[etree._Element, st
         root = etree.fromstring(document, _parser())
     except etree.XMLSyntaxError as exc:
         raise InvalidDocument(f"not well-formed XML: {exc}") from exc
+    if root.getroottree().docinfo.doctype:
+        raise InvalidDocument("a document type declaration (DTD) is not accepted")
     namespace = etree.QName(root).namespace or ""
     if namespace not in accepted:
         names = " or ".join(message_name(n) for n in accepted)
         got = message_name(namespace) if namespace else "a document without a namespace"
         raise InvalidDocument(f"expected {names}, got {got}")
     checker = schema(namespace)
-    if not checker.validate(root):
+    try:
+        valid = checker.validate(root)
+    except etree.Error as exc:  # what the validator cannot even walk is not a valid document
+        raise InvalidDocument(f"{message_name(namespace)}: {exc}") from exc
+    if not valid:
         raise InvalidDocument(f"{message_name(namespace)}: {checker.error_log.last_error}")
     return root, namespace
 
