@@ -453,8 +453,8 @@ class World:
             ("/purchase-orders", "/withdrawal")
         ):
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
-        if path.endswith("/bank-statements"):  # the fund's trust bank
-            return self.as_(Role.PARTNER_BANK, organization=TRUST_BANK)
+        if path.endswith(("/bank-statements", "/bank-deposits", "/bank-deposit-notifications")):
+            return self.as_(Role.PARTNER_BANK, organization=TRUST_BANK)  # the fund's trust bank
         if path.startswith("/v1/subscriptions"):  # a bank's own, of national scope
             return self.header(
                 Role.PARTNER_BANK, states=NATIONAL, organization=LENDER, subject=uid("bank")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -75,6 +76,18 @@ class Fund:
         ]
         return items
 
+    def journal_all(self) -> list[dict[str, Any]]:
+        read = _h(self.tokens, Role.PROGRAMME_SUPERVISOR)
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 200} | ({"cursor": cursor} if cursor else {})
+            page = httpx.get(f"{self.base}/journal", params=params, headers=read).json()
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return items
+
     def ref(self, n: int) -> str:
         return self.refs[self.group.members[n]]
 
@@ -95,6 +108,7 @@ class Fund:
             f"{self.base}/bank-deposit-notifications",
             json={"document": document.decode()},
             headers=headers,
+            timeout=120,
         )
 
 
@@ -126,7 +140,7 @@ def test_one_reported_deposit_settles_once_by_the_banks_transaction_id(platform,
     tx = f"BNMX{new_id().replace('-', '')[:20]}"
     body = {
         "bank_transaction_id": tx,
-        "deposit_reference": f.ref(0),
+        "reference": f.ref(0),
         "amount": "80.00",
         "value_date": f.day(2).isoformat(),
     }
@@ -157,14 +171,14 @@ def test_one_reported_deposit_settles_once_by_the_banks_transaction_id(platform,
 
     # refused with nothing written
     refused = [
-        (body | {"bank_transaction_id": "other-1", "deposit_reference": "12345678900"}, 422),
+        (body | {"bank_transaction_id": "other-1", "reference": "12345678900"}, 422),
         (body | {"bank_transaction_id": "other-2", "amount": "0"}, 422),
         (body | {"bank_transaction_id": "other-3", "currency": "USD"}, 422),
         (body | {"bank_transaction_id": "other 4"}, 422),
         (body | {"bank_transaction_id": "other-5", "value_date": f.day(9).isoformat()}, 422),
     ]
     unknown = deposit_reference("another-fund", f.group.members[0])
-    refused.append((body | {"bank_transaction_id": "other-6", "deposit_reference": unknown}, 422))
+    refused.append((body | {"bank_transaction_id": "other-6", "reference": unknown}, 422))
     for bad, status in refused:
         _problem(f.report(bad), status)
     for who in (
@@ -185,7 +199,7 @@ def test_a_camt054_batch_then_the_banks_statement_reconciles(platform, tokens) -
     # one deposit reported on its own first, and a grant the bank received by transfer
     single = {
         "bank_transaction_id": tx[0],
-        "deposit_reference": f.ref(0),
+        "reference": f.ref(0),
         "amount": "50.00",
         "value_date": f.day(1).isoformat(),
     }
@@ -372,3 +386,37 @@ def test_the_reconciliations_of_a_fund_newest_first(platform, tokens) -> None:  
     ):
         _problem(httpx.get(path, headers=who), 403)
     _problem(httpx.get(path, params={"cursor": "not-a-cursor"}, headers=f.bank), 422)
+
+
+def test_a_large_notification_posts_each_transaction_once(platform, tokens) -> None:  # type: ignore[no-untyped-def]
+    """A busy correspondent's day: 300 deposits in one camt.054 (batches of 20), with 30 that
+    name no member among them; again, nothing more is posted."""
+    f = Fund(platform, tokens, 15)
+    tag = new_id().replace("-", "")[:12]
+    stranger = deposit_reference("g-other", "p-other")
+    bookings = []
+    for b in range(15):
+        txs = [
+            bf.Tx(
+                100 + n,
+                bank_ref=f"L{tag}{b:02d}{n:02d}",
+                strd=[stranger if n % 10 == 9 else f.ref(n % 3)],
+            )
+            for n in range(20)
+        ]
+        bookings.append(bf.Booking(txs, f.day(1 + b % 4), own_ref=f"B{tag}{b:02d}"))
+    document = bf.notification(f.account, bookings, message_id=f"BIG-{tag}")
+    started = time.monotonic()
+    r = f.notify(document)
+    took = time.monotonic() - started
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert (result["settled"], result["refused"], result["already_reported"]) == (270, 30, 0)
+    print(f"\ncamt.054 of 300 transactions ({len(document)} bytes): {took:.2f} s")
+    entries = f.journal_all()
+    assert len(entries) == 270 and [e["seq"] for e in entries] == list(range(1, 271))
+    check = httpx.get(f"{f.base}/ledger-check", headers=_h(tokens, Role.PROGRAMME_SUPERVISOR))
+    assert check.json()["consistent"]
+    again = f.notify(document).json()
+    assert (again["settled"], again["refused"], again["already_reported"]) == (0, 30, 270)
+    assert len(f.journal_all()) == 270

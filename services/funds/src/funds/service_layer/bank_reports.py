@@ -7,13 +7,19 @@ content it is refused (ReportConflict, 409)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 from funds.adapters import camt053
 from funds.adapters.camt054 import InvalidDocument, Notification, parse_camt054
-from funds.domain.bank_deposits import OPERATION, BankDeposit, differs, record_bank_deposit
+from funds.domain.bank_deposits import (
+    OPERATION,
+    BankDeposit,
+    check_report,
+    differs,
+    record_bank_deposit,
+)
 from funds.domain.bank_statement import CURRENCY
 from funds.domain.errors import InvalidInput
 from funds.domain.fund import Fund
@@ -102,8 +108,13 @@ async def report_notification(
     together (the fund's writer commits them in a few writes); one the rules refuse writes
     nothing and is `refused` with the reason, as is one the document itself makes unusable."""
 
+    today = services.clock.now().date()
+
     async def one(position: str, report: BankDeposit) -> Outcome:
         try:
+            # what the fund as read refuses is refused before it joins the fund's line (a
+            # refusal there makes the writer read the fund again); the line checks it again
+            check_report(fund, report, today)
             done = await report_deposit(services, fund, report, reported_by)
         except (InvalidData, RuleViolation, ReportConflict) as exc:
             return Outcome(
@@ -115,7 +126,7 @@ async def report_notification(
                 position=position,
                 reason=exc.detail,
             )
-        return Outcome(**{**done.__dict__, "position": position})
+        return replace(done, position=position)
 
     async def given(outcome: Outcome) -> Outcome:
         return outcome

@@ -82,7 +82,7 @@ async def report_one(
     if body.currency != CURRENCY:
         raise InvalidInput(f"the trust account is in {CURRENCY}, not {body.currency}")
     report = BankDeposit(
-        body.bank_transaction_id, body.deposit_reference, to_cents(body.amount), body.value_date
+        body.bank_transaction_id, body.reference, to_cents(body.amount), body.value_date
     )
 
     async def run() -> tuple[int, Any]:

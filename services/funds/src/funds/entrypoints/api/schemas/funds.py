@@ -329,9 +329,10 @@ class BankDepositReport(_Body):
         "the same deposit, posted once",
         examples=["BNMX2026120100001234"],
     )
-    deposit_reference: str = Field(
+    reference: str = Field(
         pattern=r"^[0-9]{11}$",
-        description="The member's deposit reference, as on their deposit slip",
+        description="The member's deposit reference, as on their deposit slip "
+        "(`/deposit-references`)",
         examples=["12345678906"],
     )
     amount: PaymentAmount
