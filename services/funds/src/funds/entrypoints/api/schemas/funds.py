@@ -251,7 +251,10 @@ class MovementPublic(BaseModel):
 
     entry_id: str
     seq: int
-    reference: str = Field(description="The entry's reference on the camt.053 (AcctSvcrRef)")
+    reference: str = Field(
+        description="The movement's reference on the camt.053 (AcctSvcrRef): the entry id's hex "
+        "digits, or the bank's transaction id for a deposit the bank reported"
+    )
     value_date: date
     booking_date: date
     direction: str = Field(description="`credit`: money into the trust account; `debit`: out")
