@@ -139,13 +139,6 @@ _BOOKED = "BOOK"
 _NOT_A_REFERENCE = {"NOTPROVIDED", "NONREF"}  # what banks write where the payer gave none
 
 
-def _sign(node: etree._Element, ns: dict[str, str], default: int = 1) -> int:
-    indicator = node.findtext("c:CdtDbtInd", namespaces=ns)
-    if indicator is None:
-        return default
-    return -1 if indicator == "DBIT" else 1
-
-
 def _status(ntry: etree._Element, ns: dict[str, str]) -> str:
     """`BOOK`, `PDNG`, `INFO`...: a code in .001.08 (`Sts/Cd`), the text itself in .001.02."""
     return (
@@ -167,15 +160,6 @@ def _tx_references(tx: etree._Element, ns: dict[str, str]) -> list[str]:
     return [r for r in ordered if r.upper() not in _NOT_A_REFERENCE]
 
 
-def tx_amount(tx: etree._Element, ns: dict[str, str]) -> etree._Element | None:
-    """A transaction's own amount: `Amt` (.001.08), else `AmtDtls/TxAmt/Amt` (both)."""
-    return (
-        tx.find("c:Amt", ns)
-        if tx.find("c:Amt", ns) is not None
-        else tx.find("c:AmtDtls/c:TxAmt/c:Amt", ns)
-    )
-
-
 def _batch(
     ntry: etree._Element, ns: dict[str, str], n: int, sign: int, cents: int, currency: str
 ) -> list[tuple[int, list[str]]] | None:
@@ -187,11 +171,11 @@ def _batch(
         return None
     parts = []
     for tx in txs:
-        amt = tx_amount(tx, ns)
+        amt = iso.tx_amount(tx, ns)
         if amt is None or amt.get("Ccy") != currency:
             return None
         parts.append(
-            (_sign(tx, ns, sign) * iso.cents(amt.text, f"entry {n}"), _tx_references(tx, ns))
+            (iso.sign(tx, ns, sign) * iso.cents(amt.text, f"entry {n}"), _tx_references(tx, ns))
         )
     if sum(p for p, _ in parts) != sign * cents:
         return None
@@ -221,7 +205,7 @@ def parse_camt053(document: bytes) -> BankStatement:
                 raise InvalidStatement(
                     f"balance {code} is in {amt.get('Ccy')}, the account in {currency}"
                 )
-            balances[code] = _sign(bal, ns) * iso.cents(amt.text, f"balance {code}")
+            balances[code] = iso.sign(bal, ns) * iso.cents(amt.text, f"balance {code}")
     currency = currency or "MXN"
     entries: list[BankEntry] = []
     for n, ntry in enumerate(stmt.findall("c:Ntry", ns), start=1):
@@ -234,7 +218,7 @@ def parse_camt053(document: bytes) -> BankStatement:
         value = iso.day(ntry, "c:ValDt", ns) or iso.day(ntry, "c:BookgDt", ns)
         if value is None:
             raise InvalidStatement(f"entry {n} has neither a value date nor a booking date")
-        sign, cents = _sign(ntry, ns), iso.cents(amt.text, f"entry {n}")
+        sign, cents = iso.sign(ntry, ns), iso.cents(amt.text, f"entry {n}")
         parts = _batch(ntry, ns, n, sign, cents, currency)
         if parts is None:
             refs = iso.texts(ntry, "c:AcctSvcrRef", ns)

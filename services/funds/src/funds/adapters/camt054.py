@@ -23,7 +23,6 @@ from datetime import date
 from lxml import etree
 
 from funds.adapters import iso20022_xml as iso
-from funds.adapters.camt053 import tx_amount
 from funds.adapters.iso20022_xml import InvalidDocument
 from funds.domain.bank_deposits import BankDeposit, is_well_formed
 
@@ -110,13 +109,6 @@ def _transaction(
     )
 
 
-def _sign(node: etree._Element, default: int = 1) -> int:
-    indicator = node.findtext("c:CdtDbtInd", namespaces=_Q)
-    if indicator is None:
-        return default
-    return -1 if indicator == "DBIT" else 1
-
-
 def parse_camt054(document: bytes) -> Notification:
     """The notification's accounts, currencies and transactions (see the module's docstring)."""
     root, _ = iso.load(document, (NAMESPACE,))
@@ -136,7 +128,7 @@ def parse_camt054(document: bytes) -> Notification:
             amt = ntry.find("c:Amt", _Q)
             assert amt is not None  # the schema requires it
             currencies.append(amt.get("Ccy") or "")
-            sign = _sign(ntry)
+            sign = iso.sign(ntry, _Q)
             cents = iso.cents(amt.text, f"notification {i} entry {j}")
             value = iso.day(ntry, "c:ValDt", _Q) or iso.day(ntry, "c:BookgDt", _Q)
             own = iso.texts(ntry, "c:AcctSvcrRef", _Q)
@@ -148,12 +140,12 @@ def parse_camt054(document: bytes) -> Notification:
                 continue
             parts = []
             for k, tx in enumerate(txs, start=1):
-                tx_amt = tx_amount(tx, _Q)
+                tx_amt = iso.tx_amount(tx, _Q)
                 where = f"notification {i} entry {j} transaction {k}"
                 if tx_amt is None:
                     raise InvalidDocument(f"{where}: a batch's transaction has no amount")
                 currencies.append(tx_amt.get("Ccy") or "")
-                tx_sign = _sign(tx, sign)
+                tx_sign = iso.sign(tx, _Q, sign)
                 tx_cents = iso.cents(tx_amt.text, where)
                 parts.append(tx_sign * tx_cents)
                 ids = iso.texts(tx, "c:Refs/c:AcctSvcrRef", _Q)

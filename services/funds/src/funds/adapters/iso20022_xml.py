@@ -106,3 +106,17 @@ def texts(node: etree._Element, xpath: str, ns: dict[str, str]) -> list[str]:
         if text and text.strip():
             out.append(text.strip())
     return out
+
+
+def sign(node: etree._Element, ns: dict[str, str], default: int = 1) -> int:
+    """+1 for `CdtDbtInd` CRDT, -1 for DBIT, `default` when the node has none."""
+    indicator = node.findtext("c:CdtDbtInd", namespaces=ns)
+    if indicator is None:
+        return default
+    return -1 if indicator == "DBIT" else 1
+
+
+def tx_amount(tx: etree._Element, ns: dict[str, str]) -> etree._Element | None:
+    """A transaction's own amount: `Amt` (camt .001.08), else `AmtDtls/TxAmt/Amt` (both)."""
+    own = tx.find("c:Amt", ns)
+    return own if own is not None else tx.find("c:AmtDtls/c:TxAmt/c:Amt", ns)
