@@ -129,16 +129,26 @@ async def test_a_disclosure_from_recording_to_the_inventors_decision(
         for outsider in (
             c.supervisor,
             c.as_(Role.ODF_STAFF),
-            c.as_(Role.PARTNER_BANK),
             c.as_(Role.DONOR_PORTAL),
             c.reviewer(),  # no review is open
             c.counsellor(),  # not assigned yet
             c.as_(Role.PARTICIPANT, participant_id=c.member),
-            c.as_(Role.PARTICIPANT, Role.PARTNER_BANK, participant_id=c.inventors[0]),
         ):
             seen = call(c, "GET", f"/disclosures/{d}", outsider, 200)
             assert seen["content"] is None and seen["read_as"] is None and not leaks(seen, c)
             assert seen["status"] == "recorded"
+        # a bank reads only its trust funds and its loans, even on an inventor's token
+        for bank in (
+            c.as_(Role.PARTNER_BANK, organization="Banorte"),
+            c.as_(
+                Role.PARTICIPANT,
+                Role.PARTNER_BANK,
+                participant_id=c.inventors[0],
+                organization="Banorte",
+            ),
+        ):
+            refused = call(c, "GET", f"/disclosures/{d}", bank, 403)
+            assert not leaks(refused, c)
         call(c, "GET", f"/disclosures/{d}", c.as_(Role.PROGRAMME_SUPERVISOR, states=("14",)), 403)
 
         # revisions are kept and numbered

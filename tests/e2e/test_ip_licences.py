@@ -108,7 +108,12 @@ async def test_a_royalty_becomes_the_inventors_period_income(
         both = c.as_(
             Role.PARTICIPANT, outsider, participant_id=c.inventors[0], subject=f"x-{outsider}"
         )
-        assert call(c, "POST", "/licences", both, 403, json=good)["rule"] == "¶55"
+        refused = call(c, "POST", "/licences", both, 403, json=good)
+        # a bank's token is refused before ¶55 is asked: no ip-counsel route is open to banks
+        if outsider is Role.PARTNER_BANK:
+            assert refused["type"].endswith("/not-this-bank"), refused
+        else:
+            assert refused["rule"] == "¶55"
     unknown = good | {"disclosure_id": "no-such-disclosure"}
     call(c, "POST", "/licences", c.inventor(), 404, json=unknown)
     call(c, "POST", "/licences/no-such-licence/reports", c.inventor(), 404,

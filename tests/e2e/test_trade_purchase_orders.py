@@ -183,7 +183,9 @@ async def test_a_chains_purchase_order_accepted_paid_shipped_and_sold(
             ((Role.ODF_STAFF,), {"subject": "staff", "participant_id": g["committee"]}),
         ):
             refused = decide(trade, pid, "acceptance", *roles, expect=403, claims=claims)
-            assert refused["rule"] == "¶55", (roles, refused)
+            # a bank's token is refused before ¶55 is asked: no trade route is open to banks
+            why = "not-this-bank" if Role.PARTNER_BANK in roles else "¶55"
+            assert why in (refused.get("rule"), refused["type"].rsplit("/", 1)[-1]), refused
         decide(trade, pid, "acceptance", *STAFF, expect=403, claims={"states": ("09",)})
         decide(trade, pid, "acceptance", *STAFF, expect=403, claims={"organization": uid("odf")})
         assert trade.call("GET", f"{POS}/{pid}", *STAFF)["status"] == "received"

@@ -487,8 +487,11 @@ async def test_the_scheduler_closes_members_pay_and_the_odf_asks_credit_to_finan
 
         # financing: the staff of the deciding ODF, acting for it alone [¶55]
         financing = f"{ROUNDS}/{rid}/financing"
-        hat = trade.call("POST", financing, Role.ODF_STAFF, Role.PARTNER_BANK, expect=403)
+        hat = trade.call("POST", financing, Role.ODF_STAFF, Role.DONOR_PORTAL, expect=403)
         assert hat["rule"] == "¶55"
+        # a bank's token is refused before ¶55 is asked: no trade route is open to banks
+        bank = trade.call("POST", financing, Role.ODF_STAFF, Role.PARTNER_BANK, expect=403)
+        assert bank["type"].endswith("/not-this-bank")
         trade.call("POST", financing, *STAFF, expect=403, claims={"organization": "another-odf"})
         trade.call("POST", financing, Role.PARTICIPANT, expect=403, claims=as_weaver)
         asked = trade.call(

@@ -120,6 +120,13 @@ class OutOfScope(Forbidden):
     """The caller may not act in this federal entity."""
 
 
+class NotThisBank(Forbidden):
+    """A partner bank's token outside its bank: a route not open to banks, or a fund, loan or
+    subscription of another bank (`megp_common.auth.banks`)."""
+
+    slug = "not-this-bank"
+
+
 class Unauthorized(DomainRefusal):
     status = 401
     title = "Unauthorized"
@@ -192,6 +199,7 @@ __all__ = [
     "InvalidData",
     "Missing",
     "NotFound",
+    "NotThisBank",
     "OutOfScope",
     "PreconditionFailed",
     "PreconditionRequired",

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from megp_common.auth.banks import admit_bank
 from megp_common.auth.principal import Principal, Role, check_state
 from megp_common.auth.tokens import TokenVerifier
 from megp_common.errors import Forbidden, Unauthorized
@@ -29,7 +30,8 @@ async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
 ) -> Principal:
-    """The verified caller; every failure is a 401 problem with ``WWW-Authenticate: Bearer``."""
+    """The verified caller; every failure is a 401 problem with ``WWW-Authenticate: Bearer``.
+    A partner bank's token passes only the routes declared open to banks (`auth.banks`)."""
     if credentials is None:
         if request.headers.get("Authorization"):
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
@@ -40,6 +42,7 @@ async def get_principal(
     else:
         principal = verifier.verify(credentials.credentials)
     request.state.principal = principal
+    admit_bank(principal, getattr(request.scope.get("route"), "openapi_extra", None))
     return principal
 
 

@@ -13,7 +13,7 @@ from credit.domain.loan import Loan, LoanStatus
 from credit.domain.schedule import add_months
 from credit.service_layer.container import Services
 from megp_common import decisions
-from megp_common.auth import Principal, Role, check_state
+from megp_common.auth import Principal, Role, check_bank, check_state
 from megp_common.errors import BusinessRuleViolation, DecisionRefused, NotFound
 
 
@@ -50,6 +50,7 @@ async def group_in_scope(services: Services, who: Principal, group_id: str) -> G
 async def loan_in_scope(services: Services, who: Principal, loan_id: str) -> Loan:
     loan = await services.loans.get(loan_id)
     check_state(who, loan.state)
+    check_bank(who, loan.lender, what="loan")
     return loan
 
 

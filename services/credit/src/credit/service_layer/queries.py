@@ -16,7 +16,7 @@ from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, loan_in_scope
-from megp_common.auth import Principal, check_state
+from megp_common.auth import Principal, bank_filter, check_bank, check_state
 
 PortfolioKey = Literal["group", "state", "lender"]
 
@@ -24,6 +24,7 @@ PortfolioKey = Literal["group", "state", "lender"]
 async def line(services: Services, who: Principal, group_id: str) -> tuple[CreditLine, Decimal]:
     found = await services.lines.get(group_id)
     check_state(who, found.state)
+    check_bank(who, found.lender, what="credit line")
     _limit, available = await available_on_line(services, group_id)
     return found, available
 
@@ -46,11 +47,13 @@ class PortfolioSlice:
 
 
 async def portfolio(services: Services, who: Principal, by: PortfolioKey) -> list[PortfolioSlice]:
-    """Active loans in the caller's states, grouped by `by`, with their delinquency buckets."""
+    """Active loans in the caller's states (a partner bank's: those it lends), grouped by `by`,
+    with their delinquency buckets."""
     today = services.today()
+    bank = bank_filter(who)
     rows: dict[str, list[tuple[Loan, int]]] = {}
     for active in await services.loans.active():
-        if not who.can_act_in_state(active.state):
+        if not who.can_act_in_state(active.state) or bank not in (None, active.lender):
             continue
         key = {"group": active.group_id, "state": active.state or "", "lender": active.lender}[by]
         rows.setdefault(key, []).append((active, active.days_past_due(today)))

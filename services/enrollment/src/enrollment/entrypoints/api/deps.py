@@ -70,11 +70,7 @@ ProposerActor = Annotated[Actor, Depends(acting_as(*STAFF, Role.PARTICIPANT))]
 CandidateProposerActor = Annotated[
     Actor, Depends(acting_as(Role.COMMITTEE_MEMBER, Role.PROGRAMME_SUPERVISOR))
 ]
+# (no partner bank: a bank reads only its trust funds and its loans, `megp_common.auth.banks`)
 ReportReader = Annotated[
-    Actor,
-    Depends(
-        acting_as(
-            *STAFF, Role.DONOR_PORTAL, Role.PARTNER_BANK, Role.BOARD_REPRESENTATIVE, Role.SERVICE
-        )
-    ),
+    Actor, Depends(acting_as(*STAFF, Role.DONOR_PORTAL, Role.BOARD_REPRESENTATIVE, Role.SERVICE))
 ]

@@ -12,7 +12,7 @@ from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.entrypoints.api.schemas.funds import EntryPublic
 from funds.service_layer.container import Services, post_entry, remember_read
-from megp_common.auth import Principal, Role
+from megp_common.auth import Principal, Role, check_bank
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
 from megp_common.web import Once, answer_once
@@ -55,10 +55,12 @@ async def open_fund_for(
 
 def check_reader(principal: Principal, fund: Fund) -> None:
     """Staff, donors and supervisors read any fund in their states; a partner bank the funds it
-    holds in trust; members and board representatives their own group's fund."""
-    if principal.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.DONOR_PORTAL):
-        return
-    if principal.has_role(Role.PARTNER_BANK) and principal.organization == fund.trust_bank:
+    holds in trust (`check_bank`, whatever other roles its token carries); members and board
+    representatives their own group's fund."""
+    check_bank(principal, fund.trust_bank, what="fund")
+    if principal.has_role(
+        Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.DONOR_PORTAL, Role.PARTNER_BANK
+    ):
         return
     pid = principal.participant_id
     own = pid is not None and (pid in fund.members or pid in fund.board)

@@ -18,11 +18,14 @@ from credit.entrypoints.api.deps import (
 from credit.entrypoints.api.errors import READ, WRITE
 from credit.entrypoints.api.schemas.loans import DirectPayment, LoanCreate, LoanPublic, Rejection
 from credit.service_layer import loans, queries
+from megp_common.auth import BankAccess, open_to_banks
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
 
 router = APIRouter(tags=["loans"])
 LoanId = Annotated[str, Path(min_length=1, max_length=100)]
+#: the loan's lender of record reads it and takes its lender's decisions (`check_bank`)
+LENDER = open_to_banks(BankAccess.LENDER)
 
 
 @router.post(
@@ -46,6 +49,7 @@ async def apply_for_loan(
     response_model=LoanPublic,
     responses=READ,
     summary="A loan with its schedule",
+    openapi_extra=LENDER,
 )
 async def get_loan(loan_id: LoanId, services: ServicesDep, who: CurrentPrincipal) -> LoanPublic:
     loan, days_past_due = await queries.loan(services, who, loan_id)
@@ -72,6 +76,7 @@ async def approve_by_board(
     response_model=LoanPublic,
     responses=WRITE,
     summary="The lender approves",
+    openapi_extra=LENDER,
 )
 async def approve_by_lender(
     loan_id: LoanId, services: ServicesDep, who: Lender, key: IdempotencyKey
@@ -87,6 +92,7 @@ async def approve_by_lender(
     response_model=LoanPublic,
     responses=WRITE,
     summary="The board or the lender rejects",
+    openapi_extra=LENDER,
 )
 async def reject(
     loan_id: LoanId,
@@ -107,6 +113,7 @@ async def reject(
     response_model=LoanPublic,
     responses=WRITE,
     summary="The lender disburses; the schedule is fixed",
+    openapi_extra=LENDER,
 )
 async def disburse(
     loan_id: LoanId, services: ServicesDep, who: Lender, key: IdempotencyKey

@@ -8,6 +8,7 @@ from credit.entrypoints.api.deps import PortfolioReader, ServicesDep
 from credit.entrypoints.api.errors import READ
 from credit.entrypoints.api.schemas.portfolio import PortfolioRow
 from credit.service_layer import queries
+from megp_common.auth import BankAccess, open_to_banks
 
 router = APIRouter(tags=["portfolio"])
 
@@ -16,7 +17,9 @@ router = APIRouter(tags=["portfolio"])
     "/portfolio",
     response_model=list[PortfolioRow],
     responses=READ,
-    summary="Outstanding principal, delinquency buckets and PAR30",
+    summary="Outstanding principal, delinquency buckets and PAR30 (a partner bank: of the "
+    "loans it lends)",
+    openapi_extra=open_to_banks(BankAccess.LENDER),
 )
 async def portfolio(
     services: ServicesDep,

@@ -33,9 +33,8 @@ from funds.service_layer.bank_reports import (
     report_deposit,
     report_notification,
 )
-from megp_common.auth import Principal, Role
+from megp_common.auth import BankAccess, Principal, Role, check_bank, open_to_banks
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import Forbidden
 from megp_common.web import IdempotencyKey, Once, answer_once
 
 router = APIRouter(prefix="/funds/{fund_id}", tags=["bank deposits"])
@@ -45,8 +44,7 @@ Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
 
 async def _trust_bank_fund(services: ServicesDep, fund_id: str, who: Principal) -> Fund:
     fund = await open_fund_for(services, fund_id, who)
-    if fund.trust_bank is None or who.organization != fund.trust_bank:
-        raise Forbidden("only the fund's trust bank reports deposits to its trust account")
+    check_bank(who, fund.trust_bank, what="fund")  # Bank: the role is there
     return fund
 
 
@@ -70,6 +68,7 @@ def _public(o: Outcome) -> dict[str, Any]:
     response_model=BankDepositOutcome,
     responses=WRITE | {200: {"description": "Reported before: the deposit it posted"}},
     summary="The trust bank reports one member's deposit; it settles their obligations [¶71]",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def report_one(
     fund_id: FundId,
@@ -102,6 +101,7 @@ async def report_one(
     responses=WRITE,
     summary="The trust bank's camt.054 of deposits: each transaction settled, already "
     "reported or refused with the reason",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def report_batch(
     fund_id: FundId,
@@ -136,6 +136,7 @@ async def report_batch(
     response_model=DepositReferences,
     responses=READ,
     summary="Each member's deposit reference, for the trust bank's counters",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def deposit_references(
     fund_id: FundId, services: ServicesDep, who: Reader

@@ -34,7 +34,7 @@ from funds.entrypoints.api.schemas.funds import (
     amounts,
 )
 from funds.service_layer import queries
-from megp_common.auth import Principal, Role
+from megp_common.auth import BankAccess, Principal, Role, check_bank, open_to_banks
 from megp_common.auth.fastapi import require_roles
 from megp_common.errors import Forbidden, NotFound
 from megp_common.web import CursorQuery, LimitQuery, decode_cursor, encode_cursor
@@ -55,7 +55,12 @@ async def _readable(
     return fund
 
 
-@router.get("/funds/{fund_id}", response_model=FundPublic, summary="The fund")
+@router.get(
+    "/funds/{fund_id}",
+    response_model=FundPublic,
+    summary="The fund",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
+)
 async def get_fund(fund_id: FundId, services: ServicesDep, who: Reader) -> FundPublic:
     fund = await _readable(services, fund_id, who, view=True)
     return FundPublic(
@@ -76,6 +81,7 @@ async def get_fund(fund_id: FundId, services: ServicesDep, who: Reader) -> FundP
     "/funds/{fund_id}/statement",
     response_model=StatementPublic,
     summary="Balances of every account, now or at the end of a date",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def statement(
     fund_id: FundId,
@@ -97,7 +103,12 @@ async def statement(
     )
 
 
-@router.get("/funds/{fund_id}/journal", response_model=JournalPage, summary="The journal")
+@router.get(
+    "/funds/{fund_id}/journal",
+    response_model=JournalPage,
+    summary="The journal",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
+)
 async def journal(
     fund_id: FundId,
     services: ServicesDep,
@@ -112,7 +123,12 @@ async def journal(
     return JournalPage(items=[EntryPublic.of(e) for e in entries], next_cursor=next_cursor)
 
 
-@router.get("/funds/{fund_id}/journal/{entry_id}", response_model=EntryPublic, summary="One entry")
+@router.get(
+    "/funds/{fund_id}/journal/{entry_id}",
+    response_model=EntryPublic,
+    summary="One entry",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
+)
 async def journal_entry(
     fund_id: FundId, entry_id: str, services: ServicesDep, who: Reader
 ) -> EntryPublic:
@@ -192,6 +208,7 @@ async def member(
     "/funds/{fund_id}/obligations",
     response_model=list[ObligationPublic],
     summary="Members' deposit obligations: open ones, or all (the settled ones from the archive)",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def obligations(
     fund_id: FundId,
@@ -228,6 +245,7 @@ async def obligations(
     "/funds/{fund_id}/debts",
     response_model=list[DebtPublic],
     summary="What each borrower owes the fund for instalments it paid",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def debts(fund_id: FundId, services: ServicesDep, who: Reader) -> list[DebtPublic]:
     fund = await _readable(services, fund_id, who, view=True)
@@ -247,6 +265,7 @@ async def debts(fund_id: FundId, services: ServicesDep, who: Reader) -> list[Deb
     "/funds/{fund_id}/notices",
     response_model=list[NoticePublic],
     summary="Notices of non-fulfillment issued to the group [¶77]",
+    openapi_extra=open_to_banks(BankAccess.TRUST_BANK),
 )
 async def notices(fund_id: FundId, services: ServicesDep, who: Reader) -> list[NoticePublic]:
     fund = await _readable(services, fund_id, who, view=True)
@@ -285,9 +304,10 @@ async def by_state(services: ServicesDep, who: Supervisor) -> list[StateSummary]
     "/partner-banks/{bank}/funds",
     response_model=list[StateSummary],
     summary="The funds a partner bank holds in trust, totalled by state",
+    openapi_extra=open_to_banks(BankAccess.OWN),
 )
 async def at_bank(bank: str, services: ServicesDep, who: Bank) -> list[StateSummary]:
-    if not who.has_role(Role.PROGRAMME_SUPERVISOR) and who.organization != bank:
-        raise Forbidden("a partner bank reads only the funds it holds in trust")
+    # a bank its own list; a supervisor (without the bank role) any bank's
+    check_bank(who, bank, what="list of trust funds")
     scope = None if who.is_national else frozenset(who.states)
     return _summary(queries.totals_by_state(await services.funds.funds_at_bank(bank), scope))

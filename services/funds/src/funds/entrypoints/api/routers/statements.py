@@ -25,9 +25,9 @@ from funds.entrypoints.api.schemas.funds import (
 )
 from funds.service_layer import queries
 from funds.service_layer.reconciling import reconcile_upload
-from megp_common.auth import Principal, Role
+from megp_common.auth import BankAccess, Principal, Role, check_bank, open_to_banks
 from megp_common.auth.fastapi import require_roles
-from megp_common.errors import Forbidden, NotFound
+from megp_common.errors import NotFound
 from megp_common.mongo import Document
 from megp_common.web import (
     CursorQuery,
@@ -47,13 +47,9 @@ TrustBank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
 
 
 def check_statement_reader(who: Principal, trust_bank: str | None) -> None:
-    """Staff and supervisors (their state is checked with the fund); a partner bank only the
-    funds it holds in trust."""
-    if who.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF):
-        return
-    if trust_bank is not None and who.organization == trust_bank:
-        return
-    raise Forbidden("a partner bank reads only the statements of the funds it holds in trust")
+    """Staff and supervisors (`Reader`; their state is checked with the fund); a partner bank
+    only the funds it holds in trust (`check_bank`, whatever other roles its token carries)."""
+    check_bank(who, trust_bank, what="fund")
 
 
 def _public(s: TrustStatement) -> BankStatementPublic:
@@ -85,6 +81,7 @@ def _public(s: TrustStatement) -> BankStatementPublic:
     )
 
 
+TRUST = open_to_banks(BankAccess.TRUST_BANK)
 CAMT = {200: {"content": {camt053.MEDIA_TYPE: {}}, "description": "JSON, or camt.053.001.08"}}
 
 
@@ -93,6 +90,7 @@ CAMT = {200: {"content": {camt053.MEDIA_TYPE: {}}, "description": "JSON, or camt
     response_model=BankStatementPublic,
     responses=READ | CAMT,  # type: ignore[operator]
     summary="The trust account's statement for a period (value dates, both ends included)",
+    openapi_extra=TRUST,
 )
 async def bank_statement(
     fund_id: FundId,
@@ -131,6 +129,7 @@ def _reconciliation(doc: Document) -> dict[str, object]:
     responses=WRITE,
     summary="The trust bank's own camt.053 of the account, reconciled against the journal "
     "and stored (nothing is posted)",
+    openapi_extra=TRUST,
 )
 async def upload_bank_statement(
     fund_id: FundId,
@@ -140,8 +139,7 @@ async def upload_bank_statement(
     key: IdempotencyKey,
 ) -> JSONResponse:
     fund = await open_fund_for(services, fund_id, who)
-    if fund.trust_bank is None or who.organization != fund.trust_bank:
-        raise Forbidden("only the fund's trust bank uploads its statements")
+    check_bank(who, fund.trust_bank, what="fund")  # TrustBank: the role is there
 
     async def run() -> tuple[int, object]:
         doc = await reconcile_upload(services, fund, body.document.encode(), who.subject)
@@ -157,6 +155,7 @@ async def upload_bank_statement(
     response_model=ReconciliationPage,
     responses=READ,
     summary="The fund's stored reconciliations, newest first",
+    openapi_extra=TRUST,
 )
 async def reconciliations(
     fund_id: FundId,
@@ -180,6 +179,7 @@ async def reconciliations(
     response_model=ReconciliationPublic,
     responses=READ,
     summary="A stored reconciliation, by its version",
+    openapi_extra=TRUST,
 )
 async def reconciliation(
     fund_id: FundId,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from megp_common.auth import BankAccess, open_to_banks
 from megp_common.web import IdempotencyKey
 from webhooks.entrypoints.api.deps import (
     Bank,
@@ -27,6 +28,8 @@ from webhooks.entrypoints.api.schemas.subscriptions import (
 from webhooks.service_layer import queries, subscriptions
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
+#: a bank's own subscriptions (`subscriptions.own`: another bank's are a 404)
+OWN = open_to_banks(BankAccess.OWN)
 
 
 @router.post(
@@ -36,6 +39,7 @@ router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
     responses=WRITE,
     summary="Subscribe the caller's bank to event types at a URL; the answer carries the "
     "signing secret",
+    openapi_extra=OWN,
 )
 async def subscribe(
     body: SubscriptionCreate, services: ServicesDep, who: Bank, key: IdempotencyKey
@@ -54,6 +58,7 @@ async def subscribe(
     response_model=list[SubscriptionPublic],
     responses=READ,
     summary="The bank's subscriptions (every bank's, for a national supervisor)",
+    openapi_extra=OWN,
 )
 async def list_subscriptions(
     services: ServicesDep, who: Reader, limit: Annotated[int, Query(ge=1, le=500)] = 100
@@ -66,6 +71,7 @@ async def list_subscriptions(
     response_model=SubscriptionPublic,
     responses=READ,
     summary="One of the bank's subscriptions",
+    openapi_extra=OWN,
 )
 async def get_subscription(
     subscription_id: SubscriptionId, services: ServicesDep, who: Reader
@@ -78,6 +84,7 @@ async def get_subscription(
     response_model=SubscriptionPublic,
     responses=WRITE,
     summary="Stop delivering to a subscription (its queue is kept)",
+    openapi_extra=OWN,
 )
 async def disable(
     subscription_id: SubscriptionId, services: ServicesDep, who: Bank, key: IdempotencyKey
@@ -95,6 +102,7 @@ async def disable(
     response_model=list[DeliveryPublic],
     responses=READ,
     summary="The delivery log: each delivery and every attempt's answer, oldest first",
+    openapi_extra=OWN,
 )
 async def deliveries(
     subscription_id: SubscriptionId,
@@ -113,6 +121,7 @@ async def deliveries(
     response_model=DeliveryReplayed,
     responses=WRITE,
     summary="Send a failed delivery again, with its same webhook-id",
+    openapi_extra=OWN,
 )
 async def replay(
     subscription_id: SubscriptionId,
