@@ -42,9 +42,9 @@ def known_lender(services: Services, lender: str) -> None:
 
 
 async def offer(services: Services, who: Principal, command: OfferTakeover) -> CreditLine:
-    known_lender(services, command.lender)
     line = await line_in_scope(services, who, command.group_id)
     decisions.lender_of(who.role_names(), who.organization, command.lender)
+    known_lender(services, command.lender)
     line.offer_takeover(command.lender, command.effective_on, services.today(), who.subject)
     await services.lines.save(line)
     return line
