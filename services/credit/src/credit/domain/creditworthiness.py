@@ -9,10 +9,11 @@ not yet repaid with it) and the groups it lends to:
 - **vintage curves**: loans grouped by the month they were disbursed; for each month since
   (0 = the disbursement month itself), the share of the cohort's principal repaid by that
   month's last day (the lender's view: by the day it was paid, `settled_on`);
-- **each group's repayment record** (over every loan of the group, whoever lent it): its loans (all, active, repaid), its instalments fallen due
-  paid on time (settled by the due date), paid late, or still unpaid, the days late (total over
-  the late ones, and the worst), and its current state (the delinquency bucket of its worst
-  active loan, or `closed` when none is active);
+- **each group's repayment record** (over every loan of the group, whoever lent it): its loans
+  (disbursed, active, repaid), its instalments fallen due paid on time (settled by the due
+  date), paid late, or still unpaid, the days late (total over the late and unpaid ones, an
+  unpaid one counting until the day, and the worst), and its current state (the delinquency
+  bucket of its worst active loan, or `closed` when none is active);
 - the **step-ups earned**: loans repaid on time by the borrower [¶84], each entitling its
   borrower to ask next for up to 1.5 x its amount, and the line reviews that raised the line
   [¶80] (with the lender of record on the review's day).
