@@ -271,7 +271,8 @@ def check_lenders_of_record(
 
     check = Check(
         "every instalment paid to its lender of record",
-        "lines taken over = one CreditLineTakenOver each, from the agreed day; each "
+        "a line taken over once the run reaches its month; lines taken over = one "
+        "CreditLineTakenOver each, from the agreed day; each "
         "FundRepaymentMade's lender and each paid instalment's payee = the line's lender of "
         "record on the due date",
     )
@@ -282,6 +283,8 @@ def check_lenders_of_record(
             taken.setdefault(env["data"]["line_id"], []).append(env["data"])
         elif env["type"] == "funds.FundRepaymentMade":
             paid.append(env["data"])
+    if sim.scale.months > takeover_month(sim) and len(sim.groups) > 1:
+        check.expect(any(g.taken_over_on for g in sim.groups), "the run reached its takeover month")
     due: dict[tuple[str, int], tuple[Group, dict[str, Any]]] = {}
     for g in sim.groups:
         agreed = g.taken_over_on
