@@ -11,6 +11,7 @@ group's decisions are not needed to change who carries the line's risk.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from credit.domain import creditworthiness as cw
@@ -67,7 +68,10 @@ async def consent(services: Services, who: Principal, group_id: str) -> CreditLi
     check_current_lender(services, who, line)
     line.consent_to_takeover(services.today())
     await services.lines.save(line)
-    await take_effect_if_due(services, group_id, services.today())
+    # agreed: if today is its day it takes effect now; a concurrent write to a loan or the line
+    # leaves that to the scheduler's next tick, the consent stands either way
+    with contextlib.suppress(ConcurrencyConflict):
+        await take_effect_if_due(services, group_id, services.today())
     return await services.lines.get(group_id)
 
 
