@@ -4,13 +4,15 @@ view computed by hand on a small portfolio."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credit.domain.credit_line import LineTerms, PeriodConduct
-from credit.domain.creditworthiness import creditworthiness
+from credit.domain.creditworthiness import creditworthiness, vintages
 from credit.domain.errors import CreditRuleViolation, InvalidTransition
 from credit.domain.line import CreditLine
 from credit.domain.loan import Loan, LoanStatus
@@ -270,3 +272,40 @@ def test_nafin_keeps_the_loan_repaid_before_the_takeover() -> None:
     ]
     [g1] = view.records
     assert (g1.group_id, g1.loans, g1.current_state) == ("g1", 2, "31-60")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=500).map(lambda n: D(n) * 10),
+            st.integers(min_value=1, max_value=6),
+            st.integers(min_value=0, max_value=9),
+            st.lists(st.integers(min_value=0, max_value=60), min_size=6, max_size=6),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_every_vintage_curve_rises_within_zero_and_one_to_what_was_repaid(
+    drawn: list[tuple[Decimal, int, int, list[int]]],
+) -> None:
+    today = date(2031, 6, 30)
+    loans = []
+    for k, (amount, term, start, delays) in enumerate(drawn):
+        on = date(2030, 1 + start, 5)
+        x = loan(f"L{k}", "g", str(amount), term, on, date(2030, 2 + start, 5))
+        for inst, delay in zip(x.instalments, delays, strict=False):
+            paid_on = inst.due_date + timedelta(days=delay)
+            if paid_on <= today and delay < 50:  # some never paid
+                x.announce_due(inst.due_date)
+                x.mark_paid(inst.number, "borrower", paid_on)
+        loans.append(x)
+    for v in vintages(loans, today):
+        curve = v.repaid_share
+        assert curve == sorted(curve) and all(D(0) <= c <= D(1) for c in curve)
+        cohort = [
+            x for x in loans if x.disbursed_on and x.disbursed_on.strftime("%Y-%m") == v.month
+        ]
+        repaid = sum((i.principal for x in cohort for i in x.instalments if i.settled_on), D(0))
+        assert curve[-1] == (repaid / v.disbursed).quantize(D("0.0001"))
