@@ -55,6 +55,7 @@ METHODS = WRITES | {"get"}
 LENDER = "NAFIN"
 CHAIN = "Abarrotes del Centro"  # the shop chain whose purchase order the world holds
 TRUST_BANK = "Banorte"
+TAKEOVER_BANK = "Banorte"  # a partner bank of credit's LENDER_RATES that may take lines over
 NATIONAL: tuple[str, ...] = ("*",)
 
 Header = Callable[..., dict[str, str]]  # (*roles, states=..., subject=..., **claims)
@@ -388,6 +389,7 @@ class World:
             "number": "1",
             "version": "1",  # the fund's reconciliation of the world's first day
             "bank": TRUST_BANK,
+            "lender": LENDER,  # the world's line's lender (its creditworthiness view)
             "product_id": self.ids["product_id"],
             "order_id": self.ids["order_id"],
             # the world's order is unpaid, so it has no return: a decision on this one is a
@@ -459,7 +461,9 @@ class World:
             return self.header(
                 Role.PARTNER_BANK, states=NATIONAL, organization=LENDER, subject=uid("bank")
             )
-        if path.endswith(("/lender-approval", "/disbursement")):
+        if path.endswith("/takeover"):  # a partner bank offers to take the line over
+            return self.as_(Role.PARTNER_BANK, organization=TAKEOVER_BANK)
+        if path.endswith(("/lender-approval", "/disbursement", "/consent", "/takeover/refusal")):
             return self.as_(Role.PARTNER_BANK, organization=LENDER)
         if path.endswith(("/board-approval", "/rejection")):
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)

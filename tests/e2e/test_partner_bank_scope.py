@@ -55,7 +55,7 @@ pytestmark = pytest.mark.e2e
 #: a partner bank of the programme that holds nothing and lends nothing in the world
 OTHER_BANK = "BBVA México"
 #: the bank that owns a record named by a path parameter of an `own` route
-OWNER_OF = {"subscription_id": LENDER, "bank": TRUST_BANK}
+OWNER_OF = {"subscription_id": LENDER, "bank": TRUST_BANK, "lender": LENDER}
 #: keys a body open to a bank never carries, whatever their value
 PERSONAL_KEYS = frozenset(
     {

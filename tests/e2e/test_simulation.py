@@ -51,6 +51,7 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_total"] == sum(e["ours_by_type"].values()) > 0
     assert e["ours_by_type"].get("funds.FundRepaymentMade", 0) == inst["paid_by_fund"]
     assert e["ours_by_type"].get("credit.LoanDisbursed", 0) == c["loans"]
+    assert e["ours_by_type"].get("credit.CreditLineTakenOver", 0) >= 1  # a bank took lines over
     assert e["ours_by_type"].get("enrollment.ParticipantEnrolled", 0) >= p["total"]
     # a Support and an Innovation Committee per project, two members each, as the events say
     assert p["committees"] == 2 * scale.groups and p["committee_members"] == 4 * scale.groups

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from megp_common.settings import REPO_ROOT, SERVICES
-from megp_simulation import inventors, kafka
+from megp_simulation import credit, inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.invariants import (
     Check,
@@ -103,6 +103,7 @@ def run_simulation(
         check_rounds(sim),
         *check_secrecy(sim, events, inventors.outside_reads(sim), mongo),
         check_deadlines(sim, events),
+        credit.check_lenders_of_record(sim, lines, events),
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
     summary["elapsed_s"] = {

@@ -1,18 +1,26 @@
 """The credit flows of the 15th: waiting for instalments to settle, direct payments of overdue
-ones, loans on the group's line (board and lender approval, disbursement) and the group's lease
-(a default, a member's takeover, the rents and the purchase)."""
+ones, loans on the group's line (board and lender approval, disbursement), the group's lease
+(a default, a member's takeover, the rents and the purchase), and, in the second year, a
+partner bank taking some groups' lines over from NAFIN [¶83, ¶90], with its invariant: every
+instalment the fund pays goes to the line's lender of record on its due date."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from megp_common.testing import payloads
 from megp_simulation.model import Group, LeaseTrack, LoanTrack, add_months
 
 if TYPE_CHECKING:
+    from megp_simulation.invariants import Check
+    from megp_simulation.kafka import RunEvents
     from megp_simulation.scenario import Simulation
+
+#: the partner bank that takes lines over (one of credit's LENDER_RATES)
+TAKEOVER_BANK: Final = "Banorte"
+NAFIN: Final = {"organization": "NAFIN", "subject": "nafin"}
 
 
 def settle_instalments(sim: Simulation, g: Group) -> None:
@@ -111,7 +119,8 @@ def maybe_borrow(sim: Simulation, g: Group, month: int) -> None:
         claims=g.participant(g.reps[0]),
         key=sim.key("approve", lid),
     )
-    bank = {"organization": "NAFIN", "subject": "nafin"}
+    # the line's lender of record today (a partner bank once it took the line over)
+    bank = {"organization": loan["lender"], "subject": loan["lender"].lower()}
     api.call(
         "credit",
         "POST",
@@ -208,3 +217,106 @@ def work_lease(sim: Simulation, g: Group, month: int) -> None:
             key=sim.key("purchase", lease.lease_id),
         )
     lease.status = body["status"]
+
+
+def takeover_month(sim: Simulation) -> int:
+    """The first month of the second year; half-way through a run shorter than that."""
+    months = sim.scale.months
+    return 12 if months > 13 else max(1, months // 2)
+
+
+def maybe_take_over(sim: Simulation, g: Group, month: int) -> None:
+    """Every third group's line passes to the partner bank from the next month's 1st: the bank
+    offers, NAFIN consents (the group's board is not asked [¶55])."""
+    if month != takeover_month(sim) or not g.line_open or g.index % 3 != 1 or g.taken_over_on:
+        return
+    effective = add_months(sim.today.replace(day=1), 1)
+    bank = {"organization": TAKEOVER_BANK, "subject": "banorte", "states": (g.state,)}
+    sim.api.call(
+        "credit",
+        "POST",
+        f"/lines/{g.group_id}/takeover",
+        "partner_bank",
+        claims=bank,
+        key=sim.key("takeover", g.group_id),
+        json={"lender": TAKEOVER_BANK, "effective_on": effective.isoformat()},
+    )
+    sim.api.call(
+        "credit",
+        "POST",
+        f"/lines/{g.group_id}/takeover/consent",
+        "partner_bank",
+        claims=NAFIN,
+        key=sim.key("consent", g.group_id),
+    )
+    g.taken_over_on = effective
+
+
+def lender_on(history: list[dict[str, Any]], day: date) -> str | None:
+    """The lender of record on `day` from a line's `lenders` (each from its `since`)."""
+    found = history[0]["lender"] if history else None
+    for entry in history:
+        if date.fromisoformat(entry["since"]) <= day:
+            found = entry["lender"]
+    return found
+
+
+def check_lenders_of_record(
+    sim: Simulation, lines: dict[str, dict[str, Any]], events: RunEvents
+) -> Check:
+    """Each line taken over says so once (CreditLineTakenOver, from the day the simulation
+    agreed); every instalment the fund paid names as its lender (funds' FundRepaymentMade) and
+    as its payee (credit's loan) the line's lender of record on its due date."""
+    from megp_simulation.invariants import Check
+
+    check = Check(
+        "every instalment paid to its lender of record",
+        "a line taken over once the run reaches its month; lines taken over = one "
+        "CreditLineTakenOver each, from the agreed day; each "
+        "FundRepaymentMade's lender and each paid instalment's payee = the line's lender of "
+        "record on the due date",
+    )
+    taken: dict[str, list[dict[str, Any]]] = {}
+    paid: list[dict[str, Any]] = []
+    for env in {e["id"]: e for e in events.ours}.values():
+        if env["type"] == "credit.CreditLineTakenOver":
+            taken.setdefault(env["data"]["line_id"], []).append(env["data"])
+        elif env["type"] == "funds.FundRepaymentMade":
+            paid.append(env["data"])
+    if sim.scale.months > takeover_month(sim) and len(sim.groups) > 1:
+        check.expect(any(g.taken_over_on for g in sim.groups), "the run reached its takeover month")
+    due: dict[tuple[str, int], tuple[Group, dict[str, Any]]] = {}
+    for g in sim.groups:
+        agreed = g.taken_over_on
+        if agreed is not None and agreed <= sim.end_day:
+            said = taken.get(g.group_id, [])
+            check.expect(
+                [(d["lender"], d["effective_on"]) for d in said]
+                == [(TAKEOVER_BANK, agreed.isoformat())],
+                f"{g.group_id}: taken over from {agreed}, announced {said}",
+            )
+        for loan in g.loans:
+            for i in loan.instalments:
+                due[(loan.loan_id, i["number"])] = (g, i)
+    for d in paid:
+        found = due.get((d["loan_id"], d["installment_number"]))
+        if found is None:
+            continue  # a loan the simulation does not follow (none so far)
+        g, i = found
+        history = lines.get(g.group_id, {}).get("lenders", [])
+        expected = lender_on(history, date.fromisoformat(i["due_date"]))
+        check.expect(
+            d.get("lender") == expected,
+            f"{d['loan_id']}#{d['installment_number']} due {i['due_date']}: funds paid "
+            f"{d.get('lender')}, the lender of record was {expected}",
+        )
+    for g, i in due.values():
+        if i["status"] == "paid":
+            history = lines.get(g.group_id, {}).get("lenders", [])
+            expected = lender_on(history, date.fromisoformat(i["due_date"]))
+            check.expect(
+                i.get("payee") == expected,
+                f"{g.group_id}: instalment due {i['due_date']} paid to {i.get('payee')}, "
+                f"the lender of record was {expected}",
+            )
+    return check

@@ -23,6 +23,7 @@ def mid_month(sim: Simulation, g: Group, month: int) -> None:
     credit.pay_overdue(sim, g)
     replenish(sim, g, month)
     credit.maybe_borrow(sim, g, month)
+    credit.maybe_take_over(sim, g, month)
     credit.work_lease(sim, g, month)
     market.sell(sim, g, month)
     market.open_round(sim, g, month)

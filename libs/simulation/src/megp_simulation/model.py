@@ -205,6 +205,7 @@ class Group:
     committees: int = 0
     committee_members: int = 0
     line_open: bool = False
+    taken_over_on: date | None = None  # a partner bank lends on its line from then [¶83]
     struggling: bool = False  # after its first months it stops depositing and replenishing
     #: the marketplace's own stream, so listing and selling leave the group's other draws as
     #: they were

@@ -12,8 +12,9 @@ class Settings(ServiceSettings):
     http_port: int = 8003
     default_lender: str = "NAFIN"
     lender_rates: dict[str, Decimal] = Field(
-        default_factory=lambda: {"NAFIN": Decimal("0.1200")},
-        description="Each lender's fixed preferential annual rate [¶89] (JSON in the env)",
+        default_factory=lambda: {"NAFIN": Decimal("0.1200"), "Banorte": Decimal("0.1150")},
+        description="Each lender's fixed preferential annual rate [¶89] (JSON in the env): "
+        "the lenders of the programme, NAFIN and the partner banks that may take lines over",
     )
     opening_multiple: Decimal = Decimal(2)
     cap_multiple: Decimal = Decimal(64)

@@ -68,6 +68,22 @@ class CreditLineReviewed(_CreditEvent):
     next_review_on: date
 
 
+@event_type("credit.CreditLineTakenOver")
+class CreditLineTakenOver(_CreditEvent):
+    """A partner bank became the line's lender of record from `effective_on` [¶83, ¶90]: the
+    risk of the line and of every loan drawn on it moved from `previous_lender` to `lender`,
+    which receives the instalments falling due from that day on. Announced on that day."""
+
+    line_id: str
+    previous_lender: str
+    lender: str = Field(description="The new lender of record")
+    effective_on: date
+    agreed_on: date = Field(description="The day the previous lender consented")
+    loan_ids: list[str] = Field(
+        default_factory=list, description="The loans not yet repaid that moved with the line"
+    )
+
+
 class _LoanEvent(_CreditEvent):
     loan_id: str
     line_id: str

@@ -172,6 +172,9 @@ class FundRepaymentMade(_FundEvent):
     paid_from: SubFundSplit
     borrower_owes: MoneyAmount = Field(description="All the borrower owes the fund now")
     paid_at: datetime
+    lender: str | None = Field(
+        default=None, description="Who the trust paid: the lender of record on the due date"
+    )
 
 
 @event_type("funds.FundRepaymentFailed")

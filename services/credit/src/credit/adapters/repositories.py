@@ -53,6 +53,8 @@ class LoanRepository(AggregateRepository[Loan]):
         )
         # a group's loans and a borrower's repaid ones, found without reading every loan
         self.by_group: Watched[Loan] = Watched(self, query={}, value=lambda loan: loan.group_id)
+        # the loans each lender holds now (its creditworthiness view, a takeover's move)
+        self.by_lender: Watched[Loan] = Watched(self, query={}, value=lambda loan: loan.lender)
         self.repaid_by: Watched[Loan] = Watched(
             self,
             query={"status": LoanStatus.REPAID.value},
@@ -89,6 +91,21 @@ class LineRepository(AggregateRepository[CreditLine]):
             query={"next_review_on": {"$ne": None}},
             value=lambda line: line.next_review_on.isoformat(),
         )
+        self.by_lender: Watched[CreditLine] = Watched(
+            self, query={"next_review_on": {"$ne": None}}, value=lambda line: line.lender
+        )
+        # lines whose agreed takeover has not taken effect yet, by its day [¶83]
+        self.takeovers: Watched[CreditLine] = Watched(
+            self,
+            query={"next_review_on": {"$ne": None}},
+            value=lambda line: (
+                None if line.agreed_takeover is None else line.agreed_takeover.since.isoformat()
+            ),
+        )
+
+    async def held_by(self, lender: str) -> list[CreditLine]:
+        """The lines `lender` is the lender of record of now."""
+        return await self.by_lender.fetch_equal_to(lender)
 
 
 class LeaseRepository(AggregateRepository[Lease]):

@@ -76,3 +76,12 @@ class TransferLease:
 
     lease_id: str
     to_participant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferTakeover:
+    """A partner bank offers to take a group's line over from a day [¶83, ¶90]."""
+
+    group_id: str
+    lender: str
+    effective_on: date

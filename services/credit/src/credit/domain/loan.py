@@ -11,6 +11,7 @@ from pydantic import BaseModel, model_validator
 
 from credit.domain.delinquency import days_past_due
 from credit.domain.errors import InvalidTransition, NotAuthorized
+from credit.domain.lenders import LenderOfRecord, lender_on
 from credit.domain.schedule import AmortizationMethod, build_schedule
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import credit as ev
@@ -51,6 +52,8 @@ class Instalment(BaseModel):
     days_late: int = 0
     replenished_on: date | None = None
     borrower_on_time: bool | None = None
+    #: who was paid: the lender of record on the due date (as funds names it when it paid)
+    payee: str | None = None
 
     @model_validator(mode="after")
     def _settled_from_paid(self) -> Instalment:
@@ -89,6 +92,32 @@ class Loan(Aggregate):
     instalments: list[Instalment] = []
     repaid_on: date | None = None
     on_time: bool | None = None
+    #: every lender of record with its from-date; `lender` is the one in effect now
+    lenders: list[LenderOfRecord] = []
+
+    @model_validator(mode="after")
+    def _history_from_lender(self) -> Loan:
+        if not self.lenders:  # a loan stored before the history existed
+            self.lenders = [LenderOfRecord(lender=self.lender, since=self.applied_on)]
+        return self
+
+    def lender_on(self, day: date) -> str:
+        """The lender of record on `day` (the payee of an instalment due that day)."""
+        return lender_on(self.lenders, day)
+
+    def pass_to(self, lender: str, since: date) -> bool:
+        """The line was taken over: this loan, not yet repaid, moves to `lender` from `since`
+        [¶83, ¶90]. One the previous lender approved but did not disburse waits again for the
+        new lender's approval (the board's stays). False when it moved already or is closed."""
+        if self.status in (LoanStatus.REPAID, LoanStatus.REJECTED):
+            return False
+        if self.lender == lender:
+            return False  # moved already, or applied for once the new lender lent
+        if self.status in (LoanStatus.APPLIED, LoanStatus.APPROVED):
+            self.status, self.lender_approved = LoanStatus.APPLIED, False
+        self.lenders.append(LenderOfRecord(lender=lender, since=since))
+        self.lender = lender
+        return True
 
     def partition_key(self) -> str:
         return self.group_id
@@ -212,7 +241,7 @@ class Loan(Aggregate):
                         principal=inst.principal,
                         interest=inst.interest,
                         total=inst.total,
-                        lender=self.lender,
+                        lender=self.lender_on(inst.due_date),
                         state_code=self.state,
                     )
                 )
@@ -227,10 +256,19 @@ class Loan(Aggregate):
     def total(self, number: int) -> Decimal:
         return self._instalment(number).total
 
-    def mark_paid(self, number: int, by: str, on: date, *, recorded_on: date | None = None) -> bool:
+    def mark_paid(
+        self,
+        number: int,
+        by: str,
+        on: date,
+        *,
+        recorded_on: date | None = None,
+        payee: str | None = None,
+    ) -> bool:
         """Settled on `on`: by the fund (the day the trust paid, from its confirmation) or
-        directly by the borrower. `recorded_on` is the day credit learnt of it (default `on`).
-        False if it was already paid: a second confirmation changes nothing."""
+        directly by the borrower. `recorded_on` is the day credit learnt of it (default `on`);
+        `payee` the lender paid (default: the lender of record on the due date). False if it
+        was already paid: a second confirmation changes nothing."""
         self.expect_status(LoanStatus.ACTIVE, LoanStatus.REPAID)
         inst = self._instalment(number)
         if inst.status is InstalmentStatus.PAID:
@@ -239,6 +277,7 @@ class Loan(Aggregate):
         inst.status, inst.paid_on, inst.paid_by = InstalmentStatus.PAID, on, by
         inst.settled_on, inst.recorded_on, inst.days_late = on, recorded_on or on, late
         inst.was_late = inst.was_late or late > 0
+        inst.payee = payee or self.lender_on(inst.due_date)
         # the borrower's own payment is theirs to make on time; the fund's is judged by the
         # borrower's replenishment of it (mark_replenished, mark_not_replenished)
         inst.borrower_on_time = late == 0 if by != "fund" else None

@@ -173,7 +173,8 @@ class EventHandlers:
             book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, paid_on)
 
         def settled(loan: Loan) -> None:
-            loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today)
+            # the payee funds names (the lender of record InstallmentDue named), else credit's
+            loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today, payee=e.lender)
 
         await apply_once(
             self.services.fund_repayments,

@@ -94,7 +94,7 @@ async def apply(services: Services, who: Principal, command: ApplyForLoan, loan_
         id=loan_id,
         line_id=line.id,
         state=group.state,
-        lender=line.lender,
+        lender=line.lender_on(services.today()),  # an agreed takeover counts from its day
         applied_on=services.today(),
         group_id=command.group_id,
         borrower_kind=command.borrower_kind,

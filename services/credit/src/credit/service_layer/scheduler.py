@@ -8,11 +8,17 @@ from datetime import datetime, timedelta
 
 from credit.domain.conduct import conduct_in, in_flight
 from credit.service_layer.container import Services
+from credit.service_layer.lenders import take_effect_if_due
 from megp_common.mongo import ConcurrencyConflict
 
 
 async def tick(credit: Services, now: datetime) -> None:
     today = now.date()
+    # a takeover due today moves the line's loans before any instalment of today is announced,
+    # so each names its lender of record on its due date as payee [¶83]
+    for line in await credit.lines.takeovers.fetch_up_to(today.isoformat()):
+        with contextlib.suppress(ConcurrencyConflict):
+            await take_effect_if_due(credit, line.id, today)
     odf_of: dict[str, str | None] = {}  # one read per group per tick, only when something is due
     # the repositories' in-memory indexes name what is due: no tick reads every loan
     for loan in await credit.loans.with_due.fetch_up_to(today.isoformat()):

@@ -72,6 +72,7 @@ class ScheduledInstalment(BaseModel):
     due_on: date
     principal_cents: int
     interest_cents: int
+    lender: str | None = None  # the payee: credit's lender of record on the due date
 
 
 class Notice(BaseModel):

@@ -40,6 +40,7 @@ class Instalment:
     due_on: date
     principal: Decimal
     interest: Decimal
+    lender: str | None = None  # the payee, as credit names it (its lender of record that day)
 
     @property
     def key(self) -> str:
@@ -62,6 +63,7 @@ def instalment_due(fund: Fund, due: Instalment, now: datetime, policy: FundPolic
                 due_on=due.due_on,
                 principal_cents=to_cents(due.principal),
                 interest_cents=to_cents(due.interest),
+                lender=due.lender,
             ),
         )
         return
@@ -104,7 +106,8 @@ def pay_instalment(fund: Fund, due: Instalment, now: datetime, policy: FundPolic
         lines=lines,
         now=now,
         description=f"instalment {due.number} of loan {due.loan_id} paid from the fund",
-        metadata={"loan_id": due.loan_id, "borrower_id": due.borrower_id},
+        metadata={"loan_id": due.loan_id, "borrower_id": due.borrower_id}
+        | ({"lender": due.lender} if due.lender else {}),
     )
     debt = fund.debts.setdefault(
         due.borrower_id,
@@ -131,6 +134,7 @@ def pay_instalment(fund: Fund, due: Instalment, now: datetime, policy: FundPolic
             paid_from=_split(plan),
             borrower_owes=to_amount(debt.owed_cents),
             paid_at=now,
+            lender=due.lender,
         )
     )
     return True

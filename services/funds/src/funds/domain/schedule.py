@@ -54,6 +54,7 @@ def pay_scheduled(fund: Fund, now: datetime, policy: FundPolicy) -> int:
                 due_on=item.due_on,
                 principal=to_amount(item.principal_cents),
                 interest=to_amount(item.interest_cents),
+                lender=item.lender,
             ),
             now,
             policy,

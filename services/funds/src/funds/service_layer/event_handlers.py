@@ -173,6 +173,7 @@ class EventHandlers:
             due_on=e.due_date,
             principal=e.principal,
             interest=e.interest,
+            lender=e.lender,
         )
         now = self.services.clock.now()
         return e.group_id, lambda f: repayments.instalment_due(f, due, now, self.policy)

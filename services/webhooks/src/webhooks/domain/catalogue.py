@@ -23,6 +23,7 @@ FUND_EVENTS = ("funds.FundOpened", *FUND_MOVEMENTS)
 CREDIT_EVENTS = (
     "credit.CreditLineOpened",
     "credit.CreditLineReviewed",
+    "credit.CreditLineTakenOver",
     "credit.LoanApproved",
     "credit.LoanDisbursed",
     "credit.InstallmentDue",

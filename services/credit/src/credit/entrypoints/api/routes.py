@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from credit.entrypoints.api.routers import financing, leases, lines, loans, portfolio
+from credit.entrypoints.api.routers import financing, leases, lenders, lines, loans, portfolio
 
 router = APIRouter(prefix="/v1")
-for module in (lines, loans, leases, portfolio, financing):
+for module in (lines, loans, leases, portfolio, financing, lenders):
     router.include_router(module.router)

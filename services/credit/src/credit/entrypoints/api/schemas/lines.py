@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit.domain.line import CreditLine
+from credit.entrypoints.api.schemas.lenders import LenderOfRecordPublic, TakeoverOfferPublic
 from megp_common.money import MoneyAmount
 
 
@@ -56,6 +57,14 @@ class LinePublic(BaseModel):
         description="Instalments (loan#number) the due review waits for funds to answer",
     )
     available: MoneyAmount
+    lenders: list[LenderOfRecordPublic] = Field(
+        default_factory=list,
+        description="Every lender of record with its from-date; an entry not `announced` is a "
+        "takeover agreed for a later day [¶83, ¶90]",
+    )
+    takeover_offer: TakeoverOfferPublic | None = Field(
+        default=None, description="A bank's offer to take the line over, awaiting consent"
+    )
 
     @classmethod
     def of(cls, line: CreditLine, available: object) -> LinePublic:

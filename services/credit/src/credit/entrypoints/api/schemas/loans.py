@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from credit.domain.commands import ApplyForLoan
 from credit.domain.loan import InstalmentStatus, Loan, LoanStatus
 from credit.domain.schedule import AmortizationMethod
+from credit.entrypoints.api.schemas.lenders import LenderOfRecordPublic
 from megp_common.money import LoanAmount, MoneyAmount, PaymentAmount, Rate
 from megp_common.schemas import RequestModel
 
@@ -88,6 +89,9 @@ class InstalmentPublic(BaseModel):
         default=None,
         description="The borrower's own conduct: paid, or paid the fund back, on time [¶84]",
     )
+    payee: str | None = Field(
+        default=None, description="The lender paid: the lender of record on the due date [¶83]"
+    )
 
 
 class LoanPublic(BaseModel):
@@ -142,6 +146,9 @@ class LoanPublic(BaseModel):
     instalments: list[InstalmentPublic]
     repaid_on: date | None = None
     on_time: bool | None = None
+    lenders: list[LenderOfRecordPublic] = Field(
+        default_factory=list, description="Every lender of record, from its day [¶83, ¶90]"
+    )
     outstanding_principal: MoneyAmount
     days_past_due: int | None = Field(
         default=None, description="Days the oldest unpaid instalment is past due (reads only)"
