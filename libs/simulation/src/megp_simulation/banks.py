@@ -118,7 +118,8 @@ class Receiver:
     """The banks' side: a small threaded HTTP server on 127.0.0.1 (the standard library's), one
     path per subscriber (`/0`, `/1`, ...). Each request's signature is verified with the
     subscriber's secret by the `standardwebhooks` library: a failure is answered 400 and kept;
-    a verified body is looked through for CURP-shaped strings and its webhook-id counted."""
+    a verified body is looked through for CURP-shaped strings and its webhook-id counted. A
+    request that comes before the subscriber's secret is known is answered 503 (retried)."""
 
     def __init__(self) -> None:
         self.inboxes: list[Inbox] = []
@@ -164,6 +165,8 @@ class Receiver:
             inbox = self.inboxes[int(path.strip("/"))]
         except (ValueError, IndexError):
             return 404
+        if not inbox.secret:  # its subscription's answer is still on its way: try again later
+            return 503
         webhook_id = {k.lower(): v for k, v in headers.items()}.get("webhook-id", "")
         try:
             Webhook(inbox.secret).verify(body, headers)

@@ -66,8 +66,9 @@ def test_the_receiver_verifies_with_the_library_and_looks_for_curps() -> None:
     try:
         path = receiver.add("Banorte")
         inbox = receiver.inboxes[0]
-        inbox.secret = SECRET
         body = {"type": "funds.InflowRecorded", "data": {"fund_id": "g1"}}
+        assert post(base, path, SECRET, "msg_0", body) == 503  # before its secret is known
+        inbox.secret = SECRET
         assert post(base, path, SECRET, "msg_1", body) == 204
         assert post(base, path, SECRET, "msg_1", body) == 204  # a repeat: counted, allowed
         other = "whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"
