@@ -1,4 +1,4 @@
-"""The national simulation's --small preset through the five running services: the programme's
+"""The national simulation's --small preset through the six running services: the programme's
 invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
 each line split by its channel's terms, returns taken once; the inventors' programme's: no
 disclosure content outside its circle or in plaintext in the store, each deadline announcement

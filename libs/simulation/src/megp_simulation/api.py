@@ -1,4 +1,4 @@
-"""HTTP access to the five services with development tokens, retries and call counting."""
+"""HTTP access to the six services with development tokens, retries and call counting."""
 
 from __future__ import annotations
 
