@@ -66,7 +66,11 @@ def check_deliveries(
             once.expect(
                 False,
                 f"{inbox.bank}: {wid} ({kind} of {group}) concerns "
-                + ("an event not on the topics" if c is None else f"{c.bank}, type {c.type}"),
+                + (
+                    "no type it asked for, or no event on the topics"
+                    if c is None
+                    else f"{c.bank}, type {c.type}"
+                ),
             )
         once.expect(
             not inbox.bad_signatures, f"{inbox.bank}: unverified {inbox.bad_signatures[:3]}"

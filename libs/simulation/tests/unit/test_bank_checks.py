@@ -165,7 +165,12 @@ def test_the_delivery_check_fails_on_what_it_looks_for() -> None:
     unknown = inboxes(ids)
     unknown[2].copies["msg_zz"] = 1  # the run's group, but no such event on the topics
     unknown[2].first["msg_zz"] = ("funds.InflowRecorded", "g0")
-    assert any("not on the topics" in f for f in failures(unknown))
+    assert any("no event on the topics" in f for f in failures(unknown))
+
+    unasked = inboxes(ids)
+    unasked[0].copies["msg_e0"] = 1  # the run's FundOpened: a type nobody subscribed to
+    unasked[0].first["msg_e0"] = ("funds.FundOpened", "g0")
+    assert any("msg_e0" in f and "no type it asked for" in f for f in failures(unasked))
 
     unsigned = inboxes(ids)
     unsigned[3].bad_signatures.append("msg_e3: No matching signature found")
