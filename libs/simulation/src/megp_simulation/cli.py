@@ -238,6 +238,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("members per group must be at least 5 and states 1..32")
     if not (0 <= scale.sellers <= 1 and 0 <= scale.selling <= 1 and 0 <= scale.inventive <= 1):
         parser.error("--sellers, --selling and --inventive are shares from 0 to 1")
+    if scale.statements is not None and scale.statements < 0:
+        parser.error("--statements is a number of funds, 0 or more")
     urls = dict(u.split("=", 1) for u in args.url) or running_platform()
     platform = infra = None
     if urls:

@@ -47,8 +47,8 @@ class Scale:
     #: the share of groups with two inventors in the inventors' programme (at least one group
     #: when above 0)
     inventive: float = 0.25
-    #: funds whose trust bank reconciles its camt.053 statements at the end: None is every
-    #: fund up to `banks.STATEMENT_SAMPLE` groups, that many drawn from the groups above it
+    #: how many funds' trust banks reconcile their camt.053 statements at the end; None: every
+    #: fund up to `banks.STATEMENT_SAMPLE` groups, and beyond that many of them, drawn
     statements: int | None = None
 
     @classmethod
