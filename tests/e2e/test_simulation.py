@@ -1,9 +1,10 @@
-"""The national simulation's --small preset through the five running services: the programme's
+"""The national simulation's --small preset through the six running services: the programme's
 invariants hold (the marketplace's among them: stock, sales in pesos whatever the channel,
 each line split by its channel's terms, returns taken once; the inventors' programme's: no
 disclosure content outside its circle or in plaintext in the store, each deadline announcement
-once, each royalty counted once), and the summary's figures agree with one another, per
-channel too."""
+once, each royalty counted once; the partner banks': every subscribed event delivered once in
+effect, every bank statement reconciles with no exception), and the summary's figures agree
+with one another, per channel and per bank too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from megp_common.launcher import Platform
+from megp_simulation.banks import BANKS, LENDER
 from megp_simulation.cli import run_simulation, table
 from megp_simulation.model import Scale
 
@@ -114,12 +116,28 @@ def test_the_small_national_simulation_keeps_every_invariant(
     # inventors and counted in their periods (by the royalty check below)
     assert i["licences"] == 1 and i["royalties_paid"] == scale.months
     assert i["royalty_parts_announced"] == 2 * scale.months and Decimal(i["royalties_mxn"]) > 0
+    # the partner banks: the three hold the four funds in turn; each received, signed, every
+    # movement of its funds, the lender every credit event (all lines are NAFIN's in the first
+    # year), once in effect; every fund's camt.053 of the run reconciles with no exception
+    subs, st = summary["banks"]["webhooks"]["subscribers"], summary["banks"]["statements"]
+    assert [subs[b]["funds_held"] for b in BANKS] == [2, 1, 1]
+    assert all(x["received"] == x["expected"] > 0 for x in subs.values()), subs
+    assert all(x["bad_signatures"] == 0 for x in subs.values())
+    movements = [subs[b]["by_type"] for b in BANKS]
+    assert sum(x.get("funds.FundRepaymentMade", 0) for x in movements) == inst["paid_by_fund"]
+    assert subs[LENDER]["by_type"].get("credit.LoanDisbursed", 0) == c["loans"]
+    assert not any(k.startswith("funds.") for k in subs[LENDER]["by_type"])
+    assert st["funds"] == st["statements"] == st["clean"] == scale.groups
+    assert 0 < st["entries"] <= f["journal_entries"]
     checks = {c["name"]: c for c in summary["checks"]}
     for name in (
         "no disclosure content outside its circle",
         "no disclosure content in plaintext in ip-counsel's store",
         "each deadline reminder and miss announced at most once",
         "every royalty counted once in its inventor's period results",
+        "each fund held in trust by the bank its ODF named",
+        "every subscribed event delivered once in effect",
+        "every bank statement reconciles with no exception",
     ):
         assert checks[name]["ok"] and checks[name]["checked"] > 0, checks[name]
     names = {c["name"] for c in summary["checks"]}

@@ -1,4 +1,4 @@
-"""HTTP access to the five services with development tokens, retries and call counting."""
+"""HTTP access to the six services with development tokens, retries and call counting."""
 
 from __future__ import annotations
 
@@ -110,9 +110,11 @@ class Api:
         params: Mapping[str, Any] | None = None,
         claims: Mapping[str, Any] | None = None,
         timeout_s: float | None = None,
+        raw: bool = False,
     ) -> Any:
         """One request; connection errors, 5xx and 409 conflicts (concurrent writes) are retried.
-        `timeout_s` replaces the client's 60 s for requests that do a lot (a whole sheet)."""
+        `timeout_s` replaces the client's 60 s for requests that do a lot (a whole sheet); `raw`
+        answers the body as text (an XML statement) instead of decoding JSON."""
 
         def fresh_headers() -> dict[str, str]:
             headers = self.token(roles or ("programme_supervisor",), **dict(claims or {}))
@@ -141,6 +143,8 @@ class Api:
                 continue
             if r.status_code in expect:
                 self._scan(service, path, r.text)
+                if raw:
+                    return r.text
                 return r.json() if r.content else None
             if r.status_code == 401 and "expired" in r.text and attempt < 7:
                 self.forget_tokens()  # a token outlived its hour: mint new ones and retry

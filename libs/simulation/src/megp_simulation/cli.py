@@ -5,7 +5,7 @@
     uv run python -m megp_simulation --small --url enrollment=http://127.0.0.1:8001 ...
 
 Without --url it starts (or reuses) Kafka and the store with `megp_common.launcher` and starts
-the five services; with --url for every service it drives those (then --kafka names the broker).
+the six services; with --url for every service it drives those (then --kafka names the broker).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from typing import Any
 from megp_common.settings import REPO_ROOT, SERVICES
 from megp_simulation import credit, inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
+from megp_simulation.bank_checks import bank_checks
+from megp_simulation.banks import BankDesk
 from megp_simulation.invariants import (
     Check,
     check_deadlines,
@@ -47,7 +49,7 @@ from megp_simulation.report import summarize, table
 from megp_simulation.scenario import Simulation
 
 OUT_DIR = REPO_ROOT / ".local" / "simulation"
-PLATFORM_SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel")
+PLATFORM_SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks")
 
 
 def run_simulation(
@@ -72,8 +74,14 @@ def run_simulation(
     sim = Simulation(api, scale, seed, quiet=quiet)
     sim.after_move = after_move
     sim.obligations = kafka.ObligationFeed(bootstrap, started_ms).start()
+    # the banks subscribe before the first fund opens; `bank_checks` disables them at the end
+    desk = BankDesk(api, sim.run_tag, quiet)
     try:
+        desk.open()
         sim.run()
+    except BaseException:
+        desk.close()
+        raise
     finally:
         sim.obligations.stop()
     driven_s = time.monotonic() - t0
@@ -87,6 +95,7 @@ def run_simulation(
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
     sales, royalties = sale_events(events), royalty_events(events)
     markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
+    banked, bank_figures = bank_checks(sim, desk, events)
     lines = {}
     for g in sim.groups:
         status, line = api.try_call("credit", "GET", f"/lines/{g.group_id}")
@@ -104,8 +113,10 @@ def run_simulation(
         *check_secrecy(sim, events, inventors.outside_reads(sim), mongo),
         check_deadlines(sim, events),
         credit.check_lenders_of_record(sim, lines, events),
+        *banked,
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
+    summary["banks"] = bank_figures
     summary["elapsed_s"] = {
         "total": round(time.monotonic() - t0, 1),
         "driving": round(driven_s, 1),
@@ -139,7 +150,7 @@ def run_simulation(
 
 
 def running_platform() -> dict[str, str]:
-    """The five services on this machine's ports (with MEGP_PORT_OFFSET), if all answer."""
+    """The six services on this machine's ports (with MEGP_PORT_OFFSET), if all answer."""
     import httpx
 
     from megp_common.launcher import port_offset
@@ -155,7 +166,7 @@ def running_platform() -> dict[str, str]:
         return urls
     if any(ready.values()):
         up = sorted(n for n, ok in ready.items() if ok)
-        raise SystemExit(f"only {up} answer; stop them or pass --url for all five")
+        raise SystemExit(f"only {up} answer; stop them or pass --url for all six")
     return {}
 
 
@@ -189,13 +200,19 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("MONGO_URL"),
         help="the store, for the scan of ip-counsel's documents (taken from the started one)",
     )
+    parser.add_argument(
+        "--statements",
+        type=int,
+        help="funds whose trust bank reconciles its camt.053 statements at the end (default "
+        "all up to 24 groups, 24 of them beyond)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--url",
         action="append",
         default=[],
         metavar="SERVICE=URL",
-        help="use an already-running service (give all five)",
+        help="use an already-running service (give all six)",
     )
     parser.add_argument("--kafka", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
     parser.add_argument("--quiet", action="store_true")
@@ -216,11 +233,14 @@ def main(argv: list[str] | None = None) -> None:
         sellers=base.sellers if args.sellers is None else args.sellers,
         selling=base.selling if args.selling is None else args.selling,
         inventive=base.inventive if args.inventive is None else args.inventive,
+        statements=args.statements,
     )
     if scale.members < 5 or not 1 <= scale.states <= 32:
         parser.error("members per group must be at least 5 and states 1..32")
     if not (0 <= scale.sellers <= 1 and 0 <= scale.selling <= 1 and 0 <= scale.inventive <= 1):
         parser.error("--sellers, --selling and --inventive are shares from 0 to 1")
+    if scale.statements is not None and scale.statements < 0:
+        parser.error("--statements is a number of funds, 0 or more")
     urls = dict(u.split("=", 1) for u in args.url) or running_platform()
     platform = infra = None
     if urls:

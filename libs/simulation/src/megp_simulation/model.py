@@ -47,6 +47,9 @@ class Scale:
     #: the share of groups with two inventors in the inventors' programme (at least one group
     #: when above 0)
     inventive: float = 0.25
+    #: how many funds' trust banks reconcile their camt.053 statements at the end; None: every
+    #: fund up to `banks.STATEMENT_SAMPLE` groups, and beyond that many of them, drawn
+    statements: int | None = None
 
     @classmethod
     def small(cls) -> Scale:
@@ -61,6 +64,7 @@ class Member:
     growth: float  # monthly growth of income over the baseline (may be negative)
     punctuality: str  # "on_time" | "late" | "never" for deposits
     programmes: list[str] = field(default_factory=list)
+    curp: str = ""  # as enrolled: no webhook body a bank receives may hold it
 
 
 @dataclass

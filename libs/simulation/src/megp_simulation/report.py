@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from megp_simulation.api import Api
+from megp_simulation.bank_checks import bank_rows
 from megp_simulation.invariants import MISSED, REMINDED, Check, ip_events
 from megp_simulation.kafka import RunEvents
 from megp_simulation.model import LoanTrack
@@ -381,6 +382,8 @@ def table(summary: dict[str, Any]) -> str:
                 ", ".join(f"{k} ({v})" for k, v in summary["killed_and_restarted"].items()),
             )
         )
+    if summary.get("banks"):
+        rows += bank_rows(summary["banks"])
     rows += [
         (
             ("PASS " if c["ok"] else "FAIL ") + c["name"],

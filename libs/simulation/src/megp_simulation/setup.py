@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from megp_common.testing import payloads
 from megp_common.testing.identifiers import random_company_rfc, random_curp
-from megp_simulation import market
+from megp_simulation import banks, market
 from megp_simulation.api import ApiError
 from megp_simulation.inventors import INVENTOR_SEATS, inventive
 from megp_simulation.model import SHEET_LINES, Group, Member, money
@@ -93,8 +93,9 @@ def register(sim: Simulation, g: Group, people: list[Person], start: int) -> Non
             body["curp"] = random_curp(sim.ids, born, member.female)
     else:
         raise ApiError("POST", path, status, str(done))
-    for row, (_, member) in zip(done["participants"], people, strict=True):
+    for row, (body, member) in zip(done["participants"], people, strict=True):
         member.pid, member.programmes = row["id"], list(row["programmes"])
+        member.curp = body["curp"]
         g.members.append(member)
     if sim.setup_bar is not None:
         sim.setup_bar.step(len(people), note=f"group {g.index + 1}")
@@ -160,7 +161,7 @@ def setup_group(sim: Simulation, g: Group) -> Group:
         json=payloads.development_organization(
             f"Organización de Fomento {g.index}, S.A. de C.V.",
             random_company_rfc(sim.ids),
-            r.choice(["Nacional Financiera", "Banorte", "Banco del Bienestar"]),
+            banks.trust_bank(g, r),
         ),
     )
     g.inventors = [g.members[s].pid for s in INVENTOR_SEATS] if inventive(sim, g) else []

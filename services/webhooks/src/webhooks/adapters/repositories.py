@@ -3,7 +3,12 @@
 - `subscriptions`: one document per subscription;
 - `holdings`: which bank holds a fund in trust or lends a line or a loan (`_id` = kind:key);
 - `deliveries`: one document per (subscription, event), `_id` = subscription:event, so an
-  event consumed twice is queued once; its `attempts` are the delivery log."""
+  event consumed twice is queued once; its `attempts` are the delivery log.
+
+Every filter compares scalar strings (`bank`, `status`, `subscription_id`), so each says so
+(`SCALAR_EQ`): the store answers it from SQLite instead of decoding the collection, which a
+queue's head, read every poll interval per subscription, cannot afford once the delivery log
+holds thousands of documents."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from megp_common.mongo import Document
+from megp_common.mongo import SCALAR_EQ, Document
 from webhooks.domain.catalogue import Holding
 from webhooks.domain.subscription import ACTIVE, Subscription
 
@@ -42,14 +47,14 @@ class SubscriptionRepository:
     async def of_bank(self, bank: str | None, limit: int = 100) -> list[Subscription]:
         """A bank's subscriptions, or every bank's for None."""
         cursor = (
-            self.c.find({} if bank is None else {"bank": bank})
+            self.c.find({} if bank is None else {"bank": bank}, comment=SCALAR_EQ)
             .sort("created_at", ASCENDING)
             .limit(limit)
         )
         return [_subscription(d) async for d in cursor]
 
     async def active(self) -> list[Subscription]:
-        return [_subscription(d) async for d in self.c.find({"status": ACTIVE})]
+        return [_subscription(d) async for d in self.c.find({"status": ACTIVE}, comment=SCALAR_EQ)]
 
 
 def _subscription(doc: Document) -> Subscription:
@@ -95,7 +100,7 @@ class DeliveryRepository:
     async def head(self, subscription_id: str) -> Document | None:
         """The oldest delivery still to make: the queue is strictly in order."""
         cursor = (
-            self.c.find({"subscription_id": subscription_id, "status": PENDING})
+            self.c.find({"subscription_id": subscription_id, "status": PENDING}, comment=SCALAR_EQ)
             .sort("seq", ASCENDING)
             .limit(1)
         )
@@ -142,7 +147,7 @@ class DeliveryRepository:
         query: Document = {"subscription_id": subscription_id}
         if status is not None:
             query["status"] = status
-        cursor = self.c.find(query).sort("seq", ASCENDING).limit(limit)
+        cursor = self.c.find(query, comment=SCALAR_EQ).sort("seq", ASCENDING).limit(limit)
         return [d async for d in cursor]
 
 
