@@ -30,8 +30,14 @@ CREDIT_EVENTS = (
     "credit.InstallmentOverdue",
     "credit.LoanRepaid",
 )
-#: Every event type a subscription may name.
+#: Every event type the service consumes and a subscription may name.
 EVENT_TYPES: tuple[str, ...] = FUND_EVENTS + CREDIT_EVENTS
+#: The service's own notices about a bank's subscriptions (`domain/notices.py`). Every active
+#: subscription of the bank receives them whatever its types; a subscription naming only these
+#: is a bank's contact endpoint for them.
+NOTICE_TYPES: tuple[str, ...] = ("webhooks.SubscriptionDisabled",)
+#: What a subscription's `event_types` may hold.
+SUBSCRIBABLE: tuple[str, ...] = EVENT_TYPES + NOTICE_TYPES
 
 
 @dataclass(frozen=True)

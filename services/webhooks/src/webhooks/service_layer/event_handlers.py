@@ -57,7 +57,7 @@ def handlers(services: Services) -> dict[str, Handler]:
         if bank is None:
             return
         body = payload_of(env, data)
-        for sub in await services.subscriptions.active():
+        for sub in await services.subscriptions.active(bank):
             if not sub.wants(env.type, bank):
                 continue
             await services.deliveries.enqueue(
@@ -70,7 +70,6 @@ def handlers(services: Services) -> dict[str, Handler]:
                     "ordering_key": ordering_key(env.type, data),
                     "seq": next_seq(),
                     "body": body,
-                    "next_attempt_at": 0.0,
                     "created_at": services.wall_now(),
                 }
             )
