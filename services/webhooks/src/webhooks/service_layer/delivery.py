@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 #: and the longest one in backoff waits before looking again (a replay may have put an older
 #: delivery back at its head).
 IDLE_LOOK_S = 5.0
+#: The lease key prefix of the processes themselves (each one's heartbeat).
+PROCESS = "process:"
 
 
 class Outcome(Protocol):
@@ -90,6 +92,7 @@ class Dispatcher:
         self.leases = leases
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.queues: dict[str, Held] = {}
+        self.heartbeat = PROCESS + self.owner
 
     async def run(self) -> None:
         settings = self.services.settings
@@ -109,8 +112,8 @@ class Dispatcher:
             for sub_id in held:
                 self._stop(sub_id)
             with contextlib.suppress(Exception):
-                for sub_id in held:
-                    await self.leases.release(sub_id, self.owner)
+                for key in [*held, self.heartbeat]:
+                    await self.leases.release(key, self.owner)
 
     def _stop(self, sub_id: str) -> None:
         held = self.queues.pop(sub_id, None)
@@ -119,9 +122,12 @@ class Dispatcher:
 
     async def keep_leases(self) -> None:
         """Renew the leases held, give up those of subscriptions no longer active, and take
-        free or expired ones up to a fair share of the active subscriptions among the
-        processes holding any."""
+        free or expired ones up to a fair share of the active subscriptions among the live
+        processes (each renews a lease of its own, its heartbeat). A process keeps what it
+        holds even above its share (handing a queue over mid-attempt would send twice)."""
         s = self.services.settings
+        # this process's own lease says it is alive: the others count it in their share
+        await self.leases.claim(self.heartbeat, self.owner, s.queue_lease_s)
         active = await self.services.subscriptions.active_ids()
         for sub_id in list(self.queues):
             task = self.queues[sub_id].task
@@ -137,7 +143,7 @@ class Dispatcher:
                     log.warning("webhooks: queue %s taken over by %s", sub_id, claim.holder)
                     self._stop(sub_id)
         holders = await self.leases.holders()
-        processes = {o for k, o in holders.items() if k in active} | {self.owner}
+        processes = {o for k, o in holders.items() if k.startswith(PROCESS)} | {self.owner}
         share = math.ceil(len(active) / len(processes))
         for sub_id in sorted(active - self.queues.keys()):
             if len(self.queues) >= share:
