@@ -21,7 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from megp_common.locks import StoreLocks
-from megp_common.mongo import Document
+from megp_common.mongo import SCALAR_EQ, Document
 from webhooks.domain.catalogue import Holding
 from webhooks.domain.notices import Notice
 from webhooks.domain.subscription import ACTIVE, Subscription
@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 class SubscriptionRepository:
     collection = "subscriptions"
-    indexes = [IndexModel([("bank", ASCENDING)])]
+    indexes = [IndexModel([("bank", ASCENDING)]), IndexModel([("status", ASCENDING)])]
 
     def __init__(self, db: AsyncDatabase[Document], locks: StoreLocks) -> None:
         self.c, self.locks = db[self.collection], locks
@@ -61,7 +61,7 @@ class SubscriptionRepository:
     async def of_bank(self, bank: str | None, limit: int = 100) -> list[Subscription]:
         """A bank's subscriptions, or every bank's for None."""
         cursor = (
-            self.c.find({} if bank is None else {"bank": bank})
+            self.c.find({} if bank is None else {"bank": bank}, comment=SCALAR_EQ)
             .sort("created_at", ASCENDING)
             .limit(limit)
         )
@@ -69,10 +69,11 @@ class SubscriptionRepository:
 
     async def active(self, bank: str | None = None) -> list[Subscription]:
         query: Document = {"status": ACTIVE} | ({} if bank is None else {"bank": bank})
-        return [_subscription(d) async for d in self.c.find(query)]
+        return [_subscription(d) async for d in self.c.find(query, comment=SCALAR_EQ)]
 
     async def active_ids(self) -> set[str]:
-        return {str(d["_id"]) async for d in self.c.find({"status": ACTIVE}, {"_id": 1})}
+        found = self.c.find({"status": ACTIVE}, {"_id": 1}, comment=SCALAR_EQ)
+        return {str(d["_id"]) async for d in found}
 
 
 def _subscription(doc: Document) -> Subscription:
@@ -122,29 +123,35 @@ class DeliveryRepository:
         try:
             await self.c.insert_one({**doc, "status": PENDING, "attempts": [], "attempt_count": 0})
         except DuplicateKeyError:
-            found = await self.c.find_one({"_id": doc["_id"]}, {"status": 1})
+            found = await self.c.find_one({"_id": doc["_id"]})
             if found is not None and found.get("status") == PENDING:
-                await self._queue(doc["_id"], doc["subscription_id"], doc["seq"])
+                await self._queue(found, int(found.get("attempt_count", 0)))
             return False
-        await self._queue(doc["_id"], doc["subscription_id"], doc["seq"])
+        await self._queue(doc, 0)
         return True
 
-    async def _queue(self, delivery_id: str, subscription_id: str, seq: int) -> None:
+    async def _queue(self, delivery: Document, attempt_count: int) -> None:
+        """The queue entry of a logged delivery: small (no body), since the dispatcher's look
+        for due work reads every entry."""
         with suppress(DuplicateKeyError):
             await self.q.insert_one(
                 {
-                    "_id": delivery_id,
-                    "subscription_id": subscription_id,
-                    "seq": seq,
+                    "_id": delivery["_id"],
+                    "subscription_id": delivery["subscription_id"],
+                    "seq": delivery["seq"],
                     "next_attempt_at": 0.0,
-                    "attempt_count": 0,
+                    "attempt_count": attempt_count,
                     "failing_since": None,
                 }
             )
 
     async def head(self, subscription_id: str) -> Document | None:
         """The queue's oldest entry: the queue is strictly in order."""
-        cursor = self.q.find({"subscription_id": subscription_id}).sort("seq", ASCENDING).limit(1)
+        cursor = (
+            self.q.find({"subscription_id": subscription_id}, comment=SCALAR_EQ)
+            .sort("seq", ASCENDING)
+            .limit(1)
+        )
         async for doc in cursor:
             return doc
         return None
@@ -197,17 +204,7 @@ class DeliveryRepository:
         await self.c.update_one(
             {"_id": delivery_id}, {"$set": {"status": PENDING, "failing_since": None}}
         )
-        with suppress(DuplicateKeyError):
-            await self.q.insert_one(
-                {
-                    "_id": delivery_id,
-                    "subscription_id": found["subscription_id"],
-                    "seq": found["seq"],
-                    "next_attempt_at": 0.0,
-                    "attempt_count": int(found.get("attempt_count", 0)),
-                    "failing_since": None,
-                }
-            )
+        await self._queue(found, int(found.get("attempt_count", 0)))
 
     async def resume(self, subscription_id: str) -> None:
         """A re-enabled subscription's queue starts again at once, its failing clock reset (so
@@ -221,7 +218,7 @@ class DeliveryRepository:
         return await self.c.find_one({"_id": delivery_id})
 
     async def pending_count(self, subscription_id: str) -> int:
-        return await self.q.count_documents({"subscription_id": subscription_id})
+        return await self.q.count_documents({"subscription_id": subscription_id}, comment=SCALAR_EQ)
 
     async def of(
         self, subscription_id: str, status: str | None = None, limit: int = 100
@@ -229,7 +226,7 @@ class DeliveryRepository:
         query: Document = {"subscription_id": subscription_id}
         if status is not None:
             query["status"] = status
-        cursor = self.c.find(query).sort("seq", ASCENDING).limit(limit)
+        cursor = self.c.find(query, comment=SCALAR_EQ).sort("seq", ASCENDING).limit(limit)
         return [d async for d in cursor]
 
 
@@ -237,7 +234,7 @@ class NoticeRepository:
     """`notices`: what the service told each bank about its subscriptions, newest last."""
 
     collection = "notices"
-    indexes = [IndexModel([("bank", ASCENDING), ("at", ASCENDING)])]
+    indexes = [IndexModel([("bank", ASCENDING)])]
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.c = db[self.collection]
@@ -251,7 +248,7 @@ class NoticeRepository:
 
     async def of_bank(self, bank: str | None, limit: int = 100) -> list[Notice]:
         query: Document = {} if bank is None else {"bank": bank}
-        cursor = self.c.find(query).sort("at", ASCENDING).limit(limit)
+        cursor = self.c.find(query, comment=SCALAR_EQ).sort("at", ASCENDING).limit(limit)
         return [Notice(**{k: v for k, v in d.items() if k != "_id"}) async for d in cursor]
 
 

@@ -33,6 +33,7 @@ from typing import Protocol
 from megp_common.locks import Leases
 from webhooks.adapters.repositories import DELIVERED, FAILED, PENDING
 from webhooks.domain.backoff import failing_too_long
+from webhooks.domain.subscription import Subscription
 from webhooks.service_layer.container import Services
 from webhooks.service_layer.notices import tell_disabled
 
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 #: and the longest one in backoff waits before looking again (a replay may have put an older
 #: delivery back at its head).
 IDLE_LOOK_S = 5.0
+#: How long a queue goes on with the subscription it read (its URL, secrets and status): a
+#: rotation, a disabling or an enabling reaches its queue within this.
+SUBSCRIPTION_READ_S = 1.0
 #: The lease key prefix of the processes themselves (each one's heartbeat).
 PROCESS = "process:"
 
@@ -68,6 +72,8 @@ class Held:
     until: float
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    sub: Subscription | None = None
+    sub_read_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,9 @@ class Dispatcher:
     async def deliver_next(self, sub_id: str, held: Held) -> Turn:
         """Make the head delivery's next attempt if it is due."""
         s = self.services
-        sub = await s.subscriptions.get(sub_id)
+        if held.sub is None or time.monotonic() - held.sub_read_at > SUBSCRIPTION_READ_S:
+            held.sub, held.sub_read_at = await s.subscriptions.get(sub_id), time.monotonic()
+        sub = held.sub
         if sub is None or sub.status != "active":
             return Turn(IDLE_LOOK_S)
         head = await s.deliveries.head(sub_id)
@@ -231,6 +239,7 @@ class Dispatcher:
         )
         if failing_too_long(since, time.time(), s.settings.disable_after_failing_s):
             await self.disable_failing(sub_id, since or 0.0)
+            held.sub = None
         return Turn(0.0)
 
     async def disable_failing(self, sub_id: str, since: float) -> None:
