@@ -17,8 +17,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.locks import StoreLocks
 from megp_common.mongo import SCALAR_EQ, Document
@@ -28,6 +29,7 @@ from webhooks.domain.subscription import ACTIVE, Subscription
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 T = TypeVar("T")
+DUPLICATE_KEY = 11000
 
 
 class SubscriptionRepository:
@@ -120,30 +122,40 @@ class DeliveryRepository:
     async def enqueue(self, doc: Document) -> bool:
         """Log and queue a delivery; False when this (subscription, event) was queued already
         (a pending one whose queue entry a crash lost is queued again)."""
-        try:
-            await self.c.insert_one({**doc, "status": PENDING, "attempts": [], "attempt_count": 0})
-        except DuplicateKeyError:
-            found = await self.c.find_one({"_id": doc["_id"]})
-            if found is not None and found.get("status") == PENDING:
-                await self._queue(found, int(found.get("attempt_count", 0)))
-            return False
-        await self._queue(doc, 0)
-        return True
+        return await self.enqueue_many([doc]) == 1
+
+    async def enqueue_many(self, docs: list[Document]) -> int:
+        """`enqueue` for one event's deliveries to many subscriptions, in two writes (one to
+        the log, one to the queues) rather than two per subscription; how many were new."""
+        if not docs:
+            return 0
+        logged = [{**d, "status": PENDING, "attempts": [], "attempt_count": 0} for d in docs]
+        again = set(await _insert_new(self.c, logged))
+        for doc in docs:
+            if doc["_id"] in again:  # a redelivered event: queue it only if still pending
+                found = await self.c.find_one({"_id": doc["_id"]})
+                if found is not None and found.get("status") == PENDING:
+                    await self._queue(found, int(found.get("attempt_count", 0)))
+        entries = [self._entry(d, 0) for d in docs if d["_id"] not in again]
+        await _insert_new(self.q, entries)
+        return len(docs) - len(again)
+
+    @staticmethod
+    def _entry(delivery: Document, attempt_count: int) -> Document:
+        return {
+            "_id": delivery["_id"],
+            "subscription_id": delivery["subscription_id"],
+            "seq": delivery["seq"],
+            "next_attempt_at": 0.0,
+            "attempt_count": attempt_count,
+            "failing_since": None,
+        }
 
     async def _queue(self, delivery: Document, attempt_count: int) -> None:
         """The queue entry of a logged delivery: small (no body), since the dispatcher's look
         for due work reads every entry."""
         with suppress(DuplicateKeyError):
-            await self.q.insert_one(
-                {
-                    "_id": delivery["_id"],
-                    "subscription_id": delivery["subscription_id"],
-                    "seq": delivery["seq"],
-                    "next_attempt_at": 0.0,
-                    "attempt_count": attempt_count,
-                    "failing_since": None,
-                }
-            )
+            await self.q.insert_one(self._entry(delivery, attempt_count))
 
     async def head(self, subscription_id: str) -> Document | None:
         """The queue's oldest entry: the queue is strictly in order."""
@@ -250,6 +262,20 @@ class NoticeRepository:
         query: Document = {} if bank is None else {"bank": bank}
         cursor = self.c.find(query, comment=SCALAR_EQ).sort("at", ASCENDING).limit(limit)
         return [Notice(**{k: v for k, v in d.items() if k != "_id"}) async for d in cursor]
+
+
+async def _insert_new(col: AsyncCollection[Document], docs: list[Document]) -> list[Any]:
+    """Insert every document whose `_id` is new; the `_id`s that were there already."""
+    if not docs:
+        return []
+    try:
+        await col.insert_many(docs, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return [docs[e["index"]]["_id"] for e in errors]
+    return []
 
 
 def as_datetime(value: Any) -> datetime:

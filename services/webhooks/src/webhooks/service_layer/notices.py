@@ -35,10 +35,8 @@ async def tell_disabled(services: Services, sub: Subscription, *, by_bank: bool)
     )
     await services.notices.add(notice)
     body = notice_body(notice)
-    for other in await services.subscriptions.active(sub.bank):
-        if other.id == sub.id:
-            continue
-        await services.deliveries.enqueue(
+    await services.deliveries.enqueue_many(
+        [
             {
                 "_id": f"{other.id}:{notice.id}",
                 "subscription_id": other.id,
@@ -50,5 +48,8 @@ async def tell_disabled(services: Services, sub: Subscription, *, by_bank: bool)
                 "body": body,
                 "created_at": services.wall_now(),
             }
-        )
+            for other in await services.subscriptions.active(sub.bank)
+            if other.id != sub.id
+        ]
+    )
     return notice
