@@ -59,6 +59,9 @@ class Receiver:
                     receiver.hanging += 1
                     time.sleep(60)
                     return
+                if self.path.startswith("/stall"):
+                    time.sleep(12)  # past the service's 10 s attempt timeout
+                    return
                 ids = [s.headers["webhook-id"] for s in receiver.seen if s.path == self.path]
                 first = ids.count(self.headers["webhook-id"]) == 1
                 status = 500 if self.path == "/fail-once" and first else 200
@@ -361,3 +364,46 @@ def test_a_disabled_subscription_is_told_and_enabling_resumes_its_queue(
     got = [s.headers["webhook-id"] for s in receiver.at("/toggle")]
     assert got == [f"msg_{ids[0]}", f"msg_{ids[0]}", f"msg_{ids[1]}", f"msg_{ids[2]}"]
     assert pending() == 0
+
+
+def test_a_hundred_and_twenty_stalled_subscribers_delay_no_other(
+    platform: Platform, tokens: Any, infra: Any
+) -> None:
+    """More stalled receivers than an HTTP client pools by default (100): the one that answers
+    still gets every event at once, each attempt to the others bounded by the timeout."""
+    receiver = Receiver()
+    base = receiver.start()
+    hooks = httpx.Client(base_url=platform.processes["webhooks"].url, timeout=30)
+    tag = uuid.uuid4().hex[:8]
+    bank = f"Banco Lento {tag}"
+    as_bank = tokens.header(Role.PARTNER_BANK, organization=bank)
+
+    def subscribe(path: str) -> None:
+        answer = hooks.post(
+            "/v1/subscriptions",
+            json={"url": base + path, "event_types": ["funds.InflowRecorded"]},
+            headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert answer.status_code == 201, answer.text
+
+    for n in range(120):
+        subscribe(f"/stall/{n}")
+    subscribe("/prompt")
+    time.sleep(3.0)  # every queue taken (the leases are looked at each second)
+
+    fund = f"fund-{tag}"
+    publish(infra.kafka, [(opened(fund, bank), fund), (inflow(fund, "0.50"), fund)])
+
+    def stalled() -> set[str]:
+        return {s.path for s in receiver.seen if s.path.startswith("/stall")}
+
+    wait_for(lambda: len(stalled()) >= 100, 60, "the stalled receivers' first attempts")
+    wait_for(lambda: len(receiver.at("/prompt")) >= 1, 30, "the prompt receiver's first event")
+    ids = publish(infra.kafka, [(inflow(fund, f"{n}.00"), fund) for n in (1, 2, 3)])
+    started = time.monotonic()
+    wait_for(lambda: len(receiver.at("/prompt")) >= 4, 30, "the prompt receiver's events")
+    took = time.monotonic() - started
+    got = [s.headers["webhook-id"] for s in receiver.at("/prompt")][1:]
+    assert got == [f"msg_{i}" for i in ids]
+    # the stalled queues are still on their first attempt (10 s timeout, then 5 s backoff)
+    assert took < 10.0, took
