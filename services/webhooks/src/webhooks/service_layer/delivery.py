@@ -115,8 +115,12 @@ class Dispatcher:
                 await asyncio.sleep(settings.delivery_poll_interval_s)
         finally:
             held = list(self.queues)
+            tasks = [t for h in self.queues.values() if (t := h.task) is not None]
             for sub_id in held:
                 self._stop(sub_id)
+            # an attempt cut short is made again by the next holder (same webhook-id); wait
+            # for the tasks to end before giving their queues up
+            await asyncio.gather(*tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
                 for key in [*held, self.heartbeat]:
                     await self.leases.release(key, self.owner)
