@@ -207,8 +207,11 @@ def test_each_queue_is_sent_by_one_process_and_the_survivor_finishes_it(
         for n in range(2)
     ]
     wait_for(lambda: len(pair.lease_owners().keys() & {s["id"] for s in subs}) == 2, 20, "leases")
-    owners = pair.lease_owners()
-    assert owners[subs[0]["id"]] != owners[subs[1]["id"]], owners  # a queue for each process
+    # the active queues (these two and the earlier test's) are shared out: each process holds
+    # some, none more than its share; either would send any queue it held
+    wait_for(lambda: len(set(pair.lease_owners().values())) == 2, 20, "both processes holding")
+    held = list(pair.lease_owners().values())
+    assert max(held.count(o) for o in set(held)) <= (len(held) + 1) // 2, held
 
     funds = [f"fund-{tag}-{k}" for k in range(3)]
     events = [(opened(f, bank), f) for f in funds] + [
