@@ -12,7 +12,10 @@
     places an order of one or two lines over a pool of products with ample stock (every line
     reserved) and pays it, one after another; orders placed and paid per second, p50/p99 of
     placing and of paying, refusals by status, at each client count of --order-clients, and
-    the ratio to the store's ceiling measured in the same run.
+    the ratio to the store's ceiling measured in the same run;
+(g) webhook deliveries (the webhooks service as its own process) to a local receiver at each
+    subscriber count of --webhook-subscribers: deliveries/s and the lag from an event's commit
+    (its timestamp) to its arrival, p50/p99 (tests/bench/webhooks_stage.py).
 Prints a table and writes JSON under .local/bench/. Numbers are measurements, not assertions.
 """
 
@@ -36,6 +39,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import UpdateOne
+from webhooks_stage import webhook_deliveries, webhook_rows
 
 from megp_common.auth import AuthConfig, Role, local_secret, mint_token
 from megp_common.bus import KafkaBus, OutgoingRecord, ensure_topics
@@ -675,6 +679,10 @@ async def main(args: argparse.Namespace) -> None:
     if args.orders_only:
         await orders_only(buyers, args.orders, args.order_products, args.store_updates)
         return
+    hooked = [int(n) for n in args.webhook_subscribers.split(",") if n.strip()]
+    if args.webhooks_only:
+        await webhooks_only(hooked, args.webhook_events)
+        return
     with provide_infra() as infra:
         print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
         funds = (
@@ -685,6 +693,11 @@ async def main(args: argparse.Namespace) -> None:
         orders = (
             await trade_orders(infra.kafka, infra.mongo, buyers, args.orders, args.order_products)
             if args.orders
+            else []
+        )
+        hooks = (
+            await webhook_deliveries(infra.kafka, infra.mongo, hooked, args.webhook_events)
+            if args.webhook_events
             else []
         )
         kafka = await kafka_ceiling(infra.kafka, args.kafka_messages, args.paced)
@@ -735,6 +748,7 @@ async def main(args: argparse.Namespace) -> None:
     ]
     rows += fund_rows(funds)
     rows += order_rows(orders, store_best)
+    rows += webhook_rows(hooks)
     simulation = run_simulation(args.simulation) if args.simulation else None
     if simulation is not None:
         rows += simulation_rows(simulation)
@@ -752,6 +766,7 @@ async def main(args: argparse.Namespace) -> None:
         "hop": hop_result,
         "fund_deposits": funds,
         "trade_orders": orders,
+        "webhooks": hooks,
         "simulation": simulation,
     }
     out = REPO_ROOT / ".local" / "bench"
@@ -798,6 +813,21 @@ async def orders_only(clients: list[int], per_client: int, pool: int, store_upda
     print(f"\nwrote {path.relative_to(REPO_ROOT)}")
 
 
+async def webhooks_only(subscribers: list[int], events: int) -> None:
+    """`--webhooks-only`: stage (g) alone."""
+    with provide_infra() as infra:
+        print(f"bench on {platform.node()} ({os.cpu_count()} cores), servers from {infra.source}")
+        hooks = await webhook_deliveries(infra.kafka, infra.mongo, subscribers, events)
+    print()
+    for name, rate, lat in webhook_rows(hooks):
+        print(f"  {name:<32} {rate:>16}   {lat}")
+    out = REPO_ROOT / ".local" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"webhooks-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    path.write_text(json.dumps({"when": datetime.now(UTC).isoformat(), "webhooks": hooks}))
+    print(f"\nwrote {path.relative_to(REPO_ROOT)}")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kafka-messages", type=int, default=100_000)
@@ -826,6 +856,18 @@ if __name__ == "__main__":
     parser.add_argument(
         "--orders-only", action="store_true", help="run stage (f) alone (and the store ceiling)"
     )
+    parser.add_argument(
+        "--webhook-subscribers",
+        default="1,10,100",
+        help="subscriber counts of stage (g), comma-separated",
+    )
+    parser.add_argument(
+        "--webhook-events",
+        type=int,
+        default=100,
+        help="events each subscriber of (g) receives; 0 skips it",
+    )
+    parser.add_argument("--webhooks-only", action="store_true", help="run stage (g) alone")
     parser.add_argument(
         "--simulation",
         default=os.environ.get("BENCH_SIMULATION_ARGS", DEFAULT_SIMULATION),

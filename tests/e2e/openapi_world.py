@@ -457,7 +457,7 @@ class World:
             return self.as_(Role.PARTICIPANT, organization=CHAIN, subject="world-chain")
         if path.endswith(("/bank-statements", "/bank-deposits", "/bank-deposit-notifications")):
             return self.as_(Role.PARTNER_BANK, organization=TRUST_BANK)  # the fund's trust bank
-        if path.startswith("/v1/subscriptions"):  # a bank's own, of national scope
+        if path.startswith(("/v1/subscriptions", "/v1/notices")):  # a bank's own, national
             return self.header(
                 Role.PARTNER_BANK, states=NATIONAL, organization=LENDER, subject=uid("bank")
             )

@@ -1,7 +1,10 @@
 """Webhooks over real HTTP: funds' events, published on the real broker, reach the partner
 bank's receiver (a small HTTP server this test runs on a free port) signed the Standard
 Webhooks way; a 500 is retried with the same webhook-id; a subscriber that hangs does not
-delay another; another bank's fund is never delivered; members' data is withheld."""
+delay another; another bank's fund is never delivered; members' data is withheld; a rotated
+secret and the one it replaced both verify during the overlap; a disabled subscription is
+told to the bank's other subscriptions and in its notices, and enabling it resumes its queue
+from where it stopped."""
 
 from __future__ import annotations
 
@@ -38,10 +41,11 @@ class Seen:
 @dataclass
 class Receiver:
     """Answers /fail-once with 500 the first time it sees a webhook-id, /hang never in time,
-    anything else with 200; records every request."""
+    /toggle with 503 while `down`, anything else with 200; records every request."""
 
     seen: list[Seen] = field(default_factory=list)
     hanging: int = 0
+    down: bool = True
     server: ThreadingHTTPServer | None = None
 
     def start(self) -> str:
@@ -55,9 +59,14 @@ class Receiver:
                     receiver.hanging += 1
                     time.sleep(60)
                     return
+                if self.path.startswith("/stall"):
+                    time.sleep(12)  # past the service's 10 s attempt timeout
+                    return
                 ids = [s.headers["webhook-id"] for s in receiver.seen if s.path == self.path]
                 first = ids.count(self.headers["webhook-id"]) == 1
                 status = 500 if self.path == "/fail-once" and first else 200
+                if self.path == "/toggle" and receiver.down:
+                    status = 503
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()
@@ -227,3 +236,174 @@ def test_deliveries_are_signed_retried_with_one_id_and_never_held_by_another(
         headers=tokens.header(Role.PARTNER_BANK, organization=other_bank),
     )
     assert peek.status_code == 404
+
+
+def test_a_rotated_secret_and_the_replaced_one_both_verify_during_the_overlap(
+    platform: Platform, tokens: Any, infra: Any
+) -> None:
+    receiver = Receiver()
+    base = receiver.start()
+    hooks = httpx.Client(base_url=platform.processes["webhooks"].url, timeout=10)
+    tag = uuid.uuid4().hex[:8]
+    bank = f"Banco Rota {tag}"
+    as_bank = tokens.header(Role.PARTNER_BANK, organization=bank)
+    made = hooks.post(
+        "/v1/subscriptions",
+        json={"url": base + "/rotating", "event_types": ["funds.InflowRecorded"]},
+        headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert made.status_code == 201, made.text
+    sub, old = made.json()["id"], made.json()["secret"]
+
+    key = uuid.uuid4().hex
+    rotated = hooks.post(
+        f"/v1/subscriptions/{sub}/secret-rotation", headers=as_bank | {"Idempotency-Key": key}
+    )
+    assert rotated.status_code == 201, rotated.text
+    new = rotated.json()["secret"]
+    assert new.startswith("whsec_") and new != old
+    assert rotated.json()["previous_secret_until"] is not None
+    again = hooks.post(
+        f"/v1/subscriptions/{sub}/secret-rotation", headers=as_bank | {"Idempotency-Key": key}
+    )
+    assert again.status_code == 201 and again.json()["secret"] == new  # the retry, not a third
+    read = hooks.get(f"/v1/subscriptions/{sub}", headers=as_bank)
+    assert read.status_code == 200 and "secret" not in read.json()
+    stranger = tokens.header(Role.PARTNER_BANK, organization=f"Otro {tag}")
+    refused = hooks.post(
+        f"/v1/subscriptions/{sub}/secret-rotation",
+        headers=stranger | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert refused.status_code == 404, refused.text
+    time.sleep(1.0)
+
+    fund = f"fund-{tag}"
+    publish(infra.kafka, [(opened(fund, bank), fund), (inflow(fund, "10.00"), fund)])
+    wait_for(lambda: len(receiver.at("/rotating")) >= 1, 30, "the delivery after the rotation")
+    seen = receiver.at("/rotating")[0]
+    assert len(seen.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, new):
+        assert Webhook(secret).verify(seen.body, seen.headers)["data"]["fund_id"] == fund
+
+
+def test_a_disabled_subscription_is_told_and_enabling_resumes_its_queue(
+    platform: Platform, tokens: Any, infra: Any
+) -> None:
+    receiver = Receiver()
+    base = receiver.start()
+    hooks = httpx.Client(base_url=platform.processes["webhooks"].url, timeout=10)
+    tag = uuid.uuid4().hex[:8]
+    bank = f"Banco Pausa {tag}"
+    as_bank = tokens.header(Role.PARTNER_BANK, organization=bank)
+
+    def subscribe(path: str, types: list[str]) -> dict[str, Any]:
+        answer = hooks.post(
+            "/v1/subscriptions",
+            json={"url": base + path, "event_types": types},
+            headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert answer.status_code == 201, answer.text
+        made: dict[str, Any] = answer.json()
+        return made
+
+    main = subscribe("/toggle", ["funds.InflowRecorded"])
+    contact = subscribe("/contact", ["webhooks.SubscriptionDisabled"])
+    time.sleep(1.0)
+
+    fund = f"fund-{tag}"
+    ids = publish(
+        infra.kafka,
+        [(opened(fund, bank), fund)] + [(inflow(fund, f"{n}.00"), fund) for n in (1, 2, 3)],
+    )[1:]
+    wait_for(lambda: len(receiver.at("/toggle")) >= 1, 30, "the first attempt (answered 503)")
+
+    def pending() -> int:
+        got = hooks.get(
+            f"/v1/subscriptions/{main['id']}/deliveries",
+            params={"status": "pending"},
+            headers=as_bank,
+        )
+        assert got.status_code == 200, got.text
+        return len(got.json())
+
+    wait_for(lambda: pending() == 3, 10, "three deliveries queued")
+    disabled = hooks.post(
+        f"/v1/subscriptions/{main['id']}/disable",
+        headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert disabled.status_code == 200 and disabled.json()["status"] == "disabled"
+
+    # the bank's other subscription is told, signed with its own secret; so are its notices
+    wait_for(lambda: len(receiver.at("/contact")) >= 1, 30, "the notice")
+    told = receiver.at("/contact")[0]
+    notice = Webhook(contact["secret"]).verify(told.body, told.headers)
+    assert notice["type"] == "webhooks.SubscriptionDisabled"
+    assert notice["data"]["subscription_id"] == main["id"]
+    assert notice["data"]["disabled_by"] == "bank"
+    listed = hooks.get("/v1/notices", headers=as_bank)
+    assert listed.status_code == 200, listed.text
+    assert [n["subscription_id"] for n in listed.json()] == [main["id"]]
+    other_bank = hooks.get(
+        "/v1/notices", headers=tokens.header(Role.PARTNER_BANK, organization=f"Otro {tag}")
+    )
+    assert other_bank.status_code == 200 and other_bank.json() == []
+
+    # while disabled nothing is sent, though the backoff (5 s) has run out
+    receiver.down = False
+    time.sleep(7.0)
+    assert len(receiver.at("/toggle")) == 1
+
+    enabled = hooks.post(
+        f"/v1/subscriptions/{main['id']}/enable",
+        headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert enabled.status_code == 200 and enabled.json()["status"] == "active"
+    assert enabled.json()["disabled_reason"] is None
+    wait_for(lambda: len(receiver.at("/toggle")) >= 4, 30, "the queue resumed")
+    time.sleep(1.0)
+    got = [s.headers["webhook-id"] for s in receiver.at("/toggle")]
+    assert got == [f"msg_{ids[0]}", f"msg_{ids[0]}", f"msg_{ids[1]}", f"msg_{ids[2]}"]
+    assert pending() == 0
+
+
+def test_a_hundred_and_twenty_stalled_subscribers_delay_no_other(
+    platform: Platform, tokens: Any, infra: Any
+) -> None:
+    """More stalled receivers than an HTTP client pools by default (100): the one that answers
+    still gets every event at once, each attempt to the others bounded by the timeout."""
+    receiver = Receiver()
+    base = receiver.start()
+    hooks = httpx.Client(base_url=platform.processes["webhooks"].url, timeout=30)
+    tag = uuid.uuid4().hex[:8]
+    bank = f"Banco Lento {tag}"
+    as_bank = tokens.header(Role.PARTNER_BANK, organization=bank)
+
+    def subscribe(path: str) -> None:
+        answer = hooks.post(
+            "/v1/subscriptions",
+            json={"url": base + path, "event_types": ["funds.InflowRecorded"]},
+            headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert answer.status_code == 201, answer.text
+
+    for n in range(120):
+        subscribe(f"/stall/{n}")
+    subscribe("/prompt")
+    time.sleep(3.0)  # every queue taken (the leases are looked at each second)
+
+    fund = f"fund-{tag}"
+    publish(infra.kafka, [(opened(fund, bank), fund), (inflow(fund, "0.50"), fund)])
+
+    def stalled() -> set[str]:
+        return {s.path for s in receiver.seen if s.path.startswith("/stall")}
+
+    wait_for(lambda: len(stalled()) >= 100, 60, "the stalled receivers' first attempts")
+    wait_for(lambda: len(receiver.at("/prompt")) >= 1, 30, "the prompt receiver's first event")
+    ids = publish(infra.kafka, [(inflow(fund, f"{n}.00"), fund) for n in (1, 2, 3)])
+    started = time.monotonic()
+    wait_for(lambda: len(receiver.at("/prompt")) >= 4, 30, "the prompt receiver's events")
+    took = time.monotonic() - started
+    got = [s.headers["webhook-id"] for s in receiver.at("/prompt")][1:]
+    assert got == [f"msg_{i}" for i in ids]
+    # the stalled queues are still on their first attempt (10 s timeout, then 5 s backoff)
+    assert took < 10.0, took

@@ -70,6 +70,7 @@ TEACH_LENDER = (
     "credit.LoanApproved",
     "credit.LoanDisbursed",
     "credit.InstallmentDue",
+    "credit.CreditLineTakenOver",
 )
 #: a CURP's shape (RENAPO): four letters, the birth date, sex, state, three consonants, two more
 CURP_SHAPE = re.compile(rb"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d")
@@ -291,6 +292,8 @@ def expected_deliveries(sim: Simulation, events: RunEvents) -> dict[str, Concern
         if lender and kind in TEACH_LENDER:
             if kind != "credit.CreditLineOpened" and loan:
                 lenders[("loan", loan)] = lender
+            for moved in data.get("loan_ids") or [] if kind == "credit.CreditLineTakenOver" else []:
+                lenders[("loan", str(moved))] = lender
             if line:
                 lenders[("line", line)] = lender
         if kind not in offered or env["id"] in out:

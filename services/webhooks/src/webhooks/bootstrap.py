@@ -6,13 +6,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
 from megp_common.clock import SettableClock
+from megp_common.locks import Leases, StoreLocks
 from megp_common.mongo import Document
 from megp_common.web import IdempotencyStore
 from webhooks.adapters.repositories import (
-    ALL,
+    LEASES,
+    LOCKS,
     DeliveryRepository,
     HoldingRepository,
+    NoticeRepository,
     SubscriptionRepository,
+    collections,
 )
 from webhooks.adapters.sender import Sender
 from webhooks.config import Settings
@@ -34,9 +38,10 @@ def build_services(
     return Services(
         settings=settings,
         clock=clock,
-        subscriptions=SubscriptionRepository(db),
+        subscriptions=SubscriptionRepository(db, StoreLocks(db, LOCKS)),
         holdings=HoldingRepository(db),
         deliveries=DeliveryRepository(db),
+        notices=NoticeRepository(db),
         idempotency=IdempotencyStore(db["idempotency"], clock),
     )
 
@@ -44,9 +49,10 @@ def build_services(
 async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     settings = runtime.settings
     services = build_services(settings, runtime.clock, runtime.db)
-    dispatcher = Dispatcher(services, Sender(settings.delivery_timeout_s))
+    leases = Leases(runtime.db, LEASES, StoreLocks(runtime.db, LOCKS))
+    dispatcher = Dispatcher(services, Sender(settings.delivery_timeout_s), leases)
     return Wiring(
-        collections={repo.collection: repo.indexes for repo in ALL},
+        collections=collections(),
         consumes=["funds.events", "credit.events"],
         handlers=handlers(services),
         background=[dispatcher.run],

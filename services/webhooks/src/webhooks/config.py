@@ -1,4 +1,6 @@
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from megp_common.settings import ServiceSettings
 from webhooks.domain.backoff import Backoff
@@ -35,6 +37,27 @@ class Settings(ServiceSettings):
         gt=0,
         description="Disable a subscription whose oldest pending delivery has failed this long",
     )
+
+    secret_overlap_s: float = Field(
+        default=86_400.0,
+        ge=0,
+        description="After a secret's rotation, how long the old secret keeps signing too",
+    )
+    queue_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a process holds a subscription's queue without renewing it (it"
+        " renews at a third); another process takes a queue over once this has passed",
+    )
+    lease_check_interval_s: float = Field(
+        default=1.0, gt=0, description="How often a process looks for queues to take or renew"
+    )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_attempts(self) -> Self:
+        if self.queue_lease_s < 2 * self.delivery_timeout_s:
+            raise ValueError("QUEUE_LEASE_S must be at least twice DELIVERY_TIMEOUT_S")
+        return self
 
     @property
     def backoff(self) -> Backoff:

@@ -42,6 +42,19 @@ def test_a_loan_event_goes_to_its_lender_learnt_or_stated() -> None:
     assert bank_of("enrollment.ParticipantEnrolled", {"participant_id": "p"}, {}) is None
 
 
+def test_a_takeover_moves_the_line_and_its_loans_to_the_new_lender() -> None:
+    taken = {"line_id": "C1", "group_id": "g", "previous_lender": "NAFIN", "lender": "Banorte"}
+    held = learnt("credit.CreditLineTakenOver", {**taken, "loan_ids": ["L1", "L2"]})
+    assert held == [
+        Holding("line", "C1", "Banorte"),
+        Holding("loan", "L1", "Banorte"),
+        Holding("loan", "L2", "Banorte"),
+    ]
+    known = {(h.kind, h.key): h.bank for h in held}
+    paid = {"loan_id": "L2", "line_id": "C1", "group_id": "g"}
+    assert bank_of("credit.InstallmentPaid", paid, known) == "Banorte"
+
+
 def test_redaction_withholds_personal_data_at_any_depth() -> None:
     data = {
         "fund_id": "g1",

@@ -14,17 +14,14 @@ store) applies an update as read, modify, write back without guarding against a 
 another connection: measured, two trade processes racing 64 buyers for 10 units took 11
 orders. So each stock change also holds the product's store lock (`StockLocks`): a document
 in `stock_locks` whose insert succeeds for one writer at a time (a duplicate `_id` is refused
-atomically by the store), released by deleting it, taken over when its holder died (expired).
+atomically by the store), released by deleting it, taken over when its holder died (expired):
+`megp_common.locks.StoreLocks`, which the webhooks service's queue leases stand on too.
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +29,8 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from megp_common.errors import Unavailable, ValidationFailed
+from megp_common.errors import ValidationFailed
+from megp_common.locks import StoreLocks
 from megp_common.mongo import (
     DOCUMENT_LOCKS,
     SCALAR_EQ,
@@ -63,45 +61,16 @@ def level_of(doc: Mapping[str, Any]) -> StockLevel:
     return StockLevel(int(doc["available"]), int(doc["reserved"]), int(doc["sold"]))
 
 
-class StockLocks:
+class StockLocks(StoreLocks):
     """One writer at a time per product (or per round, in `round_locks`), across processes, on
-    a store without transactions."""
+    a store without transactions (the platform's `megp_common.locks.StoreLocks`)."""
 
     collection = "stock_locks"
-    indexes: tuple[IndexModel, ...] = ()
 
     def __init__(
         self, db: AsyncDatabase[Document], *, lease_s: float = 10.0, collection: str | None = None
     ) -> None:
-        self.collection = collection or self.collection
-        self.col, self.lease_s = db[self.collection], lease_s
-
-    @asynccontextmanager
-    async def hold(self, product_id: str, wait_s: float = 20.0) -> AsyncIterator[None]:
-        owner, deadline, pause = uuid.uuid4().hex, time.monotonic() + wait_s, 0.002
-        while True:
-            try:
-                await self.col.insert_one(
-                    {"_id": product_id, "owner": owner, "until": time.time() + self.lease_s}
-                )
-                break
-            except DuplicateKeyError:
-                held = await self.col.find_one({"_id": product_id})
-                if held is not None and float(held.get("until", 0)) < time.time():
-                    # its holder died mid-change: the lease ran out, take it over
-                    await self.col.delete_one({"_id": product_id, "owner": held["owner"]})
-                    continue
-                if time.monotonic() > deadline:
-                    raise Unavailable(
-                        f"{product_id} is being changed by another writer; try again",
-                        retry_after_s=1,
-                    ) from None
-                await asyncio.sleep(pause * (1 + random.random()))
-                pause = min(pause * 1.5, 0.05)
-        try:
-            yield
-        finally:
-            await self.col.delete_one({"_id": product_id, "owner": owner})
+        super().__init__(db, collection or type(self).collection, lease_s=lease_s)
 
 
 class StockRepository:

@@ -31,8 +31,14 @@ CREDIT_EVENTS = (
     "credit.InstallmentOverdue",
     "credit.LoanRepaid",
 )
-#: Every event type a subscription may name.
+#: Every event type the service consumes and a subscription may name.
 EVENT_TYPES: tuple[str, ...] = FUND_EVENTS + CREDIT_EVENTS
+#: The service's own notices about a bank's subscriptions (`domain/notices.py`). Every active
+#: subscription of the bank receives them whatever its types; a subscription naming only these
+#: is a bank's contact endpoint for them.
+NOTICE_TYPES: tuple[str, ...] = ("webhooks.SubscriptionDisabled",)
+#: What a subscription's `event_types` may hold.
+SUBSCRIBABLE: tuple[str, ...] = EVENT_TYPES + NOTICE_TYPES
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ def learnt(event_type: str, data: Mapping[str, Any]) -> list[Holding]:
         return []
     if event_type == "credit.CreditLineOpened":
         return [Holding("line", data["line_id"], lender)]
+    if event_type == "credit.CreditLineTakenOver":  # the line and every loan moved with it
+        moved = [Holding("loan", str(loan), lender) for loan in data.get("loan_ids") or []]
+        return [Holding("line", data["line_id"], lender), *moved]
     if event_type in ("credit.LoanApproved", "credit.LoanDisbursed", "credit.InstallmentDue"):
         found = [Holding("loan", data["loan_id"], lender)]
         if data.get("line_id"):

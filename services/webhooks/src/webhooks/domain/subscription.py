@@ -1,5 +1,10 @@
 """A bank's subscription: where it wants its events, which types, and the secret they are
-signed with (Standard Webhooks, `whsec_` + base64 of 24 to 64 random bytes)."""
+signed with (Standard Webhooks, `whsec_` + base64 of 24 to 64 random bytes).
+
+A secret rotates with an overlap: the new one signs from the rotation on, and the one it
+replaces keeps signing too until `previous_secret_until`, so a receiver still verifying with
+the old secret accepts every delivery while it switches. Only two secrets are ever in force:
+rotating again during an overlap ends the older one's at once."""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import base64
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from webhooks.domain.catalogue import EVENT_TYPES
+from webhooks.domain.catalogue import SUBSCRIBABLE
 from webhooks.domain.errors import SubscriptionRefused
 
 ACTIVE = "active"
@@ -32,12 +37,12 @@ def checked_url(url: str, *, allow_http: bool) -> str:
 
 def checked_types(types: Iterable[str]) -> list[str]:
     wanted = list(dict.fromkeys(types))
-    unknown = sorted(set(wanted) - set(EVENT_TYPES))
+    unknown = sorted(set(wanted) - set(SUBSCRIBABLE))
     if unknown or not wanted:
         raise SubscriptionRefused(
             "name at least one event type, each one offered",
             unknown=unknown,
-            offered=list(EVENT_TYPES),
+            offered=list(SUBSCRIBABLE),
         )
     return wanted
 
@@ -55,11 +60,35 @@ class Subscription:
     disabled_reason: str | None = None
     description: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+    secret_rotated_at: datetime | None = None
 
     def wants(self, event_type: str, bank: str) -> bool:
         return self.status == ACTIVE and self.bank == bank and event_type in self.event_types
 
-    def disable(self, when: datetime, reason: str) -> None:
+    def disable(self, when: datetime, reason: str) -> bool:
+        """Stop delivering; False if it was disabled already."""
         if self.status == DISABLED:
-            return
+            return False
         self.status, self.disabled_at, self.disabled_reason = DISABLED, when, reason
+        return True
+
+    def enable(self) -> bool:
+        """Deliver again, from where the queue stopped; False if it was active already."""
+        if self.status == ACTIVE:
+            return False
+        self.status, self.disabled_at, self.disabled_reason = ACTIVE, None, None
+        return True
+
+    def rotate_secret(self, new: str, when: datetime, overlap_s: float) -> None:
+        """`new` signs from now on; the current secret keeps signing for `overlap_s` more."""
+        self.previous_secret, self.secret = self.secret, new
+        self.previous_secret_until = when + timedelta(seconds=overlap_s)
+        self.secret_rotated_at = when
+
+    def signing_secrets(self, when: datetime) -> list[str]:
+        """The secrets a delivery made at `when` is signed with: the current one, and the one
+        it replaced while the overlap lasts."""
+        old, until = self.previous_secret, self.previous_secret_until
+        return [self.secret] + ([old] if old and until is not None and when < until else [])

@@ -10,6 +10,7 @@ from megp_common.web import IdempotencyStore
 from webhooks.adapters.repositories import (
     DeliveryRepository,
     HoldingRepository,
+    NoticeRepository,
     SubscriptionRepository,
 )
 from webhooks.config import Settings
@@ -22,6 +23,7 @@ class Services:
     subscriptions: SubscriptionRepository
     holdings: HoldingRepository
     deliveries: DeliveryRepository
+    notices: NoticeRepository
     idempotency: IdempotencyStore
 
     def wall_now(self) -> datetime:

@@ -57,22 +57,21 @@ def handlers(services: Services) -> dict[str, Handler]:
         if bank is None:
             return
         body = payload_of(env, data)
-        for sub in await services.subscriptions.active():
-            if not sub.wants(env.type, bank):
-                continue
-            await services.deliveries.enqueue(
-                {
-                    "_id": f"{sub.id}:{env.id}",
-                    "subscription_id": sub.id,
-                    "webhook_id": f"msg_{env.id}",
-                    "event_id": env.id,
-                    "event_type": env.type,
-                    "ordering_key": ordering_key(env.type, data),
-                    "seq": next_seq(),
-                    "body": body,
-                    "next_attempt_at": 0.0,
-                    "created_at": services.wall_now(),
-                }
-            )
+        queued = [
+            {
+                "_id": f"{sub.id}:{env.id}",
+                "subscription_id": sub.id,
+                "webhook_id": f"msg_{env.id}",
+                "event_id": env.id,
+                "event_type": env.type,
+                "ordering_key": ordering_key(env.type, data),
+                "seq": next_seq(),
+                "body": body,
+                "created_at": services.wall_now(),
+            }
+            for sub in await services.subscriptions.active(bank)
+            if sub.wants(env.type, bank)
+        ]
+        await services.deliveries.enqueue_many(queued)
 
     return dict.fromkeys(EVENT_TYPES, handle)

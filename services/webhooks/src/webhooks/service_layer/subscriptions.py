@@ -4,10 +4,16 @@ it lends, in every state, so it needs a token of national scope (a state-scoped 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from megp_common.auth import Principal, check_state
 from webhooks.domain.errors import DeliveryNotFailed, NotThisBank, SubscriptionNotFound
 from webhooks.domain.subscription import Subscription, checked_types, checked_url, new_secret
 from webhooks.service_layer.container import Services
+from webhooks.service_layer.notices import tell_disabled
+
+T = TypeVar("T")
 
 
 def bank_of(who: Principal) -> str:
@@ -59,10 +65,40 @@ async def own(
     return sub
 
 
+async def _changed(
+    services: Services, who: Principal, sub_id: str, change: Callable[[Subscription], T]
+) -> tuple[Subscription, T]:
+    await own(services, who, sub_id)
+    done = await services.subscriptions.change(sub_id, change)
+    if done is None:
+        raise SubscriptionNotFound(f"no subscription {sub_id} of this bank")
+    return done
+
+
 async def disable(services: Services, who: Principal, sub_id: str) -> Subscription:
-    sub = await own(services, who, sub_id)
-    sub.disable(services.wall_now(), "disabled by the bank")
-    await services.subscriptions.save(sub)
+    """Stop delivering; the queue is kept, and the bank's other subscriptions are told."""
+    when = services.wall_now()
+    sub, changed = await _changed(
+        services, who, sub_id, lambda s: s.disable(when, "disabled by the bank")
+    )
+    if changed:
+        await tell_disabled(services, sub, by_bank=True)
+    return sub
+
+
+async def enable(services: Services, who: Principal, sub_id: str) -> Subscription:
+    """Deliver again, from where the queue stopped: its oldest undelivered delivery first, at
+    once, with the failing clock reset. Deliveries marked failed stay failed (replay them)."""
+    sub, changed = await _changed(services, who, sub_id, lambda s: s.enable())
+    if changed:
+        await services.deliveries.resume(sub.id)
+    return sub
+
+
+async def rotate_secret(services: Services, who: Principal, sub_id: str) -> Subscription:
+    """A new signing secret; the one it replaces keeps signing for `SECRET_OVERLAP_S` more."""
+    when, new, overlap = services.wall_now(), new_secret(), services.settings.secret_overlap_s
+    sub, _ = await _changed(services, who, sub_id, lambda s: s.rotate_secret(new, when, overlap))
     return sub
 
 
@@ -75,4 +111,4 @@ async def replay(services: Services, who: Principal, sub_id: str, delivery_id: s
         raise SubscriptionNotFound(f"no delivery {delivery_id} of this subscription")
     if found["status"] != "failed":
         raise DeliveryNotFailed(f"delivery {delivery_id} is {found['status']}, not failed")
-    await services.deliveries.replay(delivery_id, 0.0)
+    await services.deliveries.replay(delivery_id)

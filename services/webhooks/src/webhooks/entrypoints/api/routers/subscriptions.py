@@ -1,4 +1,5 @@
-"""A partner bank's subscriptions: subscribe, list, read, disable, and the delivery log."""
+"""A partner bank's subscriptions: subscribe, list, read, disable, enable, rotate the secret,
+and the delivery log."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from webhooks.entrypoints.api.errors import READ, WRITE
 from webhooks.entrypoints.api.schemas.subscriptions import (
     DeliveryPublic,
     DeliveryReplayed,
+    SecretRotated,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -95,6 +97,43 @@ async def disable(
         )
 
     return await keyed(services, who, f"subscriptions.{subscription_id}.disable", key, {}, run)
+
+
+@router.post(
+    "/{subscription_id}/enable",
+    response_model=SubscriptionPublic,
+    responses=WRITE,
+    summary="Deliver again, from where the queue stopped (its oldest undelivered first)",
+    openapi_extra=OWN,
+)
+async def enable(
+    subscription_id: SubscriptionId, services: ServicesDep, who: Bank, key: IdempotencyKey
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, SubscriptionPublic]:
+        return 200, SubscriptionPublic.of(
+            await subscriptions.enable(services, who, subscription_id)
+        )
+
+    return await keyed(services, who, f"subscriptions.{subscription_id}.enable", key, {}, run)
+
+
+@router.post(
+    "/{subscription_id}/secret-rotation",
+    status_code=201,
+    response_model=SecretRotated,
+    responses=WRITE,
+    summary="A new signing secret; the old one keeps signing too for SECRET_OVERLAP_S",
+    openapi_extra=OWN,
+)
+async def rotate_secret(
+    subscription_id: SubscriptionId, services: ServicesDep, who: Bank, key: IdempotencyKey
+) -> JSONResponse:
+    async def run(_: str) -> tuple[int, SecretRotated]:
+        rotated = await subscriptions.rotate_secret(services, who, subscription_id)
+        return 201, SecretRotated.rotated(rotated)
+
+    scope = f"subscriptions.{subscription_id}.secret-rotation"
+    return await keyed(services, who, scope, key, {}, run)
 
 
 @router.get(

@@ -8,14 +8,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from megp_common.schemas import RequestModel
-from webhooks.domain.catalogue import EVENT_TYPES
+from webhooks.domain.catalogue import SUBSCRIBABLE
+from webhooks.domain.notices import Notice
 from webhooks.domain.subscription import Subscription
 
 
 class SubscriptionCreate(RequestModel):
     url: str = Field(min_length=8, max_length=2000, examples=["https://bank.example/megp-hooks"])
     event_types: list[str] = Field(
-        min_length=1, max_length=len(EVENT_TYPES), examples=[["funds.InflowRecorded"]]
+        min_length=1, max_length=len(SUBSCRIBABLE), examples=[["funds.InflowRecorded"]]
     )
     description: str | None = Field(default=None, max_length=500)
 
@@ -30,6 +31,10 @@ class SubscriptionPublic(BaseModel):
     disabled_at: datetime | None = None
     disabled_reason: str | None = None
     description: str | None = None
+    secret_rotated_at: datetime | None = None
+    previous_secret_until: datetime | None = Field(
+        default=None, description="Until when the secret replaced at the last rotation signs too"
+    )
 
     @classmethod
     def of(cls, s: Subscription) -> SubscriptionPublic:
@@ -43,6 +48,8 @@ class SubscriptionPublic(BaseModel):
             disabled_at=s.disabled_at,
             disabled_reason=s.disabled_reason,
             description=s.description,
+            secret_rotated_at=s.secret_rotated_at,
+            previous_secret_until=s.previous_secret_until,
         )
 
 
@@ -55,6 +62,35 @@ class SubscriptionCreated(SubscriptionPublic):
     @classmethod
     def created(cls, s: Subscription) -> SubscriptionCreated:
         return cls(**SubscriptionPublic.of(s).model_dump(), secret=s.secret)
+
+
+class SecretRotated(SubscriptionCreated):
+    """The subscription after a rotation: `secret` is the new one (shown in this answer only,
+    and to this caller's retries); the old one signs too until `previous_secret_until`."""
+
+    @classmethod
+    def rotated(cls, s: Subscription) -> SecretRotated:
+        return cls(**SubscriptionPublic.of(s).model_dump(), secret=s.secret)
+
+
+class NoticePublic(BaseModel):
+    id: str
+    bank: str
+    type: str = Field(description="webhooks.SubscriptionDisabled")
+    subscription_id: str
+    at: datetime
+    data: dict[str, Any] = Field(description="The notice's body, as delivered")
+
+    @classmethod
+    def of(cls, n: Notice) -> NoticePublic:
+        return cls(
+            id=n.id,
+            bank=n.bank,
+            type=n.type,
+            subscription_id=n.subscription_id,
+            at=n.at,
+            data=n.data,
+        )
 
 
 class AttemptPublic(BaseModel):
