@@ -16,7 +16,9 @@ from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, loan_in_scope
-from megp_common.auth import Principal, check_state
+from credit.domain.loan import LoanStatus
+from megp_common.auth import Principal, check_state, state_filter
+from megp_common.web import page_by_id
 
 PortfolioKey = Literal["group", "state", "lender"]
 
@@ -31,6 +33,23 @@ async def line(services: Services, who: Principal, group_id: str) -> tuple[Credi
 async def loan(services: Services, who: Principal, loan_id: str) -> tuple[Loan, int]:
     found = await loan_in_scope(services, who, loan_id)
     return found, found.days_past_due(services.today())
+
+
+async def loans_of_group(
+    services: Services,
+    who: Principal,
+    group_id: str,
+    status: LoanStatus | None,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Loan], str | None]:
+    """A page of a group's loans, only those of the caller's states (what the console lists
+    beside a group's line, and where a board finds the applications waiting for it)."""
+    query: dict[str, object] = {"group_id": group_id, **state_filter(who)}
+    if status is not None:
+        query["status"] = status.value
+    return await page_by_id(services.loans, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def lease(services: Services, who: Principal, lease_id: str) -> Lease:
