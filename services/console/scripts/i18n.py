@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -22,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 from es_mx import ES_MX  # noqa: E402
 
+FIXED = datetime(2026, 1, 1, tzinfo=UTC)
 METHODS = [
     ("src/console/**.py", "python"),
     ("src/console/**/templates/**.html", "jinja2"),
@@ -40,7 +42,15 @@ def message_ids() -> list[str]:
 
 
 def catalogue(locale: str, ids: list[str]) -> Catalog:
-    cat = Catalog(locale=locale, domain="messages", project="megp-console", fuzzy=False)
+    # fixed dates: the compiled catalogue depends on the messages only, so a test can compare
+    cat = Catalog(
+        locale=locale,
+        domain="messages",
+        project="megp-console",
+        fuzzy=False,
+        creation_date=FIXED,
+        revision_date=FIXED,
+    )
     for mid in ids:
         cat.add(mid, ES_MX.get(mid, "") if locale == "es_MX" else "")
     return cat
