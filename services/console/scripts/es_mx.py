@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - a table of sentences, one per line
 """Spanish (Mexico) for every message id of the console: `python scripts/i18n.py` merges these
 into locale/es_MX/LC_MESSAGES/messages.po and compiles every catalogue."""
 
@@ -179,4 +180,8 @@ ES_MX: dict[str, str] = {
     "Group ids, separated by commas (optional)": "Identificadores de grupos, separados por comas (opcional)",
     "Organization (bank or donor)": "Organización (banco o donante)",
     "Sign-in is not configured.": "La entrada no está configurada.",
+}
+ES_MX |= {
+    "The group's fund is not open yet.": "El fondo del grupo aún no está abierto.",
+    "The group has no credit line yet.": "El grupo aún no tiene línea de crédito.",
 }

@@ -28,9 +28,7 @@ from megp_common.refusals import DomainRefusal, Unauthorized
 def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
-        api=ServiceApi(
-            {s: settings.url_of(s) for s in API_SERVICES}, settings.service_timeout_s
-        ),
+        api=ServiceApi({s: settings.url_of(s) for s in API_SERVICES}, settings.service_timeout_s),
         sessions=SessionCodec(
             session_secret(settings.session_secret_file), settings.session_max_age_s
         ),

@@ -18,7 +18,7 @@ class Settings(ServiceSettings):
     http_port: int = 8008
     service_urls: dict[str, str] = Field(
         default_factory=dict,
-        description="Base URL per service (JSON: {\"enrollment\": \"http://enrollment:8001\"}); "
+        description='Base URL per service (JSON: {"enrollment": "http://enrollment:8001"}); '
         "a service not named is on 127.0.0.1 at its port plus MEGP_PORT_OFFSET",
     )
     service_timeout_s: float = Field(default=15.0, gt=0)

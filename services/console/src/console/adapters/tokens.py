@@ -50,6 +50,4 @@ def mint_development_token(
     if organization:
         claims["organization"] = organization
     subject = f"console-{role}-{participant_id or uuid.uuid4().hex[:12]}"
-    return mint_token(
-        config, subject, [role], [state], ttl_seconds=settings.token_ttl_s, **claims
-    )
+    return mint_token(config, subject, [role], [state], ttl_seconds=settings.token_ttl_s, **claims)

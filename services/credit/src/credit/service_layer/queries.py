@@ -11,12 +11,11 @@ from typing import Literal
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.lease import Lease
 from credit.domain.line import CreditLine
-from credit.domain.loan import Loan
+from credit.domain.loan import Loan, LoanStatus
 from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, loan_in_scope
-from credit.domain.loan import LoanStatus
 from megp_common.auth import Principal, check_state, state_filter
 from megp_common.web import page_by_id
 

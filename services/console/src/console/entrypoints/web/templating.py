@@ -7,11 +7,12 @@ requests in different languages never share a gettext. Templates: the shell's ow
 from __future__ import annotations
 
 from datetime import date, datetime
+from gettext import NullTranslations
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
@@ -46,7 +47,7 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def translations_of(locale: str) -> Translations:
+def translations_of(locale: str) -> NullTranslations:
     return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
 
 
@@ -82,6 +83,10 @@ def build_environment(locale: str, screen_templates: dict[str, Path]) -> Environ
         d = _as_date(value)
         return "—" if d is None else format_date(d, format="medium", locale=locale)
 
+    def month(value: Any) -> str:
+        d = _as_date(value)
+        return "—" if d is None else format_skeleton("yMMMM", d, locale=locale)
+
     def moment(value: Any) -> str:
         if isinstance(value, str) and value:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -89,7 +94,9 @@ def build_environment(locale: str, screen_templates: dict[str, Path]) -> Environ
             return "—"
         return format_datetime(value, format="medium", locale=locale)
 
-    env.filters.update(money=money, number=number, percent=percent, day=day, moment=moment)
+    env.filters.update(
+        money=money, number=number, percent=percent, day=day, month=month, moment=moment
+    )
     env.globals.update(
         locale=locale,
         html_lang="es-MX" if locale == "es_MX" else "en",

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from console.domain.errors import ServiceRefused
 from console.domain.problems import N_, plain
 from console.entrypoints.web.deps import CurrentSeat, require
 from console.screens import MenuItem, Screen
 from console.service_layer.queries import Section, sections
-from console.domain.errors import ServiceRefused
 
 router = APIRouter()
 Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
@@ -75,10 +75,9 @@ async def approve_loan(
         section = Section(problem=plain(refused.problem, refused.status_code))
     if seat.request.headers.get("HX-Request"):
         return seat.page("approvals/_decided.html", loan_id=loan_id, decided=section)
-    if section.ok:
+    if section.problem is None:
         return RedirectResponse("/approvals", status_code=303)
-    return seat.page("problem.html", status=section.problem.status, problem=section.problem)  # type: ignore[union-attr]
-
+    return seat.page("problem.html", status=section.problem.status, problem=section.problem)
 
 screen = Screen(
     name="approvals",

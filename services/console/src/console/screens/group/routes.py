@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
-from console.entrypoints.web.deps import CurrentSeat, require
 from console.domain.problems import N_
+from console.entrypoints.web.deps import CurrentSeat, require
 from console.screens import MenuItem, Screen
 from console.service_layer.queries import sections
 
@@ -21,12 +21,16 @@ PAGE = 50
 
 
 @router.get("/groups", response_class=HTMLResponse)
-async def groups(seat: CurrentSeat, cursor: Cursor = None, state: str | None = None) -> HTMLResponse:
+async def groups(
+    seat: CurrentSeat, cursor: Cursor = None, state: str | None = None
+) -> HTMLResponse:
     require(seat.person.reads_groups, "reading groups")
     found = await sections(
         page=seat.caller.get("enrollment", "/groups", cursor=cursor, limit=PAGE, state_code=state)
     )
-    template = "group/_group_rows.html" if seat.request.headers.get("HX-Request") else "group/groups.html"
+    template = (
+        "group/_group_rows.html" if seat.request.headers.get("HX-Request") else "group/groups.html"
+    )
     return seat.page(template, page=found["page"], state=state)
 
 

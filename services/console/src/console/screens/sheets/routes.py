@@ -16,7 +16,7 @@ from console.adapters.api import Caller
 from console.domain.problems import N_
 from console.domain.sheet import SheetLine, amount, month_start
 from console.entrypoints.web.deps import CurrentSeat, require
-from console.screens import MenuItem, Screen
+from console.screens import Screen
 from console.service_layer.queries import sections
 from console.service_layer.sheets import send_sheet
 

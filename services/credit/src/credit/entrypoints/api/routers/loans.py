@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from credit.domain.commands import PayInstalment, RejectLoan
+from credit.domain.loan import LoanStatus
 from credit.entrypoints.api.deps import (
     Applicant,
     BoardOrLender,
@@ -19,7 +20,6 @@ from credit.entrypoints.api.errors import READ, WRITE
 from credit.entrypoints.api.schemas.loans import DirectPayment, LoanCreate, LoanPublic, Rejection
 from credit.service_layer import loans, queries
 from megp_common.auth.fastapi import CurrentPrincipal
-from credit.domain.loan import LoanStatus
 from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKey, LimitQuery, Page
 
 router = APIRouter(tags=["loans"])
