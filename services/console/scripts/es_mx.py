@@ -185,3 +185,6 @@ ES_MX |= {
     "The group's fund is not open yet.": "El fondo del grupo aún no está abierto.",
     "The group has no credit line yet.": "El grupo aún no tiene línea de crédito.",
 }
+ES_MX |= {
+    "Sign-in through the programme's identity provider is not built yet.": "La entrada con el proveedor de identidad del programa aún no está construida.",
+}

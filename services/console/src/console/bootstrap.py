@@ -30,7 +30,8 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         api=ServiceApi({s: settings.url_of(s) for s in API_SERVICES}, settings.service_timeout_s),
         sessions=SessionCodec(
-            session_secret(settings.session_secret_file), settings.session_max_age_s
+            session_secret(settings.session_secret_file, create=not settings.production),
+            settings.session_max_age_s,
         ),
         verifier=verifier(settings),
     )

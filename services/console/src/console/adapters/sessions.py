@@ -19,10 +19,13 @@ class Session:
     token: str
 
 
-def session_secret(path: Path) -> str:
-    """The signing secret in `path`, made on first use (development); production mounts it."""
+def session_secret(path: Path, *, create: bool) -> str:
+    """The signing secret in `path`, made on first use where `create` (development); production
+    mounts it, and a missing one stops the console at start rather than signing with a guess."""
     if path.exists():
         return path.read_text().strip()
+    if not create:
+        raise RuntimeError(f"the session secret {path} is missing (SESSION_SECRET_FILE)")
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
     path.write_text(value)

@@ -79,6 +79,7 @@ async def approve_loan(
         return RedirectResponse("/approvals", status_code=303)
     return seat.page("problem.html", status=section.problem.status, problem=section.problem)
 
+
 screen = Screen(
     name="approvals",
     router=router,
