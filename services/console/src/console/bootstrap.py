@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from console.adapters.api import ServiceApi
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.screens = screens
     app.state.pages = Pages({s.name: s.templates for s in screens})
     _install_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # slow connections: every byte counts
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(shell)
     for screen in screens:
