@@ -7,8 +7,8 @@ requests in different languages never share a gettext. Templates: the shell's ow
 from __future__ import annotations
 
 from datetime import date, datetime
-from gettext import NullTranslations
 from decimal import Decimal, InvalidOperation
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 

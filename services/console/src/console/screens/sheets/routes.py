@@ -81,14 +81,19 @@ async def send(group_id: GroupId, seat: CurrentSeat, request: Request) -> HTMLRe
     """The sheet as a form (`period`, `sheet_key`, `income:<id>`, `deposit:<id>`); the answer is
     the results fragment (htmx, the offline script) or, without JavaScript, the page."""
     require(seat.person.enters_sheets, "entering period sheets")
+    # the offline script and htmx take the fragment; a plain form post (no JavaScript) a page
+    template = (
+        "sheets/_answer.html" if request.headers.get("HX-Request") else "sheets/answer_page.html"
+    )
+    back = f"/groups/{group_id}"
     form = await request.form()
     key = str(form.get("sheet_key") or request.headers.get("Idempotency-Key") or "")
     if not re.match(KEY_PATTERN, key):
-        return seat.page("sheets/_answer.html", status=422, answer=None, bad_key=True, local={})
+        return seat.page(template, back=back, status=422, answer=None, bad_key=True, local={})
     try:
         start = month_start(str(form.get("period") or ""))
     except ValueError:
-        return seat.page("sheets/_answer.html", status=422, answer=None, bad_period=True, local={})
+        return seat.page(template, back=back, status=422, answer=None, bad_period=True, local={})
     ids = sorted(
         {str(k).split(":", 1)[1] for k in form if str(k).startswith(("income:", "deposit:"))}
     )
@@ -106,10 +111,10 @@ async def send(group_id: GroupId, seat: CurrentSeat, request: Request) -> HTMLRe
             local[pid] = problems
         lines.append(SheetLine(pid, values["income"], values["deposit"]))
     if local:
-        return seat.page("sheets/_answer.html", status=422, answer=None, local=local)
+        return seat.page(template, back=back, status=422, answer=None, local=local)
     answer = await send_sheet(seat.caller, group_id, start, lines, key)
     status = 200 if answer.complete else 422
-    return seat.page("sheets/_answer.html", status=status, answer=answer, local={}, key=key)
+    return seat.page(template, back=back, status=status, answer=answer, local={}, key=key)
 
 
 screen = Screen(name="sheets", router=router, menu=())
