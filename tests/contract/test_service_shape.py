@@ -65,10 +65,7 @@ def test_the_services_are_found() -> None:
 @pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
 def test_a_service_has_the_written_shape(service: Path) -> None:
     pkg = package(service)
-    if service.name in WEB_APPS:
-        wanted = WEB_SHAPE
-    else:
-        wanted = ALWAYS + (BUILT if built(pkg) else [])
+    wanted = WEB_SHAPE if service.name in WEB_APPS else ALWAYS + (BUILT if built(pkg) else [])
     missing = [path for path in wanted if not (pkg / path).exists()]
     assert not missing, f"{service.name} lacks {missing} (docs/architecture.md, A service's shape)"
 
