@@ -3,6 +3,7 @@ a service's refusal of a sheet lands next to its lines, and plain words for prob
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -122,3 +123,13 @@ def test_a_problem_in_plain_words_keeps_the_rule_and_the_fields() -> None:
         ("amount", "Use at most two decimals.")
     ]
     assert plain({"type": "about:blank"}, 500).message == "The service refused the request."
+
+
+def test_a_chart_draws_one_bar_per_row_in_proportion_and_escapes_its_text() -> None:
+    from console.screens.dashboard.charts import Bar, bars
+
+    svg = bars("<b>", [Bar("09", Decimal(10), "10"), Bar("20", Decimal(5), "5 & más")])
+    assert svg.startswith('<svg role="img" aria-label="&lt;b&gt;"')
+    widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
+    assert widths[0] == 2 * widths[1] and "5 &amp; más" in svg
+    assert bars("vacío", []).count("<rect") == 0
