@@ -15,8 +15,8 @@ from credit.domain.loan import Loan, LoanStatus
 from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
-from credit.service_layer.loans import available_on_line, loan_in_scope
-from megp_common.auth import Principal, check_state, state_filter
+from credit.service_layer.loans import available_on_line, group_in_scope, loan_in_scope
+from megp_common.auth import Principal, check_state
 from megp_common.web import page_by_id
 
 PortfolioKey = Literal["group", "state", "lender"]
@@ -43,9 +43,11 @@ async def loans_of_group(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Loan], str | None]:
-    """A page of a group's loans, only those of the caller's states (what the console lists
-    beside a group's line, and where a board finds the applications waiting for it)."""
-    query: dict[str, object] = {"group_id": group_id, **state_filter(who)}
+    """A page of a group's loans (what the console lists beside a group's line, and where a
+    board finds the applications waiting for it): the group's state must be in the caller's
+    scope, as for its financing requests."""
+    await group_in_scope(services, who, group_id)
+    query: dict[str, object] = {"group_id": group_id}
     if status is not None:
         query["status"] = status.value
     return await page_by_id(services.loans, query, cursor=cursor, limit=limit, scalar_eq=True)

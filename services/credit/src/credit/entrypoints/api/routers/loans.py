@@ -31,7 +31,7 @@ GroupFilter = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Z
     "/loans",
     response_model=Page[LoanPublic],
     responses=READ,
-    summary="A group's loans in the caller's states, in id order, a page at a time",
+    summary="A group's loans (a group of the caller's states), in id order, a page at a time",
 )
 async def list_loans(
     group_id: GroupFilter,
