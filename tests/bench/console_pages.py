@@ -60,7 +60,8 @@ def _seed(platform: Platform, header: Any) -> dict[str, str]:
             json=sheet,
             headers=keyed("POST", drive.staff),
             timeout=300,
-        )
+        ),
+        201,
     )
     ids = [line["id"] for line in enrolled["participants"]]
     ok(
