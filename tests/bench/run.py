@@ -61,6 +61,9 @@ from megp_common.testing.tally import (
     make_batch_handler,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from console_pages import console_pages, console_rows, header_factory
+
 #: the simulation `make bench` runs unless BENCH_SIMULATION_ARGS says otherwise: the national
 #: default (22 states, 120 groups of 200 members, 40 months; about an hour on 2 cores, see
 #: docs/simulation.md). Earlier sessions measured "--states 22 --groups 22 --members 20
@@ -749,6 +752,20 @@ async def main(args: argparse.Namespace) -> None:
     rows += fund_rows(funds)
     rows += order_rows(orders, store_best)
     rows += webhook_rows(hooks)
+    console = (
+        console_pages(
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
+                "MONGO_URL": infra.mongo,
+                "ENVIRONMENT": "test",
+            },
+            header_factory(),
+        )
+        if args.console
+        else None
+    )
+    if console is not None:
+        rows += console_rows(console)
     simulation = run_simulation(args.simulation) if args.simulation else None
     if simulation is not None:
         rows += simulation_rows(simulation)
@@ -768,6 +785,7 @@ async def main(args: argparse.Namespace) -> None:
         "trade_orders": orders,
         "webhooks": hooks,
         "simulation": simulation,
+        "console": console,
     }
     out = REPO_ROOT / ".local" / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -844,6 +862,12 @@ if __name__ == "__main__":
         "--fund-deposits", type=int, default=8, help="deposits per client in (e); 0 skips it"
     )
     parser.add_argument("--fund-only", action="store_true", help="run stage (e) alone")
+    parser.add_argument(
+        "--no-console",
+        dest="console",
+        action="store_false",
+        help="skip the console's page weight and group-screen time (console_pages.py)",
+    )
     parser.add_argument(
         "--order-clients", default="16,64", help="client counts of stage (f), comma-separated"
     )

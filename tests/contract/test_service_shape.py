@@ -28,6 +28,25 @@ BUILT = [
 ]
 
 
+#: the web console serves pages over the services' APIs: no store, no events, no API of its own
+WEB_APPS = {"console"}
+WEB_SHAPE = [
+    "bootstrap.py",
+    "config.py",
+    "domain/errors.py",
+    "service_layer/container.py",
+    "service_layer/queries.py",
+    "adapters/api.py",
+    "adapters/sessions.py",
+    "entrypoints/web",
+    "screens",
+    "templates",
+    "locale",
+]
+#: what a web app never imports: it holds no data beyond sessions and reads no database
+STORE_MODULES = ("pymongo", "bson", "aiokafka", "megp_common.mongo", "megp_common.outbox")
+
+
 def package(service: Path) -> Path:
     (pkg,) = [p for p in (service / "src").iterdir() if p.is_dir() and not p.name.startswith(".")]
     return pkg
@@ -46,9 +65,30 @@ def test_the_services_are_found() -> None:
 @pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
 def test_a_service_has_the_written_shape(service: Path) -> None:
     pkg = package(service)
-    wanted = ALWAYS + (BUILT if built(pkg) else [])
+    wanted = WEB_SHAPE if service.name in WEB_APPS else ALWAYS + (BUILT if built(pkg) else [])
     missing = [path for path in wanted if not (pkg / path).exists()]
     assert not missing, f"{service.name} lacks {missing} (docs/architecture.md, A service's shape)"
+
+
+@pytest.mark.parametrize("app", sorted(WEB_APPS))
+def test_a_web_app_reads_no_database_and_publishes_nothing(app: str) -> None:
+    pkg = package(ROOT / "services" / app)
+    offenders = []
+    for module in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [
+                f"{module.relative_to(ROOT)}: {n}"
+                for n in names
+                if any(n == m or n.startswith(m + ".") for m in STORE_MODULES)
+            ]
+    assert not offenders, offenders
 
 
 ROUTE_CALLS = {"get", "post", "put", "patch", "delete", "api_route", "APIRouter"}
@@ -85,7 +125,9 @@ def test_v1_is_added_in_routes_py_only(service: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "service", [s for s in SERVICES if built(package(s))], ids=lambda p: p.name
+    "service",
+    [s for s in SERVICES if s.name in WEB_APPS or built(package(s))],
+    ids=lambda p: p.name,
 )
 def test_the_container_is_called_services(service: Path) -> None:
     container = package(service) / "service_layer" / "container.py"

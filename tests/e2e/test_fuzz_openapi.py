@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, status_c
 from megp_common.auth import Role
 from megp_common.ids import new_id
 from megp_common.launcher import Platform
-from megp_common.settings import SERVICES
+from megp_common.settings import API_SERVICES as SERVICES
 from megp_common.testing.enrollment_driver import Driver
 
 pytestmark = pytest.mark.e2e

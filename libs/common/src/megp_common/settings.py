@@ -22,8 +22,15 @@ SERVICES: dict[str, int] = {
     "trade": 8004,
     "ip-counsel": 8005,
     "webhooks": 8006,
+    "console": 8008,
 }
-"""Every service of the platform and its HTTP port."""
+"""Every service of the platform and its HTTP port (the console too: `make run` starts it)."""
+
+WEB_APPS: frozenset[str] = frozenset({"console"})
+"""Processes in SERVICES that serve pages, not an API: no topics, no OpenAPI to walk."""
+
+API_SERVICES: tuple[str, ...] = tuple(s for s in SERVICES if s not in WEB_APPS)
+"""The services with a public HTTP API and events of their own."""
 
 
 def events_topic(service: str) -> str:

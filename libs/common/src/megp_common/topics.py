@@ -10,11 +10,11 @@ import asyncio
 import os
 
 from megp_common.bus import ensure_topics
-from megp_common.settings import SERVICES, dead_letter_topic, events_topic
+from megp_common.settings import API_SERVICES, dead_letter_topic, events_topic
 
 
 def all_topics() -> list[str]:
-    return [t for s in SERVICES for t in (events_topic(s), dead_letter_topic(s))]
+    return [t for s in API_SERVICES for t in (events_topic(s), dead_letter_topic(s))]
 
 
 async def _main(bootstrap: str, partitions: int, replication: int) -> None:

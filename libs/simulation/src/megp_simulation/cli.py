@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from megp_common.settings import REPO_ROOT, SERVICES
+from megp_common.settings import API_SERVICES, REPO_ROOT, SERVICES
 from megp_simulation import credit, inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.bank_checks import bank_checks
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> None:
         infra = LocalInfra()
         env = infra.up()
         platform = Platform(
-            env | {"ENVIRONMENT": "development", "CLOCK_REWIND_ALLOWED": "true"}, SERVICES
+            env | {"ENVIRONMENT": "development", "CLOCK_REWIND_ALLOWED": "true"}, API_SERVICES
         )
         print("starting services...", file=sys.stderr, flush=True)
         platform.start()

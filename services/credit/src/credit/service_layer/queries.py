@@ -11,12 +11,13 @@ from typing import Literal
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
 from credit.domain.lease import Lease
 from credit.domain.line import CreditLine
-from credit.domain.loan import Loan
+from credit.domain.loan import Loan, LoanStatus
 from credit.domain.sales import SalesLine, by_month
 from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
-from credit.service_layer.loans import available_on_line, loan_in_scope
+from credit.service_layer.loans import available_on_line, group_in_scope, loan_in_scope
 from megp_common.auth import Principal, bank_filter, check_bank, check_state
+from megp_common.web import page_by_id
 
 PortfolioKey = Literal["group", "state", "lender"]
 
@@ -32,6 +33,25 @@ async def line(services: Services, who: Principal, group_id: str) -> tuple[Credi
 async def loan(services: Services, who: Principal, loan_id: str) -> tuple[Loan, int]:
     found = await loan_in_scope(services, who, loan_id)
     return found, found.days_past_due(services.today())
+
+
+async def loans_of_group(
+    services: Services,
+    who: Principal,
+    group_id: str,
+    status: LoanStatus | None,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Loan], str | None]:
+    """A page of a group's loans (what the console lists beside a group's line, and where a
+    board finds the applications waiting for it): the group's state must be in the caller's
+    scope, as for its financing requests."""
+    await group_in_scope(services, who, group_id)
+    query: dict[str, object] = {"group_id": group_id}
+    if status is not None:
+        query["status"] = status.value
+    return await page_by_id(services.loans, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def lease(services: Services, who: Principal, lease_id: str) -> Lease:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from credit.domain.commands import PayInstalment, RejectLoan
+from credit.domain.loan import LoanStatus
 from credit.entrypoints.api.deps import (
     Applicant,
     BoardOrLender,
@@ -20,12 +21,37 @@ from credit.entrypoints.api.schemas.loans import DirectPayment, LoanCreate, Loan
 from credit.service_layer import loans, queries
 from megp_common.auth import BankAccess, open_to_banks
 from megp_common.auth.fastapi import CurrentPrincipal
-from megp_common.web import IdempotencyKey
+from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKey, LimitQuery, Page
 
 router = APIRouter(tags=["loans"])
 LoanId = Annotated[str, Path(min_length=1, max_length=100)]
 #: the loan's lender of record reads it and takes its lender's decisions (`check_bank`)
 LENDER = open_to_banks(BankAccess.LENDER)
+GroupFilter = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
+
+
+@router.get(
+    "/loans",
+    response_model=Page[LoanPublic],
+    responses=READ,
+    summary="A group's loans (a group of the caller's states), in id order, a page at a time",
+)
+async def list_loans(
+    group_id: GroupFilter,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    status: LoanStatus | None = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+) -> Page[LoanPublic]:
+    found, next_cursor = await queries.loans_of_group(
+        services, who, group_id, status, cursor=cursor, limit=limit
+    )
+    today = services.today()
+    return Page(
+        items=[LoanPublic.of(loan, loan.days_past_due(today)) for loan in found],
+        next_cursor=next_cursor,
+    )
 
 
 @router.post(

@@ -1,0 +1,53 @@
+"""Tokens: verified with the keys the services trust; minted, in development only, with the
+local signing secret (as `megp-token` and the test harness do)."""
+
+from __future__ import annotations
+
+import uuid
+
+from console.config import Settings
+from console.domain.rights import Person
+from megp_common.app import token_verifier
+from megp_common.auth import AuthConfig, TokenVerifier, local_secret, mint_token
+
+
+def verifier(settings: Settings) -> TokenVerifier:
+    return token_verifier(settings)
+
+
+def person_of(verifier: TokenVerifier, token: str) -> Person:
+    """The person a token names; megp_common's Unauthorized when it is not (any longer) valid."""
+    principal = verifier.verify(token)
+    return Person(
+        subject=principal.subject,
+        roles=principal.role_names(),
+        states=principal.states,
+        participant_id=principal.participant_id,
+        group_ids=principal.group_ids,
+        organization=principal.organization,
+    )
+
+
+def mint_development_token(
+    settings: Settings,
+    role: str,
+    state: str,
+    *,
+    participant_id: str | None = None,
+    group_ids: list[str] | None = None,
+    organization: str | None = None,
+) -> str:
+    config = AuthConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        secret=local_secret(settings.jwt_secret_file),
+    )
+    claims: dict[str, object] = {}
+    if participant_id:
+        claims["participant_id"] = participant_id
+    if group_ids:
+        claims["group_ids"] = sorted(set(group_ids))
+    if organization:
+        claims["organization"] = organization
+    subject = f"console-{role}-{participant_id or uuid.uuid4().hex[:12]}"
+    return mint_token(config, subject, [role], [state], ttl_seconds=settings.token_ttl_s, **claims)

@@ -1,0 +1,58 @@
+"""What a signed-in person may see and press, from the roles and states their token carries.
+
+The services decide; the console only leaves out what they would refuse, so nobody is shown a
+button that can only fail. The one rule with a paragraph: only a group's board representatives
+decide for it [¶55]; a committee member, a donor or a lender never decides, whatever other role
+the same token carries (megp_common.decisions refuses them the same way)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NEVER_DECIDE = frozenset({"committee_member", "donor_portal", "partner_bank"})
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    subject: str
+    roles: frozenset[str]
+    states: frozenset[str]
+    participant_id: str | None = None
+    group_ids: frozenset[str] = frozenset()
+    organization: str | None = None
+
+    @property
+    def national(self) -> bool:
+        return "*" in self.states
+
+    def has(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def decides_for_boards(self) -> bool:
+        """Board decisions (loans at board level, competition spending) [¶55]."""
+        return self.has("board_representative") and not self.has(*NEVER_DECIDE)
+
+    @property
+    def enters_sheets(self) -> bool:
+        """Period (collection) sheets are entered by ODF staff."""
+        return self.has("odf_staff")
+
+    @property
+    def supervises(self) -> bool:
+        return self.has("programme_supervisor")
+
+    @property
+    def reads_groups(self) -> bool:
+        return self.has(
+            "odf_staff",
+            "board_representative",
+            "committee_member",
+            "programme_supervisor",
+            "donor_portal",
+            "partner_bank",
+            "participant",
+        )
+
+    def states_in_order(self) -> list[str]:
+        return sorted(self.states)

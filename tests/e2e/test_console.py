@@ -1,0 +1,454 @@
+"""The web console in a real browser: Debian's Chromium driven by Playwright, against the
+running platform (every service its own process, the console among them).
+
+ODF staff fill a period sheet with the network cut, reconnect, and the sheet is recorded once
+(its first answer is lost on the way back, so the browser sends it again with the same key)
+and the fund's obligations appear; a board representative approves a loan; a donor finds no
+decision control anywhere; the supervisor dashboard's figures equal the services' own reports.
+Every main screen passes axe-core with no serious or critical violation, and is photographed
+under .local/console-screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+
+from megp_common.auth import Role
+from megp_common.bus import KafkaBus, OutgoingRecord
+from megp_common.contracts import enrollment as enr
+from megp_common.contracts import funds as fnd
+from megp_common.events import EventPayload, make_event
+from megp_common.launcher import Platform
+from megp_common.settings import REPO_ROOT
+from megp_common.testing.enrollment_driver import Driver, ok
+from megp_common.testing.keys import keyed
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO_ROOT / ".local" / "console-screenshots"
+DOCS_SHOTS = REPO_ROOT / "docs" / "console"
+SERIOUS = {"serious", "critical"}
+TRUST_CASH = "trust_cash"  # funds' account of the trust bank's cash
+
+
+# -- the browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's Chromium is missing (/usr/bin/chromium): `apt-get install -y chromium` "
+            "(make install-browser does it); the console's browser tests never skip"
+        )
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 412, "height": 915}, locale="es-MX")
+    ctx.set_default_timeout(20_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def console(platform: Platform) -> str:
+    return platform.processes["console"].url
+
+
+def sign_in(page: Page, console: str, role: str, state: str, **fields: str) -> None:
+    page.goto(f"{console}/sign-in")
+    page.select_option("#role", role)
+    page.select_option("#state", state)
+    for name, value in fields.items():
+        page.fill(f"#{name}", value)
+    page.click("form[action='/sign-in'] button[type=submit]")
+    page.wait_for_url(f"{console}/")
+
+
+def accessible(page: Page, name: str) -> None:
+    """axe-core finds no serious or critical violation; the screen is photographed."""
+    found = Axe().run(page).response["violations"]
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v.get("impact") in SERIOUS
+    ]
+    assert not serious, f"{name}: {serious}"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_decision_controls(page: Page) -> None:
+    assert page.locator("[data-decision], button.approve").count() == 0, page.url
+    for word in ("Aprobar", "Approve", "Rechazar", "Reject"):
+        assert page.get_by_role("button", name=word).count() == 0, (page.url, word)
+
+
+# -- the world --------------------------------------------------------------------------------
+
+
+def after_month(start: date) -> date:
+    return Driver.first_of_next_month(start)
+
+
+@pytest.fixture(scope="module")
+def sheet_world(platform: Platform, tokens: Any) -> dict[str, Any]:
+    """An active group of five members with an ODF, a board representative, and each member's
+    plan from a month that has just ended (the platform's clock is moved past it)."""
+    state = f"{random.randint(1, 32):02d}"
+    drive = Driver(platform.processes["enrollment"].url, tokens.header, state=state)
+    group, members = drive.active_group(members=5)
+    gid = group["id"]
+    first = drive.as_("participant", participant_id=members[1])
+    ok(
+        drive.client.post(
+            f"/groups/{gid}/board/representatives",
+            json={"participant_id": members[0]},
+            headers=first,
+        ),
+        201,
+    )
+    start = drive.first_of_next_month(drive.today())
+    for pid in members:
+        drive.agree_plan(gid, pid, start, baseline="10000.00")
+    drive.move_clock_to(after_month(start) + timedelta(days=2))
+    funds = platform.processes["funds"].url
+    staff = tokens.header(Role.ODF_STAFF, states=(state,))
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{funds}/v1/funds/{gid}", headers=staff).status_code != 200:
+        assert time.monotonic() < deadline, "the group's fund never opened"
+        time.sleep(0.3)
+    return {"state": state, "group": gid, "members": members, "start": start, "drive": drive}
+
+
+def publish(kafka: str, topic: str, key: str, *payloads: EventPayload) -> None:
+    """Publish from a thread of its own: the test session's event loop runs in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _publish(kafka, topic, key, *payloads)).result()
+
+
+async def _publish(kafka: str, topic: str, key: str, *payloads: EventPayload) -> None:
+    bus = KafkaBus(kafka, service="console-test")
+    await bus.start()
+    try:
+        now = datetime.now(UTC)
+        await bus.publish_many(
+            [
+                OutgoingRecord(
+                    topic,
+                    key,
+                    make_event(
+                        p, source="/megp/console-test", key=key, time=now, state="09"
+                    ).to_json(),
+                    p.event_type,
+                )
+                for p in payloads
+            ]
+        )
+    finally:
+        await bus.stop()
+
+
+@pytest.fixture(scope="module")
+def loan_world(platform: Platform, tokens: Any, infra: Any) -> dict[str, str]:
+    """A group credit knows (from enrollment's and funds' events) with a line open on it."""
+    credit = platform.processes["credit"].url
+    group, odf, rep, member = (f"{p}-{uuid.uuid4()}" for p in ("cg", "odf", "rep", "member"))
+    reader = tokens.header(Role.PROGRAMME_SUPERVISOR)
+    today = datetime.fromisoformat(
+        httpx.get(f"{credit}/v1/admin/clock", headers=reader).json()["now"]
+    ).date()
+    opened = date(today.year - (today.month <= 3), (today.month - 4) % 12 + 1, 1)
+    publish(
+        infra.kafka,
+        "enrollment.events",
+        group,
+        enr.ProjectGroupFormed(
+            group_id=group,
+            project_id=f"p-{group}",
+            name="Telares de Teotitlán",
+            state_code="09",
+            municipality="Coyoacán",
+            odf_id=odf,
+            odf_legal_name="Telares SC",
+            rfc="TEL010101AB1",
+            trust_bank="Banco Ejemplo",
+            member_participant_ids=[rep, member],
+            formed_at=datetime.now(UTC),
+        ),
+        enr.BoardChanged(
+            group_id=group,
+            odf_id=odf,
+            representative_participant_ids=[rep],
+            special_members=[],
+            changed_at=datetime.now(UTC),
+        ),
+    )
+    publish(
+        infra.kafka,
+        "funds.events",
+        group,
+        fnd.FundInitialPeriodClosed(
+            fund_id=group,
+            group_id=group,
+            state_code="09",
+            odf_id=odf,
+            period_start=opened,
+            period_end=today - timedelta(days=1),
+            total_deposited=Decimal("5000.00"),
+            other_inflows=Decimal("0"),
+            closed_at=datetime.now(UTC),
+        ),
+    )
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{credit}/v1/lines/{group}", headers=reader).status_code != 200:
+        assert time.monotonic() < deadline, "credit never opened the line"
+        time.sleep(0.3)
+    return {"group": group, "odf": odf, "rep": rep, "credit": credit}
+
+
+def apply_for_loan(tokens: Any, world: dict[str, str], purpose: str) -> dict[str, Any]:
+    body = {
+        "group_id": world["group"],
+        "borrower_kind": "odf",
+        "borrower_id": world["odf"],
+        "amount": "3000.00",
+        "purpose": purpose,
+        "term_months": 3,
+    }
+    headers = keyed("POST", tokens.header(Role.ODF_STAFF, states=("09",)))
+    answer = httpx.post(f"{world['credit']}/v1/loans", json=body, headers=headers, timeout=30)
+    return ok(answer, 201)
+
+
+# -- the tests --------------------------------------------------------------------------------
+
+
+def test_a_period_sheet_filled_offline_is_sent_once_when_the_connection_returns(
+    context: BrowserContext,
+    console: str,
+    platform: Platform,
+    tokens: Any,
+    sheet_world: dict[str, Any],
+) -> None:
+    w = sheet_world
+    gid, members, start = w["group"], w["members"], w["start"]
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    accessible(page, "home-odf-staff")
+    page.goto(f"{console}/groups/{gid}/period-sheet")
+    assert page.locator("#period-sheet").get_attribute("data-period") == start.isoformat()
+    accessible(page, "period-sheet")
+
+    incomes = ["12000.00", "11000", "10500.50", "9000", "10000"]
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    for pid, income in zip(members, incomes, strict=True):
+        page.fill(f"input[name='income:{pid}']", income)
+    page.fill(f"input[name='deposit:{members[0]}']", "150.00")
+    page.fill(f"input[name='deposit:{members[1]}']", "$ 80")
+    page.click("#period-sheet button[type=submit]")
+    page.wait_for_selector("#connection:has-text('Se enviará cuando vuelva la conexión')")
+    kept = page.evaluate(
+        "k => JSON.parse(localStorage.getItem(k))", f"megp-sheet:{gid}:{start.isoformat()}"
+    )
+    assert kept["pending"] is True and len(kept["key"]) >= 8
+    enrollment = platform.processes["enrollment"].url
+    staff = tokens.header(Role.ODF_STAFF, states=(w["state"],))
+    sheet_url = f"{enrollment}/v1/groups/{gid}/periods/{start.isoformat()}"
+    assert httpx.get(sheet_url, headers=staff).status_code == 404  # nothing has left the phone
+
+    # the first answer is lost on the way back: the console recorded the sheet, the browser
+    # never hears it, and sends it again under the same key
+    lost: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if not lost:
+            route.fetch()
+            lost.append(route.request.headers.get("idempotency-key", ""))
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(f"{console}/groups/{gid}/period-sheet", lose_first_answer)
+    context.set_offline(False)
+    page.wait_for_selector("#connection:has-text('La hoja fue recibida')", timeout=30_000)
+    assert lost == [kept["key"]]
+    answer = page.locator("[data-sheet-result]")
+    assert answer.get_attribute("data-complete") == "true"
+    assert answer.get_attribute("data-recorded") == "incomes deposits"
+    assert page.evaluate("k => localStorage.getItem(k)", f"megp-sheet:{gid}:{start}") is None
+
+    closed = ok(httpx.get(sheet_url, headers=staff))
+    assert closed["closed_at"] is not None
+    funds = platform.processes["funds"].url
+    journal = ok(httpx.get(f"{funds}/v1/funds/{gid}/journal?limit=200", headers=staff))
+    sheets = [e for e in journal["items"] if e["kind"] in ("deposit_sheet", "member_deposit")]
+    assert len(sheets) == 1, sheets  # sent twice, recorded once
+    cash = [line for line in sheets[0]["lines"] if line["account"] == TRUST_CASH]
+    assert [Decimal(line["amount"]) for line in cash] == [Decimal("230.00")]
+
+    # the closing's obligations reach the fund through Kafka; the group screen shows them
+    deadline = time.monotonic() + 30
+    while True:
+        page.goto(f"{console}/groups/{gid}")
+        if page.locator("tr[data-obligation]").count() >= 3:
+            break
+        assert time.monotonic() < deadline, page.inner_text("#obligations")
+        time.sleep(0.5)
+    owed = page.locator(f"tr[data-obligation='{members[0]}']").inner_text()
+    assert "$200.00" in owed, owed  # 10 % of 2,000.00 over the baseline, in es-MX
+    assert page.locator("tr[data-obligation]").count() == 3  # two members earned no more
+    accessible(page, "group")
+
+
+def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
+    context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
+) -> None:
+    loan = apply_for_loan(tokens, loan_world, "telares nuevos")
+    page = context.new_page()
+    sign_in(
+        page,
+        console,
+        "board_representative",
+        "09",
+        participant_id=loan_world["rep"],
+        group_ids=loan_world["group"],
+    )
+    page.click("nav >> text=Aprobaciones")
+    card = page.locator(f"#loan-{loan['id']}")
+    assert "¶55" in card.inner_text() and "$3,000.00" in card.inner_text()
+    accessible(page, "approvals")
+    card.get_by_role("button", name="Aprobar por el consejo").click()
+    page.wait_for_selector(f"#decided-{loan['id']}:has-text('Aprobado por el consejo')")
+    seen = ok(
+        httpx.get(
+            f"{loan_world['credit']}/v1/loans/{loan['id']}",
+            headers=tokens.header(Role.PROGRAMME_SUPERVISOR),
+        )
+    )
+    assert seen["board_approved_by"] == loan_world["rep"]
+
+
+def test_a_donor_finds_no_decision_control_anywhere(
+    context: BrowserContext,
+    console: str,
+    tokens: Any,
+    loan_world: dict[str, str],
+    sheet_world: dict[str, Any],
+) -> None:
+    waiting = apply_for_loan(tokens, loan_world, "tintes naturales")
+    page = context.new_page()
+    sign_in(
+        page,
+        console,
+        "donor_portal",
+        "*",
+        organization="Fundación Ejemplo",
+        group_ids=loan_world["group"],
+    )
+    assert page.locator("nav >> text=Aprobaciones").count() == 0
+    for path in (
+        "/",
+        "/groups",
+        f"/groups/{sheet_world['group']}",
+        f"/approvals?group={loan_world['group']}",
+    ):
+        page.goto(f"{console}{path}")
+        no_decision_controls(page)
+    assert page.locator(f"#loan-{waiting['id']}").count() == 1  # it sees the loan, not a button
+    # pressing it anyway: the console refuses, and credit would too
+    refused = page.request.post(
+        f"{console}/approvals/loans/{waiting['id']}/board-approval",
+        form={"key": str(uuid.uuid4())},
+    )
+    assert refused.status == 403
+
+
+def test_the_dashboard_shows_the_services_own_figures(
+    context: BrowserContext,
+    console: str,
+    platform: Platform,
+    tokens: Any,
+    sheet_world: dict[str, Any],
+) -> None:
+    reader = tokens.header(Role.PROGRAMME_SUPERVISOR)
+    page = context.new_page()
+    sign_in(page, console, "programme_supervisor", "*")
+    page.click("nav >> text=Tablero")
+    accessible(page, "dashboard")
+
+    def reports() -> tuple[Any, Any, Any]:
+        def get(service: str, path: str) -> Any:
+            url = platform.processes[service].url
+            return ok(httpx.get(f"{url}/v1{path}", headers=reader, timeout=30))
+
+        return (
+            get("enrollment", "/reports/participation"),
+            get("funds", "/fund-summaries/by-state"),
+            get("credit", "/portfolio?by=state"),
+        )
+
+    participation, funds, portfolio = reports()
+    state = sheet_world["state"]
+    shown = page.locator(f"#participants-table tr[data-state='{state}'] td").first
+    assert int(shown.get_attribute("data-value") or -1) == participation["by_state"][state]
+    for st, count in participation["by_state"].items():
+        cell = page.locator(f"#participants-table tr[data-state='{st}'] td").first
+        assert int(cell.get_attribute("data-value") or -1) == count, st
+    for row in funds:
+        for field in ("funds", "development_subfund", "competition_subfund", "trust_cash"):
+            cell = page.locator(
+                f"#funds-table tr[data-state='{row['state_code']}'] td[data-field='{field}']"
+            )
+            assert cell.get_attribute("data-value") == str(row[field]), (row, field)
+    for row in portfolio:
+        base = f"#credit-table tr[data-state='{row['key']}']"
+        outstanding = page.locator(f"{base} td[data-field='outstanding_principal']")
+        assert outstanding.get_attribute("data-value") == row["outstanding_principal"]
+        par = page.locator(f"{base} td[data-field='par30']").get_attribute("data-value")
+        assert Decimal(str(par)) == Decimal(str(row["par30"]))
+    women = page.locator("[data-total-share='women']").inner_text()
+    expected = Decimal(str(participation["equal_opportunity_shares"]["women"]))
+    assert women.replace("\xa0", " ").startswith(f"{expected * 100:.1f}"), women
+    assert (
+        int(page.locator("[data-total=participants]").inner_text().replace(",", ""))
+        == (participation["participants"])
+    )
+    # English is one click away, with the same figures
+    page.click("a[lang=en]")
+    assert page.locator("h1").inner_text() == "Programme dashboard"
+    publish_screenshots()
+
+
+def publish_screenshots() -> None:
+    """With MEGP_CONSOLE_DOC_SCREENSHOTS=1, copy this run's screenshots to docs/console/ (done
+    once by hand: an ordinary run leaves the work tree as it was)."""
+    if os.environ.get("MEGP_CONSOLE_DOC_SCREENSHOTS") != "1":
+        return
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    for name in ("period-sheet", "group", "approvals", "dashboard"):
+        shot = SHOTS / f"{name}.png"
+        if shot.exists():
+            shutil.copyfile(shot, DOCS_SHOTS / f"{name}.png")
