@@ -25,9 +25,16 @@ PortfolioKey = Literal["group", "state", "lender"]
 async def line(services: Services, who: Principal, group_id: str) -> tuple[CreditLine, Decimal]:
     found = await services.lines.get(group_id)
     check_state(who, found.state)
-    check_bank(who, found.lender, what="credit line")
+    check_bank(who, _bank_reading(who, found), what="credit line")
     _limit, available = await available_on_line(services, group_id)
     return found, available
+
+
+def _bank_reading(who: Principal, line: CreditLine) -> str:
+    """The bank a line is read as held by: its lender of record, or, for the bank whose
+    takeover offer waits or is agreed [¶83, ¶90], that bank (it reads the line it offered for)."""
+    coming = [x.lender for x in (line.takeover_offer, line.agreed_takeover) if x is not None]
+    return who.organization if who.organization in coming and who.organization else line.lender
 
 
 async def loan(services: Services, who: Principal, loan_id: str) -> tuple[Loan, int]:
