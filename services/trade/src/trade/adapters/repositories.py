@@ -19,12 +19,8 @@ atomically by the store), released by deleting it, taken over when its holder di
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +28,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from megp_common.errors import Unavailable, ValidationFailed
+from megp_common.errors import ValidationFailed
 from megp_common.mongo import (
     DOCUMENT_LOCKS,
     SCALAR_EQ,
@@ -42,6 +38,7 @@ from megp_common.mongo import (
     namespace,
     to_bson,
 )
+from megp_common.store_lock import StoreLocks
 from trade.domain.channel import Channel
 from trade.domain.exchange import DailyRate
 from trade.domain.group import GroupRecord
@@ -63,45 +60,11 @@ def level_of(doc: Mapping[str, Any]) -> StockLevel:
     return StockLevel(int(doc["available"]), int(doc["reserved"]), int(doc["sold"]))
 
 
-class StockLocks:
+class StockLocks(StoreLocks):
     """One writer at a time per product (or per round, in `round_locks`), across processes, on
-    a store without transactions."""
+    a store without transactions (megp_common.store_lock)."""
 
     collection = "stock_locks"
-    indexes: tuple[IndexModel, ...] = ()
-
-    def __init__(
-        self, db: AsyncDatabase[Document], *, lease_s: float = 10.0, collection: str | None = None
-    ) -> None:
-        self.collection = collection or self.collection
-        self.col, self.lease_s = db[self.collection], lease_s
-
-    @asynccontextmanager
-    async def hold(self, product_id: str, wait_s: float = 20.0) -> AsyncIterator[None]:
-        owner, deadline, pause = uuid.uuid4().hex, time.monotonic() + wait_s, 0.002
-        while True:
-            try:
-                await self.col.insert_one(
-                    {"_id": product_id, "owner": owner, "until": time.time() + self.lease_s}
-                )
-                break
-            except DuplicateKeyError:
-                held = await self.col.find_one({"_id": product_id})
-                if held is not None and float(held.get("until", 0)) < time.time():
-                    # its holder died mid-change: the lease ran out, take it over
-                    await self.col.delete_one({"_id": product_id, "owner": held["owner"]})
-                    continue
-                if time.monotonic() > deadline:
-                    raise Unavailable(
-                        f"{product_id} is being changed by another writer; try again",
-                        retry_after_s=1,
-                    ) from None
-                await asyncio.sleep(pause * (1 + random.random()))
-                pause = min(pause * 1.5, 0.05)
-        try:
-            yield
-        finally:
-            await self.col.delete_one({"_id": product_id, "owner": owner})
 
 
 class StockRepository:
