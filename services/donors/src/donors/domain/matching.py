@@ -6,8 +6,8 @@ own grant; a pledge still unpaid when the window closes lapses, and the associat
 
 Caps are on what the co-funders together pledge (in pesos): per project (group), per
 association and for the whole programme. A donation whose full match would pass a cap gets what
-room is left, shared among the co-funders in proportion to their full shares (each rounded
-down, so the sum never passes the room); no room, no pledges. Pledges that lapse or are
+room is left, shared among the co-funders in proportion to their full shares (the odd
+centavos to the largest remainders: the sum is the room exactly); no room, no pledges. Pledges that lapse or are
 cancelled (their donation refused by the fund, or refunded whole) give their room back.
 """
 
@@ -147,14 +147,19 @@ def room_left(
 
 
 def allocate(full: dict[str, int], room: int | None) -> dict[str, int]:
-    """The pledges a donation gets: its full match, or the room left shared in proportion
-    (each rounded down, so the sum never passes the room)."""
+    """The pledges a donation gets: its full match, or exactly the room left, shared in
+    proportion to the full shares (largest remainders take the odd centavos, in the
+    co-funders' order on ties), so the sum never passes the room and uses all of it."""
     total = sum(full.values())
     if room is None or total <= room:
         return dict(full)
-    if total == 0:
-        return dict.fromkeys(full, 0)
-    return {k: v * room // total for k, v in full.items()}
+    room = max(room, 0)
+    base = {k: v * room // total for k, v in full.items()}
+    left = room - sum(base.values())
+    order = sorted(full, key=lambda k: -((full[k] * room) % total))
+    for k in order[:left]:
+        base[k] += 1
+    return base
 
 
 class PledgeStatus(StrEnum):
