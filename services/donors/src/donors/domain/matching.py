@@ -7,8 +7,9 @@ own grant; a pledge still unpaid when the window closes lapses, and the associat
 Caps are on what the co-funders together pledge (in pesos): per project (group), per
 association and for the whole programme. A donation whose full match would pass a cap gets what
 room is left, shared among the co-funders in proportion to their full shares (the odd
-centavos to the largest remainders: the sum is the room exactly); no room, no pledges. Pledges that lapse or are
-cancelled (their donation refused by the fund, or refunded whole) give their room back.
+centavos to the largest remainders: the sum is the room exactly); no room, no pledges.
+Pledges that lapse or are cancelled (their donation refused by the fund, or refunded whole)
+give their room back.
 """
 
 from __future__ import annotations
