@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
-from donors.domain.errors import DonorRuleViolation
 from donors.domain.matching import Caps, CoFunder, Pledge, Programme, Tier
 from donors.domain.rates import cents, pesos
 from donors.entrypoints.api.deps import ID
@@ -16,7 +23,7 @@ from megp_common.money import ContributionAmount
 from megp_common.schemas import RequestModel
 
 STATE = r"^(0[1-9]|[12][0-9]|3[0-2])$"
-PROGRAMMES = (
+SpecificProgramme = Literal[
     "inventors",
     "women",
     "young",
@@ -25,16 +32,40 @@ PROGRAMMES = (
     "artistic_cultural",
     "popular_art",
     "indigenous_excluded",
-)
+]
+
+
+def _ratio(value: object) -> Decimal:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,4})?", value):
+        raise ValueError('a ratio is a decimal string with at most four decimals, e.g. "1"')
+    ratio = Decimal(value)
+    if not Decimal(0) < ratio <= 100:
+        raise ValueError("a ratio is more than 0 and at most 100")
+    return ratio
+
+
+#: Pesos a co-funder pledges per peso donated (3x1: each of three tiers at "1").
+MatchRatio = Annotated[
+    Decimal,
+    BeforeValidator(_ratio),
+    PlainSerializer(lambda v: format(v, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^[0-9]{1,3}(\.[0-9]{1,4})?$",
+            "maxLength": 8,
+            "examples": ["1"],
+            "description": "More than 0, at most 100, four decimals at most",
+        }
+    ),
+]
 
 
 class CoFunderCreate(RequestModel):
     id: str = Field(pattern=ID, description="The co-funder's id (its token's organization)")
     name: str = Field(min_length=2, max_length=200, examples=["Gobierno federal"])
     tier: Tier
-    ratio: Decimal = Field(
-        gt=0, le=100, max_digits=8, decimal_places=4, description="Pesos per peso donated"
-    )
+    ratio: MatchRatio = Field(description="Pesos pledged per peso donated")
 
 
 class CapsCreate(RequestModel):
@@ -47,21 +78,18 @@ class ProgrammeCreate(RequestModel):
     name: str = Field(min_length=2, max_length=200, examples=["3x1 Zacatecas 2027"])
     cofunders: list[CoFunderCreate] = Field(min_length=1, max_length=10)
     caps: CapsCreate = CapsCreate()
-    eligible_states: list[str] = Field(default=[], max_length=32)
-    eligible_programmes: list[str] = Field(default=[], max_length=len(PROGRAMMES))
+    eligible_states: list[Annotated[str, Field(pattern=STATE)]] = Field(
+        default=[], max_length=32, description="INEGI codes; none: every state"
+    )
+    eligible_programmes: list[SpecificProgramme] = Field(
+        default=[],
+        max_length=8,
+        description="A group takes part when one active member is in one; none: any group",
+    )
     opens_at: AwareDatetime
     closes_at: AwareDatetime
 
     def model(self, programme_id: str, by: str, now: datetime) -> Programme:
-        bad = [s for s in self.eligible_states if not re.fullmatch(STATE, s)]
-        unknown = [p for p in self.eligible_programmes if p not in PROGRAMMES]
-        if bad or unknown:
-            raise DonorRuleViolation(
-                "eligible states are INEGI codes and programmes the specific ones",
-                states=bad,
-                programmes=unknown,
-            )
-
         def c(x: Decimal | None) -> int | None:
             return None if x is None else cents(x)
 
