@@ -77,7 +77,7 @@ class CapsCreate(RequestModel):
 class ProgrammeCreate(RequestModel):
     name: str = Field(min_length=2, max_length=200, examples=["3x1 Zacatecas 2027"])
     cofunders: list[CoFunderCreate] = Field(min_length=1, max_length=10)
-    caps: CapsCreate = CapsCreate()
+    caps: CapsCreate = Field(description="Each cap may be null: no cap of that kind")
     eligible_states: list[Annotated[str, Field(pattern=STATE)]] = Field(
         default=[], max_length=32, description="INEGI codes; none: every state"
     )
