@@ -58,7 +58,7 @@ def built(pkg: Path) -> bool:
 
 def test_the_services_are_found() -> None:
     names = {s.name for s in SERVICES}
-    assert {"enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks"} <= names
+    assert {"enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks", "donors"} <= names
     assert sum(built(package(s)) for s in SERVICES) >= 3
 
 

@@ -49,7 +49,7 @@ from .ip_counsel_world import (
 
 STATE = "09"
 OTHER_STATE = "15"
-SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks")
+SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks", "donors")
 WRITES = frozenset({"post", "put", "patch", "delete"})
 METHODS = WRITES | {"get"}
 LENDER = "NAFIN"
@@ -412,6 +412,11 @@ class World:
             "rate_date": self.ids["rate_date"],
             "filing_id": self.ids["filing_id"],
             "spending_request_id": self.ids["spending_request_id"],
+            "association_id": self.ids["association_id"],
+            "donation_id": self.ids["donation_id"],
+            "programme_id": self.ids["programme_id"],
+            "pledge_id": self.ids["pledge_id"],
+            "period": self.ids["period_start"][:7],
         }
 
     def path_of(self, op: Operation) -> str:
@@ -441,6 +446,8 @@ class World:
     def authorized(self, op: Operation) -> dict[str, str]:
         """A token in state 09 with the role that performs `op` (its natural caller)."""
         path = op.path
+        if op.service == "donors":
+            return self.donors_caller(path)
         if path.endswith("/contributions"):
             return self.as_(Role.DONOR_PORTAL)
         if path.endswith("/competition-spends") or "/board/" in path or "/spending-" in path:
@@ -472,6 +479,17 @@ class World:
         if path.endswith("/reversal") or path in ("/v1/admin/clock", "/v1/exchange-rates"):
             return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
         return self.as_(Role.ODF_STAFF)
+
+    def donors_caller(self, path: str) -> dict[str, str]:
+        """The world association's portal gives and refunds, its co-funder confirms and pays,
+        a national supervisor registers associations and opens programmes."""
+        if path.startswith("/v1/pledges/"):
+            return self.header(
+                Role.PROGRAMME_SUPERVISOR, states=NATIONAL, organization=DONORS_COFUNDER
+            )
+        if path.startswith("/v1/donations"):
+            return self.as_(Role.DONOR_PORTAL, organization=self.ids["association_id"])
+        return self.header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject=uid("sup"))
 
     # -- what must not change
 
@@ -515,6 +533,9 @@ class World:
             ("trade", f"/v1/channels/{self.ids['channel_id']}"),
             ("ip-counsel", f"/v1/filings/{self.ids['filing_id']}"),
             ("funds", f"/v1/funds/{g}/spending-requests"),
+            ("donors", f"/v1/associations/{self.ids['association_id']}"),
+            ("donors", f"/v1/donations/{self.ids['donation_id']}"),
+            ("donors", f"/v1/pledges/{self.ids['pledge_id']}"),
         ]
         urls += [("enrollment", f"/v1/participants/{m}") for m in self.members]
         return urls
@@ -754,6 +775,7 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     ids |= _fee_asked_of_the_fund(platform, kafka, ids, members[2], national)
     ids |= _purchasing_financing(platform, header, ids)
     ids |= _webhooks_world(platform, header)
+    ids |= _donors_world(platform, header, gid, frozen_at)
     return World(platform, header, drive, today, group, members, ids, frozen_at)
 
 
@@ -767,6 +789,70 @@ def _webhooks_world(platform: Platform, header: Header) -> dict[str, str]:
     )
     assert made.status_code == 201, made.text
     return {"subscription_id": made.json()["id"]}
+
+
+DONORS_COFUNDER = "world-federal"
+
+
+def _donors_world(platform: Platform, header: Header, gid: str, now: datetime) -> dict[str, str]:
+    """An association of the state's emigrants, a matching programme of the state, and a peso
+    donation to the world's group inside it, booked by funds and receipted."""
+    donors = platform.processes["donors"].url
+    national = header(Role.PROGRAMME_SUPERVISOR, states=NATIONAL, subject="world-donors")
+    made = httpx.post(
+        f"{donors}/v1/associations",
+        json={
+            "name": "Club Capitalino",
+            "country": "US",
+            "city": "Houston",
+            "origin_state_code": STATE,
+        },
+        headers=national | {"Idempotency-Key": uid("association")},
+    )
+    assert made.status_code == 201, made.text
+    association = made.json()["id"]
+    portal = header(Role.DONOR_PORTAL, states=(STATE,), organization=association)
+    _eventually(
+        lambda: httpx.get(f"{donors}/v1/projects/{gid}", headers=portal), "donors never saw it"
+    )
+    programme = httpx.post(
+        f"{donors}/v1/matching-programmes",
+        json={
+            "name": "1x1 CDMX",
+            "cofunders": [
+                {"id": DONORS_COFUNDER, "name": "Federal", "tier": "federal", "ratio": "1"}
+            ],
+            "caps": {"programme": "1000000.00"},
+            "eligible_states": [STATE],
+            "opens_at": (now - timedelta(days=1)).isoformat(),
+            "closes_at": (now + timedelta(days=3650)).isoformat(),
+        },
+        headers=national | {"Idempotency-Key": uid("programme")},
+    )
+    assert programme.status_code == 201, programme.text
+    gift = {
+        "portal_donation_id": uid("donation"),
+        "group_id": gid,
+        "amount": "1000.00",
+        "currency": "MXN",
+        "programme_id": programme.json()["id"],
+    }
+
+    def given() -> httpx.Response:
+        return httpx.post(
+            f"{donors}/v1/donations", json=gift, headers=portal | {"Idempotency-Key": uid("d")}
+        )
+
+    donation = given()
+    assert donation.status_code == 201, donation.text
+    path = f"{donors}/v1/donations/{donation.json()['id']}/receipt"
+    _eventually(lambda: httpx.get(path, headers=portal), "the donation was never receipted")
+    return {
+        "association_id": association,
+        "programme_id": programme.json()["id"],
+        "donation_id": donation.json()["id"],
+        "pledge_id": donation.json()["pledges"][0]["id"],
+    }
 
 
 def _fee_asked_of_the_fund(

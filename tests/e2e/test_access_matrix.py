@@ -268,6 +268,32 @@ def test_a_representative_with_another_hat_decides_nothing(world: World) -> None
     assert not wrong, "\n".join(wrong)
 
 
+def test_a_donor_portal_decides_nothing_in_donors(world: World) -> None:
+    """A donation gives no decision right [¶55]: the world association's own portal, alone or
+    with another hat, confirms and pays no co-funder's pledge, registers no association and
+    opens no matching programme (its own gifts and refunds are its only writes)."""
+    before = world.settled_snapshot()
+    pledge = world.ids["pledge_id"]
+    routes: list[tuple[str, Any]] = [
+        (f"/v1/pledges/{pledge}/confirmation", None),
+        (f"/v1/pledges/{pledge}/payment", None),
+        (
+            "/v1/associations",
+            {"name": "Club", "country": "US", "city": "X", "origin_state_code": STATE},
+        ),
+        ("/v1/matching-programmes", {"name": "x"}),
+    ]
+    wrong: list[str] = []
+    for extra in ((), (Role.ODF_STAFF,), (Role.COMMITTEE_MEMBER,), (Role.PARTICIPANT,)):
+        header = world.as_(Role.DONOR_PORTAL, *extra, organization=world.ids["association_id"])
+        for path, body in routes:
+            r = world.client("donors").post(path, json=body, headers=header)
+            if not is_problem(r, 403):
+                wrong.append(f"POST {path} as portal+{extra}: {r.status_code} {r.text[:200]}")
+    world.assert_unchanged(before)
+    assert not wrong, "\n".join(wrong)
+
+
 def test_odf_staff_with_another_hat_does_not_agree_or_revise_plans(world: World) -> None:
     before = world.settled_snapshot()
     g = world.ids["group_id"]

@@ -146,7 +146,7 @@ def test_the_money_fields_are_found(fields: list[MoneyField]) -> None:
     for f in fields:
         print(f"  {f} [{f.schema.get(f.marker)}]")
     assert kinds == set(MARKERS)
-    assert services == {"enrollment", "funds", "credit", "trade", "ip-counsel"}
+    assert services == {"enrollment", "funds", "credit", "trade", "ip-counsel", "donors"}
     assert len(fields) >= 15
 
 

@@ -1,4 +1,4 @@
-"""The six services as separate processes, on the real broker and store."""
+"""The services as separate processes, on the real broker and store."""
 
 from __future__ import annotations
 

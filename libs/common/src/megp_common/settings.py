@@ -22,6 +22,7 @@ SERVICES: dict[str, int] = {
     "trade": 8004,
     "ip-counsel": 8005,
     "webhooks": 8006,
+    "donors": 8007,
     "console": 8008,
 }
 """Every service of the platform and its HTTP port (the console too: `make run` starts it)."""

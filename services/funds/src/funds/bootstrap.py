@@ -86,7 +86,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             RECONCILIATIONS: RECONCILIATION_INDEXES,
         },
         outbox_collections=[FUNDS],
-        consumes=["enrollment.events", "credit.events", "ip-counsel.events"],
+        consumes=["enrollment.events", "credit.events", "ip-counsel.events", "donors.events"],
         handlers=event_handlers.build(services),
         background=[copy_journal, scheduler],
         container=services,

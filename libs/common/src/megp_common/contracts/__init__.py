@@ -5,7 +5,7 @@ Services import each other's contracts from here, never each other's code.
 
 import importlib
 
-PUBLISHERS = ("enrollment", "funds", "credit", "trade", "ip_counsel")
+PUBLISHERS = ("enrollment", "funds", "credit", "trade", "ip_counsel", "donors")
 
 
 def load_all() -> None:

@@ -83,6 +83,12 @@ class InflowRecorded(_FundEvent):
         description="A deposit the fund's trust bank reported: the bank's transaction id, "
         "also the movement's reference on the trust account's statement",
     )
+    donation_id: str | None = Field(
+        default=None, description="The donors service's donation this inflow books"
+    )
+    pledge_id: str | None = Field(
+        default=None, description="The donors service's matching pledge this inflow books"
+    )
 
 
 @event_type("funds.TemporaryContributionReturned")
@@ -242,3 +248,21 @@ class EntryReversed(_FundEvent):
     split: SubFundSplit
     reason: str
     reversed_at: datetime
+    donation_id: str | None = Field(default=None, description="A donation's refund: its donation")
+    refund_id: str | None = Field(default=None, description="The donors service's refund")
+
+
+@event_type("funds.DonorMovementRefused")
+class DonorMovementRefused(_FundEvent):
+    """Funds could not book what the donors service asked (a donation, a refund, a pledge's
+    payment): nothing was posted, and this says why (a fund not open, a sub-fund that no
+    longer holds its half of a refund)."""
+
+    movement: str = Field(description="donation | refund | pledge")
+    reference_id: str = Field(description="The donation, refund or pledge id")
+    donation_id: str
+    reason: str
+    available: SubFundSplit | None = Field(
+        default=None, description="A refused refund: what each sub-fund held"
+    )
+    refused_at: datetime

@@ -66,8 +66,18 @@ def in_initial_period(fund: Fund, day: date, policy: FundPolicy) -> bool:
 
 
 def record_contribution(
-    fund: Fund, entry_id: str, key: str, gift: Contribution, now: datetime, policy: FundPolicy
+    fund: Fund,
+    entry_id: str,
+    key: str,
+    gift: Contribution,
+    now: datetime,
+    policy: FundPolicy,
+    *,
+    donation_id: str | None = None,
+    pledge_id: str | None = None,
 ) -> Entry | None:
+    """`donation_id` / `pledge_id`: what the donors service asked to book (named back in
+    InflowRecorded, see domain/donations.py)."""
     fund.require_open()
     if fund.has_posted(entry_id):
         return None
@@ -129,6 +139,8 @@ def record_contribution(
             exchange_rate=gift.exchange_rate if gift.currency != CURRENCY else None,
             return_due_on=gift.return_due_on,
             recorded_at=now,
+            donation_id=donation_id,
+            pledge_id=pledge_id,
         )
     )
     return entry

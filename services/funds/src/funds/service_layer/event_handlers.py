@@ -13,6 +13,7 @@ from funds.domain import deposits, opening, repayments
 from funds.domain import spending_requests as fees
 from funds.domain.errors import FundError
 from funds.domain.fund import Fund, new_fund
+from funds.service_layer import donor_events
 from funds.service_layer.container import Services
 from megp_common.consumer import BatchHandler, Handler, PermanentError
 from megp_common.context import causal_context
@@ -93,6 +94,7 @@ class EventHandlers:
             enrollment.CommitteeMemberAdded.event_type: self.committee_changed,
             enrollment.CommitteeMemberRemoved.event_type: self.committee_changed,
             ip_counsel.FeeFinancingRequested.event_type: self.fee_financing_requested,
+            **donor_events.build(self.services),  # donations, refunds, matching payments
         }
 
     async def fee_financing_requested(

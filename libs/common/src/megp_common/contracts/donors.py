@@ -1,0 +1,138 @@
+"""Events published by the donors service on `donors.events`.
+
+Key of every message about money: the project group id (the fund's id), so funds takes a
+group's donations, refunds and matching payments in order with everything else about its fund.
+Association events are keyed by the association id. `state_code`: the INEGI code of the
+group's (or, for an association, its community of origin's) federal entity.
+
+Money: decimal strings; `amount` in the donation's currency, `amount_mxn` in pesos at
+`exchange_rate` (MXN per unit of `currency`; 1 for a peso donation), both rounded half-even to
+the centavo. Funds books what these events say, idempotent by the ids they carry, and names
+them back in its own events (`donation_id`, `pledge_id`, `refund_id`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import Field
+
+from megp_common.events import EventPayload, event_type
+from megp_common.money import MoneyAmount
+
+
+@event_type("donors.AssociationRegistered")
+class AssociationRegistered(EventPayload):
+    """A club of Mexicans abroad, and the community of origin it supports [¶53]."""
+
+    association_id: str
+    name: str
+    country: str = Field(description="ISO 3166-1 alpha-2 of where the club is")
+    city: str
+    origin_state_code: str
+    origin_municipality: str | None = Field(
+        default=None, description="None: every municipality of the state"
+    )
+    registered_by: str
+    registered_at: datetime
+
+
+@event_type("donors.DonationMade")
+class DonationMade(EventPayload):
+    """An association's gift to a group's fund: funds posts it as a grant or a temporary
+    contribution, split 50/50 [¶71-¶72], with entry key `donation_id`."""
+
+    donation_id: str = Field(description="The platform's id (association + the portal's id)")
+    portal_donation_id: str = Field(description="The portal's own id of the donation")
+    association_id: str
+    association_name: str
+    group_id: str
+    fund_id: str
+    state_code: str
+    kind: str = Field(description="grant | temporary_contribution")
+    amount: MoneyAmount = Field(description="As given, in `currency`")
+    currency: str
+    exchange_rate: Decimal = Field(description="MXN per unit of `currency` (1 for MXN)")
+    rate_date: date | None = Field(default=None, description="The recorded rate's day (USD)")
+    amount_mxn: MoneyAmount
+    return_due_on: date | None = Field(default=None, description="Temporary contributions")
+    return_method: str | None = Field(
+        default=None, description="How a temporary contribution is given back"
+    )
+    programme_id: str | None = Field(default=None, description="The matching programme, if any")
+    made_at: datetime
+
+
+@event_type("donors.DonationRefunded")
+class DonationRefunded(EventPayload):
+    """A refund or chargeback: funds posts a reversing entry (never an edit) for `amount_mxn`,
+    half from each sub-fund, or refuses it when a sub-fund no longer holds its half."""
+
+    refund_id: str
+    donation_id: str
+    association_id: str
+    group_id: str
+    fund_id: str
+    state_code: str
+    kind: str = Field(description="The donation's kind: grant | temporary_contribution")
+    amount: MoneyAmount = Field(description="In the donation's currency")
+    currency: str
+    exchange_rate: Decimal = Field(description="The donation's own rate")
+    amount_mxn: MoneyAmount
+    whole: bool = Field(description="The whole donation is given back")
+    chargeback: bool = False
+    reason: str
+    refunded_at: datetime
+
+
+@event_type("donors.MatchingPledgeMade")
+class MatchingPledgeMade(EventPayload):
+    """A co-funder's share of a donation inside a matching programme (3x1 style)."""
+
+    pledge_id: str
+    programme_id: str
+    cofunder_id: str
+    cofunder_name: str
+    tier: str = Field(description="federal | state | municipal | other")
+    donation_id: str
+    association_id: str
+    group_id: str
+    state_code: str
+    amount: MoneyAmount = Field(description="MXN")
+    due_by: datetime = Field(description="The programme window's end: unpaid, it lapses")
+    pledged_at: datetime
+
+
+@event_type("donors.MatchingPledgePaid")
+class MatchingPledgePaid(EventPayload):
+    """The co-funder paid its pledge: funds posts it as the co-funder's own grant, entry key
+    `pledge_id`."""
+
+    pledge_id: str
+    programme_id: str
+    cofunder_id: str
+    cofunder_name: str
+    tier: str
+    source: str = Field(description="The inflow source funds records: national | local")
+    donation_id: str
+    group_id: str
+    fund_id: str
+    state_code: str
+    amount: MoneyAmount = Field(description="MXN")
+    paid_at: datetime
+
+
+@event_type("donors.MatchingPledgeLapsed")
+class MatchingPledgeLapsed(EventPayload):
+    """The window closed with the pledge unpaid; the association is told."""
+
+    pledge_id: str
+    programme_id: str
+    cofunder_id: str
+    donation_id: str
+    association_id: str
+    group_id: str
+    state_code: str
+    amount: MoneyAmount
+    lapsed_at: datetime

@@ -1,0 +1,109 @@
+"""An association (club) of Mexicans abroad [¶53]: where it is (country, city) and the community
+of origin it supports (a state, and a municipality of it or all of them). A national programme
+supervisor registers it; its portal's token names it (`organization` = the association id) and
+sees and gives to the groups of that community only."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from megp_common.aggregate import Aggregate
+from megp_common.contracts import donors as ev
+
+#: How many notices an association keeps (the oldest go first).
+NOTICES_KEPT = 500
+
+
+def same_place(a: str | None, b: str | None) -> bool:
+    """Municipality names compared without case, accents or surrounding spaces."""
+
+    def norm(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in plain if not unicodedata.combining(c)).strip().casefold()
+
+    return a is not None and b is not None and norm(a) == norm(b)
+
+
+class Notice(BaseModel):
+    """Something the association is told (a co-funder's pledge lapsed, a refund refused)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    at: datetime
+    text: str
+    donation_id: str | None = None
+    pledge_id: str | None = None
+
+
+class Association(Aggregate):
+    name: str
+    country: str
+    city: str
+    origin_state: str
+    origin_municipality: str | None = None
+    registered_by: str
+    registered_at: datetime
+    notices: list[Notice] = []
+
+    def state_code(self) -> str | None:
+        return self.origin_state
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        association_id: str,
+        name: str,
+        country: str,
+        city: str,
+        origin_state: str,
+        origin_municipality: str | None,
+        by: str,
+        now: datetime,
+    ) -> Association:
+        made = cls(
+            id=association_id,
+            name=name.strip(),
+            country=country,
+            city=city.strip(),
+            origin_state=origin_state,
+            origin_municipality=origin_municipality.strip() if origin_municipality else None,
+            registered_by=by,
+            registered_at=now,
+        )
+        made.record(
+            ev.AssociationRegistered(
+                association_id=made.id,
+                name=made.name,
+                country=made.country,
+                city=made.city,
+                origin_state_code=made.origin_state,
+                origin_municipality=made.origin_municipality,
+                registered_by=by,
+                registered_at=now,
+            )
+        )
+        return made
+
+    def same_terms(self, other: Association) -> bool:
+        keys = ("name", "country", "city", "origin_state", "origin_municipality")
+        return all(getattr(self, k) == getattr(other, k) for k in keys)
+
+    def supports(self, state: str | None, municipality: str | None) -> bool:
+        """Is a group of `state` and `municipality` in the community of origin?"""
+        if state != self.origin_state:
+            return False
+        return self.origin_municipality is None or same_place(
+            municipality, self.origin_municipality
+        )
+
+    def tell(self, notice: Notice) -> None:
+        if any(n.id == notice.id for n in self.notices):
+            return
+        self.notices.append(notice)
+        del self.notices[:-NOTICES_KEPT]

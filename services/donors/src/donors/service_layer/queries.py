@@ -1,0 +1,214 @@
+"""What donors read: their association, its notices, the projects of their community of origin
+(public data only), their donations with receipts, the pledges, and what the money did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from donors.domain.association import Association, Notice
+from donors.domain.donation import Donation, Status
+from donors.domain.errors import DonorRuleViolation, Unknown, WrongState
+from donors.domain.history import FundHistory
+from donors.domain.impact import FundView, fund_view, period_bounds, share
+from donors.domain.matching import Pledge, Programme
+from donors.domain.project import Project
+from donors.domain.rates import cents
+from donors.domain.receipt import LANGUAGES, ReceiptText, text_of
+from donors.service_layer import donations, matching
+from donors.service_layer.access import association_of
+from donors.service_layer.container import Services
+from megp_common.auth import Principal, Role, check_state
+
+
+async def association(services: Services, who: Principal, association_id: str) -> Association:
+    return await association_of(services, who, association_id)
+
+
+async def notices(services: Services, who: Principal, association_id: str) -> list[Notice]:
+    found = await association_of(services, who, association_id)
+    return list(reversed(found.notices))
+
+
+async def projects(
+    services: Services, who: Principal, association_id: str, limit: int
+) -> list[Project]:
+    """The groups of the association's community of origin whose fund is open."""
+    found = await association_of(services, who, association_id)
+    candidates = await services.projects.in_state(found.origin_state, limit * 4)
+    shown = [p for p in candidates if found.supports(p.state, p.municipality)]
+    return shown[:limit]
+
+
+async def project(services: Services, who: Principal, group_id: str) -> Project:
+    """A group's public data: to a donor portal whose community it is in, to a supervisor of
+    its state; to anyone else it does not exist."""
+    found = await services.projects.find(group_id)
+    if found is None or not found.formed:
+        raise Unknown(f"no project group {group_id}")
+    if who.has_role(Role.DONOR_PORTAL) and who.organization:
+        assoc = await services.associations.find(who.organization)
+        if assoc is not None and assoc.supports(found.state, found.municipality):
+            check_state(who, found.state)
+            return found
+    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+        check_state(who, found.state)
+        return found
+    raise Unknown(f"no project group {group_id}")
+
+
+async def receipt(
+    services: Services, who: Principal, donation_id: str
+) -> tuple[Donation, list[ReceiptText]]:
+    found = await donations.donation(services, who, donation_id)
+    if found.receipt is None:
+        raise WrongState(
+            f"donation {found.portal_donation_id} is {found.status.value}: its receipt is "
+            "issued once the fund has booked it",
+            slug="no-receipt-yet",
+        )
+    return found, [text_of(found, lang) for lang in LANGUAGES]
+
+
+async def history(services: Services, fund_id: str) -> FundHistory:
+    return await services.histories.find(fund_id) or FundHistory(id=fund_id)
+
+
+@dataclass(frozen=True)
+class DonationImpact:
+    donation: Donation
+    view: FundView
+    kept_cents: int
+    share: object
+    pledges: list[Pledge]
+
+
+async def donation_impact(services: Services, who: Principal, donation_id: str) -> DonationImpact:
+    found = await donations.donation(services, who, donation_id)
+    view = fund_view(await history(services, found.group_id), end=services.now().date())
+    kept = cents(found.net_mxn) if found.status is Status.BOOKED else 0
+    pledges = await services.pledges.of_donation(found.id)
+    return DonationImpact(found, view, kept, share(kept, view.inflows), pledges)
+
+
+@dataclass(frozen=True)
+class GroupReport:
+    group_id: str
+    group_name: str | None
+    given_cents: int
+    kept_cents: int
+    donations: int
+    view: FundView
+    share: object
+
+
+@dataclass(frozen=True)
+class AssociationReport:
+    association: Association
+    period: str
+    start: date
+    end: date
+    groups: list[GroupReport]
+    given_cents: int
+    kept_cents: int
+    matched_cents: int
+    matched_paid_cents: int
+
+
+async def association_report(
+    services: Services, who: Principal, association_id: str, period: str
+) -> AssociationReport:
+    """What the association's money did in a month (`YYYY-MM`) or a year (`YYYY`): its
+    donations booked in the period, and each group's fund over that period."""
+    found = await association_of(services, who, association_id)
+    try:
+        start, end = period_bounds(period)
+    except ValueError as exc:
+        raise DonorRuleViolation(str(exc), slug="bad-period") from None
+    gifts = [
+        d
+        for d in await services.donations.of_association(
+            found.id, services.settings.donations_listed_max
+        )
+        if d.status is Status.BOOKED and start <= d.made_at.date() <= end
+    ]
+    by_group: dict[str, list[Donation]] = {}
+    for d in gifts:
+        by_group.setdefault(d.group_id, []).append(d)
+    groups = []
+    matched = matched_paid = 0
+    for group_id, given in sorted(by_group.items()):
+        view = fund_view(await history(services, group_id), start, end)
+        kept = sum(cents(d.net_mxn) for d in given)
+        groups.append(
+            GroupReport(
+                group_id=group_id,
+                group_name=given[0].group_name,
+                given_cents=sum(cents(d.amount_mxn) for d in given),
+                kept_cents=kept,
+                donations=len(given),
+                view=view,
+                share=share(kept, view.inflows),
+            )
+        )
+        for d in given:
+            for p in await services.pledges.of_donation(d.id):
+                matched += p.amount_cents
+                matched_paid += p.amount_cents if p.status.value == "paid" else 0
+    return AssociationReport(
+        association=found,
+        period=period,
+        start=start,
+        end=end,
+        groups=groups,
+        given_cents=sum(g.given_cents for g in groups),
+        kept_cents=sum(g.kept_cents for g in groups),
+        matched_cents=matched,
+        matched_paid_cents=matched_paid,
+    )
+
+
+async def programme(services: Services, who: Principal, programme_id: str) -> Programme:
+    """A programme, to a supervisor or an association's portal of a state it covers (a
+    programme of every state: to any of them)."""
+    found = await matching.programme(services, programme_id)
+    covers = found.eligible_states
+    if who.has_role(Role.PROGRAMME_SUPERVISOR) and (
+        who.is_national or not covers or any(who.can_act_in_state(s) for s in covers)
+    ):
+        return found
+    if who.has_role(Role.DONOR_PORTAL) and who.organization:
+        assoc = await services.associations.find(who.organization)
+        if assoc is not None and (not covers or assoc.origin_state in covers):
+            check_state(who, assoc.origin_state)
+            return found
+    raise Unknown(f"no matching programme {programme_id}")
+
+
+async def programme_pledges(
+    services: Services, who: Principal, programme_id: str, limit: int
+) -> list[Pledge]:
+    """A programme's pledges: all of them to a national supervisor, a co-funder's own to it,
+    within the caller's states."""
+    found = await matching.programme(services, programme_id)
+    if not who.has_role(Role.PROGRAMME_SUPERVISOR):
+        raise Unknown(f"no matching programme {programme_id}")
+    pledges = await services.pledges.of_programme(found.id, limit)
+    if who.organization and found.cofunder(who.organization) is not None:
+        pledges = [p for p in pledges if p.cofunder_id == who.organization]
+    elif not who.is_national:
+        pledges = []
+    return [p for p in pledges if who.can_act_in_state(p.state)]
+
+
+async def pledge(services: Services, who: Principal, pledge_id: str) -> Pledge:
+    found = await services.pledges.find(pledge_id)
+    if found is None:
+        raise Unknown(f"no pledge {pledge_id}")
+    if who.has_role(Role.DONOR_PORTAL) and who.organization == found.association_id:
+        check_state(who, found.state)
+        return found
+    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+        check_state(who, found.state)
+        return found
+    raise Unknown(f"no pledge {pledge_id}")

@@ -1,0 +1,43 @@
+"""What the passing of time does in donors: when a matching programme's window has closed, each
+of its pledges still unpaid lapses (`MatchingPledgeLapsed`), the association is told (a notice
+per pledge), and the programme is marked lapsed. Runs on the shared clock; idempotent (a lapsed
+pledge does not lapse again, a notice is kept once)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from donors.domain.association import Notice
+from donors.domain.rates import pesos
+from donors.service_layer.container import Services
+from donors.service_layer.event_handlers import tell
+
+
+async def lapse_due(services: Services, now: datetime) -> int:
+    lapsed = 0
+    for programme in await services.programmes.not_lapsed():
+        if now < programme.closes_at:
+            continue
+        for pledge in await services.pledges.open_of(programme.id):
+            if not pledge.lapse(now):
+                continue
+            await services.pledges.save(pledge)
+            lapsed += 1
+            notice = Notice(
+                id=f"lapsed:{pledge.id}",
+                kind="pledge_lapsed",
+                at=now,
+                text=f"{pledge.cofunder_name} did not pay its pledge of "
+                f"{pesos(pledge.amount_cents)} MXN for donation {pledge.donation_id} by the end "
+                f"of {programme.name}",
+                donation_id=pledge.donation_id,
+                pledge_id=pledge.id,
+            )
+            await tell(services, pledge.association_id, "lapse", notice)
+        programme.lapsed = True
+        await services.programmes.save(programme)
+    return lapsed
+
+
+async def tick(services: Services, now: datetime) -> None:
+    await lapse_due(services, now)

@@ -1,0 +1,82 @@
+"""Matching tiers and caps: a donation and its matches never pass a cap."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from donors.domain.matching import Caps, CoFunder, Tier, allocate, full_match, room_left
+
+THREE_BY_ONE = [
+    CoFunder(id="federal", name="Federal", tier=Tier.FEDERAL, ratio=Decimal(1)),
+    CoFunder(id="state", name="Estado", tier=Tier.STATE, ratio=Decimal(1)),
+    CoFunder(id="municipal", name="Municipio", tier=Tier.MUNICIPAL, ratio=Decimal(1)),
+]
+
+
+def test_three_for_one_matches_each_peso_three_times() -> None:
+    full = full_match(100_00, THREE_BY_ONE)
+    assert full == {"federal": 100_00, "state": 100_00, "municipal": 100_00}
+    assert allocate(full, None) == full
+    assert allocate(full, 150_00) == {"federal": 50_00, "state": 50_00, "municipal": 50_00}
+    assert allocate(full, 0) == {"federal": 0, "state": 0, "municipal": 0}
+
+
+def test_the_tightest_cap_decides_the_room() -> None:
+    caps = Caps(per_project=1000, per_association=500, programme=None)
+    assert room_left(caps, 10**9, 400, 100) == 100
+    assert room_left(caps, 0, 600, 0) == 0
+    assert room_left(Caps(), 5, 5, 5) is None
+
+
+ratios = st.lists(
+    st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("10"), places=4),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**10), ratios, st.integers(min_value=0, max_value=10**11)
+)
+def test_an_allocation_never_passes_its_room_nor_a_full_share(
+    donation: int, rs: list[Decimal], room: int
+) -> None:
+    cofunders = [CoFunder(id=f"c{i}", name="x", tier=Tier.OTHER, ratio=r) for i, r in enumerate(rs)]
+    full = full_match(donation, cofunders)
+    got = allocate(full, room)
+    assert sum(got.values()) == min(room, sum(full.values()))
+    assert all(0 <= got[k] <= full[k] for k in full)
+    if sum(full.values()) <= room:
+        assert got == full
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=10**7), st.sampled_from("ab"), st.sampled_from("xyz")
+        ),
+        max_size=60,
+    ),
+    st.integers(min_value=0, max_value=10**8),
+    st.integers(min_value=0, max_value=10**8),
+    st.integers(min_value=0, max_value=10**8),
+)
+def test_a_run_of_donations_never_passes_any_cap(
+    donations: list[tuple[int, str, str]], per_project: int, per_association: int, total: int
+) -> None:
+    caps = Caps(per_project=per_project, per_association=per_association, programme=total)
+    by_project: dict[str, int] = {}
+    by_association: dict[str, int] = {}
+    used = 0
+    for amount, association, project in donations:
+        room = room_left(caps, used, by_association.get(association, 0), by_project.get(project, 0))
+        got = sum(allocate(full_match(amount, THREE_BY_ONE), room).values())
+        used += got
+        by_association[association] = by_association.get(association, 0) + got
+        by_project[project] = by_project.get(project, 0) + got
+    assert used <= total
+    assert all(v <= per_association for v in by_association.values())
+    assert all(v <= per_project for v in by_project.values())
