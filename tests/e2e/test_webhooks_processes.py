@@ -1,7 +1,7 @@
 """Two webhooks processes over one broker and one store: each subscription's queue is sent by
 the one process holding its lease, so each webhook-id arrives once, in order per fund; when
 that process is killed the other takes its queues over and finishes them. With short settings
-(a 4 s lease, a 4 s secret overlap, disabled after 3 s of failing) the same processes show a
+(a 4 s lease, a 15 s secret overlap, disabled after 3 s of failing) the same processes show a
 rotated-out secret stop verifying and a failing subscriber disabled and the bank told.
 
 The pair runs under a service name of its own (`webhooks-pair`: its own consumer group and
@@ -9,6 +9,7 @@ database), so the platform's webhooks process, if running, shares nothing with i
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -117,9 +118,12 @@ class Receiver:
         with self.lock:
             return [s.headers["webhook-id"] for s in self.seen if s.path == path]
 
-    def at(self, path: str) -> list[Seen]:
+    def at(self, path: str, kind: str | None = None) -> list[Seen]:
+        """What reached `path` (of one event type: a bank's notices reach each of its
+        subscriptions, whatever types they asked for)."""
         with self.lock:
-            return [s for s in self.seen if s.path == path]
+            found = [s for s in self.seen if s.path == path]
+        return [s for s in found if kind is None or json.loads(s.body).get("type") == kind]
 
 
 def subscribe(url: str, header: dict[str, str], target: str, types: list[str]) -> dict[str, Any]:
@@ -164,15 +168,19 @@ def test_a_rotated_out_secret_stops_verifying_and_a_failing_subscriber_is_disabl
     time.sleep(1.5)  # the queues are taken
 
     fund = f"fund-{tag}"
+
+    def inflows() -> list[Seen]:
+        return receiver.at("/rotating", "funds.InflowRecorded")
+
     publish(infra.kafka, [(opened(fund, bank), fund), (inflow(fund, "1.00"), fund)])
-    wait_for(lambda: len(receiver.at("/rotating")) >= 1, 30, "the delivery in the overlap")
-    during = receiver.at("/rotating")[0]
+    wait_for(lambda: len(inflows()) >= 1, 30, "the delivery in the overlap")
+    during = inflows()[0]
     assert verifies(old, during) and verifies(new, during)
 
     time.sleep(max(0.0, overlap_ends - time.monotonic()) + 0.5)  # SECRET_OVERLAP_S has passed
     publish(infra.kafka, [(inflow(fund, "2.00"), fund)])
-    wait_for(lambda: len(receiver.at("/rotating")) >= 2, 30, "the delivery after the overlap")
-    after = receiver.at("/rotating")[1]
+    wait_for(lambda: len(inflows()) >= 2, 30, "the delivery after the overlap")
+    after = inflows()[1]
     assert verifies(new, after) and not verifies(old, after)
 
     # the failing subscriber, answered 503 on every attempt for DISABLE_AFTER_FAILING_S, is
