@@ -32,6 +32,7 @@ from megp_common.auth import Role
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
+from megp_common.contracts import ip_counsel as ipc
 from megp_common.events import EventPayload, make_event
 from megp_common.launcher import Platform
 from megp_common.settings import REPO_ROOT
@@ -228,6 +229,68 @@ def loan_world(platform: Platform, tokens: Any, infra: Any) -> dict[str, str]:
     return {"group": group, "odf": odf, "rep": rep, "credit": credit}
 
 
+@pytest.fixture(scope="module")
+def decisions_world(
+    platform: Platform, tokens: Any, infra: Any, sheet_world: dict[str, Any]
+) -> dict[str, Any]:
+    """The sheet's group with a grant in its fund, a fee the inventors asked the Competition
+    Sub-Fund to pay (funds' spending request, from ip-counsel's event) and a Support Committee
+    that proposed a special member for its board."""
+    w = sheet_world
+    drive, gid, state = w["drive"], w["group"], w["state"]
+    funds = platform.processes["funds"].url
+    grant = {"donor": "Club Zacatecano", "source": "immigrant_association", "amount": "1000.00"}
+    donor = keyed("POST", tokens.header(Role.DONOR_PORTAL, states=(state,)))
+    ok(httpx.post(f"{funds}/v1/funds/{gid}/contributions", json=grant, headers=donor), 201)
+    filing = f"f{uuid.uuid4().hex[:12]}"
+    publish(
+        infra.kafka,
+        "ip-counsel.events",
+        filing,
+        ipc.FeeFinancingRequested(
+            filing_id=filing,
+            disclosure_id=f"d-{filing}",
+            group_id=gid,
+            state_code=state,
+            deadline_id="grant_fee",
+            kind="grant",
+            amount=Decimal("120.00"),
+            due_on=date(2099, 1, 1),
+            source="competition_fund",
+            purpose="samples_designs_innovations",
+            requested_by=w["members"][2],
+            requested_on=date(2045, 1, 1),
+        ),
+    )
+    project = ok(drive.client.get(f"/groups/{gid}", headers=drive.staff))["project_id"]
+    body = {"kind": "support", "name": "Comité de apoyo", "project_id": project}
+    committee = ok(drive.client.post("/committees", json=body, headers=drive.staff), 201)
+    member = {"name": "Cámara de Comercio", "role": "local", "supports": ["purchase_orders"]}
+    ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/members", json=member, headers=drive.staff
+        ),
+        201,
+    )
+    proposal = {"position": "special_member", "name": "Ing. Rosa Méndez", "profile": "exporta"}
+    candidate = ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/candidates",
+            json=proposal,
+            headers=drive.as_("committee_member", subject="cm-console"),
+        ),
+        201,
+    )
+    spending = f"/v1/funds/{gid}/spending-requests"
+    staff = tokens.header(Role.ODF_STAFF, states=(state,))
+    deadline = time.monotonic() + 30
+    while not httpx.get(f"{funds}{spending}", headers=staff).json():
+        assert time.monotonic() < deadline, "funds never recorded the spending request"
+        time.sleep(0.3)
+    (request,) = httpx.get(f"{funds}{spending}", headers=staff).json()
+    return {"spending": request, "candidate": candidate, "funds": funds, **w}
+
+
 def apply_for_loan(tokens: Any, world: dict[str, str], purpose: str) -> dict[str, Any]:
     body = {
         "group_id": world["group"],
@@ -341,7 +404,7 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     assert "¶55" in card.inner_text() and "$3,000.00" in card.inner_text()
     accessible(page, "approvals")
     card.get_by_role("button", name="Aprobar por el consejo").click()
-    page.wait_for_selector(f"#decided-{loan['id']}:has-text('Aprobado por el consejo')")
+    page.wait_for_selector(f"#decided-loan-{loan['id']}:has-text('Aprobado por el consejo')")
     seen = ok(
         httpx.get(
             f"{loan_world['credit']}/v1/loans/{loan['id']}",
@@ -351,39 +414,90 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     assert seen["board_approved_by"] == loan_world["rep"]
 
 
-def test_a_donor_finds_no_decision_control_anywhere(
+@pytest.mark.parametrize(
+    ("role", "fields"),
+    [
+        ("donor_portal", {"organization": "Fundación Ejemplo"}),
+        ("committee_member", {}),
+        ("partner_bank", {"organization": "Banco Ejemplo"}),
+    ],
+)
+def test_a_donor_a_committee_member_or_a_bank_finds_no_decision_control_anywhere(
     context: BrowserContext,
     console: str,
     tokens: Any,
     loan_world: dict[str, str],
-    sheet_world: dict[str, Any],
+    decisions_world: dict[str, Any],
+    role: str,
+    fields: dict[str, str],
 ) -> None:
     waiting = apply_for_loan(tokens, loan_world, "tintes naturales")
+    gid = decisions_world["group"]
+    page = context.new_page()
+    sign_in(page, console, role, "*", group_ids=f"{loan_world['group']},{gid}", **fields)
+    assert page.locator("nav >> text=Aprobaciones").count() == 0
+    for path in ("/", "/groups", f"/groups/{gid}", f"/approvals?group={loan_world['group']}"):
+        page.goto(f"{console}{path}")
+        no_decision_controls(page)
+    if role == "donor_portal":  # it sees what waits, never a button
+        assert page.locator(f"#loan-{waiting['id']}").count() == 1
+        assert page.locator(f"#spending-{decisions_world['spending']['id']}").count() == 1
+        assert page.locator(f"#candidate-{decisions_world['candidate']['candidate_id']}").count()
+    # pressing one anyway: the console refuses, and the services would too
+    for decision, form in (
+        (f"/approvals/loans/{waiting['id']}/board-approval", {}),
+        (
+            f"/approvals/funds/{gid}/spending-requests/{decisions_world['spending']['id']}/approval",
+            {},
+        ),
+        (
+            f"/approvals/groups/{gid}/board/special-members",
+            {"candidate_id": decisions_world["candidate"]["candidate_id"]},
+        ),
+    ):
+        refused = page.request.post(f"{console}{decision}", form={"key": str(uuid.uuid4()), **form})
+        assert refused.status == 403, decision
+
+
+def test_a_board_representative_approves_a_spend_and_appoints_a_candidate(
+    context: BrowserContext, console: str, decisions_world: dict[str, Any]
+) -> None:
+    w = decisions_world
+    gid, spending, candidate = w["group"], w["spending"], w["candidate"]
     page = context.new_page()
     sign_in(
         page,
         console,
-        "donor_portal",
-        "*",
-        organization="Fundación Ejemplo",
-        group_ids=loan_world["group"],
+        "board_representative",
+        w["state"],
+        participant_id=w["members"][0],
+        group_ids=gid,
     )
-    assert page.locator("nav >> text=Aprobaciones").count() == 0
-    for path in (
-        "/",
-        "/groups",
-        f"/groups/{sheet_world['group']}",
-        f"/approvals?group={loan_world['group']}",
-    ):
-        page.goto(f"{console}{path}")
-        no_decision_controls(page)
-    assert page.locator(f"#loan-{waiting['id']}").count() == 1  # it sees the loan, not a button
-    # pressing it anyway: the console refuses, and credit would too
-    refused = page.request.post(
-        f"{console}/approvals/loans/{waiting['id']}/board-approval",
-        form={"key": str(uuid.uuid4())},
+    page.goto(f"{console}/approvals")
+    card = page.locator(f"#spending-{spending['id']}")
+    assert "¶72" in card.inner_text() and "$120.00" in card.inner_text()
+    proposed = page.locator(f"#candidate-{candidate['candidate_id']}")
+    assert "¶54" in proposed.inner_text() and "Ing. Rosa Méndez" in proposed.inner_text()
+    accessible(page, "approvals-spending-board")
+    card.get_by_role("button", name="Aprobar el gasto").click()
+    page.wait_for_selector(
+        f"#decided-spending-{spending['id']}:has-text('el gasto quedó registrado')"
     )
-    assert refused.status == 403
+    proposed.get_by_role("button", name="Nombrar por el consejo").click()
+    page.wait_for_selector(
+        f"#decided-candidate-{candidate['candidate_id']}:has-text('Nombrado por el consejo')"
+    )
+    drive = w["drive"]
+    board = ok(drive.client.get(f"/groups/{gid}/board", headers=drive.staff))
+    assert [s["candidate_id"] for s in board["special_members"]] == [candidate["candidate_id"]]
+    staff = drive.staff
+    (decided,) = httpx.get(f"{w['funds']}/v1/funds/{gid}/spending-requests", headers=staff).json()
+    assert (decided["status"], decided["approved_by"]) == ("approved", w["members"][0])
+    page.goto(f"{console}/approvals")  # decided: nothing of either kind waits any more
+    assert (
+        page.locator(f"#spending-{spending['id']}, #candidate-{candidate['candidate_id']}").count()
+        == 0
+    )
 
 
 def test_the_dashboard_shows_the_services_own_figures(

@@ -188,3 +188,21 @@ ES_MX |= {
 ES_MX |= {
     "Sign-in through the programme's identity provider is not built yet.": "La entrada con el proveedor de identidad del programa aún no está construida.",
 }
+ES_MX |= {
+    "The Competition Sub-Fund pays only for its listed purposes; the spend is posted when the board approves it.": "El Subfondo de Competencia paga solo los fines de su lista; el gasto se registra cuando el consejo lo aprueba.",
+    "The Support Committee only proposes candidates for special members and the Director General; the board appoints them.": "El Comité de Apoyo solo propone candidatos a miembros especiales y a Director General; el consejo los nombra.",
+    "Approved by the board; the spend is posted.": "Aprobado por el consejo; el gasto quedó registrado.",
+    "Appointed by the board.": "Nombrado por el consejo.",
+    "Loans": "Préstamos",
+    "Competition Sub-Fund spending": "Gastos del Subfondo de Competencia",
+    "Spending request": "Solicitud de gasto",
+    "IMPI fee": "Tarifa del IMPI",
+    "due on": "vence el",
+    "asked by": "solicitada por",
+    "Approve the spend": "Aprobar el gasto",
+    "Board appointments": "Nombramientos del consejo",
+    "Special member": "Miembro especial",
+    "Director General": "Director General",
+    "proposed on": "propuesto el",
+    "Appoint for the board": "Nombrar por el consejo",
+}

@@ -67,8 +67,19 @@ def test_what_each_role_is_offered(client: TestClient) -> None:
     home = client.get("/").text
     assert 'href="/approvals"' not in home and 'href="/dashboard"' not in home
     assert client.get("/dashboard").status_code == 403
-    refused = client.post("/approvals/loans/l-1/board-approval", data={"key": "k" * 12})
-    assert refused.status_code == 403
+    for decision, form in (
+        ("/approvals/loans/l-1/board-approval", {}),
+        ("/approvals/funds/g-1/spending-requests/s-1/approval", {}),
+        ("/approvals/groups/g-1/board/director-general", {"candidate_id": "c-1"}),
+        ("/approvals/groups/g-1/board/special-members", {"candidate_id": "c-1"}),
+    ):
+        refused = client.post(decision, data={"key": "k" * 12, **form})
+        assert refused.status_code == 403, decision
+    sign_in(client, "board_representative", participant_id="rep-1")
+    unknown = client.post(
+        "/approvals/groups/g-1/board/treasurer", data={"key": "k" * 12, "candidate_id": "c-1"}
+    )
+    assert unknown.status_code == 422  # no such seat: refused before any service is asked
 
 
 def test_a_service_that_cannot_be_reached_is_said_in_the_section(client: TestClient) -> None:
