@@ -412,6 +412,10 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
         )
     )
     assert seen["board_approved_by"] == loan_world["rep"]
+    page.goto(f"{console}/groups/{loan_world['group']}")
+    page.click(f"tr[data-loan='{loan['id']}'] a")  # the loan's own page, with its schedule
+    assert page.locator("h1").inner_text() == "Préstamo: telares nuevos"
+    assert page.locator("#no-schedule").count() == 1  # not disbursed: no schedule yet
 
 
 @pytest.mark.parametrize(
@@ -493,6 +497,8 @@ def test_a_board_representative_approves_a_spend_and_appoints_a_candidate(
     staff = drive.staff
     (decided,) = httpx.get(f"{w['funds']}/v1/funds/{gid}/spending-requests", headers=staff).json()
     assert (decided["status"], decided["approved_by"]) == ("approved", w["members"][0])
+    page.goto(f"{console}/groups/{gid}")  # the group screen lists its project's committees
+    assert "Comité de apoyo" in page.locator("#committees").inner_text()
     page.goto(f"{console}/approvals")  # decided: nothing of either kind waits any more
     assert (
         page.locator(f"#spending-{spending['id']}, #candidate-{candidate['candidate_id']}").count()
@@ -554,6 +560,61 @@ def test_the_dashboard_shows_the_services_own_figures(
     page.click("a[lang=en]")
     assert page.locator("h1").inner_text() == "Programme dashboard"
     publish_screenshots()
+
+
+def test_a_state_office_enrolls_a_sheet_and_odf_staff_enter_the_signed_letters(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """A registration sheet with a line whose birth date does not match its CURP enrolls
+    nobody and says so beside that line; corrected, it enrolls both. Their signed letters
+    then join them to the group, after an unknown participant was refused beside its line."""
+    w = sheet_world
+    drive, gid = w["drive"], w["group"]
+    people = [drive.participant_body() for _ in range(2)]
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.click("nav >> text=Hoja de registro")
+    page.select_option("#state_code", w["state"])
+    for n, person in enumerate(people, start=1):
+        for name in ("curp", "given_names", "first_surname", "birth_date", "municipality"):
+            page.fill(f"#{name}-{n}", person[name])
+        page.select_option(f"#gender-{n}", person["gender"])
+    page.fill("#birth_date-2", "1950-01-01")  # not the date in the CURP
+    page.click("#registration-sheet button[type=submit]")
+    refused = page.locator("#line-2 .field-problem")
+    assert "Inscripción rechazó esta línea" in refused.inner_text()
+    assert page.locator("#line-1 .field-problem").count() == 0
+    assert page.input_value("#curp-1") == people[0]["curp"]  # the sheet is as typed
+    found = drive.client.get(
+        "/participants", params={"curp": people[0]["curp"]}, headers=drive.staff
+    )
+    assert ok(found)["items"] == []  # nobody was enrolled
+    accessible(page, "registration-sheet")
+    page.fill("#birth_date-2", people[1]["birth_date"])
+    page.click("#registration-sheet button[type=submit]")
+    result = page.locator("#registration-result")
+    assert result.get_attribute("data-enrolled") == "2"
+    ids = [li.get_attribute("data-participant") or "" for li in result.locator("li").all()]
+
+    page.goto(f"{console}/groups/{gid}")
+    assert page.locator("#plans tr[data-plan]").count() == len(w["members"])  # staff read plans
+    page.click("text=Cartas firmadas")
+    page.fill("#participant_id-1", ids[0])
+    page.fill("#business_reason-1", "vender juntas")
+    page.fill("#participant_id-2", "nadie-aqui")
+    page.fill("#business_reason-2", "vender juntas")
+    page.click("#intake-sheet button[type=submit]")
+    assert "no such participant" in page.locator("#line-2 .field-problem").inner_text()
+    accessible(page, "intake-sheet")
+    page.fill("#participant_id-2", ids[1])
+    page.click("#intake-sheet button[type=submit]")
+    assert page.locator("#intake-result").get_attribute("data-joined") == "2"
+    members = ok(
+        drive.client.get(
+            f"/groups/{gid}/members", params={"status": "active", "limit": 200}, headers=drive.staff
+        )
+    )
+    assert set(ids) <= {m["participant_id"] for m in members["items"]}
 
 
 def publish_screenshots() -> None:
