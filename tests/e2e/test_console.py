@@ -37,7 +37,9 @@ from megp_common.events import EventPayload, make_event
 from megp_common.launcher import Platform
 from megp_common.settings import REPO_ROOT
 from megp_common.testing.enrollment_driver import Driver, ok
-from megp_common.testing.keys import keyed
+from megp_common.testing.keys import key_writes, keyed
+
+from .ip_counsel_world import disclosure_body, eventually, seed_circle
 
 pytestmark = pytest.mark.e2e
 
@@ -615,6 +617,74 @@ def test_a_state_office_enrolls_a_sheet_and_odf_staff_enter_the_signed_letters(
         )
     )
     assert set(ids) <= {m["participant_id"] for m in members["items"]}
+
+
+def test_the_trade_screen_shows_a_groups_products(
+    context: BrowserContext,
+    console: str,
+    platform: Platform,
+    tokens: Any,
+    sheet_world: dict[str, Any],
+) -> None:
+    w = sheet_world
+    trade = platform.processes["trade"].url
+    product = {
+        "group_id": w["group"],
+        "producer_id": w["members"][0],
+        "name": "rebozo de algodón",
+        "category": "textiles",
+        "niche": "tiendas de comercio justo",
+        "unit": "piece",
+        "price_mxn": "850.00",
+        "stock": 12,
+        "programmes": ["popular art"],
+    }
+    staff = tokens.header(Role.ODF_STAFF, states=(w["state"],))
+    listed = eventually(
+        lambda: httpx.post(
+            f"{trade}/v1/products", json=product, headers=keyed("POST", staff), timeout=30
+        ),
+        201,
+        "trade never learnt the group",
+    ).json()
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"], group_ids=w["group"])
+    page.click("nav >> text=Comercio")
+    row = page.locator(f"tr[data-product='{listed['id']}']").inner_text()
+    assert "rebozo de algodón" in row and "$850.00" in row and "12" in row, row
+    assert "No hay órdenes de compra" in page.locator(f"#orders-{w['group']}").inner_text()
+    accessible(page, "trade")
+
+
+def test_an_inventor_sees_their_disclosures_and_no_one_else_does(
+    context: BrowserContext, console: str, platform: Platform, tokens: Any
+) -> None:
+    drive = Driver(platform.processes["enrollment"].url, tokens.header, state="27")
+    circle = seed_circle(
+        drive, platform.processes["ip-counsel"].url, tokens.header, random.Random()
+    )
+    with httpx.Client(
+        base_url=f"{circle.ip}/v1", timeout=30, event_hooks={"request": [key_writes]}
+    ) as ip:
+        disclosed = eventually(
+            lambda: ip.post(
+                "/disclosures", json=disclosure_body(circle), headers=circle.inventor()
+            ),
+            201,
+            "ip-counsel never learnt the group",
+        ).json()
+    page = context.new_page()
+    sign_in(page, console, "participant", circle.state, participant_id=circle.inventors[0])
+    page.click("nav >> text=Mis invenciones")
+    card = page.locator(f"#disclosure-{disclosed['id']}")
+    assert "construction" in card.inner_text()
+    content = page.content()
+    assert not [w for w in circle.words.values() if w in content]  # never the content
+    accessible(page, "inventions")
+    sign_in(page, console, "participant", circle.state, participant_id=circle.member)
+    page.goto(f"{console}/inventions")  # a member of the group who is no inventor
+    assert page.locator("article[id^=disclosure-]").count() == 0
+    assert "no es inventora o inventor" in page.inner_text("main")
 
 
 def publish_screenshots() -> None:
