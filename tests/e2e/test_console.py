@@ -388,6 +388,36 @@ def test_a_period_sheet_filled_offline_is_sent_once_when_the_connection_returns(
     accessible(page, "group")
 
 
+def test_the_period_sheet_opens_with_no_connection(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """Opened once with a connection, the sheet's page is kept by its service worker; opened
+    again offline it is there, styled, with its script, and a key of its own."""
+    w = sheet_world
+    url = f"{console}/groups/{w['group']}/period-sheet"
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.goto(url)
+    page.wait_for_selector("#period-sheet[data-kept=true]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    first_key = page.input_value("input[name=sheet_key]")
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    try:
+        page.goto(url)
+        assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+        assert page.locator("#period-sheet").get_attribute("data-group") == w["group"]
+        assert page.locator(f"input[name='income:{w['members'][0]}']").is_editable()
+        cursor = page.evaluate(
+            "() => getComputedStyle(document.querySelector('#period-sheet button')).cursor"
+        )
+        assert cursor == "pointer"  # console.css came from the worker's cache
+        page.wait_for_selector("#connection:has-text('Sin conexión')")
+        assert page.input_value("input[name=sheet_key]") == first_key  # the kept page
+    finally:
+        context.set_offline(False)
+
+
 def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
 ) -> None:

@@ -98,6 +98,14 @@ def test_an_empty_registration_sheet_is_refused_before_anything_is_sent(
     assert 'value="X"' in no_state.text  # what was typed stays on the sheet
 
 
+def test_the_sheets_service_worker_is_served_from_the_root_uncached(client: TestClient) -> None:
+    worker = client.get("/sheet-worker.js")  # no session needed: it is a script, no data
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("application/javascript")
+    assert worker.headers["cache-control"] == "no-cache"
+    assert "period-sheet" in worker.text and "/static/console.css" in worker.text
+
+
 def test_a_service_that_cannot_be_reached_is_said_in_the_section(client: TestClient) -> None:
     sign_in(client, "odf_staff")
     page = client.get("/groups/g-1")
@@ -131,6 +139,14 @@ def test_the_catalogues_are_complete_and_compiled_from_the_sources() -> None:
 def test_a_screen_is_one_folder() -> None:
     app = create_app(Settings())
     names = [s.name for s in app.state.screens]
-    assert names == ["approvals", "dashboard", "group", "ip_counsel", "registration", "sheets", "trade"]
+    assert names == [
+        "approvals",
+        "dashboard",
+        "group",
+        "ip_counsel",
+        "registration",
+        "sheets",
+        "trade",
+    ]
     for screen in app.state.screens:
         assert screen.templates.is_dir(), screen.name
