@@ -32,11 +32,14 @@ from megp_common.auth import Role
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
+from megp_common.contracts import ip_counsel as ipc
 from megp_common.events import EventPayload, make_event
 from megp_common.launcher import Platform
 from megp_common.settings import REPO_ROOT
 from megp_common.testing.enrollment_driver import Driver, ok
-from megp_common.testing.keys import keyed
+from megp_common.testing.keys import key_writes, keyed
+
+from .ip_counsel_world import disclosure_body, eventually, seed_circle
 
 pytestmark = pytest.mark.e2e
 
@@ -228,6 +231,68 @@ def loan_world(platform: Platform, tokens: Any, infra: Any) -> dict[str, str]:
     return {"group": group, "odf": odf, "rep": rep, "credit": credit}
 
 
+@pytest.fixture(scope="module")
+def decisions_world(
+    platform: Platform, tokens: Any, infra: Any, sheet_world: dict[str, Any]
+) -> dict[str, Any]:
+    """The sheet's group with a grant in its fund, a fee the inventors asked the Competition
+    Sub-Fund to pay (funds' spending request, from ip-counsel's event) and a Support Committee
+    that proposed a special member for its board."""
+    w = sheet_world
+    drive, gid, state = w["drive"], w["group"], w["state"]
+    funds = platform.processes["funds"].url
+    grant = {"donor": "Club Zacatecano", "source": "immigrant_association", "amount": "1000.00"}
+    donor = keyed("POST", tokens.header(Role.DONOR_PORTAL, states=(state,)))
+    ok(httpx.post(f"{funds}/v1/funds/{gid}/contributions", json=grant, headers=donor), 201)
+    filing = f"f{uuid.uuid4().hex[:12]}"
+    publish(
+        infra.kafka,
+        "ip-counsel.events",
+        filing,
+        ipc.FeeFinancingRequested(
+            filing_id=filing,
+            disclosure_id=f"d-{filing}",
+            group_id=gid,
+            state_code=state,
+            deadline_id="grant_fee",
+            kind="grant",
+            amount=Decimal("120.00"),
+            due_on=date(2099, 1, 1),
+            source="competition_fund",
+            purpose="samples_designs_innovations",
+            requested_by=w["members"][2],
+            requested_on=date(2045, 1, 1),
+        ),
+    )
+    project = ok(drive.client.get(f"/groups/{gid}", headers=drive.staff))["project_id"]
+    body = {"kind": "support", "name": "Comité de apoyo", "project_id": project}
+    committee = ok(drive.client.post("/committees", json=body, headers=drive.staff), 201)
+    member = {"name": "Cámara de Comercio", "role": "local", "supports": ["purchase_orders"]}
+    ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/members", json=member, headers=drive.staff
+        ),
+        201,
+    )
+    proposal = {"position": "special_member", "name": "Ing. Rosa Méndez", "profile": "exporta"}
+    candidate = ok(
+        drive.client.post(
+            f"/committees/{committee['id']}/candidates",
+            json=proposal,
+            headers=drive.as_("committee_member", subject="cm-console"),
+        ),
+        201,
+    )
+    spending = f"/v1/funds/{gid}/spending-requests"
+    staff = tokens.header(Role.ODF_STAFF, states=(state,))
+    deadline = time.monotonic() + 30
+    while not httpx.get(f"{funds}{spending}", headers=staff).json():
+        assert time.monotonic() < deadline, "funds never recorded the spending request"
+        time.sleep(0.3)
+    (request,) = httpx.get(f"{funds}{spending}", headers=staff).json()
+    return {"spending": request, "candidate": candidate, "funds": funds, **w}
+
+
 def apply_for_loan(tokens: Any, world: dict[str, str], purpose: str) -> dict[str, Any]:
     body = {
         "group_id": world["group"],
@@ -323,6 +388,36 @@ def test_a_period_sheet_filled_offline_is_sent_once_when_the_connection_returns(
     accessible(page, "group")
 
 
+def test_the_period_sheet_opens_with_no_connection(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """Opened once with a connection, the sheet's page is kept by its service worker; opened
+    again offline it is there, styled, with its script, and a key of its own."""
+    w = sheet_world
+    url = f"{console}/groups/{w['group']}/period-sheet"
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.goto(url)
+    page.wait_for_selector("#period-sheet[data-kept=true]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    first_key = page.input_value("input[name=sheet_key]")
+    context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    try:
+        page.goto(url)
+        assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+        assert page.locator("#period-sheet").get_attribute("data-group") == w["group"]
+        assert page.locator(f"input[name='income:{w['members'][0]}']").is_editable()
+        cursor = page.evaluate(
+            "() => getComputedStyle(document.querySelector('#period-sheet button')).cursor"
+        )
+        assert cursor == "pointer"  # console.css came from the worker's cache
+        page.wait_for_selector("#connection:has-text('Sin conexión')")
+        assert page.input_value("input[name=sheet_key]") == first_key  # the kept page
+    finally:
+        context.set_offline(False)
+
+
 def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
 ) -> None:
@@ -341,7 +436,7 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     assert "¶55" in card.inner_text() and "$3,000.00" in card.inner_text()
     accessible(page, "approvals")
     card.get_by_role("button", name="Aprobar por el consejo").click()
-    page.wait_for_selector(f"#decided-{loan['id']}:has-text('Aprobado por el consejo')")
+    page.wait_for_selector(f"#decided-loan-{loan['id']}:has-text('Aprobado por el consejo')")
     seen = ok(
         httpx.get(
             f"{loan_world['credit']}/v1/loans/{loan['id']}",
@@ -349,41 +444,98 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
         )
     )
     assert seen["board_approved_by"] == loan_world["rep"]
+    page.goto(f"{console}/groups/{loan_world['group']}")
+    page.click(f"tr[data-loan='{loan['id']}'] a")  # the loan's own page, with its schedule
+    assert page.locator("h1").inner_text() == "Préstamo: telares nuevos"
+    assert page.locator("#no-schedule").count() == 1  # not disbursed: no schedule yet
 
 
-def test_a_donor_finds_no_decision_control_anywhere(
+@pytest.mark.parametrize(
+    ("role", "fields"),
+    [
+        ("donor_portal", {"organization": "Fundación Ejemplo"}),
+        ("committee_member", {}),
+        ("partner_bank", {"organization": "Banco Ejemplo"}),
+    ],
+)
+def test_a_donor_a_committee_member_or_a_bank_finds_no_decision_control_anywhere(
     context: BrowserContext,
     console: str,
     tokens: Any,
     loan_world: dict[str, str],
-    sheet_world: dict[str, Any],
+    decisions_world: dict[str, Any],
+    role: str,
+    fields: dict[str, str],
 ) -> None:
     waiting = apply_for_loan(tokens, loan_world, "tintes naturales")
+    gid = decisions_world["group"]
+    page = context.new_page()
+    sign_in(page, console, role, "*", group_ids=f"{loan_world['group']},{gid}", **fields)
+    assert page.locator("nav >> text=Aprobaciones").count() == 0
+    for path in ("/", "/groups", f"/groups/{gid}", f"/approvals?group={loan_world['group']}"):
+        page.goto(f"{console}{path}")
+        no_decision_controls(page)
+    if role == "donor_portal":  # it sees what waits, never a button
+        assert page.locator(f"#loan-{waiting['id']}").count() == 1
+        assert page.locator(f"#spending-{decisions_world['spending']['id']}").count() == 1
+        assert page.locator(f"#candidate-{decisions_world['candidate']['candidate_id']}").count()
+    # pressing one anyway: the console refuses, and the services would too
+    for decision, form in (
+        (f"/approvals/loans/{waiting['id']}/board-approval", {}),
+        (
+            f"/approvals/funds/{gid}/spending-requests/{decisions_world['spending']['id']}/approval",
+            {},
+        ),
+        (
+            f"/approvals/groups/{gid}/board/special-members",
+            {"candidate_id": decisions_world["candidate"]["candidate_id"]},
+        ),
+    ):
+        refused = page.request.post(f"{console}{decision}", form={"key": str(uuid.uuid4()), **form})
+        assert refused.status == 403, decision
+
+
+def test_a_board_representative_approves_a_spend_and_appoints_a_candidate(
+    context: BrowserContext, console: str, decisions_world: dict[str, Any]
+) -> None:
+    w = decisions_world
+    gid, spending, candidate = w["group"], w["spending"], w["candidate"]
     page = context.new_page()
     sign_in(
         page,
         console,
-        "donor_portal",
-        "*",
-        organization="Fundación Ejemplo",
-        group_ids=loan_world["group"],
+        "board_representative",
+        w["state"],
+        participant_id=w["members"][0],
+        group_ids=gid,
     )
-    assert page.locator("nav >> text=Aprobaciones").count() == 0
-    for path in (
-        "/",
-        "/groups",
-        f"/groups/{sheet_world['group']}",
-        f"/approvals?group={loan_world['group']}",
-    ):
-        page.goto(f"{console}{path}")
-        no_decision_controls(page)
-    assert page.locator(f"#loan-{waiting['id']}").count() == 1  # it sees the loan, not a button
-    # pressing it anyway: the console refuses, and credit would too
-    refused = page.request.post(
-        f"{console}/approvals/loans/{waiting['id']}/board-approval",
-        form={"key": str(uuid.uuid4())},
+    page.goto(f"{console}/approvals")
+    card = page.locator(f"#spending-{spending['id']}")
+    assert "¶72" in card.inner_text() and "$120.00" in card.inner_text()
+    proposed = page.locator(f"#candidate-{candidate['candidate_id']}")
+    assert "¶54" in proposed.inner_text() and "Ing. Rosa Méndez" in proposed.inner_text()
+    accessible(page, "approvals-spending-board")
+    card.get_by_role("button", name="Aprobar el gasto").click()
+    page.wait_for_selector(
+        f"#decided-spending-{spending['id']}:has-text('el gasto quedó registrado')"
     )
-    assert refused.status == 403
+    proposed.get_by_role("button", name="Nombrar por el consejo").click()
+    page.wait_for_selector(
+        f"#decided-candidate-{candidate['candidate_id']}:has-text('Nombrado por el consejo')"
+    )
+    drive = w["drive"]
+    board = ok(drive.client.get(f"/groups/{gid}/board", headers=drive.staff))
+    assert [s["candidate_id"] for s in board["special_members"]] == [candidate["candidate_id"]]
+    staff = drive.staff
+    (decided,) = httpx.get(f"{w['funds']}/v1/funds/{gid}/spending-requests", headers=staff).json()
+    assert (decided["status"], decided["approved_by"]) == ("approved", w["members"][0])
+    page.goto(f"{console}/groups/{gid}")  # the group screen lists its project's committees
+    assert "Comité de apoyo" in page.locator("#committees").inner_text()
+    page.goto(f"{console}/approvals")  # decided: nothing of either kind waits any more
+    assert (
+        page.locator(f"#spending-{spending['id']}, #candidate-{candidate['candidate_id']}").count()
+        == 0
+    )
 
 
 def test_the_dashboard_shows_the_services_own_figures(
@@ -440,6 +592,129 @@ def test_the_dashboard_shows_the_services_own_figures(
     page.click("a[lang=en]")
     assert page.locator("h1").inner_text() == "Programme dashboard"
     publish_screenshots()
+
+
+def test_a_state_office_enrolls_a_sheet_and_odf_staff_enter_the_signed_letters(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """A registration sheet with a line whose birth date does not match its CURP enrolls
+    nobody and says so beside that line; corrected, it enrolls both. Their signed letters
+    then join them to the group, after an unknown participant was refused beside its line."""
+    w = sheet_world
+    drive, gid = w["drive"], w["group"]
+    people = [drive.participant_body() for _ in range(2)]
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.click("nav >> text=Hoja de registro")
+    page.select_option("#state_code", w["state"])
+    for n, person in enumerate(people, start=1):
+        for name in ("curp", "given_names", "first_surname", "birth_date", "municipality"):
+            page.fill(f"#{name}-{n}", person[name])
+        page.select_option(f"#gender-{n}", person["gender"])
+    page.fill("#birth_date-2", "1950-01-01")  # not the date in the CURP
+    page.click("#registration-sheet button[type=submit]")
+    refused = page.locator("#line-2 .field-problem")
+    assert "Inscripción rechazó esta línea" in refused.inner_text()
+    assert page.locator("#line-1 .field-problem").count() == 0
+    assert page.input_value("#curp-1") == people[0]["curp"]  # the sheet is as typed
+    found = drive.client.get(
+        "/participants", params={"curp": people[0]["curp"]}, headers=drive.staff
+    )
+    assert ok(found)["items"] == []  # nobody was enrolled
+    accessible(page, "registration-sheet")
+    page.fill("#birth_date-2", people[1]["birth_date"])
+    page.click("#registration-sheet button[type=submit]")
+    result = page.locator("#registration-result")
+    assert result.get_attribute("data-enrolled") == "2"
+    ids = [li.get_attribute("data-participant") or "" for li in result.locator("li").all()]
+
+    page.goto(f"{console}/groups/{gid}")
+    assert page.locator("#plans tr[data-plan]").count() == len(w["members"])  # staff read plans
+    page.click("text=Cartas firmadas")
+    page.fill("#participant_id-1", ids[0])
+    page.fill("#business_reason-1", "vender juntas")
+    page.fill("#participant_id-2", "nadie-aqui")
+    page.fill("#business_reason-2", "vender juntas")
+    page.click("#intake-sheet button[type=submit]")
+    assert "no such participant" in page.locator("#line-2 .field-problem").inner_text()
+    accessible(page, "intake-sheet")
+    page.fill("#participant_id-2", ids[1])
+    page.click("#intake-sheet button[type=submit]")
+    assert page.locator("#intake-result").get_attribute("data-joined") == "2"
+    members = ok(
+        drive.client.get(
+            f"/groups/{gid}/members", params={"status": "active", "limit": 200}, headers=drive.staff
+        )
+    )
+    assert set(ids) <= {m["participant_id"] for m in members["items"]}
+
+
+def test_the_trade_screen_shows_a_groups_products(
+    context: BrowserContext,
+    console: str,
+    platform: Platform,
+    tokens: Any,
+    sheet_world: dict[str, Any],
+) -> None:
+    w = sheet_world
+    trade = platform.processes["trade"].url
+    product = {
+        "group_id": w["group"],
+        "producer_id": w["members"][0],
+        "name": "rebozo de algodón",
+        "category": "textiles",
+        "niche": "tiendas de comercio justo",
+        "unit": "piece",
+        "price_mxn": "850.00",
+        "stock": 12,
+        "programmes": ["popular art"],
+    }
+    staff = tokens.header(Role.ODF_STAFF, states=(w["state"],))
+    listed = eventually(
+        lambda: httpx.post(
+            f"{trade}/v1/products", json=product, headers=keyed("POST", staff), timeout=30
+        ),
+        201,
+        "trade never learnt the group",
+    ).json()
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"], group_ids=w["group"])
+    page.click("nav >> text=Comercio")
+    row = page.locator(f"tr[data-product='{listed['id']}']").inner_text()
+    assert "rebozo de algodón" in row and "$850.00" in row and "12" in row, row
+    assert "No hay órdenes de compra" in page.locator(f"#orders-{w['group']}").inner_text()
+    accessible(page, "trade")
+
+
+def test_an_inventor_sees_their_disclosures_and_no_one_else_does(
+    context: BrowserContext, console: str, platform: Platform, tokens: Any
+) -> None:
+    drive = Driver(platform.processes["enrollment"].url, tokens.header, state="27")
+    circle = seed_circle(
+        drive, platform.processes["ip-counsel"].url, tokens.header, random.Random()
+    )
+    with httpx.Client(
+        base_url=f"{circle.ip}/v1", timeout=30, event_hooks={"request": [key_writes]}
+    ) as ip:
+        disclosed = eventually(
+            lambda: ip.post(
+                "/disclosures", json=disclosure_body(circle), headers=circle.inventor()
+            ),
+            201,
+            "ip-counsel never learnt the group",
+        ).json()
+    page = context.new_page()
+    sign_in(page, console, "participant", circle.state, participant_id=circle.inventors[0])
+    page.click("nav >> text=Mis invenciones")
+    card = page.locator(f"#disclosure-{disclosed['id']}")
+    assert "construction" in card.inner_text()
+    content = page.content()
+    assert not [w for w in circle.words.values() if w in content]  # never the content
+    accessible(page, "inventions")
+    sign_in(page, console, "participant", circle.state, participant_id=circle.member)
+    page.goto(f"{console}/inventions")  # a member of the group who is no inventor
+    assert page.locator("article[id^=disclosure-]").count() == 0
+    assert "no es inventora o inventor" in page.inner_text("main")
 
 
 def publish_screenshots() -> None:

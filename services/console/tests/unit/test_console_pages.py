@@ -67,8 +67,43 @@ def test_what_each_role_is_offered(client: TestClient) -> None:
     home = client.get("/").text
     assert 'href="/approvals"' not in home and 'href="/dashboard"' not in home
     assert client.get("/dashboard").status_code == 403
-    refused = client.post("/approvals/loans/l-1/board-approval", data={"key": "k" * 12})
-    assert refused.status_code == 403
+    for decision, form in (
+        ("/approvals/loans/l-1/board-approval", {}),
+        ("/approvals/funds/g-1/spending-requests/s-1/approval", {}),
+        ("/approvals/groups/g-1/board/director-general", {"candidate_id": "c-1"}),
+        ("/approvals/groups/g-1/board/special-members", {"candidate_id": "c-1"}),
+    ):
+        refused = client.post(decision, data={"key": "k" * 12, **form})
+        assert refused.status_code == 403, decision
+    sign_in(client, "board_representative", participant_id="rep-1")
+    unknown = client.post(
+        "/approvals/groups/g-1/board/treasurer", data={"key": "k" * 12, "candidate_id": "c-1"}
+    )
+    assert unknown.status_code == 422  # no such seat: refused before any service is asked
+
+
+def test_an_empty_registration_sheet_is_refused_before_anything_is_sent(
+    client: TestClient,
+) -> None:
+    sign_in(client, "donor_portal", organization="Fundación")
+    assert client.get("/registration-sheet").status_code == 403
+    sign_in(client, "odf_staff")
+    page = client.get("/registration-sheet?rows=3").text
+    assert 'href="/registration-sheet"' in page and page.count('class="card" id="line-') == 3
+    key = "k" * 12
+    empty = client.post("/registration-sheet", data={"sheet_key": key, "function:1": "production"})
+    assert empty.status_code == 422 and "Llene al menos una línea" in empty.text
+    no_state = client.post("/registration-sheet", data={"sheet_key": key, "curp:1": "X"})
+    assert no_state.status_code == 422 and "Elija un estado" in no_state.text
+    assert 'value="X"' in no_state.text  # what was typed stays on the sheet
+
+
+def test_the_sheets_service_worker_is_served_from_the_root_uncached(client: TestClient) -> None:
+    worker = client.get("/sheet-worker.js")  # no session needed: it is a script, no data
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("application/javascript")
+    assert worker.headers["cache-control"] == "no-cache"
+    assert "period-sheet" in worker.text and "/static/console.css" in worker.text
 
 
 def test_a_service_that_cannot_be_reached_is_said_in_the_section(client: TestClient) -> None:
@@ -104,6 +139,14 @@ def test_the_catalogues_are_complete_and_compiled_from_the_sources() -> None:
 def test_a_screen_is_one_folder() -> None:
     app = create_app(Settings())
     names = [s.name for s in app.state.screens]
-    assert names == ["approvals", "dashboard", "group", "sheets"]
+    assert names == [
+        "approvals",
+        "dashboard",
+        "group",
+        "ip_counsel",
+        "registration",
+        "sheets",
+        "trade",
+    ]
     for screen in app.state.screens:
         assert screen.templates.is_dir(), screen.name

@@ -39,6 +39,11 @@ class Person:
         return self.has("odf_staff")
 
     @property
+    def registers_people(self) -> bool:
+        """Registration sheets are entered by state offices: ODF staff or supervisors."""
+        return self.has("odf_staff", "programme_supervisor")
+
+    @property
     def supervises(self) -> bool:
         return self.has("programme_supervisor")
 

@@ -11,6 +11,10 @@
   var status = document.getElementById("connection");
   var answerBox = document.getElementById("sheet-answer");
   var sending = false, retry = null;
+  var CACHE = "megp-sheet-v1", SENT = "megp-sheet-sent-keys";
+  // the page as the console sent it, before anything below changes it: the copy kept for
+  // opening the sheet with no connection (sheet-worker.js answers with it)
+  var shell = "<!doctype html>\n" + document.documentElement.outerHTML;
 
   function say(name) { status.textContent = form.dataset["msg" + name[0].toUpperCase() + name.slice(1)] || ""; }
   function load() { try { return JSON.parse(localStorage.getItem(slot)); } catch (e) { return null; } }
@@ -23,7 +27,18 @@
     });
   }
 
-  var sheet = load() || { key: form.elements.sheet_key.value, values: {}, pending: false, locked: [] };
+  function sentKeys() { try { return JSON.parse(localStorage.getItem(SENT)) || []; } catch (e) { return []; } }
+  function freshKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  var sheet = load();
+  if (!sheet) {
+    // a kept copy of the page carries the key of a sheet that may have been sent already
+    var key = form.elements.sheet_key.value;
+    if (sentKeys().indexOf(key) >= 0) key = freshKey();
+    sheet = { key: key, values: {}, pending: false, locked: [] };
+  }
   form.elements.sheet_key.value = sheet.key;
   fields().forEach(function (el) { if (sheet.values[el.name] !== undefined) el.value = sheet.values[el.name]; });
   lock(sheet.locked);
@@ -85,6 +100,7 @@
       placeProblems();
       if (result && result.dataset.complete === "true") {
         localStorage.removeItem(slot);
+        localStorage.setItem(SENT, JSON.stringify(sentKeys().concat([sheet.key]).slice(-50)));
         fields().forEach(function (el) { el.readOnly = true; });
         form.querySelector("button[type=submit]").disabled = true;
         form.dataset.sent = "true";
@@ -102,4 +118,15 @@
 
   say(navigator.onLine ? "online" : "offline");
   if (sheet.pending) send();
+
+  // keep this page for opening it with no connection (the worker controls /groups/ pages)
+  if ("serviceWorker" in navigator && window.caches && navigator.onLine) {
+    navigator.serviceWorker.register("/sheet-worker.js", { scope: "/groups/" }).then(function () {
+      return caches.open(CACHE);
+    }).then(function (c) {
+      return c.put(location.pathname + location.search, new Response(shell, {
+        headers: { "Content-Type": "text/html; charset=utf-8" }
+      }));
+    }).then(function () { form.dataset.kept = "true"; }).catch(function () { /* no cache: online only */ });
+  }
 })();

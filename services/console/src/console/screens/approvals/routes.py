@@ -1,34 +1,42 @@
-"""Approvals for board representatives: loans waiting for the board's decision on their
-groups' lines, each with the rule that applies beside it. Only a person who decides for a
-board sees the decision buttons [¶55]; credit checks the board again on every decision."""
+"""Approvals for board representatives: what waits for the board's decision on their groups,
+each with the rule that applies beside it. Three kinds: loans at board level (credit), fees
+asked of the Competition Sub-Fund (funds' spending requests) and the Support Committee's
+candidates for the board's special members and Director General (enrollment). Only a person
+who decides for a board sees the decision buttons [¶55]; the console's POST routes refuse
+anybody else, and each service checks the board again on every decision."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from console.adapters.api import Caller
 from console.domain.errors import ServiceRefused
 from console.domain.problems import N_, plain
-from console.entrypoints.web.deps import CurrentSeat, require
+from console.entrypoints.web.deps import CurrentSeat, Seat, require
 from console.screens import MenuItem, Screen
 from console.service_layer.queries import Section, sections
 
 router = APIRouter()
 Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
 GroupQuery = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9_:-]*$")]
+Key = Annotated[str, Form(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")]
+CandidateId = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_:-]+$")]
+Position = Literal["special-members", "director-general"]
 
-#: the rules shown beside a loan waiting for the board (RULES.md)
-LOAN_RULES = (
-    (
-        "¶55",
-        N_(
-            "Only the group's board representatives decide; committee members, donors and "
-            "lenders never do."
-        ),
+BOARD_ONLY = (
+    "¶55",
+    N_(
+        "Only the group's board representatives decide; committee members, donors and "
+        "lenders never do."
     ),
+)
+#: the rules shown beside each kind of decision (RULES.md)
+LOAN_RULES = (
+    BOARD_ONLY,
     (
         "¶79",
         N_(
@@ -37,47 +45,131 @@ LOAN_RULES = (
         ),
     ),
 )
+SPENDING_RULES = (
+    BOARD_ONLY,
+    (
+        "¶72",
+        N_(
+            "The Competition Sub-Fund pays only for its listed purposes; the spend is posted "
+            "when the board approves it."
+        ),
+    ),
+)
+APPOINTMENT_RULES = (
+    BOARD_ONLY,
+    (
+        "¶54",
+        N_(
+            "The Support Committee only proposes candidates for special members and the "
+            "Director General; the board appoints them."
+        ),
+    ),
+)
+
+
+async def candidates_of(caller: Caller, group_id: str) -> dict[str, Any]:
+    """The Support Committee's candidates for the group's board, and who sits on it now."""
+    group = await caller.get("enrollment", f"/groups/{group_id}")
+    committees = await caller.get(
+        "enrollment", "/committees", project_id=group["project_id"], kind="support"
+    )
+    board = await caller.get("enrollment", f"/groups/{group_id}/board")
+    seated = {
+        s.get("candidate_id")
+        for s in [*board["special_members"], board["director_general"] or {}]
+        if s.get("candidate_id")
+    }
+    found: list[dict[str, Any]] = []
+    for committee in committees["items"]:
+        listed = await caller.get(
+            "enrollment", f"/committees/{committee['id']}/candidates", limit=200
+        )
+        found.extend(c for c in listed["items"] if c["candidate_id"] not in seated)
+    return {"candidates": found, "board": board}
 
 
 @router.get("/approvals", response_class=HTMLResponse)
 async def approvals(seat: CurrentSeat, group: GroupQuery = None) -> HTMLResponse:
     require(seat.person.reads_groups, "reading groups")
     groups = sorted({*seat.person.group_ids, *([group] if group else [])})
-    found = await sections(
-        **{
-            f"g{i}": seat.caller.get("credit", "/loans", group_id=g, status="applied", limit=200)
-            for i, g in enumerate(groups)
-        }
-    )
-    waiting = [(g, found[f"g{i}"]) for i, g in enumerate(groups)]
+    api = seat.caller
+    calls: dict[str, Any] = {}
+    for i, g in enumerate(groups):
+        calls[f"loans{i}"] = api.get("credit", "/loans", group_id=g, status="applied", limit=200)
+        calls[f"spending{i}"] = api.get(
+            "funds", f"/funds/{g}/spending-requests", status="pending", limit=200
+        )
+        calls[f"candidates{i}"] = candidates_of(api, g)
+    found = await sections(**calls)
+    waiting = [
+        (g, found[f"loans{i}"], found[f"spending{i}"], found[f"candidates{i}"])
+        for i, g in enumerate(groups)
+    ]
     return seat.page(
         "approvals/approvals.html",
         waiting=waiting,
         rules=LOAN_RULES,
+        spending_rules=SPENDING_RULES,
+        appointment_rules=APPOINTMENT_RULES,
         group=group or "",
         new_key=lambda: str(uuid.uuid4()),
     )
 
 
-@router.post("/approvals/loans/{loan_id}/board-approval")
-async def approve_loan(
-    loan_id: Id,
-    seat: CurrentSeat,
-    key: Annotated[str, Form(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")],
+async def _decide(
+    seat: Seat, target: str, service: str, path: str, body: dict[str, Any], key: str, done: str
 ) -> Response:
     require(seat.person.decides_for_boards, "board decisions")
     try:
-        loan: dict[str, Any] = await seat.caller.post(
-            "credit", f"/loans/{loan_id}/board-approval", {}, key=key
-        )
-        section = Section(data=loan)
+        section = Section(data=await seat.caller.post(service, path, body, key=key))
     except ServiceRefused as refused:
         section = Section(problem=plain(refused.problem, refused.status_code))
     if seat.request.headers.get("HX-Request"):
-        return seat.page("approvals/_decided.html", loan_id=loan_id, decided=section)
+        return seat.page("approvals/_decided.html", target=target, decided=section, done=done)
     if section.problem is None:
         return RedirectResponse("/approvals", status_code=303)
     return seat.page("problem.html", status=section.problem.status, problem=section.problem)
+
+
+@router.post("/approvals/loans/{loan_id}/board-approval")
+async def approve_loan(loan_id: Id, seat: CurrentSeat, key: Key) -> Response:
+    return await _decide(
+        seat,
+        f"loan-{loan_id}",
+        "credit",
+        f"/loans/{loan_id}/board-approval",
+        {},
+        key,
+        N_("Approved by the board."),
+    )
+
+
+@router.post("/approvals/funds/{fund_id}/spending-requests/{request_id}/approval")
+async def approve_spending(fund_id: Id, request_id: Id, seat: CurrentSeat, key: Key) -> Response:
+    return await _decide(
+        seat,
+        f"spending-{request_id}",
+        "funds",
+        f"/funds/{fund_id}/spending-requests/{request_id}/approval",
+        {},
+        key,
+        N_("Approved by the board; the spend is posted."),
+    )
+
+
+@router.post("/approvals/groups/{group_id}/board/{position}")
+async def appoint(
+    group_id: Id, position: Position, seat: CurrentSeat, key: Key, candidate_id: CandidateId
+) -> Response:
+    return await _decide(
+        seat,
+        f"candidate-{candidate_id}",
+        "enrollment",
+        f"/groups/{group_id}/board/{position}",
+        {"candidate_id": candidate_id},
+        key,
+        N_("Appointed by the board."),
+    )
 
 
 screen = Screen(

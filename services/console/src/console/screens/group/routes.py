@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
+from console.adapters.api import Caller
 from console.domain.problems import N_
 from console.entrypoints.web.deps import CurrentSeat, require
 from console.screens import MenuItem, Screen
@@ -16,6 +17,7 @@ from console.service_layer.queries import sections
 
 router = APIRouter()
 GroupId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
+LoanId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
 Cursor = Annotated[str | None, Query(max_length=512)]
 PAGE = 50
 
@@ -38,8 +40,13 @@ async def groups(
 async def group(group_id: GroupId, seat: CurrentSeat) -> HTMLResponse:
     require(seat.person.reads_groups, "reading groups")
     api = seat.caller
+    staff = seat.person.has("odf_staff", "programme_supervisor")  # plans are staff's reading
     found = await sections(
         group=api.get("enrollment", f"/groups/{group_id}"),
+        committees=committees_of(api, group_id),
+        plans=api.get("enrollment", f"/groups/{group_id}/business-plans", limit=PAGE)
+        if staff
+        else _nothing(),
         members=api.get("enrollment", f"/groups/{group_id}/members", limit=PAGE),
         statement=api.get("funds", f"/funds/{group_id}/statement"),
         obligations=api.get("funds", f"/funds/{group_id}/obligations"),
@@ -69,6 +76,25 @@ async def loans(group_id: GroupId, seat: CurrentSeat, cursor: Cursor = None) -> 
         loans=seat.caller.get("credit", "/loans", group_id=group_id, limit=PAGE, cursor=cursor)
     )
     return seat.page("group/_loans.html", group_id=group_id, s=found, names={})
+
+
+async def committees_of(api: Caller, group_id: str) -> list[dict[str, Any]]:
+    """The committees of the group's project (support, innovation...; ¶54-¶58)."""
+    group = await api.get("enrollment", f"/groups/{group_id}")
+    found = await api.get("enrollment", "/committees", project_id=group["project_id"], limit=PAGE)
+    return list(found["items"])
+
+
+async def _nothing() -> None:
+    return None
+
+
+@router.get("/loans/{loan_id}", response_class=HTMLResponse)
+async def loan(loan_id: LoanId, seat: CurrentSeat) -> HTMLResponse:
+    """One loan with its schedule: each instalment, paid or not, by whom and how late."""
+    require(seat.person.reads_groups, "reading loans")
+    found = await sections(loan=seat.caller.get("credit", f"/loans/{loan_id}"))
+    return seat.page("group/loan.html", loan_id=loan_id, s=found)
 
 
 def _names(found: dict[str, Any]) -> dict[str, str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime
+from pathlib import Path as Path_
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from console.adapters.api import Caller
 from console.domain.problems import N_
@@ -115,6 +116,20 @@ async def send(group_id: GroupId, seat: CurrentSeat, request: Request) -> HTMLRe
     answer = await send_sheet(seat.caller, group_id, start, lines, key)
     status = 200 if answer.complete else 422
     return seat.page(template, back=back, status=status, answer=answer, local={}, key=key)
+
+
+WORKER = Path_(__file__).resolve().parent / "worker" / "sheet-worker.js"
+
+
+@router.get("/sheet-worker.js", include_in_schema=False)
+async def sheet_worker() -> Response:
+    """The sheet's service worker, served from the root so it may control /groups/ pages;
+    never cached by the browser's HTTP cache, so an update reaches phones at the next visit."""
+    return Response(
+        WORKER.read_bytes(),
+        media_type="application/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 screen = Screen(name="sheets", router=router, menu=())
