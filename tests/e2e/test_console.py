@@ -228,7 +228,7 @@ def loan_world(platform: Platform, tokens: Any, infra: Any) -> dict[str, str]:
     while httpx.get(f"{credit}/v1/lines/{group}", headers=reader).status_code != 200:
         assert time.monotonic() < deadline, "credit never opened the line"
         time.sleep(0.3)
-    return {"group": group, "odf": odf, "rep": rep, "credit": credit}
+    return {"group": group, "odf": odf, "rep": rep, "member": member, "credit": credit}
 
 
 @pytest.fixture(scope="module")
@@ -448,6 +448,33 @@ def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     page.click(f"tr[data-loan='{loan['id']}'] a")  # the loan's own page, with its schedule
     assert page.locator("h1").inner_text() == "Préstamo: telares nuevos"
     assert page.locator("#no-schedule").count() == 1  # not disbursed: no schedule yet
+
+
+def credit_today(credit: str, tokens: Any) -> date:
+    clock = httpx.get(f"{credit}/v1/admin/clock", headers=tokens.header(Role.PROGRAMME_SUPERVISOR))
+    return datetime.fromisoformat(ok(clock)["now"]).date()
+
+
+def test_the_group_screen_lists_the_groups_leases(
+    context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
+) -> None:
+    """A lease the ODF signed [¶91] appears on the group screen, from credit's list of leases."""
+    body = {
+        "group_id": loan_world["group"],
+        "asset": "telar de pedal",
+        "lessee_id": loan_world["member"],
+        "rent": "450.00",
+        "term_months": 12,
+        "first_due": (credit_today(loan_world["credit"], tokens) + timedelta(days=40)).isoformat(),
+    }
+    headers = keyed("POST", tokens.header(Role.ODF_STAFF, states=("09",)))
+    lease = ok(httpx.post(f"{loan_world['credit']}/v1/leases", json=body, headers=headers), 201)
+    page = context.new_page()
+    sign_in(page, console, "programme_supervisor", "09")
+    page.goto(f"{console}/groups/{loan_world['group']}")
+    row = page.locator(f"tr[data-lease='{lease['id']}']")
+    assert "telar de pedal" in row.inner_text() and "$450.00" in row.inner_text()
+    assert "0 / 12" in row.inner_text()  # no rent paid yet
 
 
 @pytest.mark.parametrize(

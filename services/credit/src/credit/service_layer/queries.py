@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from credit.domain.delinquency import Exposure, bucket, portfolio_at_risk
-from credit.domain.lease import Lease
+from credit.domain.lease import Lease, LeaseStatus
 from credit.domain.line import CreditLine
 from credit.domain.loan import Loan, LoanStatus
 from credit.domain.sales import SalesLine, by_month
@@ -59,6 +59,24 @@ async def loans_of_group(
     if status is not None:
         query["status"] = status.value
     return await page_by_id(services.loans, query, cursor=cursor, limit=limit, scalar_eq=True)
+
+
+async def leases_of_group(
+    services: Services,
+    who: Principal,
+    group_id: str,
+    status: LeaseStatus | None,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Lease], str | None]:
+    """A page of a group's leases [¶91-¶93] (the console's group screen), the group in the
+    caller's states, as for its loans."""
+    await group_in_scope(services, who, group_id)
+    query: dict[str, object] = {"group_id": group_id}
+    if status is not None:
+        query["status"] = status.value
+    return await page_by_id(services.leases, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def lease(services: Services, who: Principal, lease_id: str) -> Lease:

@@ -1,6 +1,6 @@
 """Groups: the list (enrollment's cursor pages) and one group's screen, read from enrollment
 (group, members, ODF and board), funds (both sub-funds, obligations, notices) and credit (the
-line with its reviews, the loans)."""
+line with its reviews, the loans, the leases)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ async def group(group_id: GroupId, seat: CurrentSeat) -> HTMLResponse:
         notices=api.get("funds", f"/funds/{group_id}/notices"),
         line=api.get("credit", f"/lines/{group_id}"),
         loans=api.get("credit", "/loans", group_id=group_id, limit=PAGE),
+        leases=api.get("credit", "/leases", group_id=group_id, limit=PAGE),
     )
     return seat.page("group/group.html", group_id=group_id, s=found, names=_names(found))
 
@@ -76,6 +77,16 @@ async def loans(group_id: GroupId, seat: CurrentSeat, cursor: Cursor = None) -> 
         loans=seat.caller.get("credit", "/loans", group_id=group_id, limit=PAGE, cursor=cursor)
     )
     return seat.page("group/_loans.html", group_id=group_id, s=found, names={})
+
+
+@router.get("/groups/{group_id}/leases", response_class=HTMLResponse)
+async def leases(group_id: GroupId, seat: CurrentSeat, cursor: Cursor = None) -> HTMLResponse:
+    """The next page of the group's leases [¶91-¶93]."""
+    require(seat.person.reads_groups, "reading groups")
+    found = await sections(
+        leases=seat.caller.get("credit", "/leases", group_id=group_id, limit=PAGE, cursor=cursor)
+    )
+    return seat.page("group/_leases.html", group_id=group_id, s=found, names={})
 
 
 async def committees_of(api: Caller, group_id: str) -> list[dict[str, Any]]:

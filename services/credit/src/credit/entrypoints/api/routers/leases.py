@@ -4,19 +4,41 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from credit.domain.commands import PayRent, TransferLease
+from credit.domain.lease import LeaseStatus
 from credit.entrypoints.api.deps import Member, OdfStaff, ServicesDep, keyed
 from credit.entrypoints.api.errors import READ, WRITE
 from credit.entrypoints.api.schemas.leases import LeaseCreate, LeasePublic, LeaseTransfer
 from credit.service_layer import leases, queries
 from megp_common.auth.fastapi import CurrentPrincipal
-from megp_common.web import IdempotencyKey
+from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKey, LimitQuery, Page
 
 router = APIRouter(prefix="/leases", tags=["leasing"])
 LeaseId = Annotated[str, Path(min_length=1, max_length=100)]
+GroupFilter = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")]
+
+
+@router.get(
+    "",
+    response_model=Page[LeasePublic],
+    responses=READ,
+    summary="A group's leases (a group of the caller's states), in id order, a page at a time",
+)
+async def list_leases(
+    group_id: GroupFilter,
+    services: ServicesDep,
+    who: CurrentPrincipal,
+    status: LeaseStatus | None = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+) -> Page[LeasePublic]:
+    found, next_cursor = await queries.leases_of_group(
+        services, who, group_id, status, cursor=cursor, limit=limit
+    )
+    return Page(items=[LeasePublic.of(lease) for lease in found], next_cursor=next_cursor)
 
 
 @router.post(
