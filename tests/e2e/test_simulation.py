@@ -147,6 +147,10 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("donors.DonationMade", 0) == d["donations"]
     assert e["ours_by_type"].get("donors.MatchingPledgePaid", 0) == d["pledges"]["paid"]
     assert e["ours_by_type"].get("donors.MatchingPledgeLapsed", 0) == d["pledges"]["lapsed"]
+    # each gift booked announced once (a portal's webhook), and the club's report of each month
+    # the clock left behind (the 1st of each month: February to November)
+    assert e["ours_by_type"].get("donors.DonationBooked", 0) == d["booked"]
+    assert e["ours_by_type"].get("donors.ReportReady", 0) == scale.months
     checks = {c["name"]: c for c in summary["checks"]}
     for name in (
         "no disclosure content outside its circle",

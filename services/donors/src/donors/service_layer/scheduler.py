@@ -46,7 +46,8 @@ async def announce_reports(services: Services, now: datetime) -> int:
     """Each association's report of the month that ended, announced once (`ReportReady`)."""
     ended = f"{now.year - (now.month == 1):04d}-{(now.month - 2) % 12 + 1:02d}"
     announced = 0
-    for association in await services.associations.find_many({}):
+    due = {"$or": [{"reported_through": None}, {"reported_through": {"$lt": ended}}]}
+    for association in await services.associations.find_many(due):
         if association.reported_through is not None and association.reported_through >= ended:
             continue
         if association.reports_ready(now):  # this copy only says whether there is one to make
