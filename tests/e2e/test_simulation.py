@@ -3,8 +3,9 @@ invariants hold (the marketplace's among them: stock, sales in pesos whatever th
 each line split by its channel's terms, returns taken once; the inventors' programme's: no
 disclosure content outside its circle or in plaintext in the store, each deadline announcement
 once, each royalty counted once; the partner banks': every subscribed event delivered once in
-effect, every bank statement reconciles with no exception), and the summary's figures agree
-with one another, per channel and per bank too."""
+effect, every bank statement reconciles with no exception; the associations abroad's: matches
+within every cap, each receipt once, each donation in its fund's journal once, split 50/50),
+and the summary's figures agree with one another, per channel and per bank too."""
 
 from __future__ import annotations
 
@@ -133,6 +134,23 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert not any(k.startswith("funds.") for k in subs[LENDER]["by_type"])
     assert st["funds"] == st["statements"] == st["clean"] == scale.groups
     assert 0 < st["entries"] <= f["journal_entries"]
+    # the associations abroad: a club for one state of the two, giving each 15th (USD at the
+    # day's recorded rate, or MXN), every other month inside the 3x1 programme; each gift booked
+    # by its fund and receipted; the co-funders paid most pledges and the rest lapsed when the
+    # window closed, the club told of each; the per-project cap held the matches back
+    d = summary["donors"]
+    assert d["associations"] == 1 and d["donations"] == d["booked"] == d["receipts"] == 10
+    assert d["in_programme"] == 5 and d["usd_donations"] == 7
+    assert 0 < Decimal(d["pledged_mxn"]) < Decimal(d["full_match_mxn"])  # a cap held it back
+    assert d["pledges"].get("paid", 0) > d["pledges"].get("lapsed", 0) > 0
+    assert Decimal(d["paid_mxn"]) > 0
+    assert e["ours_by_type"].get("donors.DonationMade", 0) == d["donations"]
+    assert e["ours_by_type"].get("donors.MatchingPledgePaid", 0) == d["pledges"]["paid"]
+    assert e["ours_by_type"].get("donors.MatchingPledgeLapsed", 0) == d["pledges"]["lapsed"]
+    # each gift booked announced once (a portal's webhook), and the club's report of each month
+    # the clock left behind (the 1st of each month: February to November)
+    assert e["ours_by_type"].get("donors.DonationBooked", 0) == d["booked"]
+    assert e["ours_by_type"].get("donors.ReportReady", 0) == scale.months
     checks = {c["name"]: c for c in summary["checks"]}
     for name in (
         "no disclosure content outside its circle",
@@ -142,6 +160,10 @@ def test_the_small_national_simulation_keeps_every_invariant(
         "each fund held in trust by the bank its ODF named",
         "every subscribed event delivered once in effect",
         "every bank statement reconciles with no exception",
+        "matched totals within every cap",
+        "every donation's receipt exists once",
+        "every booked donation is in its fund's journal once with its 50/50 split",
+        "unpaid pledges lapse and the association is told",
     ):
         assert checks[name]["ok"] and checks[name]["checked"] > 0, checks[name]
     names = {c["name"] for c in summary["checks"]}

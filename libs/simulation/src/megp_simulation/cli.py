@@ -5,7 +5,7 @@
     uv run python -m megp_simulation --small --url enrollment=http://127.0.0.1:8001 ...
 
 Without --url it starts (or reuses) Kafka and the store with `megp_common.launcher` and starts
-the six services; with --url for every service it drives those (then --kafka names the broker).
+the seven services; with --url for every service it drives those (then --kafka names the broker).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from megp_common.settings import API_SERVICES, REPO_ROOT, SERVICES
-from megp_simulation import credit, inventors, kafka
+from megp_simulation import credit, donors, inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.bank_checks import bank_checks
 from megp_simulation.banks import BankDesk
@@ -49,7 +49,15 @@ from megp_simulation.report import summarize, table
 from megp_simulation.scenario import Simulation
 
 OUT_DIR = REPO_ROOT / ".local" / "simulation"
-PLATFORM_SERVICES = ("enrollment", "funds", "credit", "trade", "ip-counsel", "webhooks")
+PLATFORM_SERVICES = (
+    "enrollment",
+    "funds",
+    "credit",
+    "trade",
+    "ip-counsel",
+    "webhooks",
+    "donors",
+)
 
 
 def run_simulation(
@@ -96,6 +104,7 @@ def run_simulation(
     sales, royalties = sale_events(events), royalty_events(events)
     markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
     banked, bank_figures = bank_checks(sim, desk, events)
+    given = donors.read_donors(sim, mongo)
     lines = {}
     for g in sim.groups:
         status, line = api.try_call("credit", "GET", f"/lines/{g.group_id}")
@@ -114,9 +123,11 @@ def run_simulation(
         check_deadlines(sim, events),
         credit.check_lenders_of_record(sim, lines, events),
         *banked,
+        *donors.check_donors(sim, given, funds),
     ]
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
     summary["banks"] = bank_figures
+    summary["donors"] = donors.figures(sim, given)
     summary["elapsed_s"] = {
         "total": round(time.monotonic() - t0, 1),
         "driving": round(driven_s, 1),
@@ -150,7 +161,7 @@ def run_simulation(
 
 
 def running_platform() -> dict[str, str]:
-    """The six services on this machine's ports (with MEGP_PORT_OFFSET), if all answer."""
+    """The seven services on this machine's ports (with MEGP_PORT_OFFSET), if all answer."""
     import httpx
 
     from megp_common.launcher import port_offset
@@ -166,7 +177,7 @@ def running_platform() -> dict[str, str]:
         return urls
     if any(ready.values()):
         up = sorted(n for n, ok in ready.items() if ok)
-        raise SystemExit(f"only {up} answer; stop them or pass --url for all six")
+        raise SystemExit(f"only {up} answer; stop them or pass --url for all seven")
     return {}
 
 
@@ -212,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         default=[],
         metavar="SERVICE=URL",
-        help="use an already-running service (give all six)",
+        help="use an already-running service (give all seven)",
     )
     parser.add_argument("--kafka", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
     parser.add_argument("--quiet", action="store_true")

@@ -14,13 +14,14 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-CONSUMER_GROUPS = ("enrollment", "funds", "credit", "trade")
+CONSUMER_GROUPS = ("enrollment", "funds", "credit", "trade", "donors")
 EVENT_TOPICS = (
     "enrollment.events",
     "funds.events",
     "credit.events",
     "trade.events",
     "ip-counsel.events",
+    "donors.events",
 )
 DLQ_TOPICS = ("enrollment.dlq", "funds.dlq", "credit.dlq", "trade.dlq", "ip-counsel.dlq")
 

@@ -384,6 +384,19 @@ def table(summary: dict[str, Any]) -> str:
         )
     if summary.get("banks"):
         rows += bank_rows(summary["banks"])
+    if summary.get("donors"):
+        d = summary["donors"]
+        rows.append(
+            (
+                "associations abroad",
+                f"{d['associations']} clubs, {d['donations']} donations ({d['usd_donations']} in "
+                f"USD, {d['donated_usd']} USD; {d['donated_mxn']} MXN in all), {d['booked']} "
+                f"booked, {d['receipts']} receipts; {d['in_programme']} in the 3x1 programme: "
+                f"{d['pledged_mxn']} MXN pledged of {d['full_match_mxn']} uncapped, "
+                f"{d['paid_mxn']} paid; pledges "
+                + ", ".join(f"{k} {v}" for k, v in d["pledges"].items()),
+            )
+        )
     rows += [
         (
             ("PASS " if c["ok"] else "FAIL ") + c["name"],

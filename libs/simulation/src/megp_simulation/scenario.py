@@ -6,8 +6,9 @@ Identities (CURP letters, RFCs) come from an unseeded generator, since the store
 unique across runs; they do not change any figure.
 
 This module holds the run's state and its calendar; each phase is its own module: `setup`
-(20 January), `month_start` (each 1st), `mid_month` and `credit` (each 15th). What they know of
-the groups is in `model`; the request bodies in `megp_common.testing.payloads`.
+(20 January), `month_start` (each 1st), `mid_month` and `credit` (each 15th), `donors` (the
+associations abroad, each 15th after the groups' work). What they know of the groups is in
+`model`; the request bodies in `megp_common.testing.payloads`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from megp_simulation import inventors, market
+from megp_simulation import donors, inventors, market
 from megp_simulation.api import Api
 from megp_simulation.kafka import ObligationFeed
 from megp_simulation.mid_month import mid_month
@@ -90,6 +91,9 @@ class Simulation:
         #: the counsellor the national supervisor registered for the inventors' programme
         self.counsellor_id = ""
         self.counsellor_subject = ""
+        #: the associations abroad and their matching programme (`donors`), when the run has
+        #: the donors service
+        self.donors: donors.DonorDesk | None = None
 
     # -- the run --
 
@@ -102,6 +106,8 @@ class Simulation:
         )
         self._each(partial(setup_group, self))
         market.register_associations(self)
+        if "donors" in self.api.urls:
+            donors.register(self)
         inventors.register_counsellor(self)
         self._each(partial(inventors.disclose, self))
         self.timings["setup_s"] = time.monotonic() - t0
@@ -118,6 +124,7 @@ class Simulation:
             self.move_to(first + timedelta(days=14))
             market.record_rate(self)  # the day dollar orders are paid
             self._each(partial(mid_month, self, month=month))
+            donors.give(self, month)  # each club's gift of the month, at the day's rate
             bar.step(note=f"{first:%Y-%m} loans={sum(len(g.loans) for g in self.groups)}")
         self.end_day = self.today
         self.timings["months_s"] = time.monotonic() - t1
@@ -176,4 +183,5 @@ class Simulation:
             *(x.purchase_order_id for g in self.groups for x in g.purchase_orders),
             *(c for c in self.channels if c != "marketplace"),
             *(f"USD:{day.isoformat()}" for day in self.rates),
+            *donors.event_keys(self),
         }

@@ -26,7 +26,8 @@ from webhooks.service_layer.delivery import Dispatcher
 from webhooks.service_layer.event_handlers import handlers
 
 DESCRIPTION = (
-    "Signed deliveries of funds' and credit's events to the partner banks that subscribe: "
+    "Signed deliveries of funds' and credit's events to the partner banks that subscribe "
+    "(and of donors' events to the donor portals, for their associations): "
     "only events about the funds a bank holds in trust and the loans it lends, without "
     "members' personal data, following the Standard Webhooks specification."
 )
@@ -53,7 +54,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     dispatcher = Dispatcher(services, Sender(settings.delivery_timeout_s), leases)
     return Wiring(
         collections=collections(),
-        consumes=["funds.events", "credit.events"],
+        consumes=["funds.events", "credit.events", "donors.events"],
         handlers=handlers(services),
         background=[dispatcher.run],
         container=services,

@@ -93,7 +93,7 @@ def test_a_disabled_subscription_is_enabled_once() -> None:
 
 
 def test_the_notice_type_is_subscribable_but_not_consumed() -> None:
-    assert SUBSCRIPTION_DISABLED in NOTICE_TYPES and SUBSCRIPTION_DISABLED in SUBSCRIBABLE
+    assert SUBSCRIPTION_DISABLED in NOTICE_TYPES and SUBSCRIPTION_DISABLED in SUBSCRIBABLE["bank"]
     assert SUBSCRIPTION_DISABLED not in EVENT_TYPES
     assert checked_types([SUBSCRIPTION_DISABLED]) == [SUBSCRIPTION_DISABLED]
 

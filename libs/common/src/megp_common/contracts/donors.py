@@ -136,3 +136,56 @@ class MatchingPledgeLapsed(EventPayload):
     state_code: str
     amount: MoneyAmount
     lapsed_at: datetime
+
+
+@event_type("donors.DonationBooked")
+class DonationBooked(EventPayload):
+    """Funds booked the donation and donors gave it its receipt: what a portal's webhook says
+    when a donation is done. Ids and amounts only, never a person."""
+
+    donation_id: str
+    portal_donation_id: str
+    association_id: str
+    group_id: str
+    fund_id: str
+    state_code: str
+    entry_id: str = Field(description="The fund's journal entry")
+    amount: MoneyAmount = Field(description="As given, in `currency`")
+    currency: str
+    amount_mxn: MoneyAmount
+    development: MoneyAmount = Field(description="To the Development Sub-Fund, MXN")
+    competition: MoneyAmount = Field(description="To the Competition Sub-Fund, MXN")
+    receipt_number: str = Field(description="YYYY-NNNNNN, never renumbered")
+    booked_at: datetime
+
+
+@event_type("donors.RefundSettled")
+class RefundSettled(EventPayload):
+    """Funds answered a refund or chargeback: `booked` (a reversing entry) or `refused` (the
+    sub-funds no longer hold it; nothing posted)."""
+
+    refund_id: str
+    donation_id: str
+    portal_donation_id: str
+    association_id: str
+    group_id: str
+    state_code: str
+    status: str = Field(description="booked | refused")
+    amount: MoneyAmount = Field(description="In the donation's currency")
+    currency: str
+    amount_mxn: MoneyAmount
+    entry_id: str | None = Field(default=None, description="The reversing entry, when booked")
+    refusal: str | None = None
+    settled_at: datetime
+
+
+@event_type("donors.ReportReady")
+class ReportReady(EventPayload):
+    """A month's (or a year's) report of an association can be read: the period ended on the
+    shared clock. Key: the association."""
+
+    association_id: str
+    state_code: str
+    period: str = Field(description="YYYY-MM or YYYY")
+    url: str = Field(description="The report's path under /v1 (add ?format=pdf for the PDF)")
+    ready_at: datetime

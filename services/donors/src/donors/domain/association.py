@@ -49,6 +49,8 @@ class Association(Aggregate):
     registered_by: str
     registered_at: datetime
     notices: list[Notice] = []
+    #: the last month (YYYY-MM) whose report was announced ready (`ReportReady`)
+    reported_through: str | None = None
 
     def state_code(self) -> str | None:
         return self.origin_state
@@ -89,6 +91,29 @@ class Association(Aggregate):
             )
         )
         return made
+
+    def reports_ready(self, now: datetime) -> list[str]:
+        """The periods whose report is announced ready now: the month that ended before `now`'s
+        (and its year, when it is December), once each; nothing for a month the association
+        was registered after, nor, once the shared clock went back, for a month announced."""
+        year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+        ended = f"{year:04d}-{month:02d}"
+        registered = f"{self.registered_at.year:04d}-{self.registered_at.month:02d}"
+        if registered > ended or (self.reported_through and self.reported_through >= ended):
+            return []
+        self.reported_through = ended
+        periods = [ended] + ([f"{year:04d}"] if month == 12 else [])
+        for period in periods:
+            self.record(
+                ev.ReportReady(
+                    association_id=self.id,
+                    state_code=self.origin_state,
+                    period=period,
+                    url=f"/v1/associations/{self.id}/reports/{period}",
+                    ready_at=now,
+                )
+            )
+        return periods
 
     def same_terms(self, other: Association) -> bool:
         keys = ("name", "country", "city", "origin_state", "origin_municipality")

@@ -210,8 +210,31 @@ class Donation(Aggregate):
             self.status, self.refusal = Status.REFUSED, reason
 
     def receipted(self, receipt: Receipt) -> None:
-        if self.receipt is None:
-            self.receipt = receipt
+        """The receipt, once; with it the donation is done and the portal is told
+        (`DonationBooked`)."""
+        if self.receipt is not None:
+            return
+        self.receipt = receipt
+        if self.entry_id is None or self.development_mxn is None or self.competition_mxn is None:
+            return
+        self.record(
+            ev.DonationBooked(
+                donation_id=self.id,
+                portal_donation_id=self.portal_donation_id,
+                association_id=self.association_id,
+                group_id=self.group_id,
+                fund_id=self.group_id,
+                state_code=self.state,
+                entry_id=self.entry_id,
+                amount=self.terms.amount,
+                currency=self.terms.currency,
+                amount_mxn=self.amount_mxn,
+                development=self.development_mxn,
+                competition=self.competition_mxn,
+                receipt_number=receipt.number,
+                booked_at=self.booked_at or receipt.issued_at,
+            )
+        )
 
     # -- refunds --------------------------------------------------------------------------
 
@@ -280,16 +303,41 @@ class Donation(Aggregate):
         return refund
 
     def refund_booked(self, refund_id: str, entry_id: str, now: datetime) -> None:
-        if self.refund is not None and self.refund.id == refund_id:
-            self.refund = self.refund.model_copy(
-                update={"status": RefundStatus.BOOKED, "entry_id": entry_id, "settled_at": now}
-            )
+        if self._refund_open(refund_id):
+            self._settle({"status": RefundStatus.BOOKED, "entry_id": entry_id, "settled_at": now})
 
     def refund_refused(self, refund_id: str, reason: str, now: datetime) -> None:
-        if self.refund is not None and self.refund.id == refund_id:
-            self.refund = self.refund.model_copy(
-                update={"status": RefundStatus.REFUSED, "refusal": reason, "settled_at": now}
+        if self._refund_open(refund_id):
+            self._settle({"status": RefundStatus.REFUSED, "refusal": reason, "settled_at": now})
+
+    def _refund_open(self, refund_id: str) -> bool:
+        return (
+            self.refund is not None
+            and self.refund.id == refund_id
+            and self.refund.status is RefundStatus.REQUESTED
+        )
+
+    def _settle(self, update: dict[str, object]) -> None:
+        """Funds' answer to the refund, kept once and told to the portal (`RefundSettled`)."""
+        assert self.refund is not None
+        refund = self.refund = self.refund.model_copy(update=update)
+        self.record(
+            ev.RefundSettled(
+                refund_id=refund.id,
+                donation_id=self.id,
+                portal_donation_id=self.portal_donation_id,
+                association_id=self.association_id,
+                group_id=self.group_id,
+                state_code=self.state,
+                status=refund.status.value,
+                amount=refund.amount,
+                currency=self.terms.currency,
+                amount_mxn=refund.amount_mxn,
+                entry_id=refund.entry_id,
+                refusal=refund.refusal,
+                settled_at=refund.settled_at or self.made_at,
             )
+        )
 
 
 def check_terms(terms: Terms, today: date) -> None:

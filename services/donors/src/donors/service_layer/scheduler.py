@@ -1,16 +1,19 @@
 """What the passing of time does in donors: when a matching programme's window has closed, each
 of its pledges still unpaid lapses (`MatchingPledgeLapsed`), the association is told (a notice
-per pledge), and the programme is marked lapsed. Runs on the shared clock; idempotent (a lapsed
-pledge does not lapse again, a notice is kept once)."""
+per pledge), and the programme is marked lapsed; and when a month has ended, each association's
+report of it (and of the year, after December) is announced ready (`ReportReady`, which the
+webhooks service delivers to the association's portal). Runs on the shared clock; idempotent (a
+lapsed pledge does not lapse again, a notice is kept once, a month's report announced once)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from donors.domain.association import Notice
+from donors.domain.association import Association, Notice
 from donors.domain.rates import pesos
 from donors.service_layer.container import Services
 from donors.service_layer.event_handlers import tell
+from megp_common.handling import apply_once
 
 
 async def lapse_due(services: Services, now: datetime) -> int:
@@ -39,5 +42,24 @@ async def lapse_due(services: Services, now: datetime) -> int:
     return lapsed
 
 
+async def announce_reports(services: Services, now: datetime) -> int:
+    """Each association's report of the month that ended, announced once (`ReportReady`)."""
+    ended = f"{now.year - (now.month == 1):04d}-{(now.month - 2) % 12 + 1:02d}"
+    announced = 0
+    due = {"$or": [{"reported_through": None}, {"reported_through": {"$lt": ended}}]}
+    for association in await services.associations.find_many(due):
+        if association.reported_through is not None and association.reported_through >= ended:
+            continue
+        if association.reports_ready(now):  # this copy only says whether there is one to make
+
+            def ready(a: Association) -> None:
+                a.reports_ready(now)
+
+            if await apply_once(services.associations, association.id, f"report:{ended}", ready):
+                announced += 1
+    return announced
+
+
 async def tick(services: Services, now: datetime) -> None:
     await lapse_due(services, now)
+    await announce_reports(services, now)

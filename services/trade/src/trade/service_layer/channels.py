@@ -120,7 +120,21 @@ async def close(services: Services, who: Principal, command: CloseChannel) -> Ch
 async def admit(
     services: Services, who: Principal, found: Channel, currency: str, states: list[str]
 ) -> None:
-    """Refuse, before anything is reserved, a buyer this channel does not sell to."""
+    """Refuse, before anything is reserved, a buyer this channel does not sell to. A donor
+    portal's token (whatever else it carries) buys through its own association's channel only
+    [¶53]: not on the marketplace, at a trade center, through an alliance or another
+    association's channel (issue 16: a portal orders its communities' products, nothing
+    else)."""
+    if who.has_role(Role.DONOR_PORTAL) and not (
+        found.kind is ChannelKind.ASSOCIATION_ABROAD
+        and who.organization is not None
+        and found.buyer_organization == who.organization
+    ):
+        raise NotAuthorized(
+            "a donor portal orders through its own association's channel only (an "
+            "association_abroad channel whose buyer_organization is the token's organization)",
+            rule="¶53",
+        )
     found.admit(who.organization, currency, states)
     if found.state_bound:
         for state in states:

@@ -1,7 +1,11 @@
 """The events a partner bank may subscribe to, and how the service knows which bank an event
 concerns: a fund's bank is the `trust_bank` of its `funds.FundOpened` [¶75], a loan's or a
 line's is the `lender` of credit's `CreditLineOpened`, `LoanApproved`, `LoanDisbursed` or
-`InstallmentDue`. An event whose bank is not known (yet) is delivered to nobody."""
+`InstallmentDue`. An event whose bank is not known (yet) is delivered to nobody.
+
+A donor portal (issue 16) subscribes for its association to donors' events about it: each names
+its `association_id`, which is the subscriber it goes to. The service learns each association's
+state of origin from `donors.AssociationRegistered` (a portal's token must cover it)."""
 
 from __future__ import annotations
 
@@ -31,14 +35,28 @@ CREDIT_EVENTS = (
     "credit.InstallmentOverdue",
     "credit.LoanRepaid",
 )
-#: Every event type the service consumes and a subscription may name.
+#: What a partner bank may subscribe to.
 EVENT_TYPES: tuple[str, ...] = FUND_EVENTS + CREDIT_EVENTS
+#: What a donor portal may subscribe to: its association's donation booked (with its receipt),
+#: refund settled (booked or refused), matching pledge lapsed, and report ready.
+DONOR_EVENTS: tuple[str, ...] = (
+    "donors.DonationBooked",
+    "donors.RefundSettled",
+    "donors.MatchingPledgeLapsed",
+    "donors.ReportReady",
+)
+#: What teaches the service an association (its state of origin); not subscribable.
+ASSOCIATION_REGISTERED = "donors.AssociationRegistered"
 #: The service's own notices about a bank's subscriptions (`domain/notices.py`). Every active
 #: subscription of the bank receives them whatever its types; a subscription naming only these
 #: is a bank's contact endpoint for them.
 NOTICE_TYPES: tuple[str, ...] = ("webhooks.SubscriptionDisabled",)
-#: What a subscription's `event_types` may hold.
-SUBSCRIBABLE: tuple[str, ...] = EVENT_TYPES + NOTICE_TYPES
+#: What a subscription's `event_types` may hold, by subscriber kind.
+BANK, ASSOCIATION = "bank", "association"
+SUBSCRIBABLE: dict[str, tuple[str, ...]] = {
+    BANK: EVENT_TYPES + NOTICE_TYPES,
+    ASSOCIATION: DONOR_EVENTS + NOTICE_TYPES,
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,10 @@ class Holding:
 
 
 def learnt(event_type: str, data: Mapping[str, Any]) -> list[Holding]:
-    """The holdings an event states (none for most)."""
+    """The holdings an event states (none for most). An association's "bank" is its state of
+    origin."""
+    if event_type == ASSOCIATION_REGISTERED:
+        return [Holding(ASSOCIATION, data["association_id"], data["origin_state_code"])]
     if event_type == "funds.FundOpened":
         return [Holding("fund", data["fund_id"], data["trust_bank"])]
     lender = data.get("lender")
@@ -94,6 +115,14 @@ def bank_of(
     if event_type in CREDIT_EVENTS and isinstance(lender, str) and lender:
         return lender
     return known.get(asked)
+
+
+def association_of(event_type: str, data: Mapping[str, Any]) -> str | None:
+    """The association a donors event goes to (None: not one a portal is offered)."""
+    if event_type in DONOR_EVENTS:
+        found = data.get("association_id")
+        return str(found) if found else None
+    return None
 
 
 def ordering_key(event_type: str, data: Mapping[str, Any]) -> str:

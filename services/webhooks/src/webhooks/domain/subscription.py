@@ -1,5 +1,7 @@
-"""A bank's subscription: where it wants its events, which types, and the secret they are
-signed with (Standard Webhooks, `whsec_` + base64 of 24 to 64 random bytes).
+"""A subscription of a partner bank, or of a donor portal for its association (`subscriber`
+says which; `bank` holds the bank's name or the association's id): where it wants its events,
+which types, and the secret they are signed with (Standard Webhooks, `whsec_` + base64 of 24
+to 64 random bytes).
 
 A secret rotates with an overlap: the new one signs from the rotation on, and the one it
 replaces keeps signing too until `previous_secret_until`, so a receiver still verifying with
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from webhooks.domain.catalogue import SUBSCRIBABLE
+from webhooks.domain.catalogue import BANK, SUBSCRIBABLE
 from webhooks.domain.errors import SubscriptionRefused
 
 ACTIVE = "active"
@@ -35,14 +37,17 @@ def checked_url(url: str, *, allow_http: bool) -> str:
     return url
 
 
-def checked_types(types: Iterable[str]) -> list[str]:
+def checked_types(types: Iterable[str], subscriber: str = BANK) -> list[str]:
+    """The types asked for, each offered to this kind of subscriber (a bank is offered funds'
+    and credit's, a donor portal donors')."""
     wanted = list(dict.fromkeys(types))
-    unknown = sorted(set(wanted) - set(SUBSCRIBABLE))
+    offered = SUBSCRIBABLE[subscriber]
+    unknown = sorted(set(wanted) - set(offered))
     if unknown or not wanted:
         raise SubscriptionRefused(
-            "name at least one event type, each one offered",
+            f"name at least one event type, each one offered to a {subscriber}",
             unknown=unknown,
-            offered=list(SUBSCRIBABLE),
+            offered=list(offered),
         )
     return wanted
 
@@ -63,9 +68,15 @@ class Subscription:
     previous_secret: str | None = None
     previous_secret_until: datetime | None = None
     secret_rotated_at: datetime | None = None
+    subscriber: str = BANK  # bank | association
 
-    def wants(self, event_type: str, bank: str) -> bool:
-        return self.status == ACTIVE and self.bank == bank and event_type in self.event_types
+    def wants(self, event_type: str, bank: str, subscriber: str = BANK) -> bool:
+        return (
+            self.status == ACTIVE
+            and self.subscriber == subscriber
+            and self.bank == bank
+            and event_type in self.event_types
+        )
 
     def disable(self, when: datetime, reason: str) -> bool:
         """Stop delivering; False if it was disabled already."""

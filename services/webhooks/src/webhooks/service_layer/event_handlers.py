@@ -1,6 +1,7 @@
 """Funds' and credit's events -> deliveries: learn which bank holds each fund and lends each
 line and loan (domain/catalogue.py), then queue the event, redacted, once per subscription of
-that bank that asked for its type. Idempotent: a delivery's id is subscription:event."""
+that bank that asked for its type. Donors' events go the same way to the subscriptions of the
+association they name (a donor portal's). Idempotent: a delivery's id is subscription:event."""
 
 from __future__ import annotations
 
@@ -9,9 +10,20 @@ import time
 from typing import Any
 
 from megp_common.consumer import Handler
-from megp_common.contracts import credit, funds
+from megp_common.contracts import credit, donors, funds
 from megp_common.events import EventEnvelope
-from webhooks.domain.catalogue import EVENT_TYPES, bank_of, holding_asked, learnt, ordering_key
+from webhooks.domain.catalogue import (
+    ASSOCIATION,
+    ASSOCIATION_REGISTERED,
+    BANK,
+    DONOR_EVENTS,
+    EVENT_TYPES,
+    association_of,
+    bank_of,
+    holding_asked,
+    learnt,
+    ordering_key,
+)
 from webhooks.domain.redaction import redact
 from webhooks.service_layer.container import Services
 
@@ -39,7 +51,7 @@ def payload_of(env: EventEnvelope, data: dict[str, Any]) -> str:
 
 
 #: the contracts whose payloads the consumer decodes (importing them registers their types)
-CONTRACTS = (funds, credit)
+CONTRACTS = (funds, credit, donors)
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -53,7 +65,9 @@ def handlers(services: Services) -> dict[str, Handler]:
             found = await services.holdings.bank(*asked)
             if found is not None:
                 known[asked] = found
-        bank = bank_of(env.type, data, known)
+        bank, kind = bank_of(env.type, data, known), BANK
+        if env.type in DONOR_EVENTS:
+            bank, kind = association_of(env.type, data), ASSOCIATION
         if bank is None:
             return
         body = payload_of(env, data)
@@ -70,8 +84,8 @@ def handlers(services: Services) -> dict[str, Handler]:
                 "created_at": services.wall_now(),
             }
             for sub in await services.subscriptions.active(bank)
-            if sub.wants(env.type, bank)
+            if sub.wants(env.type, bank, kind)
         ]
         await services.deliveries.enqueue_many(queued)
 
-    return dict.fromkeys(EVENT_TYPES, handle)
+    return dict.fromkeys((*EVENT_TYPES, *DONOR_EVENTS, ASSOCIATION_REGISTERED), handle)

@@ -49,7 +49,7 @@ async def tell_disabled(services: Services, sub: Subscription, *, by_bank: bool)
                 "created_at": services.wall_now(),
             }
             for other in await services.subscriptions.active(sub.bank)
-            if other.id != sub.id
+            if other.id != sub.id and other.subscriber == sub.subscriber
         ]
     )
     return notice

@@ -1,4 +1,5 @@
-"""What a bank reads: its subscriptions, each one's delivery log, and its notices."""
+"""What a subscriber (a bank, an association's portal) reads: its subscriptions, each one's
+delivery log, and its notices."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from megp_common.mongo import Document
 from webhooks.domain.notices import Notice
 from webhooks.domain.subscription import Subscription
 from webhooks.service_layer.container import Services
-from webhooks.service_layer.subscriptions import bank_read, own
+from webhooks.service_layer.subscriptions import own, reader_of
 
 
 async def subscriptions(services: Services, who: Principal, limit: int) -> list[Subscription]:
-    return await services.subscriptions.of_bank(bank_read(who), limit)
+    owner = await reader_of(services, who)
+    found = await services.subscriptions.of_bank(None if owner is None else owner.name, limit)
+    return [s for s in found if owner is None or s.subscriber == owner.kind]
 
 
 async def deliveries(
@@ -27,4 +30,5 @@ async def subscription(services: Services, who: Principal, sub_id: str) -> Subsc
 
 async def notices(services: Services, who: Principal, limit: int) -> list[Notice]:
     """The caller's bank's notices (every bank's for a national supervisor), oldest first."""
-    return await services.notices.of_bank(bank_read(who), limit)
+    owner = await reader_of(services, who)
+    return await services.notices.of_bank(None if owner is None else owner.name, limit)

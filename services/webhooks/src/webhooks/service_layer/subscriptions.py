@@ -1,19 +1,34 @@
-"""A partner bank's subscriptions: made and disabled by that bank only, read by it and by a
-national programme supervisor. A subscription covers every fund the bank holds and every loan
-it lends, in every state, so it needs a token of national scope (a state-scoped token is 403)."""
+"""Subscriptions: a partner bank's, made and changed by that bank only; a donor portal's, for
+its association (issue 16), made and changed by that association's portal only; read by their
+owner and by a national programme supervisor. A bank's subscription covers every fund the bank
+holds and every loan it lends, in every state, so it needs a token of national scope (a
+state-scoped token is 403); a portal's token must cover its association's state of origin, as
+learnt from `donors.AssociationRegistered` (an association the service has not heard of is a
+404)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
-from megp_common.auth import Principal, check_state
+from megp_common.auth import Principal, Role, check_state
+from megp_common.refusals import Forbidden, NotFound
+from webhooks.domain.catalogue import ASSOCIATION, BANK
 from webhooks.domain.errors import DeliveryNotFailed, NotThisBank, SubscriptionNotFound
 from webhooks.domain.subscription import Subscription, checked_types, checked_url, new_secret
 from webhooks.service_layer.container import Services
 from webhooks.service_layer.notices import tell_disabled
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """Who owns subscriptions: a bank (by name) or an association (by id)."""
+
+    name: str
+    kind: str
 
 
 def bank_of(who: Principal) -> str:
@@ -23,13 +38,30 @@ def bank_of(who: Principal) -> str:
     return who.organization
 
 
-def bank_read(who: Principal) -> str | None:
-    """The bank whose subscriptions the caller reads: its own, or None (every bank) for a
-    national programme supervisor without the bank role."""
+async def subscriber_of(services: Services, who: Principal) -> Subscriber:
+    """The caller as a subscriber. A token with the bank role is its bank, whatever else it
+    carries (the bank gate's rule); else a donor portal's token is its association."""
+    if who.has_role(Role.PARTNER_BANK):
+        return Subscriber(bank_of(who), BANK)
+    if who.has_role(Role.DONOR_PORTAL) and who.organization:
+        state = await services.holdings.bank(ASSOCIATION, who.organization)
+        if state is None:
+            raise NotFound(f"no association {who.organization} is known to the webhooks service")
+        check_state(who, state)
+        return Subscriber(who.organization, ASSOCIATION)
+    raise Forbidden(
+        "a partner bank's token naming its bank, or a donor portal's naming its association "
+        "(organization), owns subscriptions"
+    )
+
+
+async def reader_of(services: Services, who: Principal) -> Subscriber | None:
+    """Whose subscriptions the caller reads: its own, or None (every one) for a national
+    programme supervisor without the bank or portal role."""
+    if who.has_role(Role.PARTNER_BANK) or who.has_role(Role.DONOR_PORTAL):
+        return await subscriber_of(services, who)
     check_state(who, None)
-    if "partner_bank" in who.role_names():
-        return bank_of(who)
-    if "programme_supervisor" in who.role_names():
+    if who.has_role(Role.PROGRAMME_SUPERVISOR):
         return None
     raise NotThisBank("a partner bank reads its own subscriptions; a supervisor reads them all")
 
@@ -42,11 +74,13 @@ async def subscribe(
     event_types: list[str],
     description: str | None,
 ) -> Subscription:
+    owner = await subscriber_of(services, who)
     sub = Subscription(
         id=sub_id,
-        bank=bank_of(who),
+        bank=owner.name,
+        subscriber=owner.kind,
         url=checked_url(url, allow_http=services.settings.urls_may_be_http),
-        event_types=checked_types(event_types),
+        event_types=checked_types(event_types, owner.kind),
         secret=new_secret(),
         created_at=services.wall_now(),
         description=description,
@@ -58,10 +92,12 @@ async def subscribe(
 async def own(
     services: Services, who: Principal, sub_id: str, *, reading: bool = False
 ) -> Subscription:
-    bank = bank_read(who) if reading else bank_of(who)
+    owner = await (reader_of(services, who) if reading else subscriber_of(services, who))
     sub = await services.subscriptions.get(sub_id)
-    if sub is None or (bank is not None and sub.bank != bank):
-        raise SubscriptionNotFound(f"no subscription {sub_id} of this bank")
+    if sub is None or (
+        owner is not None and (sub.bank != owner.name or sub.subscriber != owner.kind)
+    ):
+        raise SubscriptionNotFound(f"no subscription {sub_id} of this subscriber")
     return sub
 
 

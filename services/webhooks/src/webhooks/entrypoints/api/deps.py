@@ -1,5 +1,5 @@
-"""Dependencies of the webhooks routes: the container, the partner bank's token, the keyed
-answer."""
+"""Dependencies of the webhooks routes: the container, the subscriber's token (a partner
+bank's, a donor portal's), the keyed answer."""
 
 from __future__ import annotations
 
@@ -22,8 +22,12 @@ def _services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(_services)]
-Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK))]
-Reader = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK, Role.PROGRAMME_SUPERVISOR))]
+#: a subscription's owner: a partner bank, or a donor portal for its association
+Bank = Annotated[Principal, Depends(require_roles(Role.PARTNER_BANK, Role.DONOR_PORTAL))]
+Reader = Annotated[
+    Principal,
+    Depends(require_roles(Role.PARTNER_BANK, Role.DONOR_PORTAL, Role.PROGRAMME_SUPERVISOR)),
+]
 SubscriptionId = Annotated[str, Path(min_length=1, max_length=100)]
 DeliveryId = Annotated[str, Path(min_length=1, max_length=250)]
 

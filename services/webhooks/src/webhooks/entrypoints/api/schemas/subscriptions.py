@@ -16,14 +16,18 @@ from webhooks.domain.subscription import Subscription
 class SubscriptionCreate(RequestModel):
     url: str = Field(min_length=8, max_length=2000, examples=["https://bank.example/megp-hooks"])
     event_types: list[str] = Field(
-        min_length=1, max_length=len(SUBSCRIBABLE), examples=[["funds.InflowRecorded"]]
+        min_length=1,
+        max_length=max(len(x) for x in SUBSCRIBABLE.values()),
+        examples=[["funds.InflowRecorded"]],
+        description="A bank: funds' and credit's events; a donor portal: donors' events",
     )
     description: str | None = Field(default=None, max_length=500)
 
 
 class SubscriptionPublic(BaseModel):
     id: str
-    bank: str
+    bank: str = Field(description="The subscriber: the bank's name, or the association's id")
+    subscriber: str = Field(default="bank", description="bank | association")
     url: str
     event_types: list[str]
     status: str
@@ -41,6 +45,7 @@ class SubscriptionPublic(BaseModel):
         return cls(
             id=s.id,
             bank=s.bank,
+            subscriber=s.subscriber,
             url=s.url,
             event_types=s.event_types,
             status=s.status,
