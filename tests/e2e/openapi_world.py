@@ -448,8 +448,8 @@ class World:
         path = op.path
         if op.service == "donors":
             return self.donors_caller(path)
-        if path.endswith("/contributions"):
-            return self.as_(Role.DONOR_PORTAL)
+        if path.endswith("/contributions"):  # a gift that came by no portal
+            return self.as_(Role.PROGRAMME_SUPERVISOR)
         if path.endswith("/competition-spends") or "/board/" in path or "/spending-" in path:
             return self.as_(Role.BOARD_REPRESENTATIVE, participant_id=self.rep)
         if path.endswith("/withdrawals") or path.endswith("/transfer"):
@@ -695,7 +695,7 @@ def build_world(platform: Platform, header: Header, kafka: str) -> World:
     funds = platform.processes["funds"].url
     fund_path = f"{funds}/v1/funds/{gid}"
     fund = _eventually(lambda: httpx.get(fund_path, headers=national), "the fund never opened")
-    donor = header(Role.DONOR_PORTAL, states=(STATE,), subject="world-donor")
+    donor = header(Role.PROGRAMME_SUPERVISOR, states=(STATE,), subject="world-donor")
     grant = {"donor": "Club Zacatecano", "source": "immigrant_association", "amount": "20000.00"}
     posted = httpx.post(
         f"{fund_path}/contributions", json=grant, headers=donor | {"Idempotency-Key": uid("g")}

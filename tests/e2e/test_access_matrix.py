@@ -379,7 +379,7 @@ def creations(world: World) -> list[tuple[str, str, dict[str, Any], tuple[Role, 
             "funds",
             f"/v1/funds/{g}/contributions",
             {"donor": "Fundación", "source": "local", "amount": "10.00"},
-            (Role.DONOR_PORTAL,),
+            (Role.PROGRAMME_SUPERVISOR,),
             "id",
         ),
         (

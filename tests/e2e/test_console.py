@@ -242,7 +242,7 @@ def decisions_world(
     drive, gid, state = w["drive"], w["group"], w["state"]
     funds = platform.processes["funds"].url
     grant = {"donor": "Club Zacatecano", "source": "immigrant_association", "amount": "1000.00"}
-    donor = keyed("POST", tokens.header(Role.DONOR_PORTAL, states=(state,)))
+    donor = keyed("POST", tokens.header(Role.PROGRAMME_SUPERVISOR, states=(state,)))
     ok(httpx.post(f"{funds}/v1/funds/{gid}/contributions", json=grant, headers=donor), 201)
     filing = f"f{uuid.uuid4().hex[:12]}"
     publish(

@@ -383,7 +383,7 @@ async def test_the_fund_pays_an_instalment_and_the_borrower_replenishes_it(
         tokens,
         "POST",
         f"/funds/{group}/contributions",
-        Role.DONOR_PORTAL,
+        Role.PROGRAMME_SUPERVISOR,
         expect=201,
         headers={"Idempotency-Key": uid("gift")},
         json={
@@ -497,7 +497,7 @@ async def test_a_member_who_never_replenishes_did_not_repay_on_time(
         tokens,
         "POST",
         f"/funds/{group}/contributions",
-        Role.DONOR_PORTAL,
+        Role.PROGRAMME_SUPERVISOR,
         expect=201,
         headers={"Idempotency-Key": uid("gift")},
         json={"donor": "Fundación Ejemplo", "source": "national", "amount": "20000.00"},

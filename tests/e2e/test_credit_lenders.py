@@ -66,7 +66,7 @@ async def test_a_bank_takes_a_line_over_and_is_paid_from_its_day(
         tokens,
         "POST",
         f"/funds/{group}/contributions",
-        Role.DONOR_PORTAL,
+        Role.PROGRAMME_SUPERVISOR,
         expect=201,
         headers={"Idempotency-Key": uid("gift")},
         json={"donor": "Fundación Ejemplo", "source": "national", "amount": "20000.00"},

@@ -205,7 +205,7 @@ def test_a_camt054_batch_then_the_banks_statement_reconciles(platform, tokens) -
     }
     assert f.report(single).status_code == 201
     grant = {"donor": "Fundación Y", "source": "local", "amount": "1000.00"}
-    donor = _h(tokens, Role.DONOR_PORTAL, key=f"g-{new_id()}")
+    donor = _h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"g-{new_id()}")
     assert httpx.post(f"{f.base}/contributions", json=grant, headers=donor).status_code == 201
 
     bookings = [

@@ -26,7 +26,7 @@ def test_the_trust_bank_reads_the_period_as_json_and_camt053(platform, tokens) -
     base = f"{url}/v1/funds/{group.group_id}"
     for i, amount in enumerate(("1000.00", "250.50")):
         grant = {"donor": f"Donante {i}", "source": "local", "amount": amount}
-        headers = _h(tokens, Role.DONOR_PORTAL, key=f"g{i}-{new_id()}")
+        headers = _h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"g{i}-{new_id()}")
         assert httpx.post(f"{base}/contributions", json=grant, headers=headers).status_code == 201
     spend = {
         "purpose": "market_studies",
@@ -124,7 +124,7 @@ def test_the_trust_bank_uploads_its_statement_and_it_is_reconciled(platform, tok
     base = f"{url}/v1/funds/{group.group_id}"
     for i, amount in enumerate(("700.00", "300.00")):
         grant = {"donor": f"Donante {i}", "source": "local", "amount": amount}
-        headers = _h(tokens, Role.DONOR_PORTAL, key=f"g{i}-{new_id()}")
+        headers = _h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"g{i}-{new_id()}")
         assert httpx.post(f"{base}/contributions", json=grant, headers=headers).status_code == 201
     day = start.date().isoformat()
     bank = tokens.header(Role.PARTNER_BANK, states=("09",), organization=group.bank)

@@ -146,7 +146,7 @@ def test_competition_spending_is_decided_by_the_board_only(platform, tokens) -> 
     group = Group()
     url = _open(platform, tokens, group, far_future(1))
     grant = {"donor": "Fundación", "source": "national", "amount": "1000"}
-    donor = _h(tokens, Role.DONOR_PORTAL, key=f"g-{new_id()}")
+    donor = _h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"g-{new_id()}")
     assert (
         httpx.post(
             f"{url}/v1/funds/{group.group_id}/contributions", json=grant, headers=donor
@@ -197,7 +197,7 @@ def test_instalment_due_paid_from_the_fund_replenished_failed_and_noticed(platfo
     resp = httpx.post(
         f"{url}/v1/funds/{group.group_id}/contributions",
         json=grant,
-        headers=_h(tokens, Role.DONOR_PORTAL, key=f"g-{new_id()}"),
+        headers=_h(tokens, Role.PROGRAMME_SUPERVISOR, key=f"g-{new_id()}"),
     )
     assert resp.status_code == 201, resp.text
     loan = f"loan-{new_id()}"

@@ -169,7 +169,7 @@ async def test_a_fee_financed_by_a_loan_and_by_the_competition_fund(
     )
     # a donor's grant: half of it to the Competition Sub-Fund [¶72]
     grant = {"donor": "Fundación Nopal", "source": "local", "amount": "30000.00"}
-    donor = c.as_(Role.DONOR_PORTAL)
+    donor = c.as_(Role.PROGRAMME_SUPERVISOR)  # a gift that came by no portal
     expect(call(platform, "funds", "POST", f"{fund_path}/contributions", donor, json=grant), 201)
     # the line credit lends on: what funds announces when the first three months close [¶79]
     closed = fnd.FundInitialPeriodClosed(

@@ -132,7 +132,7 @@ def grant(sim: Simulation, g: Group, month: int) -> None:
         "funds",
         "POST",
         f"/funds/{g.group_id}/contributions",
-        "donor_portal",
+        "programme_supervisor",  # a gift that came by no portal (portals give through donors)
         claims={"states": (g.state,), "subject": "donor"},
         key=sim.key("grant", g.group_id, month),
         json=body,

@@ -20,7 +20,6 @@ from megp_common.web import Once, answer_once
 FUND_READERS = (
     Role.PROGRAMME_SUPERVISOR,
     Role.ODF_STAFF,
-    Role.DONOR_PORTAL,
     Role.BOARD_REPRESENTATIVE,
     Role.PARTNER_BANK,
     Role.PARTICIPANT,
@@ -54,13 +53,13 @@ async def open_fund_for(
 
 
 def check_reader(principal: Principal, fund: Fund) -> None:
-    """Staff, donors and supervisors read any fund in their states; a partner bank the funds it
-    holds in trust (`check_bank`, whatever other roles its token carries); members and board
-    representatives their own group's fund."""
+    """Staff and supervisors read any fund in their states; a partner bank the funds it holds
+    in trust (`check_bank`, whatever other roles its token carries); members and board
+    representatives their own group's fund. A donor portal reads none here: what it may see of
+    a fund (its association's community only, no member's figures) is the donors service's
+    public view."""
     check_bank(principal, fund.trust_bank, what="fund")
-    if principal.has_role(
-        Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.DONOR_PORTAL, Role.PARTNER_BANK
-    ):
+    if principal.has_role(Role.PROGRAMME_SUPERVISOR, Role.ODF_STAFF, Role.PARTNER_BANK):
         return
     pid = principal.participant_id
     own = pid is not None and (pid in fund.members or pid in fund.board)
