@@ -185,6 +185,7 @@ async def _start(
         max_retries=settings.consumer_max_retries,
         backoff_ms=settings.consumer_retry_backoff_ms,
         max_batch=settings.consumer_max_batch,
+        group_id=settings.consumer_group,
     )
     await relay.start()
     stack.push_async_callback(relay.stop)

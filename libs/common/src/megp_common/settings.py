@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     mongo_server_selection_timeout_ms: int = Field(default=5000, gt=0)
     control_database: str = "megp_control"
 
+    # the Kafka consumer group; by default the service's name, so every process of a service
+    # shares its topics' partitions (a test running a second set of processes names its own)
+    consumer_group: str | None = None
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_ms: int = Field(default=100, ge=0)
     consumer_max_batch: int = Field(default=500, ge=1)
