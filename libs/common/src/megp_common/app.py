@@ -41,6 +41,7 @@ from megp_common.retry import retry_until_ready
 from megp_common.schemas import RequestModel
 from megp_common.settings import ServiceSettings
 from megp_common.unavailable import install_unavailable_handlers
+from megp_common.watched import Watched
 
 log = structlog.get_logger(__name__)
 
@@ -139,6 +140,7 @@ async def _start(
     stack.push_async_callback(client.close)
     db, control_db = client[settings.database_name], client[settings.control_database]
     await retry_until_ready("MongoDB", lambda: db.command("ping"))
+    Watched.default_rescan_s = settings.watched_rescan_s
     if settings.cross_process_write_locks:
         DOCUMENT_LOCKS.share_across_processes(StoreLocks(db, WRITE_LOCKS))
         stack.callback(DOCUMENT_LOCKS.share_across_processes, None)

@@ -71,6 +71,11 @@ class ServiceSettings(BaseSettings):
     # write to a document also holds a store lock on it (megp_common.locks.StoreLocks; an insert
     # and a delete more per write). MongoDB needs it not: its conditional update is atomic.
     cross_process_write_locks: bool = False
+    # how often a process's in-memory views of due work (megp_common.watched) read the store
+    # again, to learn what another process of the service committed: with several processes, a
+    # loan disbursed by one is scheduled by another at most this long after (60 s measured
+    # after a kill, tests/e2e/test_scale_out.py sets 2)
+    watched_rescan_s: float = Field(default=60.0, gt=0)
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_ms: int = Field(default=100, ge=0)
     consumer_max_batch: int = Field(default=500, ge=1)
