@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen python
 PYTEST_ARGS ?=
 
-.PHONY: help install uv python-deps infra-install browser-install infra-up infra-down infra-status run test \
+.PHONY: help install uv python-deps infra-install deploy-tools-install browser-install infra-up infra-down infra-status run test \
         test-unit test-integration bench lint format contracts clean-data
 
 help:
@@ -26,13 +26,17 @@ infra-install:
 	@deploy/local/kafka.sh install
 	@deploy/local/store.sh install
 
+# kubeconform for the k8s manifests' validation in `make test` (tests/deploy), from the Go module proxy
+deploy-tools-install:
+	@deploy/local/kubeconform.sh install
+
 # Debian's Chromium for the console's browser tests (Playwright drives it; no browser download)
 browser-install:
 	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/bin/chromium || { echo "chromium is missing: apt-get install -y chromium" >&2; exit 1; }
 
-install: python-deps infra-install browser-install
+install: python-deps infra-install deploy-tools-install browser-install
 
 infra-up: install
 	@$(PY) -c "from megp_common.launcher import LocalInfra; LocalInfra().up()"

@@ -11,7 +11,7 @@ import asyncio
 import os
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -48,6 +48,13 @@ class DocumentLocks:
 
     def __init__(self) -> None:
         self._locks: dict[tuple[str, Any], tuple[asyncio.Lock, list[int]]] = {}
+        self._across: KeyLocks | None = None
+
+    def share_across_processes(self, locks: KeyLocks | None) -> None:
+        """Also hold `locks` (a `megp_common.locks.StoreLocks`) for every write: for a service
+        run as several processes on FerretDB v1, where a conditional update does not guard one
+        process's write against another's (`CROSS_PROCESS_WRITE_LOCKS`). None turns it off."""
+        self._across = locks
 
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
@@ -56,11 +63,21 @@ class DocumentLocks:
         users[0] += 1
         try:
             async with lock:
-                yield
+                if self._across is None:
+                    yield
+                else:
+                    async with self._across.hold(f"{namespace}/{doc_id}"):
+                        yield
         finally:
             users[0] -= 1
             if users[0] == 0:
                 del self._locks[key]
+
+
+class KeyLocks(Protocol):
+    """One holder at a time per key (what `megp_common.locks.StoreLocks` provides)."""
+
+    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
 
 
 DOCUMENT_LOCKS = DocumentLocks()

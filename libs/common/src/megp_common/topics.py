@@ -1,6 +1,10 @@
 """Create the platform's topics: `<service>.events` and `<service>.dlq` for every service.
 
 python -m megp_common.topics [--bootstrap localhost:9092] [--partitions 6]
+
+A consumer group puts at most one process on a partition, so a topic needs at least as many
+partitions as the most processes of any service consuming it (deploy/k8s sets 12 for
+autoscalers of up to 12 replicas; docs/architecture.md, "Kafka partitions and autoscaling").
 """
 
 from __future__ import annotations

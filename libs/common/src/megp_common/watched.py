@@ -29,18 +29,22 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class Watched(Generic[A]):
+    #: the rescan period of views built without one: `WATCHED_RESCAN_S`, set at start-up
+    default_rescan_s: float = 60.0
+
     def __init__(
         self,
         repo: AggregateRepository[A],
         *,
         query: Mapping[str, Any],
         value: Callable[[A], str | None],
-        rescan_s: float = 60.0,
+        rescan_s: float | None = None,
     ) -> None:
         """`value` is what the index keeps for an aggregate (None: not in the index); `query`
         selects, in the store, every aggregate for which it may not be None (its plain
         equalities must be on scalar fields: they are pushed down, see mongo.SCALAR_EQ)."""
-        self.repo, self.query, self.value, self.rescan_s = repo, dict(query), value, rescan_s
+        self.repo, self.query, self.value = repo, dict(query), value
+        self.rescan_s = Watched.default_rescan_s if rescan_s is None else rescan_s
         self._values: dict[str, str] = {}
         self._noted: set[str] = set()  # committed while a rescan was reading
         self._scanned_at: float | None = None
