@@ -96,12 +96,28 @@ def test_a_months_report_is_announced_once_after_it_ends() -> None:
     assert a.reports_ready(datetime(2030, 4, 1, 0, tzinfo=UTC)) == ["2030-03"]
     assert a.reports_ready(datetime(2030, 4, 20, tzinfo=UTC)) == []  # once
     assert a.reports_ready(datetime(2030, 2, 1, tzinfo=UTC)) == []  # before it was registered
+    assert a.reports_ready(datetime(2030, 12, 1, tzinfo=UTC)) != []
     assert a.reports_ready(datetime(2031, 1, 1, tzinfo=UTC)) == ["2030-12", "2030"]
     assert a.reports_ready(datetime(2030, 6, 1, tzinfo=UTC)) == []  # the clock went back
     periods = [r.payload for r in a.pending_events()]
     assert all(isinstance(p, ev.ReportReady) for p in periods)
-    assert [p.url for p in periods] == [  # type: ignore[attr-defined]
-        "/v1/associations/a1/reports/2030-03",
-        "/v1/associations/a1/reports/2030-12",
-        "/v1/associations/a1/reports/2030",
-    ]
+    urls = [p.url for p in periods]  # type: ignore[attr-defined]
+    assert urls[0] == "/v1/associations/a1/reports/2030-03"
+    assert urls[-2:] == ["/v1/associations/a1/reports/2030-12", "/v1/associations/a1/reports/2030"]
+
+
+def test_months_skipped_by_a_jump_of_the_clock_are_each_announced_once() -> None:
+    a = club()
+    assert a.reports_ready(datetime(2030, 4, 1, tzinfo=UTC)) == ["2030-03"]
+    # the shared clock jumps from April to the middle of February next year
+    jumped = datetime(2031, 2, 15, tzinfo=UTC)
+    expected = [f"2030-{m:02d}" for m in range(4, 13)] + ["2030", "2031-01"]
+    assert a.reports_ready(jumped) == expected
+    assert a.reports_ready(jumped) == []  # idempotent
+    assert a.reports_ready(datetime(2031, 2, 28, tzinfo=UTC)) == []
+    assert a.reported_through == "2031-01"
+    periods = [r.payload.period for r in a.pending_events()]  # type: ignore[attr-defined]
+    assert periods == ["2030-03", *expected]  # each once, oldest first
+    # first seen after a jump: from the month it was registered in, not before
+    late = club()
+    assert late.reports_ready(datetime(2030, 6, 3, tzinfo=UTC)) == ["2030-03", "2030-04", "2030-05"]

@@ -93,16 +93,29 @@ class Association(Aggregate):
         return made
 
     def reports_ready(self, now: datetime) -> list[str]:
-        """The periods whose report is announced ready now: the month that ended before `now`'s
-        (and its year, when it is December), once each; nothing for a month the association
-        was registered after, nor, once the shared clock went back, for a month announced."""
-        year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
-        ended = f"{year:04d}-{month:02d}"
-        registered = f"{self.registered_at.year:04d}-{self.registered_at.month:02d}"
-        if registered > ended or (self.reported_through and self.reported_through >= ended):
+        """The periods whose report is announced ready now: every month that ended before
+        `now`'s and was not announced yet (one, as a rule; several when the shared clock jumped
+        over month ends), oldest first, each followed by its year when it is December; once
+        each, nothing for a month before the association was registered, nor, once the shared
+        clock went back, for a month announced."""
+        ended = _month_before(now.year, now.month)
+        registered = (self.registered_at.year, self.registered_at.month)
+        if self.reported_through is None:
+            first = registered
+        else:
+            year, month = (int(x) for x in self.reported_through.split("-"))
+            first = max(registered, _month_after(year, month))
+        if first > ended:
             return []
-        self.reported_through = ended
-        periods = [ended] + ([f"{year:04d}"] if month == 12 else [])
+        periods: list[str] = []
+        month_of = first
+        while month_of <= ended:
+            year, month = month_of
+            periods.append(f"{year:04d}-{month:02d}")
+            if month == 12:
+                periods.append(f"{year:04d}")
+            month_of = _month_after(year, month)
+        self.reported_through = f"{ended[0]:04d}-{ended[1]:02d}"
         for period in periods:
             self.record(
                 ev.ReportReady(
@@ -132,3 +145,11 @@ class Association(Aggregate):
             return
         self.notices.append(notice)
         del self.notices[:-NOTICES_KEPT]
+
+
+def _month_before(year: int, month: int) -> tuple[int, int]:
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def _month_after(year: int, month: int) -> tuple[int, int]:
+    return (year, month + 1) if month < 12 else (year + 1, 1)

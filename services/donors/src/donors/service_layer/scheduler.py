@@ -43,7 +43,8 @@ async def lapse_due(services: Services, now: datetime) -> int:
 
 
 async def announce_reports(services: Services, now: datetime) -> int:
-    """Each association's report of the month that ended, announced once (`ReportReady`)."""
+    """Each association's report of each month that ended and was not announced yet (several
+    when the shared clock jumped over month ends), announced once (`ReportReady`)."""
     ended = f"{now.year - (now.month == 1):04d}-{(now.month - 2) % 12 + 1:02d}"
     announced = 0
     due = {"$or": [{"reported_through": None}, {"reported_through": {"$lt": ended}}]}
