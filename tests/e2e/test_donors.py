@@ -201,7 +201,19 @@ def test_a_dollar_donation_is_booked_split_matched_receipted_refunded_and_shown(
     project = p.get(f"/projects/{group.group_id}", portal).json()
     assert project["participation"] == {"indigenous_excluded": 1, "women": 1}
     assert project["outcomes"][0]["total_income"] == "4222.21"
-    listed = p.get(f"/associations/{club}/projects", portal, limit="500").json()
+    listed, cursor, pages = [], None, 0  # walked in pages of one, to the last
+    while True:
+        page = p.get(
+            f"/associations/{club}/projects",
+            portal,
+            limit="1",
+            **({"cursor": cursor} if cursor else {}),
+        ).json()
+        listed += page["items"]
+        pages += 1
+        if not (cursor := page.get("next_cursor")):
+            break
+    assert pages == len(listed) and len({x["group_id"] for x in listed}) == len(listed)
     shown = {x["group_id"] for x in listed}  # other tests' groups of Coyoacán may be there
     assert group.group_id in shown and outside not in shown  # Tlalpan's is not shown
     assert {x["municipality"] for x in listed} == {"Coyoacán"}
@@ -338,6 +350,13 @@ def test_a_dollar_donation_is_booked_split_matched_receipted_refunded_and_shown(
         return d if d["refund"] and d["refund"]["status"] == "booked" else None
 
     donation = eventually(refunded)
+    # 60 of the 100 dollars kept: the two unpaid pledges come down to 60 %, the paid one stays
+    assert donation["refund"]["pledges_paid"] == [pledge["id"]]
+    scaled = {x["id"]: x for x in donation["pledges"]}
+    assert scaled[pledge["id"]]["amount_mxn"] == "1725.00"
+    others = [x for x in donation["pledges"] if x["id"] != pledge["id"]]
+    assert [x["amount_mxn"] for x in others] == ["1035.00", "1035.00"]
+    assert all(x["pledged_mxn"] == "1725.00" and x["scaled_for"] for x in others)
     reversal = next(
         e for e in journal(p, group.group_id) if e["id"] == donation["refund"]["entry_id"]
     )
@@ -357,7 +376,7 @@ def test_a_dollar_donation_is_booked_split_matched_receipted_refunded_and_shown(
     assert impact["fund"]["balances"][-1]["development"] == "1380.00"
     report = p.get(f"/associations/{club}/reports/{at.year:04d}-{at.month:02d}", portal).json()
     assert report["given_mxn"] == "1725.00" and report["matched_paid_mxn"] == "1725.00"
-    assert report["matched_mxn"] == "5175.00"
+    assert report["matched_mxn"] == "3795.00"  # 1725.00 paid, 2 x 1035.00 after the refund
     yearly = p.get(f"/associations/{club}/reports/{at.year:04d}", portal, format="pdf")
     assert yearly.status_code == 200 and "Donado / Given (MXN)" in pdf_text(yearly.content)
 

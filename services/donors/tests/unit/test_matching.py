@@ -7,7 +7,15 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from donors.domain.matching import Caps, CoFunder, Tier, allocate, full_match, room_left
+from donors.domain.matching import (
+    Caps,
+    CoFunder,
+    Tier,
+    allocate,
+    full_match,
+    room_left,
+    scale_down,
+)
 
 THREE_BY_ONE = [
     CoFunder(id="federal", name="Federal", tier=Tier.FEDERAL, ratio=Decimal(1)),
@@ -80,3 +88,33 @@ def test_a_run_of_donations_never_passes_any_cap(
     assert used <= total
     assert all(v <= per_association for v in by_association.values())
     assert all(v <= per_project for v in by_project.values())
+
+
+def test_a_partial_refund_scales_each_pledge_down_to_the_centavo() -> None:
+    # 1,000.01 pesos matched 1:1 three times, 333.34 of the 1,000.01 refunded: 666.67 kept
+    pledges = {"federal": 1000_01, "state": 1000_01, "municipal": 1000_01}
+    scaled = scale_down(pledges, 666_67, 1000_01)
+    assert scaled == {"federal": 666_67, "state": 666_67, "municipal": 666_67}
+    # a third kept of 100.00, 50.01 and 0.01: 33.333.., 16.67 and 0.0033.., 50.0066.. in all,
+    # so 50.01: the odd centavo to the largest remainder (a tie of a and c: a, named first)
+    odd = scale_down({"a": 100_00, "b": 50_01, "c": 1}, 1, 3)
+    assert odd == {"a": 33_34, "b": 16_67, "c": 0}
+    assert scale_down({"a": 5}, 0, 7) == {"a": 0}  # nothing kept, nothing below zero
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=5),
+    st.integers(min_value=1, max_value=10**9),
+    st.data(),
+)
+def test_scaling_never_goes_below_zero_nor_above_the_pledge_and_sums_to_the_share(
+    amounts: list[int], given_cents: int, data: st.DataObject
+) -> None:
+    kept = data.draw(st.integers(min_value=0, max_value=given_cents))
+    pledges = {f"c{i}": a for i, a in enumerate(amounts)}
+    scaled = scale_down(pledges, kept, given_cents)
+    exact = Decimal(sum(amounts) * kept) / Decimal(given_cents)
+    assert all(0 <= scaled[k] <= pledges[k] for k in pledges)
+    assert abs(Decimal(sum(scaled.values())) - exact) <= Decimal("0.5")
+    for k, v in pledges.items():  # each within a centavo of its exact share
+        assert abs(Decimal(scaled[k]) - Decimal(v * kept) / Decimal(given_cents)) < 1

@@ -36,10 +36,12 @@ class ProjectRepository(AggregateRepository[Project]):
     model = Project
     indexes = [IndexModel([("state", ASCENDING)])]
 
-    async def in_state(self, state: str, limit: int) -> list[Project]:
-        return await self.find_many(
-            {"state": state, "formed": True}, sort=[("_id", 1)], limit=limit, scalar_eq=True
-        )
+    async def in_state(self, state: str, limit: int, after: str | None = None) -> list[Project]:
+        """The state's formed groups in id order, those after `after` (an id) when given."""
+        query: dict[str, object] = {"state": state, "formed": True}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        return await self.find_many(query, sort=[("_id", 1)], limit=limit, scalar_eq=True)
 
 
 class HistoryRepository(AggregateRepository[FundHistory]):

@@ -64,6 +64,8 @@ class Refund(BaseModel):
     entry_id: str | None = None
     refusal: str | None = None
     settled_at: datetime | None = None
+    #: a partial refund: the donation's pledges paid already, which it leaves as they are
+    pledges_paid: list[str] = []
 
 
 class Receipt(BaseModel):

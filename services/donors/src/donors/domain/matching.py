@@ -9,7 +9,7 @@ association and for the whole programme. A donation whose full match would pass 
 room is left, shared among the co-funders in proportion to their full shares (the odd
 centavos to the largest remainders: the sum is the room exactly); no room, no pledges.
 Pledges that lapse or are cancelled (their donation refused by the fund, or refunded whole)
-give their room back.
+give their room back; a partial refund brings the unpaid ones down in proportion (scale_down).
 """
 
 from __future__ import annotations
@@ -163,6 +163,24 @@ def allocate(full: dict[str, int], room: int | None) -> dict[str, int]:
     return base
 
 
+def scale_down(amounts: dict[str, int], kept: int, given: int) -> dict[str, int]:
+    """Pledges brought down with a partial refund: each in proportion to what the donation
+    keeps (`kept` of `given`, any unit), to the centavo. Their sum is the old sum x kept/given,
+    half-even; each gets its exact share's floor and the odd centavos go to the largest
+    remainders (the first named on ties). Never below zero, never above what it was."""
+    if given <= 0:
+        raise ValueError("a donation gives more than nothing")
+    kept = max(0, min(kept, given))
+    total = sum(amounts.values())
+    target = int((Decimal(total * kept) / Decimal(given)).quantize(Decimal(1), ROUND_HALF_EVEN))
+    base = {k: v * kept // given for k, v in amounts.items()}
+    left = target - sum(base.values())
+    order = sorted(amounts, key=lambda k: -((amounts[k] * kept) % given))
+    for k in order[:left]:
+        base[k] += 1
+    return base
+
+
 class PledgeStatus(StrEnum):
     PLEDGED = "pledged"
     CONFIRMED = "confirmed"
@@ -199,6 +217,10 @@ class Pledge(Aggregate):
     entry_id: str | None = None
     booking_refusal: str | None = None
     settled_at: datetime | None = None
+    #: a partial refund scaled this pledge down: from what, by which refund, when
+    pledged_cents: int | None = None
+    scaled_for: str | None = None
+    scaled_at: datetime | None = None
 
     def partition_key(self) -> str:
         return self.group_id
@@ -305,6 +327,21 @@ class Pledge(Aggregate):
                 lapsed_at=now,
             )
         )
+        return True
+
+    def scale_down(self, refund_id: str, amount_cents: int, now: datetime) -> bool:
+        """A partial refund of the donation brings this unpaid pledge down to `amount_cents`
+        (nothing left: cancelled). Once per refund; a pledge paid, lapsed or cancelled is not
+        touched."""
+        if self.scaled_for == refund_id:
+            return False
+        if self.status not in (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED):
+            return False
+        amount_cents = max(0, min(amount_cents, self.amount_cents))
+        self.pledged_cents, self.scaled_for, self.scaled_at = self.amount_cents, refund_id, now
+        self.amount_cents = amount_cents
+        if amount_cents == 0:
+            self.status, self.settled_at = PledgeStatus.CANCELLED, now
         return True
 
     def cancel(self, now: datetime) -> bool:

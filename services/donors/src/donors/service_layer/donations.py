@@ -17,7 +17,7 @@ from donors.domain.donation import Donation, Terms, check_terms, donation_id_for
 from donors.domain.errors import OutsideOrigin, Unknown, WrongState
 from donors.domain.matching import Pledge, Programme
 from donors.domain.project import Project
-from donors.domain.rates import PESO, rate_id
+from donors.domain.rates import PESO, cents, rate_id
 from donors.service_layer import matching
 from donors.service_layer.access import association_of, portal_of
 from donors.service_layer.container import Services
@@ -135,7 +135,9 @@ async def refund(
     chargeback: bool,
 ) -> Donation:
     """A refund or chargeback the portal reports: recorded beside the donation, booked by funds
-    as a reversing entry. More than was given is a 422, a second refund a 409."""
+    as a reversing entry. More than was given is a 422, a second refund a 409. A whole refund
+    cancels the unpaid pledges; a partial one brings each down in proportion to what the
+    donation keeps, and names on the refund the pledges paid already, which stay paid."""
     association = await portal_of(services, who)
     found = await services.donations.find(donation_id)
     if found is None or found.association_id != association.id:
@@ -144,6 +146,12 @@ async def refund(
         return found  # this same refund again
     now = services.now()
     made = found.request_refund(refund_id, amount, reason, chargeback, now)
+    if not made.whole:
+        given = cents(found.terms.amount)
+        _, paid = await matching.scale_open_pledges(
+            services, found, refund_id, given - cents(amount), given
+        )
+        found.refund = made.model_copy(update={"pledges_paid": [p.id for p in paid]})
     await services.donations.save(found)
     if made.whole:
         await matching.cancel_open_pledges(services, found.id, now)

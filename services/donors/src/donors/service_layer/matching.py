@@ -14,11 +14,13 @@ from donors.domain.donation import Donation
 from donors.domain.errors import NotAllowed, Unknown
 from donors.domain.matching import (
     Pledge,
+    PledgeStatus,
     Programme,
     allocate,
     check_programme,
     full_match,
     room_left,
+    scale_down,
 )
 from donors.domain.rates import cents
 from donors.service_layer.access import national_supervisor
@@ -123,3 +125,32 @@ async def cancel_open_pledges(services: Services, donation_id: str, now: datetim
             await services.pledges.save(pledge)
             cancelled += 1
     return cancelled
+
+
+async def scale_open_pledges(
+    services: Services, donation: Donation, refund_id: str, kept: int, given: int
+) -> tuple[list[Pledge], list[Pledge]]:
+    """A partial refund keeps `kept` of the `given`: each co-funder's unpaid pledge for the
+    donation comes down in proportion (domain.matching.scale_down), holding the programme's
+    store lock, as the caps are reckoned under it (the room freed is given back at once).
+    Pledges paid already stay as they are and are returned to be reported. Once per refund: a
+    retry finds the pledges scaled for it and leaves them. Returns (scaled, paid)."""
+    programme_id = donation.terms.programme_id
+    if programme_id is None:
+        return [], []
+    now = services.now()
+    async with services.locks.hold(f"programme:{programme_id}"):
+        mine = await services.pledges.of_donation(donation.id)
+        paid = [p for p in mine if p.status is PledgeStatus.PAID]
+        already = [p for p in mine if p.scaled_for == refund_id]
+        pending = [
+            p
+            for p in mine
+            if p.status in (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED)
+            and p.scaled_for != refund_id
+        ]
+        shares = scale_down({p.id: p.amount_cents for p in pending}, kept, given)
+        for pledge in pending:
+            if pledge.scale_down(refund_id, shares[pledge.id], now):
+                await services.pledges.save(pledge)
+    return sorted(already + pending, key=lambda p: p.cofunder_id), paid

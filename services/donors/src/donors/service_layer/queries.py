@@ -19,6 +19,8 @@ from donors.service_layer import donations, matching
 from donors.service_layer.access import association_of
 from donors.service_layer.container import Services
 from megp_common.auth import Principal, Role, check_state
+from megp_common.refusals import ValidationFailed
+from megp_common.web import decode_cursor, encode_cursor
 
 
 async def association(services: Services, who: Principal, association_id: str) -> Association:
@@ -31,13 +33,34 @@ async def notices(services: Services, who: Principal, association_id: str) -> li
 
 
 async def projects(
-    services: Services, who: Principal, association_id: str, limit: int
-) -> list[Project]:
-    """The groups of the association's community of origin whose fund is open."""
+    services: Services, who: Principal, association_id: str, cursor: str | None, limit: int
+) -> tuple[list[Project], str | None]:
+    """A page of the groups of the association's community of origin, in id order, and the
+    cursor of the next page. The municipality is compared without case or accents, which the
+    store cannot do, so the state's groups are read in batches until the page is full."""
     found = await association_of(services, who, association_id)
-    candidates = await services.projects.in_state(found.origin_state, limit * 4)
-    shown = [p for p in candidates if found.supports(p.state, p.municipality)]
-    return shown[:limit]
+    after = cursor_after(cursor) if cursor else None
+    shown: list[Project] = []
+    while len(shown) <= limit:
+        batch = await services.projects.in_state(found.origin_state, _BATCH, after)
+        shown += [p for p in batch if found.supports(p.state, p.municipality)]
+        if len(batch) < _BATCH:
+            break
+        after = batch[-1].id
+    page = shown[:limit]
+    more = len(shown) > limit
+    return page, encode_cursor({"after": page[-1].id}) if more and page else None
+
+
+_BATCH = 500
+
+
+def cursor_after(cursor: str) -> str:
+    """The id a projects cursor names; anything else is a 422."""
+    after = decode_cursor(cursor).get("after")
+    if not isinstance(after, str):
+        raise ValidationFailed("the cursor is not valid for this list")
+    return after
 
 
 async def project(services: Services, who: Principal, group_id: str) -> Project:

@@ -26,7 +26,13 @@ from donors.entrypoints.api.schemas.associations import (
 )
 from donors.entrypoints.api.schemas.donations import DonationPublic, ReportPublic
 from donors.service_layer import associations, donations, queries
-from megp_common.web import IdempotencyKey
+from megp_common.web import (
+    DEFAULT_PAGE_SIZE,
+    CursorQuery,
+    IdempotencyKey,
+    LimitQuery,
+    Page,
+)
 
 router = APIRouter(prefix="/associations", tags=["associations"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -85,15 +91,19 @@ async def notices(
 
 @router.get(
     "/{association_id}/projects",
-    response_model=list[ProjectPublic],
+    response_model=Page[ProjectPublic],
     responses=READ,
-    summary="The groups of the community of origin: public data only",
+    summary="The groups of the community of origin, in pages by id: public data only",
 )
 async def projects(
-    association_id: AssociationId, services: ServicesDep, who: Reader, limit: Limit = 100
-) -> list[ProjectPublic]:
-    found = await queries.projects(services, who, association_id, limit)
-    return [ProjectPublic.of(p) for p in found]
+    association_id: AssociationId,
+    services: ServicesDep,
+    who: Reader,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = DEFAULT_PAGE_SIZE,
+) -> Page[ProjectPublic]:
+    found, next_cursor = await queries.projects(services, who, association_id, cursor, limit)
+    return Page(items=[ProjectPublic.of(p) for p in found], next_cursor=next_cursor)
 
 
 @router.get(

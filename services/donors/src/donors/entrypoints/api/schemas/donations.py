@@ -60,6 +60,11 @@ class RefundPublic(BaseModel):
     refusal: str | None
     requested_at: datetime
     settled_at: datetime | None
+    pledges_paid: list[str] = Field(
+        default=[],
+        description="A partial refund: the donation's pledges paid already, left as they are "
+        "(unpaid ones are brought down in proportion)",
+    )
 
 
 class DonationPublic(BaseModel):

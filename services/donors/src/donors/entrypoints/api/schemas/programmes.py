@@ -165,6 +165,10 @@ class PledgePublic(BaseModel):
     paid_at: datetime | None
     entry_id: str | None = Field(description="The fund's entry once funds booked the payment")
     booking_refusal: str | None
+    pledged_mxn: Decimal | None = Field(
+        default=None, description="What was pledged before a partial refund brought it down"
+    )
+    scaled_for: str | None = Field(default=None, description="The refund that brought it down")
 
     @classmethod
     def of(cls, p: Pledge) -> PledgePublic:
@@ -185,4 +189,6 @@ class PledgePublic(BaseModel):
             paid_at=p.paid_at,
             entry_id=p.entry_id,
             booking_refusal=p.booking_refusal,
+            pledged_mxn=pesos(p.pledged_cents) if p.pledged_cents is not None else None,
+            scaled_for=p.scaled_for,
         )
