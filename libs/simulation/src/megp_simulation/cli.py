@@ -98,7 +98,7 @@ def run_simulation(
     settled_s = time.monotonic() - t0
     offsets_after = asyncio.run(kafka.committed_offsets(bootstrap))
     consumed = asyncio.run(kafka.consumed_between(offsets_before, offsets_after))
-    dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms))
+    dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms, sim.event_keys()))
     events = asyncio.run(kafka.events_since(bootstrap, started_ms, sim.event_keys()))
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
     sales, royalties = sale_events(events), royalty_events(events)

@@ -23,7 +23,15 @@ EVENT_TOPICS = (
     "ip-counsel.events",
     "donors.events",
 )
-DLQ_TOPICS = ("enrollment.dlq", "funds.dlq", "credit.dlq", "trade.dlq", "ip-counsel.dlq")
+DLQ_TOPICS = (
+    "enrollment.dlq",
+    "funds.dlq",
+    "credit.dlq",
+    "trade.dlq",
+    "ip-counsel.dlq",
+    "webhooks.dlq",
+    "donors.dlq",
+)
 
 
 @dataclass
@@ -113,19 +121,46 @@ async def _start_offsets(
     return starts, ends
 
 
-async def dead_letters_since(bootstrap: str, since_ms: int) -> dict[str, int]:
-    """Messages on each dead-letter topic produced at or after `since_ms`."""
+async def dead_letters_since(
+    bootstrap: str, since_ms: int, keys: set[str]
+) -> dict[str, tuple[int, int]]:
+    """Per dead-letter topic, the messages produced at or after `since_ms`: (this run's, others').
+    A dead letter keeps its event's key (a group, fund or line id), so one keyed by `keys` is
+    this run's; others come from whatever else shares the broker (another test's processes)."""
 
-    async def work(consumer: AIOKafkaConsumer) -> dict[str, int]:
+    async def work(consumer: AIOKafkaConsumer) -> dict[str, tuple[int, int]]:
         await _ensure_metadata(consumer, DLQ_TOPICS)
-        out = {}
+        out: dict[str, tuple[int, int]] = {}
         for topic in DLQ_TOPICS:
             parts = _partitions(consumer, [topic])
             starts, ends = await _start_offsets(consumer, parts, since_ms)
-            out[topic] = sum(ends[tp] - starts[tp] for tp in parts)
+            todo = [tp for tp in parts if ends[tp] > starts[tp]]
+            ours = theirs = 0
+            if todo:
+                consumer.assign(todo)
+                for tp in todo:
+                    consumer.seek(tp, starts[tp])
+                remaining = set(todo)
+                while remaining:
+                    batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+                    for tp, records in batch.items():
+                        for record in records:
+                            if record.offset >= ends[tp]:
+                                continue
+                            key = record.key.decode() if record.key else ""
+                            if key in keys:
+                                ours += 1
+                            else:
+                                theirs += 1
+                        if records and records[-1].offset >= ends[tp] - 1:
+                            remaining.discard(tp)
+                    for tp in list(remaining):
+                        if await consumer.position(tp) >= ends[tp]:
+                            remaining.discard(tp)
+            out[topic] = (ours, theirs)
         return out
 
-    result: dict[str, int] = await _with_consumer(bootstrap, work)
+    result: dict[str, tuple[int, int]] = await _with_consumer(bootstrap, work)
     return result
 
 

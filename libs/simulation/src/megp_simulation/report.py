@@ -48,7 +48,14 @@ def summarize(
         # how the 15th's waits for enrollment to count the day's sales ended
         "sales_waits": dict(sorted(sim.sales_waits.items())),
         "checks": [
-            {"name": c.name, "ok": c.ok, "checked": c.checked, "how": c.how, "failures": c.failures}
+            {
+                "name": c.name,
+                "ok": c.ok,
+                "checked": c.checked,
+                "how": c.how,
+                "failures": c.failures,
+                "notes": c.notes,
+            }
             for c in checks
         ],
     }
