@@ -418,6 +418,50 @@ def test_the_period_sheet_opens_with_no_connection(
         context.set_offline(False)
 
 
+KEPT = """async () => ({
+    caches: await caches.keys(),
+    storage: Object.keys(localStorage),
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def test_signing_out_empties_the_kept_pages_and_sheets_after_asking_about_an_unsent_one(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """The sheet's page is kept by its worker and a value typed is kept in localStorage; signing
+    out asks first (the sheet was never sent): no keeps everything and the session, yes leaves
+    no cache, no kept sheet and no worker in the browser."""
+    w = sheet_world
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.goto(f"{console}/groups/{w['group']}/period-sheet")
+    page.wait_for_selector("#period-sheet[data-kept=true]")
+    page.fill(f"input[name='income:{w['members'][0]}']", "1000")
+    kept = page.evaluate(KEPT)
+    assert "megp-sheet-v1" in kept["caches"] and kept["workers"] == 1, kept
+    assert any(k.startswith(f"megp-sheet:{w['group']}:") for k in kept["storage"]), kept
+
+    asked: list[str] = []
+
+    def no(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", no)
+    page.click("#sign-out button")
+    page.wait_for_timeout(500)
+    assert asked and "nunca se envió" in asked[0], asked
+    assert page.url.endswith("/period-sheet")  # still signed in, the sheet still kept
+    assert page.evaluate(KEPT)["storage"] == kept["storage"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#sign-out button")
+    page.wait_for_url(f"{console}/sign-in")
+    assert page.evaluate(KEPT) == {"caches": [], "storage": [], "workers": 0}
+    page.goto(f"{console}/groups/{w['group']}/period-sheet")
+    assert page.url.endswith("/sign-in")  # the session is gone too
+
+
 def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
 ) -> None:

@@ -292,4 +292,5 @@ ES_MX |= {
     "Received": "Recibida",
     "No purchase orders.": "No hay órdenes de compra.",
     "Enter a group's id to see its products and orders.": "Escriba el identificador de un grupo para ver sus productos y órdenes.",
+    "A period sheet kept on this device was never sent. Signing out deletes it. Sign out anyway?": "Una hoja del periodo guardada en este dispositivo nunca se envió. Al salir se borra. ¿Salir de todos modos?",
 }
