@@ -634,6 +634,8 @@ def test_the_dashboard_shows_the_services_own_figures(
         )
 
     participation, funds, portfolio = reports()
+    funds_url = platform.processes["funds"].url
+    enrollment_url = platform.processes["enrollment"].url
     state = sheet_world["state"]
     shown = page.locator(f"#participants-table tr[data-state='{state}'] td").first
     assert int(shown.get_attribute("data-value") or -1) == participation["by_state"][state]
@@ -659,6 +661,44 @@ def test_the_dashboard_shows_the_services_own_figures(
         int(page.locator("[data-total=participants]").inner_text().replace(",", ""))
         == (participation["participants"])
     )
+    # one group over the last six months: each table cell is what funds and enrollment answer
+    gid = sheet_world["group"]
+    page.goto(f"{console}/dashboard?group={gid}")
+    clock = ok(httpx.get(f"{enrollment_url}/v1/admin/clock", headers=reader, timeout=30))
+    today = datetime.fromisoformat(clock["now"]).date()
+    days = page.locator("#fund-over-time tbody tr")
+    assert days.count() == 7  # six months' ends, and today
+    assert days.nth(6).get_attribute("data-day") == today.isoformat()
+    for i in range(7):
+        on = date.fromisoformat(str(days.nth(i).get_attribute("data-day")))
+        st = ok(
+            httpx.get(f"{funds_url}/v1/funds/{gid}/statement?on={on}", headers=reader, timeout=30)
+        )
+        for field in ("development_subfund", "competition_subfund"):
+            shown = page.locator(f"#fund-over-time tr[data-day='{on}'] td[data-field='{field}']")
+            assert Decimal(str(shown.get_attribute("data-value"))) == Decimal(st[field]), (
+                on,
+                field,
+            )
+    months = page.locator("#income-over-time tbody tr")
+    assert months.count() == 6
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    assert months.nth(5).get_attribute("data-month") == last.isoformat()  # the last whole month
+    for i in range(6):
+        month = date.fromisoformat(str(months.nth(i).get_attribute("data-month")))
+        period = httpx.get(
+            f"{enrollment_url}/v1/groups/{gid}/periods/{month}", headers=reader, timeout=30
+        )
+        line = f"#income-over-time tr[data-month='{month}']"
+        if period.status_code == 404:
+            assert page.locator(f"{line} td[data-field]").count() == 0
+            continue
+        results = [m["result"] for m in ok(period)["members"] if m["result"]]
+        for field in ("income", "baseline", "incremental_income"):
+            shown = page.locator(f"{line} td[data-field='{field}']").get_attribute("data-value")
+            assert Decimal(str(shown)) == sum(Decimal(r[field]) for r in results), (month, field)
+    page.wait_for_selector("#over-time")
+    accessible(page, "dashboard-over-time")
     # English is one click away, with the same figures
     page.click("a[lang=en]")
     assert page.locator("h1").inner_text() == "Programme dashboard"
