@@ -418,6 +418,50 @@ def test_the_period_sheet_opens_with_no_connection(
         context.set_offline(False)
 
 
+KEPT = """async () => ({
+    caches: await caches.keys(),
+    storage: Object.keys(localStorage),
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def test_signing_out_empties_the_kept_pages_and_sheets_after_asking_about_an_unsent_one(
+    context: BrowserContext, console: str, sheet_world: dict[str, Any]
+) -> None:
+    """The sheet's page is kept by its worker and a value typed is kept in localStorage; signing
+    out asks first (the sheet was never sent): no keeps everything and the session, yes leaves
+    no cache, no kept sheet and no worker in the browser."""
+    w = sheet_world
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"])
+    page.goto(f"{console}/groups/{w['group']}/period-sheet")
+    page.wait_for_selector("#period-sheet[data-kept=true]")
+    page.fill(f"input[name='income:{w['members'][0]}']", "1000")
+    kept = page.evaluate(KEPT)
+    assert "megp-sheet-v1" in kept["caches"] and kept["workers"] == 1, kept
+    assert any(k.startswith(f"megp-sheet:{w['group']}:") for k in kept["storage"]), kept
+
+    asked: list[str] = []
+
+    def no(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", no)
+    page.click("#sign-out button")
+    page.wait_for_timeout(500)
+    assert asked and "nunca se envió" in asked[0], asked
+    assert page.url.endswith("/period-sheet")  # still signed in, the sheet still kept
+    assert page.evaluate(KEPT)["storage"] == kept["storage"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#sign-out button")
+    page.wait_for_url(f"{console}/sign-in")
+    assert page.evaluate(KEPT) == {"caches": [], "storage": [], "workers": 0}
+    page.goto(f"{console}/groups/{w['group']}/period-sheet")
+    assert page.url.endswith("/sign-in")  # the session is gone too
+
+
 def test_a_board_representative_approves_a_loan_with_the_rule_beside_it(
     context: BrowserContext, console: str, tokens: Any, loan_world: dict[str, str]
 ) -> None:
@@ -504,7 +548,10 @@ def test_a_donor_a_committee_member_or_a_bank_finds_no_decision_control_anywhere
         no_decision_controls(page)
     if role == "donor_portal":  # it sees what waits, never a button
         assert page.locator(f"#loan-{waiting['id']}").count() == 1
-        assert page.locator(f"#spending-{decisions_world['spending']['id']}").count() == 1
+        # funds answers a donor portal nothing (its view of a fund is the donors service's):
+        # the spending part says so in plain words
+        assert page.locator(f"#spending-{decisions_world['spending']['id']}").count() == 0
+        assert page.locator("text=Su función no le permite hacer esto.").count() >= 1
         assert page.locator(f"#candidate-{decisions_world['candidate']['candidate_id']}").count()
     # pressing one anyway: the console refuses, and the services would too
     for decision, form in (
@@ -590,6 +637,8 @@ def test_the_dashboard_shows_the_services_own_figures(
         )
 
     participation, funds, portfolio = reports()
+    funds_url = platform.processes["funds"].url
+    enrollment_url = platform.processes["enrollment"].url
     state = sheet_world["state"]
     shown = page.locator(f"#participants-table tr[data-state='{state}'] td").first
     assert int(shown.get_attribute("data-value") or -1) == participation["by_state"][state]
@@ -615,6 +664,44 @@ def test_the_dashboard_shows_the_services_own_figures(
         int(page.locator("[data-total=participants]").inner_text().replace(",", ""))
         == (participation["participants"])
     )
+    # one group over the last six months: each table cell is what funds and enrollment answer
+    gid = sheet_world["group"]
+    page.goto(f"{console}/dashboard?group={gid}")
+    clock = ok(httpx.get(f"{enrollment_url}/v1/admin/clock", headers=reader, timeout=30))
+    today = datetime.fromisoformat(clock["now"]).date()
+    days = page.locator("#fund-over-time tbody tr")
+    assert days.count() == 7  # six months' ends, and today
+    assert days.nth(6).get_attribute("data-day") == today.isoformat()
+    for i in range(7):
+        on = date.fromisoformat(str(days.nth(i).get_attribute("data-day")))
+        st = ok(
+            httpx.get(f"{funds_url}/v1/funds/{gid}/statement?on={on}", headers=reader, timeout=30)
+        )
+        for field in ("development_subfund", "competition_subfund"):
+            shown = page.locator(f"#fund-over-time tr[data-day='{on}'] td[data-field='{field}']")
+            assert Decimal(str(shown.get_attribute("data-value"))) == Decimal(st[field]), (
+                on,
+                field,
+            )
+    months = page.locator("#income-over-time tbody tr")
+    assert months.count() == 6
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    assert months.nth(5).get_attribute("data-month") == last.isoformat()  # the last whole month
+    for i in range(6):
+        month = date.fromisoformat(str(months.nth(i).get_attribute("data-month")))
+        period = httpx.get(
+            f"{enrollment_url}/v1/groups/{gid}/periods/{month}", headers=reader, timeout=30
+        )
+        line = f"#income-over-time tr[data-month='{month}']"
+        if period.status_code == 404:
+            assert page.locator(f"{line} td[data-field]").count() == 0
+            continue
+        results = [m["result"] for m in ok(period)["members"] if m["result"]]
+        for field in ("income", "baseline", "incremental_income"):
+            shown = page.locator(f"{line} td[data-field='{field}']").get_attribute("data-value")
+            assert Decimal(str(shown)) == sum(Decimal(r[field]) for r in results), (month, field)
+    page.wait_for_selector("#over-time")
+    accessible(page, "dashboard-over-time")
     # English is one click away, with the same figures
     page.click("a[lang=en]")
     assert page.locator("h1").inner_text() == "Programme dashboard"

@@ -133,3 +133,42 @@ def test_a_chart_draws_one_bar_per_row_in_proportion_and_escapes_its_text() -> N
     widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
     assert widths[0] == 2 * widths[1] and "5 &amp; más" in svg
     assert bars("vacío", []).count("<rect") == 0
+
+
+def test_a_group_over_time_is_the_services_figures_summed() -> None:
+    from datetime import date
+
+    from console.screens.dashboard import over_time
+
+    assert over_time.months_before(date(2027, 3, 15), 3) == [
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+        date(2027, 2, 1),
+    ]
+    assert over_time.month_end(date(2028, 2, 1)) == date(2028, 2, 29)
+    fund = over_time.fund_month(
+        date(2027, 2, 1), {"development_subfund": "1200.50", "competition_subfund": "99.50"}
+    )
+    assert fund.total == Decimal("1300.00")
+
+    def result(income: str, baseline: str, incremental: str) -> dict[str, object]:
+        return {"income": income, "baseline": baseline, "incremental_income": incremental}
+
+    month = over_time.income_month(
+        date(2027, 2, 1),
+        {
+            "members": [
+                {"result": result("12000.00", "10000.00", "2000.00")},
+                {"result": result("9000.00", "10000.00", "-1000.00")},
+                {"result": None},  # no income typed: not counted
+            ]
+        },
+    )
+    assert (month.members, month.income, month.baseline) == (
+        2,
+        Decimal("21000.00"),
+        Decimal("20000.00"),
+    )
+    assert month.incremental == Decimal("1000.00") and month.growth == Decimal("0.05")
+    empty = over_time.income_month(date(2027, 2, 1), {"members": []})
+    assert empty.growth is None

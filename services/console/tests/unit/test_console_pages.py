@@ -106,6 +106,17 @@ def test_the_sheets_service_worker_is_served_from_the_root_uncached(client: Test
     assert "period-sheet" in worker.text and "/static/console.css" in worker.text
 
 
+def test_signing_out_asks_the_browser_to_empty_what_it_keeps(client: TestClient) -> None:
+    sign_in(client, "odf_staff")
+    home = client.get("/").text
+    assert 'id="sign-out"' in home and "/static/sign-out.js" in home
+    assert "nunca se envió" in home  # the warning about a kept sheet, in Spanish
+    out = client.post("/sign-out", follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/sign-in"
+    assert out.headers["clear-site-data"] == '"storage"'
+    assert client.get("/", follow_redirects=False).headers["location"] == "/sign-in"
+
+
 def test_a_service_that_cannot_be_reached_is_said_in_the_section(client: TestClient) -> None:
     sign_in(client, "odf_staff")
     page = client.get("/groups/g-1")

@@ -100,8 +100,13 @@ async def sign_in(
 
 @router.post("/sign-out")
 async def sign_out() -> Response:
+    """Ends the session. The browser is also asked to empty what it keeps for the console
+    (localStorage's kept sheets, the sheet worker's cache of pages with members' names, the
+    worker): `sign-out.js` does it first, after asking about a sheet never sent; the header
+    covers a browser that did not run it."""
     answer = RedirectResponse("/sign-in", status_code=303)
     answer.delete_cookie(COOKIE)
+    answer.headers["Clear-Site-Data"] = '"storage"'
     return answer
 
 

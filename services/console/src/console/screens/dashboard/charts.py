@@ -16,8 +16,10 @@ class Bar:
     shown: str  # the value as the page writes it (locale-formatted)
 
 
-def bars(title: str, rows: list[Bar], *, width: int = 400, row_h: int = 24) -> str:
-    label_w, figure_w = 40, 120
+def bars(
+    title: str, rows: list[Bar], *, width: int = 400, row_h: int = 24, label_w: int = 40
+) -> str:
+    figure_w = 120
     span = width - label_w - figure_w
     top = max((r.value for r in rows), default=Decimal(0))
     height = row_h * max(len(rows), 1) + 8

@@ -1,7 +1,8 @@
 """The programme dashboard for supervisors, by state: participants (enrollment's participation
 report), funds and their two sub-funds (funds' summaries), credit outstanding and PAR30
-(credit's portfolio), and the shares of women, young and indigenous participants [¶20]. Every
-figure is the service's own; a chart is drawn over each table."""
+(credit's portfolio), and the shares of women, young and indigenous participants [¶20]; with
+`?group=`, that group over the last six months (over_time.py). Every figure is the service's
+own; a chart is drawn over each table."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from markupsafe import Markup
 from console.domain.problems import N_
 from console.entrypoints.web.deps import CurrentSeat, pages_of, require
 from console.screens import MenuItem, Screen
+from console.screens.dashboard import over_time
 from console.screens.dashboard.charts import Bar, bars
+from console.screens.sheets.routes import today
 from console.service_layer.queries import sections
 
 router = APIRouter()
 StateQuery = Annotated[str | None, Query(pattern=r"^(0[1-9]|[12][0-9]|3[0-2])$")]
+GroupQuery = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$")]
 SHARES = ("women", "young", "indigenous")
 
 
@@ -28,7 +32,9 @@ def _rows_by_state(data: Any, key: str) -> dict[str, dict[str, Any]]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(seat: CurrentSeat, state: StateQuery = None) -> HTMLResponse:
+async def dashboard(
+    seat: CurrentSeat, state: StateQuery = None, group: GroupQuery = None
+) -> HTMLResponse:
     require(seat.person.supervises, "the programme dashboard")
     api = seat.caller
     found = await sections(
@@ -70,8 +76,13 @@ async def dashboard(seat: CurrentSeat, state: StateQuery = None) -> HTMLResponse
             ],
         ),
     }
+    over = await _over_time(seat, group.strip()) if group and group.strip() else None
+    if over:
+        charts |= over.pop("charts")
     return seat.page(
         "dashboard/dashboard.html",
+        group=group or "",
+        over=over,
         s=found,
         states=states,
         state=state,
@@ -83,6 +94,62 @@ async def dashboard(seat: CurrentSeat, state: StateQuery = None) -> HTMLResponse
         charts={k: Markup(v) for k, v in charts.items()},
         participation=participation,
     )
+
+
+async def _over_time(seat: CurrentSeat, group: str) -> dict[str, Any]:
+    """The group's fund at each month's end and its closed months' incomes (over_time.py)."""
+    day = await today(seat.caller)
+    months = over_time.months_before(day)
+    ends = [*(over_time.month_end(m) for m in months), day]  # each month's end, and today
+    api = seat.caller
+    found = await sections(
+        **{f"f{d}": api.get("funds", f"/funds/{group}/statement", on=d) for d in ends},
+        **{f"p{m}": api.get("enrollment", f"/groups/{group}/periods/{m}") for m in months},
+    )
+    fund_problem = next((found[f"f{d}"].problem for d in ends if not found[f"f{d}"].ok), None)
+    fund = [] if fund_problem else [over_time.fund_month(d, found[f"f{d}"].data) for d in ends]
+    incomes: list[over_time.IncomeMonth | None] = []
+    income_problem = None
+    for m in months:
+        got = found[f"p{m}"]
+        if got.ok:
+            incomes.append(over_time.income_month(m, got.data))
+        elif got.problem is not None and got.problem.status == 404:
+            incomes.append(None)  # nothing recorded for that month
+        else:
+            income_problem = income_problem or got.problem
+    fmt = pages_of(seat.request).envs[seat.locale].filters
+    says = seat.says
+    charts = {
+        "fund_over_time": bars(
+            says("Fund balance at each month's end and today (both sub-funds)"),
+            [Bar(fmt["day"](f.on), f.total, fmt["money"](f.total)) for f in fund],
+            label_w=130,
+        ),
+        "income_over_time": bars(
+            says("Members' income above their baseline, by month"),
+            [
+                Bar(
+                    fmt["month"](m),
+                    i.incremental if i else Decimal(0),
+                    fmt["money"](i.incremental) if i else "—",
+                )
+                for m, i in zip(months, incomes, strict=False)
+            ]
+            if not income_problem
+            else [],
+            label_w=130,
+        ),
+    }
+    return {
+        "group": group,
+        "months": months,
+        "fund": fund,
+        "fund_problem": fund_problem,
+        "incomes": [] if income_problem else list(zip(months, incomes, strict=True)),
+        "income_problem": income_problem,
+        "charts": {k: Markup(v) for k, v in charts.items()},
+    }
 
 
 def _total(row: dict[str, Any] | None) -> Decimal:
