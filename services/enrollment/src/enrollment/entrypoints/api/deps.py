@@ -70,7 +70,7 @@ ProposerActor = Annotated[Actor, Depends(acting_as(*STAFF, Role.PARTICIPANT))]
 CandidateProposerActor = Annotated[
     Actor, Depends(acting_as(Role.COMMITTEE_MEMBER, Role.PROGRAMME_SUPERVISOR))
 ]
-# (no partner bank: a bank reads only its trust funds and its loans, `megp_common.auth.banks`)
-ReportReader = Annotated[
-    Actor, Depends(acting_as(*STAFF, Role.DONOR_PORTAL, Role.BOARD_REPRESENTATIVE, Role.SERVICE))
-]
+# (no partner bank: a bank reads only its trust funds and its loans, `megp_common.auth.banks`;
+# no donor portal: it sees its own community's groups only, through the donors service's public
+# view, never another community's figures)
+ReportReader = Annotated[Actor, Depends(acting_as(*STAFF, Role.BOARD_REPRESENTATIVE, Role.SERVICE))]
