@@ -148,9 +148,10 @@ def test_the_small_national_simulation_keeps_every_invariant(
     assert e["ours_by_type"].get("donors.MatchingPledgePaid", 0) == d["pledges"]["paid"]
     assert e["ours_by_type"].get("donors.MatchingPledgeLapsed", 0) == d["pledges"]["lapsed"]
     # each gift booked announced once (a portal's webhook), and the club's report of each month
-    # the clock left behind (the 1st of each month: February to November)
+    # the clock left behind, a month its jumps skipped included, and a year's report if the run
+    # crossed a December
     assert e["ours_by_type"].get("donors.DonationBooked", 0) == d["booked"]
-    assert e["ours_by_type"].get("donors.ReportReady", 0) == scale.months
+    assert scale.months <= e["ours_by_type"].get("donors.ReportReady", 0) <= scale.months + 2
     checks = {c["name"]: c for c in summary["checks"]}
     for name in (
         "no disclosure content outside its circle",
