@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +121,35 @@ async def _start_offsets(
     return starts, ends
 
 
+async def _records_between(
+    consumer: AIOKafkaConsumer,
+    starts: dict[TopicPartition, int],
+    ends: dict[TopicPartition, int],
+) -> AsyncIterator[Any]:
+    """Every record of each partition from its `starts` offset up to (not including) its
+    `ends` offset, read once."""
+    todo = [tp for tp in ends if ends[tp] > starts[tp]]
+    if not todo:
+        return
+    consumer.assign(todo)
+    for tp in todo:
+        consumer.seek(tp, starts[tp])
+    remaining = set(todo)
+    while remaining:
+        batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+        for tp, records in batch.items():
+            for record in records:
+                if record.offset < ends[tp]:
+                    yield record
+        for tp in list(remaining):
+            if await consumer.position(tp) >= ends[tp]:
+                remaining.discard(tp)
+
+
+def _key(record: Any) -> str:
+    return record.key.decode() if record.key else ""
+
+
 async def dead_letters_since(
     bootstrap: str, since_ms: int, keys: set[str]
 ) -> dict[str, tuple[int, int]]:
@@ -132,31 +161,13 @@ async def dead_letters_since(
         await _ensure_metadata(consumer, DLQ_TOPICS)
         out: dict[str, tuple[int, int]] = {}
         for topic in DLQ_TOPICS:
-            parts = _partitions(consumer, [topic])
-            starts, ends = await _start_offsets(consumer, parts, since_ms)
-            todo = [tp for tp in parts if ends[tp] > starts[tp]]
+            starts, ends = await _start_offsets(consumer, _partitions(consumer, [topic]), since_ms)
             ours = theirs = 0
-            if todo:
-                consumer.assign(todo)
-                for tp in todo:
-                    consumer.seek(tp, starts[tp])
-                remaining = set(todo)
-                while remaining:
-                    batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-                    for tp, records in batch.items():
-                        for record in records:
-                            if record.offset >= ends[tp]:
-                                continue
-                            key = record.key.decode() if record.key else ""
-                            if key in keys:
-                                ours += 1
-                            else:
-                                theirs += 1
-                        if records and records[-1].offset >= ends[tp] - 1:
-                            remaining.discard(tp)
-                    for tp in list(remaining):
-                        if await consumer.position(tp) >= ends[tp]:
-                            remaining.discard(tp)
+            async for record in _records_between(consumer, starts, ends):
+                if _key(record) in keys:
+                    ours += 1
+                else:
+                    theirs += 1
             out[topic] = (ours, theirs)
         return out
 
@@ -174,29 +185,9 @@ async def events_since(bootstrap: str, since_ms: int, keys: set[str]) -> RunEven
         starts, ends = await _start_offsets(consumer, parts, since_ms)
         for topic in EVENT_TOPICS:
             run.published[topic] = sum(ends[tp] - starts[tp] for tp in parts if tp.topic == topic)
-        todo = [tp for tp in parts if ends[tp] > starts[tp]]
-        if not todo:
-            return
-        consumer.assign(todo)
-        for tp in todo:
-            consumer.seek(tp, starts[tp])
-        remaining = set(todo)
-        while remaining:
-            batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
-            if not batch:
-                continue
-            for tp, records in batch.items():
-                for record in records:
-                    if record.offset >= ends[tp]:
-                        continue
-                    key = record.key.decode() if record.key else ""
-                    if key in keys:
-                        run.ours.append(orjson.loads(record.value))
-                if consumer.highwater(tp) is not None and (await consumer.position(tp)) >= ends[tp]:
-                    remaining.discard(tp)
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
+        async for record in _records_between(consumer, starts, ends):
+            if _key(record) in keys:
+                run.ours.append(orjson.loads(record.value))
 
     await _with_consumer(bootstrap, work)
     return run
