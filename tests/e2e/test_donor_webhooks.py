@@ -135,7 +135,13 @@ def test_a_portal_hears_by_webhook_that_its_donation_was_booked(
         for stranger in (other, bank):
             r = httpx.get(f"{hooks}/subscriptions/{sub['id']}", headers=stranger)
             assert r.status_code == 404, r.text
-        listed = httpx.get(f"{hooks}/subscriptions", headers=other).json()
+        # (the other club's list answers once webhooks has heard of that club too: a 404 before)
+        answer = eventually(
+            lambda: (
+                (r := httpx.get(f"{hooks}/subscriptions", headers=other)).status_code == 200 and r
+            )
+        )
+        listed = answer.json()
         assert sub["id"] not in {s["id"] for s in listed}
         assert [s["id"] for s in httpx.get(f"{hooks}/subscriptions", headers=portal).json()] == [
             sub["id"]
