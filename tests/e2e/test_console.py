@@ -546,13 +546,14 @@ def test_a_donor_a_committee_member_or_a_bank_finds_no_decision_control_anywhere
     for path in ("/", "/groups", f"/groups/{gid}", f"/approvals?group={loan_world['group']}"):
         page.goto(f"{console}{path}")
         no_decision_controls(page)
-    if role == "donor_portal":  # it sees what waits, never a button
-        assert page.locator(f"#loan-{waiting['id']}").count() == 1
-        # funds answers a donor portal nothing (its view of a fund is the donors service's):
-        # the spending part says so in plain words
+    if role == "donor_portal":
+        # credit, funds and enrollment answer a donor portal nothing (the donor gate: its view
+        # of a group is the donors service's public one): each part says so in plain words
+        assert page.locator(f"#loan-{waiting['id']}").count() == 0
         assert page.locator(f"#spending-{decisions_world['spending']['id']}").count() == 0
+        candidate = decisions_world["candidate"]["candidate_id"]
+        assert page.locator(f"#candidate-{candidate}").count() == 0
         assert page.locator("text=Su función no le permite hacer esto.").count() >= 1
-        assert page.locator(f"#candidate-{decisions_world['candidate']['candidate_id']}").count()
     # pressing one anyway: the console refuses, and the services would too
     for decision, form in (
         (f"/approvals/loans/{waiting['id']}/board-approval", {}),

@@ -97,6 +97,8 @@ def test_staff_routes_refuse_other_roles(world: World, route: str, role: str) ->
     assert response.status_code == 403, response.text
     if role == "partner_bank":  # refused before the route's roles: no group route is open to banks
         assert response.json()["type"].endswith("/not-this-bank"), response.text
+    elif role == "donor_portal":  # nor to donor portals (`megp_common.auth.donors`)
+        assert response.json()["type"].endswith("/not-for-donor-portals"), response.text
     else:
         assert response.json()["required_roles"]
 

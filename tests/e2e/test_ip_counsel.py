@@ -129,7 +129,6 @@ async def test_a_disclosure_from_recording_to_the_inventors_decision(
         for outsider in (
             c.supervisor,
             c.as_(Role.ODF_STAFF),
-            c.as_(Role.DONOR_PORTAL),
             c.reviewer(),  # no review is open
             c.counsellor(),  # not assigned yet
             c.as_(Role.PARTICIPANT, participant_id=c.member),
@@ -146,6 +145,9 @@ async def test_a_disclosure_from_recording_to_the_inventors_decision(
                 participant_id=c.inventors[0],
                 organization="Banorte",
             ),
+            # nor a donor portal: it sees its community through donors' public view
+            c.as_(Role.DONOR_PORTAL, organization="club"),
+            c.as_(Role.PARTICIPANT, Role.DONOR_PORTAL, participant_id=c.inventors[0]),
         ):
             refused = call(c, "GET", f"/disclosures/{d}", bank, 403)
             assert not leaks(refused, c)

@@ -127,6 +127,14 @@ class NotThisBank(Forbidden):
     slug = "not-this-bank"
 
 
+class NotForDonors(Forbidden):
+    """A donor portal's token outside its association: a route not open to portals (a write
+    among them: a donation gives no decision right [¶55]), or a record of another association
+    or community (`megp_common.auth.donors`)."""
+
+    slug = "not-for-donor-portals"
+
+
 class Unauthorized(DomainRefusal):
     status = 401
     title = "Unauthorized"
@@ -198,6 +206,7 @@ __all__ = [
     "Forbidden",
     "InvalidData",
     "Missing",
+    "NotForDonors",
     "NotFound",
     "NotThisBank",
     "OutOfScope",

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from megp_common.auth.banks import admit_bank
+from megp_common.auth.donors import admit_donor_portal
 from megp_common.auth.principal import Principal, Role, check_state
 from megp_common.auth.tokens import TokenVerifier
 from megp_common.errors import Forbidden, Unauthorized
@@ -17,6 +18,10 @@ from megp_common.errors import Forbidden, Unauthorized
 # Declares the bearer scheme in OpenAPI; the header itself is parsed below so that every failure
 # becomes a 401 problem document.
 _bearer_scheme = HTTPBearer(auto_error=False, description="JWT from the MEGP identity provider")
+
+
+#: the methods that change nothing; any other is a write a donor portal may only do where open
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _verifier(request: Request) -> TokenVerifier:
@@ -31,7 +36,8 @@ async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
 ) -> Principal:
     """The verified caller; every failure is a 401 problem with ``WWW-Authenticate: Bearer``.
-    A partner bank's token passes only the routes declared open to banks (`auth.banks`)."""
+    A partner bank's token passes only the routes declared open to banks (`auth.banks`), a
+    donor portal's only those declared open to portals (`auth.donors`)."""
     if credentials is None:
         if request.headers.get("Authorization"):
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
@@ -42,7 +48,9 @@ async def get_principal(
     else:
         principal = verifier.verify(credentials.credentials)
     request.state.principal = principal
-    admit_bank(principal, getattr(request.scope.get("route"), "openapi_extra", None))
+    declared = getattr(request.scope.get("route"), "openapi_extra", None)
+    admit_bank(principal, declared)
+    admit_donor_portal(principal, declared, write=request.method not in _READS)
     return principal
 
 

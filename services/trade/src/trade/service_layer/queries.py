@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from megp_common import decisions
-from megp_common.auth import Principal, Role, state_filter
+from megp_common.auth import Principal, Role, check_state, state_filter
+from megp_common.auth.donors import is_donor_portal
 from megp_common.errors import NotFound
 from megp_common.refusals import DecisionRefused
 from trade.domain.order import Order
@@ -49,10 +50,13 @@ async def product(
     services: Services, product_id: str, who: Principal
 ) -> tuple[Product, StockLevel]:
     """Anyone signed in reads a product and its producer share [¶97-¶98]; a held one only
-    its ODF's staff (for everyone else it is not there yet)."""
+    its ODF's staff (for everyone else it is not there yet). A donor portal reads the
+    products of its community's state only (its token's states, `megp_common.auth.donors`)."""
     found = await services.products.find(product_id)
     if found is None or (found.held and not sees_held(who, found)):
         raise NotFound(f"no product has the id {product_id}")
+    if is_donor_portal(who):
+        check_state(who, found.state)
     return found, await services.stock.level(product_id)
 
 
@@ -66,12 +70,15 @@ async def products(
     include_withdrawn: bool = False,
     who: Principal | None = None,
 ) -> list[tuple[Product, StockLevel]]:
-    """Products on sale; held ones (the listing guard) only for their ODF's staff."""
+    """Products on sale; held ones (the listing guard) only for their ODF's staff; to a donor
+    portal, those of its token's states (asking for another state is a 403)."""
     query: dict[str, Any] = {} if include_withdrawn else {"withdrawn": {"$ne": True}}
     if who is None:
         query["listing_status"] = {"$ne": "held"}
     else:
         query |= _held_filter(who)
+    if who is not None and is_donor_portal(who):
+        query |= state_filter(who, state)
     for name, value in (("group_id", group_id), ("state", state), ("category", category)):
         if value is not None:
             query[name] = value

@@ -26,6 +26,7 @@ from donors.entrypoints.api.schemas.associations import (
 )
 from donors.entrypoints.api.schemas.donations import DonationPublic, ReportPublic
 from donors.service_layer import associations, donations, queries
+from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
@@ -35,6 +36,8 @@ from megp_common.web import (
 )
 
 router = APIRouter(prefix="/associations", tags=["associations"])
+#: the association's own records, open to its portal (`megp_common.auth.donors`)
+OWN = open_to_donors(DonorAccess.ASSOCIATION)
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -70,6 +73,7 @@ async def register(
     response_model=AssociationPublic,
     responses=READ,
     summary="The association (its own portal, supervisors of its state)",
+    openapi_extra=OWN,
 )
 async def get_association(
     association_id: AssociationId, services: ServicesDep, who: Reader
@@ -82,6 +86,7 @@ async def get_association(
     response_model=list[NoticePublic],
     responses=READ,
     summary="What the association was told (pledges lapsed, refunds refused), newest first",
+    openapi_extra=OWN,
 )
 async def notices(
     association_id: AssociationId, services: ServicesDep, who: Reader
@@ -94,6 +99,7 @@ async def notices(
     response_model=Page[ProjectPublic],
     responses=READ,
     summary="The groups of the community of origin, in pages by id: public data only",
+    openapi_extra=OWN,
 )
 async def projects(
     association_id: AssociationId,
@@ -111,6 +117,7 @@ async def projects(
     response_model=list[DonationPublic],
     responses=READ,
     summary="The association's donations, oldest first",
+    openapi_extra=OWN,
 )
 async def list_donations(
     association_id: AssociationId, services: ServicesDep, who: Reader, limit: Limit = 100
@@ -125,6 +132,7 @@ async def list_donations(
     responses={**READ, 200: {"content": {"application/pdf": {}}}},
     summary="What the association's money did in a month (YYYY-MM) or a year (YYYY), as "
     "JSON or PDF",
+    openapi_extra=OWN,
 )
 async def report(
     association_id: AssociationId,

@@ -21,9 +21,12 @@ from donors.entrypoints.api.schemas.donations import (
 )
 from donors.entrypoints.api.schemas.programmes import PledgePublic
 from donors.service_layer import donations, queries
+from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.web import IdempotencyKey
 
 router = APIRouter(prefix="/donations", tags=["donations"])
+#: the association's own records, open to its portal (`megp_common.auth.donors`)
+OWN = open_to_donors(DonorAccess.ASSOCIATION)
 
 
 @router.post(
@@ -33,6 +36,7 @@ router = APIRouter(prefix="/donations", tags=["donations"])
     responses=WRITE,
     summary="An association gives to a group's fund (grant or temporary contribution, USD or "
     "MXN); funds books it and splits it 50/50 [¶53, ¶71-¶72]",
+    openapi_extra=open_to_donors(DonorAccess.COMMUNITY),
 )
 async def give(
     body: DonationCreate, services: ServicesDep, who: Portal, key: IdempotencyKey
@@ -50,6 +54,7 @@ async def give(
     response_model=DonationPublic,
     responses=READ,
     summary="A donation (its association's portal, supervisors of its state)",
+    openapi_extra=OWN,
 )
 async def get_donation(
     donation_id: DonationId, services: ServicesDep, who: Reader
@@ -66,6 +71,7 @@ async def get_donation(
     responses=WRITE,
     summary="A refund or chargeback: funds books it as a reversing entry, never an edit (one "
     "per donation; more than was given is a 422)",
+    openapi_extra=OWN,
 )
 async def refund(
     donation_id: DonationId,
@@ -89,6 +95,7 @@ async def refund(
     responses={**READ, 200: {"content": {"application/pdf": {}}}},
     summary="The donation's numbered receipt, in Spanish and English, as JSON or PDF (409 "
     "until the fund has booked it)",
+    openapi_extra=OWN,
 )
 async def receipt(
     donation_id: DonationId,
@@ -116,6 +123,7 @@ async def receipt(
     responses=READ,
     summary="What the donation did: the fund's balances over time, its share of the inflows, "
     "spending by purpose, lent and repaid, notices",
+    openapi_extra=OWN,
 )
 async def impact(
     donation_id: DonationId, services: ServicesDep, who: Reader

@@ -22,6 +22,7 @@ from donors.entrypoints.api.schemas.programmes import (
     ProgrammePublic,
 )
 from donors.service_layer import matching, queries
+from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.web import IdempotencyKey
 
 router = APIRouter(tags=["matching"])
@@ -50,6 +51,7 @@ async def create(
     response_model=ProgrammePublic,
     responses=READ,
     summary="A matching programme",
+    openapi_extra=open_to_donors(DonorAccess.COMMUNITY),
 )
 async def get_programme(
     programme_id: ProgrammeId, services: ServicesDep, who: Reader
@@ -73,7 +75,13 @@ async def pledges(
     return [PledgePublic.of(p) for p in found]
 
 
-@router.get("/pledges/{pledge_id}", response_model=PledgePublic, responses=READ, summary="A pledge")
+@router.get(
+    "/pledges/{pledge_id}",
+    response_model=PledgePublic,
+    responses=READ,
+    summary="A pledge (the co-funder's, the association's portal, supervisors)",
+    openapi_extra=open_to_donors(DonorAccess.ASSOCIATION),
+)
 async def get_pledge(pledge_id: PledgeId, services: ServicesDep, who: Reader) -> PledgePublic:
     return PledgePublic.of(await queries.pledge(services, who, pledge_id))
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
+from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.errors import problem_responses
 from megp_common.web import IdempotencyKey
@@ -23,6 +24,8 @@ from trade.entrypoints.api.schemas.orders import (
 from trade.service_layer import orders, queries
 
 router = APIRouter(prefix="/orders", tags=["orders"])
+#: a donor portal orders through its association's channel only (`channels.admit`) [¶53]
+CHANNEL = open_to_donors(DonorAccess.CHANNEL)
 OrderId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
@@ -32,6 +35,7 @@ OrderId = Annotated[str, Path(min_length=1, max_length=100)]
     response_model=OrderPublic,
     responses=WRITE | problem_responses((409,)),
     summary="Place an order: every line's stock is reserved, or none is (409 says what is left)",
+    openapi_extra=CHANNEL,
 )
 async def place(
     body: OrderCreate, services: ServicesDep, who: CurrentPrincipal, key: IdempotencyKey
@@ -43,7 +47,11 @@ async def place(
 
 
 @router.get(
-    "/{order_id}", response_model=OrderPublic, responses=READ, summary="An order, for its buyer"
+    "/{order_id}",
+    response_model=OrderPublic,
+    responses=READ,
+    summary="An order, for its buyer",
+    openapi_extra=CHANNEL,
 )
 async def get_order(order_id: OrderId, services: ServicesDep, who: CurrentPrincipal) -> OrderPublic:
     return OrderPublic.of(await queries.order(services, who, order_id))
@@ -54,6 +62,7 @@ async def get_order(order_id: OrderId, services: ServicesDep, who: CurrentPrinci
     response_model=OrderPublic,
     responses=WRITE,
     summary="The buyer pays the order's exact total before its reservation runs out",
+    openapi_extra=CHANNEL,
 )
 async def pay(
     order_id: OrderId,
@@ -74,6 +83,7 @@ async def pay(
     response_model=OrderPublic,
     responses=WRITE,
     summary="The buyer cancels an unpaid order: every line's units are released",
+    openapi_extra=CHANNEL,
 )
 async def cancel(
     order_id: OrderId,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
+from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import AdjustStock, WithdrawProduct
@@ -49,6 +50,7 @@ async def list_product(
     response_model=list[ProductPublic],
     responses=READ,
     summary="Products on sale, with their producer share and what is available",
+    openapi_extra=open_to_donors(DonorAccess.COMMUNITY),
 )
 async def list_products(
     services: ServicesDep,
@@ -78,6 +80,7 @@ async def list_products(
     response_model=ProductPublic,
     responses=READ,
     summary="A product, its producer share [¶97-¶98] and what is available",
+    openapi_extra=open_to_donors(DonorAccess.COMMUNITY),
 )
 async def get_product(
     product_id: ProductId, services: ServicesDep, who: CurrentPrincipal

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from megp_common.auth import Principal
+from megp_common.auth.donors import is_donor_portal
 from megp_common.money import MoneyAmount, PriceAmount, Quantity, QuantityChange
 from megp_common.schemas import RequestModel
 from trade.domain.commands import ListProduct
@@ -186,7 +187,8 @@ class ProductPublic(BaseModel):
             version=product.version,
             group_id=product.group_id if inside else None,
             odf_id=product.odf_id if inside else None,
-            producer_id=product.producer_id if inside else None,
+            # a member's id is no donor's business: a portal sees the group and its ODF
+            producer_id=product.producer_id if inside and not is_donor_portal(who) else None,
             state=product.state,
             municipality=product.municipality,
             name=product.name,

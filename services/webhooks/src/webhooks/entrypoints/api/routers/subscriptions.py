@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from megp_common.auth import BankAccess, open_to_banks
+from megp_common.auth import BankAccess, DonorAccess, open_to_banks, open_to_donors
 from megp_common.web import IdempotencyKey
 from webhooks.entrypoints.api.deps import (
     Bank,
@@ -30,8 +30,8 @@ from webhooks.entrypoints.api.schemas.subscriptions import (
 from webhooks.service_layer import queries, subscriptions
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
-#: a bank's own subscriptions (`subscriptions.own`: another bank's are a 404)
-OWN = open_to_banks(BankAccess.OWN)
+#: a bank's or an association's own subscriptions (`subscriptions.own`: another's are a 404)
+OWN = open_to_banks(BankAccess.OWN) | open_to_donors(DonorAccess.ASSOCIATION)
 
 
 @router.post(
