@@ -258,9 +258,15 @@ def test_a_representative_with_another_hat_decides_nothing(world: World) -> None
         header = world.as_(Role.BOARD_REPRESENTATIVE, extra, participant_id=world.rep)
         for service, path, body in routes:
             r = world.client(service).post(path, json=body, headers=header)
-            # a bank's token is refused before ¶55 is asked: no group route is open to banks
+            # a bank's token is refused before ¶55 is asked: no group route is open to banks; a
+            # portal's by the donor gate, saying ¶55 (no group decision is open to portals)
             why = "not-this-bank" if extra is Role.PARTNER_BANK else "¶55"
-            if not is_problem(r, 403) or why not in (r.json().get("rule"), _slug(r)):
+            gate = "not-for-donor-portals" if extra is Role.DONOR_PORTAL else _slug(r)
+            if (
+                not is_problem(r, 403)
+                or why not in (r.json().get("rule"), _slug(r))
+                or _slug(r) != gate
+            ):
                 wrong.append(
                     f"{service} POST {path} as rep+{extra}: {r.status_code} {r.text[:200]}"
                 )
@@ -271,7 +277,8 @@ def test_a_representative_with_another_hat_decides_nothing(world: World) -> None
 def test_a_donor_portal_decides_nothing_in_donors(world: World) -> None:
     """A donation gives no decision right [¶55]: the world association's own portal, alone or
     with another hat, confirms and pays no co-funder's pledge, registers no association and
-    opens no matching programme (its own gifts and refunds are its only writes)."""
+    opens no matching programme (its own gifts and refunds are its only writes): the donor gate
+    refuses each, since none declares itself open to portals (`megp_common.auth.donors`)."""
     before = world.settled_snapshot()
     pledge = world.ids["pledge_id"]
     routes: list[tuple[str, Any]] = [
@@ -288,7 +295,7 @@ def test_a_donor_portal_decides_nothing_in_donors(world: World) -> None:
         header = world.as_(Role.DONOR_PORTAL, *extra, organization=world.ids["association_id"])
         for path, body in routes:
             r = world.client("donors").post(path, json=body, headers=header)
-            if not is_problem(r, 403):
+            if not is_problem(r, 403) or _slug(r) != "not-for-donor-portals":
                 wrong.append(f"POST {path} as portal+{extra}: {r.status_code} {r.text[:200]}")
     world.assert_unchanged(before)
     assert not wrong, "\n".join(wrong)

@@ -126,6 +126,10 @@ def test_a_portal_token_naming_no_association_reaches_nothing(client: TestClient
     r = client.post("/donations", headers=_auth(Role.DONOR_PORTAL))
     assert r.status_code == 403
     assert "organization" in r.json()["detail"]
+    # a write not open to portals says ¶55 first, whatever the token names
+    plan = client.post("/plans", headers=_auth(Role.DONOR_PORTAL, Role.BOARD_REPRESENTATIVE))
+    assert plan.status_code == 403 and plan.json()["rule"] == "¶55", plan.text
+    assert "association" not in plan.json()
 
 
 def test_a_bank_and_a_portal_on_one_token_pass_only_what_both_open(client: TestClient) -> None:

@@ -13,9 +13,9 @@ token's states include):
    generated test `tests/e2e/test_donor_portal_scope.py` reads;
 2. `megp_common.auth.fastapi.get_principal` refuses a portal's token (403
    ``not-for-donor-portals``) on every route without the declaration, and a portal's token
-   that names no association anywhere, before the route's own checks run: a new route is closed
-   to portals until it says otherwise, and a refused write says ¶55 (a portal never approves,
-   appoints, votes or changes a plan);
+   that names no association on the routes with it, before the route's own checks run: a new
+   route is closed to portals until it says otherwise, and a refused write says ¶55 (a portal
+   never approves, appoints, votes or changes a plan);
 3. the open route checks the record it loads against what it declared: the association's own
    records by the token's `organization`, a group by the association's community of origin
    (state and municipality, in donors), an order by the association's channel (trade's
@@ -73,14 +73,15 @@ def admit_donor_portal(
     principal: Principal, openapi_extra: Mapping[str, Any] | None, *, write: bool
 ) -> None:
     """The gate `get_principal` applies: a portal's token passes only a route declared open to
-    portals, and only when it names its association. Other tokens always pass."""
+    portals, and only when it names its association. Other tokens always pass. A route not
+    open is refused first, so a write not open says ¶55 whatever the token names."""
     if not is_donor_portal(principal):
         return
-    if not principal.organization:
-        raise NotForDonors(
-            "a donor portal's token must name its association (the 'organization' claim)"
-        )
     if declared_donor_access(openapi_extra) is not None:
+        if not principal.organization:
+            raise NotForDonors(
+                "a donor portal's token must name its association (the 'organization' claim)"
+            )
         return
     if write:
         raise NotForDonors(
