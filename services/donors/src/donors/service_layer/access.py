@@ -11,6 +11,13 @@ from donors.domain.association import Association
 from donors.domain.errors import NotAllowed, Unknown
 from donors.service_layer.container import Services
 from megp_common.auth import Principal, Role, check_state
+from megp_common.auth.donors import is_donor_portal
+
+
+def supervising(who: Principal) -> bool:
+    """A programme supervisor reading as one: never on a portal's token, whose other roles lift
+    nothing of its association's scope (the donor gate's rule, `megp_common.auth.donors`)."""
+    return who.has_role(Role.PROGRAMME_SUPERVISOR) and not is_donor_portal(who)
 
 
 def national_supervisor(who: Principal, what: str) -> None:
@@ -27,7 +34,7 @@ async def association_of(services: Services, who: Principal, association_id: str
     if who.has_role(Role.DONOR_PORTAL) and who.organization == association_id:
         check_state(who, found.origin_state)
         return found
-    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+    if supervising(who):
         check_state(who, found.origin_state)
         return found
     raise Unknown(f"no association {association_id}")

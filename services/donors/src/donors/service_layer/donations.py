@@ -19,7 +19,7 @@ from donors.domain.matching import Pledge, Programme
 from donors.domain.project import Project
 from donors.domain.rates import PESO, cents, rate_id
 from donors.service_layer import matching
-from donors.service_layer.access import association_of, portal_of
+from donors.service_layer.access import association_of, portal_of, supervising
 from donors.service_layer.container import Services
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict
@@ -112,7 +112,7 @@ async def donation(services: Services, who: Principal, donation_id: str) -> Dona
     if who.has_role(Role.DONOR_PORTAL) and who.organization == found.association_id:
         check_state(who, found.state)
         return found
-    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+    if supervising(who):
         check_state(who, found.state)
         return found
     raise Unknown(f"no donation {donation_id}")

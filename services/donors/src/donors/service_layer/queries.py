@@ -16,7 +16,7 @@ from donors.domain.project import Project
 from donors.domain.rates import cents
 from donors.domain.receipt import LANGUAGES, ReceiptText, text_of
 from donors.service_layer import donations, matching
-from donors.service_layer.access import association_of
+from donors.service_layer.access import association_of, supervising
 from donors.service_layer.container import Services
 from megp_common.auth import Principal, Role, check_state
 from megp_common.refusals import ValidationFailed
@@ -74,7 +74,7 @@ async def project(services: Services, who: Principal, group_id: str) -> Project:
         if assoc is not None and assoc.supports(found.state, found.municipality):
             check_state(who, found.state)
             return found
-    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+    if supervising(who):
         check_state(who, found.state)
         return found
     raise Unknown(f"no project group {group_id}")
@@ -196,7 +196,7 @@ async def programme(services: Services, who: Principal, programme_id: str) -> Pr
     programme of every state: to any of them)."""
     found = await matching.programme(services, programme_id)
     covers = found.eligible_states
-    if who.has_role(Role.PROGRAMME_SUPERVISOR) and (
+    if supervising(who) and (
         who.is_national or not covers or any(who.can_act_in_state(s) for s in covers)
     ):
         return found
@@ -231,7 +231,7 @@ async def pledge(services: Services, who: Principal, pledge_id: str) -> Pledge:
     if who.has_role(Role.DONOR_PORTAL) and who.organization == found.association_id:
         check_state(who, found.state)
         return found
-    if who.has_role(Role.PROGRAMME_SUPERVISOR):
+    if supervising(who):
         check_state(who, found.state)
         return found
     raise Unknown(f"no pledge {pledge_id}")
