@@ -5,7 +5,8 @@ event to one aggregate once (the event id is stored with the effect, `apply_once
   ODF, trust bank, members, participation by specific programme, period outcomes summed;
 - funds: the fund opened; every movement of its sub-funds (`FundHistory`); a donation, pledge
   or refund booked, or refused (the donation, pledge or refund, then the receipt);
-- trade: the day's exchange rates; sales through the marketplace per group and month.
+- trade: the day's exchange rates; sales through the marketplace per group and month; the
+  channel trade opened for an association (its portal's orders go through it).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class DonorEventHandlers:
             fnd.NonFulfillmentNoticeIssued.event_type: self.notice,
             trd.ExchangeRateRecorded.event_type: self.rate,
             trd.SaleCompleted.event_type: self.sale,
+            trd.ChannelRegistered.event_type: self.channel,
         }
         return table
 
@@ -138,6 +140,20 @@ class DonorEventHandlers:
 
         key = rate_id(e.currency, e.rate_date)
         await apply_once(self.s.rates, key, env.id, learn, create=lambda: RecordedRate(id=key))
+
+    async def channel(self, env: EventEnvelope, e: trd.ChannelRegistered) -> None:
+        """An association's channel in trade: kept on the association for its portal."""
+        if e.kind != "association_abroad" or e.buyer_organization is None:
+            return
+        if await self.s.associations.find(e.buyer_organization) is None:
+            return
+        channel_id = e.channel_id
+        await apply_once(
+            self.s.associations,
+            e.buyer_organization,
+            env.id,
+            lambda a: a.channel_opened(channel_id),
+        )
 
     # -- the fund (funds) -------------------------------------------------------------------
 
