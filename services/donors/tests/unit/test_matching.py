@@ -166,3 +166,14 @@ def test_a_pledge_brought_down_is_announced_once_with_its_old_and_new_amount() -
 
     paid = _pledge(500_00, PledgeStatus.PAID)
     assert not paid.scale_down("ref-3", 1_00, at) and paid.pending_events() == []
+
+
+def test_a_pledge_stands_as_it_was_at_a_periods_end() -> None:
+    end_of_may = datetime(2027, 6, 1, tzinfo=UTC)
+    pledge = _pledge(1725_00)
+    assert pledge.scale_down("ref-1", 1035_00, end_of_may + timedelta(days=2))
+    assert pledge.cents_at(end_of_may) == 1725_00  # brought down in June
+    assert pledge.cents_at(end_of_may + timedelta(days=3)) == 1035_00
+    paid = _pledge(500_00, PledgeStatus.CONFIRMED)
+    paid.pay("cf", datetime(2027, 5, 20, tzinfo=UTC), "g")
+    assert paid.paid_before(end_of_may) and not paid.paid_before(datetime(2027, 5, 4, tzinfo=UTC))

@@ -228,6 +228,15 @@ class Pledge(Aggregate):
     def state_code(self) -> str | None:
         return self.state
 
+    def cents_at(self, instant: datetime) -> int:
+        """What was pledged at `instant` (before a later partial refund brought it down)."""
+        if self.scaled_at is not None and self.scaled_at >= instant and self.pledged_cents:
+            return self.pledged_cents
+        return self.amount_cents
+
+    def paid_before(self, instant: datetime) -> bool:
+        return self.paid_at is not None and self.paid_at < instant
+
     @classmethod
     def make(
         cls,

@@ -19,7 +19,7 @@ from donors.domain import history as h
 from donors.domain.association import Association, Notice
 from donors.domain.donation import Donation, RefundStatus, Status
 from donors.domain.history import FundHistory, Movement
-from donors.domain.impact import month_of
+from donors.domain.impact import month_of, report_month
 from donors.domain.project import PeriodOutcome, Project
 from donors.domain.rates import RecordedRate, cents, rate_id
 from donors.service_layer import matching, receipts
@@ -195,13 +195,17 @@ class DonorEventHandlers:
 
     async def _booked(self, env: EventEnvelope, donation_id: str, e: fnd.InflowRecorded) -> None:
         now = self.s.now()
-
-        def book(d: Donation) -> None:
-            d.booked(e.entry_id, e.split.development, e.split.competition, e.recorded_at)
-
         found = await self.s.donations.find(donation_id)
         if found is None:
             return  # not a donation of this service's store (another environment's)
+        club = await self.s.associations.find(found.association_id)
+        reported_in = report_month(e.recorded_at, club.reported_through if club else None)
+
+        def book(d: Donation) -> None:
+            d.booked(
+                e.entry_id, e.split.development, e.split.competition, e.recorded_at, reported_in
+            )
+
         await apply_once(self.s.donations, donation_id, env.id, book)
         donation = await self.s.donations.get(donation_id)
         if donation.status is Status.BOOKED:
