@@ -20,7 +20,7 @@ from megp_common.events import make_event
 from megp_common.launcher import Platform
 
 from .test_donors import Portal, kafka
-from .test_funds_support import eventually, publish
+from .test_funds_support import _publish, eventually
 from .test_trade_orders import STATE, Trade, formed_group, list_product
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,7 @@ def channel_of(donors: Portal, club: str) -> str:
     """The channel trade opened for the club, once donors has learnt it back."""
 
     def known() -> str | None:
-        seen = donors.get(f"/associations/{club}", donors.portal(club))
+        seen = donors.get(f"/associations/{club}", donors.portal(club, states=(STATE,)))
         assert seen.status_code == 200, seen.text
         found: str | None = seen.json()["trade_channel_id"]
         return found
@@ -77,7 +77,7 @@ async def test_a_portal_orders_through_its_associations_channel_and_nowhere_else
         registered_by="replay",
         registered_at=datetime.now(UTC),
     )
-    publish(
+    await _publish(
         kafka(),
         "donors.events",
         [make_event(again, source="donors-e2e", key=club, time=again.registered_at, state=STATE)],
