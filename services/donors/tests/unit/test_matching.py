@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,12 +14,15 @@ from donors.domain.matching import (
     CoFunder,
     Pledge,
     PledgeStatus,
+    Programme,
     Tier,
     allocate,
+    check_programme,
     full_match,
     room_left,
     scale_down,
 )
+from donors.domain.errors import DonorRuleViolation
 from megp_common.contracts import donors as ev
 
 THREE_BY_ONE = [
@@ -177,3 +181,35 @@ def test_a_pledge_stands_as_it_was_at_a_periods_end() -> None:
     paid = _pledge(500_00, PledgeStatus.CONFIRMED)
     paid.pay("cf", datetime(2027, 5, 20, tzinfo=UTC), "g")
     assert paid.paid_before(end_of_may) and not paid.paid_before(datetime(2027, 5, 4, tzinfo=UTC))
+
+
+def test_a_programme_matches_inside_its_window_states_and_specific_programmes() -> None:
+    opens = datetime(2027, 5, 1, tzinfo=UTC)
+    programme = Programme(
+        id="prog",
+        name="3x1 Zacatecas",
+        cofunders=THREE_BY_ONE,
+        caps=Caps(),
+        eligible_states=["32"],
+        eligible_programmes=["women"],
+        opens_at=opens,
+        closes_at=opens + timedelta(days=30),
+        created_by="sup",
+        created_at=opens,
+    )
+    inside = opens + timedelta(days=3)
+    programme.check_eligible("32", {"women": 2}, inside)  # matched
+    refusals = [
+        ("32", {"women": 2}, opens - timedelta(seconds=1), "programme-closed"),
+        ("32", {"women": 2}, opens + timedelta(days=30), "programme-closed"),
+        ("09", {"women": 2}, inside, "not-eligible"),
+        ("32", {"indigenous": 3, "women": 0}, inside, "not-eligible"),
+    ]
+    for state, participation, now, slug in refusals:
+        with pytest.raises(DonorRuleViolation) as refused:
+            programme.check_eligible(state, participation, now)
+        assert refused.value.type_uri.endswith(slug)
+    with pytest.raises(DonorRuleViolation):
+        check_programme(programme.model_copy(update={"closes_at": opens}))
+    with pytest.raises(DonorRuleViolation):
+        check_programme(programme.model_copy(update={"cofunders": THREE_BY_ONE[:1] * 2}))
