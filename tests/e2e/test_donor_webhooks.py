@@ -1,11 +1,13 @@
 """Webhooks to a donor portal (issue 16), every service its own process on the real broker: the
 portal of an association subscribes for it to donors' events through the webhooks service's
-subscriptions; a donation goes to funds, is booked with its split, receipted, and the portal's
-receiver (a real HTTP server on a free port) gets `donors.DonationBooked`, signed the Standard
-Webhooks way and verified with the library; a refund settled and the month's report ready follow.
-No body holds a member's id or anything personal; another association's portal, a bank and a
-portal out of its state reach none of it; a portal is offered donors' events only, a bank none
-of them."""
+subscriptions. The whole chain: a donation inside a 2x1 programme goes to funds, is booked with
+its split, receipted, and the portal's receiver (a real HTTP server on a free port) gets
+`donors.DonationBooked`, signed the Standard Webhooks way and verified with the library; one
+co-funder pays its pledge (funds books its grant); a partial refund settles, brings the unpaid
+pledge down (`MatchingPledgeScaledDown`), and the month's report, ready once the month ends,
+shows the gift, the matches and the payment. No body holds a member's id or anything personal;
+another association's portal, a bank and a portal out of its state reach none of it; a portal
+is offered donors' events only, a bank none of them."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ DONOR_EVENTS = [
     "donors.DonationBooked",
     "donors.RefundSettled",
     "donors.MatchingPledgeLapsed",
+    "donors.MatchingPledgeScaledDown",
     "donors.ReportReady",
 ]
 OTHER_STATE = "20" if STATE != "20" else "21"
@@ -153,11 +156,30 @@ def test_a_portal_hears_by_webhook_that_its_donation_was_booked(
                 and r.json()["fund_open"]
             )
         )
+        # a 2x1 programme: two co-funders, a peso each per peso given
+        cofunders = [f"federal-{club}", f"state-{club}"]
+        programme = p.post(
+            "/matching-programmes",
+            {
+                "name": "2x1 Dallas",
+                "cofunders": [
+                    {"id": cofunders[0], "name": "Federal", "tier": "federal", "ratio": "1"},
+                    {"id": cofunders[1], "name": "Estado", "tier": "state", "ratio": "1"},
+                ],
+                "caps": {"per_project": "100000.00"},
+                "eligible_states": [STATE],
+                "opens_at": (at - timedelta(days=1)).isoformat(),
+                "closes_at": (at + timedelta(days=90)).isoformat(),
+            },
+            p.national,
+        )
+        assert programme.status_code == 201, programme.text
         gift = {
             "portal_donation_id": f"tx-{new_id()}",
             "group_id": group.group_id,
             "amount": "2500.01",
             "currency": "MXN",
+            "programme_id": programme.json()["id"],
         }
         made = p.post("/donations", gift, portal)
         assert made.status_code == 201, made.text
@@ -184,6 +206,24 @@ def test_a_portal_hears_by_webhook_that_its_donation_was_booked(
         ).json()["items"]
         assert [e["id"] for e in entries if e["id"] == data["entry_id"]] == [data["entry_id"]]
 
+        # the federal co-funder confirms and pays its pledge: the fund books its own grant
+        pledges = {x["cofunder_id"]: x for x in donation["pledges"]}
+        assert [pledges[c]["amount_mxn"] for c in cofunders] == ["2500.01", "2500.01"]
+        paying, payer = pledges[cofunders[0]], p.cofunder(cofunders[0])
+        for step in ("confirmation", "payment"):
+            r = p.post(f"/pledges/{paying['id']}/{step}", {}, payer)
+            assert r.status_code == 200, r.text
+
+        def pledge_booked() -> Any:
+            found = p.get(f"/pledges/{paying['id']}", portal).json()
+            return found if found.get("entry_id") else None
+
+        grant_entry = eventually(pledge_booked, within_s=60)["entry_id"]
+        journal = httpx.get(
+            f"{p.funds}/funds/{group.group_id}/journal", headers=p.national, timeout=30
+        ).json()["items"]
+        assert [e["kind"] for e in journal if e["id"] == grant_entry] == ["grant"]
+
         # a refund: the fund books the reversing entry, the portal hears it settled
         refund = p.post(
             f"/donations/{donation_id}/refund",
@@ -195,6 +235,12 @@ def test_a_portal_hears_by_webhook_that_its_donation_was_booked(
         refund_data = Webhook(secret).verify(settled[0][1], settled[0][0])["data"]
         assert refund_data["status"] == "booked" and refund_data["amount_mxn"] == "500.00"
         assert refund_data["donation_id"] == donation_id and refund_data["entry_id"]
+        # the unpaid pledge comes down with the refund (2000.01 of 2500.01 kept), the paid one
+        # stays; the portal hears of the one brought down
+        down = eventually(lambda: inbox.of_type("donors.MatchingPledgeScaledDown"), within_s=60)
+        down_data = Webhook(secret).verify(down[0][1], down[0][0])["data"]
+        assert len(down) == 1 and down_data["pledge_id"] == pledges[cofunders[1]]["id"]
+        assert (down_data["previous_amount"], down_data["amount"]) == ("2500.01", "2000.01")
 
         # the month ends on the shared clock: the club's report of it is ready
         month = f"{at.year:04d}-{at.month:02d}"
@@ -210,7 +256,17 @@ def test_a_portal_hears_by_webhook_that_its_donation_was_booked(
 
         ready = eventually(report, within_s=60)
         assert ready[0]["association_id"] == club
-        assert p.get(ready[0]["url"].removeprefix("/v1"), portal).status_code == 200
+        read = p.get(ready[0]["url"].removeprefix("/v1"), portal)
+        assert read.status_code == 200, read.text
+        # the report the webhook names: the gift, its matches (the paid one, the one brought
+        # down) and what the fund kept, as they stood at the month's end
+        shown = read.json()
+        assert shown["final"] and shown["given_mxn"] == "2500.01"
+        assert (shown["kept_mxn"], shown["matched_mxn"], shown["matched_paid_mxn"]) == (
+            "2000.01",
+            "4500.02",
+            "2500.01",
+        )
 
         # nothing personal, nothing of another club, in any body the portal received
         for h, b in inbox.seen:

@@ -27,6 +27,7 @@ from .test_funds_support import (
     envelope,
     eventually,
     far_future,
+    funds_events,
     publish,
     set_clock,
 )
@@ -357,6 +358,18 @@ def test_a_dollar_donation_is_booked_split_matched_receipted_refunded_and_shown(
     others = [x for x in donation["pledges"] if x["id"] != pledge["id"]]
     assert [x["amount_mxn"] for x in others] == ["1035.00", "1035.00"]
     assert all(x["pledged_mxn"] == "1725.00" and x["scaled_for"] for x in others)
+    # each pledge brought down is announced once (donors.MatchingPledgeScaledDown), the paid
+    # one not at all
+    heard = funds_events(kafka(), group.group_id, {"MatchingPledgeScaledDown"}, "donors.events")
+    told_down = [
+        e.data
+        for e in heard
+        if e.type == "donors.MatchingPledgeScaledDown" and e.data["donation_id"] == donation["id"]
+    ]
+    assert sorted(x["pledge_id"] for x in told_down) == sorted(x["id"] for x in others)
+    assert {(x["previous_amount"], x["amount"], x["cancelled"]) for x in told_down} == {
+        ("1725.00", "1035.00", False)
+    }
     reversal = next(
         e for e in journal(p, group.group_id) if e["id"] == donation["refund"]["entry_id"]
     )

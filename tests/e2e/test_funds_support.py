@@ -41,14 +41,19 @@ def envelope(payload: EventPayload, key: str, source: str, at: datetime) -> Even
     return make_event(payload, source=source, key=key, time=at, subject=key, state=STATE)
 
 
-def funds_events(bootstrap: str, group_id: str, want: set[str]) -> list[EventEnvelope]:
-    return asyncio.run(_funds_events(bootstrap, group_id, want))
+def funds_events(
+    bootstrap: str, group_id: str, want: set[str], topic: str = "funds.events"
+) -> list[EventEnvelope]:
+    return asyncio.run(_funds_events(bootstrap, group_id, want, topic))
 
 
-async def _funds_events(bootstrap: str, group_id: str, want: set[str]) -> list[EventEnvelope]:
-    """Every funds event of `group_id` on the topic, once each type in `want` showed up."""
+async def _funds_events(
+    bootstrap: str, group_id: str, want: set[str], topic: str
+) -> list[EventEnvelope]:
+    """Every event of `group_id` on the topic (funds' unless told), once each type in `want`
+    showed up."""
     consumer = AIOKafkaConsumer(
-        "funds.events", bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
     )
     await consumer.start()
     found: list[EventEnvelope] = []

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from donors.domain.matching import (
     Caps,
     CoFunder,
+    Pledge,
+    PledgeStatus,
+    Programme,
     Tier,
     allocate,
+    check_programme,
     full_match,
     room_left,
     scale_down,
 )
+from donors.domain.errors import DonorRuleViolation
+from megp_common.contracts import donors as ev
 
 THREE_BY_ONE = [
     CoFunder(id="federal", name="Federal", tier=Tier.FEDERAL, ratio=Decimal(1)),
@@ -118,3 +126,90 @@ def test_scaling_never_goes_below_zero_nor_above_the_pledge_and_sums_to_the_shar
     assert abs(Decimal(sum(scaled.values())) - exact) <= Decimal("0.5")
     for k, v in pledges.items():  # each within a centavo of its exact share
         assert abs(Decimal(scaled[k]) - Decimal(v * kept) / Decimal(given_cents)) < 1
+
+
+def _pledge(amount_cents: int, status: PledgeStatus = PledgeStatus.CONFIRMED) -> Pledge:
+    at = datetime(2027, 5, 3, tzinfo=UTC)
+    return Pledge(
+        id="pl-1",
+        programme_id="prog",
+        cofunder_id="state",
+        cofunder_name="Estado",
+        tier=Tier.STATE,
+        donation_id="don",
+        association_id="club",
+        group_id="g",
+        state="32",
+        amount_cents=amount_cents,
+        due_by=at + timedelta(days=30),
+        pledged_at=at,
+        status=status,
+    )
+
+
+def test_a_pledge_brought_down_is_announced_once_with_its_old_and_new_amount() -> None:
+    at = datetime(2027, 5, 9, tzinfo=UTC)
+    pledge = _pledge(1725_00)
+    assert pledge.scale_down("ref-1", 1035_00, at)
+    assert not pledge.scale_down("ref-1", 1035_00, at)  # once per refund
+    told = [r.payload for r in pledge.pending_events()]
+    assert len(told) == 1 and isinstance(told[0], ev.MatchingPledgeScaledDown)
+    assert (told[0].previous_amount, told[0].amount, told[0].cancelled) == (
+        Decimal("1725.00"),
+        Decimal("1035.00"),
+        False,
+    )
+    assert (told[0].refund_id, told[0].association_id, told[0].group_id) == ("ref-1", "club", "g")
+
+    gone = _pledge(1, PledgeStatus.PLEDGED)
+    assert gone.scale_down("ref-2", 0, at)
+    last = gone.pending_events()[-1].payload
+    assert isinstance(last, ev.MatchingPledgeScaledDown)
+    assert last.cancelled and last.amount == Decimal("0.00")
+    assert gone.status is PledgeStatus.CANCELLED
+
+    paid = _pledge(500_00, PledgeStatus.PAID)
+    assert not paid.scale_down("ref-3", 1_00, at) and paid.pending_events() == []
+
+
+def test_a_pledge_stands_as_it_was_at_a_periods_end() -> None:
+    end_of_may = datetime(2027, 6, 1, tzinfo=UTC)
+    pledge = _pledge(1725_00)
+    assert pledge.scale_down("ref-1", 1035_00, end_of_may + timedelta(days=2))
+    assert pledge.cents_at(end_of_may) == 1725_00  # brought down in June
+    assert pledge.cents_at(end_of_may + timedelta(days=3)) == 1035_00
+    paid = _pledge(500_00, PledgeStatus.CONFIRMED)
+    paid.pay("cf", datetime(2027, 5, 20, tzinfo=UTC), "g")
+    assert paid.paid_before(end_of_may) and not paid.paid_before(datetime(2027, 5, 4, tzinfo=UTC))
+
+
+def test_a_programme_matches_inside_its_window_states_and_specific_programmes() -> None:
+    opens = datetime(2027, 5, 1, tzinfo=UTC)
+    programme = Programme(
+        id="prog",
+        name="3x1 Zacatecas",
+        cofunders=THREE_BY_ONE,
+        caps=Caps(),
+        eligible_states=["32"],
+        eligible_programmes=["women"],
+        opens_at=opens,
+        closes_at=opens + timedelta(days=30),
+        created_by="sup",
+        created_at=opens,
+    )
+    inside = opens + timedelta(days=3)
+    programme.check_eligible("32", {"women": 2}, inside)  # matched
+    refusals = [
+        ("32", {"women": 2}, opens - timedelta(seconds=1), "programme-closed"),
+        ("32", {"women": 2}, opens + timedelta(days=30), "programme-closed"),
+        ("09", {"women": 2}, inside, "not-eligible"),
+        ("32", {"indigenous": 3, "women": 0}, inside, "not-eligible"),
+    ]
+    for state, participation, now, slug in refusals:
+        with pytest.raises(DonorRuleViolation) as refused:
+            programme.check_eligible(state, participation, now)
+        assert refused.value.type_uri.endswith(slug)
+    with pytest.raises(DonorRuleViolation):
+        check_programme(programme.model_copy(update={"closes_at": opens}))
+    with pytest.raises(DonorRuleViolation):
+        check_programme(programme.model_copy(update={"cofunders": THREE_BY_ONE[:1] * 2}))

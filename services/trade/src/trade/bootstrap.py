@@ -75,7 +75,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         outbox_collections=[repo.collection for repo in ALL],
         # trade.events: its own SaleCompleted feeds the sales ledger (service_layer/ledger.py)
         # ip-counsel.events: the decisions and filings that clear an invention (listing guard)
-        consumes=["enrollment.events", "trade.events", "ip-counsel.events"],
+        # donors.events: an association registered gets its channel (channels.py)
+        consumes=["enrollment.events", "trade.events", "ip-counsel.events", "donors.events"],
         handlers=handlers(trade),
         background=[
             clock_driven(

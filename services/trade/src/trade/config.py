@@ -30,6 +30,23 @@ class Settings(ServiceSettings):
     logistics_rate: Decimal = Field(
         default=Decimal("0.05"), ge=0, lt=1, description="Logistics, a fraction of each sale line"
     )
+    association_fee_rate: Decimal = Field(
+        default=Decimal("0.05"),
+        ge=0,
+        lt=1,
+        description="The fee of the channel trade opens for each association abroad [¶53]",
+    )
+    association_logistics_rate: Decimal = Field(
+        default=Decimal("0.12"),
+        ge=0,
+        lt=1,
+        description="Logistics of an association's channel (shipping abroad)",
+    )
+    association_currencies: list[Literal["MXN", "USD"]] = Field(
+        default=["USD", "MXN"],
+        min_length=1,
+        description="What an association's channel takes",
+    )
     return_days: int = Field(
         default=30, ge=0, le=365, description="How many days after shipment a buyer may return"
     )

@@ -138,6 +138,27 @@ class MatchingPledgeLapsed(EventPayload):
     lapsed_at: datetime
 
 
+@event_type("donors.MatchingPledgeScaledDown")
+class MatchingPledgeScaledDown(EventPayload):
+    """A partial refund of the donation brought this unpaid pledge down in proportion to what
+    the donation keeps (nothing left: `cancelled`). Funds books a pledge only when it is paid
+    (`MatchingPledgePaid`, which carries the amount brought down), so this is the portal's and
+    the co-funder's word of it: the room freed under the caps, the pledge's old and new amount."""
+
+    pledge_id: str
+    programme_id: str
+    cofunder_id: str
+    donation_id: str
+    refund_id: str
+    association_id: str
+    group_id: str
+    state_code: str
+    previous_amount: MoneyAmount = Field(description="What was pledged before the refund")
+    amount: MoneyAmount = Field(description="What is pledged now (0.00: cancelled)")
+    cancelled: bool
+    scaled_at: datetime
+
+
 @event_type("donors.DonationBooked")
 class DonationBooked(EventPayload):
     """Funds booked the donation and donors gave it its receipt: what a portal's webhook says

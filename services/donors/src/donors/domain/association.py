@@ -10,9 +10,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from donors.domain.errors import DonorRuleViolation
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import donors as ev
 
+HOME = "MX"
 #: How many notices an association keeps (the oldest go first).
 NOTICES_KEPT = 500
 
@@ -51,6 +53,8 @@ class Association(Aggregate):
     notices: list[Notice] = []
     #: the last month (YYYY-MM) whose report was announced ready (`ReportReady`)
     reported_through: str | None = None
+    #: the channel trade opened for it [¶53] (learnt from `trade.ChannelRegistered`)
+    trade_channel_id: str | None = None
 
     def state_code(self) -> str | None:
         return self.origin_state
@@ -68,6 +72,10 @@ class Association(Aggregate):
         by: str,
         now: datetime,
     ) -> Association:
+        if country == HOME:
+            raise DonorRuleViolation(
+                "an association of Mexicans abroad is abroad: its country is not MX", rule="¶53"
+            )
         made = cls(
             id=association_id,
             name=name.strip(),
@@ -127,6 +135,11 @@ class Association(Aggregate):
                 )
             )
         return periods
+
+    def channel_opened(self, channel_id: str) -> None:
+        """Trade opened the association's channel: its portal orders through it [¶53]. The
+        first one learnt is kept (one a supervisor registered by hand before, if any)."""
+        self.trade_channel_id = self.trade_channel_id or channel_id
 
     def same_terms(self, other: Association) -> bool:
         keys = ("name", "country", "city", "origin_state", "origin_municipality")

@@ -110,6 +110,8 @@ class Donation(Aggregate):
     refusal: str | None = None
     receipt: Receipt | None = None
     refund: Refund | None = None
+    #: the month (YYYY-MM) whose report shows it: the month of its booking (impact.report_month)
+    reported_in: str | None = None
 
     def partition_key(self) -> str:
         return self.terms.group_id
@@ -127,6 +129,28 @@ class Donation(Aggregate):
         if self.refund is not None and self.refund.status is RefundStatus.BOOKED:
             return self.amount_mxn - self.refund.amount_mxn
         return self.amount_mxn
+
+    def net_mxn_at(self, instant: datetime) -> Decimal:
+        """What the fund kept of it at `instant`: less a refund booked before then."""
+        refund = self.refund
+        if (
+            refund is not None
+            and refund.status is RefundStatus.BOOKED
+            and refund.settled_at is not None
+            and refund.settled_at < instant
+        ):
+            return self.amount_mxn - refund.amount_mxn
+        return self.amount_mxn
+
+    @property
+    def report_period(self) -> str:
+        """The month whose report shows it (older documents: the month of booking)."""
+        at = self.booked_at or self.made_at
+        return self.reported_in or f"{at.year:04d}-{at.month:02d}"
+
+    @property
+    def made_in(self) -> str:
+        return f"{self.made_at.year:04d}-{self.made_at.month:02d}"
 
     @classmethod
     def make(
@@ -200,12 +224,19 @@ class Donation(Aggregate):
     # -- funds answers ------------------------------------------------------------------
 
     def booked(
-        self, entry_id: str, development: Decimal, competition: Decimal, now: datetime
+        self,
+        entry_id: str,
+        development: Decimal,
+        competition: Decimal,
+        now: datetime,
+        reported_in: str | None = None,
     ) -> None:
+        """Funds booked it at `now`; `reported_in`: the month whose report shows it."""
         if self.status is Status.BOOKED:
             return
         self.status, self.entry_id, self.booked_at = Status.BOOKED, entry_id, now
         self.development_mxn, self.competition_mxn = development, competition
+        self.reported_in = reported_in
 
     def not_booked(self, reason: str) -> None:
         if self.status is Status.ACCEPTED:

@@ -9,13 +9,20 @@ for all of an association's, and for a month or a year.
 - lent and repaid [¶75-¶78]: what the fund paid on loan instalments for its borrowers and what
   they paid back; `turns` is repaid / inflows, how many times the fund's money has gone round;
 - notices of non-fulfillment [¶77] as a count (never who).
+
+Which report a donation is in (`report_month`): the month funds booked it, which is the month
+it was made unless the booking came late; a booking in a later month than the donation is a
+**late booking** of its month, shown in the later month's report (a month's report, once the
+month is over, is never changed) and counted in its own month by the year's report. The
+figures of a report are as they stood at the end of its period (`as_of`): a refund or a pledge
+paid afterwards is in the report of its own period, not in this one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from donors.domain import history as h
@@ -62,6 +69,26 @@ class FundView:
 
 def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_after(month: str) -> str:
+    year, m = (int(x) for x in month.split("-"))
+    return f"{year + (m == 12):04d}-{m % 12 + 1:02d}"
+
+
+def report_month(booked_at: datetime, reported_through: str | None) -> str:
+    """The month whose report a donation booked at `booked_at` is in: the month of the booking,
+    or, should that month's report have been announced already (the shared clock's scheduler
+    ran between funds' booking and donors hearing of it), the first month not yet announced."""
+    month = month_of(booked_at.date())
+    if reported_through is not None and month <= reported_through:
+        return month_after(reported_through)
+    return month
+
+
+def as_of(end: date) -> datetime:
+    """The instant a period's report stands at: the first moment after its last day (UTC)."""
+    return datetime.combine(date.fromordinal(end.toordinal() + 1), time(), tzinfo=UTC)
 
 
 def within(m: Movement, start: date | None, end: date | None) -> bool:

@@ -228,6 +228,15 @@ class Pledge(Aggregate):
     def state_code(self) -> str | None:
         return self.state
 
+    def cents_at(self, instant: datetime) -> int:
+        """What was pledged at `instant` (before a later partial refund brought it down)."""
+        if self.scaled_at is not None and self.scaled_at >= instant and self.pledged_cents:
+            return self.pledged_cents
+        return self.amount_cents
+
+    def paid_before(self, instant: datetime) -> bool:
+        return self.paid_at is not None and self.paid_at < instant
+
     @classmethod
     def make(
         cls,
@@ -342,6 +351,22 @@ class Pledge(Aggregate):
         self.amount_cents = amount_cents
         if amount_cents == 0:
             self.status, self.settled_at = PledgeStatus.CANCELLED, now
+        self.record(
+            ev.MatchingPledgeScaledDown(
+                pledge_id=self.id,
+                programme_id=self.programme_id,
+                cofunder_id=self.cofunder_id,
+                donation_id=self.donation_id,
+                refund_id=refund_id,
+                association_id=self.association_id,
+                group_id=self.group_id,
+                state_code=self.state,
+                previous_amount=_pesos(self.pledged_cents),
+                amount=_pesos(amount_cents),
+                cancelled=amount_cents == 0,
+                scaled_at=now,
+            )
+        )
         return True
 
     def cancel(self, now: datetime) -> bool:

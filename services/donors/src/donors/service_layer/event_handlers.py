@@ -5,7 +5,8 @@ event to one aggregate once (the event id is stored with the effect, `apply_once
   ODF, trust bank, members, participation by specific programme, period outcomes summed;
 - funds: the fund opened; every movement of its sub-funds (`FundHistory`); a donation, pledge
   or refund booked, or refused (the donation, pledge or refund, then the receipt);
-- trade: the day's exchange rates; sales through the marketplace per group and month.
+- trade: the day's exchange rates; sales through the marketplace per group and month; the
+  channel trade opened for an association (its portal's orders go through it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from donors.domain import history as h
 from donors.domain.association import Association, Notice
 from donors.domain.donation import Donation, RefundStatus, Status
 from donors.domain.history import FundHistory, Movement
-from donors.domain.impact import month_of
+from donors.domain.impact import month_of, report_month
 from donors.domain.project import PeriodOutcome, Project
 from donors.domain.rates import RecordedRate, cents, rate_id
 from donors.service_layer import matching, receipts
@@ -61,6 +62,7 @@ class DonorEventHandlers:
             fnd.NonFulfillmentNoticeIssued.event_type: self.notice,
             trd.ExchangeRateRecorded.event_type: self.rate,
             trd.SaleCompleted.event_type: self.sale,
+            trd.ChannelRegistered.event_type: self.channel,
         }
         return table
 
@@ -139,6 +141,20 @@ class DonorEventHandlers:
         key = rate_id(e.currency, e.rate_date)
         await apply_once(self.s.rates, key, env.id, learn, create=lambda: RecordedRate(id=key))
 
+    async def channel(self, env: EventEnvelope, e: trd.ChannelRegistered) -> None:
+        """An association's channel in trade: kept on the association for its portal."""
+        if e.kind != "association_abroad" or e.buyer_organization is None:
+            return
+        if await self.s.associations.find(e.buyer_organization) is None:
+            return
+        channel_id = e.channel_id
+        await apply_once(
+            self.s.associations,
+            e.buyer_organization,
+            env.id,
+            lambda a: a.channel_opened(channel_id),
+        )
+
     # -- the fund (funds) -------------------------------------------------------------------
 
     async def fund_opened(self, env: EventEnvelope, e: fnd.FundOpened) -> None:
@@ -179,13 +195,17 @@ class DonorEventHandlers:
 
     async def _booked(self, env: EventEnvelope, donation_id: str, e: fnd.InflowRecorded) -> None:
         now = self.s.now()
-
-        def book(d: Donation) -> None:
-            d.booked(e.entry_id, e.split.development, e.split.competition, e.recorded_at)
-
         found = await self.s.donations.find(donation_id)
         if found is None:
             return  # not a donation of this service's store (another environment's)
+        club = await self.s.associations.find(found.association_id)
+        reported_in = report_month(e.recorded_at, club.reported_through if club else None)
+
+        def book(d: Donation) -> None:
+            d.booked(
+                e.entry_id, e.split.development, e.split.competition, e.recorded_at, reported_in
+            )
+
         await apply_once(self.s.donations, donation_id, env.id, book)
         donation = await self.s.donations.get(donation_id)
         if donation.status is Status.BOOKED:

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from donors.domain.association import Association, Notice
 from donors.domain.donation import Donation, Status
 from donors.domain.errors import DonorRuleViolation, Unknown, WrongState
 from donors.domain.history import FundHistory
-from donors.domain.impact import FundView, fund_view, period_bounds, share
+from donors.domain.impact import FundView, as_of, fund_view, period_bounds, share
 from donors.domain.matching import Pledge, Programme
 from donors.domain.project import Project
 from donors.domain.rates import cents
@@ -126,34 +126,57 @@ class GroupReport:
 
 
 @dataclass(frozen=True)
+class MonthCount:
+    """The report's donations made in one month (a year's report: each in its month)."""
+
+    month: str
+    donations: int
+    given_cents: int
+
+
+@dataclass(frozen=True)
 class AssociationReport:
     association: Association
     period: str
     start: date
     end: date
+    as_of: datetime
+    final: bool
     groups: list[GroupReport]
     given_cents: int
     kept_cents: int
     matched_cents: int
     matched_paid_cents: int
+    by_month: list[MonthCount]
+    late: list[Donation]
+
+
+def in_report(d: Donation, period: str) -> bool:
+    """Is a booked donation in the report of `period` (YYYY-MM or YYYY)? By the month whose
+    report shows it (domain.impact.report_month), not by the day it was made."""
+    return d.status is Status.BOOKED and d.report_period.startswith(period)
 
 
 async def association_report(
     services: Services, who: Principal, association_id: str, period: str
 ) -> AssociationReport:
-    """What the association's money did in a month (`YYYY-MM`) or a year (`YYYY`): its
-    donations booked in the period, and each group's fund over that period."""
+    """What the association's money did in a month (`YYYY-MM`) or a year (`YYYY`): the
+    donations the period's report shows (booked in it; a late booking of an earlier month is
+    shown here and listed as late), each group's fund over the period, and every figure as it
+    stood at the period's end (`as_of`), so a report, once its period is over, does not change:
+    a refund or a pledge paid later is in a later report."""
     found = await association_of(services, who, association_id)
     try:
         start, end = period_bounds(period)
     except ValueError as exc:
         raise DonorRuleViolation(str(exc), slug="bad-period") from None
+    cutoff = as_of(end)
     gifts = [
         d
         for d in await services.donations.of_association(
             found.id, services.settings.donations_listed_max
         )
-        if d.status is Status.BOOKED and start <= d.made_at.date() <= end
+        if in_report(d, period)
     ]
     by_group: dict[str, list[Donation]] = {}
     for d in gifts:
@@ -162,7 +185,7 @@ async def association_report(
     matched = matched_paid = 0
     for group_id, given in sorted(by_group.items()):
         view = fund_view(await history(services, group_id), start, end)
-        kept = sum(cents(d.net_mxn) for d in given)
+        kept = sum(cents(d.net_mxn_at(cutoff)) for d in given)
         groups.append(
             GroupReport(
                 group_id=group_id,
@@ -176,18 +199,34 @@ async def association_report(
         )
         for d in given:
             for p in await services.pledges.of_donation(d.id):
-                matched += p.amount_cents
-                matched_paid += p.amount_cents if p.status.value == "paid" else 0
+                if p.pledged_at >= cutoff:
+                    continue
+                matched += p.cents_at(cutoff)
+                matched_paid += p.cents_at(cutoff) if p.paid_before(cutoff) else 0
+    months: dict[str, list[Donation]] = {}
+    for d in gifts:
+        months.setdefault(d.made_in, []).append(d)
+    last_month = f"{end.year:04d}-{end.month:02d}"
     return AssociationReport(
         association=found,
         period=period,
         start=start,
         end=end,
+        as_of=cutoff,
+        final=found.reported_through is not None and found.reported_through >= last_month,
         groups=groups,
         given_cents=sum(g.given_cents for g in groups),
         kept_cents=sum(g.kept_cents for g in groups),
         matched_cents=matched,
         matched_paid_cents=matched_paid,
+        by_month=[
+            MonthCount(m, len(ds), sum(cents(d.amount_mxn) for d in ds))
+            for m, ds in sorted(months.items())
+        ],
+        late=sorted(
+            (d for d in gifts if not d.made_in.startswith(period)),
+            key=lambda d: (d.made_at, d.id),
+        ),
     )
 
 

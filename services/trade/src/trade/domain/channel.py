@@ -23,6 +23,7 @@ from typing import Final
 
 from megp_common.aggregate import Aggregate
 from megp_common.contracts import trade as ev
+from megp_common.ids import deterministic_id
 from trade.domain.errors import InvalidTransition, NotAuthorized, TradeRuleViolation
 from trade.domain.pricing import FeeTerms
 
@@ -30,6 +31,11 @@ MARKETPLACE: Final = "marketplace"
 HOME: Final = "MX"
 #: The currencies a channel may take: prices exist in these two lists only.
 CURRENCIES: Final = ("MXN", "USD")
+
+
+def association_channel_id(association_id: str) -> str:
+    """The id of the channel trade opens for an association abroad (one per association)."""
+    return deterministic_id("trade", "association-channel", association_id)
 
 
 class ChannelKind(StrEnum):

@@ -8,17 +8,31 @@ Who registers which kind (decisions where the rules are silent):
 - an alliance or an association abroad: a programme supervisor whose scope covers every state
   the channel names (a national alliance, with none, needs a national supervisor).
 The marketplace is not registered: it is seeded from the settings the first time it is used.
+An association abroad's own channel is not registered by hand either: when donors announces an
+association (`donors.AssociationRegistered`), trade opens its `association_abroad` channel
+(`open_for_association`), once, with a deterministic id.
 """
 
 from __future__ import annotations
 
+import logging
+
 from megp_common import decisions
 from megp_common.auth import Principal, Role, check_state
+from megp_common.contracts import donors as dnr
 from megp_common.errors import Conflict, NotFound
-from trade.domain.channel import MARKETPLACE, Channel, ChannelKind, fee_terms
+from trade.domain.channel import (
+    MARKETPLACE,
+    Channel,
+    ChannelKind,
+    association_channel_id,
+    fee_terms,
+)
 from trade.domain.commands import CloseChannel, RegisterChannel
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.service_layer.container import Services
+
+log = logging.getLogger(__name__)
 
 
 async def channel(services: Services, channel_id: str) -> Channel:
@@ -93,6 +107,41 @@ async def register(
     )
     await services.channels.add(registered)
     return registered
+
+
+async def open_for_association(services: Services, e: dnr.AssociationRegistered) -> Channel | None:
+    """The association's channel for buying its community's products abroad [¶53]: an
+    `association_abroad` channel selling the products of its state of origin to its portal
+    only (`buyer_organization` = the association), in the settings' currencies and at the
+    settings' fee and logistics rates. Once per association (a redelivery finds it); an
+    association trade's rules refuse (one in Mexico) gets none, and the refusal is logged."""
+    channel_id = association_channel_id(e.association_id)
+    existing = await services.channels.find(channel_id)
+    if existing is not None:
+        return existing
+    settings = services.settings
+    try:
+        opened = Channel.register(
+            id=channel_id,
+            kind=ChannelKind.ASSOCIATION_ABROAD,
+            name=f"{e.name} ({e.city})",
+            terms=fee_terms(settings.association_fee_rate, settings.association_logistics_rate),
+            currencies=list(settings.association_currencies),
+            country=e.country,
+            states=[e.origin_state_code],
+            odf_ids=[],
+            buyer_organization=e.association_id,
+            by=e.registered_by,
+            now=services.now(),
+        )
+    except TradeRuleViolation as exc:
+        log.warning("association %s gets no channel: %s", e.association_id, exc)
+        return None
+    try:
+        await services.channels.add(opened)
+    except Conflict:  # another consumer opened it first
+        return await services.channels.get(channel_id)
+    return opened
 
 
 async def close(services: Services, who: Principal, command: CloseChannel) -> Channel:

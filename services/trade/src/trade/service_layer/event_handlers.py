@@ -1,7 +1,8 @@
 """What trade does with events: it learns each project group's state, ODF, members (the
 producers) and governance, and each producer's gender, indigenous flag and programmes, from
 enrollment; it writes its sales ledger from its own `SaleCompleted`; and it learns from
-ip-counsel's decisions and filings which inventions may be shown (listing_guard.py). Each handler is
+ip-counsel's decisions and filings which inventions may be shown (listing_guard.py); and from
+donors' `AssociationRegistered` it opens the association's channel (channels.py). Each handler is
 idempotent: the event id is recorded in the same write as its effect, or the effect is an
 insert of an id the store refuses twice."""
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from megp_common.consumer import Handler
+from megp_common.contracts import donors as dnr
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
-from trade.service_layer import ledger
+from trade.service_layer import channels, ledger
 from trade.service_layer.container import Services
 from trade.service_layer.listing_guard import ListingGuardHandlers
 
@@ -40,6 +42,11 @@ class EventHandlers:
     async def sale_returned(self, env: EventEnvelope, e: ev.SaleReturned) -> None:
         await ledger.record_return(self.services, env, e)
 
+    async def association_registered(
+        self, env: EventEnvelope, e: dnr.AssociationRegistered
+    ) -> None:
+        await channels.open_for_association(self.services, e)
+
     def table(self) -> dict[str, Any]:
         return (
             group_handlers(self.services.groups)
@@ -48,6 +55,7 @@ class EventHandlers:
                 enr.ParticipantUpdated.event_type: self.participant,
                 ev.SaleCompleted.event_type: self.sale_completed,
                 ev.SaleReturned.event_type: self.sale_returned,
+                dnr.AssociationRegistered.event_type: self.association_registered,
             }
             | ListingGuardHandlers(self.services).table()
         )

@@ -38,11 +38,13 @@ CREDIT_EVENTS = (
 #: What a partner bank may subscribe to.
 EVENT_TYPES: tuple[str, ...] = FUND_EVENTS + CREDIT_EVENTS
 #: What a donor portal may subscribe to: its association's donation booked (with its receipt),
-#: refund settled (booked or refused), matching pledge lapsed, and report ready.
+#: refund settled (booked or refused), matching pledge lapsed or brought down by a partial
+#: refund, and report ready.
 DONOR_EVENTS: tuple[str, ...] = (
     "donors.DonationBooked",
     "donors.RefundSettled",
     "donors.MatchingPledgeLapsed",
+    "donors.MatchingPledgeScaledDown",
     "donors.ReportReady",
 )
 #: What teaches the service an association (its state of origin); not subscribable.

@@ -152,6 +152,18 @@ async def report(
                 ("Conservado / Kept (MXN)", str(found.kept_mxn)),
                 ("Aportado por cofinanciadores / Matched (MXN)", str(found.matched_mxn)),
                 ("Pagado / Matched and paid (MXN)", str(found.matched_paid_mxn)),
+                ("Cifras al / Figures as of", found.as_of.isoformat()),
+                *[
+                    (f"Hechos en / Made in {m.month}", f"{m.donations}: {m.given_mxn} MXN")
+                    for m in found.by_month
+                ],
+                *[
+                    (
+                        f"Registro tardío / Late booking ({d.made_in})",
+                        f"{d.portal_donation_id}: {d.amount_mxn} MXN",
+                    )
+                    for d in found.late_bookings
+                ],
             ],
         ),
         *[

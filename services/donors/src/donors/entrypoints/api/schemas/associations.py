@@ -36,6 +36,12 @@ class AssociationPublic(BaseModel):
     origin_state_code: str
     origin_municipality: str | None
     registered_at: datetime
+    trade_channel_id: str | None = Field(
+        default=None,
+        description="The channel trade opened for the association [¶53]: its portal places "
+        "orders through it (`channel_id` of trade's POST /v1/orders); none until trade has "
+        "opened it",
+    )
 
     @classmethod
     def of(cls, a: Association) -> AssociationPublic:
@@ -47,6 +53,7 @@ class AssociationPublic(BaseModel):
             origin_state_code=a.origin_state,
             origin_municipality=a.origin_municipality,
             registered_at=a.registered_at,
+            trade_channel_id=a.trade_channel_id,
         )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from donors.domain.donation import Donation, DonationKind, ReturnMethod, Terms
+from donors.domain.donation import Donation, DonationKind, ReturnMethod, Status, Terms
 from donors.domain.impact import FundView
 from donors.domain.rates import pesos
 from donors.domain.receipt import ReceiptText
@@ -89,6 +89,11 @@ class DonationPublic(BaseModel):
     receipt_number: str | None
     refund: RefundPublic | None
     made_at: datetime
+    booked_at: datetime | None = None
+    reported_in: str | None = Field(
+        default=None,
+        description="The month (YYYY-MM) whose report shows it: the month funds booked it",
+    )
     pledges: list[PledgePublic] = []
 
     @classmethod
@@ -121,6 +126,8 @@ class DonationPublic(BaseModel):
             receipt_number=d.receipt.number if d.receipt else None,
             refund=RefundPublic(**d.refund.model_dump()) if d.refund else None,
             made_at=d.made_at,
+            booked_at=d.booked_at,
+            reported_in=d.report_period if d.status is Status.BOOKED else None,
             pledges=pledges or [],
         )
 
@@ -232,16 +239,52 @@ class GroupReportPublic(BaseModel):
     fund: FundViewPublic
 
 
+class MonthPublic(BaseModel):
+    month: str = Field(description="YYYY-MM the donations were made in")
+    donations: int
+    given_mxn: Decimal
+
+
+class LateBookingPublic(BaseModel):
+    """A donation of an earlier month whose booking came after that month's report: shown in
+    this report, never added to the earlier one."""
+
+    donation_id: str
+    portal_donation_id: str
+    group_id: str
+    made_in: str = Field(description="YYYY-MM it was made in")
+    made_at: datetime
+    booked_at: datetime | None
+    amount_mxn: Decimal
+    receipt_number: str | None
+
+
 class ReportPublic(BaseModel):
     association_id: str
     period: str
     start: date
     end: date
+    as_of: datetime = Field(
+        description="The figures as they stood at this instant, the end of the period: a "
+        "refund or a pledge paid later is in a later period's report"
+    )
+    final: bool = Field(
+        description="The period's report was announced ready (`ReportReady`); it does not "
+        "change any more"
+    )
     given_mxn: Decimal
     kept_mxn: Decimal
     matched_mxn: Decimal = Field(description="What co-funders pledged for these donations")
     matched_paid_mxn: Decimal
     groups: list[GroupReportPublic]
+    by_month: list[MonthPublic] = Field(
+        description="The report's donations by the month they were made in (a year's report "
+        "counts a late booking in its month)"
+    )
+    late_bookings: list[LateBookingPublic] = Field(
+        description="Donations made before the period whose booking came after their month's "
+        "report was ready"
+    )
 
     @classmethod
     def of(cls, r: AssociationReport) -> ReportPublic:
@@ -250,6 +293,8 @@ class ReportPublic(BaseModel):
             period=r.period,
             start=r.start,
             end=r.end,
+            as_of=r.as_of,
+            final=r.final,
             given_mxn=pesos(r.given_cents),
             kept_mxn=pesos(r.kept_cents),
             matched_mxn=pesos(r.matched_cents),
@@ -265,5 +310,22 @@ class ReportPublic(BaseModel):
                     fund=FundViewPublic.of(g.view),
                 )
                 for g in r.groups
+            ],
+            by_month=[
+                MonthPublic(month=m.month, donations=m.donations, given_mxn=pesos(m.given_cents))
+                for m in r.by_month
+            ],
+            late_bookings=[
+                LateBookingPublic(
+                    donation_id=d.id,
+                    portal_donation_id=d.portal_donation_id,
+                    group_id=d.group_id,
+                    made_in=d.made_in,
+                    made_at=d.made_at,
+                    booked_at=d.booked_at,
+                    amount_mxn=d.amount_mxn,
+                    receipt_number=d.receipt.number if d.receipt else None,
+                )
+                for d in r.late
             ],
         )
