@@ -110,7 +110,7 @@ class MonthEndStore:
     """A service's month-end snapshots: one small document per state and month that ended
     (`_id` = "<YYYY-MM>:<state>", the row's figures as the service computed them at the month's
     last instant), and `_id` = "progress" naming the first and last month written. Writing a
-    month again writes the same document; the mark moves after the month's rows."""
+    month again writes the same document; the mark moves after the month's rows, and never back."""
 
     collection: ClassVar[str]
 
@@ -133,10 +133,9 @@ class MonthEndStore:
                 {"$set": {"month": month, "state": row["state"], **figures}},
                 upsert=True,
             )
-        first, _ = await self.progress()
-        await self.col.update_one(
-            {"_id": PROGRESS}, {"$set": {"first": first or month, "last": month}}, upsert=True
-        )
+        first, last = await self.progress()
+        mark = {"first": min(first or month, month), "last": max(last or month, month)}
+        await self.col.update_one({"_id": PROGRESS}, {"$set": mark}, upsert=True)
 
     async def read(self, months: list[str], scope: Mapping[str, Any]) -> list[Document]:
         """The rows of those of `months` written, within `scope` (a state filter such as
