@@ -29,8 +29,8 @@ PROGRAMME = "all"
 async def snapshot_due(services: Services, now: datetime | None = None) -> list[str]:
     """Write every month ended and not written yet; the months written."""
     today = (now or services.clock.now()).date()
-    _, last = await services.month_ends.progress()
-    if last is not None and last >= previous_month(month_of(today)):
+    last, due_now = await services.month_ends.last_written(today)
+    if not due_now:
         return []
     if last is None:
         loans = await services.loans.active() + await services.loans.repaid_after(date.min)

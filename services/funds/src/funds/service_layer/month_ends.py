@@ -31,8 +31,8 @@ def _aware(at: datetime) -> datetime:
 async def snapshot_due(services: Services, now: datetime | None = None) -> list[str]:
     """Write every month ended and not written yet; the months written."""
     today = (now or services.clock.now()).date()
-    _, last = await services.month_ends.progress()
-    if last is not None and last >= previous_month(month_of(today)):
+    last, due_now = await services.month_ends.last_written(today)
+    if not due_now:
         return []
     docs = await services.funds.all_balances()
     opened = [_aware(d["opened_at"]) for d in docs if d.get("opened_at") is not None]
