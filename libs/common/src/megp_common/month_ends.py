@@ -21,7 +21,8 @@ from megp_common.refusals import ValidationFailed
 
 #: the most months one answer covers (three years): a range is bounded, never the whole history
 MAX_MONTHS = 36
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: a month from 1900-01 to 2999-12 (four-digit years keep the text in calendar order)
+MONTH_PATTERN = r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"
 _MONTH = re.compile(MONTH_PATTERN)
 
 

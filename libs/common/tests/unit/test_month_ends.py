@@ -52,7 +52,14 @@ def test_a_range_defaults_to_the_twelve_months_before_today() -> None:
 
 @pytest.mark.parametrize(
     ("since", "until"),
-    [("2030-05", "2030-04"), ("2027-01", "2030-04"), ("2030-13", None), ("2030-1", None)],
+    [
+        ("2030-05", "2030-04"),
+        ("2027-01", "2030-04"),
+        ("2030-13", None),
+        ("2030-1", None),
+        ("0000-01", None),
+        ("9999-12", "9999-12"),
+    ],
 )
 def test_a_bad_range_is_refused(since: str, until: str | None) -> None:
     with pytest.raises(ValidationFailed):
