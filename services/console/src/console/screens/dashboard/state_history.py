@@ -121,12 +121,12 @@ async def state_over_time(seat: CurrentSeat, state: str | None) -> dict[str, Any
         "funds": bars(
             says("Fund balances at each month's end (both sub-funds)"),
             [Bar(fmt["month"](r.month), r.total, fmt["money"](r.total)) for r in funds],
-            label_w=130,
+            label_w=165,
         ),
         "par": bars(
             says("PAR30 at each month's end"),
             [Bar(fmt["month"](r.month), r.par30, fmt["percent"](r.par30)) for r in credit],
-            label_w=130,
+            label_w=165,
         ),
         "growth": bars(
             says("Income above the baseline, by closed period"),
@@ -134,7 +134,7 @@ async def state_over_time(seat: CurrentSeat, state: str | None) -> dict[str, Any
                 Bar(fmt["month"](r.month), r.incremental, fmt["money"](r.incremental))
                 for r in growth
             ],
-            label_w=130,
+            label_w=165,
         ),
     }
     return {
