@@ -832,6 +832,114 @@ def test_an_inventor_sees_their_disclosures_and_no_one_else_does(
     assert "no es inventora o inventor" in page.inner_text("main")
 
 
+def test_the_dashboard_shows_a_states_months_as_the_services_recorded_them(
+    context: BrowserContext,
+    console: str,
+    platform: Platform,
+    tokens: Any,
+    sheet_world: dict[str, Any],
+) -> None:
+    """A state's supervisor sees their state over twelve months, a national one the state they
+    pick: every cell of the three tables (fund balances, PAR30, income growth) is what funds,
+    credit and enrollment answer that person. Runs last: it moves the clock a month on, so the
+    month in which the sheet's group opened its fund ends."""
+    w = sheet_world
+    state, drive = w["state"], w["drive"]
+    drive.move_clock_to(drive.first_of_next_month(drive.today()) + timedelta(days=1))
+    ended = (drive.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    url = {name: platform.processes[name].url for name in ("funds", "credit", "enrollment")}
+    paths = {
+        "funds": "/fund-summaries/by-state/history",
+        "credit": "/portfolio/history",
+        "enrollment": "/reports/income-growth/by-period",
+    }
+
+    def answers(reader: dict[str, str], **params: str) -> dict[str, Any]:
+        def get(service: str) -> Any:
+            extra = (
+                {"state_code": params["state"]} if service == "enrollment" and params else params
+            )
+            return ok(
+                httpx.get(
+                    f"{url[service]}/v1{paths[service]}", headers=reader, params=extra, timeout=30
+                )
+            )
+
+        deadline = time.monotonic() + 60
+        while True:  # funds and credit write the month that ended at their next tick
+            found = {service: get(service) for service in paths}
+            done = [
+                found[s]["months"][-1]["month"] if found[s]["months"] else ""
+                for s in ("funds", "credit")
+            ]
+            if done == [ended, ended]:
+                return found
+            assert time.monotonic() < deadline, done
+            time.sleep(0.5)
+
+    def cells(table: str, month: str) -> dict[str, Decimal | None]:
+        row = page.locator(f"#{table} tr[data-month='{month}'] td[data-field]")
+        values = {
+            str(row.nth(i).get_attribute("data-field")): row.nth(i).get_attribute("data-value")
+            for i in range(row.count())
+        }
+        return {k: Decimal(v) if v else None for k, v in values.items()}
+
+    def the_tables_are(found: dict[str, Any]) -> None:
+        funds = found["funds"]["months"]
+        assert page.locator("#funds-history tbody tr").count() == len(funds) > 0
+        for m in funds:
+            t = m["total"]
+            assert cells("funds-history", m["month"]) == {
+                "funds": Decimal(t["funds"]),
+                "development_subfund": Decimal(t["development_subfund"]),
+                "competition_subfund": Decimal(t["competition_subfund"]),
+                "total": Decimal(t["development_subfund"]) + Decimal(t["competition_subfund"]),
+                "trust_cash": Decimal(t["trust_cash"]),
+            }, m
+        assert funds[-1]["total"]["funds"] >= 1  # the sheet's group had its fund by then
+        credit = found["credit"]["months"]
+        assert page.locator("#credit-history tbody tr").count() == len(credit) > 0
+        for m in credit:
+            t = m["total"]
+            assert cells("credit-history", m["month"]) == {
+                "loans": Decimal(t["loans"]),
+                "outstanding_principal": Decimal(t["outstanding_principal"]),
+                "par30": Decimal(t["par30"]),
+            }, m
+        growth = found["enrollment"]["months"]
+        assert page.locator("#growth-history tbody tr").count() == len(growth)
+        for m in growth:
+            t = m["total"]
+            rate = t["growth_rate"]
+            assert cells("growth-history", m["month"]) == {
+                "members": Decimal(t["members"]),
+                "total_income": Decimal(t["total_income"]),
+                "total_baseline": Decimal(t["total_baseline"]),
+                "incremental_income": Decimal(t["incremental_income"]),
+                "growth_rate": None if rate is None else Decimal(rate),
+            }, m
+
+    page = context.new_page()
+    # a state's supervisor: their state, without choosing it
+    sign_in(page, console, "programme_supervisor", state)
+    found = answers(tokens.header(Role.PROGRAMME_SUPERVISOR, states=(state,)))
+    page.goto(f"{console}/dashboard")
+    assert all(m["total"]["state_code"] == "all" for m in found["funds"]["months"])
+    the_tables_are(found)
+    page.locator("#state-over-time").scroll_into_view_if_needed()
+    accessible(page, "dashboard-state-over-time")
+    # a national supervisor picks the state: the same figures, the state's own
+    sign_in(page, console, "programme_supervisor", "*")
+    national = answers(tokens.header(Role.PROGRAMME_SUPERVISOR), state=state)
+    page.goto(f"{console}/dashboard?state={state}")
+    assert "Estado" in page.locator("#state-over-time").inner_text()
+    the_tables_are(national)
+    assert [m["total"] for m in national["funds"]["months"]] == [
+        {**m["total"], "state_code": state} for m in found["funds"]["months"]
+    ]
+
+
 def publish_screenshots() -> None:
     """With MEGP_CONSOLE_DOC_SCREENSHOTS=1, copy this run's screenshots to docs/console/ (done
     once by hand: an ordinary run leaves the work tree as it was)."""

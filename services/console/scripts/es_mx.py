@@ -304,4 +304,12 @@ ES_MX |= {
     "Growth": "Crecimiento",
     "No closing recorded": "Sin cierre registrado",
     "Date": "Fecha",
+    "Over the last twelve months": "En los últimos doce meses",
+    "Each month as the services recorded it at its end; the month in course is not shown yet.": "Cada mes como los servicios lo registraron a su cierre; el mes en curso aún no se muestra.",
+    "Fund balances at each month's end (both sub-funds)": "Saldos de los fondos al cierre de cada mes (ambos subfondos)",
+    "PAR30 at each month's end": "PAR30 al cierre de cada mes",
+    "Income above the baseline, by closed period": "Ingreso por encima de la línea base, por periodo cerrado",
+    "Loans being repaid": "Préstamos en pago",
+    "No month recorded yet.": "Aún no hay ningún mes registrado.",
+    "No period closed in these months.": "No se cerró ningún periodo en estos meses.",
 }

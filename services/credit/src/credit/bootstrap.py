@@ -1,7 +1,10 @@
 """Composition root of the credit service."""
 
+from datetime import datetime
+
 from fastapi import FastAPI
 
+from credit.adapters.month_ends import MONTH_ENDS, PortfolioMonthEnds
 from credit.adapters.repositories import (
     ALL,
     PLAIN,
@@ -17,6 +20,7 @@ from credit.config import Settings
 from credit.entrypoints.api.routes import router
 from credit.service_layer.container import Services
 from credit.service_layer.event_handlers import handlers
+from credit.service_layer.month_ends import snapshot_due
 from credit.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
@@ -39,20 +43,30 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         fund_repayments=FundRepaymentsRepository(runtime.db, runtime.outbox),
         financing=FinancingRepository(runtime.db, runtime.outbox),
         sales=SalesRepository(runtime.db),
+        month_ends=PortfolioMonthEnds(runtime.db),
     )
 
     async def scheduled(now):  # type: ignore[no-untyped-def]
         await tick(credit, now)
 
+    async def month_ends(now: datetime) -> None:
+        await snapshot_due(credit, now)
+
     return Wiring(
-        collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)},
+        collections={repo.collection: repo.indexes for repo in (*ALL, *PLAIN)} | {MONTH_ENDS: ()},
         outbox_collections=[repo.collection for repo in ALL],
         consumes=["enrollment.events", "funds.events", "trade.events", "ip-counsel.events"],
         handlers=handlers(credit),
         background=[
             clock_driven(
                 runtime.clock, scheduled, interval_s=settings.scheduler_interval_s, name="credit"
-            )
+            ),
+            clock_driven(
+                runtime.clock,
+                month_ends,
+                interval_s=settings.scheduler_interval_s,
+                name="month-ends",
+            ),
         ],
         container=credit,
     )

@@ -15,6 +15,7 @@ from funds.adapters.journal import (
     JournalCopier,
     ObligationArchive,
 )
+from funds.adapters.month_ends import MONTH_ENDS, MonthEnds
 from funds.adapters.participants import PARTICIPANTS, ParticipantDirectory
 from funds.adapters.reconciliations import INDEXES as RECONCILIATION_INDEXES
 from funds.adapters.reconciliations import RECONCILIATIONS, ReconciliationRepository
@@ -28,6 +29,7 @@ from funds.config import Settings
 from funds.entrypoints.api.routes import router
 from funds.service_layer import event_handlers
 from funds.service_layer.container import Services
+from funds.service_layer.month_ends import snapshot_due
 from funds.service_layer.scheduler import run_once
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
@@ -58,6 +60,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         archive=archive,
         spending=SpendingRequestRepository(runtime.db, runtime.outbox),
         reconciliations=ReconciliationRepository(runtime.db),
+        month_ends=MonthEnds(runtime.db),
         participants=ParticipantDirectory(runtime.db),
         idempotency=IdempotencyStore(runtime.db[IDEMPOTENCY], runtime.clock),
         clock=runtime.clock,
@@ -74,6 +77,13 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         runtime.clock, due, interval_s=settings.scheduler_interval_s, name="funds"
     )
 
+    async def month_ends(now: datetime) -> None:
+        await snapshot_due(services, now)
+
+    snapshots = clock_driven(
+        runtime.clock, month_ends, interval_s=settings.scheduler_interval_s, name="month-ends"
+    )
+
     no_index: list[IndexModel] = []
     return Wiring(
         collections={
@@ -84,11 +94,12 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             IDEMPOTENCY: no_index,
             SPENDING_REQUESTS: list(SpendingRequestRepository.indexes),
             RECONCILIATIONS: RECONCILIATION_INDEXES,
+            MONTH_ENDS: no_index,
         },
         outbox_collections=[FUNDS],
         consumes=["enrollment.events", "credit.events", "ip-counsel.events", "donors.events"],
         handlers=event_handlers.build(services),
-        background=[copy_journal, scheduler],
+        background=[copy_journal, scheduler, snapshots],
         container=services,
     )
 

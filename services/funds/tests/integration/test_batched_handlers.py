@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
+from funds.adapters.month_ends import MonthEnds
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
@@ -67,6 +68,7 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         archive=archive,
         spending=SpendingRequestRepository(db, outbox),
         reconciliations=ReconciliationRepository(db),
+        month_ends=MonthEnds(db),
     )
     try:
         handler = event_handlers.build(services)["enrollment.BusinessPeriodClosed"]

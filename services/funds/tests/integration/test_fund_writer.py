@@ -16,6 +16,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
+from funds.adapters.month_ends import MonthEnds
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
@@ -65,6 +66,7 @@ async def setup(infra: Infra) -> AsyncIterator[Setup]:
         archive=archive,
         spending=SpendingRequestRepository(db, outbox),
         reconciliations=ReconciliationRepository(db),
+        month_ends=MonthEnds(db),
     )
     fund = new_fund(f"g-{new_id()}")
     opening.open_fund(

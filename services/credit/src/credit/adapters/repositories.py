@@ -70,6 +70,13 @@ class LoanRepository(AggregateRepository[Loan]):
         """Every loan being repaid (the portfolio's rows)."""
         return await self.find_many({"status": LoanStatus.ACTIVE.value}, scalar_eq=True)
 
+    async def repaid_after(self, day: date) -> list[Loan]:
+        """The loans repaid after `day` (still being repaid at its end: the month-end
+        snapshots of a month the clock left behind)."""
+        return await self.find_many(
+            {"status": LoanStatus.REPAID.value, "repaid_on": {"$gt": day.isoformat()}}
+        )
+
     async def of_borrower(self, borrower_id: str, limit: int = 200) -> list[Loan]:
         """A borrower's loans, the oldest application first (their repayment record)."""
         return await self.find_many(

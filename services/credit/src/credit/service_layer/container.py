@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from credit.adapters.month_ends import PortfolioMonthEnds
 from credit.adapters.repositories import (
     FinancingRepository,
     FundRepaymentsRepository,
@@ -32,6 +33,8 @@ class Services:
     fund_repayments: FundRepaymentsRepository
     financing: FinancingRepository
     sales: SalesRepository
+    #: the portfolio by state at each month's end (service_layer/month_ends.py)
+    month_ends: PortfolioMonthEnds
 
     @property
     def terms(self) -> LineTerms:

@@ -79,3 +79,27 @@ async def closed_results(
                     Decimal(current["income"]),
                     Decimal(current["baseline"]),
                 )
+
+
+async def closed_results_between(
+    db: AsyncDatabase[Document], states: Collection[str] | None, first: str, last: str
+) -> AsyncIterator[tuple[str, str, ClosedResult]]:
+    """(period month YYYY-MM, state, result) of every member's current result of the periods
+    that start from day `first` to day `last` (ISO dates, both included)."""
+    query = _scope(states) | {"period_start": {"$gte": first, "$lte": last}}
+    periods = db["group_periods"]
+    async for raw in periods.find(query, {PACKED: 1, "period_start": 1, "state": 1}):
+        doc = unpacked(raw, periods.codec_options)
+        month, state = str(raw["period_start"])[:7], str(raw["state"])
+        for line in (doc.get("lines") or {}).values():
+            current = (line.get("corrections") or [None])[-1] or line.get("result")
+            if current:
+                yield (
+                    month,
+                    state,
+                    ClosedResult(
+                        current["participant_id"],
+                        Decimal(current["income"]),
+                        Decimal(current["baseline"]),
+                    ),
+                )

@@ -207,6 +207,8 @@ class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     model = GroupPeriod
     # a line per member (reports.py unpacks them), and the sales of producers without a plan
     packed = frozenset({"lines", "unplanned_sales", "unplanned_returns", "applied"})
+    # the reports by period ask for a range of months (adapters/reports.py)
+    indexes = (IndexModel([("period_start", ASCENDING)], name="period_start"),)
 
 
 REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (

@@ -65,3 +65,29 @@ def income_growth(results: Iterable[ClosedResult]) -> IncomeGrowth:
         growth_rate=rate,
         members_above_baseline=sum(1 for gain in per_member.values() if gain > 0),
     )
+
+
+@dataclass(frozen=True)
+class PeriodGrowth:
+    """One month's closed periods: each state's income growth and the states' together."""
+
+    month: str
+    states: dict[str, IncomeGrowth]
+    total: IncomeGrowth
+
+
+def growth_by_month(rows: Iterable[tuple[str, str, ClosedResult]]) -> list[PeriodGrowth]:
+    """(month, state, result) rows -> each month's growth per state and in all, oldest first:
+    the months of the periods closed, each member's income against their baseline in it. The
+    sum of a range's months is `income_growth` over the same periods."""
+    by_month: dict[str, dict[str, list[ClosedResult]]] = {}
+    for month, state, result in rows:
+        by_month.setdefault(month, {}).setdefault(state, []).append(result)
+    return [
+        PeriodGrowth(
+            month=month,
+            states={s: income_growth(rs) for s, rs in sorted(states.items())},
+            total=income_growth(r for rs in states.values() for r in rs),
+        )
+        for month, states in sorted(by_month.items())
+    ]

@@ -8,8 +8,16 @@ from typing import Any
 from enrollment.adapters import reports as queries
 from enrollment.domain.actor import NATIONAL, Actor
 from enrollment.domain.participant import Programme
-from enrollment.domain.reports import income_growth, share, shares
+from enrollment.domain.reports import (
+    IncomeGrowth,
+    PeriodGrowth,
+    growth_by_month,
+    income_growth,
+    share,
+    shares,
+)
 from enrollment.service_layer.container import Services
+from megp_common.month_ends import last_day, month_range
 
 
 def _states(actor: Actor, state: str | None) -> set[str] | None:
@@ -46,7 +54,10 @@ async def growth(
 ) -> dict[str, Any]:
     states = _states(actor, state)
     results = [r async for r in queries.closed_results(services.db, states, group_id)]
-    summary = income_growth(results)
+    return figures(income_growth(results))
+
+
+def figures(summary: IncomeGrowth) -> dict[str, Any]:
     return {
         "members": summary.members,
         "closed_periods": summary.periods,
@@ -56,3 +67,15 @@ async def growth(
         "growth_rate": summary.growth_rate,
         "members_above_baseline": summary.members_above_baseline,
     }
+
+
+async def growth_by_period(
+    services: Services, actor: Actor, since: str | None, until: str | None, state: str | None
+) -> list[PeriodGrowth]:
+    """Each month of the range with periods closed in it (a period is filed under the month it
+    starts), each state's growth [¶65] and the states' together; months with nothing closed
+    are left out. At most 36 months (megp_common.month_ends.month_range)."""
+    span = month_range(since, until, services.clock.now().date())
+    first, last = f"{span[0]}-01", last_day(span[-1]).isoformat()
+    rows = queries.closed_results_between(services.db, _states(actor, state), first, last)
+    return growth_by_month([row async for row in rows])

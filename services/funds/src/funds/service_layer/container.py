@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
+from funds.adapters.month_ends import MonthEnds
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
@@ -32,6 +33,8 @@ class Services:
     spending: SpendingRequestRepository
     #: trust banks' statements reconciled against the journal (service_layer/reconciling.py)
     reconciliations: ReconciliationRepository
+    #: the by-state totals at each month's end (service_layer/month_ends.py)
+    month_ends: MonthEnds
     #: every change to a fund goes through its line here (see FundWriter)
     writer: FundWriter = field(init=False)
 

@@ -1,8 +1,9 @@
 """The programme dashboard for supervisors, by state: participants (enrollment's participation
 report), funds and their two sub-funds (funds' summaries), credit outstanding and PAR30
 (credit's portfolio), and the shares of women, young and indigenous participants [¶20]; with
-`?group=`, that group over the last six months (over_time.py). Every figure is the service's
-own; a chart is drawn over each table."""
+`?group=`, that group over the last six months (over_time.py); the state chosen (or the
+caller's states together) over the last twelve months (state_history.py). Every figure is the
+service's own; a chart is drawn over each table."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from console.entrypoints.web.deps import CurrentSeat, pages_of, require
 from console.screens import MenuItem, Screen
 from console.screens.dashboard import over_time
 from console.screens.dashboard.charts import Bar, bars
+from console.screens.dashboard.state_history import state_over_time
 from console.screens.sheets.routes import today
 from console.service_layer.queries import sections
 
@@ -76,6 +78,7 @@ async def dashboard(
             ],
         ),
     }
+    history = await state_over_time(seat, state)
     over = await _over_time(seat, group.strip()) if group and group.strip() else None
     if over:
         charts |= over.pop("charts")
@@ -83,6 +86,7 @@ async def dashboard(
         "dashboard/dashboard.html",
         group=group or "",
         over=over,
+        history=history,
         s=found,
         states=states,
         state=state,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from funds.entrypoints.api.routers import (
     bank_deposits,
     corrections,
+    history,
     money,
     reads,
     spending,
@@ -14,5 +15,5 @@ from funds.entrypoints.api.routers import (
 )
 
 router = APIRouter(prefix="/v1")
-for module in (money, corrections, reads, spending, statements, bank_deposits):
+for module in (money, corrections, history, reads, spending, statements, bank_deposits):
     router.include_router(module.router)

@@ -29,3 +29,19 @@ class IncomeGrowthReport(BaseModel):
     incremental_income: MoneyAmount
     growth_rate: Decimal | None = Field(description="incremental / baseline; null without one")
     members_above_baseline: int
+
+
+class StateIncomeGrowth(IncomeGrowthReport):
+    state_code: str
+
+
+class MonthIncomeGrowth(BaseModel):
+    month: str = Field(description="YYYY-MM: the periods that start in this month")
+    states: list[StateIncomeGrowth] = Field(description="Each state in scope with closed periods")
+    total: IncomeGrowthReport = Field(description="The states together")
+
+
+class IncomeGrowthByPeriod(BaseModel):
+    months: list[MonthIncomeGrowth] = Field(
+        description="The months of the range with closed periods, oldest first"
+    )
