@@ -20,6 +20,8 @@ BY_SLUG: dict[str, str] = {
     "validation-failed": N_("Please check the data marked below."),
     "not-found": N_("This record does not exist, or is not visible to you."),
     "forbidden": N_("Your role does not allow this."),
+    # the donor gate: a route not open to donor portals (`megp_common.auth.donors`)
+    "not-for-donor-portals": N_("Your role does not allow this."),
     "out-of-scope": N_("This record belongs to a state outside your scope."),
     "conflict": N_("Someone changed this record meanwhile, or it was already done."),
     "decision-refused": N_("Only the group's board representatives decide this."),
