@@ -4,13 +4,15 @@ another, made on the month's last day while funds is down, is booked only after 
 report was announced ready. It appears in the next month's report as a late booking of its
 month (the year's report counts it in its month), with its receipt like any other; the earlier
 month's report reads the same as before, even after a refund of the first donation in the new
-month (figures as of the period's end)."""
+month (figures as of the period's end). A temporary contribution, too, is booked by funds as one
+and its receipt states its return."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from megp_common.ids import new_id
@@ -131,3 +133,28 @@ def test_a_booking_after_its_months_report_is_a_late_booking_of_the_next(
     # the receipt: numbered once, in the year of its booking, unchanged when read again
     receipt = p.get(f"/donations/{late['id']}/receipt", portal).json()
     assert receipt["number"] == late["receipt_number"]
+
+    # a temporary contribution through the broker: booked by funds as one, its return date and
+    # method on the receipt in both languages
+    due = (nxt + timedelta(days=365)).date().isoformat()
+    temporary = {
+        "portal_donation_id": f"tmp-{new_id()}",
+        "group_id": group.group_id,
+        "amount": "400.00",
+        "currency": "MXN",
+        "kind": "temporary_contribution",
+        "return_due_on": due,
+        "return_method": "bank_transfer",
+    }
+    made_temporary = p.post("/donations", temporary, portal)
+    assert made_temporary.status_code == 201, made_temporary.text
+    lent = booked(made_temporary.json()["id"])
+    assert (lent["kind"], lent["return_due_on"]) == ("temporary_contribution", due)
+    entries = httpx.get(
+        f"{p.funds}/funds/{group.group_id}/journal", headers=p.national, timeout=30
+    ).json()["items"]
+    assert [e["kind"] for e in entries if e["id"] == lent["entry_id"]] == ["temporary_contribution"]
+    text = p.get(f"/donations/{lent['id']}/receipt", portal).json()["text"]
+    for language, label in (("es", "Devolución"), ("en", "Return")):
+        lines = {x["label"]: x["value"] for x in text[language]["lines"]}
+        assert lines[label].startswith(due), lines

@@ -332,6 +332,13 @@ def test_a_dollar_donation_is_booked_split_matched_receipted_refunded_and_shown(
     booked_pledge = eventually(pledge_booked)
     grant = next(e for e in journal(p, group.group_id) if e["id"] == booked_pledge["entry_id"])
     assert grant["kind"] == "grant" and grant["metadata"]["donor"] == pledge["cofunder_name"]
+    # paid twice (the 409 above): one grant for the pledge in the fund, nothing more
+    grants = [
+        e
+        for e in journal(p, group.group_id)
+        if e["kind"] == "grant" and e["metadata"].get("donor") == pledge["cofunder_name"]
+    ]
+    assert [e["id"] for e in grants] == [booked_pledge["entry_id"]]
 
     # a refund of more than was given writes nothing; a partial chargeback is a reversal
     too_much = p.post(

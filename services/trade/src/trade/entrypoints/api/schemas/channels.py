@@ -142,7 +142,11 @@ class ChannelPublic(BaseModel):
         description="A trade center's owners: shown to readers whose scope covers its states "
         "(a national scope for one abroad)"
     )
-    buyer_organization: str | None
+    buyer_organization: str | None = Field(
+        description="Who buys through it; an association abroad's (donors' record of a "
+        "community's club) is shown only to readers whose scope covers its states and to the "
+        "association's own portal"
+    )
     registered_at: datetime
     closed_at: datetime | None = None
 
@@ -164,7 +168,13 @@ class ChannelPublic(BaseModel):
             states=channel.states,
             state_bound=channel.state_bound,
             odf_ids=channel.odf_ids if inside else None,
-            buyer_organization=channel.buyer_organization,
+            buyer_organization=(
+                channel.buyer_organization
+                if inside
+                or channel.kind is not ChannelKind.ASSOCIATION_ABROAD
+                or who.organization == channel.buyer_organization
+                else None
+            ),
             registered_at=channel.registered_at,
             closed_at=channel.closed_at,
         )
