@@ -92,9 +92,7 @@ def test_a_token_is_checked_only_with_its_issuers_key(tmp_path: Path) -> None:
     assert _refused(verifier, _provider_token(aud="other-app")) == (
         "token audience is not accepted"
     )
-    assert _refused(verifier, _provider_token(exp=int(time.time()) - 120)) == (
-        "token has expired"
-    )
+    assert _refused(verifier, _provider_token(exp=int(time.time()) - 120)) == ("token has expired")
     head, body, signature = _provider_token().split(".")
     tampered = f"{head}.{body}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
     assert _refused(verifier, tampered) == "token signature is invalid"
