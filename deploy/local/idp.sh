@@ -4,8 +4,11 @@
 # refresh tokens, end-session), from the jars Maven Central serves (see idp/pom.xml), run by the
 # installed Java. Issuer: http://127.0.0.1:PORT/megp. What a person's tokens carry (roles,
 # states, organization...) is what they type on its login page; idp/config.json adds the
-# audience the services expect (`megp`) and two clients whose tokens the services must refuse
-# (`other-app`: another audience; scope `megp-expired`: expired on issue).
+# audience the services expect (`megp`; the provider gives its ID tokens the same claims, so
+# they name the console too, with `azp`, as OpenID Connect asks of several audiences) and two
+# clients whose tokens the services must refuse
+# (`other-app`: another audience; scope `megp-expired`: expired on issue), and a national
+# supervisor's token for a client asking for scope `megp-supervisor` (client credentials).
 #   idp.sh install | start | stop | restart | status | issuer
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
