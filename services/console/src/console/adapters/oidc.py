@@ -30,14 +30,16 @@ from joserfc.jwk import KeySet
 
 from console.adapters.api import ServiceApi
 from console.config import Settings
+from megp_common.refusals import Unauthorized
 
 #: clock skew tolerated on the ID token's times, as the services do on access tokens
 LEEWAY_S = 30
 ID_TOKEN_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"]
 
 
-class SignInRefused(Exception):
-    """The provider's answer cannot sign anyone in (a forged callback, a bad ID token...)."""
+class SignInRefused(Unauthorized):
+    """The provider's answer cannot sign anyone in (a forged callback, a bad ID token, the
+    provider away...); the routes say it in plain words, anywhere else it sends to sign-in."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
