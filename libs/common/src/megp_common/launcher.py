@@ -127,7 +127,10 @@ class ServiceProcess:
                 cwd=REPO_ROOT,
             )
 
-    def wait_ready(self, timeout_s: float = 90.0) -> None:
+    def wait_ready(self, timeout_s: float | None = None) -> None:
+        # `MEGP_READY_TIMEOUT_S`: a machine shared by several test runs starts slower
+        if timeout_s is None:
+            timeout_s = float(os.environ.get("MEGP_READY_TIMEOUT_S", "90"))
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
