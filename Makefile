@@ -25,6 +25,7 @@ python-deps: uv
 infra-install:
 	@deploy/local/kafka.sh install
 	@deploy/local/store.sh install
+	@deploy/local/idp.sh install
 
 # kubeconform for the k8s manifests' validation in `make test` (tests/deploy), from the Go module proxy
 deploy-tools-install:

@@ -10,6 +10,7 @@ import pytest
 from megp_common.auth import AuthConfig, Role, local_secret, mint_token
 from megp_common.launcher import Platform
 from megp_common.settings import ServiceSettings
+from megp_common.testing.identity_provider import IdentityProvider, provide_identity_provider
 from megp_common.testing.infra import Infra, provide_infra
 
 
@@ -31,8 +32,16 @@ def infra() -> Iterator[Infra]:
 
 
 @pytest.fixture(scope="session")
-def platform(infra: Infra) -> Iterator[Platform]:
-    """The five services, each its own process, against the test infrastructure."""
+def identity_provider() -> Iterator[IdentityProvider]:
+    """A real OpenID Connect provider (deploy/local/idp.sh), whose tokens the platform trusts."""
+    with provide_identity_provider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infra, identity_provider: IdentityProvider) -> Iterator[Platform]:
+    """The services and the console, each its own process, against the test infrastructure;
+    they accept the identity provider's tokens and the development tokens the tests mint."""
     running = Platform(
         {
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka,
@@ -40,6 +49,7 @@ def platform(infra: Infra) -> Iterator[Platform]:
             "ENVIRONMENT": "test",
             "RELAY_SWEEP_INTERVAL_S": "1",
             "CLOCK_REWIND_ALLOWED": "true",
+            **identity_provider.trusted_by_services(),
         }
     )
     try:

@@ -192,7 +192,12 @@ ES_MX |= {
     "The group has no credit line yet.": "El grupo aún no tiene línea de crédito.",
 }
 ES_MX |= {
-    "Sign-in through the programme's identity provider is not built yet.": "La entrada con el proveedor de identidad del programa aún no está construida.",
+    "Sign in with the programme's identity provider": "Entrar con el proveedor de identidad del programa",
+    "The identity provider cannot be reached. Try again later.": "No se puede contactar al proveedor de identidad. Intente más tarde.",
+    "The identity provider did not sign you in.": "El proveedor de identidad no inició su sesión.",
+    "This sign-in was not started here, or took too long.": "Esta entrada no se inició aquí, o tardó demasiado.",
+    "The identity provider's answer could not sign you in.": "La respuesta del proveedor de identidad no permitió iniciar su sesión.",
+    "Your account at the identity provider gives you no place here.": "Su cuenta en el proveedor de identidad no le da un lugar aquí.",
 }
 ES_MX |= {
     "The Competition Sub-Fund pays only for its listed purposes; the spend is posted when the board approves it.": "El Subfondo de Competencia paga solo los fines de su lista; el gasto se registra cuando el consejo lo aprueba.",

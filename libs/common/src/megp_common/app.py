@@ -77,19 +77,37 @@ class Wiring(Generic[C]):
     container: C | None = None
 
 
-def token_verifier(settings: ServiceSettings) -> TokenVerifier:
-    public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
-    production_keys = public_key is not None or settings.jwt_jwks_url is not None
-    return TokenVerifier(
-        AuthConfig(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            algorithm="RS256" if production_keys else "HS256",
-            secret=None if production_keys else local_secret(settings.jwt_secret_file),
-            public_key_pem=public_key,
-            jwks_url=settings.jwt_jwks_url,
-        )
+def development_auth_config(settings: ServiceSettings) -> AuthConfig:
+    """The development tokens' issuer and local key: `JWT_ISSUER` when no identity provider is
+    configured, else `JWT_DEVELOPMENT_ISSUER` (so the two issuers never share a name)."""
+    provider = settings.jwt_public_key_file is not None or settings.jwt_jwks_url is not None
+    return AuthConfig(
+        issuer=settings.jwt_development_issuer if provider else settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithm="HS256",
+        secret=local_secret(settings.jwt_secret_file),
     )
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """The issuers a service trusts: the identity provider (RS256, its public key or JWKS) when
+    one is configured, the development tokens otherwise; both where a non-production platform
+    asks for it (`JWT_ACCEPT_DEVELOPMENT_TOKENS`)."""
+    public_key = settings.jwt_public_key_file.read_text() if settings.jwt_public_key_file else None
+    if public_key is None and settings.jwt_jwks_url is None:
+        return TokenVerifier(development_auth_config(settings))
+    provider = AuthConfig(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        algorithm="RS256",
+        public_key_pem=public_key,
+        jwks_url=settings.jwt_jwks_url,
+    )
+    if not settings.jwt_accept_development_tokens:
+        return TokenVerifier(provider)
+    if settings.production:
+        raise ValueError("development tokens are never accepted in production")
+    return TokenVerifier(provider, development_auth_config(settings))
 
 
 def create_app(

@@ -94,6 +94,12 @@ class ServiceSettings(BaseSettings):
     jwt_secret_file: Path = REPO_ROOT / ".local" / "dev-jwt-secret"
     jwt_public_key_file: Path | None = None
     jwt_jwks_url: str | None = None
+    # with an identity provider configured (JWT_JWKS_URL or JWT_PUBLIC_KEY_FILE): also accept the
+    # development tokens signed with the local key, under their own issuer (a test platform whose
+    # console signs people in through the provider while the harness seeds with development
+    # tokens). Refused at start in production.
+    jwt_accept_development_tokens: bool = False
+    jwt_development_issuer: str = "megp-local"
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -12,12 +12,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from console.adapters.api import ServiceApi
+from console.adapters.oidc import oidc_client
 from console.adapters.sessions import SessionCodec, session_secret
 from console.adapters.tokens import verifier
 from console.config import API_SERVICES, Settings
 from console.domain.errors import ServiceRefused, ServiceUnreachable
 from console.domain.problems import plain
 from console.entrypoints.web.deps import locale_of
+from console.entrypoints.web.oidc import router as oidc
+from console.entrypoints.web.renewal import install_session_renewal
 from console.entrypoints.web.shell import router as shell
 from console.entrypoints.web.templating import HERE, Pages
 from console.screens import discover
@@ -27,14 +30,16 @@ from megp_common.refusals import DomainRefusal, Unauthorized
 
 
 def build_services(settings: Settings) -> Services:
+    api = ServiceApi({s: settings.url_of(s) for s in API_SERVICES}, settings.service_timeout_s)
     return Services(
         settings=settings,
-        api=ServiceApi({s: settings.url_of(s) for s in API_SERVICES}, settings.service_timeout_s),
+        api=api,
         sessions=SessionCodec(
             session_secret(settings.session_secret_file, create=not settings.production),
             settings.session_max_age_s,
         ),
         verifier=verifier(settings),
+        oidc=oidc_client(settings, api),
     )
 
 
@@ -84,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)  # slow connections: every byte counts
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_session_renewal(app)
     app.include_router(shell)
+    app.include_router(oidc)
     for screen in screens:
         app.include_router(screen.router)
     return app

@@ -32,6 +32,15 @@ class Settings(ServiceSettings):
     oidc_issuer_url: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret_file: Path | None = None
+    oidc_scopes: str = "openid"
+    # renew the access token this long before it expires (with the refresh token; else the
+    # person signs in again)
+    oidc_refresh_margin_s: float = Field(default=60.0, ge=0)
+    public_url: str | None = Field(
+        default=None,
+        description="The console's address as browsers reach it (the provider sends them back "
+        "to <public_url>/sign-in/callback); else the request's own",
+    )
     default_locale: str = "es_MX"
 
     def url_of(self, service: str) -> str:

@@ -125,49 +125,90 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     )
 
 
-class TokenVerifier:
+class _Trust:
+    """One issuer the verifier trusts: its expected claims and its keys."""
+
     def __init__(self, config: AuthConfig) -> None:
-        self._config = config
-        self._jwks: jwt.PyJWKClient | None = None
-        self._key: Any = None
+        self.config = config
+        self.jwks: jwt.PyJWKClient | None = None
+        self.key: Any = None
         algorithm = config.algorithm
         if algorithm in HMAC_ALGORITHMS:
-            self._key = _check_secret(config.secret, algorithm)
+            self.key = _check_secret(config.secret, algorithm)
         elif algorithm in ASYMMETRIC_ALGORITHMS:
             if config.public_key_pem:
                 # Parse once; this also fails early if the key does not suit the algorithm.
-                self._key = jwt.get_algorithm_by_name(algorithm).prepare_key(config.public_key_pem)
+                self.key = jwt.get_algorithm_by_name(algorithm).prepare_key(config.public_key_pem)
             elif config.jwks_url:
-                self._jwks = jwt.PyJWKClient(config.jwks_url, cache_keys=True)
+                self.jwks = jwt.PyJWKClient(config.jwks_url, cache_keys=True)
             else:
                 raise ValueError(f"{algorithm} needs AuthConfig.public_key_pem or jwks_url")
         else:
             raise ValueError(f"unsupported JWT algorithm {algorithm!r}")
+
+    def claims(self, token: str) -> dict[str, Any]:
+        config = self.config
+        key = self.jwks.get_signing_key_from_jwt(token) if self.jwks else self.key
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[config.algorithm],
+            audience=config.audience,
+            issuer=config.issuer,
+            leeway=config.leeway_seconds,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+        return claims
+
+
+class TokenVerifier:
+    """Verifies a bearer token against the issuers it trusts: `config` first, then `also`.
+
+    With several (the identity provider's RS256 tokens and, outside production, the development
+    HS256 tokens), the token's unverified `iss` only chooses which issuer's keys, algorithm and
+    audience it is checked with; an HS256 token naming the provider as issuer is checked as the
+    provider's (RS256) and refused, so one issuer's key never vouches for another's tokens.
+    """
+
+    def __init__(self, config: AuthConfig, *also: AuthConfig) -> None:
+        issuers = [config.issuer, *(c.issuer for c in also)]
+        if len(set(issuers)) != len(issuers):
+            raise ValueError(f"each trusted issuer must be named once: {issuers}")
+        self._config = config
+        self._trusts = {c.issuer: _Trust(c) for c in (config, *also)}
 
     @property
     def config(self) -> AuthConfig:
         return self._config
 
     @property
+    def issuers(self) -> tuple[str, ...]:
+        return tuple(self._trusts)
+
+    @property
     def uses_network(self) -> bool:
         """True when verification may fetch keys over HTTP (call it off the event loop)."""
-        return self._jwks is not None
+        return any(trust.jwks is not None for trust in self._trusts.values())
+
+    def _trust_for(self, token: str) -> _Trust:
+        if len(self._trusts) == 1:
+            return self._trusts[self._config.issuer]
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError as exc:
+            raise _rejected(_describe(exc)) from exc
+        trust = self._trusts.get(issuer) if isinstance(issuer, str) else None
+        if trust is None:
+            _log.info("bearer token rejected", reason="UnknownIssuer")
+            raise _rejected("token issuer is not accepted")
+        return trust
 
     def verify(self, token: str) -> Principal:
         if not token:
             raise _rejected("bearer token is empty")
-        config = self._config
+        trust = self._trust_for(token)
         try:
-            key = self._jwks.get_signing_key_from_jwt(token) if self._jwks else self._key
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key,
-                algorithms=[config.algorithm],
-                audience=config.audience,
-                issuer=config.issuer,
-                leeway=config.leeway_seconds,
-                options={"require": ["exp", "iss", "aud", "sub"]},
-            )
+            claims = trust.claims(token)
         except jwt.PyJWTError as exc:
             _log.info("bearer token rejected", reason=type(exc).__name__)
             raise _rejected(_describe(exc)) from exc

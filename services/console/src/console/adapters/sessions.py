@@ -16,7 +16,12 @@ LANG_COOKIE = "megp_lang"
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """The bearer token; after a sign-in through the identity provider also its refresh token
+    and when the access token expires (epoch seconds), so it is renewed before it runs out."""
+
     token: str
+    refresh_token: str | None = None
+    expires_at: float | None = None
 
 
 def session_secret(path: Path, *, create: bool) -> str:
@@ -35,11 +40,17 @@ def session_secret(path: Path, *, create: bool) -> str:
 
 class SessionCodec:
     def __init__(self, secret: str, max_age_s: int) -> None:
+        self.secret = secret
         self.signer = URLSafeTimedSerializer(secret, salt="megp-console-session")
         self.max_age_s = max_age_s
 
     def dump(self, session: Session) -> str:
-        return self.signer.dumps({"token": session.token})
+        data: dict[str, object] = {"token": session.token}
+        if session.refresh_token:
+            data["refresh_token"] = session.refresh_token
+        if session.expires_at is not None:
+            data["expires_at"] = session.expires_at
+        return self.signer.dumps(data)
 
     def load(self, cookie: str | None) -> Session | None:
         if not cookie:
@@ -48,5 +59,12 @@ class SessionCodec:
             data = self.signer.loads(cookie, max_age=self.max_age_s)
         except BadSignature:
             return None
-        token = data.get("token") if isinstance(data, dict) else None
-        return Session(token) if isinstance(token, str) else None
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            return None
+        refresh_token = data.get("refresh_token")
+        expires_at = data.get("expires_at")
+        return Session(
+            data["token"],
+            refresh_token if isinstance(refresh_token, str) else None,
+            float(expires_at) if isinstance(expires_at, int | float) else None,
+        )

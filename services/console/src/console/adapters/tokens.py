@@ -7,8 +7,8 @@ import uuid
 
 from console.config import Settings
 from console.domain.rights import Person
-from megp_common.app import token_verifier
-from megp_common.auth import AuthConfig, TokenVerifier, local_secret, mint_token
+from megp_common.app import development_auth_config, token_verifier
+from megp_common.auth import TokenVerifier, mint_token
 
 
 def verifier(settings: Settings) -> TokenVerifier:
@@ -37,11 +37,7 @@ def mint_development_token(
     group_ids: list[str] | None = None,
     organization: str | None = None,
 ) -> str:
-    config = AuthConfig(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        secret=local_secret(settings.jwt_secret_file),
-    )
+    config = development_auth_config(settings)
     claims: dict[str, object] = {}
     if participant_id:
         claims["participant_id"] = participant_id

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from console.adapters.api import Caller
 from console.adapters.sessions import COOKIE, LANG_COOKIE
-from console.adapters.tokens import person_of
 from console.domain.rights import Person
+from console.entrypoints.web.renewal import renewed, verified_person
 from console.entrypoints.web.templating import LOCALES, Pages
 from console.service_layer.container import Services
 from megp_common.refusals import Forbidden, Unauthorized
@@ -25,6 +25,12 @@ def services_of(request: Request) -> Services:
 def pages_of(request: Request) -> Pages:
     pages: Pages = request.app.state.pages
     return pages
+
+
+def base_url(request: Request) -> str:
+    """The console's address as the browser reaches it (`PUBLIC_URL`, else the request's)."""
+    public = services_of(request).settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
 
 
 def locale_of(request: Request) -> str:
@@ -68,7 +74,8 @@ async def seat(request: Request) -> Seat:
     session = services.sessions.load(request.cookies.get(COOKIE))
     if session is None:
         raise Unauthorized("sign in first")
-    person = person_of(services.verifier, session.token)
+    session = await renewed(services, session, request)
+    person = await verified_person(services, session.token)
     return Seat(person, services.api.as_person(session.token), locale_of(request), request)
 
 

@@ -11,7 +11,8 @@ from console.adapters.sessions import COOKIE, LANG_COOKIE, Session
 from console.adapters.tokens import mint_development_token
 from console.domain.problems import N_
 from console.domain.rights import Person
-from console.entrypoints.web.deps import CurrentSeat, locale_of, pages_of, services_of
+from console.entrypoints.web.deps import CurrentSeat, base_url, locale_of, pages_of, services_of
+from console.entrypoints.web.renewal import set_session_cookie
 from console.entrypoints.web.templating import LOCALES
 from megp_common.auth import Role
 from megp_common.refusals import Forbidden
@@ -31,7 +32,7 @@ SIGN_IN_ROLES = (
 STATES = ["*", *(f"{n:02d}" for n in range(1, 33))]
 
 
-def _sign_in_page(request: Request, status: int = 200, **context: object) -> HTMLResponse:
+def sign_in_page(request: Request, status: int = 200, **context: object) -> HTMLResponse:
     services = services_of(request)
     body = pages_of(request).render(
         locale_of(request),
@@ -43,7 +44,7 @@ def _sign_in_page(request: Request, status: int = 200, **context: object) -> HTM
             "roles": [r.value for r in SIGN_IN_ROLES],
             "states": STATES,
             "development": services.settings.offers_development_sign_in,
-            "oidc": bool(services.settings.oidc_issuer_url),
+            "oidc": services.oidc is not None,
             **context,
         },
     )
@@ -52,7 +53,7 @@ def _sign_in_page(request: Request, status: int = 200, **context: object) -> HTM
 
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_form(request: Request) -> HTMLResponse:
-    return _sign_in_page(request)
+    return sign_in_page(request)
 
 
 @router.post("/sign-in")
@@ -77,7 +78,7 @@ async def sign_in(
     if role in ("partner_bank", "donor_portal") and not organization.strip():
         problems["organization"] = N_("A bank or donor needs its organization.")
     if problems:
-        return _sign_in_page(request, 422, problems=problems)
+        return sign_in_page(request, 422, problems=problems)
     token = mint_development_token(
         services.settings,
         role,
@@ -87,24 +88,24 @@ async def sign_in(
         organization=organization.strip() or None,
     )
     answer = RedirectResponse("/", status_code=303)
-    answer.set_cookie(
-        COOKIE,
-        services.sessions.dump(Session(token)),
-        max_age=services.settings.session_max_age_s,
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.production,
-    )
+    set_session_cookie(answer, services, Session(token))
     return answer
 
 
 @router.post("/sign-out")
-async def sign_out() -> Response:
+async def sign_out(request: Request) -> Response:
     """Ends the session. The browser is also asked to empty what it keeps for the console
     (localStorage's kept sheets, the sheet worker's cache of pages with members' names, the
     worker): `sign-out.js` does it first, after asking about a sheet never sent; the header
-    covers a browser that did not run it."""
-    answer = RedirectResponse("/sign-in", status_code=303)
+    covers a browser that did not run it. Signed in through the identity provider, the browser
+    then ends the provider's session too (its end-session endpoint, which sends it back to the
+    sign-in page), so the next person on a shared phone is asked who they are."""
+    services = services_of(request)
+    target = "/sign-in"
+    if services.oidc is not None:
+        target = await services.oidc.end_session_url(f"{base_url(request)}/sign-in") or target
+    request.state.signed_out = True
+    answer = RedirectResponse(target, status_code=303)
     answer.delete_cookie(COOKIE)
     answer.headers["Clear-Site-Data"] = '"storage"'
     return answer
