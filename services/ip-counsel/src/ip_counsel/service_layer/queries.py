@@ -71,11 +71,15 @@ async def disclosures(
     state: str | None,
     cursor: str | None,
     limit: int,
+    counsellor_id: str | None = None,
 ) -> tuple[list[Disclosure], str | None]:
-    """Metadata of the disclosures in the caller's states (a state filter outside them: 403)."""
+    """Metadata of the disclosures in the caller's states (a state filter outside them: 403),
+    of a group, or assigned to a counsellor."""
     query = state_filter(who, state)
     if group_id is not None:
         query["group_id"] = group_id
+    if counsellor_id is not None:
+        query["counsellor_id"] = counsellor_id
     return await page_by_id(services.disclosures, query, cursor=cursor, limit=limit)
 
 
@@ -131,6 +135,15 @@ async def counsellor(services: Services, counsellor_id: str) -> Counsellor:
     found = await services.counsellors.find(counsellor_id)
     if found is None:
         raise NotFound(f"no counsellor has the id {counsellor_id}")
+    return found
+
+
+async def counsellor_signed_in(services: Services, who: Principal) -> Counsellor:
+    """The registered counsellor the caller signs in as: the `ip_counsellor` role and the
+    subject the programme registered (a 404 for anyone else)."""
+    found = await services.counsellors.by_subject(who.subject)
+    if found is None or not who.has_role(Role.IP_COUNSELLOR):
+        raise NotFound("the caller is no registered counsellor")
     return found
 
 

@@ -48,6 +48,16 @@ async def list_counsellors(
 
 
 @router.get(
+    "/me",
+    response_model=CounsellorPublic,
+    responses=READ,
+    summary="The counsellor the caller signs in as (404: the caller is none)",
+)
+async def signed_in_counsellor(services: ServicesDep, who: CurrentPrincipal) -> CounsellorPublic:
+    return CounsellorPublic.of(await queries.counsellor_signed_in(services, who))
+
+
+@router.get(
     "/{counsellor_id}", response_model=CounsellorPublic, responses=READ, summary="A counsellor"
 )
 async def get_counsellor(
