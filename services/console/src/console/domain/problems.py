@@ -78,6 +78,16 @@ def plain(problem: dict[str, Any], status: int) -> PlainProblem:
         for e in problem.get("errors") or []
         if isinstance(e, dict)
     ]
+    named = problem.get("field")
+    if isinstance(named, str) and named and not fields:
+        # a rule refusing one field's value (e.g. a session not held yet) names it
+        fields.append(
+            FieldProblem(
+                field=named,
+                message=BY_SLUG.get(slug_of(problem), FALLBACK),
+                detail=str(problem.get("detail") or ""),
+            )
+        )
     rule = problem.get("rule")
     return PlainProblem(
         message=BY_SLUG.get(slug_of(problem), FALLBACK),
