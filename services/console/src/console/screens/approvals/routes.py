@@ -88,7 +88,10 @@ async def board_of(caller: Caller, group_id: str) -> dict[str, Any]:
     """The board's seats, and the active members who hold no representative seat (the
     choices for a new member representative)."""
     board = await caller.get("enrollment", f"/groups/{group_id}/board")
-    members = await caller.get("enrollment", f"/groups/{group_id}/members", limit=200)
+    try:
+        members = await caller.get("enrollment", f"/groups/{group_id}/members", limit=200)
+    except ServiceRefused:
+        members = {"items": []}  # a reader who may see the board but not its members
     seated = {s["participant_id"] for s in board["representatives"] if s.get("participant_id")}
     choices = [
         m
