@@ -39,6 +39,7 @@ ES_MX: dict[str, str] = {
     "Appointed a member representative.": "Se nombró a un representante de los miembros.",
     "Removed from the board.": "Removido del consejo.",
     "Try again": "Intentar de nuevo",
+    "This value is not accepted.": "Este dato no se acepta.",
     "The board": "El consejo",
     "Remove from the board": "Remover del consejo",
     "Reason for removing %(name)s": "Motivo para remover a %(name)s",

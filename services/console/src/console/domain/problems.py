@@ -43,6 +43,7 @@ BY_FIELD_ERROR: dict[str, str] = {
     "extra_forbidden": N_("This field is not expected."),
 }
 FALLBACK = N_("The service refused the request.")
+FIELD_FALLBACK = N_("This value is not accepted.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def plain(problem: dict[str, Any], status: int) -> PlainProblem:
     fields = [
         FieldProblem(
             field=str(next((p for p in reversed(e.get("loc") or []) if isinstance(p, str)), "")),
-            message=BY_FIELD_ERROR.get(str(e.get("type")), "This value is not accepted."),
+            message=BY_FIELD_ERROR.get(str(e.get("type")), FIELD_FALLBACK),
             detail=str(e.get("msg", "")),
         )
         for e in problem.get("errors") or []
