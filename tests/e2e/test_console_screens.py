@@ -180,7 +180,7 @@ def test_a_counsellor_records_a_session_on_a_case_assigned_to_them(
     sign_in(page, console, "ip_counsellor", circle.state, subject=f"x-{uuid.uuid4().hex[:8]}")
     page.goto(f"{console}/counsel")
     assert page.locator("article[id^=case-]").count() == 0
-    assert "no existe o no está a su alcance" in page.inner_text("main")
+    assert "No es una persona consejera registrada" in page.inner_text("main")
 
 
 def test_a_board_representative_appoints_a_representative_and_removes_the_seat(

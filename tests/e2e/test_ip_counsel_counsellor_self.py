@@ -1,7 +1,7 @@
 """A counsellor finds themself and their cases, with the platform running: `GET
-/counsellors/me` names the registered counsellor the token signs in as (the role and the
-registered subject; anyone else a 404 problem document), and `GET /disclosures?counsellor_id=`
-lists only the disclosures assigned to them, metadata only."""
+/counsellors?signed_in=true` lists only the registered counsellor the token signs in as (the
+role and the registered subject; nobody for anyone else), and `GET
+/disclosures?counsellor_id=` lists only the disclosures assigned to them, metadata only."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def circle(platform: Platform, tokens: Any) -> Iterator[Circle]:
 
 
 def test_a_counsellor_finds_themself_and_the_disclosures_assigned_to_them(c: Circle) -> None:
-    me = call(c, "GET", "/counsellors/me", c.counsellor(), 200)
+    mine_only = "/counsellors?signed_in=true"
+    (me,) = call(c, "GET", mine_only, c.counsellor(), 200)["items"]
     assert (me["id"], me["name"]) == (c.counsellor_id, "Lic. Ana López")
     assert "subject" not in me
     for someone in (
@@ -38,7 +39,9 @@ def test_a_counsellor_finds_themself_and_the_disclosures_assigned_to_them(c: Cir
         c.as_(Role.PROGRAMME_SUPERVISOR, subject=c.counsellor_subject),  # the subject, no role
         c.supervisor,
     ):
-        call(c, "GET", "/counsellors/me", someone, 404)
+        assert call(c, "GET", mine_only, someone, 200) == {"items": [], "next_cursor": None}
+    assert len(call(c, "GET", "/counsellors", c.supervisor, 200)["items"]) >= 1  # the register
+    call(c, "GET", "/counsellors?signed_in=maybe", c.counsellor(), 422)
 
     disclose(c)
     mine = f"/disclosures?counsellor_id={c.counsellor_id}"

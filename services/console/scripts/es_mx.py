@@ -56,6 +56,7 @@ ES_MX: dict[str, str] = {
     "What an invention is stays within its circle: its inventors and their counsellor.": "Lo que es una invención queda en su círculo: sus inventores y su consejero.",
     "A registered counsellor advises the inventors on how to protect the invention.": "Un consejero registrado orienta a los inventores sobre cómo proteger la invención.",
     "My cases": "Mis casos",
+    "You are not a registered counsellor: sign in with the subject the programme registered you with.": "No es una persona consejera registrada: entre con el sujeto con que el programa la registró.",
     "Counsellor": "Consejero",
     "The session was recorded.": "La sesión quedó registrada.",
     "Deadlines due within 90 days": "Plazos que vencen en los próximos 90 días",

@@ -138,19 +138,20 @@ async def counsellor(services: Services, counsellor_id: str) -> Counsellor:
     return found
 
 
-async def counsellor_signed_in(services: Services, who: Principal) -> Counsellor:
-    """The registered counsellor the caller signs in as: the `ip_counsellor` role and the
-    subject the programme registered (a 404 for anyone else)."""
-    found = await services.counsellors.by_subject(who.subject)
-    if found is None or not who.has_role(Role.IP_COUNSELLOR):
-        raise NotFound("the caller is no registered counsellor")
-    return found
-
-
 async def counsellors(
-    services: Services, cursor: str | None, limit: int
+    services: Services,
+    cursor: str | None,
+    limit: int,
+    signed_in_as: Principal | None = None,
 ) -> tuple[list[Counsellor], str | None]:
-    return await page_by_id(services.counsellors, {}, cursor=cursor, limit=limit)
+    """The register; with `signed_in_as`, only the counsellor that caller signs in as (the
+    `ip_counsellor` role and the registered subject): none for anyone else."""
+    if signed_in_as is None:
+        return await page_by_id(services.counsellors, {}, cursor=cursor, limit=limit)
+    if not signed_in_as.has_role(Role.IP_COUNSELLOR):
+        return [], None
+    query = {"subject": signed_in_as.subject}
+    return await page_by_id(services.counsellors, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def licences(

@@ -44,9 +44,13 @@ RULES = (
 
 
 async def my_cases(caller: Caller, cursor: str | None) -> dict[str, Any]:
-    """The counsellor signed in, a page of the disclosures assigned to them (each with its
-    sessions), and the open deadlines of their filings within 90 days."""
-    me = await caller.get("ip-counsel", "/counsellors/me")
+    """The counsellor signed in (None: the token is no registered counsellor's), a page of the
+    disclosures assigned to them (each with its sessions), and the open deadlines of their
+    filings within 90 days."""
+    found = await caller.get("ip-counsel", "/counsellors", signed_in="true")
+    if not found["items"]:
+        return {"me": None}
+    me = found["items"][0]
     page = await caller.get(
         "ip-counsel", "/disclosures", counsellor_id=me["id"], limit=PAGE, cursor=cursor
     )
