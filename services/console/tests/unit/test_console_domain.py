@@ -125,6 +125,26 @@ def test_a_problem_in_plain_words_keeps_the_rule_and_the_fields() -> None:
     assert plain({"type": "about:blank"}, 500).message == "The service refused the request."
 
 
+def test_a_rule_naming_a_field_is_placed_beside_it() -> None:
+    words = plain(
+        {
+            "type": "https://megp.mx/problems/business-rule-violation",
+            "detail": "line 1 of order o has 3 units open to ship; 5 cannot ship",
+            "field": "quantity",
+            "open_quantity": 3,
+        },
+        422,
+    )
+    assert [(f.field, f.message, f.detail) for f in words.fields] == [
+        ("quantity", "A programme rule does not allow this.", words.detail)
+    ]
+    unknown = {"loc": ["body", "quantity"], "msg": "x", "type": "value_error"}
+    schema = plain({"type": "validation-failed", "field": "other", "errors": [unknown]}, 422)
+    assert [(f.field, f.message) for f in schema.fields] == [
+        ("quantity", "This value is not accepted.")  # the schema's errors win; translated
+    ]
+
+
 def test_a_chart_draws_one_bar_per_row_in_proportion_and_escapes_its_text() -> None:
     from console.screens.dashboard.charts import Bar, bars
 

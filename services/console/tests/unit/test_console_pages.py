@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from console.adapters.tokens import person_of
 from console.bootstrap import create_app
 from console.config import Settings
 from console.entrypoints.web.templating import LOCALE_DIR, build_environment
@@ -72,6 +73,11 @@ def test_what_each_role_is_offered(client: TestClient) -> None:
         ("/approvals/funds/g-1/spending-requests/s-1/approval", {}),
         ("/approvals/groups/g-1/board/director-general", {"candidate_id": "c-1"}),
         ("/approvals/groups/g-1/board/special-members", {"candidate_id": "c-1"}),
+        ("/approvals/groups/g-1/board/representatives", {"participant_id": "p-1"}),
+        ("/approvals/groups/g-1/board/seats/s-1/removal", {"reason": "moved away"}),
+        ("/trade/orders/o-1/lines/1/fulfilment", {"group": "g-1"}),
+        ("/trade/orders/o-1/lines/1/shortening", {"group": "g-1", "reason": "no more wool"}),
+        ("/counsel/disclosures/d-1/sessions", {"advice": "file it"}),
     ):
         refused = client.post(decision, data={"key": "k" * 12, **form})
         assert refused.status_code == 403, decision
@@ -80,6 +86,26 @@ def test_what_each_role_is_offered(client: TestClient) -> None:
         "/approvals/groups/g-1/board/treasurer", data={"key": "k" * 12, "candidate_id": "c-1"}
     )
     assert unknown.status_code == 422  # no such seat: refused before any service is asked
+
+
+def test_a_counsellor_signs_in_as_the_subject_the_programme_registered(
+    client: TestClient,
+) -> None:
+    answer = client.post("/sign-in", data={"role": "ip_counsellor", "state": "20"})
+    assert answer.status_code == 422
+    assert "el sujeto con que el programa la registró" in answer.text
+    sign_in(client, "ip_counsellor", subject="counsellor-lopez")
+    home = client.get("/").text
+    assert 'href="/counsel"' in home and 'href="/approvals"' not in home
+    services = client.app.state.services  # type: ignore[attr-defined]
+    token = services.sessions.load(client.cookies.get("megp_console")).token
+    person = person_of(services.verifier, token)
+    assert (person.subject, person.roles) == ("counsellor-lopez", frozenset({"ip_counsellor"}))
+    for decision, form in (
+        ("/trade/orders/o-1/lines/1/fulfilment", {"group": "g-1"}),
+        ("/approvals/groups/g-1/board/seats/s-1/removal", {"reason": "moved away"}),
+    ):
+        assert client.post(decision, data={"key": "k" * 12, **form}).status_code == 403
 
 
 def test_an_empty_registration_sheet_is_refused_before_anything_is_sent(
@@ -152,6 +178,7 @@ def test_a_screen_is_one_folder() -> None:
     names = [s.name for s in app.state.screens]
     assert names == [
         "approvals",
+        "counsellor",
         "dashboard",
         "group",
         "ip_counsel",

@@ -36,6 +36,7 @@ def mint_development_token(
     participant_id: str | None = None,
     group_ids: list[str] | None = None,
     organization: str | None = None,
+    subject: str | None = None,
 ) -> str:
     config = development_auth_config(settings)
     claims: dict[str, object] = {}
@@ -45,5 +46,6 @@ def mint_development_token(
         claims["group_ids"] = sorted(set(group_ids))
     if organization:
         claims["organization"] = organization
-    subject = f"console-{role}-{participant_id or uuid.uuid4().hex[:12]}"
+    # a counsellor is known by the subject the programme registered (ip-counsel); others get one
+    subject = subject or f"console-{role}-{participant_id or uuid.uuid4().hex[:12]}"
     return mint_token(config, subject, [role], [state], ttl_seconds=settings.token_ttl_s, **claims)

@@ -45,6 +45,7 @@ BY_FIELD_ERROR: dict[str, str] = {
     "extra_forbidden": N_("This field is not expected."),
 }
 FALLBACK = N_("The service refused the request.")
+FIELD_FALLBACK = N_("This value is not accepted.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +75,22 @@ def plain(problem: dict[str, Any], status: int) -> PlainProblem:
     fields = [
         FieldProblem(
             field=str(next((p for p in reversed(e.get("loc") or []) if isinstance(p, str)), "")),
-            message=BY_FIELD_ERROR.get(str(e.get("type")), "This value is not accepted."),
+            message=BY_FIELD_ERROR.get(str(e.get("type")), FIELD_FALLBACK),
             detail=str(e.get("msg", "")),
         )
         for e in problem.get("errors") or []
         if isinstance(e, dict)
     ]
+    named = problem.get("field")
+    if isinstance(named, str) and named and not fields:
+        # a rule refusing one field's value (e.g. a session not held yet) names it
+        fields.append(
+            FieldProblem(
+                field=named,
+                message=BY_SLUG.get(slug_of(problem), FALLBACK),
+                detail=str(problem.get("detail") or ""),
+            )
+        )
     rule = problem.get("rule")
     return PlainProblem(
         message=BY_SLUG.get(slug_of(problem), FALLBACK),

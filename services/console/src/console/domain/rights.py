@@ -44,6 +44,21 @@ class Person:
         return self.has("odf_staff", "programme_supervisor")
 
     @property
+    def ships_orders(self) -> bool:
+        """A group's ODF staff ship its customers' orders, acting for the ODF alone [¶55]."""
+        return self.has("odf_staff") and not self.has(*NEVER_DECIDE)
+
+    @property
+    def follows_orders(self) -> bool:
+        """Who reads a group's orders to fulfil: its ODF staff and the programme supervisors."""
+        return self.has("odf_staff", "programme_supervisor")
+
+    @property
+    def counsels(self) -> bool:
+        """IP counsellors: ip-counsel knows them by the token's subject."""
+        return self.has("ip_counsellor")
+
+    @property
     def supervises(self) -> bool:
         return self.has("programme_supervisor")
 

@@ -71,11 +71,15 @@ async def disclosures(
     state: str | None,
     cursor: str | None,
     limit: int,
+    counsellor_id: str | None = None,
 ) -> tuple[list[Disclosure], str | None]:
-    """Metadata of the disclosures in the caller's states (a state filter outside them: 403)."""
+    """Metadata of the disclosures in the caller's states (a state filter outside them: 403),
+    of a group, or assigned to a counsellor."""
     query = state_filter(who, state)
     if group_id is not None:
         query["group_id"] = group_id
+    if counsellor_id is not None:
+        query["counsellor_id"] = counsellor_id
     return await page_by_id(services.disclosures, query, cursor=cursor, limit=limit)
 
 
@@ -135,9 +139,19 @@ async def counsellor(services: Services, counsellor_id: str) -> Counsellor:
 
 
 async def counsellors(
-    services: Services, cursor: str | None, limit: int
+    services: Services,
+    cursor: str | None,
+    limit: int,
+    signed_in_as: Principal | None = None,
 ) -> tuple[list[Counsellor], str | None]:
-    return await page_by_id(services.counsellors, {}, cursor=cursor, limit=limit)
+    """The register; with `signed_in_as`, only the counsellor that caller signs in as (the
+    `ip_counsellor` role and the registered subject): none for anyone else."""
+    if signed_in_as is None:
+        return await page_by_id(services.counsellors, {}, cursor=cursor, limit=limit)
+    if not signed_in_as.has_role(Role.IP_COUNSELLOR):
+        return [], None
+    query = {"subject": signed_in_as.subject}
+    return await page_by_id(services.counsellors, query, cursor=cursor, limit=limit, scalar_eq=True)
 
 
 async def licences(

@@ -362,6 +362,7 @@ class Order(Aggregate):
                 f"{quantity} cannot ship",
                 rule="RULES.md",
                 open_quantity=line.open,
+                field="quantity",
             )
         line.shipped += quantity
         line.shipments.append(Shipment(id=shipment_id, quantity=quantity, on=on))

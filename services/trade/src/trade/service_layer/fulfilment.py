@@ -13,13 +13,14 @@ from datetime import timedelta
 
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import NotFound
+from megp_common.web import page_by_id
 from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
-from trade.domain.errors import NotAuthorized
+from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderLine, OrderStatus
 from trade.domain.returns import ReturnStatus, decide_return, find_return, request_return
 from trade.service_layer.container import Services
 from trade.service_layer.orders import settle
-from trade.service_layer.products import act_for_odf
+from trade.service_layer.products import act_for_odf, group_in_scope
 
 
 async def _order(services: Services, order_id: str) -> Order:
@@ -127,3 +128,42 @@ async def sweep_orphan_holds(services: Services) -> int:
         if due:  # dealt with above, or left by a hold given back without its expiry
             await services.stock.forget_expiries(product_id, due)
     return released
+
+
+#: what `orders_to_fulfil` lists: the orders still to ship (paid) or those done (completed)
+FULFILMENT_STATUSES = (OrderStatus.PAID, OrderStatus.COMPLETED)
+
+
+async def orders_to_fulfil(
+    services: Services,
+    who: Principal,
+    group_id: str,
+    *,
+    status: OrderStatus,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Order], str | None]:
+    """Customers' orders with a line of the group's products, by status (paid: still to ship;
+    completed: every line settled), in `_id` order: for the group's ODF staff (acting for it
+    alone) and the programme supervisors of its state. Each order keeps only the group's lines
+    (another group's lines of the same order are its own ODF's business)."""
+    group = await group_in_scope(services, who, group_id)
+    if who.has_role(Role.ODF_STAFF):
+        act_for_odf(who, group)
+    elif not who.has_role(Role.PROGRAMME_SUPERVISOR):
+        raise NotAuthorized("a group's orders to fulfil are for its ODF staff and supervisors")
+    if status not in FULFILMENT_STATUSES:
+        raise TradeRuleViolation("orders to fulfil are paid or completed ones")
+    query = {"lines.group_id": group.id, "status": status.value}
+    found, next_cursor = await page_by_id(services.orders, query, cursor=cursor, limit=limit)
+    return [_only_lines_of(order, group.id) for order in found], next_cursor
+
+
+def _only_lines_of(order: Order, group_id: str) -> Order:
+    mine = {line.number for line in order.lines if line.group_id == group_id}
+    return order.model_copy(
+        update={
+            "lines": [line for line in order.lines if line.number in mine],
+            "returns": [r for r in order.returns if r.number in mine],
+        }
+    )

@@ -28,6 +28,7 @@ SIGN_IN_ROLES = (
     Role.DONOR_PORTAL,
     Role.PARTNER_BANK,
     Role.PARTICIPANT,
+    Role.IP_COUNSELLOR,
 )
 STATES = ["*", *(f"{n:02d}" for n in range(1, 33))]
 
@@ -64,6 +65,7 @@ async def sign_in(
     participant_id: Annotated[str, Form()] = "",
     group_ids: Annotated[str, Form()] = "",
     organization: Annotated[str, Form()] = "",
+    subject: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     services = services_of(request)
     if not services.settings.offers_development_sign_in:
@@ -77,6 +79,8 @@ async def sign_in(
         problems["participant_id"] = N_("A participant or board representative needs their id.")
     if role in ("partner_bank", "donor_portal") and not organization.strip():
         problems["organization"] = N_("A bank or donor needs its organization.")
+    if role == "ip_counsellor" and not subject.strip():
+        problems["subject"] = N_("A counsellor signs in as the subject the programme registered.")
     if problems:
         return sign_in_page(request, 422, problems=problems)
     token = mint_development_token(
@@ -86,6 +90,7 @@ async def sign_in(
         participant_id=participant_id.strip() or None,
         group_ids=[g.strip() for g in group_ids.split(",") if g.strip()],
         organization=organization.strip() or None,
+        subject=subject.strip() or None,
     )
     answer = RedirectResponse("/", status_code=303)
     set_session_cookie(answer, services, Session(token))

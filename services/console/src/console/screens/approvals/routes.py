@@ -1,7 +1,9 @@
 """Approvals for board representatives: what waits for the board's decision on their groups,
-each with the rule that applies beside it. Three kinds: loans at board level (credit), fees
-asked of the Competition Sub-Fund (funds' spending requests) and the Support Committee's
-candidates for the board's special members and Director General (enrollment). Only a person
+each with the rule that applies beside it. Loans at board level (credit), fees asked of the
+Competition Sub-Fund (funds' spending requests), the Support Committee's candidates for the
+board's special members and Director General (enrollment), and the board itself: appointing a
+member representative from the group's active members and removing a seat, with its reason
+(enrollment's board routes). Only a person
 who decides for a board sees the decision buttons [¶55]; the console's POST routes refuse
 anybody else, and each service checks the board again on every decision."""
 
@@ -25,6 +27,8 @@ Id = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]
 GroupQuery = Annotated[str | None, Query(max_length=100, pattern=r"^[A-Za-z0-9_:-]*$")]
 Key = Annotated[str, Form(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")]
 CandidateId = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_:-]+$")]
+ParticipantId = Annotated[str, Form(max_length=64)]
+Reason = Annotated[str, Form(max_length=500)]
 Position = Literal["special-members", "director-general"]
 
 BOARD_ONLY = (
@@ -66,6 +70,39 @@ APPOINTMENT_RULES = (
     ),
 )
 
+#: beside the board's own seats: who appoints member representatives, and who removes a seat
+BOARD_RULES = (
+    BOARD_ONLY,
+    ("¶49", N_("The group appoints its member representatives from its active members.")),
+    (
+        "¶54",
+        N_(
+            "Special members and the Director General come from the Support Committee's "
+            "candidates; the board appoints and removes them."
+        ),
+    ),
+)
+
+
+async def board_of(caller: Caller, group_id: str) -> dict[str, Any]:
+    """The board's seats, and the active members who hold no representative seat (the
+    choices for a new member representative)."""
+    board = await caller.get("enrollment", f"/groups/{group_id}/board")
+    try:
+        members = await caller.get("enrollment", f"/groups/{group_id}/members", limit=200)
+    except ServiceRefused:
+        members = {"items": []}  # a reader who may see the board but not its members
+    seated = {s["participant_id"] for s in board["representatives"] if s.get("participant_id")}
+    choices = [
+        m
+        for m in members["items"]
+        if m.get("status") == "active" and m["participant_id"] not in seated
+    ]
+    seats = [*board["representatives"], *board["special_members"]]
+    if board["director_general"]:
+        seats.append(board["director_general"])
+    return {"seats": seats, "choices": choices}
+
 
 async def candidates_of(caller: Caller, group_id: str) -> dict[str, Any]:
     """The Support Committee's candidates for the group's board, and who sits on it now."""
@@ -100,9 +137,10 @@ async def approvals(seat: CurrentSeat, group: GroupQuery = None) -> HTMLResponse
             "funds", f"/funds/{g}/spending-requests", status="pending", limit=200
         )
         calls[f"candidates{i}"] = candidates_of(api, g)
+        calls[f"board{i}"] = board_of(api, g)
     found = await sections(**calls)
     waiting = [
-        (g, found[f"loans{i}"], found[f"spending{i}"], found[f"candidates{i}"])
+        (g, found[f"loans{i}"], found[f"spending{i}"], found[f"candidates{i}"], found[f"board{i}"])
         for i, g in enumerate(groups)
     ]
     return seat.page(
@@ -111,6 +149,7 @@ async def approvals(seat: CurrentSeat, group: GroupQuery = None) -> HTMLResponse
         rules=LOAN_RULES,
         spending_rules=SPENDING_RULES,
         appointment_rules=APPOINTMENT_RULES,
+        board_rules=BOARD_RULES,
         group=group or "",
         new_key=lambda: str(uuid.uuid4()),
     )
@@ -125,7 +164,10 @@ async def _decide(
     except ServiceRefused as refused:
         section = Section(problem=plain(refused.problem, refused.status_code))
     if seat.request.headers.get("HX-Request"):
-        return seat.page("approvals/_decided.html", target=target, decided=section, done=done)
+        group = seat.request.path_params.get("group_id", "")
+        return seat.page(
+            "approvals/_decided.html", target=target, decided=section, done=done, group=group
+        )
     if section.problem is None:
         return RedirectResponse("/approvals", status_code=303)
     return seat.page("problem.html", status=section.problem.status, problem=section.problem)
@@ -157,6 +199,21 @@ async def approve_spending(fund_id: Id, request_id: Id, seat: CurrentSeat, key: 
     )
 
 
+@router.post("/approvals/groups/{group_id}/board/representatives")
+async def appoint_representative(
+    group_id: Id, seat: CurrentSeat, key: Key, participant_id: ParticipantId = ""
+) -> Response:
+    return await _decide(
+        seat,
+        f"representative-{group_id}",
+        "enrollment",
+        f"/groups/{group_id}/board/representatives",
+        {"participant_id": participant_id},
+        key,
+        N_("Appointed a member representative."),
+    )
+
+
 @router.post("/approvals/groups/{group_id}/board/{position}")
 async def appoint(
     group_id: Id, position: Position, seat: CurrentSeat, key: Key, candidate_id: CandidateId
@@ -169,6 +226,21 @@ async def appoint(
         {"candidate_id": candidate_id},
         key,
         N_("Appointed by the board."),
+    )
+
+
+@router.post("/approvals/groups/{group_id}/board/seats/{seat_id}/removal")
+async def remove_seat(
+    group_id: Id, seat_id: Id, seat: CurrentSeat, key: Key, reason: Reason = ""
+) -> Response:
+    return await _decide(
+        seat,
+        f"seat-{seat_id}",
+        "enrollment",
+        f"/groups/{group_id}/board/seats/{seat_id}/removal",
+        {"reason": reason},
+        key,
+        N_("Removed from the board."),
     )
 
 

@@ -8,6 +8,7 @@ from trade.entrypoints.api.routers import (
     channels,
     fulfilment,
     orders,
+    orders_to_fulfil,
     products,
     purchase_orders,
     rates,
@@ -16,5 +17,15 @@ from trade.entrypoints.api.routers import (
 )
 
 router = APIRouter(prefix="/v1")
-for module in (products, orders, fulfilment, rounds, purchase_orders, reports, channels, rates):
+for module in (
+    products,
+    orders,
+    fulfilment,
+    orders_to_fulfil,
+    rounds,
+    purchase_orders,
+    reports,
+    channels,
+    rates,
+):
     router.include_router(module.router)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from ip_counsel.entrypoints.api.deps import CounsellorId, ServicesDep, keyed
@@ -40,10 +42,17 @@ async def register(
 async def list_counsellors(
     services: ServicesDep,
     who: CurrentPrincipal,
+    signed_in: Annotated[
+        bool,
+        Query(
+            description="Only the counsellor the caller signs in as (the `ip_counsellor` role "
+            "and the subject registered): none for a caller who is no registered counsellor"
+        ),
+    ] = False,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> CounsellorList:
-    found, after = await queries.counsellors(services, cursor, limit)
+    found, after = await queries.counsellors(services, cursor, limit, who if signed_in else None)
     return CounsellorList(items=[CounsellorPublic.of(c) for c in found], next_cursor=after)
 
 

@@ -57,11 +57,18 @@ async def list_disclosures(
     who: CurrentPrincipal,
     group_id: Annotated[str | None, Query(max_length=100)] = None,
     state_code: Annotated[str | None, Query(pattern=r"^(0[1-9]|[12][0-9]|3[0-2])$")] = None,
+    counsellor_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Page[DisclosurePublic]:
     found, after = await queries.disclosures(
-        services, who, group_id=group_id, state=state_code, cursor=cursor, limit=limit
+        services,
+        who,
+        group_id=group_id,
+        state=state_code,
+        cursor=cursor,
+        limit=limit,
+        counsellor_id=counsellor_id,
     )
     return Page(items=[DisclosurePublic.of(d) for d in found], next_cursor=after)
 
