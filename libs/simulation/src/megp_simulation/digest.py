@@ -62,6 +62,7 @@ class RunEvents:
     #: the disclosures' made-up words every event is scanned for
     watched: tuple[str, ...] = ()
     copies: int = 0  # records of the run's read, redelivered copies included
+    bytes_read: int = 0  # their JSON, what the checks once kept (as dicts, several times this)
     ids: set[str] = field(default_factory=set)
     by_type: Counter[str] = field(default_factory=Counter)  # distinct ids per type
     sales: dict[str, dict[str, Any]] = field(default_factory=dict)  # SaleCompleted, by id

@@ -185,6 +185,7 @@ async def events_since(
             run.published[topic] = sum(ends[tp] - starts[tp] for tp in parts if tp.topic == topic)
         async for record in _records_between(consumer, starts, ends):
             if _key(record) in keys:
+                run.bytes_read += len(record.value)
                 run.note(orjson.loads(record.value))
 
     await _with_consumer(bootstrap, work)

@@ -266,6 +266,8 @@ def _events(events: RunEvents, consumed: dict[str, int]) -> dict[str, Any]:
         "ours": len(by_type),
         "ours_total": sum(by_type.values()),
         "ours_by_type": dict(sorted(by_type.items())),
+        "ours_copies": events.copies,
+        "ours_json_mib": round(events.bytes_read / 2**20, 1),
         "consumed_by_group": consumed,
     }
 
