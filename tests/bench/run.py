@@ -102,7 +102,12 @@ def run_scales(specs: list[str], months: int, seed: int) -> list[dict[str, Any]]
             f"--states {states} --groups {groups} --members {members} --months {months} "
             f"--seed {seed} --quiet"
         )
-        s = run_simulation(args)
+        try:
+            s = run_simulation(args)
+        except RuntimeError as failed:
+            progress(str(failed))
+            out.append({"scale": spec, "failed": str(failed)})
+            continue
         out.append(
             {
                 "scale": spec,
@@ -122,16 +127,19 @@ def run_scales(specs: list[str], months: int, seed: int) -> list[dict[str, Any]]
 
 def scale_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     rows = []
+    failed = [r for r in results if "failed" in r]
+    rows += [(f"scale {r['scale']}", "FAILED", r["failed"]) for r in failed]
+    results = [r for r in results if "failed" not in r]
     for r in results:
         peaks = r["peak_rss_mib"]
-        services = {k: v for k, v in peaks.items() if k != "driver"}
+        services = {k: v for k, v in peaks.items() if k not in ("driver", "kafka", "store")}
         busiest = max(services.items(), key=lambda kv: kv[1], default=("-", 0))
         rows.append(
             (
                 f"scale {r['participants']:,} x {r['months']} months",
                 f"{r['participant_months_per_second']:,.1f} pm/s",
                 f"wall {r['wall_s']:,.0f} s, {r['events_per_s']:,.1f} ev/s, driver "
-                f"{peaks.get('driver', 0):,.0f} MiB, largest other {busiest[0]} "
+                f"{peaks.get('driver', 0):,.0f} MiB, largest service {busiest[0]} "
                 f"{busiest[1]:,.0f} MiB, "
                 + ("invariants hold" if r["invariants_hold"] else "INVARIANTS FAILED"),
             )
@@ -716,9 +724,12 @@ def run_simulation(arguments: str) -> dict[str, Any]:
     their peak memory can be read); its progress bars show as it goes."""
     argv = [sys.executable, "-m", "megp_simulation", *shlex.split(arguments)]
     progress(f"simulation: {' '.join(argv[1:])}")
-    started = time.monotonic()
+    started, began = time.monotonic(), time.time()
     done = subprocess.run(argv, cwd=REPO_ROOT)
     latest = REPO_ROOT / ".local" / "simulation" / "latest.json"
+    if not latest.exists() or latest.stat().st_mtime < began:
+        # the run stopped before its summary: an earlier run's must not stand for it
+        raise RuntimeError(f"the simulation {arguments!r} exited {done.returncode} with no summary")
     summary: dict[str, Any] = json.loads(latest.read_text())
     summary["bench_wall_s"] = round(time.monotonic() - started, 1)
     summary["bench_exit_code"] = done.returncode
