@@ -76,7 +76,8 @@ from console_pages import console_pages, console_rows, header_factory
 #: --months 40 --seed 7" (440 participants, a few minutes).
 DEFAULT_SIMULATION = "--seed 7"
 #: the scales of stage (h), each "<groups>x<members>" or a participant count (groups of 20):
-#: 440, 2,400 and 4,800 participants, under an hour here at --scale-months 12. The issue's
+#: 440, 2,400 and 4,800 participants at --scale-months 12 (440 took 5 minutes and 1,200 took 25
+#: here under other workers' load, so the three take hours; docs/simulation.md). The issue's
 #: measure is 440, 24,000 and 48,000 (the first year's doubling [¶100]):
 #: `--scales 22x20,120x200,240x200` (hours on this machine, see docs/simulation.md).
 DEFAULT_SCALES = "22x20,120x20,240x20"
