@@ -30,8 +30,8 @@ from megp_simulation.banks import (
     expected_ids,
     holder,
 )
+from megp_simulation.digest import RunEvents
 from megp_simulation.invariants import Check
-from megp_simulation.kafka import RunEvents
 from megp_simulation.model import Group
 from megp_simulation.progress import Progress
 from megp_simulation.scenario import Simulation
@@ -115,11 +115,7 @@ def check_trust_banks(sim: Simulation, events: RunEvents) -> Check:
         "funds.FundOpened's trust_bank = the bank the run named at the ODF's registration "
         "(the three in turn); every bank holds a fund from three groups on",
     )
-    opened = {
-        e["data"]["fund_id"]: e["data"].get("trust_bank")
-        for e in events.ours
-        if e.get("type") == "funds.FundOpened"
-    }
+    opened = events.opened
     for g in sim.groups:
         bank = holder(g)
         held.expect(

@@ -31,7 +31,7 @@ from megp_simulation.model import Group
 from megp_simulation.progress import Progress
 
 if TYPE_CHECKING:
-    from megp_simulation.kafka import RunEvents
+    from megp_simulation.digest import RunEvents
     from megp_simulation.scenario import Simulation
 
 #: the banks holding the run's trust funds (each one of enrollment's partner banks)
@@ -282,28 +282,10 @@ def expected_deliveries(sim: Simulation, events: RunEvents) -> dict[str, Concern
     some subscriber asked for, and the bank it concerns, in the topics' order (the first copy
     of a redelivered event decides)."""
     trust = {g.group_id: holder(g) for g in sim.groups}
-    offered = set(FUND_MOVEMENTS) | set(CREDIT_EVENTS)
-    lenders: dict[tuple[str, str], str] = {}
     out: dict[str, Concern] = {}
-    for env in events.ours:
-        kind, data = str(env.get("type")), env.get("data") or {}
-        loan, line = data.get("loan_id"), data.get("line_id")
-        lender = data.get("lender") if kind.startswith("credit.") else None
-        if lender and kind in TEACH_LENDER:
-            if kind != "credit.CreditLineOpened" and loan:
-                lenders[("loan", loan)] = lender
-            for moved in data.get("loan_ids") or [] if kind == "credit.CreditLineTakenOver" else []:
-                lenders[("loan", str(moved))] = lender
-            if line:
-                lenders[("line", line)] = lender
-        if kind not in offered or env["id"] in out:
-            continue
-        group = str(data.get("fund_id") or data.get("group_id"))
-        if kind in FUND_MOVEMENTS:
-            bank = trust.get(str(data.get("fund_id")))
-        else:
-            bank = lender or lenders.get(("loan", loan) if loan else ("line", str(line)))
-        out[str(env["id"])] = Concern(kind, bank, group)
+    for eid, o in events.offered.items():  # the lender learnt as the topics were read
+        bank = trust.get(str(o.fund_id)) if o.type in FUND_MOVEMENTS else o.lender
+        out[eid] = Concern(o.type, bank, o.group_id)
     return out
 
 

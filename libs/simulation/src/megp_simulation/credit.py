@@ -14,8 +14,8 @@ from megp_common.testing import payloads
 from megp_simulation.model import Group, LeaseTrack, LoanTrack, add_months
 
 if TYPE_CHECKING:
+    from megp_simulation.digest import RunEvents
     from megp_simulation.invariants import Check
-    from megp_simulation.kafka import RunEvents
     from megp_simulation.scenario import Simulation
 
 #: the partner bank that takes lines over (one of credit's LENDER_RATES)
@@ -276,13 +276,8 @@ def check_lenders_of_record(
         "FundRepaymentMade's lender and each paid instalment's payee = the line's lender of "
         "record on the due date",
     )
-    taken: dict[str, list[dict[str, Any]]] = {}
-    paid: list[dict[str, Any]] = []
-    for env in {e["id"]: e for e in events.ours}.values():
-        if env["type"] == "credit.CreditLineTakenOver":
-            taken.setdefault(env["data"]["line_id"], []).append(env["data"])
-        elif env["type"] == "funds.FundRepaymentMade":
-            paid.append(env["data"])
+    taken = events.taken_over
+    paid = list(events.repayments.values())
     if sim.scale.months > takeover_month(sim) and len(sim.groups) > 1:
         check.expect(any(g.taken_over_on for g in sim.groups), "the run reached its takeover month")
     due: dict[tuple[str, int], tuple[Group, dict[str, Any]]] = {}

@@ -311,7 +311,7 @@ def _settled_pledges(sim: Simulation, desk: DonorDesk, lapsing: int) -> list[Any
 
 
 def check_donors(sim: Simulation, read: DonorsRead | None, funds: list[FundView]) -> list[Check]:
-    from megp_simulation.invariants import TRUST, Check, cents, line_amount
+    from megp_simulation.invariants import Check, cents
 
     caps = Check(
         "matched totals within every cap",
@@ -373,24 +373,24 @@ def check_donors(sim: Simulation, read: DonorsRead | None, funds: list[FundView]
             got = read.donations[d.donation_id]
             journal.expect(got["status"] == "booked", f"{d.donation_id}: {got['status']}")
             f = by_group[d.group.group_id]
-            entries = [e for e in f.journal if e["id"] == got.get("entry_id")]
-            journal.expect(len(entries) == 1, f"{d.donation_id}: {len(entries)} journal entries")
-            if entries:
-                c, e = cents(got["amount_mxn"]), entries[0]
+            entry_id = str(got.get("entry_id"))
+            n = f.journal.ids[entry_id]
+            journal.expect(n == 1, f"{d.donation_id}: {n} journal entries")
+            if n:
+                c, e = cents(got["amount_mxn"]), f.journal.inflows.get(entry_id)
                 journal.expect(
-                    line_amount(e, TRUST, "debit") == c
+                    e is not None
+                    and e.trust_debit == c
                     and cents(got["split"]["development"]) == c - c // 2
                     and cents(got["split"]["competition"]) == c // 2
-                    and line_amount(e, "development_subfund", "credit") == c - c // 2
-                    and line_amount(e, "competition_subfund", "credit") == c // 2,
-                    f"{d.donation_id}: entry {e['id']} does not split {c} centavos 50/50",
+                    and e.dev_credit == c - c // 2
+                    and e.comp_credit == c // 2,
+                    f"{d.donation_id}: entry {entry_id} ({e}) does not split {c} centavos 50/50",
                 )
             booked[d.group.group_id] += 1
         for gid, n in booked.items():
-            from_club = [
-                e for e in by_group[gid].journal if e["description"].endswith(f"from {club.name}")
-            ]
-            journal.expect(len(from_club) == n, f"{gid}: {len(from_club)} entries, {n} donations")
+            from_club = by_group[gid].journal.from_club(club.name)
+            journal.expect(from_club == n, f"{gid}: {from_club} entries, {n} donations")
 
     status = {p["id"]: p["status"] for p in read.pledges}
     told = {

@@ -8,17 +8,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from megp_simulation.kafka import RunEvents
+from megp_simulation.digest import (
+    COMP,
+    DEV,
+    INFLOW_KINDS,
+    TRUST,
+    JournalDigest,
+    RunEvents,
+    cents,
+    line_amount,
+)
 from megp_simulation.market import buyer_claims
 from megp_simulation.model import Group, money, noon
 from megp_simulation.scenario import Simulation
 
-TRUST, DEV, COMP = "trust_cash", "development_subfund", "competition_subfund"
-INFLOW_KINDS = {"grant", "temporary_contribution", "member_deposit", "deposit_sheet"}
-
-
-def cents(amount: str | Decimal) -> int:
-    return int(Decimal(amount) * 100)
+__all__ = ["COMP", "DEV", "INFLOW_KINDS", "TRUST", "cents", "line_amount"]
 
 
 @dataclass
@@ -44,20 +48,33 @@ class Check:
     def note(self, seen: str) -> None:
         self.notes.append(seen)
 
+    def failed_of(self, checked: int, failures: list[str], failed: int | None = None) -> None:
+        """`checked` judgements made while a digest folded what it read, of which `failed`
+        (by default as many as `failures`, the first of them kept) failed."""
+        self.checked += checked
+        for failure in failures:
+            if len(self.failures) >= 20:
+                break
+            self.failures.append(failure)
+        if (len(failures) if failed is None else failed) > 0 and len(self.failures) >= 20:
+            self.failures.append("...")
+
 
 @dataclass
 class FundView:
     group: Group
     statement: dict[str, Any]
     ledger_check: dict[str, Any]
-    journal: list[dict[str, Any]]
+    journal: JournalDigest
     notices: list[dict[str, Any]]
     debts: list[dict[str, Any]]
 
 
 def read_fund(sim: Simulation, g: Group) -> FundView:
+    """The fund's statement, ledger check, notices and debts, and its journal read a page at a
+    time and folded (`JournalDigest`): no entry is kept."""
     api = sim.api
-    journal: list[dict[str, Any]] = []
+    journal = JournalDigest()
     cursor = None
     while True:
         page = api.call(
@@ -66,7 +83,8 @@ def read_fund(sim: Simulation, g: Group) -> FundView:
             f"/funds/{g.group_id}/journal",
             params={"limit": 200} | ({"cursor": cursor} if cursor else {}),
         )
-        journal += page["items"]
+        for entry in page["items"]:
+            journal.note(entry)
         cursor = page.get("next_cursor")
         if not cursor:
             break
@@ -77,14 +95,6 @@ def read_fund(sim: Simulation, g: Group) -> FundView:
         journal=journal,
         notices=api.call("funds", "GET", f"/funds/{g.group_id}/notices"),
         debts=api.call("funds", "GET", f"/funds/{g.group_id}/debts"),
-    )
-
-
-def line_amount(entry: dict[str, Any], account: str, side: str) -> int:
-    return sum(
-        cents(x["amount"])
-        for x in entry["lines"]
-        if x["account"] == account and x["side"] == side and x["currency"] == "MXN"
     )
 
 
@@ -119,9 +129,7 @@ def check_funds(sim: Simulation, funds: list[FundView]) -> list[Check]:
             cents(ours) == cents(st["trust_cash"]),
             f"{g.group_id}: books {ours} vs statement trust cash {st['trust_cash']}",
         )
-        journal_cash = sum(
-            line_amount(e, TRUST, "debit") - line_amount(e, TRUST, "credit") for e in f.journal
-        )
+        journal_cash = f.journal.trust_cash
         cash.expect(
             journal_cash == cents(st["trust_cash"]),
             f"{g.group_id}: journal trust cash {journal_cash} vs statement {st['trust_cash']}",
@@ -130,23 +138,19 @@ def check_funds(sim: Simulation, funds: list[FundView]) -> list[Check]:
         for inflow in g.inflows:
             c = cents(inflow)
             dev, comp = dev + c - c // 2, comp + c // 2
-        for e in f.journal:
-            if e["kind"] in INFLOW_KINDS:
-                c = line_amount(e, TRUST, "debit")
-                split.expect(
-                    line_amount(e, DEV, "credit") == c - c // 2
-                    and line_amount(e, COMP, "credit") == c // 2,
-                    f"{g.group_id}: entry {e['id']} splits {c} unevenly",
-                )
-            else:
-                dev += line_amount(e, DEV, "credit") - line_amount(e, DEV, "debit")
-                comp += line_amount(e, COMP, "credit") - line_amount(e, COMP, "debit")
+        j = f.journal
+        split.failed_of(
+            j.inflow_count,
+            [f"{g.group_id}: entry {eid} splits {c} unevenly" for eid, c in j.uneven],
+            j.uneven_count,
+        )
+        dev, comp = dev + j.dev, comp + j.comp
         split.expect(
             dev == cents(st["development_subfund"]) and comp == cents(st["competition_subfund"]),
             f"{g.group_id}: expected dev {dev} comp {comp} centavos, statement "
             f"{st['development_subfund']} / {st['competition_subfund']}",
         )
-        inflow_entries = sum(1 for e in f.journal if e["kind"] in INFLOW_KINDS)
+        inflow_entries = j.inflow_count
         split.expect(
             inflow_entries == len(g.inflows),
             f"{g.group_id}: {inflow_entries} inflow entries, the simulation made {len(g.inflows)}",
@@ -175,22 +179,13 @@ def check_instalments(sim: Simulation, funds: list[FundView], events: RunEvents)
         "every instalment_payment journal entry names a loan and number paid by the fund, with "
         "the instalment's total; counts equal",
     )
-    by_type: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for env in events.ours:
-        by_type[env["type"]][env["id"]] = env["data"]
-    overdue_reasons = {
-        (d["loan_id"], d["installment_number"]): d.get("reason", "")
-        for d in by_type["credit.InstallmentOverdue"].values()
-    }
-    paid_events = Counter(
-        (d["loan_id"], d["installment_number"]) for d in by_type["credit.InstallmentPaid"].values()
-    )
+    overdue_reasons = events.overdue_reasons
+    paid_events = events.instalments_paid
     entries = {
-        (d["loan_id"], d["installment_number"], d["entry_id"])
-        for d in by_type["funds.FundRepaymentMade"].values()
+        (d["loan_id"], d["installment_number"], d["entry_id"]) for d in events.repayments.values()
     }
     fund_paid_events = Counter((lid, n) for lid, n, _ in entries)
-    per_entry = Counter(d["entry_id"] for d in by_type["funds.FundRepaymentMade"].values())
+    per_entry = Counter(d["entry_id"] for d in events.repayments.values())
     for entry_id, copies in per_entry.items():
         announced.expect(copies == 1, f"entry {entry_id} announced by {copies} event ids")
     for n, c in (paid_events | fund_paid_events).items():
@@ -211,19 +206,17 @@ def check_instalments(sim: Simulation, funds: list[FundView], events: RunEvents)
                     bool(overdue_reasons.get((lid, n))), f"{lid}#{n} overdue without a reason"
                 )
             once.expect(paid_events[(lid, n)] <= 1, f"{lid}#{n} paid twice")
-        repayments = [e for e in f.journal if e["kind"] == "instalment_payment"]
+        repayments = f.journal.repayments
         seen: set[tuple[str, int]] = set()
-        for e in repayments:
-            words = e["description"].split()
-            num, loan_id = int(words[1]), str(e["metadata"].get("loan_id", words[4]))
+        for r in repayments:
+            loan_id, num = r.loan_id, r.number
             paid = by_number.get((loan_id, num))
             matched.expect(
                 paid is not None
                 and paid.get("paid_by") == "fund"
                 and (loan_id, num) not in seen
-                and line_amount(e, TRUST, "credit")
-                == cents(paid["principal"]) + cents(paid["interest"]),
-                f"{g.group_id}: entry {e['id']} ({loan_id}#{num}) matches no unpaid-by-fund "
+                and r.trust_credit == cents(paid["principal"]) + cents(paid["interest"]),
+                f"{g.group_id}: entry {r.entry_id} ({loan_id}#{num}) matches no unpaid-by-fund "
                 "instalment",
             )
             seen.add((loan_id, num))
@@ -345,16 +338,16 @@ class MarketView:
 
 def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     """trade.SaleCompleted of the run, by event id (a redelivered copy counts once)."""
-    return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleCompleted"}
+    return events.sales
 
 
 def royalty_events(events: RunEvents) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e["data"] for e in events.ours if e["type"] == "ip_counsel.RoyaltyReceived"}
+    return events.royalties
 
 
 def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     """trade.SaleReturned of the run, by event id."""
-    return {e["id"]: e["data"] for e in events.ours if e["type"] == "trade.SaleReturned"}
+    return events.returns
 
 
 def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> MarketView:
@@ -620,10 +613,12 @@ REMINDED, MISSED = "ip_counsel.DeadlineReminderDue", "ip_counsel.DeadlineMissed"
 
 
 def ip_events(events: RunEvents) -> list[dict[str, Any]]:
-    """ip-counsel's events of the run, one copy of each (delivery is at least once: a copy
-    carries the same id)."""
-    ours = [e for e in events.ours if str(e.get("type", "")).startswith("ip_counsel.")]
-    return list({str(e["id"]): e for e in ours}.values())
+    """ip-counsel's deadline reminders and misses of the run, one copy of each (delivery is at
+    least once: a copy carries the same id), each as {"id", "type", "data"}."""
+    return [
+        {"id": eid, "type": kept["type"], "data": {k: v for k, v in kept.items() if k != "type"}}
+        for eid, kept in events.deadlines.items()
+    ]
 
 
 def scan_store(mongo: str, words: list[str]) -> tuple[int, list[str]]:
@@ -662,10 +657,10 @@ def check_secrecy(
     )
     if sim.scale.inventive > 0:
         seen.expect(bool(words), "the run recorded no disclosure")
-    for e in events.ours:
-        text = str(e)
-        hits = [w for w in words if w in text]
-        seen.expect(not hits, f"event {e.get('type')} {e.get('id')}: {hits}")
+    if words and not set(words) <= set(events.watched):
+        seen.failures.append(f"the events were scanned for {events.watched}, not all of {words}")
+    found = events.secrets_found
+    seen.failed_of(events.secrets_scanned, found)
     for answer in outside:
         hits = [w for w in words if w in answer]
         seen.expect(not hits and answer.startswith("200 "), f"outsider read {answer[:120]}")

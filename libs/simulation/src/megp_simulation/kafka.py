@@ -1,5 +1,6 @@
-"""What the simulation reads from Kafka: consumer lag, dead letters, the run's events, and the
-obligations funds announces while the run goes (ObligationFeed)."""
+"""What the simulation reads from Kafka: consumer lag, dead letters, the run's events (folded
+into `RunEvents` as they are read), and the obligations funds announces while the run goes
+(ObligationFeed)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+
+from megp_simulation.digest import RunEvents
 
 CONSUMER_GROUPS = ("enrollment", "funds", "credit", "trade", "donors")
 EVENT_TOPICS = (
@@ -32,14 +34,6 @@ DLQ_TOPICS = (
     "webhooks.dlq",
     "donors.dlq",
 )
-
-
-@dataclass
-class RunEvents:
-    """The events published since the run started: all of them counted, ours kept."""
-
-    published: dict[str, int] = field(default_factory=dict)  # topic -> messages since start
-    ours: list[dict[str, Any]] = field(default_factory=list)  # envelopes keyed by our groups
 
 
 async def committed_offsets(bootstrap: str) -> dict[str, dict[TopicPartition, int]]:
@@ -175,9 +169,13 @@ async def dead_letters_since(
     return result
 
 
-async def events_since(bootstrap: str, since_ms: int, keys: set[str]) -> RunEvents:
-    """Counts every event published since `since_ms` and keeps those keyed by `keys`."""
-    run = RunEvents()
+async def events_since(
+    bootstrap: str, since_ms: int, keys: set[str], watched: Iterable[str] = ()
+) -> RunEvents:
+    """Counts every event published since `since_ms` and folds those keyed by `keys` into the
+    checks' digest (`RunEvents`), scanning each for the `watched` words: one pass over the
+    topics, a fetch of at most 5,000 records at a time, no event kept whole."""
+    run = RunEvents(watched=tuple(watched))
 
     async def work(consumer: AIOKafkaConsumer) -> None:
         await _ensure_metadata(consumer, EVENT_TOPICS)
@@ -187,7 +185,8 @@ async def events_since(bootstrap: str, since_ms: int, keys: set[str]) -> RunEven
             run.published[topic] = sum(ends[tp] - starts[tp] for tp in parts if tp.topic == topic)
         async for record in _records_between(consumer, starts, ends):
             if _key(record) in keys:
-                run.ours.append(orjson.loads(record.value))
+                run.bytes_read += len(record.value)
+                run.note(orjson.loads(record.value))
 
     await _with_consumer(bootstrap, work)
     return run

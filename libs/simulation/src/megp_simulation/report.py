@@ -12,8 +12,8 @@ from typing import Any
 
 from megp_simulation.api import Api
 from megp_simulation.bank_checks import bank_rows
-from megp_simulation.invariants import MISSED, REMINDED, Check, ip_events
-from megp_simulation.kafka import RunEvents
+from megp_simulation.digest import RunEvents
+from megp_simulation.invariants import MISSED, REMINDED, Check
 from megp_simulation.model import LoanTrack
 from megp_simulation.scenario import Simulation
 
@@ -83,19 +83,19 @@ def _inventors(sim: Simulation, events: RunEvents) -> dict[str, Any]:
     """The inventors' programme: disclosures, the inventors' decisions, filings at IMPI, and
     the deadline announcements ip-counsel made as the clock moved (one copy of each)."""
     made = [g.invention for g in sim.groups if g.invention is not None]
-    ip = ip_events(events)
+    ip = events.by_type
     return {
         "groups": sum(1 for g in sim.groups if g.inventors),
         "inventors": sum(len(g.inventors) for g in sim.groups),
         "disclosures": len(made),
         "kept_secret": sum(1 for x in made if x.choice == "keep_secret"),
         "filings": sum(1 for x in made if x.filing_id),
-        "deadlines_opened": sum(1 for e in ip if e["type"] == "ip_counsel.DeadlineOpened"),
-        "reminders_announced": sum(1 for e in ip if e["type"] == REMINDED),
-        "misses_announced": sum(1 for e in ip if e["type"] == MISSED),
+        "deadlines_opened": ip["ip_counsel.DeadlineOpened"],
+        "reminders_announced": ip[REMINDED],
+        "misses_announced": ip[MISSED],
         "licences": sum(1 for x in made if x.licence_id),
         "royalties_paid": sum(len(x.royalties) for x in made),
-        "royalty_parts_announced": sum(1 for e in ip if e["type"] == "ip_counsel.RoyaltyReceived"),
+        "royalty_parts_announced": ip["ip_counsel.RoyaltyReceived"],
         "royalties_mxn": str(
             _sum(a for x in made for _, _, parts in x.royalties for a in parts.values())
         ),
@@ -126,7 +126,7 @@ def _funds(sim: Simulation, funds: list[Any]) -> dict[str, Any]:
         "deposits_late": sum(g.deposits_late for g in sim.groups),
         "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
         "notices": sum(len(f.notices) for f in funds),
-        "journal_entries": sum(len(f.journal) for f in funds),
+        "journal_entries": sum(f.journal.entries for f in funds),
     }
 
 
@@ -260,12 +260,14 @@ def _credit(sim: Simulation, lines: dict[str, dict[str, Any]]) -> dict[str, Any]
 
 
 def _events(events: RunEvents, consumed: dict[str, int]) -> dict[str, Any]:
-    by_type = Counter(e["type"] for e in {e["id"]: e for e in events.ours}.values())
+    by_type = events.by_type  # one per event id
     return {
         "published_since_start_all": events.published,
         "ours": len(by_type),
         "ours_total": sum(by_type.values()),
         "ours_by_type": dict(sorted(by_type.items())),
+        "ours_copies": events.copies,
+        "ours_json_mib": round(events.bytes_read / 2**20, 1),
         "consumed_by_group": consumed,
     }
 

@@ -37,7 +37,7 @@ from megp_simulation.banks import (
     holder,
     trust_bank,
 )
-from megp_simulation.kafka import RunEvents
+from megp_simulation.digest import RunEvents
 from megp_simulation.model import Group, Scale
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # base64 of 24 bytes
@@ -93,8 +93,8 @@ def run_events() -> RunEvents:
     over by Banorte (InstallmentDue names the new lender), then paid."""
     line = {"group_id": "g1", "line_id": "l1"}
     loan = {**line, "loan_id": "k1"}
-    return RunEvents(
-        ours=[
+    return RunEvents.of(
+        [
             env("e0", "funds.FundOpened", fund_id="g0", trust_bank=BANKS[0]),
             env("e1", "funds.InflowRecorded", fund_id="g0", group_id="g0"),
             env("e1", "funds.InflowRecorded", fund_id="g0", group_id="g0"),  # redelivered

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from megp_simulation.api import Api
+from megp_simulation.digest import RunEvents
 from megp_simulation.invariants import (
     MarketView,
     check_deadlines,
@@ -20,7 +21,6 @@ from megp_simulation.invariants import (
     check_secrecy,
     royalty_events,
 )
-from megp_simulation.kafka import RunEvents
 from megp_simulation.model import Group, InventionTrack, Scale
 
 WORD = "telarixqwrtzpl"
@@ -32,7 +32,7 @@ def run(*envelopes: dict[str, Any]) -> tuple[Any, RunEvents]:
     api = Api({}, lambda *a, **k: {})
     api.watch([WORD])
     sim = SimpleNamespace(groups=[g], api=api, scale=Scale.small())
-    return sim, RunEvents(ours=list(envelopes))
+    return sim, RunEvents.of(envelopes, api.watched)
 
 
 def reminder(event_id: str, filing: str = "f1", on: str = "2041-10-22") -> dict[str, Any]:

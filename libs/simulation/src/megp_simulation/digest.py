@@ -1,0 +1,236 @@
+"""What the checks keep of the run's events and of each fund's journal: the topics and the
+journals are read once, a page at a time, and each record is folded into counters, sums and the
+few fields per key a check compares, then dropped. A national run publishes hundreds of
+thousands of events; kept whole (as the checks once did) they and the journals held 3.8 GiB of
+the driver's memory.
+
+`RunEvents.note` takes one envelope as it comes off a topic (every copy: a redelivered copy
+carries the same id and is folded once, except where a copy matters, noted there);
+`JournalDigest.note` one journal entry. `RunEvents.of` / `JournalDigest.of` fold a list, for
+tests that break an invariant on purpose."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from megp_simulation.banks import CREDIT_EVENTS, FUND_MOVEMENTS, TEACH_LENDER
+
+TRUST, DEV, COMP = "trust_cash", "development_subfund", "competition_subfund"
+INFLOW_KINDS = {"grant", "temporary_contribution", "member_deposit", "deposit_sheet"}
+OFFERED = set(FUND_MOVEMENTS) | set(CREDIT_EVENTS)
+
+#: the fields of each kept event's data a check reads (everything else is dropped)
+SALE_FIELDS = ("order_id", "producer_id", "producer_part", "producer_part_mxn", "completed_on",
+               "group_id")  # fmt: skip
+RETURN_FIELDS = ("return_id", "producer_id", "producer_part", "producer_part_mxn",
+                 "returned_on", "group_id")  # fmt: skip
+ROYALTY_FIELDS = ("payment_id", "participant_id", "amount", "received_on", "group_id")
+REPAYMENT_FIELDS = ("loan_id", "installment_number", "entry_id", "lender")
+IP_KEPT = ("ip_counsel.DeadlineReminderDue", "ip_counsel.DeadlineMissed")
+IP_FIELDS = ("filing_id", "deadline_id", "reminder_on")
+#: at most this many failures of one kind are kept (a check shows 20)
+KEEP_FAILURES = 25
+
+
+def cents(amount: str | Decimal) -> int:
+    return int(Decimal(amount) * 100)
+
+
+def _pick(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    return {k: data[k] for k in fields if k in data}
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An event of a type some bank subscribed to: what decides the bank it concerns."""
+
+    type: str
+    fund_id: str | None
+    group_id: str
+    lender: str | None  # the lender it names, else the one learnt for its loan or line
+
+
+@dataclass
+class RunEvents:
+    """The run's events (keyed by its groups, participants, ...), folded as they are read."""
+
+    published: dict[str, int] = field(default_factory=dict)  # topic -> messages since start
+    #: the disclosures' made-up words every event is scanned for
+    watched: tuple[str, ...] = ()
+    copies: int = 0  # records of the run's read, redelivered copies included
+    bytes_read: int = 0  # their JSON, what the checks once kept (as dicts, several times this)
+    ids: set[str] = field(default_factory=set)
+    by_type: Counter[str] = field(default_factory=Counter)  # distinct ids per type
+    sales: dict[str, dict[str, Any]] = field(default_factory=dict)  # SaleCompleted, by id
+    returns: dict[str, dict[str, Any]] = field(default_factory=dict)  # SaleReturned, by id
+    royalties: dict[str, dict[str, Any]] = field(default_factory=dict)  # RoyaltyReceived
+    #: (loan, number) -> the reason of its InstallmentOverdue (the last one read)
+    overdue_reasons: dict[tuple[Any, Any], str] = field(default_factory=dict)
+    instalments_paid: Counter[tuple[Any, Any]] = field(default_factory=Counter)
+    repayments: dict[str, dict[str, Any]] = field(default_factory=dict)  # FundRepaymentMade
+    taken_over: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by line
+    opened: dict[str, str | None] = field(default_factory=dict)  # fund -> trust bank
+    offered: dict[str, Offered] = field(default_factory=dict)  # by event id, topics' order
+    deadlines: dict[str, dict[str, Any]] = field(default_factory=dict)  # reminders, misses
+    secrets_found: list[str] = field(default_factory=list)  # "<type> <id>: [words]"
+    secrets_scanned: int = 0
+    _lenders: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, envelopes: Iterable[dict[str, Any]], watched: Iterable[str] = ()) -> RunEvents:
+        run = cls(watched=tuple(watched))
+        for envelope in envelopes:
+            run.note(envelope)
+        return run
+
+    def note(self, env: dict[str, Any]) -> None:
+        self.copies += 1
+        self._scan(env)  # every copy, as it was read
+        kind, data = str(env.get("type", "")), env.get("data") or {}
+        self._learn_lender(kind, data)  # every copy: a later copy teaches again, in order
+        eid = str(env.get("id"))
+        if eid in self.ids:
+            return
+        self.ids.add(eid)
+        self.by_type[kind] += 1
+        if kind in OFFERED:
+            self._offer(eid, kind, data)
+        match kind:
+            case "trade.SaleCompleted":
+                self.sales[eid] = _pick(data, SALE_FIELDS)
+            case "trade.SaleReturned":
+                self.returns[eid] = _pick(data, RETURN_FIELDS)
+            case "ip_counsel.RoyaltyReceived":
+                self.royalties[eid] = _pick(data, ROYALTY_FIELDS)
+            case "credit.InstallmentOverdue":
+                key = (data.get("loan_id"), data.get("installment_number"))
+                self.overdue_reasons[key] = data.get("reason", "")
+            case "credit.InstallmentPaid":
+                self.instalments_paid[(data.get("loan_id"), data.get("installment_number"))] += 1
+            case "funds.FundRepaymentMade":
+                self.repayments[eid] = _pick(data, REPAYMENT_FIELDS)
+            case "credit.CreditLineTakenOver":
+                kept = _pick(data, ("line_id", "lender", "effective_on"))
+                self.taken_over.setdefault(str(data.get("line_id")), []).append(kept)
+            case "funds.FundOpened":
+                self.opened[str(data.get("fund_id"))] = data.get("trust_bank")
+            case _ if kind in IP_KEPT:
+                self.deadlines[eid] = {"type": kind, **_pick(data, IP_FIELDS)}
+
+    def _scan(self, env: dict[str, Any]) -> None:
+        self.secrets_scanned += 1
+        if not self.watched:
+            return
+        text = str(env)
+        hits = [w for w in self.watched if w in text]
+        if hits and len(self.secrets_found) < KEEP_FAILURES:
+            self.secrets_found.append(f"event {env.get('type')} {env.get('id')}: {hits}")
+
+    def _learn_lender(self, kind: str, data: dict[str, Any]) -> None:
+        lender = data.get("lender") if kind.startswith("credit.") else None
+        if not lender or kind not in TEACH_LENDER:
+            return
+        loan, line = data.get("loan_id"), data.get("line_id")
+        if kind != "credit.CreditLineOpened" and loan:
+            self._lenders[("loan", loan)] = lender
+        for moved in data.get("loan_ids") or [] if kind == "credit.CreditLineTakenOver" else []:
+            self._lenders[("loan", str(moved))] = lender
+        if line:
+            self._lenders[("line", line)] = lender
+
+    def _offer(self, eid: str, kind: str, data: dict[str, Any]) -> None:
+        loan, line = data.get("loan_id"), data.get("line_id")
+        lender = data.get("lender") if kind.startswith("credit.") else None
+        if kind in CREDIT_EVENTS:
+            lender = lender or self._lenders.get(("loan", loan) if loan else ("line", str(line)))
+        fund = data.get("fund_id")
+        group = str(fund or data.get("group_id"))
+        self.offered[eid] = Offered(kind, None if fund is None else str(fund), group, lender)
+
+
+def line_amount(entry: dict[str, Any], account: str, side: str) -> int:
+    return sum(
+        cents(x["amount"])
+        for x in entry["lines"]
+        if x["account"] == account and x["side"] == side and x["currency"] == "MXN"
+    )
+
+
+@dataclass(frozen=True)
+class Repayment:
+    """An `instalment_payment` entry: what it names and what it took from trust cash."""
+
+    entry_id: str
+    loan_id: str
+    number: int
+    trust_credit: int
+
+
+@dataclass(frozen=True)
+class InflowEntry:
+    """An inflow entry: its description and its centavos on trust cash and the sub-funds."""
+
+    description: str
+    trust_debit: int
+    dev_credit: int
+    comp_credit: int
+
+
+@dataclass
+class JournalDigest:
+    """A fund's journal folded entry by entry: the sums the funds checks compare, the
+    repayments and inflows each named by id (a few per month), and the entries "… from X"
+    counted by description."""
+
+    entries: int = 0
+    ids: Counter[str] = field(default_factory=Counter)  # entries per id (one each, if sound)
+    inflow_count: int = 0
+    trust_cash: int = 0  # centavos: trust-cash debits less credits
+    dev: int = 0  # the development sub-fund's movements outside the inflow entries
+    comp: int = 0
+    inflows: dict[str, InflowEntry] = field(default_factory=dict)
+    uneven: list[tuple[str, int]] = field(default_factory=list)  # inflow entries split unevenly
+    uneven_count: int = 0
+    repayments: list[Repayment] = field(default_factory=list)
+    from_descriptions: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, entries: Iterable[dict[str, Any]]) -> JournalDigest:
+        journal = cls()
+        for entry in entries:
+            journal.note(entry)
+        return journal
+
+    def note(self, e: dict[str, Any]) -> None:
+        self.entries += 1
+        self.ids[str(e["id"])] += 1
+        trust_debit = line_amount(e, TRUST, "debit")
+        self.trust_cash += trust_debit - line_amount(e, TRUST, "credit")
+        description = str(e.get("description", ""))
+        if "from " in description:
+            self.from_descriptions[description] += 1
+        if e["kind"] in INFLOW_KINDS:
+            self.inflow_count += 1
+            dev, comp = line_amount(e, DEV, "credit"), line_amount(e, COMP, "credit")
+            self.inflows[str(e["id"])] = InflowEntry(description, trust_debit, dev, comp)
+            if dev != trust_debit - trust_debit // 2 or comp != trust_debit // 2:
+                self.uneven_count += 1
+                if len(self.uneven) < KEEP_FAILURES:
+                    self.uneven.append((str(e["id"]), trust_debit))
+        else:
+            self.dev += line_amount(e, DEV, "credit") - line_amount(e, DEV, "debit")
+            self.comp += line_amount(e, COMP, "credit") - line_amount(e, COMP, "debit")
+        if e["kind"] == "instalment_payment":
+            words = description.split()
+            num, loan_id = int(words[1]), str(e["metadata"].get("loan_id", words[4]))
+            credit = line_amount(e, TRUST, "credit")
+            self.repayments.append(Repayment(str(e["id"]), loan_id, num, credit))
+
+    def from_club(self, name: str) -> int:
+        """How many entries' descriptions end with "from <name>"."""
+        suffix = f"from {name}"
+        return sum(n for d, n in self.from_descriptions.items() if d.endswith(suffix))
