@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from megp_common.testing import payloads
+from megp_simulation.api import ApiError
 from megp_simulation.model import Group, LeaseTrack, LoanTrack, add_months
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def maybe_borrow(sim: Simulation, g: Group, month: int) -> None:
         claims=bank,
         key=sim.key("lend", lid),
     )
-    active = api.call(
+    status, active = api.try_call(
         "credit",
         "POST",
         f"/loans/{lid}/disbursement",
@@ -137,6 +138,23 @@ def maybe_borrow(sim: Simulation, g: Group, month: int) -> None:
         claims=bank,
         key=sim.key("disburse", lid),
     )
+    if status == 422 and "¶79" in str(active):
+        # the line shrank between the application and the disbursement (a repayment judged
+        # late, a lease signed on it): the lender declines the loan it cannot pay out, as a
+        # bank would, and the group may ask again another month
+        api.call(
+            "credit",
+            "POST",
+            f"/loans/{lid}/rejection",
+            "partner_bank",
+            claims=bank,
+            key=sim.key("decline", lid),
+            json={"reason": "the line no longer covers the loan on the day of its disbursement"},
+        )
+        g.loans_refused += 1
+        return
+    if status != 200:
+        raise ApiError("POST", f"credit/loans/{lid}/disbursement", status, str(active))
     g.loans.append(LoanTrack(lid, amount, term, active["instalments"], active["status"]))
 
 
