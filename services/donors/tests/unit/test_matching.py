@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from donors.domain.errors import DonorRuleViolation
 from donors.domain.matching import (
     Caps,
     CoFunder,
@@ -22,7 +23,6 @@ from donors.domain.matching import (
     room_left,
     scale_down,
 )
-from donors.domain.errors import DonorRuleViolation
 from megp_common.contracts import donors as ev
 
 THREE_BY_ONE = [
