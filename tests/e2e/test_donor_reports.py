@@ -4,12 +4,15 @@ another, made on the month's last day while funds is down, is booked only after 
 report was announced ready. It appears in the next month's report as a late booking of its
 month (the year's report counts it in its month), with its receipt like any other; the earlier
 month's report reads the same as before, even after a refund of the first donation in the new
-month (figures as of the period's end). A temporary contribution, too, is booked by funds as one
-and its receipt states its return."""
+month (figures as of the period's end), and after a grant funds dated in the month's last
+seconds and donors heard of after the announcement: the JSON is equal and the PDF the same
+(text and bytes), the copy kept when the report was announced. A temporary contribution, too,
+is booked by funds as one and its receipt states its return."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,7 +22,7 @@ from megp_common.ids import new_id
 from megp_common.launcher import Platform
 
 from .test_donor_webhooks import followed
-from .test_donors import Portal, kafka
+from .test_donors import Portal, kafka, pdf_text
 from .test_funds_support import STATE, Group, eventually, far_future, publish, set_clock
 
 pytestmark = pytest.mark.e2e
@@ -78,6 +81,11 @@ def test_a_booking_after_its_months_report_is_a_late_booking_of_the_next(
         found: dict[str, Any] = eventually(done, within_s=90)
         return found
 
+    def report_pdf(period: str) -> bytes:
+        r = p.get(f"/associations/{club}/reports/{period}", portal, format="pdf")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        return r.content
+
     def report(period: str) -> dict[str, Any]:
         r = p.get(f"/associations/{club}/reports/{period}", portal)
         assert r.status_code == 200, r.text
@@ -99,6 +107,7 @@ def test_a_booking_after_its_months_report_is_a_late_booking_of_the_next(
         funds.start()
         funds.wait_ready()
     assert ready["given_mxn"] == "1000.00" and ready["late_bookings"] == []
+    pdf_ready = report_pdf(month)
     assert ready["by_month"] == [{"month": month, "donations": 1, "given_mxn": "1000.00"}]
 
     late = booked(late["id"])
@@ -118,6 +127,38 @@ def test_a_booking_after_its_months_report_is_a_late_booking_of_the_next(
         within_s=60,
     )
     assert report(month) == ready
+
+    # a fund movement funds dates in the month's last seconds, heard of by donors after the
+    # month's report was announced (the shared clock set back for it): the fund's flows of the
+    # month are different now, the month's report is not
+    def inflows() -> str:
+        impact = p.get(f"/donations/{on_time['id']}/impact", portal)
+        assert impact.status_code == 200, impact.text
+        found: str = impact.json()["fund"]["inflows"]
+        return found
+
+    before = inflows()
+    last_seconds = datetime(nxt.year, nxt.month, 1, tzinfo=UTC) - timedelta(seconds=2)
+    set_clock(funds.url, tokens, last_seconds)
+    followed(platform, tokens, last_seconds)
+    try:
+        grant = {"donor": "Fundación Z", "source": "local", "amount": "500.00"}
+        posted = httpx.post(
+            f"{p.funds}/funds/{group.group_id}/contributions",
+            json=grant,
+            headers=p.national | {"Idempotency-Key": f"late-grant-{new_id()}"},
+            timeout=30,
+        )
+        assert posted.status_code == 201, posted.text
+        eventually(lambda: inflows() != before, within_s=60)
+    finally:
+        set_clock(funds.url, tokens, nxt)
+        followed(platform, tokens, nxt)
+    assert Decimal(inflows()) == Decimal(before) + Decimal("500.00")
+    assert report(month) == ready
+    after = report_pdf(month)
+    assert pdf_text(after) == pdf_text(pdf_ready) and after == pdf_ready
+    assert "provisional" not in pdf_text(after)
 
     later = report(next_month)
     assert later["final"] is False and later["given_mxn"] == "300.00"

@@ -16,11 +16,14 @@ from donors.adapters.repositories import (
     ProjectRepository,
     RateRepository,
     ReceiptCounters,
+    ReportCopyRepository,
 )
 from donors.config import Settings
 from donors.entrypoints.api.routes import router
+from donors.entrypoints.api.schemas.donations import ReportPublic
 from donors.service_layer.container import Services
 from donors.service_layer.event_handlers import handlers
+from donors.service_layer.queries import AssociationReport
 from donors.service_layer.scheduler import tick
 from megp_common.app import Runtime, Wiring
 from megp_common.app import create_app as build
@@ -56,7 +59,14 @@ def build_services(
         counters=ReceiptCounters(db),
         locks=StoreLocks(db, LOCKS),
         idempotency=IdempotencyStore(db["idempotency"], clock),
+        reports=ReportCopyRepository(db, outbox),
+        render_report=report_json,
     )
+
+
+def report_json(report: AssociationReport) -> str:
+    """A report as the JSON text the API answers (and the copy kept of it stores)."""
+    return ReportPublic.of(report).model_dump_json()
 
 
 #: the store locks of a programme's caps and a year's receipt numbers (megp_common.locks)

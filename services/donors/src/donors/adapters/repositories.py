@@ -4,6 +4,7 @@
   outbox, so a change and its events commit together);
 - `projects`, `fund_histories`, `rates`: what donors learnt from enrollment's, funds' and
   trade's events (the public projection of a group, its fund's movements, recorded rates);
+- `report_copies`: each report as it was announced ready (service_layer/reports.py);
 - `receipt_counters`: one document per year, the last receipt number issued
   (service_layer/receipts.py);
 - `store_locks`: megp_common.locks, one holder per key across processes (a programme's caps,
@@ -23,6 +24,7 @@ from donors.domain.history import FundHistory
 from donors.domain.matching import HOLDING, Pledge, PledgeStatus, Programme
 from donors.domain.project import Project
 from donors.domain.rates import RecordedRate
+from donors.domain.report_copy import ReportCopy
 from megp_common.mongo import SCALAR_EQ, AggregateRepository, Document
 
 
@@ -106,6 +108,11 @@ class PledgeRepository(AggregateRepository[Pledge]):
         return await self.find_many({"programme_id": programme_id, "status": {"$in": open_}})
 
 
+class ReportCopyRepository(AggregateRepository[ReportCopy]):
+    collection = "report_copies"
+    model = ReportCopy
+
+
 class ReceiptCounters:
     """`_id` = the year; `last` = the last number issued; `issuing` / `number`: a number being
     given to a donation right now (see service_layer/receipts.py)."""
@@ -132,5 +139,6 @@ ALL = (
     DonationRepository,
     ProgrammeRepository,
     PledgeRepository,
+    ReportCopyRepository,
 )
 PLAIN = (ReceiptCounters,)

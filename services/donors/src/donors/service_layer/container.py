@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from donors.adapters.repositories import (
     AssociationRepository,
@@ -14,11 +16,15 @@ from donors.adapters.repositories import (
     ProjectRepository,
     RateRepository,
     ReceiptCounters,
+    ReportCopyRepository,
 )
 from donors.config import Settings
 from megp_common.clock import SettableClock
 from megp_common.locks import StoreLocks
 from megp_common.web import IdempotencyStore
+
+if TYPE_CHECKING:
+    from donors.service_layer.queries import AssociationReport
 
 
 @dataclass
@@ -35,6 +41,10 @@ class Services:
     counters: ReceiptCounters
     locks: StoreLocks
     idempotency: IdempotencyStore
+    #: the copies of reports announced ready (service_layer/reports.py)
+    reports: ReportCopyRepository
+    #: a report as the JSON text the API answers (its schema is the API's: bootstrap gives it)
+    render_report: Callable[[AssociationReport], str]
 
     def now(self) -> datetime:
         return self.clock.now()

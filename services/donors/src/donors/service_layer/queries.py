@@ -164,8 +164,14 @@ async def association_report(
     donations the period's report shows (booked in it; a late booking of an earlier month is
     shown here and listed as late), each group's fund over the period, and every figure as it
     stood at the period's end (`as_of`), so a report, once its period is over, does not change:
-    a refund or a pledge paid later is in a later report."""
+    a refund or a pledge paid later is in a later report. This is the report computed now:
+    service_layer/reports.py answers the copy kept of a report announced ready."""
     found = await association_of(services, who, association_id)
+    return await report_of(services, found, period)
+
+
+async def report_of(services: Services, found: Association, period: str) -> AssociationReport:
+    """The report of `period` computed from what donors knows now (no access check)."""
     try:
         start, end = period_bounds(period)
     except ValueError as exc:

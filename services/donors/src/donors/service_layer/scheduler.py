@@ -2,8 +2,10 @@
 of its pledges still unpaid lapses (`MatchingPledgeLapsed`), the association is told (a notice
 per pledge), and the programme is marked lapsed; and when a month has ended, each association's
 report of it (and of the year, after December) is announced ready (`ReportReady`, which the
-webhooks service delivers to the association's portal). Runs on the shared clock; idempotent (a
-lapsed pledge does not lapse again, a notice is kept once, a month's report announced once)."""
+webhooks service delivers to the association's portal) and the copy of each report announced
+is kept (service_layer/reports.py: what every later read of it answers). Runs on the shared
+clock; idempotent (a lapsed pledge does not lapse again, a notice is kept once, a month's
+report announced once, its copy made once)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import datetime
 
 from donors.domain.association import Association, Notice
 from donors.domain.rates import pesos
+from donors.service_layer import reports
 from donors.service_layer.container import Services
 from donors.service_layer.event_handlers import tell
 from megp_common.handling import apply_once
@@ -51,13 +54,19 @@ async def announce_reports(services: Services, now: datetime) -> int:
     for association in await services.associations.find_many(due):
         if association.reported_through is not None and association.reported_through >= ended:
             continue
-        if association.reports_ready(now):  # this copy only says whether there is one to make
+        periods = association.reports_ready(now)  # this copy only says which are to make
+        if not periods:
+            continue
 
-            def ready(a: Association) -> None:
-                a.reports_ready(now)
+        def ready(a: Association) -> None:
+            a.reports_ready(now)
 
-            if await apply_once(services.associations, association.id, f"report:{ended}", ready):
-                announced += 1
+        if await apply_once(services.associations, association.id, f"report:{ended}", ready):
+            announced += 1
+        # the copy each announced report answers from now on (once: a replay finds it)
+        announcing = await services.associations.get(association.id)
+        for period in periods:
+            await reports.keep(services, announcing, period)
     return announced
 
 

@@ -3,12 +3,14 @@ of their community of origin, their donations and their periodic reports."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from donors.adapters.receipt_pdf import report_pdf
+from donors.domain.report_copy import ReportCopy
 from donors.entrypoints.api.deps import (
     AssociationId,
     Period,
@@ -25,7 +27,7 @@ from donors.entrypoints.api.schemas.associations import (
     ProjectPublic,
 )
 from donors.entrypoints.api.schemas.donations import DonationPublic, ReportPublic
-from donors.service_layer import associations, donations, queries
+from donors.service_layer import associations, donations, queries, reports
 from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
@@ -141,9 +143,21 @@ async def report(
     who: Reader,
     format: Literal["json", "pdf"] = "json",
 ) -> Response:
-    found = ReportPublic.of(await queries.association_report(services, who, association_id, period))
+    """A period announced ready answers the copy kept when it was announced (service_layer/
+    reports.py), as JSON and as the PDF drawn from it; a period not announced yet is computed
+    now (`final: false`)."""
+    found = await reports.report(services, who, association_id, period)
+    if isinstance(found, ReportCopy):
+        content, drawn_at = found.content, found.stored_at
+    else:
+        content, drawn_at = services.render_report(found), services.now()
     if format == "json":
-        return JSONResponse(found.model_dump(mode="json"))
+        return Response(content, media_type="application/json")
+    pdf = _report_pdf(ReportPublic.model_validate_json(content), drawn_at)
+    return Response(pdf, media_type="application/pdf")
+
+
+def _report_pdf(found: ReportPublic, when: datetime) -> bytes:
     sections = [
         (
             f"{found.period}: {found.association_id}",
@@ -153,6 +167,10 @@ async def report(
                 ("Aportado por cofinanciadores / Matched (MXN)", str(found.matched_mxn)),
                 ("Pagado / Matched and paid (MXN)", str(found.matched_paid_mxn)),
                 ("Cifras al / Figures as of", found.as_of.isoformat()),
+                (
+                    "Definitivo / Final",
+                    "sí / yes" if found.final else "no: provisional / not yet final",
+                ),
                 *[
                     (f"Hechos en / Made in {m.month}", f"{m.donations}: {m.given_mxn} MXN")
                     for m in found.by_month
@@ -191,5 +209,4 @@ async def report(
             for g in found.groups
         ],
     ]
-    pdf = report_pdf(f"Informe {found.period}", services.now(), sections)
-    return Response(pdf, media_type="application/pdf")
+    return report_pdf(f"Informe {found.period}", when, sections)
