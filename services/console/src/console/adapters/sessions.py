@@ -23,6 +23,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 COOKIE = "megp_console"
 LANG_COOKIE = "megp_lang"
+#: the ID token of a sign-in through the provider, sent only to `/sign-out` (its hint for the
+#: provider's end-session); apart from the session so the session's cookie stays small
+ID_TOKEN_COOKIE = "megp_console_id"
+ID_TOKEN_PATH = "/sign-out"
 
 _KEY_INFO = b"megp-console-session-cookie-v1"
 
@@ -82,6 +86,18 @@ class SessionCodec:
     def dump_at(self, session: Session, made_at: int) -> str:
         """As `dump`, made at `made_at` (epoch seconds): for tests of the session's age."""
         return self.fernet.encrypt_at_time(self._plain(session), made_at).decode("ascii")
+
+    def seal(self, text: str) -> str:
+        """Any other text the console keeps in a cookie (the ID token), encrypted the same way."""
+        return self.fernet.encrypt(text.encode()).decode("ascii")
+
+    def unseal(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            return self.fernet.decrypt(cookie.encode("ascii"), ttl=self.max_age_s).decode()
+        except (InvalidToken, UnicodeError, ValueError):
+            return None
 
     def load(self, cookie: str | None) -> Session | None:
         if not cookie:
