@@ -386,4 +386,5 @@ ES_MX |= {
     "Committee members, donors and lenders never decide.": "Los miembros de comités, los donantes y los acreedores nunca deciden.",
     "The board has no member representatives yet: an active member appoints the first ones for the group.": "El consejo aún no tiene representantes de los miembros: un miembro activo nombra a los primeros en nombre del grupo.",
     "Appoint the board's first member representatives": "Nombrar a los primeros representantes de los miembros en el consejo",
+    "Appoint for the group": "Nombrar en nombre del grupo",
 }
