@@ -940,13 +940,23 @@ def test_the_dashboard_shows_a_states_months_as_the_services_recorded_them(
     ]
 
 
+DOC_SCREENS = ("period-sheet", "group", "approvals", "dashboard", "dashboard-state-over-time")
+#: kept from test_console_screens.py and test_console_founding.py when they ran before
+OTHER_MODULES_SCREENS = (
+    "counsellor",
+    "approvals-board",
+    "trade-orders",
+    "approvals-first-representatives",
+)
+
+
 def publish_screenshots() -> None:
     """With MEGP_CONSOLE_DOC_SCREENSHOTS=1, copy this run's screenshots to docs/console/ (done
     once by hand: an ordinary run leaves the work tree as it was)."""
     if os.environ.get("MEGP_CONSOLE_DOC_SCREENSHOTS") != "1":
         return
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-    for name in ("period-sheet", "group", "approvals", "dashboard"):
+    for name in (*DOC_SCREENS, *OTHER_MODULES_SCREENS):
         shot = SHOTS / f"{name}.png"
         if shot.exists():
             shutil.copyfile(shot, DOCS_SHOTS / f"{name}.png")

@@ -24,7 +24,7 @@ import jwt
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from console.adapters.sessions import COOKIE, Session, SessionCodec
+from console.adapters.sessions import COOKIE, ID_TOKEN_COOKIE, Session, SessionCodec
 from megp_common.launcher import LOG_DIR, Platform, ServiceProcess
 from megp_common.settings import REPO_ROOT
 from megp_common.testing.enrollment_driver import Driver
@@ -186,7 +186,12 @@ def test_odf_staff_sign_in_through_the_provider_and_the_services_answer_its_toke
     asked = parse_qs(urlparse(ended[0]).query)
     assert asked["client_id"] == [CLIENT_ID]
     assert asked["post_logout_redirect_uri"] == [f"{console}/sign-in"]
-    assert COOKIE not in {c["name"] for c in context.cookies()}
+    # the hint is the ID token of this sign-in, kept encrypted in a cookie for /sign-out only
+    assert claims_of(asked["id_token_hint"][0])["sub"] == "ana.odf"
+    audience = claims_of(asked["id_token_hint"][0])["aud"]
+    assert CLIENT_ID in ([audience] if isinstance(audience, str) else audience)
+    left = {c["name"] for c in context.cookies()}
+    assert COOKIE not in left and ID_TOKEN_COOKIE not in left
     page.goto(f"{console}/groups/{gid}")
     page.wait_for_url(f"{console}/sign-in")
 

@@ -382,4 +382,9 @@ ES_MX |= {
     "Loans being repaid": "Préstamos en pago",
     "No month recorded yet.": "Aún no hay ningún mes registrado.",
     "No period closed in these months.": "No se cerró ningún periodo en estos meses.",
+    "While the board has no member representatives, an active member of the group appoints the first ones for the group; after that, the board's representatives do.": "Mientras el consejo no tenga representantes de los miembros, un miembro activo del grupo nombra a los primeros en nombre del grupo; después, los nombran los representantes del consejo.",
+    "Committee members, donors and lenders never decide.": "Los miembros de comités, los donantes y los acreedores nunca deciden.",
+    "The board has no member representatives yet: an active member appoints the first ones for the group.": "El consejo aún no tiene representantes de los miembros: un miembro activo nombra a los primeros en nombre del grupo.",
+    "Appoint the board's first member representatives": "Nombrar a los primeros representantes de los miembros en el consejo",
+    "Appoint for the group": "Nombrar en nombre del grupo",
 }

@@ -10,6 +10,7 @@ joserfc; the HTTP calls go through the console's own httpx client.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,7 @@ class Tokens:
     access_token: str
     refresh_token: str | None
     expires_at: float
+    id_token: str | None = None  # after a sign-in: the hint for the provider's end-session
 
 
 class OidcClient:
@@ -175,7 +177,7 @@ class OidcClient:
         if not isinstance(id_token, str):
             raise SignInRefused("the provider answered with no ID token")
         await self._check_id_token(provider, id_token, pending.nonce, tokens["access_token"])
-        return _tokens(tokens, None)
+        return dataclasses.replace(_tokens(tokens, None), id_token=id_token)
 
     async def refresh(self, refresh_token: str) -> Tokens:
         """New tokens for a session whose access token is about to expire."""
@@ -184,18 +186,22 @@ class OidcClient:
         )
         return _tokens(answer, refresh_token)
 
-    async def end_session_url(self, post_logout_redirect_uri: str) -> str | None:
+    async def end_session_url(
+        self, post_logout_redirect_uri: str, id_token_hint: str | None = None
+    ) -> str | None:
         """Where to send the browser to end the provider's session too (RP-initiated logout
-        1.0), or None when the provider does not say it can."""
+        1.0), or None when the provider does not say it can; with the ID token the sign-in
+        received as the hint of whose session it is, where the console still has it."""
         try:
             provider = await self.provider()
         except (SignInRefused, httpx.HTTPError):
             return None
         if not provider.end_session_endpoint:
             return None
-        query = urlencode(
-            {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
-        )
+        asked = {"client_id": self.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+        if id_token_hint:
+            asked["id_token_hint"] = id_token_hint
+        query = urlencode(asked)
         return f"{provider.end_session_endpoint}?{query}"
 
     async def _check_id_token(

@@ -7,9 +7,12 @@ the same token carries (megp_common.decisions refuses them the same way)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 NEVER_DECIDE = frozenset({"committee_member", "donor_portal", "partner_bank"})
+#: the roles a group's members sign in with (megp_common.decisions.MEMBER_ROLES)
+MEMBER_ROLES = frozenset({"participant", "board_representative"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,24 @@ class Person:
     def decides_for_boards(self) -> bool:
         """Board decisions (loans at board level, competition spending) [¶55]."""
         return self.has("board_representative") and not self.has(*NEVER_DECIDE)
+
+    @property
+    def may_act_for_a_group(self) -> bool:
+        """A member of a group who may act for it while its board has no member
+        representatives [¶49]: a participant's role and id, and no role that never decides."""
+        return (self.has(*MEMBER_ROLES) and self.participant_id is not None) and not self.has(
+            *NEVER_DECIDE
+        )
+
+    def appoints_representatives(
+        self, representatives: Iterable[str], active_members: Iterable[str]
+    ) -> bool:
+        """Who is offered the appointment of a member representative on a group's board: while
+        the board has none, an active member acting for the group [¶49]; once it has some, its
+        representatives [¶55] (enrollment checks which of them sits on this board)."""
+        if any(True for _ in representatives):
+            return self.decides_for_boards
+        return self.may_act_for_a_group and self.participant_id in set(active_members)
 
     @property
     def enters_sheets(self) -> bool:

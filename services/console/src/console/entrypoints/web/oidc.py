@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from console.adapters.oidc import OidcClient, Pending, SignInRefused
-from console.adapters.sessions import Session
+from console.adapters.sessions import ID_TOKEN_COOKIE, ID_TOKEN_PATH, Session
 from console.domain.problems import N_
 from console.entrypoints.web.deps import base_url, services_of
 from console.entrypoints.web.renewal import set_session_cookie, verified_person
@@ -87,6 +87,16 @@ async def finish_sign_in(request: Request) -> Response:
     set_session_cookie(
         answer, services, Session(tokens.access_token, tokens.refresh_token, tokens.expires_at)
     )
+    if tokens.id_token:
+        answer.set_cookie(
+            ID_TOKEN_COOKIE,
+            services.sessions.seal(tokens.id_token),
+            max_age=services.settings.session_max_age_s,
+            path=ID_TOKEN_PATH,
+            httponly=True,
+            samesite="lax",
+            secure=services.settings.production,
+        )
     answer.delete_cookie(PENDING_COOKIE, path="/sign-in")
     return answer
 

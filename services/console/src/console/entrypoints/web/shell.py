@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from console.adapters.sessions import COOKIE, LANG_COOKIE, Session
+from console.adapters.sessions import COOKIE, ID_TOKEN_COOKIE, ID_TOKEN_PATH, LANG_COOKIE, Session
 from console.adapters.tokens import mint_development_token
 from console.domain.problems import N_
 from console.domain.rights import Person
@@ -108,10 +108,12 @@ async def sign_out(request: Request) -> Response:
     services = services_of(request)
     target = "/sign-in"
     if services.oidc is not None:
-        target = await services.oidc.end_session_url(f"{base_url(request)}/sign-in") or target
+        hint = services.sessions.unseal(request.cookies.get(ID_TOKEN_COOKIE))
+        target = await services.oidc.end_session_url(f"{base_url(request)}/sign-in", hint) or target
     request.state.signed_out = True
     answer = RedirectResponse(target, status_code=303)
     answer.delete_cookie(COOKIE)
+    answer.delete_cookie(ID_TOKEN_COOKIE, path=ID_TOKEN_PATH)
     answer.headers["Clear-Site-Data"] = '"storage"'
     return answer
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.adapters.api import Caller
 from console.domain.errors import ServiceRefused
 from console.domain.problems import N_, plain
+from console.domain.rights import Person
 from console.entrypoints.web.deps import CurrentSeat, Seat, require
 from console.screens import MenuItem, Screen
 from console.service_layer.queries import Section, sections
@@ -84,9 +85,23 @@ BOARD_RULES = (
 )
 
 
-async def board_of(caller: Caller, group_id: str) -> dict[str, Any]:
-    """The board's seats, and the active members who hold no representative seat (the
-    choices for a new member representative)."""
+#: beside the appointment of a board's first member representatives, offered to its members
+FOUNDING_RULES = (
+    (
+        "¶49",
+        N_(
+            "While the board has no member representatives, an active member of the group "
+            "appoints the first ones for the group; after that, the board's representatives do."
+        ),
+    ),
+    ("¶55", N_("Committee members, donors and lenders never decide.")),
+)
+
+
+async def board_of(caller: Caller, person: Person, group_id: str) -> dict[str, Any]:
+    """The board's seats, the active members who hold no representative seat (the choices for
+    a new member representative), whether the board has no representatives yet (then an active
+    member appoints the first [¶49]) and whether this person is offered the appointment."""
     board = await caller.get("enrollment", f"/groups/{group_id}/board")
     try:
         members = await caller.get("enrollment", f"/groups/{group_id}/members", limit=200)
@@ -101,7 +116,13 @@ async def board_of(caller: Caller, group_id: str) -> dict[str, Any]:
     seats = [*board["representatives"], *board["special_members"]]
     if board["director_general"]:
         seats.append(board["director_general"])
-    return {"seats": seats, "choices": choices}
+    active = [m["participant_id"] for m in members["items"] if m.get("status") == "active"]
+    return {
+        "seats": seats,
+        "choices": choices,
+        "founding": not seated,
+        "appoints": person.appoints_representatives(seated, active),
+    }
 
 
 async def candidates_of(caller: Caller, group_id: str) -> dict[str, Any]:
@@ -137,7 +158,7 @@ async def approvals(seat: CurrentSeat, group: GroupQuery = None) -> HTMLResponse
             "funds", f"/funds/{g}/spending-requests", status="pending", limit=200
         )
         calls[f"candidates{i}"] = candidates_of(api, g)
-        calls[f"board{i}"] = board_of(api, g)
+        calls[f"board{i}"] = board_of(api, seat.person, g)
     found = await sections(**calls)
     waiting = [
         (g, found[f"loans{i}"], found[f"spending{i}"], found[f"candidates{i}"], found[f"board{i}"])
@@ -150,15 +171,24 @@ async def approvals(seat: CurrentSeat, group: GroupQuery = None) -> HTMLResponse
         spending_rules=SPENDING_RULES,
         appointment_rules=APPOINTMENT_RULES,
         board_rules=BOARD_RULES,
+        founding_rules=FOUNDING_RULES,
         group=group or "",
         new_key=lambda: str(uuid.uuid4()),
     )
 
 
 async def _decide(
-    seat: Seat, target: str, service: str, path: str, body: dict[str, Any], key: str, done: str
+    seat: Seat,
+    target: str,
+    service: str,
+    path: str,
+    body: dict[str, Any],
+    key: str,
+    done: str,
+    *,
+    allowed: bool | None = None,
 ) -> Response:
-    require(seat.person.decides_for_boards, "board decisions")
+    require(seat.person.decides_for_boards if allowed is None else allowed, "board decisions")
     try:
         section = Section(data=await seat.caller.post(service, path, body, key=key))
     except ServiceRefused as refused:
@@ -211,6 +241,8 @@ async def appoint_representative(
         {"participant_id": participant_id},
         key,
         N_("Appointed a member representative."),
+        # a board with no representatives yet: an active member appoints them [¶49]
+        allowed=seat.person.decides_for_boards or seat.person.may_act_for_a_group,
     )
 
 
