@@ -54,6 +54,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             settings.journal_copy_interval_s,
             archive,
             coalesce_s=settings.journal_copy_coalesce_s,
+            memory_keep={"recent_entry_ids": policy.recent_entries_remembered},
         ),
         archive=archive,
         spending=SpendingRequestRepository(runtime.db, runtime.outbox),

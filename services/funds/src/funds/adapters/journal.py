@@ -18,10 +18,19 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from funds.adapters.repositories import ARCHIVE_PENDING, FUNDS, PENDING_ENTRIES
+from funds.adapters.repositories import (
+    ARCHIVE_PENDING,
+    FUND_MEMORY,
+    FUNDS,
+    MEMORY,
+    MEMORY_PENDING,
+    PENDING_ENTRIES,
+    merged_ids,
+)
 from funds.domain.ledger import Entry
 from funds.domain.records import Obligation
-from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, unpack
+from megp_common.aggregate import Aggregate
+from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, pack, unpack
 
 log = structlog.get_logger(__name__)
 
@@ -29,6 +38,15 @@ JOURNAL = "journal"
 OBLIGATION_ARCHIVE = "obligation_archive"
 JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
 DUPLICATE_KEY = 11000
+#: a fund's memory document is compacted (its chunks merged into one, each memory trimmed to
+#: what a fund remembers) once it holds this many chunks
+MEMORY_COMPACT_AT = 64
+#: how many ids of each memory a compaction keeps: at least what a fund remembers
+MEMORY_KEEP = {
+    "applied": Aggregate.APPLIED_MEMORY,
+    "recent_entry_ids": 2000,
+    "closed_obligations": 1000,
+}
 
 
 def entry_from(doc: Document) -> Entry:
@@ -118,8 +136,9 @@ class ObligationArchive:
 
 
 class JournalCopier:
-    """Moves posted entries from fund documents to the journal, and closed obligations to their
-    archive (like the outbox relay: copy, then remove exactly what was copied)."""
+    """Moves posted entries from fund documents to the journal, closed obligations to their
+    archive and the ids commits added to the fund's memory document (like the outbox relay:
+    copy, then remove exactly what was copied)."""
 
     def __init__(
         self,
@@ -129,8 +148,12 @@ class JournalCopier:
         archive: ObligationArchive | None = None,
         *,
         coalesce_s: float = 0.0,
+        memory_keep: dict[str, int] | None = None,
     ) -> None:
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
+        self.memory = db[FUND_MEMORY]
+        given = memory_keep or {}
+        self.memory_keep = {k: max(v, given.get(k, 0)) for k, v in MEMORY_KEEP.items()}
         self.coalesce_s = coalesce_s
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
@@ -141,26 +164,67 @@ class JournalCopier:
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one({"_id": fund_id}, {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1})
+        doc = await self.funds.find_one(
+            {"_id": fund_id}, {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1}
+        )
         # each item is stored packed (FundRepository.packed_items); the pull takes the very
         # values read, so it removes exactly what was copied
         pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
         closed: list[bytes] = (doc or {}).get(ARCHIVE_PENDING) or []
-        if not pending and not closed:
+        memory: list[bytes] = (doc or {}).get(MEMORY_PENDING) or []
+        if not pending and not closed and not memory:
             return 0
         codec = self.funds.codec_options
         await self.journal.insert([_as_journal(unpack(d, codec)) for d in pending])
         await self.archive.store(fund_id, [unpack(d, codec) for d in closed])
-        pulls = {PENDING_ENTRIES: pending, ARCHIVE_PENDING: closed}
+        if memory:
+            await self._remember(fund_id, memory)
+        pulls = {PENDING_ENTRIES: pending, ARCHIVE_PENDING: closed, MEMORY_PENDING: memory}
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
             await self.funds.update_one(
                 {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
             )
         return len(pending) + len(closed)
 
+    async def _remember(self, fund_id: str, chunks: list[bytes]) -> None:
+        """Append the chunks to the fund's memory document (a chunk appended twice, after a
+        crash before the pull, is read once: ids are merged), and compact it now and then."""
+        async with DOCUMENT_LOCKS.hold(namespace(self.memory), fund_id):
+            await self.memory.update_one(
+                {"_id": fund_id},
+                {"$push": {"chunks": {"$each": chunks}}, "$inc": {"n": len(chunks), "v": 1}},
+                upsert=True,
+            )
+            # (FerretDB v1's findAndModify takes no projection: a second, small read)
+            counts = await self.memory.find_one({"_id": fund_id}, {"n": 1, "v": 1})
+            if counts is None or int(counts.get("n", 0)) < MEMORY_COMPACT_AT:
+                return
+            doc = await self.memory.find_one({"_id": fund_id})
+            if doc is None:
+                return
+            codec = self.memory.codec_options
+            read = [unpack(b, codec) for b in doc.get("chunks") or []]
+            whole = {}
+            for name in MEMORY:
+                ids = merged_ids(*(c.get(name) or [] for c in read))
+                keep = self.memory_keep[name]
+                whole[name] = ids[-keep:] if len(ids) > keep else ids
+            # conditional on the version read: a concurrent append (another process) wins,
+            # and the next copy compacts
+            await self.memory.update_one(
+                {"_id": fund_id, "v": doc.get("v")},
+                {"$set": {"chunks": [pack(whole)], "n": 1}, "$inc": {"v": 1}},
+            )
+
     async def sweep(self) -> int:
         cursor = self.funds.find(
-            {"$or": [{PENDING_ENTRIES: {"$ne": []}}, {ARCHIVE_PENDING: {"$ne": []}}]},
+            {
+                "$or": [
+                    {PENDING_ENTRIES: {"$ne": []}},
+                    {ARCHIVE_PENDING: {"$ne": []}},
+                    {MEMORY_PENDING: {"$exists": True, "$ne": []}},
+                ]
+            },
             {"_id": 1},
         )
         ids = [str(doc["_id"]) async for doc in cursor]

@@ -1,10 +1,14 @@
-"""Fund documents: one per project group, `_id` = the group id."""
+"""Fund documents: one per project group, `_id` = the group id, and beside each its id memory
+(`fund_memory`, same `_id`): the ids that make repeats harmless, kept out of the fund document
+so that a commit does not rewrite them (docs/architecture.md, "Documents sized to what an
+action changes")."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.domain.fund import Fund
@@ -18,6 +22,7 @@ from megp_common.mongo import (
     AggregateRepository,
     Document,
     OutboxWriter,
+    pack,
     unpack,
 )
 from megp_common.watched import Watched
@@ -25,6 +30,14 @@ from megp_common.watched import Watched
 FUNDS = "funds"
 PENDING_ENTRIES = "pending_entries"  # posted, not yet copied to the journal
 ARCHIVE_PENDING = "archive_pending"  # closed obligations not yet in their archive
+MEMORY_PENDING = "memory_pending"  # ids commits added, not yet in the fund's memory document
+FUND_MEMORY = "fund_memory"  # one document per fund: its id memory, in chunks (see MEMORY)
+#: The fund's id memories: consumed events, posted entries, closed obligations. Each commit
+#: `$push`es the ids it added as one small chunk into the fund document (so they commit with
+#: the change they guard); the journal copier moves the chunks to `fund_memory` and pulls
+#: exactly them from the fund. A read takes the fund first, then its memory document, and
+#: merges both: a chunk the copier moved before the fund was read is in the memory document.
+MEMORY = ("applied", "recent_entry_ids", "closed_obligations")
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
@@ -37,13 +50,10 @@ class FundRepository(AggregateRepository[Fund]):
     # balances for the summaries, the copier's lists) stays plain.
     packed = frozenset(
         {
-            "applied",
             "members",
             "board",
-            "recent_entry_ids",
             "reversed_entries",
             "obligations",
-            "closed_obligations",
             "archive_months",
             "temporary",
             "debts",
@@ -69,16 +79,65 @@ class FundRepository(AggregateRepository[Fund]):
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
 
+    @property
+    def memory(self) -> AsyncCollection[Document]:
+        return self.db[FUND_MEMORY]
+
+    async def find(self, aggregate_id: str) -> Fund | None:
+        """The whole fund: its document, then (in that order, see MEMORY) its id memory."""
+        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
+        if doc is None:
+            return None
+        side = await self.memory.find_one({"_id": aggregate_id})
+        return self._assemble(doc, list((side or {}).get("chunks") or []), whole=True)
+
     def _load(self, doc: Document) -> Fund:
+        """A fund from its document alone (a scan, a view): its id memory is partial, so it
+        cannot be committed."""
+        return self._assemble(doc, [], whole=False)
+
+    def _assemble(self, doc: Document, side: list[bytes], *, whole: bool) -> Fund:
         """As stored, except that the entries waiting for the journal are decoded once each:
         an entry never changes (`Entry` is frozen), and while a fund is busy every read of it
         decodes the same waiting entries again, the larger part of its cost."""
+        doc = dict(doc)
+        chunks = [
+            unpack(b, self.col.codec_options) for b in side + (doc.pop(MEMORY_PENDING, None) or [])
+        ]
         blobs: list[bytes] | None = doc.get(PENDING_ENTRIES)
-        if not blobs:
-            return super()._load(doc)
-        fund = super()._load({**doc, PENDING_ENTRIES: []})
-        fund.pending_entries = [self._entry(blob) for blob in blobs]
+        fund = super()._load({**doc, PENDING_ENTRIES: []} if blobs else doc)
+        if blobs:
+            fund.pending_entries = [self._entry(blob) for blob in blobs]
+        stored: dict[str, frozenset[str]] = {}
+        for name in MEMORY:
+            # a document written before the memory had its own place holds it in `packed`:
+            # those ids are not counted as stored, so the next commit moves them out
+            ids = merged_ids(getattr(fund, name), *(c.get(name) or [] for c in chunks))
+            setattr(fund, name, ids)
+            stored[name] = frozenset(i for c in chunks for i in c.get(name) or [])
+        fund.stored_memory = stored if whole else None
         return fund
+
+    def _state(self, aggregate: Fund) -> Document:
+        doc = super()._state(aggregate)
+        for name in MEMORY:
+            doc.pop(name, None)
+        return doc
+
+    def _appended(self, aggregate: Fund) -> Document:
+        """The ids this copy added since it was read, as one chunk for the memory."""
+        stored = aggregate.stored_memory
+        if stored is None:
+            raise RuntimeError(f"fund {aggregate.id} was read without its id memory")
+        added = {
+            name: new
+            for name in MEMORY
+            if (new := [i for i in getattr(aggregate, name) if i not in stored.get(name, ())])
+        }
+        return {MEMORY_PENDING: [pack(added)]} if added else {}
+
+    def _remember_stored(self, aggregate: Fund) -> None:
+        aggregate.stored_memory = {name: frozenset(getattr(aggregate, name)) for name in MEMORY}
 
     def _entry(self, blob: bytes) -> Entry:
         entry = self._entries.get(blob)
@@ -108,7 +167,14 @@ class FundRepository(AggregateRepository[Fund]):
         store sends less and nothing decodes those lists, often the largest part of a fund.
         A view cannot be committed (`save` refuses it)."""
         doc = await self.col.find_one(
-            {"_id": fund_id}, {"outbox": 0, OUTBOX_FLAG: 0, PENDING_ENTRIES: 0, ARCHIVE_PENDING: 0}
+            {"_id": fund_id},
+            {
+                "outbox": 0,
+                OUTBOX_FLAG: 0,
+                PENDING_ENTRIES: 0,
+                ARCHIVE_PENDING: 0,
+                MEMORY_PENDING: 0,
+            },
         )
         if doc is None:
             return None
@@ -119,6 +185,7 @@ class FundRepository(AggregateRepository[Fund]):
     async def add(self, aggregate: Fund) -> None:
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().add(aggregate)
+        self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
     async def save(self, aggregate: Fund) -> None:
@@ -126,6 +193,7 @@ class FundRepository(AggregateRepository[Fund]):
             raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().save(aggregate)
+        self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
     async def due_ids(self, today_iso: str) -> list[str]:
@@ -141,6 +209,18 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
+
+
+def merged_ids(*lists: list[str]) -> list[str]:
+    """The lists one after another, each id once (where it first appears)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for ids in lists:
+        for i in ids:
+            if i not in seen:
+                seen.add(i)
+                out.append(i)
+    return out
 
 
 SPENDING_REQUESTS = "spending_requests"
