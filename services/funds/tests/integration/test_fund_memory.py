@@ -1,7 +1,9 @@
-"""A fund's id memories (consumed events, posted entries, closed obligations) live beside the
-fund, against the real store: a commit writes only the ids it added, the copier moves them to
-the fund's memory document, a read merges both, a copy interrupted before its pull is read
-once, the memory document is compacted, and a fund read without its memory cannot commit."""
+"""A fund's id memories (consumed events, posted entries, closed obligations) and its keyed
+records (members, obligations, debts, scheduled instalments, temporary contributions) live
+beside the fund, against the real store: a commit writes only the ids it added and the records
+it changed, the copier moves them to the fund's memory and parts documents, a read merges both,
+a copy interrupted before its pull is read once, the memory document is compacted, and a fund
+read without them cannot commit."""
 
 from __future__ import annotations
 
@@ -13,8 +15,14 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import MEMORY_COMPACT_AT, Journal, JournalCopier, ObligationArchive
-from funds.adapters.repositories import FUND_MEMORY, MEMORY_PENDING, FundRepository
-from funds.domain.deposits import Deposit, record_deposits
+from funds.adapters.repositories import (
+    FUND_MEMORY,
+    FUND_PARTS,
+    MEMORY_PENDING,
+    PARTS_PENDING,
+    FundRepository,
+)
+from funds.domain.deposits import Deposit, PeriodResult, create_obligations, record_deposits
 from funds.domain.fund import Fund
 from funds.domain.policy import FundPolicy
 from megp_common.clock import SettableClock
@@ -128,7 +136,7 @@ async def test_the_memory_document_is_compacted_to_what_a_fund_remembers(
     copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
     fund = await _new_fund(funds)
     await copier.copy(fund.id)
-    for n in range(MEMORY_COMPACT_AT + 150):
+    for n in range(2 * MEMORY_COMPACT_AT + 10):
         current = await funds.get(fund.id)
         _deposit(current, n)
         await funds.save(current)
@@ -136,9 +144,9 @@ async def test_the_memory_document_is_compacted_to_what_a_fund_remembers(
     memory = await db[FUND_MEMORY].find_one({"_id": fund.id})
     assert memory is not None and len(memory["chunks"]) < MEMORY_COMPACT_AT
     last = await funds.get(fund.id)
-    # 1,900 old ids and 214 new ones: compacted to the last 2,000, and what came since
+    # 1,900 old ids and 138 new ones: compacted to the last 2,000, and what came since
     assert 2000 <= len(last.recent_entry_ids) < 2000 + MEMORY_COMPACT_AT
-    assert last.recent_entry_ids[-1] == f"e-{fund.id}-{MEMORY_COMPACT_AT + 149}"
+    assert last.recent_entry_ids[-1] == f"e-{fund.id}-{2 * MEMORY_COMPACT_AT + 9}"
     assert not last.has_posted("en-old-0") and last.has_posted("en-old-1899")
     assert last.applied == fund.applied
 
@@ -170,3 +178,54 @@ async def test_a_fund_read_without_its_memory_cannot_commit_and_an_old_document_
     moved = await funds.get(old)
     assert moved.applied == ["ev-a"] and moved.closed_obligations == ["o-a"]
     assert moved.recent_entry_ids == ["en-a"]
+
+
+async def test_a_deposit_writes_the_obligation_it_settles_and_the_parts_follow_it(
+    db: AsyncDatabase[Document],
+) -> None:
+    funds = _repo(db)
+    copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
+    fund = opened_fund(members=MEMBERS)
+    fund.id = fund.group_id = f"g-{new_id()}"
+    start = OPENED.date().replace(day=1)
+    end = start.replace(day=28)
+    results = [PeriodResult(f"r-{p}", p, start, end, Decimal("100")) for p in MEMBERS]
+    create_obligations(fund, results, POLICY)
+    await funds.add(fund)
+    await copier.copy(fund.id)
+    raw = await db["funds"].find_one({"_id": fund.id})
+    assert raw is not None and raw[PARTS_PENDING] == [] and "obligations" not in raw
+    assert not {"members", "obligations"} & unpack(raw[PACKED], db["funds"].codec_options).keys()
+
+    loaded = await funds.get(fund.id)
+    assert len(loaded.obligations) == 200 and set(loaded.members) == set(MEMBERS)
+    record_deposits(loaded, "d-1", "d-1", [Deposit("p007", Decimal("40"))], OPENED, POLICY)
+    await funds.save(loaded)
+    raw = await db["funds"].find_one({"_id": fund.id})
+    assert raw is not None
+    (chunk,) = [unpack(b, db["funds"].codec_options) for b in raw[PARTS_PENDING]]
+    assert [(c["f"], c["k"], c["v"]["settled_cents"]) for c in chunk["changes"]] == [
+        ("obligations", "r-p007", 4000)
+    ]
+    # the whole fund document a deposit rewrites, members and obligations elsewhere (less the
+    # outbox, which the relay, not running here, clears within a second)
+    assert len(bson.encode({k: v for k, v in raw.items() if k != "outbox"})) < 2000
+
+    view = await funds.find_view(fund.id)  # read before the copier ran: the change is seen
+    assert view is not None and view.obligations["r-p007"].settled_cents == 4000
+    # the crash: the copier applied the chunk and died before its pull
+    await copier._apply_parts(fund.id, raw[PARTS_PENDING])
+    assert (await funds.get(fund.id)).obligations["r-p007"].settled_cents == 4000
+    await copier.copy(fund.id)  # applied again (the same records), then pulled
+    again = await funds.get(fund.id)
+    assert again.obligations["r-p007"].settled_cents == 4000 and len(again.obligations) == 200
+
+    record_deposits(again, "d-2", "d-2", [Deposit("p007", Decimal("60"))], OPENED, POLICY)
+    await funds.save(again)  # settled: the obligation leaves for the archive
+    await copier.copy(fund.id)
+    parts = await db[FUND_PARTS].find_one({"_id": fund.id})
+    assert parts is not None
+    held = unpack(parts["obligations"], db[FUND_PARTS].codec_options)
+    assert "r-p007" not in held and len(held) == 199
+    last = await funds.get(fund.id)
+    assert "r-p007" not in last.obligations and last.knows_obligation("r-p007")

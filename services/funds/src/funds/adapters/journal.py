@@ -16,14 +16,16 @@ from datetime import date, datetime
 import structlog
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from funds.adapters.repositories import (
     ARCHIVE_PENDING,
     FUND_MEMORY,
+    FUND_PARTS,
     FUNDS,
     MEMORY,
     MEMORY_PENDING,
+    PARTS_PENDING,
     PENDING_ENTRIES,
     merged_ids,
 )
@@ -42,6 +44,7 @@ DUPLICATE_KEY = 11000
 #: what a fund remembers) once it holds this many chunks
 MEMORY_COMPACT_AT = 64
 #: how many ids of each memory a compaction keeps: at least what a fund remembers
+PARTS_ATTEMPTS = 8
 MEMORY_KEEP = {
     "applied": Aggregate.APPLIED_MEMORY,
     "recent_entry_ids": 2000,
@@ -152,6 +155,7 @@ class JournalCopier:
     ) -> None:
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
         self.memory = db[FUND_MEMORY]
+        self.parts = db[FUND_PARTS]
         given = memory_keep or {}
         self.memory_keep = {k: max(v, given.get(k, 0)) for k, v in MEMORY_KEEP.items()}
         self.coalesce_s = coalesce_s
@@ -165,21 +169,30 @@ class JournalCopier:
 
     async def copy(self, fund_id: str) -> int:
         doc = await self.funds.find_one(
-            {"_id": fund_id}, {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1}
+            {"_id": fund_id},
+            {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1, PARTS_PENDING: 1},
         )
         # each item is stored packed (FundRepository.packed_items); the pull takes the very
         # values read, so it removes exactly what was copied
         pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
         closed: list[bytes] = (doc or {}).get(ARCHIVE_PENDING) or []
         memory: list[bytes] = (doc or {}).get(MEMORY_PENDING) or []
-        if not pending and not closed and not memory:
+        parts: list[bytes] = (doc or {}).get(PARTS_PENDING) or []
+        if not pending and not closed and not memory and not parts:
             return 0
         codec = self.funds.codec_options
         await self.journal.insert([_as_journal(unpack(d, codec)) for d in pending])
         await self.archive.store(fund_id, [unpack(d, codec) for d in closed])
         if memory:
             await self._remember(fund_id, memory)
-        pulls = {PENDING_ENTRIES: pending, ARCHIVE_PENDING: closed, MEMORY_PENDING: memory}
+        if parts:
+            await self._apply_parts(fund_id, parts)
+        pulls = {
+            PENDING_ENTRIES: pending,
+            ARCHIVE_PENDING: closed,
+            MEMORY_PENDING: memory,
+            PARTS_PENDING: parts,
+        }
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
             await self.funds.update_one(
                 {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
@@ -216,6 +229,36 @@ class JournalCopier:
                 {"$set": {"chunks": [pack(whole)], "n": 1}, "$inc": {"v": 1}},
             )
 
+    async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> None:
+        """Apply the chunks' changes in commit order to the fund's parts document: one
+        read-modify-write of the kinds they touch, conditional on the version read (another
+        process's copier may be applying the same chunks: whoever is second reads again)."""
+        codec = self.parts.codec_options
+        changes = [c for blob in chunks for c in unpack(blob, codec)["changes"]]
+        kinds = sorted({str(c["f"]) for c in changes})
+        async with DOCUMENT_LOCKS.hold(namespace(self.parts), fund_id):
+            for _ in range(PARTS_ATTEMPTS):
+                doc = await self.parts.find_one({"_id": fund_id}, dict.fromkeys([*kinds, "v"], 1))
+                records = {k: unpack(doc[k], codec) if doc and k in doc else {} for k in kinds}
+                for change in changes:
+                    if change["v"] is None:
+                        records[change["f"]].pop(change["k"], None)
+                    else:
+                        records[change["f"]][change["k"]] = change["v"]
+                values = {k: pack(v) for k, v in records.items()}
+                if doc is None:
+                    try:
+                        await self.parts.insert_one({"_id": fund_id, "v": 1, **values})
+                        return
+                    except DuplicateKeyError:
+                        continue
+                done = await self.parts.update_one(
+                    {"_id": fund_id, "v": doc["v"]}, {"$set": values, "$inc": {"v": 1}}
+                )
+                if done.matched_count:
+                    return
+        raise RuntimeError(f"the parts of fund {fund_id} stayed contended; will retry")
+
     async def sweep(self) -> int:
         cursor = self.funds.find(
             {
@@ -223,6 +266,7 @@ class JournalCopier:
                     {PENDING_ENTRIES: {"$ne": []}},
                     {ARCHIVE_PENDING: {"$ne": []}},
                     {MEMORY_PENDING: {"$exists": True, "$ne": []}},
+                    {PARTS_PENDING: {"$exists": True, "$ne": []}},
                 ]
             },
             {"_id": 1},

@@ -5,7 +5,9 @@ action changes")."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
@@ -23,7 +25,9 @@ from megp_common.mongo import (
     Document,
     OutboxWriter,
     pack,
+    to_bson,
     unpack,
+    unpacked,
 )
 from megp_common.watched import Watched
 
@@ -38,6 +42,14 @@ FUND_MEMORY = "fund_memory"  # one document per fund: its id memory, in chunks (
 #: exactly them from the fund. A read takes the fund first, then its memory document, and
 #: merges both: a chunk the copier moved before the fund was read is in the memory document.
 MEMORY = ("applied", "recent_entry_ids", "closed_obligations")
+PARTS_PENDING = "parts_pending"  # keyed records commits changed, not yet in the fund's parts
+FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packed map per kind
+#: The fund's keyed records, out of the fund document for the same reason and in the same way
+#: as MEMORY: a commit `$push`es its changes (a record's whole new value, or its removal) as
+#: one chunk, the copier applies the chunks in order to `fund_parts` (a read-modify-write
+#: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
+#: them; a read merges the fund's chunks over the parts it reads after the fund.
+PARTS = ("members", "obligations", "debts", "scheduled", "temporary")
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
@@ -50,14 +62,9 @@ class FundRepository(AggregateRepository[Fund]):
     # balances for the summaries, the copier's lists) stays plain.
     packed = frozenset(
         {
-            "members",
             "board",
             "reversed_entries",
-            "obligations",
             "archive_months",
-            "temporary",
-            "debts",
-            "scheduled",
             "failed_instalments",
             "notices",
         }
@@ -83,61 +90,124 @@ class FundRepository(AggregateRepository[Fund]):
     def memory(self) -> AsyncCollection[Document]:
         return self.db[FUND_MEMORY]
 
+    @property
+    def parts(self) -> AsyncCollection[Document]:
+        return self.db[FUND_PARTS]
+
     async def find(self, aggregate_id: str) -> Fund | None:
-        """The whole fund: its document, then (in that order, see MEMORY) its id memory."""
+        """The whole fund: its document, then (after it, see MEMORY and PARTS) its id memory
+        and its keyed records."""
         doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
         if doc is None:
             return None
-        side = await self.memory.find_one({"_id": aggregate_id})
-        return self._assemble(doc, list((side or {}).get("chunks") or []), whole=True)
+        memory, parts = await asyncio.gather(
+            self.memory.find_one({"_id": aggregate_id}), self.parts.find_one({"_id": aggregate_id})
+        )
+        return self._assemble(doc, memory, parts, whole=True)
 
     def _load(self, doc: Document) -> Fund:
-        """A fund from its document alone (a scan, a view): its id memory is partial, so it
-        cannot be committed."""
-        return self._assemble(doc, [], whole=False)
+        """A fund from its document alone (a scan): its id memory and keyed records are
+        partial, so it cannot be committed."""
+        return self._assemble(doc, None, None, whole=False)
 
-    def _assemble(self, doc: Document, side: list[bytes], *, whole: bool) -> Fund:
-        """As stored, except that the entries waiting for the journal are decoded once each:
-        an entry never changes (`Entry` is frozen), and while a fund is busy every read of it
-        decodes the same waiting entries again, the larger part of its cost."""
+    def _assemble(
+        self, doc: Document, memory: Document | None, parts: Document | None, *, whole: bool
+    ) -> Fund:
+        """The fund document with its memory and keyed records merged in (what waits in the
+        fund is newer than what the side documents hold). The entries waiting for the journal
+        are decoded once each: an entry never changes (`Entry` is frozen), and while a fund is
+        busy every read of it decodes the same waiting entries again."""
+        codec = self.col.codec_options
         doc = dict(doc)
-        chunks = [
-            unpack(b, self.col.codec_options) for b in side + (doc.pop(MEMORY_PENDING, None) or [])
+        doc["id"] = doc.pop("_id")
+        doc.pop("outbox", None)
+        doc.pop(OUTBOX_FLAG, None)
+        side_chunks: list[bytes] = list((memory or {}).get("chunks") or [])
+        chunks = [unpack(b, codec) for b in side_chunks + (doc.pop(MEMORY_PENDING, None) or [])]
+        changes = [
+            change
+            for blob in doc.pop(PARTS_PENDING, None) or []
+            for change in unpack(blob, codec)["changes"]
         ]
-        blobs: list[bytes] | None = doc.get(PENDING_ENTRIES)
-        fund = super()._load({**doc, PENDING_ENTRIES: []} if blobs else doc)
+        blobs: list[bytes] | None = doc.pop(PENDING_ENTRIES, None)
+        doc = unpacked(doc, codec, self.packed_items)
+        # a document written before these had their own places holds them in `packed`: those
+        # are not counted as stored, so the next commit moves them out
+        stored_keys: dict[str, set[str]] = {}
+        for name in PARTS:
+            records: dict[str, Any] = dict(doc.get(name) or {})
+            side = (parts or {}).get(name)
+            held = unpack(side, codec) if side is not None else {}
+            records.update(held)
+            keys = set(held)
+            for change in changes:
+                if change["f"] != name:
+                    continue
+                keys.add(change["k"])
+                if change["v"] is None:
+                    records.pop(change["k"], None)
+                else:
+                    records[change["k"]] = change["v"]
+            doc[name] = records
+            stored_keys[name] = keys
+        fund = self.model.model_validate(doc)
         if blobs:
             fund.pending_entries = [self._entry(blob) for blob in blobs]
         stored: dict[str, frozenset[str]] = {}
         for name in MEMORY:
-            # a document written before the memory had its own place holds it in `packed`:
-            # those ids are not counted as stored, so the next commit moves them out
             ids = merged_ids(getattr(fund, name), *(c.get(name) or [] for c in chunks))
             setattr(fund, name, ids)
             stored[name] = frozenset(i for c in chunks for i in c.get(name) or [])
         fund.stored_memory = stored if whole else None
+        fund.stored_parts = (
+            {
+                name: {k: dict(r.__dict__) for k, r in getattr(fund, name).items() if k in keys}
+                for name, keys in stored_keys.items()
+            }
+            if whole
+            else None
+        )
         return fund
 
     def _state(self, aggregate: Fund) -> Document:
         doc = super()._state(aggregate)
-        for name in MEMORY:
+        for name in (*MEMORY, *PARTS):
             doc.pop(name, None)
         return doc
 
     def _appended(self, aggregate: Fund) -> Document:
-        """The ids this copy added since it was read, as one chunk for the memory."""
-        stored = aggregate.stored_memory
-        if stored is None:
-            raise RuntimeError(f"fund {aggregate.id} was read without its id memory")
+        """What this copy changed since it was read: the ids it added as one chunk for the
+        memory, the keyed records it added, changed or removed as one chunk for the parts."""
+        stored, held = aggregate.stored_memory, aggregate.stored_parts
+        if stored is None or held is None:
+            raise RuntimeError(f"fund {aggregate.id} was read without its memory and records")
+        out: Document = {}
         added = {
             name: new
             for name in MEMORY
             if (new := [i for i in getattr(aggregate, name) if i not in stored.get(name, ())])
         }
-        return {MEMORY_PENDING: [pack(added)]} if added else {}
+        if added:
+            out[MEMORY_PENDING] = [pack(added)]
+        changes: list[Document] = []
+        for name in PARTS:
+            before = held.get(name, {})
+            now: dict[str, Any] = getattr(aggregate, name)
+            for key, record in now.items():
+                if before.get(key) != record.__dict__:
+                    value = to_bson(record.model_dump(mode="python"))
+                    changes.append({"f": name, "k": key, "v": value})
+            changes += [{"f": name, "k": key, "v": None} for key in before.keys() - now.keys()]
+        if changes:
+            out[PARTS_PENDING] = [pack({"changes": changes})]
+        return out
 
     def _remember_stored(self, aggregate: Fund) -> None:
         aggregate.stored_memory = {name: frozenset(getattr(aggregate, name)) for name in MEMORY}
+        aggregate.stored_parts = {
+            name: {k: dict(r.__dict__) for k, r in getattr(aggregate, name).items()}
+            for name in PARTS
+        }
 
     def _entry(self, blob: bytes) -> Entry:
         entry = self._entries.get(blob)
@@ -178,7 +248,8 @@ class FundRepository(AggregateRepository[Fund]):
         )
         if doc is None:
             return None
-        fund = self._load(doc)
+        parts = await self.parts.find_one({"_id": fund_id})
+        fund = self._assemble(doc, None, parts, whole=False)
         fund.is_view = True
         return fund
 

@@ -72,6 +72,10 @@ class Fund(Aggregate):
     #: them when this copy was read, or None when only part of them was read: storage
     #: bookkeeping of FundRepository, which writes only the ids added since
     _stored_memory: dict[str, frozenset[str]] | None = PrivateAttr(default_factory=dict)
+    #: likewise the keyed records (members, obligations, debts ...) as the store held them
+    _stored_parts: dict[str, dict[str, dict[str, object]]] | None = PrivateAttr(
+        default_factory=dict
+    )
 
     @property
     def is_view(self) -> bool:
@@ -88,6 +92,14 @@ class Fund(Aggregate):
     @stored_memory.setter
     def stored_memory(self, value: dict[str, frozenset[str]] | None) -> None:
         self._stored_memory = value
+
+    @property
+    def stored_parts(self) -> dict[str, dict[str, dict[str, object]]] | None:
+        return self._stored_parts
+
+    @stored_parts.setter
+    def stored_parts(self, value: dict[str, dict[str, dict[str, object]]] | None) -> None:
+        self._stored_parts = value
 
     def partition_key(self) -> str:
         return self.group_id
