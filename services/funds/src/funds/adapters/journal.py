@@ -25,7 +25,9 @@ from funds.adapters.repositories import (
     FUNDS,
     MEMORY,
     MEMORY_PENDING,
+    MEMORY_V,
     PARTS_PENDING,
+    PARTS_V,
     PENDING_ENTRIES,
     merged_ids,
 )
@@ -183,23 +185,26 @@ class JournalCopier:
         codec = self.funds.codec_options
         await self.journal.insert([_as_journal(unpack(d, codec)) for d in pending])
         await self.archive.store(fund_id, [unpack(d, codec) for d in closed])
+        versions: Document = {}
         if memory:
-            await self._remember(fund_id, memory)
+            versions[MEMORY_V] = await self._remember(fund_id, memory)
         if parts:
-            await self._apply_parts(fund_id, parts)
+            versions[PARTS_V] = await self._apply_parts(fund_id, parts)
         pulls = {
             PENDING_ENTRIES: pending,
             ARCHIVE_PENDING: closed,
             MEMORY_PENDING: memory,
             PARTS_PENDING: parts,
         }
+        update: Document = {"$pullAll": {k: v for k, v in pulls.items() if v}}
+        if versions:
+            # monotonic: another process's copier may have recorded a later version already
+            update["$max"] = versions
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
-            await self.funds.update_one(
-                {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
-            )
+            await self.funds.update_one({"_id": fund_id}, update)
         return len(pending) + len(closed)
 
-    async def _remember(self, fund_id: str, chunks: list[bytes]) -> None:
+    async def _remember(self, fund_id: str, chunks: list[bytes]) -> int:
         """Append the chunks to the fund's memory document (a chunk appended twice, after a
         crash before the pull, is read once: ids are merged), and compact it now and then."""
         async with DOCUMENT_LOCKS.hold(namespace(self.memory), fund_id):
@@ -210,11 +215,11 @@ class JournalCopier:
             )
             # (FerretDB v1's findAndModify takes no projection: a second, small read)
             counts = await self.memory.find_one({"_id": fund_id}, {"n": 1, "v": 1})
-            if counts is None or int(counts.get("n", 0)) < MEMORY_COMPACT_AT:
-                return
+            assert counts is not None  # just upserted
+            if int(counts.get("n", 0)) < MEMORY_COMPACT_AT:
+                return int(counts["v"])
             doc = await self.memory.find_one({"_id": fund_id})
-            if doc is None:
-                return
+            assert doc is not None
             codec = self.memory.codec_options
             read = [unpack(b, codec) for b in doc.get("chunks") or []]
             whole = {}
@@ -224,12 +229,13 @@ class JournalCopier:
                 whole[name] = ids[-keep:] if len(ids) > keep else ids
             # conditional on the version read: a concurrent append (another process) wins,
             # and the next copy compacts
-            await self.memory.update_one(
-                {"_id": fund_id, "v": doc.get("v")},
+            done = await self.memory.update_one(
+                {"_id": fund_id, "v": doc["v"]},
                 {"$set": {"chunks": [pack(whole)], "n": 1}, "$inc": {"v": 1}},
             )
+            return int(doc["v"]) + (1 if done.matched_count else 0)
 
-    async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> None:
+    async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> int:
         """Apply the chunks' changes in commit order to the fund's parts document: one
         read-modify-write of the kinds they touch, conditional on the version read (another
         process's copier may be applying the same chunks: whoever is second reads again)."""
@@ -249,14 +255,14 @@ class JournalCopier:
                 if doc is None:
                     try:
                         await self.parts.insert_one({"_id": fund_id, "v": 1, **values})
-                        return
+                        return 1
                     except DuplicateKeyError:
                         continue
                 done = await self.parts.update_one(
                     {"_id": fund_id, "v": doc["v"]}, {"$set": values, "$inc": {"v": 1}}
                 )
                 if done.matched_count:
-                    return
+                    return int(doc["v"]) + 1
         raise RuntimeError(f"the parts of fund {fund_id} stayed contended; will retry")
 
     async def sweep(self) -> int:

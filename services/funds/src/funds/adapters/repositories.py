@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -50,6 +51,9 @@ FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packe
 #: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
 #: them; a read merges the fund's chunks over the parts it reads after the fund.
 PARTS = ("members", "obligations", "debts", "scheduled", "temporary")
+#: in the fund document, the versions of its side documents the copier's last move produced
+MEMORY_V, PARTS_V = "memory_v", "parts_v"
+SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
@@ -85,6 +89,8 @@ class FundRepository(AggregateRepository[Fund]):
         # fund id -> the version this process last committed, the most recent funds only
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        # (collection, fund id) -> (version, decoded) of the side documents last read
+        self._sides: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
 
     @property
     def memory(self) -> AsyncCollection[Document]:
@@ -101,17 +107,56 @@ class FundRepository(AggregateRepository[Fund]):
         if doc is None:
             return None
         memory, parts = await asyncio.gather(
-            self.memory.find_one({"_id": aggregate_id}), self.parts.find_one({"_id": aggregate_id})
+            self._side(self.memory, aggregate_id, doc.get(MEMORY_V), self._memory_chunks),
+            self._side(self.parts, aggregate_id, doc.get(PARTS_V), self._parts_held),
         )
         return self._assemble(doc, memory, parts, whole=True)
+
+    async def _side(
+        self,
+        col: AsyncCollection[Document],
+        fund_id: str,
+        version: int | None,
+        decode: Callable[[Document | None], Any],
+    ) -> Any:
+        """A side document, decoded: from this process's copy when the fund names its version
+        (the copier records in the fund the version its last move produced), otherwise read.
+        Once moved into a side document, chunks are gone from the fund, so the version the
+        fund names holds everything it no longer does."""
+        key = (col.name, fund_id)
+        hit = self._sides.get(key)
+        if version is not None and hit is not None and hit[0] == version:
+            self._sides.move_to_end(key)
+            return hit[1]
+        doc = await col.find_one({"_id": fund_id})
+        value = decode(doc)
+        if doc is not None and isinstance(doc.get("v"), int):
+            self._sides[key] = (doc["v"], value)
+            self._sides.move_to_end(key)
+            if len(self._sides) > SIDES_DECODED:
+                self._sides.popitem(last=False)
+        return value
+
+    def _memory_chunks(self, doc: Document | None) -> list[Document]:
+        codec = self.memory.codec_options
+        return [unpack(b, codec) for b in (doc or {}).get("chunks") or []]
+
+    def _parts_held(self, doc: Document | None) -> dict[str, dict[str, Any]]:
+        codec = self.parts.codec_options
+        return {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
 
     def _load(self, doc: Document) -> Fund:
         """A fund from its document alone (a scan): its id memory and keyed records are
         partial, so it cannot be committed."""
-        return self._assemble(doc, None, None, whole=False)
+        return self._assemble(doc, [], {}, whole=False)
 
     def _assemble(
-        self, doc: Document, memory: Document | None, parts: Document | None, *, whole: bool
+        self,
+        doc: Document,
+        memory: list[Document],
+        parts: dict[str, dict[str, Any]],
+        *,
+        whole: bool,
     ) -> Fund:
         """The fund document with its memory and keyed records merged in (what waits in the
         fund is newer than what the side documents hold). The entries waiting for the journal
@@ -122,8 +167,9 @@ class FundRepository(AggregateRepository[Fund]):
         doc["id"] = doc.pop("_id")
         doc.pop("outbox", None)
         doc.pop(OUTBOX_FLAG, None)
-        side_chunks: list[bytes] = list((memory or {}).get("chunks") or [])
-        chunks = [unpack(b, codec) for b in side_chunks + (doc.pop(MEMORY_PENDING, None) or [])]
+        doc.pop(MEMORY_V, None)
+        doc.pop(PARTS_V, None)
+        chunks = memory + [unpack(b, codec) for b in doc.pop(MEMORY_PENDING, None) or []]
         changes = [
             change
             for blob in doc.pop(PARTS_PENDING, None) or []
@@ -136,8 +182,7 @@ class FundRepository(AggregateRepository[Fund]):
         stored_keys: dict[str, set[str]] = {}
         for name in PARTS:
             records: dict[str, Any] = dict(doc.get(name) or {})
-            side = (parts or {}).get(name)
-            held = unpack(side, codec) if side is not None else {}
+            held = parts.get(name) or {}
             records.update(held)
             keys = set(held)
             for change in changes:
@@ -248,8 +293,8 @@ class FundRepository(AggregateRepository[Fund]):
         )
         if doc is None:
             return None
-        parts = await self.parts.find_one({"_id": fund_id})
-        fund = self._assemble(doc, None, parts, whole=False)
+        parts = await self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held)
+        fund = self._assemble(doc, [], parts, whole=False)
         fund.is_view = True
         return fund
 
