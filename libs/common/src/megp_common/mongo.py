@@ -343,12 +343,6 @@ class AggregateRepository(Generic[A]):
             doc = unpacked(doc, self.col.codec_options, self.packed_items)
         return self.model.model_validate(doc)
 
-    def _changes(self, aggregate: A, state: Document) -> Document:
-        """The update operators that store `state` (the aggregate as `_state` renders it, less
-        `_id`): all of it `$set` here; a subclass that knows what the store holds may write
-        only what changed."""
-        return {"$set": state}
-
     def _appended(self, aggregate: A) -> Document:
         """Lists to extend in the commit's own write, without `$set`ting them (`$push`ed on an
         update, stored as they are on an insert): what a subclass keeps outside the aggregate's
@@ -412,14 +406,12 @@ class AggregateRepository(Generic[A]):
         expected = aggregate.version
         state = self._state(aggregate)
         state.pop("_id")
-        update = self._changes(aggregate, state)
-        sets: Document = update.setdefault("$set", {})
-        sets["version"] = expected + 1
-        pushes: Document = update.pop("$push", {})
-        pushes |= {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
+        state["version"] = expected + 1
+        update: Document = {"$set": state}
+        pushes: Document = {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
         if entries:
             pushes["outbox"] = {"$each": entries}
-            sets[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
+            state[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         if pushes:
             update["$push"] = pushes
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import bson
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import MEMORY_COMPACT_AT, Journal, JournalCopier, ObligationArchive
@@ -235,59 +234,3 @@ async def test_a_deposit_writes_the_obligation_it_settles_and_the_parts_follow_i
     assert "r-p007" not in held and len(held) == 199
     last = await funds.get(fund.id)
     assert "r-p007" not in last.obligations and last.knows_obligation("r-p007")
-
-
-class _Updates(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.sent: list[Document] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "update" and event.command.get("update") == "funds":
-            self.sent.append(dict(event.command))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-async def test_a_deposit_sends_the_store_only_what_it_changed(infra: Infra) -> None:
-    updates = _Updates()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(
-        infra.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[updates]
-    )
-    db = client[f"funds_changes_{new_id()[-12:]}"]
-    try:
-        funds = _repo(db)
-        copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
-        fund = await _new_fund(funds)
-        sheet = [Deposit(p, Decimal("1")) for p in MEMBERS]  # a memo account per member
-        first = await funds.get(fund.id)
-        record_deposits(first, "sheet", "sheet", sheet, OPENED, POLICY)
-        await funds.save(first)
-        await copier.copy(fund.id)
-
-        loaded = await funds.get(fund.id)
-        updates.sent.clear()
-        _deposit(loaded, 7)
-        _deposit(loaded, 8)  # two in one commit, as the writer batches them
-        await funds.save(loaded)
-        (command,) = updates.sent
-        (statement,) = command["updates"]
-        change = statement["u"]
-        assert "balances" not in change["$set"] and "packed" not in change["$set"]
-        assert change["$set"]["balances.MXN.trust_cash"] == 200 * 100 + 2 * 1000
-        assert set(change["$push"]) == {"pending_entries", "outbox", MEMORY_PENDING}
-        assert len(change["$push"]["pending_entries"]["$each"]) == 2
-        assert len(bson.encode(change)) - len(bson.encode(change["$push"]["outbox"])) < 2500
-
-        again = await funds.get(fund.id)  # what the store holds is what the copy holds
-        assert again.balances == loaded.balances and again.next_seq == loaded.next_seq
-        assert [e.id for e in again.pending_entries] == [e.id for e in loaded.pending_entries]
-        _deposit(again, 9)  # a copy that committed commits again from what it wrote
-        await funds.save(again)
-        assert (await funds.get(fund.id)).balances == again.balances
-    finally:
-        await client.drop_database(db.name)
-        await client.close()

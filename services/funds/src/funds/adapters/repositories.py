@@ -89,8 +89,6 @@ class FundRepository(AggregateRepository[Fund]):
         # fund id -> the version this process last committed, the most recent funds only
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
-        # id(fund) -> what the commit in flight writes of its document (see `_changes`)
-        self._writing: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
         # (collection, fund id) -> (version, decoded) of the side documents last read
         self._sides: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
 
@@ -178,7 +176,6 @@ class FundRepository(AggregateRepository[Fund]):
             for change in unpack(blob, codec)["changes"]
         ]
         blobs: list[bytes] | None = doc.pop(PENDING_ENTRIES, None)
-        plain = {k: v for k, v in doc.items() if k not in self.packed_items and k != "id"}
         doc = unpacked(doc, codec, self.packed_items)
         # a document written before these had their own places holds them in `packed`: those
         # are not counted as stored, so the next commit moves them out
@@ -207,11 +204,6 @@ class FundRepository(AggregateRepository[Fund]):
             setattr(fund, name, ids)
             stored[name] = frozenset(i for c in chunks for i in c.get(name) or [])
         fund.stored_memory = stored if whole else None
-        lengths = {
-            PENDING_ENTRIES: len(fund.pending_entries),
-            ARCHIVE_PENDING: len(fund.archive_pending),
-        }
-        fund.stored_fields = (plain, lengths) if whole and blobs is not None else None
         fund.stored_parts = (
             {
                 name: {k: dict(r.__dict__) for k, r in getattr(fund, name).items() if k in keys}
@@ -227,44 +219,6 @@ class FundRepository(AggregateRepository[Fund]):
         for name in (*MEMORY, *PARTS):
             doc.pop(name, None)
         return doc
-
-    def _changes(self, aggregate: Fund, state: Document) -> Document:
-        """Only what changed since this copy was read or committed: a field's new value, or
-        inside a map (the balances) the keys that changed; the entries and closed obligations
-        added to the waiting lists are `$push`ed. The store still rewrites the document, but
-        the request is the size of the change, and the copy remembers what it wrote."""
-        known = aggregate.stored_fields
-        lengths = {name: len(state.get(name) or []) for name in self.packed_items}
-        aggregate.stored_fields = None  # until the commit succeeded (`_remember_stored`)
-        self._writing[id(aggregate)] = (
-            {k: v for k, v in state.items() if k not in self.packed_items},
-            lengths,
-        )
-        if known is None:
-            return {"$set": state}
-        stored, stored_lengths = known
-        sets: Document = {}
-        unsets: Document = {}
-        pushes: Document = {}
-        for name, value in state.items():
-            if name in self.packed_items:
-                before = stored_lengths.get(name)
-                if before is None or len(value) < before:
-                    sets[name] = value
-                elif len(value) > before:
-                    pushes[name] = {"$each": value[before:]}
-                continue
-            old = stored.get(name, _MISSING)
-            if old is _MISSING:
-                sets[name] = value
-            elif old != value:
-                _diff(name, old, value, sets, unsets, MAP_DEPTH)
-        update: Document = {"$set": sets}
-        if unsets:
-            update["$unset"] = unsets
-        if pushes:
-            update["$push"] = pushes
-        return update
 
     def _appended(self, aggregate: Fund) -> Document:
         """What this copy changed since it was read: the ids it added as one chunk for the
@@ -354,11 +308,7 @@ class FundRepository(AggregateRepository[Fund]):
         if aggregate.is_view:
             raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
-        try:
-            await super().save(aggregate)
-        finally:
-            written = self._writing.pop(id(aggregate), None)
-        aggregate.stored_fields = written
+        await super().save(aggregate)
         self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
@@ -375,34 +325,6 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
-
-
-_MISSING = object()
-MAP_DEPTH = 2  # balances: currency -> account -> centavos
-
-
-def _diff(path: str, old: Any, new: Any, sets: Document, unsets: Document, depth: int) -> None:
-    """`$set`/`$unset` paths that turn `old` into `new`, key by key inside maps down to
-    `depth` levels (keys that cannot be a path segment: the whole value)."""
-    if (
-        depth > 0
-        and type(old) is dict
-        and type(new) is dict
-        and all(_segment(k) for k in old.keys() | new.keys())
-    ):
-        for key, value in new.items():
-            if key not in old:
-                sets[f"{path}.{key}"] = value
-            elif old[key] != value:
-                _diff(f"{path}.{key}", old[key], value, sets, unsets, depth - 1)
-        for key in old.keys() - new.keys():
-            unsets[f"{path}.{key}"] = ""
-    else:
-        sets[path] = new
-
-
-def _segment(key: object) -> bool:
-    return isinstance(key, str) and bool(key) and "." not in key and not key.startswith("$")
 
 
 def merged_ids(*lists: list[str]) -> list[str]:

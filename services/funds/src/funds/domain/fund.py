@@ -72,9 +72,6 @@ class Fund(Aggregate):
     #: them when this copy was read, or None when only part of them was read: storage
     #: bookkeeping of FundRepository, which writes only the ids added since
     _stored_memory: dict[str, frozenset[str]] | None = PrivateAttr(default_factory=dict)
-    #: the fund document's own fields as stored, and how long its waiting lists were, when
-    #: this copy was read or last committed (None: unknown, the next commit writes them all)
-    _stored_fields: tuple[dict[str, object], dict[str, int]] | None = PrivateAttr(default=None)
     #: likewise the keyed records (members, obligations, debts ...) as the store held them
     _stored_parts: dict[str, dict[str, dict[str, object]]] | None = PrivateAttr(
         default_factory=dict
@@ -95,14 +92,6 @@ class Fund(Aggregate):
     @stored_memory.setter
     def stored_memory(self, value: dict[str, frozenset[str]] | None) -> None:
         self._stored_memory = value
-
-    @property
-    def stored_fields(self) -> tuple[dict[str, object], dict[str, int]] | None:
-        return self._stored_fields
-
-    @stored_fields.setter
-    def stored_fields(self, value: tuple[dict[str, object], dict[str, int]] | None) -> None:
-        self._stored_fields = value
 
     @property
     def stored_parts(self) -> dict[str, dict[str, dict[str, object]]] | None:
