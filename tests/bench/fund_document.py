@@ -44,13 +44,18 @@ OPENED = datetime(2030, 1, 15, 12, tzinfo=UTC)
 
 
 class Written(monitoring.CommandListener):
-    """Bytes of the write commands sent to the store, per collection."""
+    """Bytes of the write commands sent to the store, per collection; and the reads."""
 
     def __init__(self) -> None:
         self.bytes: dict[str, int] = {}
         self.count: dict[str, int] = {}
+        self.reads: dict[str, int] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            target = str(event.command.get("find"))
+            self.reads[target] = self.reads.get(target, 0) + 1
+            return
         if event.command_name not in {"update", "insert", "findAndModify"}:
             return
         target = str(event.command.get(event.command_name))
@@ -112,13 +117,16 @@ async def measure(mongo: str, deposits: int, copy_every: int) -> dict[str, Any]:
     try:
         outbox = OutboxWriter(service="funds", topic="funds.events", clock=SettableClock())
         funds = FundRepository(db, outbox, POLICY)
-        copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
+        copier = JournalCopier(
+            db, Journal(db), archive=ObligationArchive(db), written=funds.side_written
+        )
         fund, members = mature_fund(f"g-bench-{uuid.uuid4().hex[:10]}")
         await funds.add(fund)
         await copier.copy(fund.id)
         await clear_outbox(db, fund.id)
         written.bytes.clear()
         written.count.clear()
+        written.reads.clear()
         began = time.perf_counter()
         for n in range(deposits):
             current = await funds.get(fund.id)
@@ -137,6 +145,7 @@ async def measure(mongo: str, deposits: int, copy_every: int) -> dict[str, Any]:
             "deposits_per_s": deposits / elapsed,
             "update_bytes_per_deposit": {k: v / deposits for k, v in written.bytes.items()},
             "writes_per_deposit": {k: v / deposits for k, v in written.count.items()},
+            "reads_per_deposit": {k: v / deposits for k, v in written.reads.items()},
             "fund_document_bytes": len(bson.encode(raw or {})),
             "memory_document_bytes": len(bson.encode(memory)) if memory else 0,
         }

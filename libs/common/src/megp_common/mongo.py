@@ -121,7 +121,9 @@ class StoreTimer(monitoring.CommandListener):
     """Counts store commands and the time spent on them, per database, collection and command
     (`megp_store_commands_total`, `megp_store_command_seconds_total` on /metrics)."""
 
-    TIMED = frozenset({"find", "update", "insert", "delete", "aggregate", "getMore", "count"})
+    TIMED = frozenset(
+        {"find", "findAndModify", "update", "insert", "delete", "aggregate", "getMore", "count"}
+    )
 
     def __init__(self) -> None:
         self._pending: dict[int, tuple[str, str, str]] = {}

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import bson
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import MEMORY_COMPACT_AT, Journal, JournalCopier, ObligationArchive
@@ -234,3 +235,63 @@ async def test_a_deposit_writes_the_obligation_it_settles_and_the_parts_follow_i
     assert "r-p007" not in held and len(held) == 199
     last = await funds.get(fund.id)
     assert "r-p007" not in last.obligations and last.knows_obligation("r-p007")
+
+
+class _Reads(monitoring.CommandListener):
+    """The collections this client read, in order."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            self.found.append(str(event.command["find"]))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_after_this_process_copier_moved_a_fund_a_read_is_one_store_read(
+    db: AsyncDatabase[Document], infra: Infra
+) -> None:
+    reads = _Reads()
+    client: AsyncMongoClient[Document] = AsyncMongoClient(
+        infra.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[reads]
+    )
+    try:
+        counted = client[db.name]
+        funds = _repo(counted)
+        copier = JournalCopier(
+            counted,
+            Journal(counted),
+            archive=ObligationArchive(counted),
+            written=funds.side_written,
+        )
+        fund = opened_fund(members=MEMBERS)
+        fund.id = fund.group_id = f"g-{new_id()}"
+        start = OPENED.date().replace(day=1)
+        results = [
+            PeriodResult(f"r-{p}", p, start, start.replace(day=28), Decimal("100")) for p in MEMBERS
+        ]
+        create_obligations(fund, results, POLICY)
+        await funds.add(fund)
+        for n in range(3):  # the memory and the parts both change, and are moved each time
+            current = await funds.get(fund.id)
+            record_deposits(
+                current, f"d-{n}", f"d-{n}", [Deposit("p007", Decimal("30"))], OPENED, POLICY
+            )
+            await funds.save(current)
+            await copier.copy(fund.id)
+            reads.found.clear()
+            mine = await funds.get(fund.id)
+            assert reads.found == ["funds"]  # the side documents as the copier left them
+            fresh = await _repo(db).get(fund.id)  # another process reads them from the store
+            assert mine.model_dump() == fresh.model_dump()
+            assert mine.stored_parts == fresh.stored_parts
+            assert mine.stored_memory == fresh.stored_memory
+        assert mine.obligations["r-p007"].settled_cents == 9000
+    finally:
+        await client.close()

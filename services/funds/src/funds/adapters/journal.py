@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import structlog
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -154,13 +154,18 @@ class JournalCopier:
         *,
         coalesce_s: float = 0.0,
         memory_keep: dict[str, int] | None = None,
+        written: Callable[[str, str, Document], None] | None = None,
     ) -> None:
+        """`written(collection, fund id, document)`: told each side document as this copier
+        left it (FundRepository.side_written keeps it, so this process's next reads of the
+        fund need not read it again)."""
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
         self.memory = db[FUND_MEMORY]
         self.parts = db[FUND_PARTS]
         given = memory_keep or {}
         self.memory_keep = {k: max(v, given.get(k, 0)) for k, v in MEMORY_KEEP.items()}
         self.coalesce_s = coalesce_s
+        self.written = written
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
@@ -208,18 +213,19 @@ class JournalCopier:
         """Append the chunks to the fund's memory document (a chunk appended twice, after a
         crash before the pull, is read once: ids are merged), and compact it now and then."""
         async with DOCUMENT_LOCKS.hold(namespace(self.memory), fund_id):
-            await self.memory.update_one(
+            # one round trip: the document as appended comes back whole (FerretDB v1's
+            # findAndModify takes no projection), which is what compaction and this process's
+            # copy of it need anyway
+            doc = await self.memory.find_one_and_update(
                 {"_id": fund_id},
                 {"$push": {"chunks": {"$each": chunks}}, "$inc": {"n": len(chunks), "v": 1}},
                 upsert=True,
+                return_document=ReturnDocument.AFTER,
             )
-            # (FerretDB v1's findAndModify takes no projection: a second, small read)
-            counts = await self.memory.find_one({"_id": fund_id}, {"n": 1, "v": 1})
-            assert counts is not None  # just upserted
-            if int(counts.get("n", 0)) < MEMORY_COMPACT_AT:
-                return int(counts["v"])
-            doc = await self.memory.find_one({"_id": fund_id})
-            assert doc is not None
+            assert doc is not None  # just upserted
+            if int(doc.get("n", 0)) < MEMORY_COMPACT_AT:
+                self._written(FUND_MEMORY, fund_id, doc)
+                return int(doc["v"])
             codec = self.memory.codec_options
             read = [unpack(b, codec) for b in doc.get("chunks") or []]
             whole = {}
@@ -229,11 +235,21 @@ class JournalCopier:
                 whole[name] = ids[-keep:] if len(ids) > keep else ids
             # conditional on the version read: a concurrent append (another process) wins,
             # and the next copy compacts
+            compacted = [pack(whole)]
             done = await self.memory.update_one(
                 {"_id": fund_id, "v": doc["v"]},
-                {"$set": {"chunks": [pack(whole)], "n": 1}, "$inc": {"v": 1}},
+                {"$set": {"chunks": compacted, "n": 1}, "$inc": {"v": 1}},
             )
-            return int(doc["v"]) + (1 if done.matched_count else 0)
+            if not done.matched_count:
+                self._written(FUND_MEMORY, fund_id, doc)
+                return int(doc["v"])
+            v = int(doc["v"]) + 1
+            self._written(FUND_MEMORY, fund_id, {**doc, "chunks": compacted, "n": 1, "v": v})
+            return v
+
+    def _written(self, collection: str, fund_id: str, doc: Document) -> None:
+        if self.written is not None:
+            self.written(collection, fund_id, doc)
 
     async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> int:
         """Apply the chunks' changes in commit order to the fund's parts document: one
@@ -244,7 +260,9 @@ class JournalCopier:
         kinds = sorted({str(c["f"]) for c in changes})
         async with DOCUMENT_LOCKS.hold(namespace(self.parts), fund_id):
             for _ in range(PARTS_ATTEMPTS):
-                doc = await self.parts.find_one({"_id": fund_id}, dict.fromkeys([*kinds, "v"], 1))
+                # whole, not the kinds touched only: the store reads it whole anyway, and what
+                # is written is then the whole new state, for this process's copy
+                doc = await self.parts.find_one({"_id": fund_id})
                 records = {k: unpack(doc[k], codec) if doc and k in doc else {} for k in kinds}
                 for change in changes:
                     if change["v"] is None:
@@ -253,16 +271,20 @@ class JournalCopier:
                         records[change["f"]][change["k"]] = change["v"]
                 values = {k: pack(v) for k, v in records.items()}
                 if doc is None:
+                    first: Document = {"_id": fund_id, "v": 1, **values}
                     try:
-                        await self.parts.insert_one({"_id": fund_id, "v": 1, **values})
-                        return 1
+                        await self.parts.insert_one(first)
                     except DuplicateKeyError:
                         continue
+                    self._written(FUND_PARTS, fund_id, first)
+                    return 1
                 done = await self.parts.update_one(
                     {"_id": fund_id, "v": doc["v"]}, {"$set": values, "$inc": {"v": 1}}
                 )
                 if done.matched_count:
-                    return int(doc["v"]) + 1
+                    v = int(doc["v"]) + 1
+                    self._written(FUND_PARTS, fund_id, {**doc, **values, "v": v})
+                    return v
         raise RuntimeError(f"the parts of fund {fund_id} stayed contended; will retry")
 
     async def sweep(self) -> int:

@@ -119,23 +119,45 @@ class FundRepository(AggregateRepository[Fund]):
         version: int | None,
         decode: Callable[[Document | None], Any],
     ) -> Any:
-        """A side document, decoded: from this process's copy when the fund names its version
-        (the copier records in the fund the version its last move produced), otherwise read.
+        """A side document, decoded: nothing when the fund names no version of it; this
+        process's copy when that is at least the version the fund names (the copier records in
+        the fund the version its last move produced, and tells this process's repository what
+        it wrote: `side_written`); otherwise read.
         Once moved into a side document, chunks are gone from the fund, so the version the
         fund names holds everything it no longer does."""
+        if version is None:
+            # no chunk ever left the fund: a chunk is pulled from it only in the write that
+            # names the version holding it, so the fund alone is whole (a side document that a
+            # copy interrupted before that write left behind holds only chunks still here)
+            return decode(None)
         key = (col.name, fund_id)
         hit = self._sides.get(key)
-        if version is not None and hit is not None and hit[0] == version:
+        # a copy at least as new as the version the fund names holds every chunk the fund no
+        # longer does (a newer one, as a fresh read may be too: see _assemble)
+        if hit is not None and hit[0] >= version:
             self._sides.move_to_end(key)
             return hit[1]
         doc = await col.find_one({"_id": fund_id})
         value = decode(doc)
-        if doc is not None and isinstance(doc.get("v"), int):
-            self._sides[key] = (doc["v"], value)
-            self._sides.move_to_end(key)
-            if len(self._sides) > SIDES_DECODED:
-                self._sides.popitem(last=False)
+        self._keep_side(key, doc, value)
         return value
+
+    def _keep_side(self, key: tuple[str, str], doc: Document | None, value: Any) -> None:
+        if doc is None or not isinstance(doc.get("v"), int):
+            return
+        hit = self._sides.get(key)
+        if hit is None or hit[0] <= doc["v"]:
+            self._sides[key] = (doc["v"], value)
+        self._sides.move_to_end(key)
+        if len(self._sides) > SIDES_DECODED:
+            self._sides.popitem(last=False)
+
+    def side_written(self, collection: str, fund_id: str, doc: Document) -> None:
+        """A side document as this process's journal copier just wrote it (whole, with its new
+        `v`): kept as this process's copy, so that the reads after the copier's move need not
+        read it again."""
+        decode = self._memory_chunks if collection == FUND_MEMORY else self._parts_held
+        self._keep_side((collection, fund_id), doc, decode(doc))
 
     def _memory_chunks(self, doc: Document | None) -> list[Document]:
         codec = self.memory.codec_options
