@@ -523,7 +523,16 @@ async def fund_deposits(
             members = [f"p-bench-{new_id()[-10:]}" for _ in range(8)]
             group_id = await _open_fund(bootstrap, url, members, read)
             progress(f"funds: {n} clients x {per_client} deposits to fund {group_id}")
+            before = await _store_commands(url)
             result = await _flood(url, staff, group_id, members, n, per_client)
+            await asyncio.sleep(2.5)  # the journal copier's window and the relay's, included
+            after = await _store_commands(url)
+            per = max(result["accepted"], 1)
+            spent = {k: (v - before.get(k, 0)) / per for k, v in after.items()}
+            result["store_commands_per_deposit"] = {
+                k: round(v, 2) for k, v in sorted(spent.items()) if v >= 0.005
+            }
+            result["store_commands_per_deposit_total"] = round(sum(spent.values()), 2)
             async with httpx.AsyncClient(base_url=url, headers=read, timeout=60) as http:
                 check = (await http.get(f"/v1/funds/{group_id}/ledger-check")).json()
             result["journal_entries"] = check["entries"]
@@ -534,6 +543,21 @@ async def fund_deposits(
     return out
 
 
+async def _store_commands(url: str) -> dict[str, float]:
+    """The funds process's store commands so far, by "collection command" (its /metrics)."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        text = (await http.get("/metrics")).text
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line.startswith("megp_store_commands_total{"):
+            continue
+        labels, value = line[len("megp_store_commands_total{") :].rsplit("} ", 1)
+        parts = dict(kv.split("=", 1) for kv in labels.split(","))
+        key = f"{parts['collection'].strip(chr(34))} {parts['command'].strip(chr(34))}"
+        out[key] = out.get(key, 0.0) + float(value)
+    return out
+
+
 def fund_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     return [
         (
@@ -541,7 +565,8 @@ def fund_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
             f"{r['accepted_per_s']:,.1f} dep/s",
             f"{r['refused']}/{r['requests']} refused "
             f"({r['refused_without_retry_after']} without Retry-After), "
-            f"p50 {r['latency_p50_ms']:.0f} ms, p99 {r['latency_p99_ms']:.0f} ms",
+            f"p50 {r['latency_p50_ms']:.0f} ms, p99 {r['latency_p99_ms']:.0f} ms, "
+            f"{r.get('store_commands_per_deposit_total', float('nan')):.1f} store commands/dep",
         )
         for r in results
     ]
@@ -914,6 +939,9 @@ async def funds_only(clients: list[int], per_client: int) -> None:
     print()
     for name, rate, lat in fund_rows(funds):
         print(f"  {name:<32} {rate:>16}   {lat}")
+    for r in funds:
+        spent = ", ".join(f"{k} {v}" for k, v in r["store_commands_per_deposit"].items())
+        print(f"  store commands per deposit, {r['clients']} clients: {spent}")
     out = REPO_ROOT / ".local" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"fund-deposits-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"

@@ -11,7 +11,7 @@ import pytest
 from megp_common.auth import Role
 from megp_common.ids import new_id
 from megp_common.launcher import Platform
-from megp_common.mongo import unpacked
+from megp_common.mongo import unpack, unpacked
 
 from .test_funds_support import (
     STATE,
@@ -128,11 +128,18 @@ def test_group_formed_fund_opened_deposits_and_third_month_closed(platform, toke
         month = f"{group.group_id}:{owed[0]['period_start'][:7]}"
 
         def archived() -> bool:
+            codec = db["funds"].codec_options
             raw = db["funds"].find_one({"_id": group.group_id}) or {}
-            doc = unpacked(raw, db["funds"].codec_options, ["archive_pending"])
+            doc = unpacked(raw, codec, ["archive_pending"])
+            # open obligations live beside the fund (fund_parts), changes waiting in the fund
+            parts = db["fund_parts"].find_one({"_id": group.group_id}) or {}
+            held = unpack(parts["obligations"], codec) if "obligations" in parts else {}
             stored = (db["obligation_archive"].find_one({"_id": month}) or {}).get("items", {})
             return (
-                not doc.get("archive_pending") and oid not in doc["obligations"] and oid in stored
+                not doc.get("archive_pending")
+                and not doc.get("parts_pending")
+                and oid not in held
+                and oid in stored
             )
 
         eventually(archived)

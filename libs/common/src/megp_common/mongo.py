@@ -121,7 +121,9 @@ class StoreTimer(monitoring.CommandListener):
     """Counts store commands and the time spent on them, per database, collection and command
     (`megp_store_commands_total`, `megp_store_command_seconds_total` on /metrics)."""
 
-    TIMED = frozenset({"find", "update", "insert", "delete", "aggregate", "getMore", "count"})
+    TIMED = frozenset(
+        {"find", "findAndModify", "update", "insert", "delete", "aggregate", "getMore", "count"}
+    )
 
     def __init__(self) -> None:
         self._pending: dict[int, tuple[str, str, str]] = {}
@@ -343,6 +345,12 @@ class AggregateRepository(Generic[A]):
             doc = unpacked(doc, self.col.codec_options, self.packed_items)
         return self.model.model_validate(doc)
 
+    def _appended(self, aggregate: A) -> Document:
+        """Lists to extend in the commit's own write, without `$set`ting them (`$push`ed on an
+        update, stored as they are on an insert): what a subclass keeps outside the aggregate's
+        state, such as funds' id memories waiting for their own document."""
+        return {}
+
     def _state(self, aggregate: A) -> Document:
         doc: Document = to_bson(aggregate.model_dump(mode="python"))
         doc["_id"] = doc.pop("id")
@@ -381,7 +389,7 @@ class AggregateRepository(Generic[A]):
     async def add(self, aggregate: A) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
         entries = self._outbox.entries(aggregate)
-        doc = self._state(aggregate) | {"version": 1, "outbox": entries}
+        doc = self._state(aggregate) | self._appended(aggregate) | {"version": 1, "outbox": entries}
         if entries:
             doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         try:
@@ -402,9 +410,12 @@ class AggregateRepository(Generic[A]):
         state.pop("_id")
         state["version"] = expected + 1
         update: Document = {"$set": state}
+        pushes: Document = {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
         if entries:
-            update["$push"] = {"outbox": {"$each": entries}}
+            pushes["outbox"] = {"$each": entries}
             state[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
+        if pushes:
+            update["$push"] = pushes
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
             result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
         if result.matched_count == 0:

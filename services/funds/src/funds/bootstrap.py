@@ -47,8 +47,9 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
     policy = settings.policy()
     journal = Journal(runtime.db)
     archive = ObligationArchive(runtime.db)
+    funds = FundRepository(runtime.db, runtime.outbox, policy)
     services = Services(
-        funds=FundRepository(runtime.db, runtime.outbox, policy),
+        funds=funds,
         journal=journal,
         copier=JournalCopier(
             runtime.db,
@@ -56,6 +57,8 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             settings.journal_copy_interval_s,
             archive,
             coalesce_s=settings.journal_copy_coalesce_s,
+            memory_keep={"recent_entry_ids": policy.recent_entries_remembered},
+            written=funds.side_written,
         ),
         archive=archive,
         spending=SpendingRequestRepository(runtime.db, runtime.outbox),

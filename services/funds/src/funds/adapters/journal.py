@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import structlog
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from funds.adapters.repositories import ARCHIVE_PENDING, FUNDS, PENDING_ENTRIES
+from funds.adapters.repositories import (
+    ARCHIVE_PENDING,
+    FUND_MEMORY,
+    FUND_PARTS,
+    FUNDS,
+    MEMORY,
+    MEMORY_PENDING,
+    MEMORY_V,
+    PARTS_PENDING,
+    PARTS_V,
+    PENDING_ENTRIES,
+    merged_ids,
+)
 from funds.domain.ledger import Entry
 from funds.domain.records import Obligation
-from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, unpack
+from megp_common.aggregate import Aggregate
+from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, pack, unpack
 
 log = structlog.get_logger(__name__)
 
@@ -29,6 +42,16 @@ JOURNAL = "journal"
 OBLIGATION_ARCHIVE = "obligation_archive"
 JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
 DUPLICATE_KEY = 11000
+#: a fund's memory document is compacted (its chunks merged into one, each memory trimmed to
+#: what a fund remembers) once it holds this many chunks
+MEMORY_COMPACT_AT = 64
+#: how many ids of each memory a compaction keeps: at least what a fund remembers
+PARTS_ATTEMPTS = 8
+MEMORY_KEEP = {
+    "applied": Aggregate.APPLIED_MEMORY,
+    "recent_entry_ids": 2000,
+    "closed_obligations": 1000,
+}
 
 
 def entry_from(doc: Document) -> Entry:
@@ -118,8 +141,9 @@ class ObligationArchive:
 
 
 class JournalCopier:
-    """Moves posted entries from fund documents to the journal, and closed obligations to their
-    archive (like the outbox relay: copy, then remove exactly what was copied)."""
+    """Moves posted entries from fund documents to the journal, closed obligations to their
+    archive and the ids commits added to the fund's memory document (like the outbox relay:
+    copy, then remove exactly what was copied)."""
 
     def __init__(
         self,
@@ -129,9 +153,19 @@ class JournalCopier:
         archive: ObligationArchive | None = None,
         *,
         coalesce_s: float = 0.0,
+        memory_keep: dict[str, int] | None = None,
+        written: Callable[[str, str, Document], None] | None = None,
     ) -> None:
+        """`written(collection, fund id, document)`: told each side document as this copier
+        left it (FundRepository.side_written keeps it, so this process's next reads of the
+        fund need not read it again)."""
         self.funds, self.journal, self.interval_s = db[FUNDS], journal, interval_s
+        self.memory = db[FUND_MEMORY]
+        self.parts = db[FUND_PARTS]
+        given = memory_keep or {}
+        self.memory_keep = {k: max(v, given.get(k, 0)) for k, v in MEMORY_KEEP.items()}
         self.coalesce_s = coalesce_s
+        self.written = written
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
@@ -141,26 +175,128 @@ class JournalCopier:
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one({"_id": fund_id}, {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1})
+        doc = await self.funds.find_one(
+            {"_id": fund_id},
+            {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1, PARTS_PENDING: 1},
+        )
         # each item is stored packed (FundRepository.packed_items); the pull takes the very
         # values read, so it removes exactly what was copied
         pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
         closed: list[bytes] = (doc or {}).get(ARCHIVE_PENDING) or []
-        if not pending and not closed:
+        memory: list[bytes] = (doc or {}).get(MEMORY_PENDING) or []
+        parts: list[bytes] = (doc or {}).get(PARTS_PENDING) or []
+        if not pending and not closed and not memory and not parts:
             return 0
         codec = self.funds.codec_options
         await self.journal.insert([_as_journal(unpack(d, codec)) for d in pending])
         await self.archive.store(fund_id, [unpack(d, codec) for d in closed])
-        pulls = {PENDING_ENTRIES: pending, ARCHIVE_PENDING: closed}
+        versions: Document = {}
+        if memory:
+            versions[MEMORY_V] = await self._remember(fund_id, memory)
+        if parts:
+            versions[PARTS_V] = await self._apply_parts(fund_id, parts)
+        pulls = {
+            PENDING_ENTRIES: pending,
+            ARCHIVE_PENDING: closed,
+            MEMORY_PENDING: memory,
+            PARTS_PENDING: parts,
+        }
+        update: Document = {"$pullAll": {k: v for k, v in pulls.items() if v}}
+        if versions:
+            # monotonic: another process's copier may have recorded a later version already
+            update["$max"] = versions
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
-            await self.funds.update_one(
-                {"_id": fund_id}, {"$pullAll": {k: v for k, v in pulls.items() if v}}
-            )
+            await self.funds.update_one({"_id": fund_id}, update)
         return len(pending) + len(closed)
+
+    async def _remember(self, fund_id: str, chunks: list[bytes]) -> int:
+        """Append the chunks to the fund's memory document (a chunk appended twice, after a
+        crash before the pull, is read once: ids are merged), and compact it now and then."""
+        async with DOCUMENT_LOCKS.hold(namespace(self.memory), fund_id):
+            # one round trip: the document as appended comes back whole (FerretDB v1's
+            # findAndModify takes no projection), which is what compaction and this process's
+            # copy of it need anyway
+            doc = await self.memory.find_one_and_update(
+                {"_id": fund_id},
+                {"$push": {"chunks": {"$each": chunks}}, "$inc": {"n": len(chunks), "v": 1}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            assert doc is not None  # just upserted
+            if int(doc.get("n", 0)) < MEMORY_COMPACT_AT:
+                self._written(FUND_MEMORY, fund_id, doc)
+                return int(doc["v"])
+            codec = self.memory.codec_options
+            read = [unpack(b, codec) for b in doc.get("chunks") or []]
+            whole = {}
+            for name in MEMORY:
+                ids = merged_ids(*(c.get(name) or [] for c in read))
+                keep = self.memory_keep[name]
+                whole[name] = ids[-keep:] if len(ids) > keep else ids
+            # conditional on the version read: a concurrent append (another process) wins,
+            # and the next copy compacts
+            compacted = [pack(whole)]
+            done = await self.memory.update_one(
+                {"_id": fund_id, "v": doc["v"]},
+                {"$set": {"chunks": compacted, "n": 1}, "$inc": {"v": 1}},
+            )
+            if not done.matched_count:
+                self._written(FUND_MEMORY, fund_id, doc)
+                return int(doc["v"])
+            v = int(doc["v"]) + 1
+            self._written(FUND_MEMORY, fund_id, {**doc, "chunks": compacted, "n": 1, "v": v})
+            return v
+
+    def _written(self, collection: str, fund_id: str, doc: Document) -> None:
+        if self.written is not None:
+            self.written(collection, fund_id, doc)
+
+    async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> int:
+        """Apply the chunks' changes in commit order to the fund's parts document: one
+        read-modify-write of the kinds they touch, conditional on the version read (another
+        process's copier may be applying the same chunks: whoever is second reads again)."""
+        codec = self.parts.codec_options
+        changes = [c for blob in chunks for c in unpack(blob, codec)["changes"]]
+        kinds = sorted({str(c["f"]) for c in changes})
+        async with DOCUMENT_LOCKS.hold(namespace(self.parts), fund_id):
+            for _ in range(PARTS_ATTEMPTS):
+                # whole, not the kinds touched only: the store reads it whole anyway, and what
+                # is written is then the whole new state, for this process's copy
+                doc = await self.parts.find_one({"_id": fund_id})
+                records = {k: unpack(doc[k], codec) if doc and k in doc else {} for k in kinds}
+                for change in changes:
+                    if change["v"] is None:
+                        records[change["f"]].pop(change["k"], None)
+                    else:
+                        records[change["f"]][change["k"]] = change["v"]
+                values = {k: pack(v) for k, v in records.items()}
+                if doc is None:
+                    first: Document = {"_id": fund_id, "v": 1, **values}
+                    try:
+                        await self.parts.insert_one(first)
+                    except DuplicateKeyError:
+                        continue
+                    self._written(FUND_PARTS, fund_id, first)
+                    return 1
+                done = await self.parts.update_one(
+                    {"_id": fund_id, "v": doc["v"]}, {"$set": values, "$inc": {"v": 1}}
+                )
+                if done.matched_count:
+                    v = int(doc["v"]) + 1
+                    self._written(FUND_PARTS, fund_id, {**doc, **values, "v": v})
+                    return v
+        raise RuntimeError(f"the parts of fund {fund_id} stayed contended; will retry")
 
     async def sweep(self) -> int:
         cursor = self.funds.find(
-            {"$or": [{PENDING_ENTRIES: {"$ne": []}}, {ARCHIVE_PENDING: {"$ne": []}}]},
+            {
+                "$or": [
+                    {PENDING_ENTRIES: {"$ne": []}},
+                    {ARCHIVE_PENDING: {"$ne": []}},
+                    {MEMORY_PENDING: {"$exists": True, "$ne": []}},
+                    {PARTS_PENDING: {"$exists": True, "$ne": []}},
+                ]
+            },
             {"_id": 1},
         )
         ids = [str(doc["_id"]) async for doc in cursor]

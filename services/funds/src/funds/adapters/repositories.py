@@ -1,10 +1,17 @@
-"""Fund documents: one per project group, `_id` = the group id."""
+"""Fund documents: one per project group, `_id` = the group id, and beside each its id memory
+(`fund_memory`, same `_id`): the ids that make repeats harmless, kept out of the fund document
+so that a commit does not rewrite them (docs/architecture.md, "Documents sized to what an
+action changes")."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.domain.fund import Fund
@@ -18,13 +25,35 @@ from megp_common.mongo import (
     AggregateRepository,
     Document,
     OutboxWriter,
+    pack,
+    to_bson,
     unpack,
+    unpacked,
 )
 from megp_common.watched import Watched
 
 FUNDS = "funds"
 PENDING_ENTRIES = "pending_entries"  # posted, not yet copied to the journal
 ARCHIVE_PENDING = "archive_pending"  # closed obligations not yet in their archive
+MEMORY_PENDING = "memory_pending"  # ids commits added, not yet in the fund's memory document
+FUND_MEMORY = "fund_memory"  # one document per fund: its id memory, in chunks (see MEMORY)
+#: The fund's id memories: consumed events, posted entries, closed obligations. Each commit
+#: `$push`es the ids it added as one small chunk into the fund document (so they commit with
+#: the change they guard); the journal copier moves the chunks to `fund_memory` and pulls
+#: exactly them from the fund. A read takes the fund first, then its memory document, and
+#: merges both: a chunk the copier moved before the fund was read is in the memory document.
+MEMORY = ("applied", "recent_entry_ids", "closed_obligations")
+PARTS_PENDING = "parts_pending"  # keyed records commits changed, not yet in the fund's parts
+FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packed map per kind
+#: The fund's keyed records, out of the fund document for the same reason and in the same way
+#: as MEMORY: a commit `$push`es its changes (a record's whole new value, or its removal) as
+#: one chunk, the copier applies the chunks in order to `fund_parts` (a read-modify-write
+#: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
+#: them; a read merges the fund's chunks over the parts it reads after the fund.
+PARTS = ("members", "obligations", "debts", "scheduled", "temporary")
+#: in the fund document, the versions of its side documents the copier's last move produced
+MEMORY_V, PARTS_V = "memory_v", "parts_v"
+SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
@@ -37,17 +66,9 @@ class FundRepository(AggregateRepository[Fund]):
     # balances for the summaries, the copier's lists) stays plain.
     packed = frozenset(
         {
-            "applied",
-            "members",
             "board",
-            "recent_entry_ids",
             "reversed_entries",
-            "obligations",
-            "closed_obligations",
             "archive_months",
-            "temporary",
-            "debts",
-            "scheduled",
             "failed_instalments",
             "notices",
         }
@@ -68,17 +89,192 @@ class FundRepository(AggregateRepository[Fund]):
         # fund id -> the version this process last committed, the most recent funds only
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        # (collection, fund id) -> (version, decoded) of the side documents last read
+        self._sides: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
+
+    @property
+    def memory(self) -> AsyncCollection[Document]:
+        return self.db[FUND_MEMORY]
+
+    @property
+    def parts(self) -> AsyncCollection[Document]:
+        return self.db[FUND_PARTS]
+
+    async def find(self, aggregate_id: str) -> Fund | None:
+        """The whole fund: its document, then (after it, see MEMORY and PARTS) its id memory
+        and its keyed records."""
+        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
+        if doc is None:
+            return None
+        memory, parts = await asyncio.gather(
+            self._side(self.memory, aggregate_id, doc.get(MEMORY_V), self._memory_chunks),
+            self._side(self.parts, aggregate_id, doc.get(PARTS_V), self._parts_held),
+        )
+        return self._assemble(doc, memory, parts, whole=True)
+
+    async def _side(
+        self,
+        col: AsyncCollection[Document],
+        fund_id: str,
+        version: int | None,
+        decode: Callable[[Document | None], Any],
+    ) -> Any:
+        """A side document, decoded: nothing when the fund names no version of it; this
+        process's copy when that is at least the version the fund names (the copier records in
+        the fund the version its last move produced, and tells this process's repository what
+        it wrote: `side_written`); otherwise read.
+        Once moved into a side document, chunks are gone from the fund, so the version the
+        fund names holds everything it no longer does."""
+        if version is None:
+            # no chunk ever left the fund: a chunk is pulled from it only in the write that
+            # names the version holding it, so the fund alone is whole (a side document that a
+            # copy interrupted before that write left behind holds only chunks still here)
+            return decode(None)
+        key = (col.name, fund_id)
+        hit = self._sides.get(key)
+        # a copy at least as new as the version the fund names holds every chunk the fund no
+        # longer does (a newer one, as a fresh read may be too: see _assemble)
+        if hit is not None and hit[0] >= version:
+            self._sides.move_to_end(key)
+            return hit[1]
+        doc = await col.find_one({"_id": fund_id})
+        value = decode(doc)
+        self._keep_side(key, doc, value)
+        return value
+
+    def _keep_side(self, key: tuple[str, str], doc: Document | None, value: Any) -> None:
+        if doc is None or not isinstance(doc.get("v"), int):
+            return
+        hit = self._sides.get(key)
+        if hit is None or hit[0] <= doc["v"]:
+            self._sides[key] = (doc["v"], value)
+        self._sides.move_to_end(key)
+        if len(self._sides) > SIDES_DECODED:
+            self._sides.popitem(last=False)
+
+    def side_written(self, collection: str, fund_id: str, doc: Document) -> None:
+        """A side document as this process's journal copier just wrote it (whole, with its new
+        `v`): kept as this process's copy, so that the reads after the copier's move need not
+        read it again."""
+        decode = self._memory_chunks if collection == FUND_MEMORY else self._parts_held
+        self._keep_side((collection, fund_id), doc, decode(doc))
+
+    def _memory_chunks(self, doc: Document | None) -> list[Document]:
+        codec = self.memory.codec_options
+        return [unpack(b, codec) for b in (doc or {}).get("chunks") or []]
+
+    def _parts_held(self, doc: Document | None) -> dict[str, dict[str, Any]]:
+        codec = self.parts.codec_options
+        return {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
 
     def _load(self, doc: Document) -> Fund:
-        """As stored, except that the entries waiting for the journal are decoded once each:
-        an entry never changes (`Entry` is frozen), and while a fund is busy every read of it
-        decodes the same waiting entries again, the larger part of its cost."""
-        blobs: list[bytes] | None = doc.get(PENDING_ENTRIES)
-        if not blobs:
-            return super()._load(doc)
-        fund = super()._load({**doc, PENDING_ENTRIES: []})
-        fund.pending_entries = [self._entry(blob) for blob in blobs]
+        """A fund from its document alone (a scan): its id memory and keyed records are
+        partial, so it cannot be committed."""
+        return self._assemble(doc, [], {}, whole=False)
+
+    def _assemble(
+        self,
+        doc: Document,
+        memory: list[Document],
+        parts: dict[str, dict[str, Any]],
+        *,
+        whole: bool,
+    ) -> Fund:
+        """The fund document with its memory and keyed records merged in (what waits in the
+        fund is newer than what the side documents hold). The entries waiting for the journal
+        are decoded once each: an entry never changes (`Entry` is frozen), and while a fund is
+        busy every read of it decodes the same waiting entries again."""
+        codec = self.col.codec_options
+        doc = dict(doc)
+        doc["id"] = doc.pop("_id")
+        doc.pop("outbox", None)
+        doc.pop(OUTBOX_FLAG, None)
+        doc.pop(MEMORY_V, None)
+        doc.pop(PARTS_V, None)
+        chunks = memory + [unpack(b, codec) for b in doc.pop(MEMORY_PENDING, None) or []]
+        changes = [
+            change
+            for blob in doc.pop(PARTS_PENDING, None) or []
+            for change in unpack(blob, codec)["changes"]
+        ]
+        blobs: list[bytes] | None = doc.pop(PENDING_ENTRIES, None)
+        doc = unpacked(doc, codec, self.packed_items)
+        # a document written before these had their own places holds them in `packed`: those
+        # are not counted as stored, so the next commit moves them out
+        stored_keys: dict[str, set[str]] = {}
+        for name in PARTS:
+            records: dict[str, Any] = dict(doc.get(name) or {})
+            held = parts.get(name) or {}
+            records.update(held)
+            keys = set(held)
+            for change in changes:
+                if change["f"] != name:
+                    continue
+                keys.add(change["k"])
+                if change["v"] is None:
+                    records.pop(change["k"], None)
+                else:
+                    records[change["k"]] = change["v"]
+            doc[name] = records
+            stored_keys[name] = keys
+        fund = self.model.model_validate(doc)
+        if blobs:
+            fund.pending_entries = [self._entry(blob) for blob in blobs]
+        stored: dict[str, frozenset[str]] = {}
+        for name in MEMORY:
+            ids = merged_ids(getattr(fund, name), *(c.get(name) or [] for c in chunks))
+            setattr(fund, name, ids)
+            stored[name] = frozenset(i for c in chunks for i in c.get(name) or [])
+        fund.stored_memory = stored if whole else None
+        fund.stored_parts = (
+            {
+                name: {k: dict(r.__dict__) for k, r in getattr(fund, name).items() if k in keys}
+                for name, keys in stored_keys.items()
+            }
+            if whole
+            else None
+        )
         return fund
+
+    def _state(self, aggregate: Fund) -> Document:
+        doc = super()._state(aggregate)
+        for name in (*MEMORY, *PARTS):
+            doc.pop(name, None)
+        return doc
+
+    def _appended(self, aggregate: Fund) -> Document:
+        """What this copy changed since it was read: the ids it added as one chunk for the
+        memory, the keyed records it added, changed or removed as one chunk for the parts."""
+        stored, held = aggregate.stored_memory, aggregate.stored_parts
+        if stored is None or held is None:
+            raise RuntimeError(f"fund {aggregate.id} was read without its memory and records")
+        out: Document = {}
+        added = {
+            name: new
+            for name in MEMORY
+            if (new := [i for i in getattr(aggregate, name) if i not in stored.get(name, ())])
+        }
+        if added:
+            out[MEMORY_PENDING] = [pack(added)]
+        changes: list[Document] = []
+        for name in PARTS:
+            before = held.get(name, {})
+            now: dict[str, Any] = getattr(aggregate, name)
+            for key, record in now.items():
+                if before.get(key) != record.__dict__:
+                    value = to_bson(record.model_dump(mode="python"))
+                    changes.append({"f": name, "k": key, "v": value})
+            changes += [{"f": name, "k": key, "v": None} for key in before.keys() - now.keys()]
+        if changes:
+            out[PARTS_PENDING] = [pack({"changes": changes})]
+        return out
+
+    def _remember_stored(self, aggregate: Fund) -> None:
+        aggregate.stored_memory = {name: frozenset(getattr(aggregate, name)) for name in MEMORY}
+        aggregate.stored_parts = {
+            name: {k: dict(r.__dict__) for k, r in getattr(aggregate, name).items()}
+            for name in PARTS
+        }
 
     def _entry(self, blob: bytes) -> Entry:
         entry = self._entries.get(blob)
@@ -108,17 +304,26 @@ class FundRepository(AggregateRepository[Fund]):
         store sends less and nothing decodes those lists, often the largest part of a fund.
         A view cannot be committed (`save` refuses it)."""
         doc = await self.col.find_one(
-            {"_id": fund_id}, {"outbox": 0, OUTBOX_FLAG: 0, PENDING_ENTRIES: 0, ARCHIVE_PENDING: 0}
+            {"_id": fund_id},
+            {
+                "outbox": 0,
+                OUTBOX_FLAG: 0,
+                PENDING_ENTRIES: 0,
+                ARCHIVE_PENDING: 0,
+                MEMORY_PENDING: 0,
+            },
         )
         if doc is None:
             return None
-        fund = self._load(doc)
+        parts = await self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held)
+        fund = self._assemble(doc, [], parts, whole=False)
         fund.is_view = True
         return fund
 
     async def add(self, aggregate: Fund) -> None:
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().add(aggregate)
+        self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
     async def save(self, aggregate: Fund) -> None:
@@ -126,6 +331,7 @@ class FundRepository(AggregateRepository[Fund]):
             raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
         await super().save(aggregate)
+        self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
     async def due_ids(self, today_iso: str) -> list[str]:
@@ -141,6 +347,18 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
+
+
+def merged_ids(*lists: list[str]) -> list[str]:
+    """The lists one after another, each id once (where it first appears)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for ids in lists:
+        for i in ids:
+            if i not in seen:
+                seen.add(i)
+                out.append(i)
+    return out
 
 
 SPENDING_REQUESTS = "spending_requests"

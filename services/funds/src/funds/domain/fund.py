@@ -68,6 +68,14 @@ class Fund(Aggregate):
     remember_obligations: int = 1000
     #: read without its pending lists (FundRepository.find_view): for reading, never committed
     _view: bool = PrivateAttr(default=False)
+    #: the id memories (`applied`, `recent_entry_ids`, `closed_obligations`) as the store held
+    #: them when this copy was read, or None when only part of them was read: storage
+    #: bookkeeping of FundRepository, which writes only the ids added since
+    _stored_memory: dict[str, frozenset[str]] | None = PrivateAttr(default_factory=dict)
+    #: likewise the keyed records (members, obligations, debts ...) as the store held them
+    _stored_parts: dict[str, dict[str, dict[str, object]]] | None = PrivateAttr(
+        default_factory=dict
+    )
 
     @property
     def is_view(self) -> bool:
@@ -76,6 +84,22 @@ class Fund(Aggregate):
     @is_view.setter
     def is_view(self, value: bool) -> None:
         self._view = value
+
+    @property
+    def stored_memory(self) -> dict[str, frozenset[str]] | None:
+        return self._stored_memory
+
+    @stored_memory.setter
+    def stored_memory(self, value: dict[str, frozenset[str]] | None) -> None:
+        self._stored_memory = value
+
+    @property
+    def stored_parts(self) -> dict[str, dict[str, dict[str, object]]] | None:
+        return self._stored_parts
+
+    @stored_parts.setter
+    def stored_parts(self, value: dict[str, dict[str, dict[str, object]]] | None) -> None:
+        self._stored_parts = value
 
     def partition_key(self) -> str:
         return self.group_id

@@ -42,8 +42,9 @@ class Services:
         self.writer = FundWriter(self.funds, self._committed)
 
     def _committed(self, fund: Fund) -> None:
-        if fund.pending_entries or fund.archive_pending:
-            self.copier.notify(fund.id)
+        # nearly every commit adds ids to the fund's memory (an entry, an applied event), which
+        # the copier moves to the fund's memory document
+        self.copier.notify(fund.id)
 
 
 async def change_fund(services: Services, fund_id: str, change: Callable[[Fund], object]) -> Fund:
