@@ -245,12 +245,45 @@ def test_the_fund_book_covers_the_oldest_first_and_all_when_nothing_is_owed() ->
     assert book.replenished("odf-1", Decimal("150.00"), Decimal("50.00"), date(2030, 8, 20)) == [
         ("a", 1, date(2030, 8, 20))
     ]
-    # a notice finds only what the fund had paid by its day and is still open
-    assert book.noticed("odf-1", date(2030, 8, 14)) == []
-    assert book.noticed("odf-1", date(2030, 8, 21)) == [("a", 2)]
+    # a notice finds what is still open in the borrower's stretch, an instalment the fund paid
+    # after the notice's day too (noticed on its own day); a second notice finds nothing more
+    assert book.noticed("odf-1", date(2030, 8, 14)) == [("a", 2)]
+    assert book.items[2].noticed_on == date(2030, 8, 15)
+    assert book.noticed("odf-1", date(2030, 8, 21)) == []
     # funds says the ODF owes nothing more: whatever is left of theirs is covered
     covered = book.replenished("odf-1", Decimal("50.00"), Decimal("0.00"), date(2030, 9, 1))
     assert covered == [("a", 2, date(2030, 9, 1))]
     assert [(i.loan_id, i.number) for i in book.to_carry()] == [("a", 1), ("a", 2)]
     book.carried({("a", 1), ("a", 2)})
     assert book.to_carry() == [] and book.items[1].replenished_on is None  # the member's
+
+
+def test_a_notice_heard_before_the_payment_of_its_day_covers_that_payment_too() -> None:
+    """Funds issues one notice per unpaid stretch: on the day it pays a borrower's second
+    instalment it may issue the notice first; the second is then part of the noticed stretch
+    (no other notice will come for it), whichever of the two credit hears first."""
+    from credit.domain.replenishment import FundRepayments
+
+    def book_in(order: str) -> FundRepayments:
+        book = FundRepayments(id="g-1")
+        book.paid("a", 1, "member-1", Decimal("100.00"), date(2034, 5, 1))
+        events = [
+            lambda: book.paid("a", 2, "member-1", Decimal("100.00"), date(2034, 6, 1)),
+            lambda: book.noticed("member-1", date(2034, 6, 1)),
+        ]
+        for act in events if order == "paid first" else reversed(events):
+            act()
+        return book
+
+    for order in ("paid first", "notice first"):
+        book = book_in(order)
+        assert [(i.number, i.noticed_on) for i in book.items] == [
+            (1, date(2034, 6, 1)),
+            (2, date(2034, 6, 1)),
+        ], order
+        assert [(i.loan_id, i.number) for i in book.to_carry()] == [("a", 1), ("a", 2)]
+    # the stretch ends when the member owes nothing: a later payment is not under notice
+    book = book_in("notice first")
+    book.replenished("member-1", Decimal("200.00"), Decimal("0"), date(2034, 7, 1))
+    book.paid("a", 3, "member-1", Decimal("100.00"), date(2034, 8, 1))
+    assert book.items[2].noticed_on is None and book.under_notice == {}

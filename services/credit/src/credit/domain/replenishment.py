@@ -6,6 +6,11 @@ fund and replenishes it. Funds announces both (`FundRepaymentMade` names the ins
 instalments the fund paid and covers them with each replenishment, oldest first, as funds' own
 debt does. An instalment is replenished on the day the last centavo of it came back; one still
 open when the board issues its notice of non-fulfillment [¶77] was not replenished in time.
+Funds issues one notice per unpaid stretch (from the day a borrower first owes the fund to the
+day they owe nothing): an instalment the fund pays for a borrower whose stretch is already under
+notice joins that stretch, and no other notice will come for it, so it is not replenished in
+time either. This also holds when the notice and the payment happen on one day and the notice is
+heard first.
 """
 
 from __future__ import annotations
@@ -38,14 +43,23 @@ class FundRepayments(Aggregate):
     """Its id is the project group's id (the fund's id)."""
 
     items: list[FundPaidInstalment] = []
+    #: borrower -> the day of the notice their current unpaid stretch is under
+    under_notice: dict[str, date] = {}
 
     def paid(self, loan_id: str, number: int, borrower_id: str, amount: Decimal, on: date) -> None:
-        """The fund paid this instalment; paying it twice records it once."""
+        """The fund paid this instalment; paying it twice records it once. Paid inside a stretch
+        already under notice, it is noticed with it (see the module's note)."""
         if any(i.loan_id == loan_id and i.number == number for i in self.items):
             return
+        noticed = self.under_notice.get(borrower_id)
         self.items.append(
             FundPaidInstalment(
-                loan_id=loan_id, number=number, borrower_id=borrower_id, amount=amount, paid_on=on
+                loan_id=loan_id,
+                number=number,
+                borrower_id=borrower_id,
+                amount=amount,
+                paid_on=on,
+                noticed_on=None if noticed is None else max(noticed, on),
             )
         )
 
@@ -69,15 +83,19 @@ class FundRepayments(Aggregate):
             if item.replenished >= item.amount or still_owed <= 0:
                 item.replenished, item.replenished_on = item.amount, on
                 covered.append((item.loan_id, item.number, on))
+        if not self._open_of(borrower_id):
+            self.under_notice.pop(borrower_id, None)  # the stretch is over
         return covered
 
     def noticed(self, borrower_id: str, on: date) -> list[tuple[str, int]]:
-        """The board's notice of non-fulfillment: every instalment of the borrower the fund paid
-        by that day and still open was not replenished in time."""
+        """The board's notice of non-fulfillment: every instalment of the borrower still open
+        was not replenished in time, whether the fund paid it before the notice or (inside the
+        same stretch, heard in either order) after it; one paid later is noticed on its day."""
+        self.under_notice[borrower_id] = on
         hit = []
         for item in self._open_of(borrower_id):
-            if item.paid_on <= on and item.noticed_on is None:
-                item.noticed_on = on
+            if item.noticed_on is None:
+                item.noticed_on = max(on, item.paid_on)
                 hit.append((item.loan_id, item.number))
         return hit
 
