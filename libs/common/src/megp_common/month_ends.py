@@ -128,14 +128,18 @@ class MonthEndStore:
     async def last_written(self, today: date) -> tuple[str | None, bool]:
         """(the last month written, whether a month has ended since). A clock that went back
         before that month's end (a test harness's rewind; the platform's clock never does)
-        moves the mark back to the last month ended: the later months are written again, from
+        moves the mark back before the last month ended: it and the later months are written
+        again, from
         what the records say of them, once the clock passes them again."""
         ended = previous_month(month_of(today))
         first, last = await self.progress()
         if last is not None and last > ended:
-            mark = {"first": min(first or ended, ended), "last": ended}
+            # the month just ended is written again too: the clock may have jumped back past
+            # it with no tick in between, so its rows are whatever an earlier pass left
+            back = previous_month(ended)
+            mark = {"first": min(first or ended, ended), "last": back}
             await self.col.update_one({"_id": PROGRESS}, {"$set": mark})
-            return ended, False
+            return back, True
         return last, last is None or last < ended
 
     async def store(self, month: str, rows: Iterable[Mapping[str, Any]]) -> None:
