@@ -16,17 +16,15 @@ import random
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Route
 
 from megp_common.auth import Role
 from megp_common.bus import KafkaBus, OutgoingRecord
@@ -43,7 +41,6 @@ from .ip_counsel_world import disclosure_body, eventually, seed_circle
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO_ROOT / ".local" / "console-screenshots"
 DOCS_SHOTS = REPO_ROOT / "docs" / "console"
 SERIOUS = {"serious", "critical"}
@@ -51,27 +48,6 @@ TRUST_CASH = "trust_cash"  # funds' account of the trust bank's cash
 
 
 # -- the browser ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Debian's Chromium is missing (/usr/bin/chromium): `apt-get install -y chromium` "
-            "(make install-browser does it); the console's browser tests never skip"
-        )
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 412, "height": 915}, locale="es-MX")
-    ctx.set_default_timeout(20_000)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,37 +9,18 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext
 
 from megp_common.launcher import Platform
 from megp_common.testing.enrollment_driver import Driver, ok
 
-from .test_console import CHROMIUM, accessible, sign_in
+from .test_console import accessible, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing (/usr/bin/chromium); the tests never skip")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 412, "height": 915}, locale="es-MX")
-    ctx.set_default_timeout(20_000)
-    yield ctx
-    ctx.close()
 
 
 def test_an_active_member_appoints_the_boards_first_representative(

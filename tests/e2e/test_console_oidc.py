@@ -30,7 +30,7 @@ from megp_common.settings import REPO_ROOT
 from megp_common.testing.enrollment_driver import Driver
 from megp_common.testing.identity_provider import IdentityProvider
 
-from .test_console import accessible, browser, context  # noqa: F401 - the same browser fixtures
+from .test_console import accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -130,7 +130,7 @@ def claims_of(token: str) -> dict[str, Any]:
 
 
 def test_odf_staff_sign_in_through_the_provider_and_the_services_answer_its_token(
-    context: BrowserContext,  # noqa: F811
+    context: BrowserContext,
     production_console: str,
     identity_provider: IdentityProvider,
     platform: Platform,
@@ -197,7 +197,7 @@ def test_odf_staff_sign_in_through_the_provider_and_the_services_answer_its_toke
 
 
 def test_a_person_sees_what_their_provider_roles_and_states_allow(
-    context: BrowserContext,  # noqa: F811
+    context: BrowserContext,
     production_console: str,
     world: dict[str, str],
 ) -> None:

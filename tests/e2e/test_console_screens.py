@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
+from playwright.sync_api import BrowserContext, expect
 
 from megp_common.auth import Role
 from megp_common.launcher import Platform
@@ -31,27 +30,9 @@ from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.keys import key_writes, keyed
 
 from .ip_counsel_world import assign_counsellor, disclose, eventually, seed_circle
-from .test_console import CHROMIUM, accessible, no_decision_controls, sign_in
+from .test_console import accessible, no_decision_controls, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing (/usr/bin/chromium); the tests never skip")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 412, "height": 915}, locale="es-MX")
-    ctx.set_default_timeout(20_000)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture(scope="module")
