@@ -183,18 +183,21 @@ def peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def infra_peak_rss_kib() -> dict[str, int]:
-    """Peak resident memory of the broker and the store this machine's scripts started."""
+def infra_pids() -> dict[str, int]:
+    """The broker's and the store's process ids, as this machine's scripts recorded them."""
     out = {}
     pids = Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local") / "pids"
     for name in ("kafka", "store"):
         try:
-            pid = int((pids / f"{name}.pid").read_text().strip())
+            out[name] = int((pids / f"{name}.pid").read_text().strip())
         except (OSError, ValueError):
             continue
-        if kib := peak_rss_kib(pid):
-            out[name] = kib
     return out
+
+
+def infra_peak_rss_kib() -> dict[str, int]:
+    """Peak resident memory of the broker and the store this machine's scripts started."""
+    return {name: kib for name, pid in infra_pids().items() if (kib := peak_rss_kib(pid))}
 
 
 def port_offset() -> int:

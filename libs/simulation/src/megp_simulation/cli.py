@@ -26,6 +26,7 @@ from megp_simulation import credit, donors, inventors, kafka
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.bank_checks import bank_checks
 from megp_simulation.banks import BankDesk
+from megp_simulation.cpu import CpuMeter, by_stage
 from megp_simulation.invariants import (
     Check,
     check_deadlines,
@@ -81,6 +82,7 @@ def run_simulation(
     offsets_before = asyncio.run(kafka.committed_offsets(bootstrap))
     sim = Simulation(api, scale, seed, quiet=quiet)
     sim.after_move = after_move
+    sim.meter = CpuMeter(lambda: platform_pids(platform))
     sim.obligations = kafka.ObligationFeed(bootstrap, started_ms).start()
     # the banks subscribe before the first fund opens; `bank_checks` disables them at the end
     desk = BankDesk(api, sim.run_tag, quiet)
@@ -96,6 +98,7 @@ def run_simulation(
     api.note_foreign_moves()
     lag = asyncio.run(kafka.wait_for_zero_lag(bootstrap))
     settled_s = time.monotonic() - t0
+    sim.meter.mark("settling")
     offsets_after = asyncio.run(kafka.committed_offsets(bootstrap))
     consumed = asyncio.run(kafka.consumed_between(offsets_before, offsets_after))
     dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms, sim.event_keys()))
@@ -128,7 +131,10 @@ def run_simulation(
         *banked,
         *donors.check_donors(sim, given, funds),
     ]
+    sim.meter.mark("checks")
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
+    summary["cpu_by_stage"] = by_stage(sim.meter.phases)
+    summary["cpu_by_phase"] = sim.meter.phases
     summary["banks"] = bank_figures
     summary["donors"] = donors.figures(sim, given)
     summary["elapsed_s"] = {
@@ -161,6 +167,20 @@ def run_simulation(
         (out_dir / "latest.json").write_text(json.dumps(summary, indent=2, default=str))
         summary["json_path"] = str(path)
     return summary
+
+
+def platform_pids(platform: Any) -> dict[str, int]:
+    """The processes whose CPU the run reports: the driver always; the services, the broker and
+    the store when this command started them."""
+    pids = {"driver": os.getpid()}
+    if platform is not None:
+        from megp_common.launcher import infra_pids
+
+        pids |= infra_pids()
+        for name, p in platform.processes.items():
+            if p.proc is not None and p.proc.poll() is None:
+                pids[name] = p.proc.pid
+    return pids
 
 
 def running_platform() -> dict[str, str]:

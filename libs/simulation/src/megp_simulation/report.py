@@ -12,6 +12,7 @@ from typing import Any
 
 from megp_simulation.api import Api
 from megp_simulation.bank_checks import bank_rows
+from megp_simulation.cpu import stage_rows
 from megp_simulation.digest import RunEvents
 from megp_simulation.invariants import MISSED, REMINDED, Check
 from megp_simulation.model import LoanTrack
@@ -384,6 +385,9 @@ def table(summary: dict[str, Any]) -> str:
                 ", ".join(f"{k} {v:.0f}" for k, v in summary["peak_rss_mib"].items()),
             )
         )
+    if summary.get("cpu_by_stage"):
+        rows.append(("CPU by stage (share of a core)", ""))
+        rows += stage_rows(summary["cpu_by_stage"])
     if summary.get("killed_and_restarted"):
         rows.append(
             (

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from megp_simulation import donors, inventors, market
 from megp_simulation.api import Api
+from megp_simulation.cpu import CpuMeter
 from megp_simulation.kafka import ObligationFeed
 from megp_simulation.mid_month import mid_month
 from megp_simulation.model import STATES, ChannelTrack, Group, Scale, add_months, noon
@@ -73,6 +74,8 @@ class Simulation:
         #: services act on the move (the CLI kills and restarts a service from it)
         self.after_move: Callable[[int], None] | None = None
         self.timings: dict[str, float] = {}
+        #: the CPU each process used in each phase (the CLI sets it when it started them)
+        self.meter: CpuMeter | None = None
         self.setup_bar: Progress | None = None
         #: follows funds' DepositObligationsCreated on Kafka; without it the driver polls funds
         self.obligations: ObligationFeed | None = None
@@ -111,6 +114,7 @@ class Simulation:
         inventors.register_counsellor(self)
         self._each(partial(inventors.disclose, self))
         self.timings["setup_s"] = time.monotonic() - t0
+        self._mark("setup")
         t1 = time.monotonic()
         bar = Progress("months", self.scale.months, self.quiet)
         for month in range(self.scale.months):
@@ -126,10 +130,15 @@ class Simulation:
             self._each(partial(mid_month, self, month=month))
             donors.give(self, month)  # each club's gift of the month, at the day's rate
             bar.step(note=f"{first:%Y-%m} loans={sum(len(g.loans) for g in self.groups)}")
+            self._mark(f"month {month + 1}")
         self.end_day = self.today
         self.timings["months_s"] = time.monotonic() - t1
 
     # -- what the phases share --
+
+    def _mark(self, phase: str) -> None:
+        if self.meter is not None:
+            self.meter.mark(phase)
 
     def parallel(self, phase: str, work: Callable[[Group], T], note: str = "") -> list[T]:
         bar = Progress(phase, len(self.groups), self.quiet)

@@ -1,0 +1,120 @@
+"""Which process bound each phase of a run: the CPU every process of the platform used between
+two marks of the driver (the end of the setup, of each month, of the checks), as a share of one
+core, from the kernel's counters (`/proc/<pid>/stat`, user and system time).
+
+A process restarted between two marks (`--restart-each`) is counted from its new start: the
+time its killed incarnation used since the last mark is lost, a few seconds of one phase.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+TICKS = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system time of a process so far, None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name, in parentheses, may hold spaces: the fields follow its last ")"
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class CpuMeter:
+    """`mark(phase)` closes the phase that began at the previous mark (or at the meter's start)
+    with each process's share of a core over it; `pids()` names the processes to read each
+    time, so that a restarted service is read under its new pid."""
+
+    def __init__(self, pids: Callable[[], Mapping[str, int]]) -> None:
+        self.pids = pids
+        self.phases: list[dict[str, Any]] = []
+        self._at = time.monotonic()
+        self._seen: dict[str, tuple[int, float]] = self._read()
+
+    def _read(self) -> dict[str, tuple[int, float]]:
+        out = {}
+        for name, pid in self.pids().items():
+            used = cpu_seconds(pid)
+            if used is not None:
+                out[name] = (pid, used)
+        return out
+
+    def mark(self, phase: str) -> dict[str, Any]:
+        now, seen = time.monotonic(), self._read()
+        wall = max(now - self._at, 1e-6)
+        shares = {}
+        for name, (pid, used) in seen.items():
+            before = self._seen.get(name)
+            # a new pid: a restart after the last mark, counted from its start
+            since = used - before[1] if before is not None and before[0] == pid else used
+            shares[name] = round(max(since, 0.0) / wall, 3)
+        self._at, self._seen = now, seen
+        phase_row = {"phase": phase, "wall_s": round(wall, 1), "core_share": shares}
+        self.phases.append(phase_row)
+        return phase_row
+
+
+def by_stage(phases: list[dict[str, Any]], months_per_stage: int = 12) -> list[dict[str, Any]]:
+    """The marks folded into the stages a reader compares: the setup, each year of months, and
+    whatever came after them (settling, the checks), each with every process's share of a core
+    weighted by the months' lengths, the busiest process, and the machine's load (the shares'
+    sum over its cores)."""
+    stages: list[tuple[str, list[dict[str, Any]]]] = []
+    for row in phases:
+        name = row["phase"]
+        if name.startswith("month "):
+            month = int(name.split()[1])
+            first = (month - 1) // months_per_stage * months_per_stage + 1
+            label = f"months {first}-{first + months_per_stage - 1}"
+        else:
+            label = name
+        if stages and stages[-1][0] == label:
+            stages[-1][1].append(row)
+        else:
+            stages.append((label, [row]))
+    out = []
+    for label, rows in stages:
+        wall = sum(r["wall_s"] for r in rows)
+        names = {n for r in rows for n in r["core_share"]}
+        shares = {
+            n: round(sum(r["core_share"].get(n, 0.0) * r["wall_s"] for r in rows) / wall, 2)
+            for n in sorted(names)
+        }
+        if label.startswith("months "):
+            last = int(rows[-1]["phase"].split()[1])
+            label = f"{label.split('-')[0]}-{last}"
+        busiest = max(shares, key=lambda n: shares[n]) if shares else None
+        out.append(
+            {
+                "stage": label,
+                "wall_s": round(wall, 1),
+                "bound_by": busiest,
+                "machine_load": round(sum(shares.values()) / CORES, 2),
+                "core_share": shares,
+            }
+        )
+    return out
+
+
+def stage_rows(stages: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """One line per stage for the summary's table: the busiest processes first."""
+    rows = []
+    for s in stages:
+        top = sorted(s["core_share"].items(), key=lambda kv: -kv[1])[:4]
+        rows.append(
+            (
+                f"  {s['stage']}",
+                f"{s['wall_s']} s, bound by {s['bound_by']}; machine {s['machine_load']:.0%} "
+                "busy; " + ", ".join(f"{n} {v:.0%}" for n, v in top),
+            )
+        )
+    return rows
