@@ -50,9 +50,10 @@ async def apply_many_once(
     create: Callable[[str], A] | None = None,
 ) -> int:
     """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once,
-    given its events in order (skipping those already applied) and committed once. Aggregates are
-    committed concurrently; if any fails the caller may re-run the batch, or each item, safely.
-    Returns how many events took effect."""
+    given its events in order (skipping those already applied) and committed once. Aggregates
+    already stored are committed concurrently; those the batch creates are inserted together in
+    one bulk write (a run of enrollments makes as many new records). If any fails the caller
+    may re-run the batch, or each item, safely. Returns how many events took effect."""
     by_aggregate: dict[str, list[tuple[str, Callable[[A], None]]]] = {}
     for aggregate_id, event_id, change in items:
         by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
@@ -74,13 +75,17 @@ async def apply_many_once(
         if applied == 0:
             return 0
         if is_new:
-            try:
-                await repo.add(aggregate)
-            except Conflict as exc:
-                raise ConcurrencyConflict(str(exc)) from exc
+            created.append(aggregate)
         else:
             await repo.save(aggregate)
         return applied
 
+    created: list[A] = []
     results = await asyncio.gather(*(one(a, c) for a, c in by_aggregate.items()))
+    # any created concurrently by another writer: the caller retries against the stored ones
+    # (those inserted here are committed; their events are remembered as applied)
+    if created and (taken := await repo.add_many(created)):
+        raise ConcurrencyConflict(
+            f"{repo.model.__name__} {', '.join(a.id for a in taken[:3])} already exist"
+        )
     return sum(results)

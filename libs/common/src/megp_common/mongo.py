@@ -23,7 +23,7 @@ from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
@@ -56,6 +56,11 @@ class DocumentLocks:
         process's write against another's (`CROSS_PROCESS_WRITE_LOCKS`). None turns it off."""
         self._across = locks
 
+    @property
+    def across_processes(self) -> bool:
+        """Whether each write also takes a store lock shared with other processes."""
+        return self._across is not None
+
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
         key = (namespace, doc_id)
@@ -81,6 +86,7 @@ class KeyLocks(Protocol):
 
 
 DOCUMENT_LOCKS = DocumentLocks()
+DUPLICATE_KEY = 11000  # the store's error code for a unique index's refusal
 
 
 SCALAR_EQ = "megp:scalar-eq"
@@ -401,6 +407,48 @@ class AggregateRepository(Generic[A]):
                 extensions={"duplicate": _dup_keys(exc)},
             ) from exc
         self._committed(aggregate, 1, entries)
+
+    async def add_many(self, aggregates: Sequence[A]) -> list[A]:
+        """Insert new aggregates with their events in one bulk write (what a sheet of
+        registrations is: the store takes a bulk insert for about the price of a few single
+        ones); returns those an earlier insert of the same id had already stored, each left
+        uncommitted for the caller to resolve as `add`'s Conflict would have it. The others
+        are committed as `add` commits one. Where writes must be guarded across processes
+        (`DocumentLocks` with store locks), or a repository adds steps of its own to `add`
+        (a lock, a derived field), each is added on its own by `add`."""
+        if DOCUMENT_LOCKS.across_processes or type(self).add is not AggregateRepository.add:
+            taken = []
+            for aggregate in aggregates:
+                try:
+                    await self.add(aggregate)
+                except Conflict:
+                    taken.append(aggregate)
+            return taken
+        docs, entries_of = [], []
+        for aggregate in aggregates:
+            entries = self._outbox.entries(aggregate)
+            doc = (
+                self._state(aggregate)
+                | self._appended(aggregate)
+                | {"version": 1, "outbox": entries}
+            )
+            if entries:
+                doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
+            docs.append(doc)
+            entries_of.append(entries)
+        refused: set[int] = set()
+        if docs:
+            try:
+                await self.col.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                    raise
+                refused = {int(e["index"]) for e in errors}
+        for n, aggregate in enumerate(aggregates):
+            if n not in refused:
+                self._committed(aggregate, 1, entries_of[n])
+        return [a for n, a in enumerate(aggregates) if n in refused]
 
     async def save(self, aggregate: A) -> None:
         """Commit the new state and the new events iff nobody else committed since it was read."""

@@ -9,7 +9,7 @@ import pytest
 
 from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE
 from megp_common.outbox import FAULT_ENV
-from megp_common.testing.tally import Counter
+from megp_common.testing.tally import Counter, CounterRepository
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +150,75 @@ async def test_the_sweep_reads_flagged_documents_only_and_unflags_the_emptied(sc
         return doc is not None and OUTBOX_FLAG not in doc
 
     await scenario.wait_until(f2_unflagged, what="an empty flagged document unflagged by a sweep")
+
+
+async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(scenario) -> None:  # type: ignore[no-untyped-def]
+    before = Counter(id="b0")
+    before.increment(7)
+    await scenario.counters.add(before)
+    batch = []
+    for n in range(5):
+        c = Counter(id=f"b{n}")
+        c.increment(n + 1)
+        batch.append(c)
+    repo = _CountingCounters(scenario.db, scenario.writer)
+    taken = await repo.add_many(batch)
+    assert [c.id for c in taken] == ["b0"]  # stored before: handed back, not committed
+    assert taken[0].version == 0 and taken[0].pending_events()
+    assert repo.bulk_inserts == 1  # one bulk write for all five
+    for n, c in enumerate(batch[1:], start=1):
+        assert c.version == 1 and not c.pending_events()
+        stored = await scenario.counters.get(f"b{n}")
+        assert stored.value == n + 1 and stored.version == 1
+        assert await outbox_len(scenario, f"b{n}") == 1
+    assert (await scenario.counters.get("b0")).value == 7  # kept what it had
+    scenario.spawn("consumer")
+    scenario.spawn("relay")
+
+    async def applied() -> bool:
+        counts = [(await scenario.tally(f"b{n}"))[0] for n in range(5)]
+        return counts == [1] * 5
+
+    await scenario.wait_until(applied, what="each counter's first event applied")
+    await asyncio.sleep(1.0)  # anything extra would show up now
+    assert [await scenario.tally(f"b{n}") for n in range(5)] == [(1, 7)] + [
+        (1, n + 1) for n in range(1, 5)
+    ]
+
+
+class _CountingCounters(CounterRepository):
+    """The counters' repository, counting the bulk inserts it sends."""
+
+    bulk_inserts = 0
+
+    @property
+    def col(self):  # type: ignore[no-untyped-def]
+        outer, col = self, super().col
+
+        class Counted:
+            def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+                return getattr(col, name)
+
+            async def insert_many(self, *a, **kw):  # type: ignore[no-untyped-def]
+                outer.bulk_inserts += 1
+                return await col.insert_many(*a, **kw)
+
+        return Counted()
+
+
+async def test_a_run_of_events_creating_records_inserts_them_in_one_bulk_write(scenario) -> None:  # type: ignore[no-untyped-def]
+    from megp_common.handling import apply_many_once
+
+    repo = _CountingCounters(scenario.db, scenario.writer)
+
+    def add(amount: int):  # type: ignore[no-untyped-def]
+        return lambda c: c.increment(amount)
+
+    run = [(f"r{n % 4}", f"event-{n}", add(n)) for n in range(8)]  # 4 new counters, 2 each
+    assert await apply_many_once(repo, run, create=lambda i: Counter(id=i)) == 8
+    assert repo.bulk_inserts == 1
+    assert [(await repo.get(f"r{n}")).value for n in range(4)] == [4, 6, 8, 10]
+    # the same run again (a redelivery): nothing applies, nothing is written
+    assert await apply_many_once(repo, run, create=lambda i: Counter(id=i)) == 0
+    assert repo.bulk_inserts == 1
+    assert [(await repo.get(f"r{n}")).version for n in range(4)] == [1, 1, 1, 1]

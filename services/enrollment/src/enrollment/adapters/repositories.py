@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from enrollment.domain.business_plan import BusinessPlan
 from enrollment.domain.committee import Committee
@@ -17,7 +17,7 @@ from enrollment.domain.group_period import GroupPeriod
 from enrollment.domain.participant import Participant
 from enrollment.domain.project import Project
 from megp_common.errors import ValidationFailed
-from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
+from megp_common.mongo import DUPLICATE_KEY, AggregateRepository, ConcurrencyConflict, Document
 from megp_common.web import decode_cursor, encode_cursor, page_by_id
 
 #: The states a read may return: a sorted list, or None for every state (national scope).
@@ -98,6 +98,21 @@ class ParticipantRepository(AggregateRepository[Participant]):
             if taken.modified_count == 1:
                 return participant_id
         raise ConcurrencyConflict(f"CURP {curp} is being enrolled concurrently; retry")
+
+    async def claim_curps(self, claims: Mapping[str, str]) -> set[str]:
+        """Claims each CURP for its participant id in one bulk write; returns the CURPs whose
+        claim was already there (of anyone: `claim_curp` then settles each on its own)."""
+        if not claims:
+            return set()
+        docs = [{"_id": curp, "participant_id": pid} for curp, pid in claims.items()]
+        try:
+            await self.db["curps"].insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return {str(docs[int(e["index"])]["_id"]) for e in errors}
+        return set()
 
     async def release_curp(self, curp: str, participant_id: str) -> None:
         await self.db["curps"].delete_one({"_id": curp, "participant_id": participant_id})

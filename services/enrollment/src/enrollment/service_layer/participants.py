@@ -98,7 +98,8 @@ async def enroll_sheet(
     match its birth date or gender, a state outside the caller's scope, a CURP twice, or a
     CURP already enrolled under another id refuses the sheet whole (SheetRejected, every line's
     problem listed) and nothing is written. Then each line's participant, built and checked
-    once, is written as `enroll` writes one, with its event. The ids come from the sheet's
+    once, is written with its event as `enroll` writes one, all in two bulk writes (the
+    CURPs' claims, then the participants). The ids come from the sheet's
     Idempotency-Key, so a retry after a crash half-way finds the lines already written as its
     own and completes the rest. A CURP enrolled by someone else between the check and the
     write (a race of milliseconds) is reported as a conflict naming its line; the other lines
@@ -161,8 +162,25 @@ async def enroll_sheet(
             return {"line": n, "curp": person.curp, "problem": exc.detail, **exc.extensions}
         return written
 
-    # every line passed, so `checked` holds them all, in the sheet's order
-    done = await _gathered([one(n, p) for n, p in checked.items()], SHEET_WRITERS)
+    # every line passed, so `checked` holds them all, in the sheet's order. Two bulk writes
+    # (the claims, then the participants with their events) write what is new; a line either
+    # found already stored (a retry of the sheet after a crash; someone enrolling the same
+    # CURP meanwhile) is settled on its own, as `enroll` settles one
+    repo = services.participants
+    claimed_before = await repo.claim_curps({p.curp: p.id for p in checked.values()})
+    fresh = [p for p in checked.values() if p.curp not in claimed_before]
+    stored_before = {p.id for p in await repo.add_many(fresh)}
+    written: dict[int, Participant | dict[str, Any]] = {
+        n: p
+        for n, p in checked.items()
+        if p.curp not in claimed_before and p.id not in stored_before
+    }
+    rest = [(n, p) for n, p in checked.items() if n not in written]
+    for (n, _), outcome in zip(
+        rest, await _gathered([one(n, p) for n, p in rest], SHEET_WRITERS), strict=True
+    ):
+        written[n] = outcome
+    done = [written[n] for n in checked]
     conflicts = [d for d in done if isinstance(d, dict)]
     enrolled = [d for d in done if isinstance(d, Participant)]
     if conflicts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from megp_common.consumer import Handler
+from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import donors as dnr
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
@@ -31,10 +31,11 @@ class EventHandlers:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def participant(
-        self, env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
+    async def participants(
+        self, items: list[tuple[EventEnvelope, enr.ParticipantEnrolled | enr.ParticipantUpdated]]
     ) -> None:
-        await ledger.learn_producer(self.services, env, e)
+        """A run of participant events (a registration sheet's is one per person) at once."""
+        await ledger.learn_producers(self.services, items)
 
     async def sale_completed(self, env: EventEnvelope, e: ev.SaleCompleted) -> None:
         await ledger.record_sale(self.services, env, e)
@@ -51,8 +52,8 @@ class EventHandlers:
         return (
             group_handlers(self.services.groups)
             | {
-                enr.ParticipantEnrolled.event_type: self.participant,
-                enr.ParticipantUpdated.event_type: self.participant,
+                enr.ParticipantEnrolled.event_type: BatchHandler(self.participants),
+                enr.ParticipantUpdated.event_type: BatchHandler(self.participants),
                 ev.SaleCompleted.event_type: self.sale_completed,
                 ev.SaleReturned.event_type: self.sale_returned,
                 dnr.AssociationRegistered.event_type: self.association_registered,
