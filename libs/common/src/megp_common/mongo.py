@@ -11,7 +11,7 @@ import asyncio
 import os
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import bson
 import structlog
 from bson.codec_options import CodecOptions
-from pymongo import AsyncMongoClient, IndexModel, monitoring
+from pymongo import AsyncMongoClient, IndexModel, UpdateOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -29,6 +29,7 @@ from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
+from megp_common.keyed import KeyedLocks
 from megp_common.metrics import STORE_COMMAND_SECONDS, STORE_COMMANDS
 
 Document = dict[str, Any]
@@ -47,7 +48,7 @@ class DocumentLocks:
     """
 
     def __init__(self) -> None:
-        self._locks: dict[tuple[str, Any], tuple[asyncio.Lock, list[int]]] = {}
+        self._here = KeyedLocks()
         self._across: KeyLocks | None = None
 
     def share_across_processes(self, locks: KeyLocks | None) -> None:
@@ -62,21 +63,23 @@ class DocumentLocks:
         return self._across is not None
 
     @asynccontextmanager
+    async def hold_many(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[None]:
+        """`hold` for several documents of one collection, taken in order of their ids (so two
+        holders of overlapping sets cannot wait on each other); within this process only: a
+        caller writing across processes takes each document's lock on its own."""
+        async with AsyncExitStack() as stack:
+            for doc_id in sorted(set(doc_ids)):
+                await stack.enter_async_context(self._here.hold((namespace, doc_id)))
+            yield
+
+    @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
-        key = (namespace, doc_id)
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                if self._across is None:
+        async with self._here.hold((namespace, doc_id)):
+            if self._across is None:
+                yield
+            else:
+                async with self._across.hold(f"{namespace}/{doc_id}"):
                     yield
-                else:
-                    async with self._across.hold(f"{namespace}/{doc_id}"):
-                        yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[key]
 
 
 class KeyLocks(Protocol):
@@ -450,13 +453,11 @@ class AggregateRepository(Generic[A]):
                 self._committed(aggregate, 1, entries_of[n])
         return [a for n, a in enumerate(aggregates) if n in refused]
 
-    async def save(self, aggregate: A) -> None:
-        """Commit the new state and the new events iff nobody else committed since it was read."""
-        entries = self._outbox.entries(aggregate)
-        expected = aggregate.version
+    def _update(self, aggregate: A, entries: list[Document]) -> Document:
+        """The conditional commit's update: the new state, the next version, the events."""
         state = self._state(aggregate)
         state.pop("_id")
-        state["version"] = expected + 1
+        state["version"] = aggregate.version + 1
         update: Document = {"$set": state}
         pushes: Document = {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
         if entries:
@@ -464,6 +465,59 @@ class AggregateRepository(Generic[A]):
             state[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         if pushes:
             update["$push"] = pushes
+        return update
+
+    async def save_many(self, aggregates: Sequence[A]) -> list[A]:
+        """`save` for many aggregates whose change records no event (a sheet's lines naming
+        their group, each a different document), in one bulk write of their conditional
+        updates; returns those someone else changed since they were read, uncommitted, for the
+        caller to read again (each `save`'s ConcurrencyConflict). One by one, as `add_many`,
+        where writes are guarded across processes, a repository adds steps of its own to
+        `save`, or a change records events (a bulk result counts the updates that matched; it
+        does not name them, so a stored document is told ours by its state, which is enough
+        only for a change that has no events to lose)."""
+        if (
+            DOCUMENT_LOCKS.across_processes
+            or type(self).save is not AggregateRepository.save
+            or any(a.pending_events() for a in aggregates)
+        ):
+            stale = []
+            for aggregate in aggregates:
+                try:
+                    await self.save(aggregate)
+                except ConcurrencyConflict:
+                    stale.append(aggregate)
+            return stale
+        if not aggregates:
+            return []
+        updates = [self._update(a, []) for a in aggregates]
+        ops = [
+            UpdateOne({"_id": a.id, "version": a.version}, u)
+            for a, u in zip(aggregates, updates, strict=True)
+        ]
+        ids = [a.id for a in aggregates]
+        async with DOCUMENT_LOCKS.hold_many(namespace(self.col), ids):
+            result = await self.col.bulk_write(ops, ordered=False)
+            if result.matched_count == len(ops):
+                ours = [True] * len(ops)
+            else:  # some were changed meanwhile: which ones, by what is stored now
+                stored = await asyncio.gather(
+                    *(self.col.find_one({"_id": i}, {"outbox": 0, OUTBOX_FLAG: 0}) for i in ids)
+                )
+                ours = [
+                    d is not None and all(d.get(k) == v for k, v in u["$set"].items())
+                    for d, u in zip(stored, updates, strict=True)
+                ]
+        for aggregate, mine in zip(aggregates, ours, strict=True):
+            if mine:
+                self._committed(aggregate, aggregate.version + 1, [])
+        return [a for a, mine in zip(aggregates, ours, strict=True) if not mine]
+
+    async def save(self, aggregate: A) -> None:
+        """Commit the new state and the new events iff nobody else committed since it was read."""
+        entries = self._outbox.entries(aggregate)
+        expected = aggregate.version
+        update = self._update(aggregate, entries)
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
             result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
         if result.matched_count == 0:

@@ -44,6 +44,7 @@ from megp_common.aggregate import Aggregate
 from megp_common.clock import Clock
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.ids import deterministic_id
+from megp_common.keyed import KeyedLocks
 from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
 from megp_common.retry import retry_on_conflict
 
@@ -256,6 +257,13 @@ def check_idempotency_key(key: str | None, *, required: bool) -> str | None:
     return key
 
 
+#: The keyed requests this process is running: a retry that arrives while its first attempt
+#: still runs (a client that gave up waiting on a big sheet and sent it again) waits for that
+#: attempt and replays its answer, instead of running beside it and finding its own
+#: half-written work in the way.
+_IN_FLIGHT = KeyedLocks()
+
+
 async def run_idempotent(
     store: IdempotencyStore,
     scope: str,
@@ -275,10 +283,11 @@ async def run_idempotent(
         return await operation()
     assert key is not None
     digest = request_hash(request_payload)
-    earlier = await store.find(scope, key)
-    if earlier is None:
-        status, body = await operation()
-        earlier = await store.remember(scope, key, digest, status, body)
+    async with _IN_FLIGHT.hold((scope, key)):
+        earlier = await store.find(scope, key)
+        if earlier is None:
+            status, body = await operation()
+            earlier = await store.remember(scope, key, digest, status, body)
     if earlier.request_hash != digest:
         raise ValidationFailed(
             f"Idempotency-Key {key!r} was already used for a different request; "

@@ -189,7 +189,7 @@ async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(sce
 class _CountingCounters(CounterRepository):
     """The counters' repository, counting the bulk inserts it sends."""
 
-    bulk_inserts = 0
+    bulk_inserts = bulk_writes = 0
 
     @property
     def col(self):  # type: ignore[no-untyped-def]
@@ -202,6 +202,10 @@ class _CountingCounters(CounterRepository):
             async def insert_many(self, *a, **kw):  # type: ignore[no-untyped-def]
                 outer.bulk_inserts += 1
                 return await col.insert_many(*a, **kw)
+
+            async def bulk_write(self, *a, **kw):  # type: ignore[no-untyped-def]
+                outer.bulk_writes += 1
+                return await col.bulk_write(*a, **kw)
 
         return Counted()
 
@@ -222,3 +226,26 @@ async def test_a_run_of_events_creating_records_inserts_them_in_one_bulk_write(s
     assert await apply_many_once(repo, run, create=lambda i: Counter(id=i)) == 0
     assert repo.bulk_inserts == 1
     assert [(await repo.get(f"r{n}")).version for n in range(4)] == [1, 1, 1, 1]
+
+
+async def test_a_bulk_save_commits_the_unchanged_and_hands_back_the_changed(scenario) -> None:  # type: ignore[no-untyped-def]
+    for n in range(4):
+        await scenario.counters.add(Counter(id=f"s{n}", value=n))
+    read = [await scenario.counters.get(f"s{n}") for n in range(4)]
+    moved = await scenario.counters.get("s2")  # someone else commits s2 meanwhile
+    moved.value = 100
+    await scenario.counters.save(moved)
+    for c in read:
+        c.value += 10  # a change that records no event
+    repo = _CountingCounters(scenario.db, scenario.writer)
+    stale = await repo.save_many(read)
+    assert [c.id for c in stale] == ["s2"] and stale[0].version == 1
+    assert repo.bulk_writes == 1
+    stored = [await scenario.counters.get(f"s{n}") for n in range(4)]
+    assert [(c.value, c.version) for c in stored] == [(10, 2), (11, 2), (100, 2), (13, 2)]
+    assert [c.version for c in read] == [2, 2, 1, 2]
+    # a change with events is saved one by one (a bulk result cannot say whose update matched)
+    fresh = await scenario.counters.get("s0")
+    fresh.increment(1)
+    assert await repo.save_many([fresh]) == [] and repo.bulk_writes == 1
+    assert await outbox_len(scenario, "s0") == 1

@@ -149,6 +149,7 @@ def setup_group(sim: Simulation, g: Group) -> Group:
         "odf_staff",
         claims=staff,
         key=sim.key("intake", g.group_id),
+        timeout_s=300.0,
         json=payloads.intake_sheet((m.pid for m in g.members), "to sell together"),
     )
     odf = api.call(
@@ -175,6 +176,7 @@ def setup_group(sim: Simulation, g: Group) -> Group:
         "odf_staff",
         claims=staff,
         key=sim.key("plans", g.group_id),
+        timeout_s=300.0,  # as the registration sheets: 16 sheets of 200 in flight at once
         json=payloads.plan_sheet(
             payloads.business_plan(
                 m.pid, m.baseline, money(m.baseline * Decimal("0.15")), sim.plan_start

@@ -141,9 +141,18 @@ async def join_many(
         raise SheetRejected("the intake sheet was refused as a whole; nobody joined", problems)
     claimed: list[str] = []
     try:
-        for line in lines:
-            await _claim(services, line.participant_id, group)
-            claimed.append(line.participant_id)
+        # every person's document names the group, in one bulk write for those unchanged since
+        # they were read above; anyone changed meanwhile is claimed on their own, read again
+        everyone = [people[line.participant_id] for line in lines]
+        claimed.extend(p.id for p in everyone if p.group_id == group.id)
+        joining = [p for p in everyone if p.group_id != group.id]
+        for person in joining:
+            person.join_group(group.id)
+        stale = {p.id for p in await services.participants.save_many(joining)}
+        claimed.extend(p.id for p in joining if p.id not in stale)
+        for pid in stale:
+            await _claim(services, pid, group)
+            claimed.append(pid)
         first = [group]  # the first attempt commits the state validated above
 
         async def attempt() -> ProjectGroup:

@@ -129,12 +129,12 @@ async def agree_many(
             problems.append({"participant_id": pid, "problem": problem})
     if problems:
         raise SheetRejected("the plan sheet was refused as a whole; no plan was agreed", problems)
-    raced: list[dict[str, Any]] = []
-    for plan in new:
-        try:
-            await services.plans.add(plan)
-        except Conflict:  # agreed by another request since the check above
-            raced.append({"participant_id": plan.participant_id, "problem": "agreed meanwhile"})
+    # every plan with its event in one bulk write; any agreed by another request since the
+    # check above is handed back
+    raced = [
+        {"participant_id": plan.participant_id, "problem": "agreed meanwhile"}
+        for plan in await services.plans.add_many(new)
+    ]
     if raced:
         raise SheetRejected(
             "some members agreed a plan while this sheet was being written; the other plans "
