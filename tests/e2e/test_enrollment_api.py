@@ -436,6 +436,45 @@ def test_a_plan_sheet_agrees_every_plan_or_none(drive: Driver) -> None:
     assert sorted(p["participant_id"] for p in listed) == sorted(members)
 
 
+async def test_a_plan_sheet_retried_after_its_writes_finds_its_own_plans(
+    drive: Driver, infra: Any
+) -> None:
+    """A retry whose first attempt wrote the plans but kept no answer (a crash, or the first
+    attempt still running in another process) answers with those plans; another sheet with the
+    same lines is still refused, as the members have plans already."""
+    group, members = drive.active_group(members=5)
+    gid = group["id"]
+    start = drive.first_of_next_month(drive.today()).isoformat()
+    sheet = {
+        "plans": [
+            {
+                "participant_id": pid,
+                "baseline_income": "6000.00",
+                "target_increase": "900.00",
+                "start_date": start,
+            }
+            for pid in members
+        ]
+    }
+    url, key = f"/groups/{gid}/business-plan-sheets", f"plans-{uuid.uuid4()}"
+    headers = drive.staff | {"Idempotency-Key": key}
+    agreed = ok(drive.client.post(url, json=sheet, headers=headers), 201)
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo)
+    try:
+        kept = client["megp_enrollment"]["idempotency"]
+        assert (await kept.delete_many({"_id": {"$regex": f":{key}$"}})).deleted_count == 1
+    finally:
+        await client.close()
+    assert ok(drive.client.post(url, json=sheet, headers=headers), 201) == agreed
+    other = drive.staff | {"Idempotency-Key": f"plans-{uuid.uuid4()}"}
+    refused = problem(drive.client.post(url, json=sheet, headers=other), 422)
+    assert {p["participant_id"] for p in refused["problems"]} == set(members)
+    listed = ok(drive.client.get(f"/groups/{gid}/business-plans", headers=drive.staff))["items"]
+    assert sorted(p["participant_id"] for p in listed) == sorted(members)
+
+
 def test_the_development_organization_is_registered_once_per_rfc(drive: Driver) -> None:
     group, _ = drive.active_group(odf=False)
     url = f"/groups/{group['id']}"

@@ -36,6 +36,9 @@ class BusinessPlan(Aggregate):
     revision: int = 1
     agreed_at: datetime
     agreed_by: str
+    #: the plan sheet that agreed it (a digest of its Idempotency-Key), so that a retry of the
+    #: same sheet knows the plans its first attempt wrote as its own; None for one plan alone
+    sheet: str | None = None
 
     def partition_key(self) -> str:
         return self.group_id
@@ -58,6 +61,7 @@ class BusinessPlan(Aggregate):
         agreed_by: str,
         terms: ProgrammeTerms,
         now: datetime,
+        sheet: str | None = None,
     ) -> BusinessPlan:
         if period_months not in terms.period_lengths_months:
             allowed = ", ".join(str(m) for m in sorted(terms.period_lengths_months))
@@ -74,6 +78,7 @@ class BusinessPlan(Aggregate):
             start_date=require_first_of_month(start_date, "start date"),
             agreed_at=now,
             agreed_by=agreed_by,
+            sheet=sheet,
         )
         plan._announce(now)
         return plan

@@ -83,26 +83,35 @@ class PlanLine:
 
 
 async def agree_many(
-    services: Services, actor: Actor, group_id: str, lines: list[PlanLine]
+    services: Services, actor: Actor, group_id: str, lines: list[PlanLine], sheet: str
 ) -> list[BusinessPlan]:
     """The ODF agrees the plans of many members at once (a new group's first month): every
     line is checked before anything is written, and a sheet with any problem is refused whole,
-    listing each line's problem. The group is read once for the sheet, not once per member."""
+    listing each line's problem. The group is read once for the sheet, not once per member.
+    `sheet` names the sheet (from its Idempotency-Key): a line whose member already has the
+    plan this same sheet agreed (its first attempt, cut short or still running elsewhere) is
+    that plan, not a problem."""
     decisions.staff_acting_for_group(actor.roles)
     group = await sheet_group(services, actor, group_id, lines, what="plan sheet", field="plans")
     odf = group.require_odf()
-    agreed = set(await services.plans.of_group(group_id))
+    agreed = await services.plans.of_group(group_id)
     now = services.now()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()
     new: list[BusinessPlan] = []
+    kept: dict[str, BusinessPlan] = {}  # lines a first attempt of this sheet wrote already
     for line in lines:
         pid = line.participant_id
         problem: str | None = None
+        period = line.period_months or services.default_period_months
         if pid in seen:
             problem = "appears twice; one line per member"
         elif not group.is_active_member(pid):
             problem = "is not an active member of the group [¶62]"
+        elif pid in agreed and _same_plan(agreed[pid], line, period, sheet):
+            kept[pid] = agreed[pid]  # agreed by this sheet's first attempt
+            seen.add(pid)
+            continue
         elif pid in agreed:
             problem = "already agreed a business plan with this group; revise it instead"
         seen.add(pid)
@@ -116,11 +125,12 @@ async def agree_many(
                         state=group.state,
                         baseline_income=line.baseline_income,
                         target_increase=line.target_increase,
-                        period_months=line.period_months or services.default_period_months,
+                        period_months=period,
                         start_date=line.start_date,
                         agreed_by=actor.subject,
                         terms=services.terms,
                         now=now,
+                        sheet=sheet,
                     )
                 )
             except DomainRefusal as exc:
@@ -141,7 +151,20 @@ async def agree_many(
             "stand (send the sheet again without these lines, or with the same Idempotency-Key)",
             raced,
         )
-    return new
+    written = {p.participant_id: p for p in new} | kept
+    return [written[line.participant_id] for line in lines]
+
+
+def _same_plan(plan: BusinessPlan, line: PlanLine, period: int, sheet: str) -> bool:
+    """Whether a plan already agreed is the one this line of this sheet would agree."""
+    return (
+        plan.sheet == sheet
+        and plan.revision == 1
+        and plan.baseline_income == line.baseline_income
+        and plan.target_increase == line.target_increase
+        and plan.period_months == period
+        and plan.start_date == line.start_date
+    )
 
 
 async def revise(

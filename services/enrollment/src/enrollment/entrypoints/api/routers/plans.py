@@ -28,6 +28,7 @@ from enrollment.entrypoints.api.schemas.plans import (
 )
 from enrollment.service_layer import plans, queries
 from megp_common.auth import Role
+from megp_common.ids import deterministic_id
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
@@ -70,7 +71,8 @@ async def agree_many(
     ]
 
     async def operation(_: str) -> tuple[int, PlanSheetPublic]:
-        agreed = await plans.agree_many(services, actor, group_id, lines)
+        sheet = deterministic_id("plan-sheet", group_id, actor.subject, idempotency_key)
+        agreed = await plans.agree_many(services, actor, group_id, lines, sheet)
         return 201, PlanSheetPublic(plans=[PlanPublic.of(p) for p in agreed])
 
     return await idempotent(
