@@ -746,6 +746,73 @@ def order_rows(results: list[dict[str, Any]], store_best: float) -> list[tuple[s
     ]
 
 
+NATIONAL = {"groups": 120, "members": 200, "months": 40}  # the simulation's default scale
+
+
+def goal_rows(
+    hop: dict[str, Any] | None,
+    scaled: list[dict[str, Any]],
+    simulation: dict[str, Any] | None,
+) -> list[tuple[str, str, str]]:
+    """Issue 19's goals, each with what this run measured and its ratio to the goal (a ratio of
+    1.00 or more meets it); a goal this run did not measure says so."""
+
+    def row(goal: str, measured: str, ratio: float | None) -> tuple[str, str, str]:
+        if ratio is None:
+            return (f"goal: {goal}", "not measured", measured)
+        verdict = "met" if ratio >= 1 else "not met"
+        return (f"goal: {goal}", f"{ratio:.2f} of it", f"{measured} ({verdict})")
+
+    rows = [("goals (ratio = measured against the goal)", "", "")]
+    if hop is not None:
+        r = hop["ratio_to_store"]
+        rows.append(row("hop >= 0.5 of the store ceiling", f"{r:.3f}", r / 0.5))
+    done = [r for r in scaled if "failed" not in r]
+    if len(done) > 1:
+        small, large = done[0], done[-1]
+        flat = large["participant_months_per_second"] / small["participant_months_per_second"]
+        rows.append(
+            row(
+                "cost per participant-month flat (largest >= 0.80 of smallest)",
+                f"{flat:.2f} at {large['participants']:,} / {small['participants']:,}",
+                flat / 0.8,
+            )
+        )
+    else:
+        rows.append(row("cost per participant-month flat", "run --scales with two or more", None))
+    runs = done + ([{"peak_rss_mib": simulation.get("peak_rss_mib") or {}}] if simulation else [])
+    peaks = [r["peak_rss_mib"] for r in runs if r.get("peak_rss_mib")]
+    if peaks:
+        driver = max(p.get("driver", 0) for p in peaks)
+        rows.append(row("driver under 300 MiB at any scale", f"{driver:,.0f} MiB", 300 / driver))
+        services = max(
+            (v, k) for p in peaks for k, v in p.items() if k not in ("driver", "kafka", "store")
+        )
+        rows.append(
+            row(
+                "every service under 400 MiB",
+                f"{services[1]} {services[0]:,.0f} MiB",
+                400 / services[0],
+            )
+        )
+    if simulation is not None and (
+        simulation["participants"]["groups"],
+        simulation["participants"]["total"],
+        simulation["calendar"]["months"],
+    ) == (NATIONAL["groups"], NATIONAL["groups"] * NATIONAL["members"], NATIONAL["months"]):
+        wall = simulation["bench_wall_s"]
+        rows.append(row("national default in at most 5 minutes", f"{wall:,.0f} s", 300 / wall))
+    else:
+        rows.append(
+            row(
+                "national default in at most 5 minutes",
+                "pass --simulation with the default scale (docs/simulation.md has the last run)",
+                None,
+            )
+        )
+    return rows
+
+
 def run_simulation(arguments: str) -> dict[str, Any]:
     """(d) the national simulation as its own command (it starts the services as processes, so
     their peak memory can be read); its progress bars show as it goes."""
@@ -904,6 +971,7 @@ async def main(args: argparse.Namespace) -> None:
     simulation = run_simulation(args.simulation) if args.simulation else None
     if simulation is not None:
         rows += simulation_rows(simulation)
+    rows += goal_rows(hop_result, scaled, simulation)
     print()
     for name, rate, lat in rows:
         print(f"  {name:<32} {rate:>16}   {lat}")
@@ -999,7 +1067,7 @@ def scales_only(scales: list[str], months: int) -> None:
     print(f"bench on {platform.node()} ({os.cpu_count()} cores)")
     scaled = run_scales(scales, months, 7)
     print()
-    for name, rate, lat in scale_rows(scaled):
+    for name, rate, lat in scale_rows(scaled) + goal_rows(None, scaled, None):
         print(f"  {name:<32} {rate:>16}   {lat}")
     out = REPO_ROOT / ".local" / "bench"
     out.mkdir(parents=True, exist_ok=True)
