@@ -6,13 +6,14 @@ and the events its consumer handled. Run before and after a change to the consum
 path, with the same seed, the difference is what the consumers saved.
 
     uv run --frozen python tests/bench/consumer_writes.py [--groups N --members N --months N]
+        [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int)
     parser.add_argument("--months", type=int)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", help="write the figures (JSON) here too")
     args = parser.parse_args(argv)
     small = Scale.small()
     scale = Scale(
@@ -83,18 +85,20 @@ def main(argv: list[str] | None = None) -> None:
         out: dict[str, Any] = {"ok": summary["ok"], "scale": str(scale), "services": {}}
         for name, url in sorted(urls.items()):
             got = scrape(url)
-            total = sum(got["writes"].values())
+            total, consumed = sum(got["writes"].values()), got["consumed"]
             out["services"][name] = {
-                "consumed": got["consumed"],
+                "consumed": consumed,
                 "writes": total,
-                "writes_per_consumed": round(total / got["consumed"], 3) if got["consumed"] else None,
+                "writes_per_consumed": round(total / consumed, 3) if consumed else None,
                 "by_collection": dict(sorted(got["writes"].items(), key=lambda kv: -kv[1])),
             }
     finally:
         platform.stop()
         infra.down()
-    json.dump(out, sys.stdout, indent=2)
-    print()
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
 
 
 if __name__ == "__main__":
