@@ -110,7 +110,7 @@ async def test_runs_of_a_groups_events_are_one_write_to_its_project_and_its_hist
         assert project.programmes == expected.programmes and len(project.programmes) == 9
         history = await batched.histories.get(group)
         assert history.movements == (await single.histories.get(group)).movements
-        assert sum(m.development for m in history.movements) == -25000  # cents, 5 x 250.00
+        assert sum(m.development for m in history.movements) == -125_000  # cents: 5 x 250.00
     finally:
         for db in (batched_db, single_db):
             await client.drop_database(db.name)

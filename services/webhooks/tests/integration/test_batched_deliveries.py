@@ -9,11 +9,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from megp_common.clock import SettableClock
 from megp_common.consumer import BatchHandler
 from megp_common.contracts import funds as fnd
 from megp_common.events import EventEnvelope, EventPayload, make_event
 from megp_common.ids import new_id
+from megp_common.mongo import Document
 from megp_common.testing.infra import Infra
 from megp_common.testing.store_writes import counting_client
 from webhooks.bootstrap import build_services
@@ -48,6 +51,11 @@ def _repaid(fund_id: str, i: int) -> tuple[EventEnvelope, Any]:
         ),
         fund_id,
     )
+
+
+async def _queued(db: AsyncDatabase[Document]) -> list[str]:
+    """The events queued, in the queue's order (an entry's id is subscription:event)."""
+    return [d["_id"].split(":", 1)[1] for d in await db["queue"].find({}).sort("seq").to_list()]
 
 
 async def test_a_run_of_a_funds_events_is_queued_in_two_writes(infra: Infra) -> None:
@@ -86,12 +94,11 @@ async def test_a_run_of_a_funds_events_is_queued_in_two_writes(infra: Infra) -> 
         assert isinstance(handler, BatchHandler)
         await handler.handle(run)
         assert writes.taken() == {"deliveries": 1, "queue": 1}
-        queued = [d["event_id"] for d in await db["queue"].find({}).sort("seq").to_list()]
+        queued = await _queued(db)
         assert queued[1:] == [env.id for env, _ in run]  # after the fund's opening, in order
 
         await handler.handle(run)  # redelivered: nothing more queued
-        again = [d["event_id"] for d in await db["queue"].find({}).sort("seq").to_list()]
-        assert again == queued and await db["deliveries"].count_documents({}) == 7
+        assert await _queued(db) == queued and await db["deliveries"].count_documents({}) == 7
     finally:
         await client.drop_database(db.name)
         await client.close()
