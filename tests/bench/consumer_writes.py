@@ -3,7 +3,9 @@ told otherwise): it starts the store, Kafka and the services as `make simulate` 
 simulation, then reads every service's /metrics for the write commands it sent to the store
 (insert, update, findAndModify, delete: all of them, the HTTP side's and the relay's included)
 and the events its consumer handled. Run before and after a change to the consumers' write
-path, with the same seed, the difference is what the consumers saved.
+path, with the same seed and each on a fresh store and broker (stopped, then `.local/store`
+and `.local/kafka` removed: a store holding an earlier run's subscriptions and reports makes the
+services do more), the difference is what the consumers saved.
 
     uv run --frozen python tests/bench/consumer_writes.py [--groups N --members N --months N]
         [--out FILE]
