@@ -1,13 +1,21 @@
-"""Applying a consumed event to an aggregate exactly once in effect."""
+"""Applying a consumed event to an aggregate exactly once in effect: one event at a time
+(`apply_once`), or a run of them with one read and one write per aggregate (`apply_many_once`,
+and `batched`, the consumers' one way of building a `BatchHandler` from a per-event plan)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from megp_common.aggregate import Aggregate
+from megp_common.consumer import BatchHandler, PermanentError
+from megp_common.context import causal_context
 from megp_common.errors import Conflict, NotFound
+from megp_common.events import EventEnvelope
 from megp_common.mongo import AggregateRepository, ConcurrencyConflict
 
 A = TypeVar("A", bound=Aggregate)
@@ -89,3 +97,133 @@ async def apply_many_once(
             f"{repo.model.__name__} {', '.join(a.id for a in taken[:3])} already exist"
         )
     return sum(results)
+
+
+@dataclass(frozen=True)
+class Planned(Generic[A]):
+    """What one consumed event does to one aggregate: its id and the change. `create` makes
+    the aggregate when none is stored yet (the first planned one of a run counts), and `then`
+    runs once the write holding the change is done, only if the event took effect (a
+    redelivered one does not), for what follows it outside the store (a log line)."""
+
+    aggregate_id: str
+    change: Callable[[A], object]
+    create: Callable[[], A] | None = None
+    then: Callable[[], object] | None = None
+
+
+#: from an event (envelope and payload), what it does; None when it concerns no aggregate
+Plan = Callable[[EventEnvelope, Any], Planned[A] | Awaitable[Planned[A] | None] | None]
+
+
+def guarded(
+    envelope: EventEnvelope,
+    change: Callable[[A], object],
+    refusals: tuple[type[Exception], ...] = (),
+) -> Callable[[A], None]:
+    """`change` run in its event's causal context (what it records names its own cause, even
+    when a run of events is committed together), a domain refusal among `refusals` made a
+    PermanentError (bad data: no retry can help; the runner dead-letters the event)."""
+
+    def run(aggregate: A) -> None:
+        with causal_context(envelope.correlationid, envelope.id):
+            try:
+                change(aggregate)
+            except refusals as exc:
+                raise PermanentError(str(getattr(exc, "detail", exc))) from exc
+
+    return run
+
+
+async def apply_planned(
+    repo: AggregateRepository[A],
+    planned: Sequence[tuple[EventEnvelope, Planned[A]]],
+    *,
+    create: Callable[[str], A] | None = None,
+    refusals: tuple[type[Exception], ...] = (),
+) -> int:
+    """Apply each event's planned change exactly once, with one read and one write per
+    aggregate (`apply_many_once`), then the `then` of each event that took effect. Returns how
+    many did."""
+    creates: dict[str, Callable[[], A]] = {}
+    took: list[Callable[[], object]] = []
+    work: list[tuple[str, str, Callable[[A], None]]] = []
+    for envelope, step in planned:
+        if step.create is not None:
+            creates.setdefault(step.aggregate_id, step.create)
+        change = guarded(envelope, step.change, refusals)
+        if step.then is not None:
+            change = _noting(change, step.then, took)
+        work.append((step.aggregate_id, envelope.id, change))
+
+    def make(aggregate_id: str) -> A:
+        if aggregate_id in creates:
+            return creates[aggregate_id]()
+        if create is None:
+            raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
+        return create(aggregate_id)
+
+    applied = await apply_many_once(repo, work, create=make)
+    for then in took:
+        then()
+    return applied
+
+
+def _noting(
+    change: Callable[[A], None], then: Callable[[], object], took: list[Callable[[], object]]
+) -> Callable[[A], None]:
+    def run(aggregate: A) -> None:
+        change(aggregate)
+        took.append(then)
+
+    return run
+
+
+async def plan_run(
+    plan: Plan[A], items: Sequence[tuple[EventEnvelope, Any]]
+) -> list[tuple[EventEnvelope, Planned[A]]]:
+    """Each event's plan (made in its own causal context), leaving out those that plan none."""
+    planned: list[tuple[EventEnvelope, Planned[A]]] = []
+    for envelope, event in items:
+        with causal_context(envelope.correlationid, envelope.id):
+            step = plan(envelope, event)
+            if inspect.isawaitable(step):
+                step = await step
+        if step is not None:
+            planned.append((envelope, step))
+    return planned
+
+
+def batched(
+    repo: AggregateRepository[A],
+    plan: Plan[A],
+    *,
+    create: Callable[[str], A] | None = None,
+    hold: Callable[[list[str]], AbstractAsyncContextManager[object]] | None = None,
+    after: Callable[[list[str]], object] | None = None,
+    refusals: tuple[type[Exception], ...] = (),
+) -> BatchHandler:
+    """The consumer's handler for one event type whose events each change one aggregate of
+    `repo`: a run of them (consecutive, from one partition) is applied with one read and one
+    write per aggregate, each event exactly once (its id is kept in the write that holds its
+    effect). One event alone goes the same way, as a run of one; if a run fails, the runner
+    hands its events over one by one, with retries and dead-lettering.
+
+    `create` makes an aggregate none is stored for (unless the plan says how); `hold` is the
+    service's own serialization of writes to those aggregates (entered with the run's sorted
+    ids, around the reads and writes), and `after` runs with them once the run is written
+    (awaited if it is a coroutine); `refusals` are the domain's errors no retry can cure."""
+
+    async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
+        planned = await plan_run(plan, items)
+        if not planned:
+            return
+        ids = sorted({step.aggregate_id for _, step in planned})
+        async with hold(ids) if hold is not None else nullcontext():
+            await apply_planned(repo, planned, create=create, refusals=refusals)
+        if after is not None:
+            done = after(ids)
+            if inspect.isawaitable(done):
+                await done
+
+    return BatchHandler(handle)

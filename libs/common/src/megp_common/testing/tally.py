@@ -21,7 +21,7 @@ from megp_common.bus import KafkaBus
 from megp_common.clock import SettableClock
 from megp_common.consumer import BatchHandler, ConsumerRunner, PermanentError
 from megp_common.events import EventEnvelope, EventPayload, event_type
-from megp_common.handling import apply_many_once, apply_once
+from megp_common.handling import Planned, apply_once, batched
 from megp_common.mongo import AggregateRepository, Document, OutboxWriter, make_client
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
@@ -78,23 +78,16 @@ def make_handler(tallies: TallyRepository, duplicates: list[str] | None = None):
 def make_batch_handler(tallies: TallyRepository) -> BatchHandler:
     """The same effect as `make_handler`, one read and one write per tally per batch."""
 
-    async def on_many(items: list[tuple[EventEnvelope, TallyIncremented]]) -> None:
-        def adder(event: TallyIncremented):  # type: ignore[no-untyped-def]
-            def add(t: Tally) -> None:
-                if event.poison:
-                    raise ValueError("poison event: this handler can never apply it")
-                t.total += event.amount
-                t.count += 1
+    def plan(env: EventEnvelope, event: TallyIncremented) -> Planned[Tally]:
+        def add(t: Tally) -> None:
+            if event.poison:
+                raise ValueError("poison event: this handler can never apply it")
+            t.total += event.amount
+            t.count += 1
 
-            return add
+        return Planned(event.counter_id, add)
 
-        await apply_many_once(
-            tallies,
-            [(e.counter_id, env.id, adder(e)) for env, e in items],
-            create=lambda cid: Tally(id=cid),
-        )
-
-    return BatchHandler(on_many)
+    return batched(tallies, plan, create=lambda cid: Tally(id=cid))
 
 
 def env_settings() -> tuple[str, str]:

@@ -1,8 +1,13 @@
 """What credit does with other services' events. Each handler is idempotent: the event id is
-recorded in the same write as its effect."""
+recorded in the same write as its effect. Funds' news of instalments and replenishments, and
+enrollment's of a group, are applied a run at a time, with one read and one write per book, loan
+or group (`megp_common.handling`); credit has no writer of its own to hold: a loan or a book
+written meanwhile by a request makes the versioned write fail, and the runner then hands the
+run's events over one by one, each retried on its conflict."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from credit.domain.financing import (
@@ -17,18 +22,22 @@ from credit.domain.loan import Loan
 from credit.domain.replenishment import FundPaidInstalment, FundRepayments
 from credit.domain.sales import Sale
 from credit.service_layer.container import Services
-from megp_common.consumer import Handler
+from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import funds as fnd
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
-from megp_common.handling import apply_once
+from megp_common.handling import Planned, apply_once, apply_planned, batched
 
 
 def fee_request_id(filing_id: str, deadline_id: str) -> str:
     """One loan request per IMPI fee deadline of a filing (ip-counsel asks once per deadline
     and source; a deadline's id is its filing's)."""
     return f"impi-fee-{filing_id}-{deadline_id}"
+
+
+def _book(group_id: str) -> FundRepayments:
+    return FundRepayments(id=group_id)
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -42,13 +51,20 @@ class EventHandlers:
         self.services = services
 
     def table(self) -> dict[str, Any]:
+        s = self.services
         return {
             **group_handlers(self.services.groups),  # the group record, as trade keeps it
             fnd.FundInitialPeriodClosed.event_type: self.initial_period_closed,
-            fnd.FundRepaymentMade.event_type: self.repayment_made,
-            fnd.FundRepaymentFailed.event_type: self.repayment_failed,
-            fnd.ReplenishmentReceived.event_type: self.replenished,
-            fnd.NonFulfillmentNoticeIssued.event_type: self.notice_issued,
+            # funds' news of a group's instalments comes in runs (one event per loan, per
+            # borrower): each run is written with one write per book and per loan
+            fnd.FundRepaymentMade.event_type: BatchHandler(self.repayments_made),
+            fnd.FundRepaymentFailed.event_type: batched(s.loans, self.repayment_failed),
+            fnd.ReplenishmentReceived.event_type: batched(
+                s.fund_repayments, self.replenished, create=_book, after=self._judge_all
+            ),
+            fnd.NonFulfillmentNoticeIssued.event_type: batched(
+                s.fund_repayments, self.notice_issued, create=_book, after=self._judge_all
+            ),
             trade.PurchaseFinancingRequested.event_type: self.financing_requested,
             trade.SaleCompleted.event_type: self.sale_completed,
             ip_counsel.FeeFinancingRequested.event_type: self.fee_financing_requested,
@@ -164,66 +180,60 @@ class EventHandlers:
         line.mark_applied(env.id)
         await self.services.lines.add(line)
 
-    async def repayment_made(self, env: EventEnvelope, e: fnd.FundRepaymentMade) -> None:
-        """The trust paid the instalment on `paid_at` [¶76]: settled that day, whenever the news
-        arrives; the borrower now owes it to the fund."""
-        paid_on, today = e.paid_at.date(), self.services.today()
+    async def repayments_made(self, items: list[tuple[EventEnvelope, Any]]) -> None:
+        """The trust paid these instalments [¶76], each settled on its `paid_at` whenever the
+        news arrives; each borrower now owes it to the fund. A run of them (a group's loans
+        falling due together) costs one write to the group's book and one to each loan, then
+        the books are judged once (a replenishment may already cover them)."""
+        s = self.services
+        run = [(env, e) for env, e in items if isinstance(e, fnd.FundRepaymentMade)]
+        today = s.today()
+        await apply_planned(
+            s.fund_repayments, [(env, self._owed(e)) for env, e in run], create=_book
+        )
+        await apply_planned(s.loans, [(env, self._settled(e, today)) for env, e in run])
+        await self._judge_all(sorted({e.group_id for _, e in run}))
 
+    def _owed(self, e: fnd.FundRepaymentMade) -> Planned[FundRepayments]:
         def owed(book: FundRepayments) -> None:
-            book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, paid_on)
+            book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, e.paid_at.date())
 
+        return Planned(e.group_id, owed)
+
+    def _settled(self, e: fnd.FundRepaymentMade, today: date) -> Planned[Loan]:
         def settled(loan: Loan) -> None:
             # the payee funds names (the lender of record InstallmentDue named), else credit's
-            loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today, payee=e.lender)
+            loan.mark_paid(
+                e.installment_number, "fund", e.paid_at.date(), recorded_on=today, payee=e.lender
+            )
 
-        await apply_once(
-            self.services.fund_repayments,
-            e.group_id,
-            env.id,
-            owed,
-            create=lambda: FundRepayments(id=e.group_id),
-        )
-        await apply_once(self.services.loans, e.loan_id, env.id, settled)
-        await self._judge_replenished(e.group_id)  # a replenishment may already cover it
+        return Planned(e.loan_id, settled)
 
-    async def repayment_failed(self, env: EventEnvelope, e: fnd.FundRepaymentFailed) -> None:
-        def overdue(loan: Loan) -> None:
-            loan.mark_overdue(e.installment_number, e.reason)
+    def repayment_failed(self, env: EventEnvelope, e: fnd.FundRepaymentFailed) -> Planned[Loan]:
+        return Planned(e.loan_id, lambda loan: loan.mark_overdue(e.installment_number, e.reason))
 
-        await apply_once(self.services.loans, e.loan_id, env.id, overdue)
-
-    async def replenished(self, env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
+    def replenished(
+        self, env: EventEnvelope, e: fnd.ReplenishmentReceived
+    ) -> Planned[FundRepayments]:
         """The borrower paid the fund back: the oldest instalments it paid for them are covered."""
         on = e.received_at.date()
 
         def cover(book: FundRepayments) -> None:
             book.replenished(e.borrower_id, e.amount, e.still_owed, on)
 
-        await apply_once(
-            self.services.fund_repayments,
-            e.group_id,
-            env.id,
-            cover,
-            create=lambda: FundRepayments(id=e.group_id),
-        )
-        await self._judge_replenished(e.group_id)
+        return Planned(e.group_id, cover)
 
-    async def notice_issued(self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
+    def notice_issued(
+        self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued
+    ) -> Planned[FundRepayments]:
         """The board's notice of non-fulfillment [¶77]: what it found open was not replenished
         in time."""
         on = e.issued_at.date()
+        return Planned(e.group_id, lambda book: book.noticed(e.borrower_id, on))
 
-        def notice(book: FundRepayments) -> None:
-            book.noticed(e.borrower_id, on)
-
-        await apply_once(
-            self.services.fund_repayments,
-            e.group_id,
-            env.id,
-            notice,
-            create=lambda: FundRepayments(id=e.group_id),
-        )
-        await self._judge_replenished(e.group_id)
+    async def _judge_all(self, group_ids: list[str]) -> None:
+        for group_id in group_ids:
+            await self._judge_replenished(group_id)
 
     async def _judge_replenished(self, group_id: str) -> None:
         """Carry what the group's book decided to the loans, then note it carried. It reads the

@@ -1,5 +1,8 @@
 """What donors learns from enrollment's, funds' and trade's events. Each handler applies its
-event to one aggregate once (the event id is stored with the effect, `apply_once`).
+event to one aggregate once (the event id is stored with the effect, `apply_once`); those of a
+group's project and of a fund's history take a run of events (a group's members enrolling, its
+sales, a fund's instalments) with one read and one write per project or history
+(`megp_common.handling.batched`).
 
 - enrollment: a group's public data (`Project`): name and activity, state and municipality,
   ODF, trust bank, members, participation by specific programme, period outcomes summed;
@@ -29,7 +32,7 @@ from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
 from megp_common.contracts import trade as trd
 from megp_common.events import EventEnvelope
-from megp_common.handling import apply_once
+from megp_common.handling import Planned, apply_once, batched
 
 
 def _c(amount: Decimal) -> int:
@@ -41,49 +44,53 @@ class DonorEventHandlers:
         self.s = services
 
     def table(self) -> dict[str, Handler]:
+        def project(plan: Any) -> Handler:  # a group's run (its members enrolling): one write
+            return batched(self.s.projects, plan, create=lambda group_id: Project(id=group_id))
+
+        def history(plan: Any) -> Handler:  # a fund's run (its loans falling due): one write
+            return batched(self.s.histories, plan, create=lambda fund_id: FundHistory(id=fund_id))
+
         table: dict[str, Any] = {
-            enr.ProjectProposed.event_type: self.project_proposed,
-            enr.ProjectGroupFormed.event_type: self.group_formed,
-            enr.DevelopmentOrganizationRegistered.event_type: self.odf_registered,
-            enr.MemberJoinedGroup.event_type: self.joined,
-            enr.MemberLeftGroup.event_type: self.left,
-            enr.ParticipantEnrolled.event_type: self.participant,
-            enr.ParticipantUpdated.event_type: self.participant,
-            enr.GroupPeriodClosed.event_type: self.period_closed,
-            fnd.FundOpened.event_type: self.fund_opened,
+            enr.ProjectProposed.event_type: project(self.project_proposed),
+            enr.ProjectGroupFormed.event_type: project(self.group_formed),
+            enr.DevelopmentOrganizationRegistered.event_type: project(self.odf_registered),
+            enr.MemberJoinedGroup.event_type: project(self.joined),
+            enr.MemberLeftGroup.event_type: project(self.left),
+            enr.ParticipantEnrolled.event_type: project(self.participant),
+            enr.ParticipantUpdated.event_type: project(self.participant),
+            enr.GroupPeriodClosed.event_type: project(self.period_closed),
+            fnd.FundOpened.event_type: project(self.fund_opened),
             fnd.InflowRecorded.event_type: self.inflow,
             fnd.EntryReversed.event_type: self.reversed,
             fnd.DonorMovementRefused.event_type: self.refused,
-            fnd.CompetitionSpendApproved.event_type: self.spent,
-            fnd.DevelopmentWithdrawalMade.event_type: self.withdrawn,
-            fnd.FundRepaymentMade.event_type: self.repaid_from_fund,
-            fnd.ReplenishmentReceived.event_type: self.replenished,
-            fnd.TemporaryContributionReturned.event_type: self.temporary_returned,
-            fnd.NonFulfillmentNoticeIssued.event_type: self.notice,
+            fnd.CompetitionSpendApproved.event_type: history(self.spent),
+            fnd.DevelopmentWithdrawalMade.event_type: history(self.withdrawn),
+            fnd.FundRepaymentMade.event_type: history(self.repaid_from_fund),
+            fnd.ReplenishmentReceived.event_type: history(self.replenished),
+            fnd.TemporaryContributionReturned.event_type: history(self.temporary_returned),
+            fnd.NonFulfillmentNoticeIssued.event_type: history(self.notice),
             trd.ExchangeRateRecorded.event_type: self.rate,
-            trd.SaleCompleted.event_type: self.sale,
+            trd.SaleCompleted.event_type: project(self.sale),
             trd.ChannelRegistered.event_type: self.channel,
         }
         return table
 
     # -- projects (enrollment, trade) -------------------------------------------------------
 
-    async def _project(
+    def _project(
         self, group_id: str, env: EventEnvelope, change: Callable[[Project], None]
-    ) -> None:
-        await apply_once(
-            self.s.projects, group_id, env.id, change, create=lambda: Project(id=group_id)
-        )
+    ) -> Planned[Project]:
+        return Planned(group_id, change)
 
-    async def project_proposed(self, env: EventEnvelope, e: enr.ProjectProposed) -> None:
+    def project_proposed(self, env: EventEnvelope, e: enr.ProjectProposed) -> Planned[Project]:
         def learn(p: Project) -> None:
             p.name = p.name or e.name
             p.activity = e.branch_of_activity or e.region or e.definition
             p.state, p.municipality = p.state or e.state_code, p.municipality or e.municipality
 
-        await self._project(e.group_id, env, learn)
+        return self._project(e.group_id, env, learn)
 
-    async def group_formed(self, env: EventEnvelope, e: enr.ProjectGroupFormed) -> None:
+    def group_formed(self, env: EventEnvelope, e: enr.ProjectGroupFormed) -> Planned[Project]:
         def learn(p: Project) -> None:
             p.name, p.state, p.municipality = e.name, e.state_code, e.municipality
             p.odf_id, p.odf_name, p.trust_bank = e.odf_id, e.odf_legal_name, e.trust_bank
@@ -91,33 +98,33 @@ class DonorEventHandlers:
             for participant in e.member_participant_ids:
                 p.join(participant)
 
-        await self._project(e.group_id, env, learn)
+        return self._project(e.group_id, env, learn)
 
-    async def odf_registered(
+    def odf_registered(
         self, env: EventEnvelope, e: enr.DevelopmentOrganizationRegistered
-    ) -> None:
+    ) -> Planned[Project]:
         def learn(p: Project) -> None:
             p.odf_id, p.odf_name, p.trust_bank = e.odf_id, e.legal_name, e.trust_bank
             p.state, p.municipality = p.state or e.state_code, p.municipality or e.municipality
 
-        await self._project(e.group_id, env, learn)
+        return self._project(e.group_id, env, learn)
 
-    async def joined(self, env: EventEnvelope, e: enr.MemberJoinedGroup) -> None:
-        await self._project(e.group_id, env, lambda p: p.join(e.participant_id))
+    def joined(self, env: EventEnvelope, e: enr.MemberJoinedGroup) -> Planned[Project]:
+        return self._project(e.group_id, env, lambda p: p.join(e.participant_id))
 
-    async def left(self, env: EventEnvelope, e: enr.MemberLeftGroup) -> None:
-        await self._project(e.group_id, env, lambda p: p.leave(e.participant_id))
+    def left(self, env: EventEnvelope, e: enr.MemberLeftGroup) -> Planned[Project]:
+        return self._project(e.group_id, env, lambda p: p.leave(e.participant_id))
 
-    async def participant(
+    def participant(
         self, env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
-    ) -> None:
+    ) -> Planned[Project] | None:
         """Only the participant's id and specific programmes are kept, for the counts."""
         if e.group_id is None:
-            return
+            return None
         programmes = list(e.programmes)
-        await self._project(e.group_id, env, lambda p: p.take_part(e.participant_id, programmes))
+        return self._project(e.group_id, env, lambda p: p.take_part(e.participant_id, programmes))
 
-    async def period_closed(self, env: EventEnvelope, e: enr.GroupPeriodClosed) -> None:
+    def period_closed(self, env: EventEnvelope, e: enr.GroupPeriodClosed) -> Planned[Project]:
         outcome = PeriodOutcome(
             period_start=e.period_start,
             period_end=e.period_end,
@@ -126,12 +133,12 @@ class DonorEventHandlers:
             total_income_cents=_c(e.total_income),
             incremental_income_cents=sum(_c(r.incremental_income) for r in e.results),
         )
-        await self._project(e.group_id, env, lambda p: p.closed(outcome))
+        return self._project(e.group_id, env, lambda p: p.closed(outcome))
 
-    async def sale(self, env: EventEnvelope, e: trd.SaleCompleted) -> None:
+    def sale(self, env: EventEnvelope, e: trd.SaleCompleted) -> Planned[Project]:
         amount = e.amount_mxn if e.amount_mxn is not None else e.amount
         month = month_of(e.completed_on)
-        await self._project(e.group_id, env, lambda p: p.sold(month, _c(amount)))
+        return self._project(e.group_id, env, lambda p: p.sold(month, _c(amount)))
 
     async def rate(self, env: EventEnvelope, e: trd.ExchangeRateRecorded) -> None:
         def learn(r: RecordedRate) -> None:
@@ -157,13 +164,17 @@ class DonorEventHandlers:
 
     # -- the fund (funds) -------------------------------------------------------------------
 
-    async def fund_opened(self, env: EventEnvelope, e: fnd.FundOpened) -> None:
+    def fund_opened(self, env: EventEnvelope, e: fnd.FundOpened) -> Planned[Project]:
         def learn(p: Project) -> None:
             p.fund_open, p.trust_bank = True, e.trust_bank
 
-        await self._project(e.group_id, env, learn)
+        return self._project(e.group_id, env, learn)
 
-    async def _move(self, env: EventEnvelope, fund_id: str, movement: Movement) -> None:
+    def _move(self, env: EventEnvelope, fund_id: str, movement: Movement) -> Planned[FundHistory]:
+        return Planned(fund_id, lambda f: f.add(movement))
+
+    async def _moved(self, env: EventEnvelope, fund_id: str, movement: Movement) -> None:
+        """The movement, alone (its event does more than that, to other aggregates)."""
         await apply_once(
             self.s.histories,
             fund_id,
@@ -174,7 +185,7 @@ class DonorEventHandlers:
 
     async def inflow(self, env: EventEnvelope, e: fnd.InflowRecorded) -> None:
         split = e.split
-        await self._move(
+        await self._moved(
             env,
             e.fund_id,
             Movement(
@@ -221,7 +232,7 @@ class DonorEventHandlers:
         await apply_once(self.s.pledges, pledge_id, env.id, book)
 
     async def reversed(self, env: EventEnvelope, e: fnd.EntryReversed) -> None:
-        await self._move(
+        await self._moved(
             env,
             e.fund_id,
             Movement(
@@ -283,7 +294,7 @@ class DonorEventHandlers:
         )
         await tell(self.s, found.association_id, env.id, notice)
 
-    async def spent(self, env: EventEnvelope, e: fnd.CompetitionSpendApproved) -> None:
+    def spent(self, env: EventEnvelope, e: fnd.CompetitionSpendApproved) -> Planned[FundHistory]:
         movement = Movement(
             entry_id=e.entry_id,
             on=env.time.date(),
@@ -292,9 +303,11 @@ class DonorEventHandlers:
             competition=-_c(e.amount),
             purpose=e.purpose,
         )
-        await self._move(env, e.fund_id, movement)
+        return self._move(env, e.fund_id, movement)
 
-    async def withdrawn(self, env: EventEnvelope, e: fnd.DevelopmentWithdrawalMade) -> None:
+    def withdrawn(
+        self, env: EventEnvelope, e: fnd.DevelopmentWithdrawalMade
+    ) -> Planned[FundHistory]:
         movement = Movement(
             entry_id=e.entry_id,
             on=env.time.date(),
@@ -303,9 +316,11 @@ class DonorEventHandlers:
             competition=0,
             purpose=e.purpose,
         )
-        await self._move(env, e.fund_id, movement)
+        return self._move(env, e.fund_id, movement)
 
-    async def repaid_from_fund(self, env: EventEnvelope, e: fnd.FundRepaymentMade) -> None:
+    def repaid_from_fund(
+        self, env: EventEnvelope, e: fnd.FundRepaymentMade
+    ) -> Planned[FundHistory]:
         movement = Movement(
             entry_id=e.entry_id,
             on=e.paid_at.date(),
@@ -313,9 +328,9 @@ class DonorEventHandlers:
             development=-_c(e.paid_from.development),
             competition=-_c(e.paid_from.competition),
         )
-        await self._move(env, e.fund_id, movement)
+        return self._move(env, e.fund_id, movement)
 
-    async def replenished(self, env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
+    def replenished(self, env: EventEnvelope, e: fnd.ReplenishmentReceived) -> Planned[FundHistory]:
         movement = Movement(
             entry_id=e.entry_id,
             on=e.received_at.date(),
@@ -323,11 +338,11 @@ class DonorEventHandlers:
             development=_c(e.restored_to.development),
             competition=_c(e.restored_to.competition),
         )
-        await self._move(env, e.fund_id, movement)
+        return self._move(env, e.fund_id, movement)
 
-    async def temporary_returned(
+    def temporary_returned(
         self, env: EventEnvelope, e: fnd.TemporaryContributionReturned
-    ) -> None:
+    ) -> Planned[FundHistory]:
         movement = Movement(
             entry_id=e.entry_id,
             on=e.returned_at.date(),
@@ -335,16 +350,10 @@ class DonorEventHandlers:
             development=-_c(e.split.development),
             competition=-_c(e.split.competition),
         )
-        await self._move(env, e.fund_id, movement)
+        return self._move(env, e.fund_id, movement)
 
-    async def notice(self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
-        await apply_once(
-            self.s.histories,
-            e.fund_id,
-            env.id,
-            lambda f: f.notice(e.notice_id),
-            create=lambda: FundHistory(id=e.fund_id),
-        )
+    def notice(self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> Planned[FundHistory]:
+        return Planned(e.fund_id, lambda f: f.notice(e.notice_id))
 
 
 async def tell(services: Services, association_id: str, cause: str, notice: Notice) -> None:

@@ -4,7 +4,8 @@ for its inventor, each counted in the period of their business plan that contain
 return after a sale (trade's SaleReturned) is taken from the period containing the return's
 day, by the same rules. Each handler is idempotent: the event id is kept on the group period in
 the same write as the income, and the income itself names the event and the order (or the
-royalty payment)."""
+royalty payment). A run of them (a group's sales of a day, one event per order and producer)
+is counted with one read and one write per group period (`megp_common.handling.batched`)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
-from megp_common.handling import apply_once
+from megp_common.handling import Planned, batched
 
 log = structlog.get_logger(__name__)
+
+Counted = Planned[GroupPeriod]  # the group period an income lands in, and its counting
 
 #: The one currency a sale is counted in: periods, baselines and deposits are in pesos.
 COUNTED_CURRENCY = "MXN"
@@ -53,17 +56,18 @@ class EventHandlers:
         self.services = services
 
     def table(self) -> dict[str, Handler]:
+        periods = self.services.periods  # a run of a group's sales: one write per period
         return {
-            trade.SaleCompleted.event_type: self.sale_completed,
-            trade.SaleReturned.event_type: self.sale_returned,
-            ip_counsel.RoyaltyReceived.event_type: self.royalty_received,
+            trade.SaleCompleted.event_type: batched(periods, self.sale_completed),
+            trade.SaleReturned.event_type: batched(periods, self.sale_returned),
+            ip_counsel.RoyaltyReceived.event_type: batched(periods, self.royalty_received),
         }
 
-    async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
+    async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> Counted:
         """In the producer's open period: part of its income at closing. In a closed one: kept
         as a late sale and reported (the result stands; a correction changes it). Without a
         plan covering the day: the group period's unplanned revenue."""
-        await self._count(
+        return await self._count(
             env,
             currency=COUNTED_CURRENCY,  # a dollar sale is counted by its peso part
             group_id=e.group_id,
@@ -74,10 +78,10 @@ class EventHandlers:
             source=IncomeSource.SALE,
         )
 
-    async def royalty_received(self, env: EventEnvelope, e: ip_counsel.RoyaltyReceived) -> None:
+    async def royalty_received(self, env: EventEnvelope, e: ip_counsel.RoyaltyReceived) -> Counted:
         """A royalty received is the inventor's income [¶3]: counted like a sale, in the
         inventor's period containing the day it was received, once per payment and inventor."""
-        await self._count(
+        return await self._count(
             env,
             currency=e.currency,
             group_id=e.group_id,
@@ -99,7 +103,7 @@ class EventHandlers:
         amount: Decimal,
         day: date,
         source: IncomeSource,
-    ) -> None:
+    ) -> Counted:
         services = self.services
         fresh, plan = await self._where(order_id, currency, group_id, participant_id, day)
         outcome: list[SaleOutcome] = []
@@ -121,18 +125,12 @@ class EventHandlers:
             except DomainRefusal as exc:  # bad data: no retry can help
                 raise PermanentError(f"{source.value} {order_id}: {exc.detail}") from exc
 
-        applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
-        _report(
-            source,
-            order_id,
-            participant_id,
-            group_id,
-            amount,
-            fresh.period,
-            outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE,
-        )
+        def report() -> None:  # once the income is written (a duplicate is not reported)
+            _report(source, order_id, participant_id, group_id, amount, fresh.period, outcome[-1])
 
-    async def sale_returned(self, env: EventEnvelope, e: trade.SaleReturned) -> None:
+        return Planned(fresh.id, count, create=lambda: fresh, then=report)
+
+    async def sale_returned(self, env: EventEnvelope, e: trade.SaleReturned) -> Counted:
         """Negative revenue, by the rule of late sales: taken from the producer's open period
         containing the return's day; a closed period keeps it apart and its result stands."""
         services = self.services
@@ -159,13 +157,20 @@ class EventHandlers:
             except DomainRefusal as exc:
                 raise PermanentError(f"return {e.return_id}: {exc.detail}") from exc
 
-        applied = await apply_once(services.periods, fresh.id, env.id, count, create=lambda: fresh)
-        found = outcome[-1] if applied and outcome else SaleOutcome.DUPLICATE
-        fields = {"return_id": e.return_id, "order_id": e.order_id, "producer_id": e.producer_id}
-        if found is SaleOutcome.LATE:
-            log.warning("return for a closed period kept; correct the result to count it", **fields)
-        else:
-            log.info("sale return received", outcome=found.value, **fields)
+        def report() -> None:
+            fields = {
+                "return_id": e.return_id,
+                "order_id": e.order_id,
+                "producer_id": e.producer_id,
+            }
+            if outcome[-1] is SaleOutcome.LATE:
+                log.warning(
+                    "return for a closed period kept; correct the result to count it", **fields
+                )
+            else:
+                log.info("sale return received", outcome=outcome[-1].value, **fields)
+
+        return Planned(fresh.id, count, create=lambda: fresh, then=report)
 
     async def _where(
         self, order_id: str, currency: str, group_id: str, producer_id: str, day: date

@@ -7,7 +7,6 @@ may come before its formation; they are kept on a fund not opened yet."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from funds.domain import deposits, opening, repayments
 from funds.domain import spending_requests as fees
@@ -15,44 +14,38 @@ from funds.domain.errors import FundError
 from funds.domain.fund import Fund, new_fund
 from funds.service_layer import donor_events
 from funds.service_layer.container import Services
-from megp_common.consumer import BatchHandler, Handler, PermanentError
-from megp_common.context import causal_context
+from megp_common import handling
+from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import credit, enrollment, ip_counsel
 from megp_common.events import EventEnvelope
-from megp_common.handling import apply_many_once, apply_once
+from megp_common.handling import apply_once
 
-Planned = tuple[str, Callable[[Fund], object]]  # the fund (group id) and the change to it
-Plan = Callable[[EventEnvelope, Any], Planned]
+Planned = handling.Planned[Fund]  # the fund (group id) and the change to it
+Plan = handling.Plan[Fund]
 
 
 def _batched(services: Services, plan: Plan) -> BatchHandler:
     """A handler that applies a run of events to their funds with one read and one write per
-    fund (a group's period closing is one event per member, then one for the group). Each
-    change runs in its own event's causal context, so what it records names its own cause."""
+    fund (a group's period closing is one event per member, then one for the group), holding
+    the funds' lines of the writer so that it goes in turn with their requests; each change runs
+    in its own event's causal context, so what it records names its own cause."""
+    return handling.batched(
+        services.funds,
+        plan,
+        create=new_fund,
+        hold=services.writer.exclusive,
+        after=lambda fund_ids: _notify(services, fund_ids),
+        refusals=(FundError,),
+    )
 
-    async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
-        work = []
-        for envelope, event in items:
-            group_id, change = plan(envelope, event)
-            work.append((group_id, envelope.id, _guarded(envelope, change)))
-        fund_ids = sorted({group_id for group_id, _, _ in work})
-        async with services.writer.exclusive(fund_ids):  # in turn with the fund's requests
-            await apply_many_once(services.funds, work, create=new_fund)
-        for group_id in fund_ids:
-            services.copier.notify(group_id)
 
-    return BatchHandler(handle)
+def _notify(services: Services, fund_ids: list[str]) -> None:
+    for group_id in fund_ids:
+        services.copier.notify(group_id)  # their journal entries to copy
 
 
 def _guarded(envelope: EventEnvelope, change: Callable[[Fund], object]) -> Callable[[Fund], None]:
-    def run(fund: Fund) -> None:
-        with causal_context(envelope.correlationid, envelope.id):
-            try:
-                change(fund)
-            except FundError as exc:  # bad data: no retry can help
-                raise PermanentError(exc.detail) from exc
-
-    return run
+    return handling.guarded(envelope, change, (FundError,))
 
 
 def _result(result: enrollment.MemberPeriodResult) -> deposits.PeriodResult:
@@ -136,35 +129,42 @@ class EventHandlers:
         await apply_once(self.services.spending, request_id, env.id, nothing, create=create)
 
     def group_formed(self, env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
-        return e.group_id, lambda f: opening.open_fund(
-            f,
-            odf_id=e.odf_id,
-            name=e.name,
-            state=e.state_code,
-            municipality=e.municipality,
-            trust_bank=e.trust_bank,
-            members=e.member_participant_ids,
-            formed_at=e.formed_at,
-            policy=self.policy,
+        return Planned(
+            e.group_id,
+            lambda f: opening.open_fund(
+                f,
+                odf_id=e.odf_id,
+                name=e.name,
+                state=e.state_code,
+                municipality=e.municipality,
+                trust_bank=e.trust_bank,
+                members=e.member_participant_ids,
+                formed_at=e.formed_at,
+                policy=self.policy,
+            ),
         )
 
     def board_changed(self, env: EventEnvelope, e: enrollment.BoardChanged) -> Planned:
-        return e.group_id, lambda f: opening.change_board(f, e.representative_participant_ids)
+        return Planned(
+            e.group_id, lambda f: opening.change_board(f, e.representative_participant_ids)
+        )
 
     def joined(self, env: EventEnvelope, e: enrollment.MemberJoinedGroup) -> Planned:
-        return e.group_id, lambda f: opening.member_joined(f, e.participant_id)
+        return Planned(e.group_id, lambda f: opening.member_joined(f, e.participant_id))
 
     def left(self, env: EventEnvelope, e: enrollment.MemberLeftGroup) -> Planned:
-        return e.group_id, lambda f: opening.member_left(f, e.participant_id)
+        return Planned(e.group_id, lambda f: opening.member_left(f, e.participant_id))
 
     def period_closed(self, env: EventEnvelope, e: enrollment.BusinessPeriodClosed) -> Planned:
-        return e.group_id, lambda f: deposits.create_obligation(f, _result(e.result), self.policy)
+        return Planned(
+            e.group_id, lambda f: deposits.create_obligation(f, _result(e.result), self.policy)
+        )
 
     def group_period_closed(self, env: EventEnvelope, e: enrollment.GroupPeriodClosed) -> Planned:
         def change(fund: Fund) -> None:
             deposits.create_obligations(fund, [_result(r) for r in e.results], self.policy)
 
-        return e.group_id, change
+        return Planned(e.group_id, change)
 
     def instalment_due(self, env: EventEnvelope, e: credit.InstallmentDue) -> Planned:
         due = repayments.Instalment(
@@ -178,7 +178,7 @@ class EventHandlers:
             lender=e.lender,
         )
         now = self.services.clock.now()
-        return e.group_id, lambda f: repayments.instalment_due(f, due, now, self.policy)
+        return Planned(e.group_id, lambda f: repayments.instalment_due(f, due, now, self.policy))
 
     async def enrolled(self, env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
         await self.services.participants.remember(e.participant_id, e.birth_date, e.state_code)

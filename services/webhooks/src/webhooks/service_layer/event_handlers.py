@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from megp_common.consumer import Handler
+from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import credit, donors, funds
 from megp_common.events import EventEnvelope
 from webhooks.domain.catalogue import (
@@ -55,7 +55,7 @@ CONTRACTS = (funds, credit, donors)
 
 
 def handlers(services: Services) -> dict[str, Handler]:
-    async def handle(env: EventEnvelope, event: Any) -> None:
+    async def deliveries_of(env: EventEnvelope, event: Any) -> list[dict[str, Any]]:
         data: dict[str, Any] = event.model_dump(mode="json")
         for holding in learnt(env.type, data):
             await services.holdings.learn(holding)
@@ -69,9 +69,9 @@ def handlers(services: Services) -> dict[str, Handler]:
         if env.type in DONOR_EVENTS:
             bank, kind = association_of(env.type, data), ASSOCIATION
         if bank is None:
-            return
+            return []
         body = payload_of(env, data)
-        queued = [
+        return [
             {
                 "_id": f"{sub.id}:{env.id}",
                 "subscription_id": sub.id,
@@ -86,6 +86,16 @@ def handlers(services: Services) -> dict[str, Handler]:
             for sub in await services.subscriptions.active(bank)
             if sub.wants(env.type, bank, kind)
         ]
+
+    async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
+        """A run of events (a group's instalments, one event per loan): each learnt and
+        addressed in order, then all their deliveries queued together (two writes for the run,
+        not two per event; a redelivered one is queued once, `enqueue_many`)."""
+        queued: list[dict[str, Any]] = []
+        for env, event in items:
+            queued += await deliveries_of(env, event)
         await services.deliveries.enqueue_many(queued)
 
-    return dict.fromkeys((*EVENT_TYPES, *DONOR_EVENTS, ASSOCIATION_REGISTERED), handle)
+    return dict.fromkeys(
+        (*EVENT_TYPES, *DONOR_EVENTS, ASSOCIATION_REGISTERED), BatchHandler(handle)
+    )
