@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from megp_common.consumer import BatchHandler, Handler
+from megp_common.consumer import Handler
 from megp_common.contracts import donors as dnr
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
+from megp_common.handling import batched
+from trade.domain.producer import ProducerRecord
 from trade.service_layer import channels, ledger
 from trade.service_layer.container import Services
 from trade.service_layer.listing_guard import ListingGuardHandlers
@@ -30,12 +32,12 @@ class EventHandlers:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-
-    async def participants(
-        self, items: list[tuple[EventEnvelope, enr.ParticipantEnrolled | enr.ParticipantUpdated]]
-    ) -> None:
-        """A run of participant events (a registration sheet's is one per person) at once."""
-        await ledger.learn_producers(self.services, items)
+        # a run of participant events (a registration sheet's, one per person) at once
+        self.producers = batched(
+            services.producers,
+            ledger.plan_producer,
+            create=lambda participant_id: ProducerRecord(id=participant_id),
+        )
 
     async def sale_completed(self, env: EventEnvelope, e: ev.SaleCompleted) -> None:
         await ledger.record_sale(self.services, env, e)
@@ -52,8 +54,8 @@ class EventHandlers:
         return (
             group_handlers(self.services.groups)
             | {
-                enr.ParticipantEnrolled.event_type: BatchHandler(self.participants),
-                enr.ParticipantUpdated.event_type: BatchHandler(self.participants),
+                enr.ParticipantEnrolled.event_type: self.producers,
+                enr.ParticipantUpdated.event_type: self.producers,
                 ev.SaleCompleted.event_type: self.sale_completed,
                 ev.SaleReturned.event_type: self.sale_returned,
                 dnr.AssociationRegistered.event_type: self.association_registered,

@@ -14,15 +14,13 @@ per return."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import structlog
 
 from megp_common.consumer import PermanentError
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
-from megp_common.handling import apply_many_once
+from megp_common.handling import Planned, apply_planned
 from trade.domain.ledger import lines_of_sale, return_entry
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
@@ -87,34 +85,28 @@ async def learn_producer(
     env: EventEnvelope,
     e: enr.ParticipantEnrolled | enr.ParticipantUpdated,
 ) -> None:
-    await learn_producers(services, [(env, e)])
-
-
-async def learn_producers(
-    services: Services,
-    items: Sequence[tuple[EventEnvelope, enr.ParticipantEnrolled | enr.ParticipantUpdated]],
-) -> None:
-    """A run of participant events, each producer's record read once and written once (those
-    the run creates, a registration sheet's people, inserted in one bulk write)."""
-
-    def take(
-        e: enr.ParticipantEnrolled | enr.ParticipantUpdated,
-    ) -> Callable[[ProducerRecord], None]:
-        as_of = e.enrolled_at if isinstance(e, enr.ParticipantEnrolled) else e.updated_at
-
-        def learn(p: ProducerRecord) -> None:
-            p.learn(
-                gender=e.gender,
-                indigenous=e.indigenous,
-                programmes=list(e.programmes),
-                state=e.state_code,
-                as_of=as_of,
-            )
-
-        return learn
-
-    await apply_many_once(
+    await apply_planned(
         services.producers,
-        [(e.participant_id, env.id, take(e)) for env, e in items],
+        [(env, plan_producer(env, e))],
         create=lambda participant_id: ProducerRecord(id=participant_id),
     )
+
+
+def plan_producer(
+    env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
+) -> Planned[ProducerRecord]:
+    """What a participant event does to the producer's record (a run of them, a registration
+    sheet's people, is applied by `megp_common.handling.batched`: the records the run creates
+    are inserted in one bulk write)."""
+    as_of = e.enrolled_at if isinstance(e, enr.ParticipantEnrolled) else e.updated_at
+
+    def learn(p: ProducerRecord) -> None:
+        p.learn(
+            gender=e.gender,
+            indigenous=e.indigenous,
+            programmes=list(e.programmes),
+            state=e.state_code,
+            as_of=as_of,
+        )
+
+    return Planned(e.participant_id, learn)
