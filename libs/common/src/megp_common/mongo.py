@@ -11,7 +11,7 @@ import asyncio
 import os
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -55,6 +55,21 @@ class DocumentLocks:
         run as several processes on FerretDB v1, where a conditional update does not guard one
         process's write against another's (`CROSS_PROCESS_WRITE_LOCKS`). None turns it off."""
         self._across = locks
+
+    @property
+    def across_processes(self) -> bool:
+        """Whether every hold also takes a lock in the store (a round trip of its own)."""
+        return self._across is not None
+
+    @asynccontextmanager
+    async def hold_many(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[None]:
+        """Hold several documents' locks at once, for one bulk write to all of them. They are
+        taken in a fixed order (sorted ids), so two holders of several never wait on each other
+        in a cycle; every other holder takes one lock at a time."""
+        async with AsyncExitStack() as stack:
+            for doc_id in sorted(set(doc_ids), key=repr):
+                await stack.enter_async_context(self.hold(namespace, doc_id))
+            yield
 
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
