@@ -11,7 +11,7 @@ import asyncio
 import os
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -62,14 +62,28 @@ class DocumentLocks:
         return self._across is not None
 
     @asynccontextmanager
-    async def hold_many(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[None]:
-        """Hold several documents' locks at once, for one bulk write to all of them. They are
-        taken in a fixed order (sorted ids), so two holders of several never wait on each other
-        in a cycle; every other holder takes one lock at a time."""
-        async with AsyncExitStack() as stack:
-            for doc_id in sorted(set(doc_ids), key=repr):
-                await stack.enter_async_context(self.hold(namespace, doc_id))
-            yield
+    async def hold_idle(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[list[Any]]:
+        """Hold the locks of those of `doc_ids` nobody holds or waits for right now, and yield
+        their ids: a bulk write to them then makes no writer wait behind it for long, and the
+        busy ones are left to be written one by one. Not for locks that cross processes."""
+        assert self._across is None, "hold_idle takes this process's locks only"
+        taken: list[tuple[Any, asyncio.Lock, list[int]]] = []
+        for doc_id in doc_ids:
+            key = (namespace, doc_id)
+            if key in self._locks:
+                continue  # held or awaited: a commit is under way
+            lock, users = asyncio.Lock(), [1]
+            self._locks[key] = (lock, users)
+            await lock.acquire()  # a new lock: taken at once, without yielding
+            taken.append((key, lock, users))
+        try:
+            yield [key[1] for key, _, _ in taken]
+        finally:
+            for key, lock, users in taken:
+                lock.release()
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._locks[key]
 
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:

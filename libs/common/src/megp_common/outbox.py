@@ -20,10 +20,12 @@ Clearing is deferred by up to `clear_delay_s` and done once per document for eve
 published in that window: a busy aggregate then costs one clearing write per window instead of one
 per event. Publishing is not delayed; a crash in the window only means more duplicates. The
 window's clearing writes go to the store as one bulk write per collection (one command, one
-statement per document, holding those documents' locks together): FerretDB takes a bulk write's
-statements at a fraction of the cost of as many commands. The few documents a commit reached
-in the meantime (the outbox is no longer exactly what was published) get a second bulk write
-that pulls just the published entries. Where the document locks cross processes (each hold is a
+statement per document): FerretDB takes a bulk write's statements at a fraction of the cost of
+as many commands. It holds the locks of the documents no commit of this process is writing at
+that moment; those with a commit under way are cleared one by one, after it, so no commit waits
+behind a whole batch. The few documents a commit reached in the meantime (the outbox is no
+longer exactly what was published) get a second bulk write that pulls just the published
+entries. Where the document locks cross processes (each hold is a
 store round trip), the relay clears document by document instead.
 """
 
@@ -244,35 +246,43 @@ class OutboxRelay:
                 await self._clear_bulk(collection, {d: docs[d] for d in ids[i : i + CLEAR_BULK]})
 
     async def _clear_bulk(self, collection: str, docs: dict[Any, list[Document]]) -> None:
-        """`_clear` for many documents of one collection in one bulk write: each document whose
-        outbox is exactly what was published is emptied and unflagged; if some were not (a
-        commit pushed more since), a second bulk write pulls the published entries from those
-        that still hold them (the emptied ones no longer match its filter; an array of
-        documents is matched by a field of its items, as FerretDB v1 does not match an item by
-        whole-document equality)."""
+        """`_clear` for many documents of one collection, in bulk writes. The documents no
+        writer of this process holds are written together: each whose outbox is exactly what
+        was published is emptied and unflagged in one bulk write; if some were not (a commit
+        pushed more since), a second one pulls the published entries from those that still
+        hold them (the emptied no longer match its filter; an array of documents is matched by
+        a field of its items, as FerretDB v1 does not match an item by whole-document
+        equality). A document with a commit under way is cleared on its own after it, as
+        before: a bulk write never makes a commit wait for the whole batch."""
         col = self._db[collection]
-        async with DOCUMENT_LOCKS.hold_many(namespace(col), docs):
-            emptied = await col.bulk_write(
-                [
-                    UpdateOne(
-                        {"_id": doc_id, "outbox": entries},
-                        {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
-                    )
-                    for doc_id, entries in docs.items()
-                ],
-                ordered=False,
-            )
-            if emptied.matched_count < len(docs):
-                await col.bulk_write(
+        async with DOCUMENT_LOCKS.hold_idle(namespace(col), docs) as idle:
+            if idle:
+                emptied = await col.bulk_write(
                     [
                         UpdateOne(
-                            {"_id": doc_id, "outbox.id": {"$in": [e["id"] for e in entries]}},
-                            {"$pullAll": {"outbox": entries}},
+                            {"_id": doc_id, "outbox": docs[doc_id]},
+                            {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
                         )
-                        for doc_id, entries in docs.items()
+                        for doc_id in idle
                     ],
                     ordered=False,
                 )
+                if emptied.matched_count < len(idle):
+                    await col.bulk_write(
+                        [
+                            UpdateOne(
+                                {
+                                    "_id": doc_id,
+                                    "outbox.id": {"$in": [e["id"] for e in docs[doc_id]]},
+                                },
+                                {"$pullAll": {"outbox": docs[doc_id]}},
+                            )
+                            for doc_id in idle
+                        ],
+                        ordered=False,
+                    )
+        busy = [doc_id for doc_id in docs if doc_id not in set(idle)]
+        await asyncio.gather(*(self._clear((collection, d), docs[d]) for d in busy))
 
     async def _clear(self, key: DocKey, entries: list[Document]) -> None:
         """Remove exactly the entries that were published; later ones stay for the next turn.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,14 @@ from pymongo import AsyncMongoClient, monitoring
 from megp_common.bus import KafkaBus
 from megp_common.clock import SettableClock
 from megp_common.ids import new_id
-from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE, Document, OutboxWriter
+from megp_common.mongo import (
+    DOCUMENT_LOCKS,
+    OUTBOX_FLAG,
+    OUTBOX_PENDING_VALUE,
+    Document,
+    OutboxWriter,
+    namespace,
+)
 from megp_common.outbox import CLEAR_BULK, OutboxRelay
 from megp_common.testing.infra import Infra
 from megp_common.testing.tally import Counter, CounterRepository
@@ -114,3 +122,47 @@ async def test_a_large_window_goes_in_bulk_writes_of_bounded_size(
     left = await db["counters"].count_documents({OUTBOX_FLAG: OUTBOX_PENDING_VALUE})
     assert left == 0
     assert await db["counters"].count_documents({"outbox": []}) == n
+
+
+async def test_a_document_with_a_commit_under_way_is_cleared_on_its_own_after_it(
+    infra: Infra, store: tuple[Any, Updates]
+) -> None:
+    """The bulk write takes the idle documents only: a commit holding one document's lock
+    never waits behind the whole batch, and that document is cleared once it is done."""
+    db, updates = store
+    published: dict[tuple[str, str], list[Document]] = {}
+    writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
+    writer.notify = lambda col, doc_id, entries: published.setdefault((col, doc_id), []).extend(
+        entries
+    )
+    counters = CounterRepository(db, writer)
+    for i in range(5):
+        counter = Counter(id=f"b{i}")
+        counter.increment(1)
+        await counters.add(counter)
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def a_commit_under_way() -> None:
+        async with DOCUMENT_LOCKS.hold(namespace(db["counters"]), "b2"):
+            held.set()
+            await release.wait()
+
+    committing = asyncio.create_task(a_commit_under_way())
+    await held.wait()
+    relay = OutboxRelay(db, KafkaBus(infra.kafka, service="clear-test"), ["counters"], service="t")
+    updates.statements.clear()
+    clearing = asyncio.create_task(relay._clear_all(published))
+    await asyncio.sleep(0.5)
+
+    async def outboxes() -> dict[str, int]:
+        return {d["_id"]: len(d["outbox"]) async for d in db["counters"].find({})}
+
+    assert updates.statements == [4]
+    assert await outboxes() == {"b0": 0, "b1": 0, "b2": 1, "b3": 0, "b4": 0}
+    assert not clearing.done()
+    release.set()
+    await committing
+    await clearing
+    assert updates.statements == [4, 1]
+    assert await outboxes() == {f"b{i}": 0 for i in range(5)}
+    assert await db["counters"].count_documents({OUTBOX_FLAG: OUTBOX_PENDING_VALUE}) == 0
