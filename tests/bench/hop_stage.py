@@ -137,11 +137,18 @@ async def consume(bootstrap: str, mongo: str, topic: str, database: str, group: 
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     await runner.start()
     print("ready", flush=True)
+    cpu_at_ready = time.process_time()
     await stop.wait()
+    cpu_s = time.process_time() - cpu_at_ready
     await runner.stop()
     await bus.stop()
     await client.close()
-    out = {"handled": runner.handled, "commands": writes.commands, "statements": writes.statements}
+    out = {
+        "handled": runner.handled,
+        "commands": writes.commands,
+        "statements": writes.statements,
+        "cpu_s": cpu_s,
+    }
     print("RESULT " + json.dumps(out), flush=True)
 
 
@@ -171,6 +178,40 @@ class Progress:
             elif line.startswith("RESULT "):
                 with self._lock:
                     self.results.append(json.loads(line.removeprefix("RESULT ")))
+
+
+def server_cpu_s() -> dict[str, float | None]:
+    """CPU seconds the store and the broker used so far, when this machine's scripts started
+    them (their pid files under .local/pids), else None."""
+    pids = Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local") / "pids"
+    out: dict[str, float | None] = {}
+    for name in ("store", "kafka"):
+        try:
+            pid = (pids / f"{name}.pid").read_text().strip()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            out[name] = None
+    return out
+
+
+def _cpu_per_event(
+    before: dict[str, float | None],
+    after: dict[str, float | None],
+    own: float,
+    consumers: float,
+    events: int,
+) -> dict[str, float | None]:
+    """Milliseconds of CPU per event, by process: the committing one (commits and relay),
+    the consumers, the store, the broker."""
+    out: dict[str, float | None] = {
+        "committer_relay": own / events * 1000,
+        "consumers": consumers / events * 1000,
+    }
+    for name in ("store", "kafka"):
+        b, a = before.get(name), after.get(name)
+        out[name] = None if a is None or b is None else (a - b) / events * 1000
+    return out
 
 
 def _start_consumer(
@@ -214,6 +255,7 @@ async def hop_processes(
     seen = Progress()
     procs = [_start_consumer(bootstrap, mongo, topic, database, group, seen)]
     print(f"  .. hop x{processes}: {total} events, {processes} consumer process(es)", flush=True)
+    servers_before, own_before = server_cpu_s(), time.process_time()
     start = time.perf_counter()
 
     async def committer(k: int) -> None:
@@ -246,6 +288,7 @@ async def hop_processes(
         if now - last_change > 300:
             raise RuntimeError(f"hop x{processes} stalled at {applied}/{total}")
     end = time.perf_counter()
+    servers_after, own_cpu = server_cpu_s(), time.process_time() - own_before
     await committing
     if joining is not None:
         procs.append(await joining)
@@ -276,6 +319,9 @@ async def hop_processes(
         "exactly_once": applied == total and all(c == per_counter for c in counts),
         "writes_per_event": {k: commands[k] / total for k in ("commit", "relay", "apply")},
         "statements_per_event": {k: statements[k] / total for k in ("commit", "relay", "apply")},
+        "cpu_ms_per_event": _cpu_per_event(
+            servers_before, servers_after, own_cpu, sum(r["cpu_s"] for r in reports), total
+        ),
     }
 
 
@@ -307,6 +353,14 @@ def hop_process_rows(results: list[dict[str, Any]]) -> list[tuple[str, str, str]
                 + " (statements: "
                 + " + ".join(f"{k} {v:.2f}" for k, v in r["statements_per_event"].items())
                 + ")",
+            )
+        )
+        cpu = r["cpu_ms_per_event"]
+        rows.append(
+            (
+                f"  CPU ms per event x{r['processes']}",
+                f"{sum(v for v in cpu.values() if v is not None):.2f}",
+                ", ".join(f"{k} {'n/a' if v is None else f'{v:.2f}'}" for k, v in cpu.items()),
             )
         )
     return rows

@@ -268,6 +268,34 @@ async def store_ceiling(mongo: str, n: int, concurrency: int) -> dict[str, Any]:
     }
 
 
+def commit_ceiling_rows(store: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (
+            "store, the hop's write, 16 wr.",
+            f"{store['commit_sized_per_s']:,.0f} upd/s",
+            "conditional update of a Counter with one outbox entry",
+        )
+    ]
+
+
+def hop_ratio_rows(
+    hopped: list[dict[str, Any]], store: dict[str, Any]
+) -> list[tuple[str, str, str]]:
+    """Each hop figure over both ceilings: the store's best small `$inc` and its ceiling for
+    a write of the hop's own size (the goal's measure: both sides write the same document)."""
+    best = max(store["sequential_per_s"], store["concurrent_per_s"])
+    rows = []
+    for r in hopped:
+        rows.append(
+            (
+                f"hop x{r['processes']} / commit-sized",
+                f"{r['events_per_s'] / store['commit_sized_per_s']:.3f}",
+                f"goal >= 0.5; over the small $inc: {r['events_per_s'] / best:.3f}",
+            )
+        )
+    return rows
+
+
 async def commit_sized_ceiling(db: Any, n: int, concurrency: int, aggregates: int = 200) -> float:
     """The store's concurrent ceiling for the hop's own write: `concurrency` writers, each a
     conditional update (`_id` and `version`) setting a `Counter`'s state and one outbox entry
@@ -880,6 +908,7 @@ async def main(args: argparse.Namespace) -> None:
     store_best = max(store["sequential_per_s"], store["concurrent_per_s"])
     hop_result["ratio_to_kafka"] = hop_result["events_per_s"] / kafka["produce_consume_per_s"]
     hop_result["ratio_to_store"] = hop_result["events_per_s"] / store_best
+    hop_result["ratio_to_commit_ceiling"] = hop_result["events_per_s"] / store["commit_sized_per_s"]
     rows = [
         (
             "kafka produce->consume (flood)",
@@ -917,13 +946,16 @@ async def main(args: argparse.Namespace) -> None:
             "",
         ),
         ("hop / kafka ceiling", f"{hop_result['ratio_to_kafka']:.3f}", ""),
-        ("hop / store ceiling", f"{hop_result['ratio_to_store']:.3f}", "goal >= 0.5"),
+        ("hop / store ceiling", f"{hop_result['ratio_to_store']:.3f}", "small $inc"),
+        (
+            "hop / commit-sized ceiling",
+            f"{hop_result['ratio_to_commit_ceiling']:.3f}",
+            "goal >= 0.5",
+        ),
     ]
+    rows += commit_ceiling_rows(store)
     rows += hop_process_rows(hopped)
-    rows += [
-        (f"hop x{r['processes']} / store ceiling", f"{r['events_per_s'] / store_best:.3f}", "")
-        for r in hopped
-    ]
+    rows += hop_ratio_rows(hopped, store)
     rows += fund_rows(funds)
     rows += order_rows(orders, store_best)
     rows += webhook_rows(hooks)
@@ -1020,11 +1052,12 @@ async def hop_only(processes: list[int], aggregates: int, per: int, store_update
         hopped = await hop_scaling(infra.kafka, infra.mongo, processes, aggregates, per)
         store = await store_ceiling(infra.mongo, store_updates, 16)
     store_best = max(store["sequential_per_s"], store["concurrent_per_s"])
-    rows = [("store updates, best", f"{store_best:,.0f} upd/s", ""), *hop_process_rows(hopped)]
-    rows += [
-        (f"hop x{r['processes']} / store ceiling", f"{r['events_per_s'] / store_best:.3f}", "")
-        for r in hopped
+    rows = [
+        ("store updates, best", f"{store_best:,.0f} upd/s", "small $inc"),
+        *commit_ceiling_rows(store),
+        *hop_process_rows(hopped),
     ]
+    rows += hop_ratio_rows(hopped, store)
     print()
     for name, rate, lat in rows:
         print(f"  {name:<32} {rate:>16}   {lat}")
