@@ -1,7 +1,10 @@
 """`make bench`: the platform's ceilings and the cost of its machinery, measured in one run.
 
 (a) raw aiokafka produce -> consume: throughput (flood) and latency (paced);
-(b) raw single-document updates in the store: sequential and concurrent; then the size of the
+(b) raw single-document updates in the store: sequential and concurrent small `$inc`s, and
+    concurrent conditional updates of documents of the hop's own size (a Counter's state with
+    one ~520-byte outbox entry: the ceiling the hop's goal is measured against, both sides
+    writing the same document); then the size of the
     store's SQLite write-ahead log after many single updates and after bulk writes of 500;
 (c) the hop an event makes through the platform: aggregate commit with its outbox -> relay ->
     Kafka -> consumer applying it exactly once to another aggregate; events/s, p50/p99 latency,
@@ -14,7 +17,8 @@
     placing and of paying, refusals by status, at each client count of --order-clients, and
     the ratio to the store's ceiling measured in the same run;
 (c') the hop with 1 and 2 consumer processes in one consumer group: events/s, the rebalance
-    pause, each event applied once, and the store writes per event (tests/bench/hop_stage.py);
+    pause, each event applied once, the store writes per event and the CPU per event of each
+    process (tests/bench/hop_stage.py);
 (g) webhook deliveries (the webhooks service as its own process) to a local receiver at each
     subscriber count of --webhook-subscribers: deliveries/s and the lag from an event's commit
     (its timestamp) to its arrival, p50/p99 (tests/bench/webhooks_stage.py).
