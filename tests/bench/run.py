@@ -47,7 +47,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from hop_stage import hop_process_rows, hop_scaling
+from hop_stage import hop_process_rows, hop_scaling, watch_writes
 from pymongo import UpdateOne
 from webhooks_stage import webhook_deliveries, webhook_rows
 
@@ -422,6 +422,7 @@ async def hop(
     suffix = new_id()[-8:]
     topic = f"bench.hop.{suffix}"
     await ensure_topics(bootstrap, [topic, f"{topic}.dlq"], partitions=6)
+    writes = watch_writes(f"megp_bench_hop_{suffix}")  # per command, as stage (c') counts
     client = make_client(mongo)
     db = client[f"megp_bench_hop_{suffix}"]
     bus = KafkaBus(bootstrap, service="bench-hop")
@@ -446,19 +447,6 @@ async def hop(
         bus=bus,
         dead_letter_topic=f"{topic}.dlq",
     )
-    writes = {"commit": 0, "clear": 0, "apply": 0}
-
-    def counting(kind: str, fn: Any) -> Any:
-        async def wrapped(*a: Any, **kw: Any) -> Any:
-            writes[kind] += 1
-            return await fn(*a, **kw)
-
-        return wrapped
-
-    repo.add, repo.save = counting("commit", repo.add), counting("commit", repo.save)  # type: ignore[method-assign]
-    tallies.add = counting("apply", tallies.add)  # type: ignore[method-assign]
-    tallies.save = counting("apply", tallies.save)  # type: ignore[method-assign]
-    relay._clear = counting("clear", relay._clear)  # type: ignore[method-assign]
     await relay.start()
     await runner.start()
     total = counters * per_counter
@@ -500,7 +488,9 @@ async def hop(
         "latency_p50_ms": pct(latencies, 0.5) * 1000,
         "latency_p99_ms": pct(latencies, 0.99) * 1000,
         "latency_mean_ms": statistics.fmean(latencies) * 1000,
-        "store_writes_per_event": {k: v / total for k, v in writes.items()},
+        "store_writes_per_event": {
+            k: writes.commands[k] / total for k in ("commit", "relay", "apply")
+        },
     }
 
 
