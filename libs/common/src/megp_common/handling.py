@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -51,23 +52,52 @@ async def apply_once(
     return True
 
 
+class Recent(Generic[A]):
+    """The aggregates a consumer committed last, as it committed them, so that its next batch
+    for one of them writes without reading it first (a busy aggregate then costs one write per
+    batch, not a read and a write). Safe by the conditional update: a copy gone stale (another
+    process or request committed since) fails its write with ConcurrencyConflict, and the retry
+    reads the store. A copy is taken out while a batch works on it and put back only once its
+    commit succeeded, so a failed or concurrent batch never sees a half-changed one. Holds at
+    most `size` aggregates, the least recently committed dropped first."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._size = size
+        self._items: OrderedDict[str, A] = OrderedDict()
+
+    def take(self, aggregate_id: str) -> A | None:
+        return self._items.pop(aggregate_id, None)
+
+    def keep(self, aggregate: A) -> None:
+        self._items[aggregate.id] = aggregate
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 async def apply_many_once(
     repo: AggregateRepository[A],
     items: Sequence[tuple[str, str, Callable[[A], None]]],
     *,
     create: Callable[[str], A] | None = None,
+    recent: Recent[A] | None = None,
 ) -> int:
-    """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once,
-    given its events in order (skipping those already applied) and committed once. Aggregates
-    already stored are committed concurrently; those the batch creates are inserted together in
-    one bulk write (a run of enrollments makes as many new records). If any fails the caller
-    may re-run the batch, or each item, safely. Returns how many events took effect."""
+    """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once
+    (not at all if `recent` holds it as this process last committed it), given its events in
+    order (skipping those already applied) and committed once. Aggregates already stored are
+    committed concurrently; those the batch creates are inserted together in one bulk write (a
+    run of enrollments makes as many new records). If any fails the caller may re-run the
+    batch, or each item, safely. Returns how many events took effect."""
     by_aggregate: dict[str, list[tuple[str, Callable[[A], None]]]] = {}
     for aggregate_id, event_id, change in items:
         by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
 
     async def one(aggregate_id: str, changes: list[tuple[str, Callable[[A], None]]]) -> int:
-        aggregate = await repo.find(aggregate_id)
+        aggregate = recent.take(aggregate_id) if recent is not None else None
+        if aggregate is None:
+            aggregate = await repo.find(aggregate_id)
         is_new = aggregate is None
         if aggregate is None:
             if create is None:
@@ -81,18 +111,28 @@ async def apply_many_once(
             aggregate.mark_applied(event_id)
             applied += 1
         if applied == 0:
+            if recent is not None and not is_new:
+                recent.keep(aggregate)
             return 0
         if is_new:
-            created.append(aggregate)
-        else:
-            await repo.save(aggregate)
+            created.append(aggregate)  # inserted with the run's others, below
+            return applied
+        await repo.save(aggregate)
+        if recent is not None:
+            recent.keep(aggregate)
         return applied
 
     created: list[A] = []
     results = await asyncio.gather(*(one(a, c) for a, c in by_aggregate.items()))
     # any created concurrently by another writer: the caller retries against the stored ones
     # (those inserted here are committed; their events are remembered as applied)
-    if created and (taken := await repo.add_many(created)):
+    taken = await repo.add_many(created) if created else []
+    if recent is not None:
+        refused = {a.id for a in taken}
+        for aggregate in created:
+            if aggregate.id not in refused:
+                recent.keep(aggregate)
+    if taken:
         raise ConcurrencyConflict(
             f"{repo.model.__name__} {', '.join(a.id for a in taken[:3])} already exist"
         )
@@ -141,10 +181,11 @@ async def apply_planned(
     *,
     create: Callable[[str], A] | None = None,
     refusals: tuple[type[Exception], ...] = (),
+    recent: Recent[A] | None = None,
 ) -> int:
     """Apply each event's planned change exactly once, with one read and one write per
-    aggregate (`apply_many_once`), then the `then` of each event that took effect. Returns how
-    many did."""
+    aggregate (`apply_many_once`, with `recent` if given), then the `then` of each event that
+    took effect. Returns how many did."""
     creates: dict[str, Callable[[], A]] = {}
     took: list[Callable[[], object]] = []
     work: list[tuple[str, str, Callable[[A], None]]] = []
@@ -163,7 +204,7 @@ async def apply_planned(
             raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
         return create(aggregate_id)
 
-    applied = await apply_many_once(repo, work, create=make)
+    applied = await apply_many_once(repo, work, create=make, recent=recent)
     for then in took:
         then()
     return applied
@@ -202,6 +243,7 @@ def batched(
     hold: Callable[[list[str]], AbstractAsyncContextManager[object]] | None = None,
     after: Callable[[list[str]], object] | None = None,
     refusals: tuple[type[Exception], ...] = (),
+    recent: Recent[A] | None = None,
 ) -> BatchHandler:
     """The consumer's handler for one event type whose events each change one aggregate of
     `repo`: a run of them (consecutive, from one partition) is applied with one read and one
@@ -212,7 +254,9 @@ def batched(
     `create` makes an aggregate none is stored for (unless the plan says how); `hold` is the
     service's own serialization of writes to those aggregates (entered with the run's sorted
     ids, around the reads and writes), and `after` runs with them once the run is written
-    (awaited if it is a coroutine); `refusals` are the domain's errors no retry can cure."""
+    (awaited if it is a coroutine); `refusals` are the domain's errors no retry can cure;
+    `recent` keeps the aggregates the handler last committed, to write them without reading
+    them first (`Recent`)."""
 
     async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
         planned = await plan_run(plan, items)
@@ -220,7 +264,7 @@ def batched(
             return
         ids = sorted({step.aggregate_id for _, step in planned})
         async with hold(ids) if hold is not None else nullcontext():
-            await apply_planned(repo, planned, create=create, refusals=refusals)
+            await apply_planned(repo, planned, create=create, refusals=refusals, recent=recent)
         if after is not None:
             done = after(ids)
             if inspect.isawaitable(done):

@@ -48,7 +48,7 @@ class DocumentLocks:
     """
 
     def __init__(self) -> None:
-        self._here = KeyedLocks()
+        self._here: KeyedLocks[tuple[str, Any]] = KeyedLocks()
         self._across: KeyLocks | None = None
 
     def share_across_processes(self, locks: KeyLocks | None) -> None:
@@ -59,7 +59,7 @@ class DocumentLocks:
 
     @property
     def across_processes(self) -> bool:
-        """Whether each write also takes a store lock shared with other processes."""
+        """Whether every hold also takes a lock in the store (a round trip of its own)."""
         return self._across is not None
 
     @asynccontextmanager
@@ -71,6 +71,15 @@ class DocumentLocks:
             for doc_id in sorted(set(doc_ids)):
                 await stack.enter_async_context(self._here.hold((namespace, doc_id)))
             yield
+
+    @asynccontextmanager
+    async def hold_idle(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[list[Any]]:
+        """Hold the locks of those of `doc_ids` nobody holds or waits for right now, and yield
+        their ids: a bulk write to them then makes no writer wait behind it for long, and the
+        busy ones are left to be written one by one. Not for locks that cross processes."""
+        assert self._across is None, "hold_idle takes this process's locks only"
+        async with self._here.hold_free((namespace, doc_id) for doc_id in doc_ids) as keys:
+            yield [key[1] for key in keys]
 
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:

@@ -18,7 +18,15 @@ consumers drop as a duplicate.
 
 Clearing is deferred by up to `clear_delay_s` and done once per document for everything it
 published in that window: a busy aggregate then costs one clearing write per window instead of one
-per event. Publishing is not delayed; a crash in the window only means more duplicates.
+per event. Publishing is not delayed; a crash in the window only means more duplicates. The
+window's clearing writes go to the store as one bulk write per collection (one command, one
+statement per document): FerretDB takes a bulk write's statements at a fraction of the cost of
+as many commands. It holds the locks of the documents no commit of this process is writing at
+that moment; those with a commit under way are cleared one by one, after it, so no commit waits
+behind a whole batch. The few documents a commit reached in the meantime (the outbox is no
+longer exactly what was published) get a second bulk write that pulls just the published
+entries. Where the document locks cross processes (each hold is a
+store round trip), the relay clears document by document instead.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.bus import KafkaBus, OutgoingRecord
@@ -49,6 +58,9 @@ log = structlog.get_logger(__name__)
 FAULT_ENV = "MEGP_FAULT_RELAY_EXIT_AFTER_PUBLISH"
 
 DocKey = tuple[str, str]  # (collection, document id)
+
+# Documents cleared by one bulk write (FerretDB takes 50-200 statements a command best).
+CLEAR_BULK = 100
 
 
 class OutboxRelay:
@@ -190,7 +202,7 @@ class OutboxRelay:
     async def _clear_published(self) -> None:
         done, self._published = self._published, {}
         try:
-            await asyncio.gather(*(self._clear(key, entries) for key, entries in done.items()))
+            await self._clear_all(done)
         except BaseException:
             for key, entries in done.items():  # clearing twice is harmless
                 self._published.setdefault(key, []).extend(entries)
@@ -214,12 +226,63 @@ class OutboxRelay:
             log.error("fault injection: exiting after publish, before clearing the outbox")
             os._exit(17)
         if clear_now:
-            await asyncio.gather(*(self._clear(key, entries) for key, entries in turn.items()))
+            await self._clear_all(turn)
         else:
             for key, entries in turn.items():
                 self._published.setdefault(key, []).extend(entries)
         self.published += len(records)
         return len(records)
+
+    async def _clear_all(self, turn: dict[DocKey, list[Document]]) -> None:
+        if DOCUMENT_LOCKS.across_processes:
+            await asyncio.gather(*(self._clear(key, entries) for key, entries in turn.items()))
+            return
+        by_collection: dict[str, dict[Any, list[Document]]] = {}
+        for (collection, doc_id), entries in turn.items():
+            by_collection.setdefault(collection, {})[doc_id] = entries
+        for collection, docs in by_collection.items():
+            ids = list(docs)
+            for i in range(0, len(ids), CLEAR_BULK):
+                await self._clear_bulk(collection, {d: docs[d] for d in ids[i : i + CLEAR_BULK]})
+
+    async def _clear_bulk(self, collection: str, docs: dict[Any, list[Document]]) -> None:
+        """`_clear` for many documents of one collection, in bulk writes. The documents no
+        writer of this process holds are written together: each whose outbox is exactly what
+        was published is emptied and unflagged in one bulk write; if some were not (a commit
+        pushed more since), a second one pulls the published entries from those that still
+        hold them (the emptied no longer match its filter; an array of documents is matched by
+        a field of its items, as FerretDB v1 does not match an item by whole-document
+        equality). A document with a commit under way is cleared on its own after it, as
+        before: a bulk write never makes a commit wait for the whole batch."""
+        col = self._db[collection]
+        async with DOCUMENT_LOCKS.hold_idle(namespace(col), docs) as idle:
+            if idle:
+                emptied = await col.bulk_write(
+                    [
+                        UpdateOne(
+                            {"_id": doc_id, "outbox": docs[doc_id]},
+                            {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
+                        )
+                        for doc_id in idle
+                    ],
+                    ordered=False,
+                )
+                if emptied.matched_count < len(idle):
+                    await col.bulk_write(
+                        [
+                            UpdateOne(
+                                {
+                                    "_id": doc_id,
+                                    "outbox.id": {"$in": [e["id"] for e in docs[doc_id]]},
+                                },
+                                {"$pullAll": {"outbox": docs[doc_id]}},
+                            )
+                            for doc_id in idle
+                        ],
+                        ordered=False,
+                    )
+        busy = [doc_id for doc_id in docs if doc_id not in set(idle)]
+        await asyncio.gather(*(self._clear((collection, d), docs[d]) for d in busy))
 
     async def _clear(self, key: DocKey, entries: list[Document]) -> None:
         """Remove exactly the entries that were published; later ones stay for the next turn.

@@ -261,7 +261,7 @@ def check_idempotency_key(key: str | None, *, required: bool) -> str | None:
 #: still runs (a client that gave up waiting on a big sheet and sent it again) waits for that
 #: attempt and replays its answer, instead of running beside it and finding its own
 #: half-written work in the way.
-_IN_FLIGHT = KeyedLocks()
+_IN_FLIGHT: KeyedLocks[tuple[str, str]] = KeyedLocks()
 
 
 async def run_idempotent(

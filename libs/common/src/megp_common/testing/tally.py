@@ -21,7 +21,7 @@ from megp_common.bus import KafkaBus
 from megp_common.clock import SettableClock
 from megp_common.consumer import BatchHandler, ConsumerRunner, PermanentError
 from megp_common.events import EventEnvelope, EventPayload, event_type
-from megp_common.handling import Planned, apply_once, batched
+from megp_common.handling import Planned, Recent, apply_once, batched
 from megp_common.mongo import AggregateRepository, Document, OutboxWriter, make_client
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
@@ -75,8 +75,10 @@ def make_handler(tallies: TallyRepository, duplicates: list[str] | None = None):
     return on_incremented
 
 
-def make_batch_handler(tallies: TallyRepository) -> BatchHandler:
-    """The same effect as `make_handler`, one read and one write per tally per batch."""
+def make_batch_handler(tallies: TallyRepository, *, remember: bool = True) -> BatchHandler:
+    """The same effect as `make_handler`, one write per tally per batch (and one read, unless
+    the tally is the one this handler last committed: see `megp_common.handling.Recent`)."""
+    recent: Recent[Tally] | None = Recent() if remember else None
 
     def plan(env: EventEnvelope, event: TallyIncremented) -> Planned[Tally]:
         def add(t: Tally) -> None:
@@ -87,7 +89,7 @@ def make_batch_handler(tallies: TallyRepository) -> BatchHandler:
 
         return Planned(event.counter_id, add)
 
-    return batched(tallies, plan, create=lambda cid: Tally(id=cid))
+    return batched(tallies, plan, create=lambda cid: Tally(id=cid), recent=recent)
 
 
 def env_settings() -> tuple[str, str]:
