@@ -18,12 +18,17 @@ def test_the_busy_process_bounds_the_phase() -> None:
     try:
         pids = {"driver": os.getpid(), "spinner": spinner.pid}
         meter = CpuMeter(lambda: pids)
+        before = cpu_seconds(spinner.pid)
         time.sleep(1.5)  # the driver sleeps; the spinner spins
         row = meter.mark("setup")
+        after = cpu_seconds(spinner.pid)
     finally:
         spinner.kill()
         spinner.wait()
-    assert row["core_share"]["spinner"] > 0.3
+    assert before is not None and after is not None
+    # its share is the CPU it used over the phase's wall time (however busy the machine is)
+    assert abs(row["core_share"]["spinner"] - (after - before) / row["wall_s"]) < 0.05
+    assert row["core_share"]["spinner"] > 0
     assert row["core_share"]["driver"] < row["core_share"]["spinner"]
     (stage,) = by_stage(meter.phases)
     assert stage["stage"] == "setup" and stage["bound_by"] == "spinner"
