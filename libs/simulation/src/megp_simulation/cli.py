@@ -82,7 +82,11 @@ def run_simulation(
     offsets_before = asyncio.run(kafka.committed_offsets(bootstrap))
     sim = Simulation(api, scale, seed, quiet=quiet)
     sim.after_move = after_move
-    sim.meter = CpuMeter(lambda: platform_pids(platform))
+    log = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        log = out_dir / f"cpu-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-seed{seed}.jsonl"
+    sim.meter = CpuMeter(lambda: platform_pids(platform), log)
     sim.obligations = kafka.ObligationFeed(bootstrap, started_ms).start()
     # the banks subscribe before the first fund opens; `bank_checks` disables them at the end
     desk = BankDesk(api, sim.run_tag, quiet)

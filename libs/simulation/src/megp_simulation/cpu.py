@@ -8,6 +8,7 @@ time its killed incarnation used since the last mark is lost, a few seconds of o
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -34,8 +35,10 @@ class CpuMeter:
     with each process's share of a core over it; `pids()` names the processes to read each
     time, so that a restarted service is read under its new pid."""
 
-    def __init__(self, pids: Callable[[], Mapping[str, int]]) -> None:
-        self.pids = pids
+    def __init__(self, pids: Callable[[], Mapping[str, int]], log: Path | None = None) -> None:
+        """`log`: a file each mark is appended to as one JSON line, so that a run stopped
+        before its summary still says where its time went."""
+        self.pids, self.log = pids, log
         self.phases: list[dict[str, Any]] = []
         self._at = time.monotonic()
         self._seen: dict[str, tuple[int, float]] = self._read()
@@ -60,6 +63,9 @@ class CpuMeter:
         self._at, self._seen = now, seen
         phase_row = {"phase": phase, "wall_s": round(wall, 1), "core_share": shares}
         self.phases.append(phase_row)
+        if self.log is not None:
+            with self.log.open("a") as out:
+                out.write(json.dumps(phase_row) + "\n")
         return phase_row
 
 

@@ -69,3 +69,15 @@ def test_a_restarted_process_is_counted_from_its_new_start() -> None:
     # all of the new incarnation's time, not its time less the old one's
     assert row["core_share"]["svc"] >= round(used / row["wall_s"], 3) - 0.01
     assert cpu_seconds(second.pid) is None
+
+
+def test_each_mark_is_logged_as_it_is_made(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    log = tmp_path / "cpu.jsonl"
+    meter = CpuMeter(lambda: {"driver": os.getpid()}, log)
+    meter.mark("setup")
+    meter.mark("month 1")
+    rows = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["phase"] for r in rows] == ["setup", "month 1"]
+    assert rows == meter.phases
