@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from megp_common.aggregate import Aggregate
 from megp_common.errors import Conflict, NotFound
-from megp_common.mongo import AggregateRepository, ConcurrencyConflict
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Shard
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -20,10 +20,12 @@ async def apply_once(
     change: Callable[[A], None],
     *,
     create: Callable[[], A] | None = None,
+    shard: Shard | None = None,
 ) -> bool:
     """Load, check the event was not applied yet, change, remember the event id, commit: the id
-    and the effect land in one conditional write. Returns False for a duplicate."""
-    aggregate = await repo.find(aggregate_id)
+    and the effect land in one conditional write. Returns False for a duplicate. `shard`: the
+    aggregate's state and group as the event tells them (the load names them)."""
+    aggregate = await repo.find(aggregate_id, shard)
     if aggregate is None:
         if create is None:
             raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
@@ -48,17 +50,21 @@ async def apply_many_once(
     items: Sequence[tuple[str, str, Callable[[A], None]]],
     *,
     create: Callable[[str], A] | None = None,
+    shards: Mapping[str, Shard] | None = None,
 ) -> int:
     """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once,
     given its events in order (skipping those already applied) and committed once. Aggregates are
     committed concurrently; if any fails the caller may re-run the batch, or each item, safely.
-    Returns how many events took effect."""
+    Returns how many events took effect. `shards`: by aggregate id, its state and group as the
+    events tell them (each load names them)."""
     by_aggregate: dict[str, list[tuple[str, Callable[[A], None]]]] = {}
     for aggregate_id, event_id, change in items:
         by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
 
     async def one(aggregate_id: str, changes: list[tuple[str, Callable[[A], None]]]) -> int:
-        aggregate = await repo.find(aggregate_id)
+        aggregate = await repo.find(
+            aggregate_id, None if shards is None else shards.get(aggregate_id)
+        )
         is_new = aggregate is None
         if aggregate is None:
             if create is None:

@@ -20,6 +20,7 @@ from megp_common.context import causal_context
 from megp_common.contracts import credit, enrollment, ip_counsel
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_many_once, apply_once
+from megp_common.mongo import Shard
 
 Planned = tuple[str, Callable[[Fund], object]]  # the fund (group id) and the change to it
 Plan = Callable[[EventEnvelope, Any], Planned]
@@ -31,13 +32,14 @@ def _batched(services: Services, plan: Plan) -> BatchHandler:
     change runs in its own event's causal context, so what it records names its own cause."""
 
     async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
-        work = []
+        work, shards = [], {}
         for envelope, event in items:
             group_id, change = plan(envelope, event)
             work.append((group_id, envelope.id, _guarded(envelope, change)))
+            shards.setdefault(group_id, Shard(envelope.state, group_id))
         fund_ids = sorted({group_id for group_id, _, _ in work})
         async with services.writer.exclusive(fund_ids):  # in turn with the fund's requests
-            await apply_many_once(services.funds, work, create=new_fund)
+            await apply_many_once(services.funds, work, create=new_fund, shards=shards)
         for group_id in fund_ids:
             services.copier.notify(group_id)
 
@@ -105,7 +107,11 @@ class EventHandlers:
         reason. Asked of a loan, it is credit's. Nothing is posted to the fund here."""
         if e.source != "competition_fund":
             return
-        fund = None if e.group_id is None else await self.services.funds.find_view(e.group_id)
+        fund = (
+            None
+            if e.group_id is None
+            else await self.services.funds.find_view(e.group_id, Shard(env.state, e.group_id))
+        )
         is_open = fund is not None and fund.is_open
         refusal = fees.refusal_for(e.purpose, e.currency, is_open, e.group_id)
         request_id = fees.request_id_for(e.filing_id, e.deadline_id)
@@ -133,7 +139,10 @@ class EventHandlers:
                 refusal=refusal,
             )
 
-        await apply_once(self.services.spending, request_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id or e.requested_by)
+        await apply_once(
+            self.services.spending, request_id, env.id, nothing, create=create, shard=shard
+        )
 
     def group_formed(self, env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
         return e.group_id, lambda f: opening.open_fund(
@@ -198,7 +207,12 @@ class EventHandlers:
         )
         async with self.services.writer.exclusive([group_id]):  # in turn with the fund's requests
             await apply_once(
-                self.services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
+                self.services.funds,
+                group_id,
+                env.id,
+                change,
+                create=lambda: new_fund(group_id),
+                shard=Shard(env.state, group_id),
             )
 
     async def corrected(self, env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
@@ -214,7 +228,12 @@ class EventHandlers:
         )
         async with self.services.writer.exclusive([e.group_id]):
             applied = await apply_once(
-                self.services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
+                self.services.funds,
+                e.group_id,
+                env.id,
+                change,
+                create=lambda: new_fund(e.group_id),
+                shard=Shard(env.state, e.group_id),
             )
         if applied:
             self.services.copier.notify(e.group_id)
