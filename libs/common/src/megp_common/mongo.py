@@ -355,7 +355,7 @@ class OutboxWriter:
         service: str,
         topic: str,
         clock: Clock,
-        notify: Callable[[str, str, list[Document]], None] | None = None,
+        notify: Callable[[str, str, list[Document], Mapping[str, Any] | None], None] | None = None,
     ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
@@ -593,7 +593,7 @@ class AggregateRepository(Generic[A]):
         for listener in self._listeners:
             listener.note(aggregate)
         if entries and self._outbox.notify:
-            self._outbox.notify(self.collection, aggregate.id, entries)
+            self._outbox.notify(self.collection, aggregate.id, entries, aggregate._stored_key)
 
 
 def _dup_keys(exc: DuplicateKeyError) -> Any:

@@ -3,6 +3,7 @@ recorded in the same write as its effect."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from credit.domain.financing import (
@@ -23,6 +24,7 @@ from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from megp_common.handling import apply_once
+from megp_common.mongo import Shard
 
 
 def fee_request_id(filing_id: str, deadline_id: str) -> str:
@@ -62,7 +64,11 @@ class EventHandlers:
         of the Competition Sub-Fund, it is funds' to decide, not credit's."""
         if e.source != "loan":
             return
-        group = None if e.group_id is None else await self.services.groups.find(e.group_id)
+        group = (
+            None
+            if e.group_id is None
+            else await self.services.groups.find(e.group_id, Shard(env.state))
+        )
         odf_id = None if group is None else group.odf_id
         refusal = None
         if e.group_id is None:
@@ -97,7 +103,10 @@ class EventHandlers:
                 refusal=refusal,
             )
 
-        await apply_once(self.services.financing, request_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id or e.requested_by)
+        await apply_once(
+            self.services.financing, request_id, env.id, nothing, create=create, shard=shard
+        )
 
     async def financing_requested(
         self, env: EventEnvelope, e: trade.PurchaseFinancingRequested
@@ -130,7 +139,10 @@ class EventHandlers:
                 requested_on=e.requested_at.date(),
             )
 
-        await apply_once(self.services.financing, e.financing_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id)
+        await apply_once(
+            self.services.financing, e.financing_id, env.id, nothing, create=create, shard=shard
+        )
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
         """A member's sale, kept for their sales history (once per order and producer)."""
@@ -150,7 +162,9 @@ class EventHandlers:
         self, env: EventEnvelope, e: fnd.FundInitialPeriodClosed
     ) -> None:
         """Open the line at twice the first three months' deposits [¶79]."""
-        if e.total_deposited <= 0 or await self.services.lines.find(e.group_id) is not None:
+        if e.total_deposited <= 0:
+            return
+        if await self.services.lines.find(e.group_id, Shard(env.state)) is not None:
             return
         line = CreditLine.open(
             group_id=e.group_id,
@@ -176,21 +190,31 @@ class EventHandlers:
             # the payee funds names (the lender of record InstallmentDue named), else credit's
             loan.mark_paid(e.installment_number, "fund", paid_on, recorded_on=today, payee=e.lender)
 
+        await self._book(env, e.group_id, owed)
+        shard = Shard(env.state, e.group_id)
+        await apply_once(self.services.loans, e.loan_id, env.id, settled, shard=shard)
+        await self._judge_replenished(e.group_id, env.state)  # a replenishment may cover it
+
+    async def _book(
+        self, env: EventEnvelope, group_id: str, change: Callable[[FundRepayments], None]
+    ) -> None:
+        """The event applied to the group's book of what its fund paid (created by the first;
+        it keeps the group's state, as the event tells it, for its shard key)."""
         await apply_once(
             self.services.fund_repayments,
-            e.group_id,
+            group_id,
             env.id,
-            owed,
-            create=lambda: FundRepayments(id=e.group_id),
+            change,
+            create=lambda: FundRepayments(id=group_id, state=env.state),
+            shard=Shard(env.state, group_id),
         )
-        await apply_once(self.services.loans, e.loan_id, env.id, settled)
-        await self._judge_replenished(e.group_id)  # a replenishment may already cover it
 
     async def repayment_failed(self, env: EventEnvelope, e: fnd.FundRepaymentFailed) -> None:
         def overdue(loan: Loan) -> None:
             loan.mark_overdue(e.installment_number, e.reason)
 
-        await apply_once(self.services.loans, e.loan_id, env.id, overdue)
+        shard = Shard(env.state, e.group_id)
+        await apply_once(self.services.loans, e.loan_id, env.id, overdue, shard=shard)
 
     async def replenished(self, env: EventEnvelope, e: fnd.ReplenishmentReceived) -> None:
         """The borrower paid the fund back: the oldest instalments it paid for them are covered."""
@@ -199,14 +223,8 @@ class EventHandlers:
         def cover(book: FundRepayments) -> None:
             book.replenished(e.borrower_id, e.amount, e.still_owed, on)
 
-        await apply_once(
-            self.services.fund_repayments,
-            e.group_id,
-            env.id,
-            cover,
-            create=lambda: FundRepayments(id=e.group_id),
-        )
-        await self._judge_replenished(e.group_id)
+        await self._book(env, e.group_id, cover)
+        await self._judge_replenished(e.group_id, env.state)
 
     async def notice_issued(self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued) -> None:
         """The board's notice of non-fulfillment [¶77]: what it found open was not replenished
@@ -216,19 +234,13 @@ class EventHandlers:
         def notice(book: FundRepayments) -> None:
             book.noticed(e.borrower_id, on)
 
-        await apply_once(
-            self.services.fund_repayments,
-            e.group_id,
-            env.id,
-            notice,
-            create=lambda: FundRepayments(id=e.group_id),
-        )
-        await self._judge_replenished(e.group_id)
+        await self._book(env, e.group_id, notice)
+        await self._judge_replenished(e.group_id, env.state)
 
-    async def _judge_replenished(self, group_id: str) -> None:
+    async def _judge_replenished(self, group_id: str, state: str | None) -> None:
         """Carry what the group's book decided to the loans, then note it carried. It reads the
         stored book, so a redelivery after a crash between the writes completes the work."""
-        book = await self.services.fund_repayments.find(group_id)
+        book = await self.services.fund_repayments.find(group_id, Shard(state, group_id))
         if book is None or not book.to_carry():
             return
         grace = self.services.settings.replenishment_grace_days
@@ -237,7 +249,7 @@ class EventHandlers:
             by_loan.setdefault(item.loan_id, []).append(item)
         done: set[tuple[str, int]] = set()
         for loan_id, items in by_loan.items():
-            loan = await self.services.loans.find(loan_id)
+            loan = await self.services.loans.find(loan_id, Shard(state, group_id))
             if loan is None:
                 continue
             changed = False

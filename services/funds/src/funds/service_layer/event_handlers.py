@@ -32,7 +32,7 @@ def _batched(services: Services, plan: Plan) -> BatchHandler:
     change runs in its own event's causal context, so what it records names its own cause."""
 
     async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
-        work, shards = [], {}
+        work, shards = [], dict[str, Shard]()
         for envelope, event in items:
             group_id, change = plan(envelope, event)
             work.append((group_id, envelope.id, _guarded(envelope, change)))
