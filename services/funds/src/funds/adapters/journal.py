@@ -158,6 +158,7 @@ class JournalCopier:
         coalesce_s: float = 0.0,
         memory_keep: dict[str, int] | None = None,
         written: Callable[[str, str, Document], None] | None = None,
+        where: Callable[[str], Document] | None = None,
     ) -> None:
         """`written(collection, fund id, document)`: told each side document as this copier
         left it (FundRepository.side_written keeps it, so this process's next reads of the
@@ -172,17 +173,24 @@ class JournalCopier:
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
+        # a fund's filter with its shard key as this process knows it (FundRepository.by_id)
+        self.where = where or (lambda fund_id: {"_id": fund_id})
 
     def notify(self, fund_id: str) -> None:
         self._dirty.add(fund_id)
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one(
-            {"_id": fund_id},
-            {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1, PARTS_PENDING: 1}
-            | SHARD_READ,
-        )
+        query = self.where(fund_id)
+        projection = {
+            PENDING_ENTRIES: 1,
+            ARCHIVE_PENDING: 1,
+            MEMORY_PENDING: 1,
+            PARTS_PENDING: 1,
+        } | SHARD_READ
+        doc = await self.funds.find_one(query, projection)
+        if doc is None and len(query) > 1:  # the key changed since: by _id alone
+            doc = await self.funds.find_one({"_id": fund_id}, projection)
         # each item is stored packed (FundRepository.packed_items); the pull takes the very
         # values read, so it removes exactly what was copied
         pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
