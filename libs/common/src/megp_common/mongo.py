@@ -415,13 +415,18 @@ class AggregateRepository(Generic[A]):
     shard_key: ClassVar[tuple[str, ...]] = ()
     #: The aggregate's id is its group's id (a fund, a credit line): every load knows the group.
     id_is_group: ClassVar[bool] = False
-    #: how many aggregates' stored keys a repository remembers, the most recently used
-    KEYS_REMEMBERED: ClassVar[int] = 65536
+    #: how many aggregates' stored keys a repository remembers, the most recently used (a
+    #: few hundred bytes each)
+    KEYS_REMEMBERED: ClassVar[int] = 16384
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
         self._listeners: list[CommitListener[A]] = []
-        self._keys: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # aggregate id -> its stored key's values, in the order of `_key_fields`
+        self._keys: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._key_fields = tuple(f for f in self.shard_key if f != "_id")
+        if set(self.shard_key) & self.packed:
+            raise ValueError(f"{self.collection}: a shard-key field cannot be packed")
         if self.shard_key:
             SHARD_KEYS[namespace(self.col)] = self.shard_key
 
@@ -453,9 +458,9 @@ class AggregateRepository(Generic[A]):
         and in this repository (a later load without a hint names it)."""
         if not self.shard_key:
             return
-        key = {f: doc.get(f) for f in self.shard_key if f != "_id"}
-        aggregate._stored_key = key
-        self._keys[aggregate.id] = key
+        values = tuple(doc.get(f) for f in self._key_fields)
+        aggregate._stored_key = dict(zip(self._key_fields, values, strict=True))
+        self._keys[aggregate.id] = values
         self._keys.move_to_end(aggregate.id)
         if len(self._keys) > self.KEYS_REMEMBERED:
             self._keys.popitem(last=False)
@@ -466,9 +471,7 @@ class AggregateRepository(Generic[A]):
         out (a load without the whole key goes to every shard)."""
         query: Document = {"_id": aggregate_id}
         remembered = self._keys.get(aggregate_id)
-        for field in self.shard_key:
-            if field == "_id":
-                continue
+        for n, field in enumerate(self._key_fields):
             value = None
             if shard is not None:
                 value = shard.state if field == "state" else shard.group
@@ -476,8 +479,8 @@ class AggregateRepository(Generic[A]):
                 value = aggregate_id
             if value is not None:
                 query[field] = value
-            elif remembered is not None and field in remembered:
-                query[field] = remembered[field]
+            elif remembered is not None:
+                query[field] = remembered[n]
         return query
 
     async def find_doc(
@@ -485,12 +488,10 @@ class AggregateRepository(Generic[A]):
         aggregate_id: str,
         shard: Shard | None = None,
         projection: Mapping[str, Any] | None = None,
-        *,
-        col: AsyncCollection[Document] | None = None,
     ) -> Document | None:
         """One document by id, its shard key named as `by_id` knows it; when that finds none
         (a new aggregate, or a hint that was wrong) it is read again by `_id` alone."""
-        col = self.col if col is None else col
+        col = self.col
         query = self.by_id(aggregate_id, shard)
         doc = await col.find_one(query, projection)
         if doc is None and len(query) > 1:
@@ -576,7 +577,9 @@ class AggregateRepository(Generic[A]):
         # its state when it opens; MongoDB moves such a document in a retryable write whose
         # filter names the whole stored key)
         stored = aggregate._stored_key
-        query.update(self._keys.get(aggregate.id, {}) if stored is None else stored)
+        if stored is None and aggregate.id in self._keys:
+            stored = dict(zip(self._key_fields, self._keys[aggregate.id], strict=True))
+        query.update(stored or {})
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
             result = await self.col.update_one(query, update)
         if result.matched_count == 0:
