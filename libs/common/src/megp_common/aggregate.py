@@ -35,6 +35,9 @@ class Aggregate(BaseModel):
     applied: list[str] = []
 
     _recorded: list[RecordedEvent] = PrivateAttr(default_factory=list)
+    #: the shard-key fields as the store holds them (set by the repository that read or wrote
+    #: this copy: megp_common.mongo.AggregateRepository.shard_key); None: never stored
+    _stored_key: dict[str, object] | None = PrivateAttr(default=None)
 
     def partition_key(self) -> str:
         """The Kafka key of this aggregate's events; override to key by project group."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -17,7 +17,7 @@ from megp_common.consumer import BatchHandler, PermanentError
 from megp_common.context import causal_context
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import EventEnvelope
-from megp_common.mongo import AggregateRepository, ConcurrencyConflict
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Shard
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -29,10 +29,12 @@ async def apply_once(
     change: Callable[[A], None],
     *,
     create: Callable[[], A] | None = None,
+    shard: Shard | None = None,
 ) -> bool:
     """Load, check the event was not applied yet, change, remember the event id, commit: the id
-    and the effect land in one conditional write. Returns False for a duplicate."""
-    aggregate = await repo.find(aggregate_id)
+    and the effect land in one conditional write. Returns False for a duplicate. `shard`: the
+    aggregate's state and group as the event tells them (the load names them)."""
+    aggregate = await repo.find(aggregate_id, shard)
     if aggregate is None:
         if create is None:
             raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
@@ -83,13 +85,15 @@ async def apply_many_once(
     *,
     create: Callable[[str], A] | None = None,
     recent: Recent[A] | None = None,
+    shards: Mapping[str, Shard] | None = None,
 ) -> int:
     """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once
     (not at all if `recent` holds it as this process last committed it), given its events in
     order (skipping those already applied) and committed once. Aggregates already stored are
     committed concurrently; those the batch creates are inserted together in one bulk write (a
     run of enrollments makes as many new records). If any fails the caller may re-run the
-    batch, or each item, safely. Returns how many events took effect."""
+    batch, or each item, safely. Returns how many events took effect. `shards`: by aggregate
+    id, its state and group as the events tell them (each load names them)."""
     by_aggregate: dict[str, list[tuple[str, Callable[[A], None]]]] = {}
     for aggregate_id, event_id, change in items:
         by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
@@ -97,7 +101,9 @@ async def apply_many_once(
     async def one(aggregate_id: str, changes: list[tuple[str, Callable[[A], None]]]) -> int:
         aggregate = recent.take(aggregate_id) if recent is not None else None
         if aggregate is None:
-            aggregate = await repo.find(aggregate_id)
+            aggregate = await repo.find(
+                aggregate_id, None if shards is None else shards.get(aggregate_id)
+            )
         is_new = aggregate is None
         if aggregate is None:
             if create is None:
@@ -144,12 +150,15 @@ class Planned(Generic[A]):
     """What one consumed event does to one aggregate: its id and the change. `create` makes
     the aggregate when none is stored yet (the first planned one of a run counts), and `then`
     runs once the write holding the change is done, only if the event took effect (a
-    redelivered one does not), for what follows it outside the store (a log line)."""
+    redelivered one does not), for what follows it outside the store (a log line). `shard`:
+    where the aggregate lives, as the event tells it (its load names it); by default the
+    event's state, the group left to what the repository knows."""
 
     aggregate_id: str
     change: Callable[[A], object]
     create: Callable[[], A] | None = None
     then: Callable[[], object] | None = None
+    shard: Shard | None = None
 
 
 #: from an event (envelope and payload), what it does; None when it concerns no aggregate
@@ -187,11 +196,13 @@ async def apply_planned(
     aggregate (`apply_many_once`, with `recent` if given), then the `then` of each event that
     took effect. Returns how many did."""
     creates: dict[str, Callable[[], A]] = {}
+    shards: dict[str, Shard] = {}
     took: list[Callable[[], object]] = []
     work: list[tuple[str, str, Callable[[A], None]]] = []
     for envelope, step in planned:
         if step.create is not None:
             creates.setdefault(step.aggregate_id, step.create)
+        shards.setdefault(step.aggregate_id, step.shard or Shard(envelope.state))
         change = guarded(envelope, step.change, refusals)
         if step.then is not None:
             change = _noting(change, step.then, took)
@@ -204,7 +215,7 @@ async def apply_planned(
             raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
         return create(aggregate_id)
 
-    applied = await apply_many_once(repo, work, create=make, recent=recent)
+    applied = await apply_many_once(repo, work, create=make, recent=recent, shards=shards)
     for then in took:
         then()
     return applied

@@ -40,6 +40,18 @@ STORE_COMMAND_SECONDS: Final = Counter(
 STORE_COMMANDS: Final = Counter(
     "megp_store_commands", "Store commands sent.", ["database", "collection", "command"]
 )
+STORE_SHARD_FILTERS: Final = Counter(
+    "megp_store_shard_filters",
+    "Filters sent to a collection that names a shard key (megp_common.mongo.SHARD_KEYS), by "
+    "whether they carry the whole key (keyed: 'yes'/'no') and by their top-level fields "
+    "(shape, sorted): a 'no' is a query a sharded cluster would send to every shard.",
+    ["database", "collection", "command", "keyed", "shape"],
+)
+STORE_SHARD_HINT_MISSES: Final = Counter(
+    "megp_store_shard_hint_misses",
+    "Loads whose shard hint (state, group) found nothing, read again by _id alone.",
+    ["database", "collection"],
+)
 PRODUCERS_REPLACED: Final = Counter(
     "megp_kafka_producers_replaced",
     "Kafka producers replaced after the broker refused their sequence state.",

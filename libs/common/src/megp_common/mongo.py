@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import zlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,7 +32,12 @@ from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
 from megp_common.keyed import KeyedLocks
-from megp_common.metrics import STORE_COMMAND_SECONDS, STORE_COMMANDS
+from megp_common.metrics import (
+    STORE_COMMAND_SECONDS,
+    STORE_COMMANDS,
+    STORE_SHARD_FILTERS,
+    STORE_SHARD_HINT_MISSES,
+)
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -124,7 +131,7 @@ def make_client(
 ) -> AsyncMongoClient[Document]:
     """`server_selection_timeout_ms` bounds how long a request waits for a usable server (a
     `serverSelectionTimeoutMS` in the URL wins)."""
-    listeners: list[monitoring.CommandListener] = [StoreTimer()]
+    listeners: list[monitoring.CommandListener] = [StoreTimer(), ShardFilterCounter()]
     if os.environ.get("MEGP_REPORT_SCANS"):
         listeners.append(ScanReporter())
     options: dict[str, Any] = {}
@@ -166,6 +173,84 @@ class StoreTimer(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         self._done(event.request_id, event.duration_micros)
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """What a caller knows of where an aggregate lives: its state and its group (None: not
+    known). A load given one names them in its filter, so that a sharded cluster asks only the
+    shards of that key (AggregateRepository.shard_key); a wrong hint costs a second read."""
+
+    state: str | None = None
+    group: str | None = None
+
+    @classmethod
+    def in_scope(cls, states: Iterable[str], group: str | None = None) -> Shard:
+        """The hint a caller's state scope gives: its state when it has exactly one."""
+        scope = set(states)
+        state = next(iter(scope)) if len(scope) == 1 and "*" not in scope else None
+        return cls(state, group)
+
+
+#: namespace ("db.collection") -> its shard key's fields, filled by each repository this
+#: process builds; the filters ShardFilterCounter checks
+SHARD_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def shard_filters(
+    database: str, command: Mapping[str, Any]
+) -> tuple[str, str, list[Document]] | None:
+    """(namespace, command name, filters) of a read or write on a collection in SHARD_KEYS."""
+    name = next(iter(command), "")
+    key = ShardFilterCounter.FILTERS.get(name)
+    target = command.get(name)
+    if key is None or not isinstance(target, str):
+        return None
+    ns = f"{database}.{target}"
+    if ns not in SHARD_KEYS:
+        return None
+    body = command.get(key)
+    if isinstance(body, list):
+        return ns, name, [dict(x.get("q", {})) for x in body]
+    return ns, name, [dict(body or {})]
+
+
+def carries_key(fields: Sequence[str], query: Mapping[str, Any]) -> bool:
+    """True when `query` names every field of a shard key by equality (a value, not an
+    operator): what a sharded cluster routes to the shards of one key."""
+    for field in fields:
+        if field not in query:
+            return False
+        value = query[field]
+        if isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
+            return False
+    return True
+
+
+class ShardFilterCounter(monitoring.CommandListener):
+    """Counts the filters sent to a collection with a shard key, keyed or not, by their fields
+    (`megp_store_shard_filters_total` on /metrics): how a sharded cluster would route them."""
+
+    FILTERS = {"find": "filter", "update": "updates", "delete": "deletes", "findAndModify": "query"}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in self.FILTERS:
+            return
+        found = shard_filters(event.database_name, event.command)
+        if found is None:
+            return
+        ns, name, filters = found
+        database, collection = ns.split(".", 1)
+        for query in filters:
+            keyed = "yes" if carries_key(SHARD_KEYS[ns], query) else "no"
+            shape = ",".join(sorted(query))
+            STORE_SHARD_FILTERS.labels(database, collection, name, keyed, shape).inc()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 class ScanReporter(monitoring.CommandListener):
@@ -288,7 +373,7 @@ class OutboxWriter:
         service: str,
         topic: str,
         clock: Clock,
-        notify: Callable[[str, str, list[Document]], None] | None = None,
+        notify: Callable[[str, str, list[Document], Mapping[str, Any] | None], None] | None = None,
     ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
@@ -340,10 +425,28 @@ class AggregateRepository(Generic[A]):
     #: List fields whose items are stored one compressed value each: still a list the store
     #: can `$pullAll` from by value (what a copier that moves them elsewhere needs).
     packed_items: ClassVar[frozenset[str]] = frozenset()
+    #: The collection's shard key on a sharded cluster (docs/architecture.md, "MongoDB
+    #: sharding"): top-level stored fields, `state` for the state, `_id` for the id, any other
+    #: for the group. A commit's filter names them as the store holds them (what the copy was
+    #: read with), never as the commit changes them; a load by id names what its `Shard` hint
+    #: knows, else what this repository last read or wrote of that aggregate.
+    shard_key: ClassVar[tuple[str, ...]] = ()
+    #: The aggregate's id is its group's id (a fund, a credit line): every load knows the group.
+    id_is_group: ClassVar[bool] = False
+    #: how many aggregates' stored keys a repository remembers, the most recently used (a
+    #: few hundred bytes each)
+    KEYS_REMEMBERED: ClassVar[int] = 16384
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
         self._listeners: list[CommitListener[A]] = []
+        # aggregate id -> its stored key's values, in the order of `_key_fields`
+        self._keys: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._key_fields = tuple(f for f in self.shard_key if f != "_id")
+        if set(self.shard_key) & self.packed:
+            raise ValueError(f"{self.collection}: a shard-key field cannot be packed")
+        if self.shard_key:
+            SHARD_KEYS[namespace(self.col)] = self.shard_key
 
     def on_commit(self, listener: CommitListener[A]) -> None:
         """Tell `listener` of every aggregate this repository commits (megp_common.watched
@@ -363,6 +466,57 @@ class AggregateRepository(Generic[A]):
             doc = unpacked(doc, self.col.codec_options, self.packed_items)
         return self.model.model_validate(doc)
 
+    def _loaded(self, doc: Document) -> A:
+        aggregate = self._load(doc)
+        self._note_key(aggregate, doc)
+        return aggregate
+
+    def _note_key(self, aggregate: Aggregate, doc: Mapping[str, Any]) -> None:
+        """Remember the shard key `doc` holds as stored: on this copy (its commit names it)
+        and in this repository (a later load without a hint names it)."""
+        if not self.shard_key:
+            return
+        values = tuple(doc.get(f) for f in self._key_fields)
+        aggregate._stored_key = dict(zip(self._key_fields, values, strict=True))
+        self._keys[aggregate.id] = values
+        self._keys.move_to_end(aggregate.id)
+        if len(self._keys) > self.KEYS_REMEMBERED:
+            self._keys.popitem(last=False)
+
+    def by_id(self, aggregate_id: str, shard: Shard | None = None) -> Document:
+        """The filter of a load by id: the id and each shard-key field the hint names, else
+        the one this repository last read or wrote for it; a field known from neither is left
+        out (a load without the whole key goes to every shard)."""
+        query: Document = {"_id": aggregate_id}
+        remembered = self._keys.get(aggregate_id)
+        for n, field in enumerate(self._key_fields):
+            value = None
+            if shard is not None:
+                value = shard.state if field == "state" else shard.group
+            if value is None and field != "state" and self.id_is_group:
+                value = aggregate_id
+            if value is not None:
+                query[field] = value
+            elif remembered is not None:
+                query[field] = remembered[n]
+        return query
+
+    async def find_doc(
+        self,
+        aggregate_id: str,
+        shard: Shard | None = None,
+        projection: Mapping[str, Any] | None = None,
+    ) -> Document | None:
+        """One document by id, its shard key named as `by_id` knows it; when that finds none
+        (a new aggregate, or a hint that was wrong) it is read again by `_id` alone."""
+        col = self.col
+        query = self.by_id(aggregate_id, shard)
+        doc = await col.find_one(query, projection)
+        if doc is None and len(query) > 1:
+            STORE_SHARD_HINT_MISSES.labels(col.database.name, col.name).inc()
+            doc = await col.find_one({"_id": aggregate_id}, projection)
+        return doc
+
     def _appended(self, aggregate: A) -> Document:
         """Lists to extend in the commit's own write, without `$set`ting them (`$push`ed on an
         update, stored as they are on an insert): what a subclass keeps outside the aggregate's
@@ -379,15 +533,16 @@ class AggregateRepository(Generic[A]):
                 doc[name] = [pack(item) for item in doc[name]]
         return doc
 
-    async def get(self, aggregate_id: str) -> A:
-        found = await self.find(aggregate_id)
+    async def get(self, aggregate_id: str, shard: Shard | None = None) -> A:
+        found = await self.find(aggregate_id, shard)
         if found is None:
             raise NotFound(f"{self.model.__name__} {aggregate_id} does not exist")
         return found
 
-    async def find(self, aggregate_id: str) -> A | None:
-        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
-        return self._load(doc) if doc else None
+    async def find(self, aggregate_id: str, shard: Shard | None = None) -> A | None:
+        """`shard`: what the caller knows of the aggregate's state and group (see `by_id`)."""
+        doc = await self.find_doc(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0})
+        return self._loaded(doc) if doc else None
 
     async def find_many(
         self,
@@ -402,7 +557,7 @@ class AggregateRepository(Generic[A]):
         cursor = self.col.find(
             dict(query), {"outbox": 0, OUTBOX_FLAG: 0}, sort=sort, limit=limit, **extra
         )
-        return [self._load(d) async for d in cursor]
+        return [self._loaded(d) async for d in cursor]
 
     async def add(self, aggregate: A) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
@@ -418,6 +573,7 @@ class AggregateRepository(Generic[A]):
                 f"{self.model.__name__} {aggregate.id} already exists",
                 extensions={"duplicate": _dup_keys(exc)},
             ) from exc
+        self._note_key(aggregate, doc)
         self._committed(aggregate, 1, entries)
 
     async def add_many(self, aggregates: Sequence[A]) -> list[A]:
@@ -459,6 +615,7 @@ class AggregateRepository(Generic[A]):
                 refused = {int(e["index"]) for e in errors}
         for n, aggregate in enumerate(aggregates):
             if n not in refused:
+                self._note_key(aggregate, docs[n])
                 self._committed(aggregate, 1, entries_of[n])
         return [a for n, a in enumerate(aggregates) if n in refused]
 
@@ -475,6 +632,18 @@ class AggregateRepository(Generic[A]):
         if pushes:
             update["$push"] = pushes
         return update
+
+    def _commit_filter(self, aggregate: A) -> Document:
+        """The conditional commit's filter: the id, the version read, and the shard key as
+        stored, this copy's as read (a commit may change it: a fund given its state when it
+        opens; MongoDB moves such a document in a retryable write whose filter names the whole
+        stored key)."""
+        query: Document = {"_id": aggregate.id, "version": aggregate.version}
+        stored = aggregate._stored_key
+        if stored is None and aggregate.id in self._keys:
+            stored = dict(zip(self._key_fields, self._keys[aggregate.id], strict=True))
+        query.update(stored or {})
+        return query
 
     async def save_many(self, aggregates: Sequence[A]) -> list[A]:
         """`save` for many aggregates whose change records no event (a sheet's lines naming
@@ -501,8 +670,7 @@ class AggregateRepository(Generic[A]):
             return []
         updates = [self._update(a, []) for a in aggregates]
         ops = [
-            UpdateOne({"_id": a.id, "version": a.version}, u)
-            for a, u in zip(aggregates, updates, strict=True)
+            UpdateOne(self._commit_filter(a), u) for a, u in zip(aggregates, updates, strict=True)
         ]
         ids = [a.id for a in aggregates]
         async with DOCUMENT_LOCKS.hold_many(namespace(self.col), ids):
@@ -517,8 +685,9 @@ class AggregateRepository(Generic[A]):
                     d is not None and all(d.get(k) == v for k, v in u["$set"].items())
                     for d, u in zip(stored, updates, strict=True)
                 ]
-        for aggregate, mine in zip(aggregates, ours, strict=True):
+        for aggregate, update, mine in zip(aggregates, updates, ours, strict=True):
             if mine:
+                self._note_key(aggregate, update["$set"])
                 self._committed(aggregate, aggregate.version + 1, [])
         return [a for a, mine in zip(aggregates, ours, strict=True) if not mine]
 
@@ -527,13 +696,15 @@ class AggregateRepository(Generic[A]):
         entries = self._outbox.entries(aggregate)
         expected = aggregate.version
         update = self._update(aggregate, entries)
+        query = self._commit_filter(aggregate)
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
-            result = await self.col.update_one({"_id": aggregate.id, "version": expected}, update)
+            result = await self.col.update_one(query, update)
         if result.matched_count == 0:
             raise ConcurrencyConflict(
                 f"{self.model.__name__} {aggregate.id} was changed by someone else; "
                 "read it again and retry"
             )
+        self._note_key(aggregate, update["$set"])
         self._committed(aggregate, expected + 1, entries)
 
     def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
@@ -542,7 +713,7 @@ class AggregateRepository(Generic[A]):
         for listener in self._listeners:
             listener.note(aggregate)
         if entries and self._outbox.notify:
-            self._outbox.notify(self.collection, aggregate.id, entries)
+            self._outbox.notify(self.collection, aggregate.id, entries, aggregate._stored_key)
 
 
 def _dup_keys(exc: DuplicateKeyError) -> Any:

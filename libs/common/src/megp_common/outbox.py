@@ -16,6 +16,11 @@ store nor the last minute's commits. All of it runs in one task, so one
 document's events leave in order; a sweep may repeat an event the fast path also sends, which
 consumers drop as a duplicate.
 
+A commit hands over its document's shard key as stored (AggregateRepository.shard_key), and the
+sweep reads it with the entries: the clearing writes name it, so a sharded cluster routes them to
+one shard. A key that changed since (a later commit gave the aggregate its state) misses, and
+the entries are then pulled by `_id` alone.
+
 Clearing is deferred by up to `clear_delay_s` and done once per document for everything it
 published in that window: a busy aggregate then costs one clearing write per window instead of one
 per event. Publishing is not delayed; a crash in the window only means more duplicates. The
@@ -34,7 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -48,6 +53,7 @@ from megp_common.mongo import (
     OUTBOX_FLAG,
     OUTBOX_PENDING_VALUE,
     SCALAR_EQ,
+    SHARD_KEYS,
     Document,
     namespace,
 )
@@ -82,16 +88,29 @@ class OutboxRelay:
         self._batch = batch
         self._fresh: dict[DocKey, list[Document]] = {}
         self._published: dict[DocKey, list[Document]] = {}  # published, not yet cleared
+        self._keys: dict[DocKey, Document] = {}  # the shard key as stored, until cleared
         self._clear_delay = clear_delay_s
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fault = os.environ.get(FAULT_ENV) == "1"
         self.published = 0
 
-    def notify(self, collection: str, doc_id: str, entries: Sequence[Document]) -> None:
-        """Called right after a commit wrote `entries` into the document's outbox."""
+    def notify(
+        self,
+        collection: str,
+        doc_id: str,
+        entries: Sequence[Document],
+        key: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Called right after a commit wrote `entries` into the document's outbox; `key`: the
+        document's shard-key fields as that commit left them."""
         self._fresh.setdefault((collection, doc_id), []).extend(entries)
+        if key:
+            self._keys[(collection, doc_id)] = dict(key)
         self._wake.set()
+
+    def _filter(self, key: DocKey) -> Document:
+        return {"_id": key[1], **self._keys.get(key, {})}
 
     async def start(self) -> None:
         await self.ensure_index()
@@ -164,8 +183,13 @@ class OutboxRelay:
         the documents a commit flagged (OUTBOX_FLAG), and unflags those found empty."""
         total = 0
         for collection in self._collections:
+            shard_key = [
+                f for f in SHARD_KEYS.get(f"{self._db.name}.{collection}", ()) if f != "_id"
+            ]
             cursor = self._db[collection].find(
-                {OUTBOX_FLAG: OUTBOX_PENDING_VALUE}, {"outbox": 1}, comment=SCALAR_EQ
+                {OUTBOX_FLAG: OUTBOX_PENDING_VALUE},
+                {"outbox": 1, **dict.fromkeys(shard_key, 1)},
+                comment=SCALAR_EQ,
             )
             # entries this process is already publishing or has published and not yet cleared
             # are the fast path's; sending them again would only make duplicates
@@ -176,6 +200,8 @@ class OutboxRelay:
             }
             found, empty = {}, []
             async for d in cursor:
+                if shard_key:
+                    self._keys.setdefault((collection, d["_id"]), {f: d.get(f) for f in shard_key})
                 outbox = d.get("outbox") or []
                 pending = [e for e in outbox if e["id"] not in inflight]
                 if pending:
@@ -183,6 +209,8 @@ class OutboxRelay:
                 elif not outbox:
                     empty.append(d["_id"])
             await self._unflag(collection, empty)
+            for doc_id in empty:
+                self._keys.pop((collection, doc_id), None)
             OUTBOX_PENDING.labels(self._service).set(sum(len(v) for v in found.values()))
             keys = list(found)
             for i in range(0, len(keys), self._batch):
@@ -196,7 +224,8 @@ class OutboxRelay:
         for doc_id in ids:
             async with DOCUMENT_LOCKS.hold(namespace(col), doc_id):
                 await col.update_one(
-                    {"_id": doc_id, "outbox": {"$size": 0}}, {"$unset": {OUTBOX_FLAG: ""}}
+                    {**self._filter((collection, doc_id)), "outbox": {"$size": 0}},
+                    {"$unset": {OUTBOX_FLAG: ""}},
                 )
 
     async def _clear_published(self) -> None:
@@ -289,10 +318,15 @@ class OutboxRelay:
         When they are all the outbox holds (the usual case) the same write also drops the
         document's flag, so the sweep never has to visit it."""
         col = self._db[key[0]]
+        where = self._filter(key)
         async with DOCUMENT_LOCKS.hold(namespace(col), key[1]):
             emptied = await col.update_one(
-                {"_id": key[1], "outbox": entries},
+                {**where, "outbox": entries},
                 {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
             )
             if emptied.matched_count == 0:  # later entries arrived: they keep the flag
-                await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})
+                pulled = await col.update_one(where, {"$pullAll": {"outbox": entries}})
+                if pulled.matched_count == 0 and len(where) > 1:  # the key changed since
+                    await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})
+            elif key not in self._fresh and key not in self._published:
+                self._keys.pop(key, None)  # emptied, and nothing newer waits

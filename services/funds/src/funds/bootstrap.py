@@ -59,6 +59,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
             coalesce_s=settings.journal_copy_coalesce_s,
             memory_keep={"recent_entry_ids": policy.recent_entries_remembered},
             written=funds.side_written,
+            where=funds.by_id,
         ),
         archive=archive,
         spending=SpendingRequestRepository(runtime.db, runtime.outbox),

@@ -40,6 +40,7 @@ class LoanRepository(AggregateRepository[Loan]):
 
     collection = "loans"
     model = Loan
+    shard_key = ("state", "group_id")
     indexes = (
         IndexModel([("group_id", ASCENDING)]),
         IndexModel([("status", ASCENDING)]),
@@ -90,6 +91,7 @@ class LoanRepository(AggregateRepository[Loan]):
 class LineRepository(AggregateRepository[CreditLine]):
     collection = "credit_lines"
     model = CreditLine
+    shard_key = ("state", "_id")  # the id is the group's
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         super().__init__(db, outbox)
@@ -118,6 +120,7 @@ class LineRepository(AggregateRepository[CreditLine]):
 class LeaseRepository(AggregateRepository[Lease]):
     collection = "leases"
     model = Lease
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING)]),)
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
@@ -132,6 +135,7 @@ class LeaseRepository(AggregateRepository[Lease]):
 class GroupRepository(AggregateRepository[GroupRecord]):
     collection = "groups"
     model = GroupRecord
+    shard_key = ("state", "_id")  # the id is the group's
 
 
 class FundRepaymentsRepository(AggregateRepository[FundRepayments]):
@@ -139,6 +143,7 @@ class FundRepaymentsRepository(AggregateRepository[FundRepayments]):
 
     collection = "fund_repayments"
     model = FundRepayments
+    shard_key = ("state", "_id")  # the id is the group's
 
 
 class FinancingRepository(AggregateRepository[FinancingRequest]):
@@ -146,6 +151,7 @@ class FinancingRepository(AggregateRepository[FinancingRequest]):
 
     collection = "financing_requests"
     model = FinancingRequest
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING)]),)
 
     async def of_group(

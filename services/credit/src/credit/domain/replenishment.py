@@ -42,6 +42,8 @@ class FundPaidInstalment(BaseModel):
 class FundRepayments(Aggregate):
     """Its id is the project group's id (the fund's id)."""
 
+    #: the group's state, as the first event about the book told it (its shard key's)
+    state: str | None = None
     items: list[FundPaidInstalment] = []
     #: borrower -> the day of the notice their current unpaid stretch is under
     under_notice: dict[str, date] = {}

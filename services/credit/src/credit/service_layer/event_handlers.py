@@ -7,6 +7,7 @@ run's events over one by one, each retried on its conflict."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,12 +29,26 @@ from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from megp_common.handling import Planned, apply_once, apply_planned, batched
+from megp_common.mongo import Shard
 
 
 def fee_request_id(filing_id: str, deadline_id: str) -> str:
     """One loan request per IMPI fee deadline of a filing (ip-counsel asks once per deadline
     and source; a deadline's id is its filing's)."""
     return f"impi-fee-{filing_id}-{deadline_id}"
+
+
+def _in_book(
+    env: EventEnvelope, group_id: str, change: Callable[[FundRepayments], object]
+) -> Planned[FundRepayments]:
+    """An event's change to the group's book of what its fund paid; the first creates the book,
+    keeping the group's state as the event tells it (its shard key)."""
+    return Planned(
+        group_id,
+        change,
+        create=lambda: FundRepayments(id=group_id, state=env.state),
+        shard=Shard(env.state, group_id),
+    )
 
 
 def _book(group_id: str) -> FundRepayments:
@@ -78,7 +93,11 @@ class EventHandlers:
         of the Competition Sub-Fund, it is funds' to decide, not credit's."""
         if e.source != "loan":
             return
-        group = None if e.group_id is None else await self.services.groups.find(e.group_id)
+        group = (
+            None
+            if e.group_id is None
+            else await self.services.groups.find(e.group_id, Shard(env.state))
+        )
         odf_id = None if group is None else group.odf_id
         refusal = None
         if e.group_id is None:
@@ -113,7 +132,10 @@ class EventHandlers:
                 refusal=refusal,
             )
 
-        await apply_once(self.services.financing, request_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id or e.requested_by)
+        await apply_once(
+            self.services.financing, request_id, env.id, nothing, create=create, shard=shard
+        )
 
     async def financing_requested(
         self, env: EventEnvelope, e: trade.PurchaseFinancingRequested
@@ -146,7 +168,10 @@ class EventHandlers:
                 requested_on=e.requested_at.date(),
             )
 
-        await apply_once(self.services.financing, e.financing_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id)
+        await apply_once(
+            self.services.financing, e.financing_id, env.id, nothing, create=create, shard=shard
+        )
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> None:
         """A member's sale, kept for their sales history (once per order and producer)."""
@@ -166,7 +191,9 @@ class EventHandlers:
         self, env: EventEnvelope, e: fnd.FundInitialPeriodClosed
     ) -> None:
         """Open the line at twice the first three months' deposits [¶79]."""
-        if e.total_deposited <= 0 or await self.services.lines.find(e.group_id) is not None:
+        if e.total_deposited <= 0:
+            return
+        if await self.services.lines.find(e.group_id, Shard(env.state)) is not None:
             return
         line = CreditLine.open(
             group_id=e.group_id,
@@ -189,28 +216,32 @@ class EventHandlers:
         run = [(env, e) for env, e in items if isinstance(e, fnd.FundRepaymentMade)]
         today = s.today()
         await apply_planned(
-            s.fund_repayments, [(env, self._owed(e)) for env, e in run], create=_book
+            s.fund_repayments, [(env, self._owed(env, e)) for env, e in run], create=_book
         )
-        await apply_planned(s.loans, [(env, self._settled(e, today)) for env, e in run])
+        await apply_planned(s.loans, [(env, self._settled(env, e, today)) for env, e in run])
         await self._judge_all(sorted({e.group_id for _, e in run}))
 
-    def _owed(self, e: fnd.FundRepaymentMade) -> Planned[FundRepayments]:
+    def _owed(self, env: EventEnvelope, e: fnd.FundRepaymentMade) -> Planned[FundRepayments]:
         def owed(book: FundRepayments) -> None:
             book.paid(e.loan_id, e.installment_number, e.borrower_id, e.amount, e.paid_at.date())
 
-        return Planned(e.group_id, owed)
+        return _in_book(env, e.group_id, owed)
 
-    def _settled(self, e: fnd.FundRepaymentMade, today: date) -> Planned[Loan]:
+    def _settled(self, env: EventEnvelope, e: fnd.FundRepaymentMade, today: date) -> Planned[Loan]:
         def settled(loan: Loan) -> None:
             # the payee funds names (the lender of record InstallmentDue named), else credit's
             loan.mark_paid(
                 e.installment_number, "fund", e.paid_at.date(), recorded_on=today, payee=e.lender
             )
 
-        return Planned(e.loan_id, settled)
+        return Planned(e.loan_id, settled, shard=Shard(env.state, e.group_id))
 
     def repayment_failed(self, env: EventEnvelope, e: fnd.FundRepaymentFailed) -> Planned[Loan]:
-        return Planned(e.loan_id, lambda loan: loan.mark_overdue(e.installment_number, e.reason))
+        return Planned(
+            e.loan_id,
+            lambda loan: loan.mark_overdue(e.installment_number, e.reason),
+            shard=Shard(env.state, e.group_id),
+        )
 
     def replenished(
         self, env: EventEnvelope, e: fnd.ReplenishmentReceived
@@ -221,7 +252,7 @@ class EventHandlers:
         def cover(book: FundRepayments) -> None:
             book.replenished(e.borrower_id, e.amount, e.still_owed, on)
 
-        return Planned(e.group_id, cover)
+        return _in_book(env, e.group_id, cover)
 
     def notice_issued(
         self, env: EventEnvelope, e: fnd.NonFulfillmentNoticeIssued
@@ -229,7 +260,7 @@ class EventHandlers:
         """The board's notice of non-fulfillment [¶77]: what it found open was not replenished
         in time."""
         on = e.issued_at.date()
-        return Planned(e.group_id, lambda book: book.noticed(e.borrower_id, on))
+        return _in_book(env, e.group_id, lambda book: book.noticed(e.borrower_id, on))
 
     async def _judge_all(self, group_ids: list[str]) -> None:
         for group_id in group_ids:
@@ -238,16 +269,17 @@ class EventHandlers:
     async def _judge_replenished(self, group_id: str) -> None:
         """Carry what the group's book decided to the loans, then note it carried. It reads the
         stored book, so a redelivery after a crash between the writes completes the work."""
-        book = await self.services.fund_repayments.find(group_id)
+        book = await self.services.fund_repayments.find(group_id)  # its key as just written
         if book is None or not book.to_carry():
             return
+        shard = Shard(book.state, group_id)
         grace = self.services.settings.replenishment_grace_days
         by_loan: dict[str, list[FundPaidInstalment]] = {}
         for item in book.to_carry():
             by_loan.setdefault(item.loan_id, []).append(item)
         done: set[tuple[str, int]] = set()
         for loan_id, items in by_loan.items():
-            loan = await self.services.loans.find(loan_id)
+            loan = await self.services.loans.find(loan_id, shard)
             if loan is None:
                 continue
             changed = False

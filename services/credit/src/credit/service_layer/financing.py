@@ -15,10 +15,11 @@ from credit.service_layer.container import Services
 from megp_common import decisions
 from megp_common.auth import Principal, check_state
 from megp_common.errors import Conflict, NotFound
+from megp_common.mongo import Shard
 
 
 async def request_in_scope(services: Services, who: Principal, request_id: str) -> FinancingRequest:
-    found = await services.financing.find(request_id)
+    found = await services.financing.find(request_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no financing request has the id {request_id}")
     check_state(who, found.state)
@@ -30,6 +31,7 @@ async def complete(
 ) -> tuple[FinancingRequest, Loan]:
     """The request's ODF (its staff, acting for it alone) applies for the loan it asked for."""
     request = await request_in_scope(services, who, command.request_id)
+    shard = Shard(request.state, request.group_id)  # the loan's, from its request
     if request.status is FinancingStatus.REFUSED:
         request.apply_with(loan_id, services.today())  # 409, with the reason
     decisions.staff_acting_for_group(who.role_names())
@@ -40,9 +42,9 @@ async def complete(
         )
     if request.status is FinancingStatus.APPLIED and request.loan_id is not None:
         if request.loan_id == loan_id:  # a retry of the same key after it was stored
-            return request, await services.loans.get(loan_id)
+            return request, await services.loans.get(loan_id, shard)
         request.apply_with(loan_id, services.today())  # 409: it was applied for already
-    loan = await services.loans.find(loan_id)
+    loan = await services.loans.find(loan_id, shard)
     if loan is None:
         application = ApplyForLoan(
             group_id=request.group_id,
@@ -57,7 +59,7 @@ async def complete(
         try:
             loan = await loans.apply(services, who, application, loan_id)
         except Conflict:  # stored by a retry that crashed before the request was saved
-            loan = await services.loans.get(loan_id)
+            loan = await services.loans.get(loan_id, shard)
     request.apply_with(loan.id, services.today())
     await services.financing.save(request)
     return request, loan

@@ -11,16 +11,19 @@ from credit.service_layer.container import Services
 from credit.service_layer.loans import group_in_scope
 from megp_common.auth import Principal, check_state
 from megp_common.errors import BusinessRuleViolation
+from megp_common.mongo import Shard
 
 
 async def lease_in_scope(services: Services, who: Principal, lease_id: str) -> Lease:
-    lease = await services.leases.get(lease_id)
+    lease = await services.leases.get(lease_id, Shard.in_scope(who.states))
     check_state(who, lease.state)
     return lease
 
 
-async def _member_of_group(services: Services, group_id: str, participant_id: str) -> None:
-    group = await services.groups.get(group_id)
+async def _member_of_group(
+    services: Services, group_id: str, participant_id: str, state: str | None
+) -> None:
+    group = await services.groups.get(group_id, Shard(state))
     if not group.is_member(participant_id):
         raise BusinessRuleViolation(
             f"participant {participant_id} is not an active member of group {group_id}; the "
@@ -33,7 +36,7 @@ async def sign(services: Services, who: Principal, command: SignLease, lease_id:
     group = await group_in_scope(services, who, command.group_id)
     if not group.odf_id:
         raise CreditRuleViolation("the group has no Development Organization yet")
-    await _member_of_group(services, group.id, command.lessee_id)
+    await _member_of_group(services, group.id, command.lessee_id, group.state)
     lease = Lease.sign(
         id=lease_id,
         state=group.state,
@@ -63,7 +66,7 @@ async def transfer(services: Services, who: Principal, command: TransferLease) -
     if who.participant_id != command.to_participant_id:
         raise NotAuthorized("the member who takes the lease over accepts it themself")
     lease = await lease_in_scope(services, who, command.lease_id)
-    await _member_of_group(services, lease.group_id, command.to_participant_id)
+    await _member_of_group(services, lease.group_id, command.to_participant_id, lease.state)
     lease.transfer(command.to_participant_id, services.today())
     await services.leases.save(lease)
     return lease

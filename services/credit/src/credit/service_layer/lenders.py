@@ -22,12 +22,12 @@ from credit.domain.loan import Loan, LoanStatus
 from credit.service_layer.container import Services
 from megp_common import decisions
 from megp_common.auth import Principal, Role, check_state
-from megp_common.mongo import ConcurrencyConflict
+from megp_common.mongo import ConcurrencyConflict, Shard
 from megp_common.refusals import DecisionRefused, Forbidden, NotFound
 
 
 async def line_in_scope(services: Services, who: Principal, group_id: str) -> CreditLine:
-    line = await services.lines.get(group_id)
+    line = await services.lines.get(group_id, Shard.in_scope(who.states))
     check_state(who, line.state)
     return line
 
@@ -83,10 +83,12 @@ async def decline(services: Services, who: Principal, group_id: str) -> CreditLi
     return line
 
 
-async def _move_loan(services: Services, loan_id: str, lender: str, since: date) -> Loan:
+async def _move_loan(
+    services: Services, loan_id: str, lender: str, since: date, shard: Shard
+) -> Loan:
     """One loan passes to the new lender; a concurrent write (a payment) is read again."""
     for attempt in range(5):
-        loan = await services.loans.get(loan_id)
+        loan = await services.loans.get(loan_id, shard)
         if not loan.pass_to(lender, since):
             return loan
         try:
@@ -108,7 +110,8 @@ async def take_effect_if_due(services: Services, group_id: str, today: date) -> 
         return False
     moved: list[str] = []
     for loan in await services.loans.by_group.fetch_equal_to(group_id):
-        loan = await _move_loan(services, loan.id, agreed.lender, agreed.since)
+        shard = Shard(line.state, group_id)
+        loan = await _move_loan(services, loan.id, agreed.lender, agreed.since, shard)
         held = any(x.lender == agreed.lender and x.since == agreed.since for x in loan.lenders)
         if held and loan.status is not LoanStatus.REJECTED:
             moved.append(loan.id)

@@ -15,11 +15,15 @@ from credit.service_layer.container import Services
 from megp_common import decisions
 from megp_common.auth import Principal, Role, check_bank, check_state
 from megp_common.errors import BusinessRuleViolation, DecisionRefused, NotFound
+from megp_common.mongo import Shard
 
 
-async def available_on_line(services: Services, group_id: str) -> tuple[Decimal, Decimal]:
-    """The line's limit and what is still available on it (never below zero)."""
-    line = await services.lines.find(group_id)
+async def available_on_line(
+    services: Services, group_id: str, state: str | None = None
+) -> tuple[Decimal, Decimal]:
+    """The line's limit and what is still available on it (never below zero). `state`: the
+    group's, when the caller has it (the line's load names it)."""
+    line = await services.lines.find(group_id, Shard(state))
     if line is None:
         raise CreditRuleViolation(
             "the group has no credit line yet: it opens when the fund's third month closes",
@@ -40,7 +44,7 @@ async def last_repaid(services: Services, borrower_id: str) -> PastLoan | None:
 
 
 async def group_in_scope(services: Services, who: Principal, group_id: str) -> GroupRecord:
-    group = await services.groups.find(group_id)
+    group = await services.groups.find(group_id, Shard.in_scope(who.states))
     if group is None or group.state is None:
         raise NotFound(f"no formed project group has the id {group_id}")
     check_state(who, group.state)
@@ -48,7 +52,7 @@ async def group_in_scope(services: Services, who: Principal, group_id: str) -> G
 
 
 async def loan_in_scope(services: Services, who: Principal, loan_id: str) -> Loan:
-    loan = await services.loans.get(loan_id)
+    loan = await services.loans.get(loan_id, Shard.in_scope(who.states))
     check_state(who, loan.state)
     check_bank(who, loan.lender, what="loan")
     return loan
@@ -71,7 +75,7 @@ def check_borrower(group: GroupRecord, kind: str, borrower_id: str) -> None:
 
 
 async def apply(services: Services, who: Principal, command: ApplyForLoan, loan_id: str) -> Loan:
-    group = await services.groups.find(command.group_id)
+    group = await services.groups.find(command.group_id, Shard.in_scope(who.states))
     if group is None or group.state is None:
         raise CreditRuleViolation("no formed project group has that id")
     check_state(who, group.state)
@@ -82,14 +86,14 @@ async def apply(services: Services, who: Principal, command: ApplyForLoan, loan_
     ):
         raise NotAuthorized("a member applies only for themself")
     check_borrower(group, command.borrower_kind, command.borrower_id)
-    _, available = await available_on_line(services, group.id)
+    _, available = await available_on_line(services, group.id, group.state)
     check_application(
         command.amount,
         available,
         await last_repaid(services, command.borrower_id),
         services.settings.repeat_multiple,
     )
-    line = await services.lines.get(group.id)
+    line = await services.lines.get(group.id, Shard(group.state))
     loan = Loan.apply(
         id=loan_id,
         line_id=line.id,
@@ -111,7 +115,7 @@ async def apply(services: Services, who: Principal, command: ApplyForLoan, loan_
 
 async def _board_decider(services: Services, who: Principal, loan: Loan) -> tuple[str, GroupRecord]:
     """The deciding representative [¶55], and the group it decides for."""
-    group = await services.groups.get(loan.group_id)
+    group = await services.groups.get(loan.group_id, Shard(loan.state))
     decider = decisions.board_decider(who.role_names(), who.participant_id, group.governance)
     return decider, group
 
@@ -159,7 +163,7 @@ async def disburse(services: Services, who: Principal, loan_id: str) -> Loan:
     rate = services.settings.lender_rates.get(loan.lender)
     if rate is None:
         raise CreditRuleViolation(f"no preferential rate is configured for {loan.lender}")
-    _limit, available = await available_on_line(services, loan.group_id)
+    _limit, available = await available_on_line(services, loan.group_id, loan.state)
     if loan.amount > available:
         raise CreditRuleViolation(f"the line has only {available} available now", rule="¶79")
     today = services.today()

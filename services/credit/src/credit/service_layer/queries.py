@@ -17,16 +17,17 @@ from credit.service_layer.container import Services
 from credit.service_layer.leases import lease_in_scope
 from credit.service_layer.loans import available_on_line, group_in_scope, loan_in_scope
 from megp_common.auth import Principal, bank_filter, check_bank, check_state
+from megp_common.mongo import Shard
 from megp_common.web import page_by_id
 
 PortfolioKey = Literal["group", "state", "lender"]
 
 
 async def line(services: Services, who: Principal, group_id: str) -> tuple[CreditLine, Decimal]:
-    found = await services.lines.get(group_id)
+    found = await services.lines.get(group_id, Shard.in_scope(who.states))
     check_state(who, found.state)
     check_bank(who, _bank_reading(who, found), what="credit line")
-    _limit, available = await available_on_line(services, group_id)
+    _limit, available = await available_on_line(services, group_id, found.state)
     return found, available
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from credit.domain.conduct import conduct_in, in_flight
 from credit.service_layer.container import Services
 from credit.service_layer.lenders import take_effect_if_due
-from megp_common.mongo import ConcurrencyConflict
+from megp_common.mongo import ConcurrencyConflict, Shard
 
 
 async def tick(credit: Services, now: datetime) -> None:
@@ -23,7 +23,7 @@ async def tick(credit: Services, now: datetime) -> None:
     # the repositories' in-memory indexes name what is due: no tick reads every loan
     for loan in await credit.loans.with_due.fetch_up_to(today.isoformat()):
         if loan.group_id not in odf_of:
-            group = await credit.groups.find(loan.group_id)
+            group = await credit.groups.find(loan.group_id, Shard(loan.state))
             odf_of[loan.group_id] = group.odf_id if group else None
         if loan.announce_due(today, odf_id=odf_of[loan.group_id]):
             await _save(credit.loans, loan)

@@ -29,6 +29,7 @@ from funds.adapters.repositories import (
     PARTS_PENDING,
     PARTS_V,
     PENDING_ENTRIES,
+    FundRepository,
     merged_ids,
 )
 from funds.domain.ledger import Entry
@@ -42,6 +43,8 @@ JOURNAL = "journal"
 OBLIGATION_ARCHIVE = "obligation_archive"
 JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
 DUPLICATE_KEY = 11000
+#: the fund's shard-key fields, read with what the copier moves and named in its pull
+SHARD_READ = dict.fromkeys(FundRepository.shard_key, 1)
 #: a fund's memory document is compacted (its chunks merged into one, each memory trimmed to
 #: what a fund remembers) once it holds this many chunks
 MEMORY_COMPACT_AT = 64
@@ -155,6 +158,7 @@ class JournalCopier:
         coalesce_s: float = 0.0,
         memory_keep: dict[str, int] | None = None,
         written: Callable[[str, str, Document], None] | None = None,
+        where: Callable[[str], Document] | None = None,
     ) -> None:
         """`written(collection, fund id, document)`: told each side document as this copier
         left it (FundRepository.side_written keeps it, so this process's next reads of the
@@ -169,16 +173,24 @@ class JournalCopier:
         self.archive = archive or ObligationArchive(db)
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
+        # a fund's filter with its shard key as this process knows it (FundRepository.by_id)
+        self.where = where or (lambda fund_id: {"_id": fund_id})
 
     def notify(self, fund_id: str) -> None:
         self._dirty.add(fund_id)
         self._wake.set()
 
     async def copy(self, fund_id: str) -> int:
-        doc = await self.funds.find_one(
-            {"_id": fund_id},
-            {PENDING_ENTRIES: 1, ARCHIVE_PENDING: 1, MEMORY_PENDING: 1, PARTS_PENDING: 1},
-        )
+        query = self.where(fund_id)
+        projection = {
+            PENDING_ENTRIES: 1,
+            ARCHIVE_PENDING: 1,
+            MEMORY_PENDING: 1,
+            PARTS_PENDING: 1,
+        } | SHARD_READ
+        doc = await self.funds.find_one(query, projection)
+        if doc is None and len(query) > 1:  # the key changed since: by _id alone
+            doc = await self.funds.find_one({"_id": fund_id}, projection)
         # each item is stored packed (FundRepository.packed_items); the pull takes the very
         # values read, so it removes exactly what was copied
         pending: list[bytes] = (doc or {}).get(PENDING_ENTRIES) or []
@@ -206,7 +218,10 @@ class JournalCopier:
             # monotonic: another process's copier may have recorded a later version already
             update["$max"] = versions
         async with DOCUMENT_LOCKS.hold(namespace(self.funds), fund_id):
-            await self.funds.update_one({"_id": fund_id}, update)
+            # the shard key as read: a commit that changed it since makes this miss, and the
+            # chunks are copied again (harmlessly, as after a crash before the pull)
+            key = {f: (doc or {}).get(f) for f in SHARD_READ}
+            await self.funds.update_one({"_id": fund_id, **key}, update)
         return len(pending) + len(closed)
 
     async def _remember(self, fund_id: str, chunks: list[bytes]) -> int:

@@ -25,6 +25,7 @@ from megp_common.mongo import (
     AggregateRepository,
     Document,
     OutboxWriter,
+    Shard,
     pack,
     to_bson,
     unpack,
@@ -61,6 +62,8 @@ ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 class FundRepository(AggregateRepository[Fund]):
     collection = FUNDS
     model = Fund
+    shard_key = ("state", "group_id")  # the group is the fund's id
+    id_is_group = True
     # Everything sized by the group's members or its history travels packed (see
     # AggregateRepository.packed); what the store is asked about (wake_on, trust_bank, state,
     # balances for the summaries, the copier's lists) stays plain.
@@ -100,17 +103,19 @@ class FundRepository(AggregateRepository[Fund]):
     def parts(self) -> AsyncCollection[Document]:
         return self.db[FUND_PARTS]
 
-    async def find(self, aggregate_id: str) -> Fund | None:
+    async def find(self, aggregate_id: str, shard: Shard | None = None) -> Fund | None:
         """The whole fund: its document, then (after it, see MEMORY and PARTS) its id memory
         and its keyed records."""
-        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
+        doc = await self.find_doc(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0})
         if doc is None:
             return None
         memory, parts = await asyncio.gather(
             self._side(self.memory, aggregate_id, doc.get(MEMORY_V), self._memory_chunks),
             self._side(self.parts, aggregate_id, doc.get(PARTS_V), self._parts_held),
         )
-        return self._assemble(doc, memory, parts, whole=True)
+        fund = self._assemble(doc, memory, parts, whole=True)
+        self._note_key(fund, doc)
+        return fund
 
     async def _side(
         self,
@@ -298,13 +303,14 @@ class FundRepository(AggregateRepository[Fund]):
         if len(self._committed_versions) > COMMITS_REMEMBERED:
             self._committed_versions.popitem(last=False)
 
-    async def find_view(self, fund_id: str) -> Fund | None:
+    async def find_view(self, fund_id: str, shard: Shard | None = None) -> Fund | None:
         """The fund for a read that needs neither the entries waiting for the journal nor the
         obligations waiting for the archive (the commonest reads, the ones clients poll): the
         store sends less and nothing decodes those lists, often the largest part of a fund.
         A view cannot be committed (`save` refuses it)."""
-        doc = await self.col.find_one(
-            {"_id": fund_id},
+        doc = await self.find_doc(
+            fund_id,
+            shard,
             {
                 "outbox": 0,
                 OUTBOX_FLAG: 0,
@@ -317,6 +323,7 @@ class FundRepository(AggregateRepository[Fund]):
             return None
         parts = await self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held)
         fund = self._assemble(doc, [], parts, whole=False)
+        self._note_key(fund, doc)
         fund.is_view = True
         return fund
 
@@ -371,6 +378,7 @@ class SpendingRequestRepository(AggregateRepository[SpendingRequest]):
 
     collection = SPENDING_REQUESTS
     model = SpendingRequest
+    shard_key = ("fund_id",)
     indexes = (IndexModel([("fund_id", ASCENDING)]),)
 
     async def of_fund(self, fund_id: str, status: str | None, limit: int) -> list[SpendingRequest]:

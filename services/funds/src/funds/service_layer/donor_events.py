@@ -18,6 +18,7 @@ from megp_common.context import causal_context
 from megp_common.contracts import donors
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
+from megp_common.mongo import Shard
 
 
 class DonorHandlers:
@@ -44,7 +45,12 @@ class DonorHandlers:
 
         async with self.services.writer.exclusive([group_id]):
             applied = await apply_once(
-                self.services.funds, group_id, env.id, run, create=lambda: new_fund(group_id)
+                self.services.funds,
+                group_id,
+                env.id,
+                run,
+                create=lambda: new_fund(group_id),
+                shard=Shard(env.state, group_id),
             )
         if applied:
             self.services.copier.notify(group_id)
@@ -66,7 +72,7 @@ class DonorHandlers:
             return
         probe = new_fund(e.fund_id)
         original_id = donations.entry_id_of(probe, donations.donation_key(e.donation_id))
-        fund = await self.services.funds.find(e.fund_id)
+        fund = await self.services.funds.find(e.fund_id, Shard(env.state, e.fund_id))
         original: Entry | None = None
         if fund is not None:
             original = fund.pending_entry(original_id)

@@ -19,6 +19,7 @@ from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import credit, enrollment, ip_counsel
 from megp_common.events import EventEnvelope
 from megp_common.handling import apply_once
+from megp_common.mongo import Shard
 
 Planned = handling.Planned[Fund]  # the fund (group id) and the change to it
 Plan = handling.Plan[Fund]
@@ -98,7 +99,11 @@ class EventHandlers:
         reason. Asked of a loan, it is credit's. Nothing is posted to the fund here."""
         if e.source != "competition_fund":
             return
-        fund = None if e.group_id is None else await self.services.funds.find_view(e.group_id)
+        fund = (
+            None
+            if e.group_id is None
+            else await self.services.funds.find_view(e.group_id, Shard(env.state, e.group_id))
+        )
         is_open = fund is not None and fund.is_open
         refusal = fees.refusal_for(e.purpose, e.currency, is_open, e.group_id)
         request_id = fees.request_id_for(e.filing_id, e.deadline_id)
@@ -126,7 +131,10 @@ class EventHandlers:
                 refusal=refusal,
             )
 
-        await apply_once(self.services.spending, request_id, env.id, nothing, create=create)
+        shard = Shard(env.state, e.group_id or e.requested_by)
+        await apply_once(
+            self.services.spending, request_id, env.id, nothing, create=create, shard=shard
+        )
 
     def group_formed(self, env: EventEnvelope, e: enrollment.ProjectGroupFormed) -> Planned:
         return Planned(
@@ -198,7 +206,12 @@ class EventHandlers:
         )
         async with self.services.writer.exclusive([group_id]):  # in turn with the fund's requests
             await apply_once(
-                self.services.funds, group_id, env.id, change, create=lambda: new_fund(group_id)
+                self.services.funds,
+                group_id,
+                env.id,
+                change,
+                create=lambda: new_fund(group_id),
+                shard=Shard(env.state, group_id),
             )
 
     async def corrected(self, env: EventEnvelope, e: enrollment.BusinessPeriodCorrected) -> None:
@@ -214,7 +227,12 @@ class EventHandlers:
         )
         async with self.services.writer.exclusive([e.group_id]):
             applied = await apply_once(
-                self.services.funds, e.group_id, env.id, change, create=lambda: new_fund(e.group_id)
+                self.services.funds,
+                e.group_id,
+                env.id,
+                change,
+                create=lambda: new_fund(e.group_id),
+                shard=Shard(env.state, e.group_id),
             )
         if applied:
             self.services.copier.notify(e.group_id)

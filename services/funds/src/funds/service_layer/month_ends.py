@@ -18,7 +18,7 @@ from funds.service_layer import queries
 from funds.service_layer.container import Services
 from funds.service_layer.queries import StateTotals
 from megp_common.auth import Principal, state_filter
-from megp_common.mongo import Document
+from megp_common.mongo import Document, Shard
 from megp_common.month_ends import month_end, month_of, month_range, months_ended, previous_month
 
 PROGRAMME = "all"
@@ -47,7 +47,7 @@ async def snapshot_due(services: Services, now: datetime | None = None) -> list[
     for doc in docs:
         if doc.get("opened_at") is None or not doc.get("state"):
             continue
-        fund = await services.funds.find(str(doc["_id"]))
+        fund = await services.funds.find(str(doc["_id"]), Shard(doc["state"], str(doc["_id"])))
         if fund is None or fund.opened_at is None:
             continue
         for month in due:

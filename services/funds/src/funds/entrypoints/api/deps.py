@@ -15,6 +15,7 @@ from funds.service_layer.container import Services, post_entry, remember_read
 from megp_common.auth import Principal, Role, check_bank
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
+from megp_common.mongo import Shard
 from megp_common.web import Once, answer_once
 
 FUND_READERS = (
@@ -39,10 +40,11 @@ async def open_fund_for(
 ) -> Fund:
     """The fund, if it is open and in the caller's state scope. `view`: read without the
     lists waiting for the journal and the archive (FundRepository.find_view), for reads."""
+    shard = Shard.in_scope(principal.states, fund_id)  # the group is the fund's id
     if view:
-        fund = await services.funds.find_view(fund_id)
+        fund = await services.funds.find_view(fund_id, shard)
     else:
-        fund = await services.funds.find(fund_id)
+        fund = await services.funds.find(fund_id, shard)
     if fund is None or not fund.is_open:
         raise NotFound(f"there is no open fund for group {fund_id}")
     if fund.state:
