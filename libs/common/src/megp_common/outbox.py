@@ -281,15 +281,18 @@ class OutboxRelay:
         pushed more since), a second one pulls the published entries from those that still
         hold them (the emptied no longer match its filter; an array of documents is matched by
         a field of its items, as FerretDB v1 does not match an item by whole-document
-        equality). A document with a commit under way is cleared on its own after it, as
-        before: a bulk write never makes a commit wait for the whole batch."""
+        equality). Each filter names the document's shard key as its commit left it (a key
+        changed since leaves the entries for the sweep, which publishes them again and clears
+        them one by one: a repeat the consumers drop). A document with a commit under way is
+        cleared on its own after it, as before: a bulk write never makes a commit wait for the
+        whole batch."""
         col = self._db[collection]
         async with DOCUMENT_LOCKS.hold_idle(namespace(col), docs) as idle:
             if idle:
                 emptied = await col.bulk_write(
                     [
                         UpdateOne(
-                            {"_id": doc_id, "outbox": docs[doc_id]},
+                            {**self._filter((collection, doc_id)), "outbox": docs[doc_id]},
                             {"$set": {"outbox": []}, "$unset": {OUTBOX_FLAG: ""}},
                         )
                         for doc_id in idle
@@ -301,7 +304,7 @@ class OutboxRelay:
                         [
                             UpdateOne(
                                 {
-                                    "_id": doc_id,
+                                    **self._filter((collection, doc_id)),
                                     "outbox.id": {"$in": [e["id"] for e in docs[doc_id]]},
                                 },
                                 {"$pullAll": {"outbox": docs[doc_id]}},
@@ -310,6 +313,11 @@ class OutboxRelay:
                         ],
                         ordered=False,
                     )
+                else:  # all emptied: their keys are no longer needed, unless newer work waits
+                    for doc_id in idle:
+                        key = (collection, doc_id)
+                        if key not in self._fresh and key not in self._published:
+                            self._keys.pop(key, None)
         busy = [doc_id for doc_id in docs if doc_id not in set(idle)]
         await asyncio.gather(*(self._clear((collection, d), docs[d]) for d in busy))
 
