@@ -62,9 +62,9 @@ async def test_a_window_is_cleared_in_one_bulk_write_and_later_entries_stay_flag
     db, updates = store
     published: dict[tuple[str, str], list[Document]] = {}
     writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries: published.setdefault((col, doc_id), []).extend(
-        entries
-    )
+    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
+        (col, doc_id), []
+    ).extend(entries)
     counters = CounterRepository(db, writer)
     kept = []
     for i in range(30):
@@ -104,9 +104,9 @@ async def test_a_large_window_goes_in_bulk_writes_of_bounded_size(
     db, updates = store
     published: dict[tuple[str, str], list[Document]] = {}
     writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries: published.setdefault((col, doc_id), []).extend(
-        entries
-    )
+    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
+        (col, doc_id), []
+    ).extend(entries)
     counters = CounterRepository(db, writer)
     n = CLEAR_BULK * 2 + 5
     for i in range(n):
@@ -132,9 +132,9 @@ async def test_a_document_with_a_commit_under_way_is_cleared_on_its_own_after_it
     db, updates = store
     published: dict[tuple[str, str], list[Document]] = {}
     writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries: published.setdefault((col, doc_id), []).extend(
-        entries
-    )
+    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
+        (col, doc_id), []
+    ).extend(entries)
     counters = CounterRepository(db, writer)
     for i in range(5):
         counter = Counter(id=f"b{i}")
