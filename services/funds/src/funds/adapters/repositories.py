@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from funds.domain.accounts import person_of
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
@@ -49,8 +50,10 @@ FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packe
 #: as MEMORY: a commit `$push`es its changes (a record's whole new value, or its removal) as
 #: one chunk, the copier applies the chunks in order to `fund_parts` (a read-modify-write
 #: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
-#: them; a read merges the fund's chunks over the parts it reads after the fund.
-PARTS = ("members", "obligations", "debts", "scheduled", "temporary")
+#: them; a read merges the fund's chunks over the parts it reads after the fund. `memos` are
+#: the members' and borrowers' own memo accounts (one record per person, Fund.memos): the fund
+#: document keeps only the balances one commit checks together (balance sheet and controls).
+PARTS = ("members", "obligations", "debts", "scheduled", "temporary", "memos")
 #: in the fund document, the versions of its side documents the copier's last move produced
 MEMORY_V, PARTS_V = "memory_v", "parts_v"
 SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
@@ -199,6 +202,7 @@ class FundRepository(AggregateRepository[Fund]):
         ]
         blobs: list[bytes] | None = doc.pop(PENDING_ENTRIES, None)
         doc = unpacked(doc, codec, self.packed_items)
+        doc["balances"], doc["memos"] = split_memos(doc.get("balances") or {})
         # a document written before these had their own places holds them in `packed`: those
         # are not counted as stored, so the next commit moves them out
         stored_keys: dict[str, set[str]] = {}
@@ -347,6 +351,27 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
+
+
+def split_memos(balances: Document) -> tuple[Document, dict[str, Document]]:
+    """A stored `balances` without the per-person memo accounts a document written before they
+    had their own records holds, and those accounts as records (not counted as stored, so the
+    next commit moves them out of the fund document). Only such old documents have any."""
+    personal: dict[str, Document] = {}
+    shared: Document = {}
+    for currency, accounts in balances.items():
+        if not any(person_of(a) for a in accounts):
+            shared[currency] = accounts
+            continue
+        shared[currency] = {}
+        for account, cents in accounts.items():
+            person = person_of(account)
+            if person is None:
+                shared[currency][account] = cents
+                continue
+            record = personal.setdefault(person, {"person_id": person, "balances": {}})
+            record["balances"].setdefault(currency, {})[account] = cents
+    return shared, personal
 
 
 def merged_ids(*lists: list[str]) -> list[str]:
