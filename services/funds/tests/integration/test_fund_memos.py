@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
+from unittest.mock import patch
 
 import pytest
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
-from funds.adapters.repositories import FUND_PARTS, PARTS_PENDING, FundRepository
+from funds.adapters.repositories import FUND_PARTS, PARTS_PENDING, PARTS_UPTO, FundRepository
 from funds.domain import accounts as acc
 from funds.domain.deposits import Deposit, record_deposits
 from funds.domain.fund import Fund
@@ -143,3 +146,51 @@ async def test_a_document_with_the_memo_accounts_in_its_balances_is_moved_out_by
     assert moved.balance(acc.member_contributions("p001")) == 1500
     assert moved.balance(acc.member_contributions("p002")) == 1000
     await _every_balance_as_the_journal_makes_it(db, moved)
+
+
+class _FirstReadStale:
+    """The funds collection, whose first `find_one` answers a document read earlier (as a
+    reader that took the fund just before a commit and the copier's move)."""
+
+    def __init__(self, col: AsyncCollection[Document], stale: Document) -> None:
+        self.col, self.stale, self.reads = col, stale, 0
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> Document | None:
+        self.reads += 1
+        if self.reads == 1:
+            return self.stale
+        return await self.col.find_one(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.col, name)
+
+
+async def test_a_read_that_finds_parts_newer_than_its_fund_takes_the_fund_again(
+    db: AsyncDatabase[Document],
+) -> None:
+    funds = _repo(db)
+    copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
+    fund = opened_fund(members=MEMBERS[:3])
+    fund.id = fund.group_id = f"g-{new_id()}"
+    record_deposits(fund, "s", "s", [Deposit(p, Decimal("10")) for p in MEMBERS[:3]], OPENED,
+                    POLICY)  # fmt: skip
+    await funds.add(fund)
+    await copier.copy(fund.id)
+    stale = await db["funds"].find_one({"_id": fund.id})
+    assert stale is not None and stale["version"] == 1
+    loaded = await funds.get(fund.id)
+    record_deposits(loaded, "d", "d", [Deposit("p001", Decimal("40"))], OPENED, POLICY)
+    await funds.save(loaded)
+    await copier.copy(fund.id)  # the parts now hold version 2's change
+    parts = await db[FUND_PARTS].find_one({"_id": fund.id})
+    assert parts is not None and parts[PARTS_UPTO] == 2
+
+    reader = _repo(db)
+    wrapped = _FirstReadStale(db["funds"], stale)
+    reader.__dict__["_col"] = wrapped
+    with patch.object(FundRepository, "col", property(lambda self: self.__dict__["_col"])):
+        view = await reader.find_view(fund.id)
+    assert wrapped.reads == 2  # the stale document, then the fund again
+    assert view is not None and view.version == 2
+    assert view.balance(acc.member_contributions("p001")) == 5000
+    assert view.balance(acc.CONTRIBUTIONS_CONTROL) == 5000 + 1000 + 1000

@@ -56,6 +56,13 @@ FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packe
 PARTS = ("members", "obligations", "debts", "scheduled", "temporary", "memos")
 #: in the fund document, the versions of its side documents the copier's last move produced
 MEMORY_V, PARTS_V = "memory_v", "parts_v"
+#: in the parts document, the latest fund version whose chunk it holds (each chunk carries the
+#: version its commit wrote, `at`). A read that took the fund document and then found parts
+#: holding a later commit's changes (the copier moved them between its two reads) takes the
+#: fund again, so the records it sees are never newer than the balances beside them: a
+#: person's memo accounts always add up to their control account in what a read answers
+PARTS_UPTO = "upto"
+READ_ATTEMPTS = 4
 SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
@@ -106,14 +113,35 @@ class FundRepository(AggregateRepository[Fund]):
     async def find(self, aggregate_id: str) -> Fund | None:
         """The whole fund: its document, then (after it, see MEMORY and PARTS) its id memory
         and its keyed records."""
-        doc = await self.col.find_one({"_id": aggregate_id}, {"outbox": 0, OUTBOX_FLAG: 0})
-        if doc is None:
+        read = await self._read(aggregate_id, {"outbox": 0, OUTBOX_FLAG: 0}, memory=True)
+        if read is None:
             return None
-        memory, parts = await asyncio.gather(
-            self._side(self.memory, aggregate_id, doc.get(MEMORY_V), self._memory_chunks),
-            self._side(self.parts, aggregate_id, doc.get(PARTS_V), self._parts_held),
-        )
+        doc, memory, parts = read
         return self._assemble(doc, memory, parts, whole=True)
+
+    async def _read(
+        self, fund_id: str, projection: Document, *, memory: bool
+    ) -> tuple[Document, list[Document], dict[str, dict[str, Any]]] | None:
+        """The fund document, then its side documents (the memory only if asked): taken again
+        while the parts hold a later commit's changes than the document read (PARTS_UPTO)."""
+        for attempt in range(READ_ATTEMPTS):
+            doc = await self.col.find_one({"_id": fund_id}, projection)
+            if doc is None:
+                return None
+            chunks: list[Document] = []
+            if memory:
+                chunks, (parts, upto) = await asyncio.gather(
+                    self._side(self.memory, fund_id, doc.get(MEMORY_V), self._memory_chunks),
+                    self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held),
+                )
+            else:
+                parts, upto = await self._side(
+                    self.parts, fund_id, doc.get(PARTS_V), self._parts_held
+                )
+            # the last attempt takes what it read: a commit from it fails its version check
+            if upto <= int(doc.get("version", 0)) or attempt == READ_ATTEMPTS - 1:
+                return doc, chunks, parts
+        raise AssertionError("unreachable")
 
     async def _side(
         self,
@@ -166,9 +194,11 @@ class FundRepository(AggregateRepository[Fund]):
         codec = self.memory.codec_options
         return [unpack(b, codec) for b in (doc or {}).get("chunks") or []]
 
-    def _parts_held(self, doc: Document | None) -> dict[str, dict[str, Any]]:
+    def _parts_held(self, doc: Document | None) -> tuple[dict[str, dict[str, Any]], int]:
+        """The records by kind, and the latest fund version whose changes they hold."""
         codec = self.parts.codec_options
-        return {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
+        records = {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
+        return records, int((doc or {}).get(PARTS_UPTO, 0))
 
     def _load(self, doc: Document) -> Fund:
         """A fund from its document alone (a scan): its id memory and keyed records are
@@ -270,7 +300,8 @@ class FundRepository(AggregateRepository[Fund]):
                     changes.append({"f": name, "k": key, "v": value})
             changes += [{"f": name, "k": key, "v": None} for key in before.keys() - now.keys()]
         if changes:
-            out[PARTS_PENDING] = [pack({"changes": changes})]
+            # the version this commit writes (a new fund's is 1): see PARTS_UPTO
+            out[PARTS_PENDING] = [pack({"changes": changes, "at": aggregate.version + 1})]
         return out
 
     def _remember_stored(self, aggregate: Fund) -> None:
@@ -307,19 +338,17 @@ class FundRepository(AggregateRepository[Fund]):
         obligations waiting for the archive (the commonest reads, the ones clients poll): the
         store sends less and nothing decodes those lists, often the largest part of a fund.
         A view cannot be committed (`save` refuses it)."""
-        doc = await self.col.find_one(
-            {"_id": fund_id},
-            {
-                "outbox": 0,
-                OUTBOX_FLAG: 0,
-                PENDING_ENTRIES: 0,
-                ARCHIVE_PENDING: 0,
-                MEMORY_PENDING: 0,
-            },
-        )
-        if doc is None:
+        projection = {
+            "outbox": 0,
+            OUTBOX_FLAG: 0,
+            PENDING_ENTRIES: 0,
+            ARCHIVE_PENDING: 0,
+            MEMORY_PENDING: 0,
+        }
+        read = await self._read(fund_id, projection, memory=False)
+        if read is None:
             return None
-        parts = await self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held)
+        doc, _, parts = read
         fund = self._assemble(doc, [], parts, whole=False)
         fund.is_view = True
         return fund
