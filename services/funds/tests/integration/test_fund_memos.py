@@ -2,8 +2,8 @@
 in the fund document, against the real store: a deposit writes the one member's record, the
 fund document keeps the balance sheet and the control accounts, the copier moves the records
 beside the fund (twice after a crash, harmlessly), every balance is still what the journal
-makes, and a document written before they moved out is read whole and moved out by its first
-commit."""
+makes, a document written before they moved out is read whole and moved out by its first
+commit, and a read never answers records newer than the fund document it took."""
 
 from __future__ import annotations
 
