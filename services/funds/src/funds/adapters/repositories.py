@@ -84,6 +84,8 @@ class FundRepository(AggregateRepository[Fund]):
         }
     )
     packed_items = frozenset({PENDING_ENTRIES, ARCHIVE_PENDING})
+    # the id memories and the keyed records travel as chunks (`_appended`), never `$set`
+    apart = frozenset({*MEMORY, *PARTS})
 
     def __init__(
         self, db: AsyncDatabase[Document], outbox: OutboxWriter, policy: FundPolicy
@@ -269,12 +271,6 @@ class FundRepository(AggregateRepository[Fund]):
             else None
         )
         return fund
-
-    def _state(self, aggregate: Fund) -> Document:
-        doc = super()._state(aggregate)
-        for name in (*MEMORY, *PARTS):
-            doc.pop(name, None)
-        return doc
 
     def _appended(self, aggregate: Fund) -> Document:
         """What this copy changed since it was read: the ids it added as one chunk for the
