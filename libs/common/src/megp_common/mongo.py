@@ -436,6 +436,9 @@ class AggregateRepository(Generic[A]):
     #: how many aggregates' stored keys a repository remembers, the most recently used (a
     #: few hundred bytes each)
     KEYS_REMEMBERED: ClassVar[int] = 16384
+    #: Fields a subclass stores outside the aggregate's document (see `_appended`): left out
+    #: of the state a commit `$set`s, and never dumped for it.
+    apart: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         self.db, self._outbox = db, outbox
@@ -524,7 +527,8 @@ class AggregateRepository(Generic[A]):
         return {}
 
     def _state(self, aggregate: A) -> Document:
-        doc: Document = to_bson(aggregate.model_dump(mode="python"))
+        left_out = set(self.apart) if self.apart else None
+        doc: Document = to_bson(aggregate.model_dump(mode="python", exclude=left_out))
         doc["_id"] = doc.pop("id")
         if self.packed:
             doc[PACKED] = pack({k: doc.pop(k) for k in self.packed if k in doc})

@@ -94,7 +94,7 @@ def test_a_reported_deposit_posts_what_a_deposit_posts_valued_on_the_banks_day()
     same = record_deposits(recorded, "e1", "k", [Deposit("p1", Decimal("120"))], NOW, POLICY)
     assert entry is not None and same is not None
     assert entry.lines == same.lines and entry.kind is EntryKind.MEMBER_DEPOSIT
-    assert reported.balances == recorded.balances
+    assert reported.all_balances() == recorded.all_balances()
     assert "r1" not in reported.obligations  # settled
     assert events(reported) == ["InflowRecorded", "DepositObligationsSettled"]
     assert reported.pending_events()[0].payload.bank_transaction_id == "BNMX-0001"

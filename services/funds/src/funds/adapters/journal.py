@@ -27,6 +27,7 @@ from funds.adapters.repositories import (
     MEMORY_PENDING,
     MEMORY_V,
     PARTS_PENDING,
+    PARTS_UPTO,
     PARTS_V,
     PENDING_ENTRIES,
     FundRepository,
@@ -271,7 +272,9 @@ class JournalCopier:
         read-modify-write of the kinds they touch, conditional on the version read (another
         process's copier may be applying the same chunks: whoever is second reads again)."""
         codec = self.parts.codec_options
-        changes = [c for blob in chunks for c in unpack(blob, codec)["changes"]]
+        read = [unpack(blob, codec) for blob in chunks]
+        changes = [c for chunk in read for c in chunk["changes"]]
+        at = max(int(chunk.get("at", 0)) for chunk in read)
         kinds = sorted({str(c["f"]) for c in changes})
         async with DOCUMENT_LOCKS.hold(namespace(self.parts), fund_id):
             for _ in range(PARTS_ATTEMPTS):
@@ -284,7 +287,8 @@ class JournalCopier:
                         records[change["f"]].pop(change["k"], None)
                     else:
                         records[change["f"]][change["k"]] = change["v"]
-                values = {k: pack(v) for k, v in records.items()}
+                values: Document = {k: pack(v) for k, v in records.items()}
+                values[PARTS_UPTO] = max(at, int((doc or {}).get(PARTS_UPTO, 0)))
                 if doc is None:
                     first: Document = {"_id": fund_id, "v": 1, **values}
                     try:

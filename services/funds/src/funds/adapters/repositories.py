@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from funds.domain.accounts import person_of
 from funds.domain.fund import Fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
@@ -50,10 +51,19 @@ FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packe
 #: as MEMORY: a commit `$push`es its changes (a record's whole new value, or its removal) as
 #: one chunk, the copier applies the chunks in order to `fund_parts` (a read-modify-write
 #: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
-#: them; a read merges the fund's chunks over the parts it reads after the fund.
-PARTS = ("members", "obligations", "debts", "scheduled", "temporary")
+#: them; a read merges the fund's chunks over the parts it reads after the fund. `memos` are
+#: the members' and borrowers' own memo accounts (one record per person, Fund.memos): the fund
+#: document keeps only the balances one commit checks together (balance sheet and controls).
+PARTS = ("members", "obligations", "debts", "scheduled", "temporary", "memos")
 #: in the fund document, the versions of its side documents the copier's last move produced
 MEMORY_V, PARTS_V = "memory_v", "parts_v"
+#: in the parts document, the latest fund version whose chunk it holds (each chunk carries the
+#: version its commit wrote, `at`). A read that took the fund document and then found parts
+#: holding a later commit's changes (the copier moved them between its two reads) takes the
+#: fund again, so the records it sees are never newer than the balances beside them: a
+#: person's memo accounts always add up to their control account in what a read answers
+PARTS_UPTO = "upto"
+READ_ATTEMPTS = 4
 SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
@@ -77,6 +87,8 @@ class FundRepository(AggregateRepository[Fund]):
         }
     )
     packed_items = frozenset({PENDING_ENTRIES, ARCHIVE_PENDING})
+    # the id memories and the keyed records travel as chunks (`_appended`), never `$set`
+    apart = frozenset({*MEMORY, *PARTS})
 
     def __init__(
         self, db: AsyncDatabase[Document], outbox: OutboxWriter, policy: FundPolicy
@@ -106,16 +118,37 @@ class FundRepository(AggregateRepository[Fund]):
     async def find(self, aggregate_id: str, shard: Shard | None = None) -> Fund | None:
         """The whole fund: its document, then (after it, see MEMORY and PARTS) its id memory
         and its keyed records."""
-        doc = await self.find_doc(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0})
-        if doc is None:
+        read = await self._read(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0}, memory=True)
+        if read is None:
             return None
-        memory, parts = await asyncio.gather(
-            self._side(self.memory, aggregate_id, doc.get(MEMORY_V), self._memory_chunks),
-            self._side(self.parts, aggregate_id, doc.get(PARTS_V), self._parts_held),
-        )
+        doc, memory, parts = read
         fund = self._assemble(doc, memory, parts, whole=True)
         self._note_key(fund, doc)
         return fund
+
+    async def _read(
+        self, fund_id: str, shard: Shard | None, projection: Document, *, memory: bool
+    ) -> tuple[Document, list[Document], dict[str, dict[str, Any]]] | None:
+        """The fund document, then its side documents (the memory only if asked): taken again
+        while the parts hold a later commit's changes than the document read (PARTS_UPTO)."""
+        for attempt in range(READ_ATTEMPTS):
+            doc = await self.find_doc(fund_id, shard, projection)
+            if doc is None:
+                return None
+            chunks: list[Document] = []
+            if memory:
+                chunks, (parts, upto) = await asyncio.gather(
+                    self._side(self.memory, fund_id, doc.get(MEMORY_V), self._memory_chunks),
+                    self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held),
+                )
+            else:
+                parts, upto = await self._side(
+                    self.parts, fund_id, doc.get(PARTS_V), self._parts_held
+                )
+            # the last attempt takes what it read: a commit from it fails its version check
+            if upto <= int(doc.get("version", 0)) or attempt == READ_ATTEMPTS - 1:
+                return doc, chunks, parts
+        raise AssertionError("unreachable")
 
     async def _side(
         self,
@@ -168,9 +201,11 @@ class FundRepository(AggregateRepository[Fund]):
         codec = self.memory.codec_options
         return [unpack(b, codec) for b in (doc or {}).get("chunks") or []]
 
-    def _parts_held(self, doc: Document | None) -> dict[str, dict[str, Any]]:
+    def _parts_held(self, doc: Document | None) -> tuple[dict[str, dict[str, Any]], int]:
+        """The records by kind, and the latest fund version whose changes they hold."""
         codec = self.parts.codec_options
-        return {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
+        records = {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
+        return records, int((doc or {}).get(PARTS_UPTO, 0))
 
     def _load(self, doc: Document) -> Fund:
         """A fund from its document alone (a scan): its id memory and keyed records are
@@ -204,6 +239,7 @@ class FundRepository(AggregateRepository[Fund]):
         ]
         blobs: list[bytes] | None = doc.pop(PENDING_ENTRIES, None)
         doc = unpacked(doc, codec, self.packed_items)
+        doc["balances"], doc["memos"] = split_memos(doc.get("balances") or {})
         # a document written before these had their own places holds them in `packed`: those
         # are not counted as stored, so the next commit moves them out
         stored_keys: dict[str, set[str]] = {}
@@ -241,12 +277,6 @@ class FundRepository(AggregateRepository[Fund]):
         )
         return fund
 
-    def _state(self, aggregate: Fund) -> Document:
-        doc = super()._state(aggregate)
-        for name in (*MEMORY, *PARTS):
-            doc.pop(name, None)
-        return doc
-
     def _appended(self, aggregate: Fund) -> Document:
         """What this copy changed since it was read: the ids it added as one chunk for the
         memory, the keyed records it added, changed or removed as one chunk for the parts."""
@@ -271,7 +301,8 @@ class FundRepository(AggregateRepository[Fund]):
                     changes.append({"f": name, "k": key, "v": value})
             changes += [{"f": name, "k": key, "v": None} for key in before.keys() - now.keys()]
         if changes:
-            out[PARTS_PENDING] = [pack({"changes": changes})]
+            # the version this commit writes (a new fund's is 1): see PARTS_UPTO
+            out[PARTS_PENDING] = [pack({"changes": changes, "at": aggregate.version + 1})]
         return out
 
     def _remember_stored(self, aggregate: Fund) -> None:
@@ -308,20 +339,17 @@ class FundRepository(AggregateRepository[Fund]):
         obligations waiting for the archive (the commonest reads, the ones clients poll): the
         store sends less and nothing decodes those lists, often the largest part of a fund.
         A view cannot be committed (`save` refuses it)."""
-        doc = await self.find_doc(
-            fund_id,
-            shard,
-            {
-                "outbox": 0,
-                OUTBOX_FLAG: 0,
-                PENDING_ENTRIES: 0,
-                ARCHIVE_PENDING: 0,
-                MEMORY_PENDING: 0,
-            },
-        )
-        if doc is None:
+        projection = {
+            "outbox": 0,
+            OUTBOX_FLAG: 0,
+            PENDING_ENTRIES: 0,
+            ARCHIVE_PENDING: 0,
+            MEMORY_PENDING: 0,
+        }
+        read = await self._read(fund_id, shard, projection, memory=False)
+        if read is None:
             return None
-        parts = await self._side(self.parts, fund_id, doc.get(PARTS_V), self._parts_held)
+        doc, _, parts = read
         fund = self._assemble(doc, [], parts, whole=False)
         self._note_key(fund, doc)
         fund.is_view = True
@@ -354,6 +382,27 @@ class FundRepository(AggregateRepository[Fund]):
         return [
             doc async for doc in self.col.find({"trust_bank": bank}, projection, comment=SCALAR_EQ)
         ]
+
+
+def split_memos(balances: Document) -> tuple[Document, dict[str, Document]]:
+    """A stored `balances` without the per-person memo accounts a document written before they
+    had their own records holds, and those accounts as records (not counted as stored, so the
+    next commit moves them out of the fund document). Only such old documents have any."""
+    personal: dict[str, Document] = {}
+    shared: Document = {}
+    for currency, accounts in balances.items():
+        if not any(person_of(a) for a in accounts):
+            shared[currency] = accounts
+            continue
+        shared[currency] = {}
+        for account, cents in accounts.items():
+            person = person_of(account)
+            if person is None:
+                shared[currency][account] = cents
+                continue
+            record = personal.setdefault(person, {"person_id": person, "balances": {}})
+            record["balances"].setdefault(currency, {})[account] = cents
+    return shared, personal
 
 
 def merged_ids(*lists: list[str]) -> list[str]:

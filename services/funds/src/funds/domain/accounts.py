@@ -19,6 +19,11 @@ Memo accounts (each memo pair balances on its own; they describe, they hold no m
   instalments and the borrower has not replenished yet [¶76-¶77].
 - `fx_received:<currency>` against `fx_converted:<currency>`: foreign currency received, in
   that currency (the MXN side of the conversion is in the balance-sheet lines).
+
+The per-person memo accounts (`member_contributions:`, `member_withdrawals:`, `borrower_owes:`,
+one each per member or borrower) are held apart from the others, each person's in their own
+record (`Fund.memos`, see `person_of`): no commit checks them against anything but their own
+entry, and a fund of 200 members has some 400 of them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ TEMPORARY_WITHIN: Final = "temporary_contributions_within_subfunds"
 CONTRIBUTIONS_CONTROL: Final = "member_contributions_control"
 WITHDRAWALS_CONTROL: Final = "member_withdrawals_control"
 OWES_CONTROL: Final = "borrower_owes_control"
+
+#: the accounts kept one per person, by the prefix before the person's id
+PERSONAL_MEMOS: Final = ("member_contributions:", "member_withdrawals:", "borrower_owes:")
 
 _SAFE_ID: Final = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
 
@@ -71,6 +79,15 @@ def member_withdrawals(participant_id: str) -> str:
 
 def borrower_owes(borrower_id: str) -> str:
     return f"borrower_owes:{borrower_id}"
+
+
+def person_of(account: str) -> str | None:
+    """The member or borrower a per-person memo account belongs to; None for every other
+    account (the balance-sheet accounts, the control accounts, the foreign-currency pairs)."""
+    for prefix in PERSONAL_MEMOS:
+        if account.startswith(prefix):
+            return account[len(prefix) :]
+    return None
 
 
 def fx_received(currency: str) -> str:

@@ -1,9 +1,14 @@
 """The Fund aggregate: one project group's Competition and Development Fund [¶71-¶78].
 
-The fund document is the unit of consistency. Its balances, obligations, debts and the entries
-not yet copied to the journal are committed in one conditional write, with the events they
-cause. `post` is the only way money moves: it checks the entry balances and that no fund
-account goes below zero, then appends it and updates the balances.
+The fund is the unit of consistency. Its balances, its members' memo accounts, obligations,
+debts and the entries not yet copied to the journal are committed in one conditional write, with
+the events they cause. `post` is the only way money moves: it checks the entry balances and that
+no fund account goes below zero, then appends it and updates the balances.
+
+`balances` holds the balance-sheet accounts, the control accounts and the foreign-currency memo
+pairs; each member's and borrower's own memo accounts are in `memos`, one record per person
+(their storage is sized to one person: see FundRepository). `balance` reads either;
+`all_balances` is every account, as the journal makes them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from funds.domain.ledger import Balances, Entry, EntryKind, Line, apply_lines, c
 from funds.domain.records import (
     BorrowerDebt,
     Member,
+    MemoAccounts,
     Notice,
     Obligation,
     ScheduledInstalment,
@@ -29,7 +35,8 @@ from megp_common.ids import deterministic_id
 
 CURRENCY = "MXN"
 
-# Accounts that can never be negative: money the fund does not have cannot be spent.
+# Accounts that can never be negative: money the fund does not have cannot be spent. All of
+# them are in `balances` (what one commit must check together), none is a person's memo account.
 NEVER_NEGATIVE = (acc.TRUST_CASH, acc.DEVELOPMENT, acc.COMPETITION, acc.TEMPORARY_TO_RETURN)
 
 
@@ -46,6 +53,8 @@ class Fund(Aggregate):
     board: list[str] = []
     support_committee: list[str] = []  # participants on the project's Support Committee [¶55]
     balances: Balances = {}
+    #: person id -> that member's or borrower's memo accounts (accounts.person_of)
+    memos: dict[str, MemoAccounts] = {}
     next_seq: int = 1
     pending_entries: list[Entry] = []
     recent_entry_ids: list[str] = []
@@ -118,7 +127,19 @@ class Fund(Aggregate):
             raise FundNotOpen(f"the fund of group {self.group_id} is not open yet")
 
     def balance(self, account: str, currency: str = CURRENCY) -> int:
-        return self.balances.get(currency, {}).get(account, 0)
+        person = acc.person_of(account)
+        if person is None:
+            return self.balances.get(currency, {}).get(account, 0)
+        memo = self.memos.get(person)
+        return memo.balances.get(currency, {}).get(account, 0) if memo else 0
+
+    def all_balances(self) -> Balances:
+        """Every account's balance (a copy): `balances` with each person's memo accounts."""
+        out: Balances = {currency: dict(accounts) for currency, accounts in self.balances.items()}
+        for pid in sorted(self.memos):
+            for currency, accounts in self.memos[pid].balances.items():
+                out.setdefault(currency, {}).update(accounts)
+        return out
 
     def entry_id(self, scope: str, key: str) -> str:
         """The id of the entry a request or event posts: the same key always gives the same id."""
@@ -173,8 +194,16 @@ class Fund(Aggregate):
         """`effective_on`: the value date, when the money moved before it was posted (a deposit
         the trust bank reports); default the day it is posted."""
         check_balanced(lines)
+        shared: list[Line] = []
+        personal: dict[str, list[Line]] = {}
+        for line in lines:
+            person = acc.person_of(line.account)
+            if person is None:
+                shared.append(line)
+            else:
+                personal.setdefault(person, []).append(line)
         after: Balances = copy.deepcopy(self.balances)
-        apply_lines(after, lines)
+        apply_lines(after, shared)
         for account in NEVER_NEGATIVE:
             if after.get(CURRENCY, {}).get(account, 0) < 0:
                 raise RuleBroken(
@@ -196,6 +225,11 @@ class Fund(Aggregate):
             reverses=reverses,
         )
         self.balances = after
+        for person, moved in personal.items():
+            held = self.memos.get(person)
+            theirs: Balances = copy.deepcopy(held.balances) if held else {}
+            apply_lines(theirs, moved)
+            self.memos[person] = MemoAccounts(person_id=person, balances=theirs)
         self.next_seq += 1
         self.pending_entries.append(entry)
         self.recent_entry_ids.append(entry_id)

@@ -1,15 +1,28 @@
-"""What a fund keeps besides balances: members, obligations, debts, schedules and notices."""
+"""What a fund keeps besides its balances: members, their memo accounts, obligations, debts,
+schedules and notices."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Member(BaseModel):
     participant_id: str
     active: bool = True
+
+
+class MemoAccounts(BaseModel):
+    """One member's or borrower's memo accounts (`member_contributions:<id>`,
+    `member_withdrawals:<id>`, `borrower_owes:<id>`): currency -> account -> balance, as in
+    `Fund.balances`. Replaced whole when an entry moves one of them, never changed in place
+    (the fund's storage finds what a commit changed by comparing records)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    balances: dict[str, dict[str, int]] = {}
 
 
 class Obligation(BaseModel):

@@ -17,7 +17,7 @@ from megp_common.mongo import Document
 async def statement(services: Services, fund: Fund, at: datetime | None) -> Balances:
     """Balances as the fund holds them now, or as the journal makes them at `at`."""
     if at is None:
-        return fund.balances
+        return fund.all_balances()
     stored = await services.journal.until(fund.id, at)
     waiting = [e for e in fund.pending_entries if e.posted_at <= at]
     return rebuild(merged(stored, waiting))
@@ -45,7 +45,7 @@ async def check_ledger(services: Services, fund: Fund) -> LedgerCheck:
     entries = merged(await services.journal.until(fund.id, None), fund.pending_entries)
     seqs = {e.seq for e in entries}
     missing = [n for n in range(1, fund.next_seq) if n not in seqs]
-    diffs = differences(fund.balances, rebuild(entries))
+    diffs = differences(fund.all_balances(), rebuild(entries))
     return LedgerCheck(len(entries), not diffs and not missing, diffs, missing)
 
 
