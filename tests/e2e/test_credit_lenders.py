@@ -42,6 +42,11 @@ def paid_instalment(event: Any, loan_id: str, number: int) -> bool:
     )
 
 
+def takeover(line: dict[str, Any]) -> tuple[Any, ...]:
+    """What a takeover's requests may change on a line: its lender, its offer, its lenders."""
+    return line["lender"], line["takeover_offer"], line["lenders"]
+
+
 def read_csv(credit: Credit, path: str, headers: dict[str, str]) -> httpx.Response:  # noqa: F811
     return httpx.get(
         f"{credit.url}/v1{path}",
@@ -99,11 +104,12 @@ async def test_a_bank_takes_a_line_over_and_is_paid_from_its_day(
     credit.call("POST", offer, bank, expect=403, claims=THE_BANK | {"states": ("15",)}, json=body)
     credit.call("POST", offer, Role.ODF_STAFF, expect=403, json=body)
     credit.call("POST", f"{offer}/consent", bank, expect=409, claims=NAFIN_BANK)
-    assert credit.call("GET", path, Role.PROGRAMME_SUPERVISOR)["version"] == before["version"]
+    # the refusals changed nothing of the takeover (the line's version may move meanwhile: the
+    # scheduler's review of the line is due on its own day, whatever the test does)
+    assert takeover(credit.call("GET", path, Role.PROGRAMME_SUPERVISOR)) == takeover(before)
 
     offered = credit.call("POST", offer, bank, claims=THE_BANK, json=body)
     assert offered["takeover_offer"]["lender"] == BANK and offered["lender"] == "NAFIN"
-    version = offered["version"]
     # NAFIN lends nationally: a state's supervisor does not consent for it; neither does the
     # bank itself, nor the group's board [¶55]
     state_scoped = credit.call(
@@ -122,7 +128,7 @@ async def test_a_bank_takes_a_line_over_and_is_paid_from_its_day(
         expect=403,
         claims={"participant_id": g["rep"]},
     )
-    assert credit.call("GET", path, Role.PROGRAMME_SUPERVISOR)["version"] == version
+    assert takeover(credit.call("GET", path, Role.PROGRAMME_SUPERVISOR)) == takeover(offered)
     agreed = credit.call("POST", f"{offer}/consent", bank, claims=NAFIN_BANK)
     assert agreed["lender"] == "NAFIN" and agreed["takeover_offer"] is None
     assert [(x["lender"], x["since"], x["announced"]) for x in agreed["lenders"]] == [

@@ -103,7 +103,11 @@ def test_the_series_equal_the_today_reports_at_each_months_end(
     platform: Platform, tokens: Any, infra: Any
 ) -> None:
     api = Api(platform, tokens)
-    state = f"{random.randint(1, 32):02d}"
+    # a state of its own: none of those other e2e tests act in (the OpenAPI world's 09, the
+    # flows' 14, 15, 20-23, 27), whose funds and loans would change the totals under it
+    state = random.choice(
+        [f"{n:02d}" for n in range(1, 33) if n not in {9, 14, 15, 20, 21, 22, 23, 27}]
+    )
     drive = Driver(platform.processes["enrollment"].url, tokens.header, state=state)
     supervisor = tokens.header(Role.PROGRAMME_SUPERVISOR, states=(state,))
 
