@@ -235,7 +235,7 @@ def test_the_series_equal_the_today_reports_at_each_months_end(
             # row an earlier test wrote for the same month on the shared clock (then wound
             # back) is replaced by the next tick, so the row is waited for until it agrees
             return api.until(
-                f"{service}'s {month}",
+                f"{service}'s {month} (today's report read at the month's end: {funds}, {credit})",
                 lambda: api.get(service, path, state=state, to=month),
                 lambda found: (
                     bool(found["months"])

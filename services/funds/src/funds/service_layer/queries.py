@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from funds.adapters.journal import merged
 from funds.domain import accounts as acc
@@ -49,6 +49,10 @@ async def check_ledger(services: Services, fund: Fund) -> LedgerCheck:
     return LedgerCheck(len(entries), not diffs and not missing, diffs, missing)
 
 
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 @dataclass
 class StateTotals:
     state_code: str
@@ -60,12 +64,18 @@ class StateTotals:
     owed_by_borrowers_cents: int = 0
 
 
-def totals_by_state(docs: list[Document], states: frozenset[str] | None) -> list[StateTotals]:
-    """`states` None: every state. Counted in code ($sum: 1 is not portable to FerretDB v1)."""
+def totals_by_state(
+    docs: list[Document], states: frozenset[str] | None, as_of: datetime | None = None
+) -> list[StateTotals]:
+    """`states` None: every state. Counted in code ($sum: 1 is not portable to FerretDB v1).
+    `as_of`: only the funds opened by then (a clock wound back, as a test harness's can be,
+    finds funds opened later: they are not today's; a month's snapshot counts the same way)."""
     out: dict[str, StateTotals] = {}
     for doc in docs:
-        state = doc.get("state")
-        if not state or doc.get("opened_at") is None or (states and state not in states):
+        state, opened = doc.get("state"), doc.get("opened_at")
+        if not state or opened is None or (states and state not in states):
+            continue
+        if as_of is not None and _utc(opened) > as_of:
             continue
         row = out.setdefault(state, StateTotals(state))
         pesos: dict[str, int] = (doc.get("balances") or {}).get(CURRENCY, {})

@@ -297,7 +297,8 @@ def _summary(rows: list[queries.StateTotals]) -> list[StateSummary]:
 )
 async def by_state(services: ServicesDep, who: Supervisor) -> list[StateSummary]:
     scope = None if who.is_national else frozenset(who.states)
-    return _summary(queries.totals_by_state(await services.funds.all_balances(), scope))
+    funds = await services.funds.all_balances()
+    return _summary(queries.totals_by_state(funds, scope, services.clock.now()))
 
 
 @router.get(
@@ -310,4 +311,5 @@ async def at_bank(bank: str, services: ServicesDep, who: Bank) -> list[StateSumm
     # a bank its own list; a supervisor (without the bank role) any bank's
     check_bank(who, bank, what="list of trust funds")
     scope = None if who.is_national else frozenset(who.states)
-    return _summary(queries.totals_by_state(await services.funds.funds_at_bank(bank), scope))
+    funds = await services.funds.funds_at_bank(bank)
+    return _summary(queries.totals_by_state(funds, scope, services.clock.now()))
