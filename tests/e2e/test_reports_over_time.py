@@ -229,13 +229,17 @@ def test_the_series_equal_the_today_reports_at_each_months_end(
         drive.move_clock_to(drive.first_of_next_month(month_start) + timedelta(days=2))
 
         def recorded(
-            service: str, path: str, same: Callable[[Any], bool], month: str = month
+            service: str,
+            path: str,
+            same: Callable[[Any], bool],
+            month: str = month,
+            today: Any = (funds, credit),
         ) -> Any:
             # the month's row as the services write it once the clock has left the month: a
             # row an earlier test wrote for the same month on the shared clock (then wound
             # back) is replaced by the next tick, so the row is waited for until it agrees
             return api.until(
-                f"{service}'s {month} (today's report read at the month's end: {funds}, {credit})",
+                f"{service}'s {month} (today's reports read at the month's end: {today})",
                 lambda: api.get(service, path, state=state, to=month),
                 lambda found: (
                     bool(found["months"])
