@@ -95,8 +95,8 @@ class SharedClockStore:
         if doc is None:
             return None
         return ClockSetting(
-            instant=_aware(doc["instant"]),
-            set_at=_aware(doc["set_at"]),
+            instant=as_utc(doc["instant"]),
+            set_at=as_utc(doc["set_at"]),
             frozen=bool(doc["frozen"]),
             version=int(doc["version"]),
         )
@@ -123,7 +123,8 @@ class SharedClockStore:
         await self._col.delete_one({"_id": "clock"})
 
 
-def _aware(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
+    """A datetime as the store may hand it back (naive, in UTC) made aware of being UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

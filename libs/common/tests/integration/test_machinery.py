@@ -9,6 +9,7 @@ import pytest
 
 from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE
 from megp_common.outbox import FAULT_ENV
+from megp_common.testing.store_writes import counting_client
 from megp_common.testing.tally import Counter, CounterRepository
 
 pytestmark = pytest.mark.integration
@@ -152,7 +153,9 @@ async def test_the_sweep_reads_flagged_documents_only_and_unflags_the_emptied(sc
     await scenario.wait_until(f2_unflagged, what="an empty flagged document unflagged by a sweep")
 
 
-async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(scenario) -> None:  # type: ignore[no-untyped-def]
+async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(
+    scenario, counted
+) -> None:  # type: ignore[no-untyped-def]
     before = Counter(id="b0")
     before.increment(7)
     await scenario.counters.add(before)
@@ -161,11 +164,11 @@ async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(sce
         c = Counter(id=f"b{n}")
         c.increment(n + 1)
         batch.append(c)
-    repo = _CountingCounters(scenario.db, scenario.writer)
+    repo, writes = counted
     taken = await repo.add_many(batch)
     assert [c.id for c in taken] == ["b0"]  # stored before: handed back, not committed
     assert taken[0].version == 0 and taken[0].pending_events()
-    assert repo.bulk_inserts == 1  # one bulk write for all five
+    assert writes.taken() == {"counters": 1}  # one bulk write for all five
     for n, c in enumerate(batch[1:], start=1):
         assert c.version == 1 and not c.pending_events()
         stored = await scenario.counters.get(f"b{n}")
@@ -186,49 +189,37 @@ async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(sce
     ]
 
 
-class _CountingCounters(CounterRepository):
-    """The counters' repository, counting the bulk inserts it sends."""
-
-    bulk_inserts = bulk_writes = 0
-
-    @property
-    def col(self):  # type: ignore[no-untyped-def]
-        outer, col = self, super().col
-
-        class Counted:
-            def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-                return getattr(col, name)
-
-            async def insert_many(self, *a, **kw):  # type: ignore[no-untyped-def]
-                outer.bulk_inserts += 1
-                return await col.insert_many(*a, **kw)
-
-            async def bulk_write(self, *a, **kw):  # type: ignore[no-untyped-def]
-                outer.bulk_writes += 1
-                return await col.bulk_write(*a, **kw)
-
-        return Counted()
+@pytest.fixture
+async def counted(scenario):  # type: ignore[no-untyped-def]
+    """The scenario's counters through a client that counts the write commands it sends."""
+    client, writes = counting_client(scenario.infra.mongo)
+    try:
+        yield CounterRepository(client[scenario.db_name], scenario.writer), writes
+    finally:
+        await client.close()
 
 
-async def test_a_run_of_events_creating_records_inserts_them_in_one_bulk_write(scenario) -> None:  # type: ignore[no-untyped-def]
+async def test_a_run_of_events_creating_records_inserts_them_in_one_bulk_write(counted) -> None:  # type: ignore[no-untyped-def]
     from megp_common.handling import apply_many_once
 
-    repo = _CountingCounters(scenario.db, scenario.writer)
+    repo, writes = counted
 
     def add(amount: int):  # type: ignore[no-untyped-def]
         return lambda c: c.increment(amount)
 
     run = [(f"r{n % 4}", f"event-{n}", add(n)) for n in range(8)]  # 4 new counters, 2 each
     assert await apply_many_once(repo, run, create=lambda i: Counter(id=i)) == 8
-    assert repo.bulk_inserts == 1
+    assert writes.taken() == {"counters": 1}
     assert [(await repo.get(f"r{n}")).value for n in range(4)] == [4, 6, 8, 10]
     # the same run again (a redelivery): nothing applies, nothing is written
     assert await apply_many_once(repo, run, create=lambda i: Counter(id=i)) == 0
-    assert repo.bulk_inserts == 1
+    assert writes.taken() == {}
     assert [(await repo.get(f"r{n}")).version for n in range(4)] == [1, 1, 1, 1]
 
 
-async def test_a_bulk_save_commits_the_unchanged_and_hands_back_the_changed(scenario) -> None:  # type: ignore[no-untyped-def]
+async def test_a_bulk_save_commits_the_unchanged_and_hands_back_the_changed(
+    scenario, counted
+) -> None:  # type: ignore[no-untyped-def]
     for n in range(4):
         await scenario.counters.add(Counter(id=f"s{n}", value=n))
     read = [await scenario.counters.get(f"s{n}") for n in range(4)]
@@ -237,15 +228,15 @@ async def test_a_bulk_save_commits_the_unchanged_and_hands_back_the_changed(scen
     await scenario.counters.save(moved)
     for c in read:
         c.value += 10  # a change that records no event
-    repo = _CountingCounters(scenario.db, scenario.writer)
+    repo, writes = counted
     stale = await repo.save_many(read)
     assert [c.id for c in stale] == ["s2"] and stale[0].version == 1
-    assert repo.bulk_writes == 1
+    assert writes.taken() == {"counters": 1}  # one bulk write of the four updates
     stored = [await scenario.counters.get(f"s{n}") for n in range(4)]
     assert [(c.value, c.version) for c in stored] == [(10, 2), (11, 2), (100, 2), (13, 2)]
     assert [c.version for c in read] == [2, 2, 1, 2]
     # a change with events is saved one by one (a bulk result cannot say whose update matched)
     fresh = await scenario.counters.get("s0")
     fresh.increment(1)
-    assert await repo.save_many([fresh]) == [] and repo.bulk_writes == 1
+    assert await repo.save_many([fresh]) == [] and writes.taken() == {"counters": 1}
     assert await outbox_len(scenario, "s0") == 1

@@ -51,10 +51,6 @@ def _in_book(
     )
 
 
-def _book(group_id: str) -> FundRepayments:
-    return FundRepayments(id=group_id)
-
-
 def handlers(services: Services) -> dict[str, Handler]:
     return EventHandlers(services).table()
 
@@ -75,10 +71,10 @@ class EventHandlers:
             fnd.FundRepaymentMade.event_type: BatchHandler(self.repayments_made),
             fnd.FundRepaymentFailed.event_type: batched(s.loans, self.repayment_failed),
             fnd.ReplenishmentReceived.event_type: batched(
-                s.fund_repayments, self.replenished, create=_book, after=self._judge_all
+                s.fund_repayments, self.replenished, after=self._judge_all
             ),
             fnd.NonFulfillmentNoticeIssued.event_type: batched(
-                s.fund_repayments, self.notice_issued, create=_book, after=self._judge_all
+                s.fund_repayments, self.notice_issued, after=self._judge_all
             ),
             trade.PurchaseFinancingRequested.event_type: self.financing_requested,
             trade.SaleCompleted.event_type: self.sale_completed,
@@ -215,9 +211,7 @@ class EventHandlers:
         s = self.services
         run = [(env, e) for env, e in items if isinstance(e, fnd.FundRepaymentMade)]
         today = s.today()
-        await apply_planned(
-            s.fund_repayments, [(env, self._owed(env, e)) for env, e in run], create=_book
-        )
+        await apply_planned(s.fund_repayments, [(env, self._owed(env, e)) for env, e in run])
         await apply_planned(s.loans, [(env, self._settled(env, e, today)) for env, e in run])
         await self._judge_all(sorted({e.group_id for _, e in run}))
 

@@ -10,7 +10,7 @@ only after a month's rows are stored. A tick with nothing due reads one document
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from funds.adapters.month_ends import FIGURES
 from funds.domain.fund import Fund
@@ -18,14 +18,11 @@ from funds.service_layer import queries
 from funds.service_layer.container import Services
 from funds.service_layer.queries import StateTotals
 from megp_common.auth import Principal, state_filter
+from megp_common.clock import as_utc
 from megp_common.mongo import Document, Shard
 from megp_common.month_ends import month_end, month_of, month_range, months_ended, previous_month
 
 PROGRAMME = "all"
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 async def snapshot_due(services: Services, now: datetime | None = None) -> list[str]:
@@ -35,7 +32,7 @@ async def snapshot_due(services: Services, now: datetime | None = None) -> list[
     if not due_now:
         return []
     docs = await services.funds.all_balances()
-    opened = [_aware(d["opened_at"]) for d in docs if d.get("opened_at") is not None]
+    opened = [as_utc(d["opened_at"]) for d in docs if d.get("opened_at") is not None]
     due = months_ended(today, last, min(opened).date() if opened else None)
     if last is None and not due:
         # the first run writes at least the last month (empty), so the progress mark exists
@@ -64,7 +61,7 @@ async def snapshot_due(services: Services, now: datetime | None = None) -> list[
 
 async def _at_month_end(services: Services, fund: Fund, month: str) -> Document | None:
     at = month_end(month)
-    if fund.opened_at is None or _aware(fund.opened_at) > at:
+    if fund.opened_at is None or as_utc(fund.opened_at) > at:
         return None
     balances = await queries.statement(services, fund, at)
     return {"state": fund.state, "opened_at": fund.opened_at, "balances": balances}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from funds.adapters.journal import merged
 from funds.domain import accounts as acc
@@ -11,6 +11,7 @@ from funds.domain.bank_statement import TrustStatement, build_statement, check_p
 from funds.domain.fund import CURRENCY, Fund
 from funds.domain.ledger import Balances, Entry, differences, rebuild
 from funds.service_layer.container import Services
+from megp_common.clock import as_utc
 from megp_common.mongo import Document
 
 
@@ -49,10 +50,6 @@ async def check_ledger(services: Services, fund: Fund) -> LedgerCheck:
     return LedgerCheck(len(entries), not diffs and not missing, diffs, missing)
 
 
-def _utc(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 @dataclass
 class StateTotals:
     state_code: str
@@ -75,7 +72,7 @@ def totals_by_state(
         state, opened = doc.get("state"), doc.get("opened_at")
         if not state or opened is None or (states and state not in states):
             continue
-        if as_of is not None and _utc(opened) > as_of:
+        if as_of is not None and as_utc(opened) > as_of:
             continue
         row = out.setdefault(state, StateTotals(state))
         pesos: dict[str, int] = (doc.get("balances") or {}).get(CURRENCY, {})
