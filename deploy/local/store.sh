@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-PATCH_LEVEL=megp4   # bump when the patches below change, so a cached binary is rebuilt
+PATCH_LEVEL=megp4i   # bump when the patches below change, so a cached binary is rebuilt
 BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
@@ -66,6 +66,15 @@ install() {
     && { log "the close-reads-before-writes patch left the update handler unchanged"; exit 1; }
   grep -q 'queryCloser.Close()' "$work/ferretdb/internal/handler/msg_findandmodify.go" \
     || { log "the close-reads-before-writes patch left findAndModify unchanged"; exit 1; }
+  # A filter on `_id` by `$in` (a batch of aggregates loaded by their ids) was answered by decoding
+  # every document of the collection; only an `_id` equal to one value used the index. The patch
+  # sends `_id IN (...)` (up to 1,000 ids) to SQLite, and makes `explain` report the lookup the
+  # query really makes (the same function builds both).
+  local idin="$here/ferretdb-id-in-pushdown.patch"
+  (cd "$work/ferretdb" && { git apply "$idin" 2>/dev/null || patch --quiet -p1 <"$idin"; }) \
+    || { log "could not apply the _id \$in pushdown patch to FerretDB"; exit 1; }
+  grep -q 'func idWhereClause' "$coll" \
+    || { log "the _id \$in pushdown patch left FerretDB unchanged"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"

@@ -52,9 +52,13 @@ class SettableClock:
         return event
 
     def now(self) -> datetime:
-        if self._setting is None:
-            return self._real()
-        return self._setting.now(self._real())
+        """The time, to the millisecond: what the store keeps of a datetime (BSON holds
+        milliseconds), so an answer given at once and the same record read back later agree
+        (a plan sheet's retry answering with the stored plans said `...02.100000Z` where its
+        first attempt had said `...02.100205Z`)."""
+        real = self._real()
+        instant = real if self._setting is None else self._setting.now(real)
+        return instant.replace(microsecond=instant.microsecond // 1000 * 1000)
 
     @property
     def setting(self) -> ClockSetting | None:

@@ -88,7 +88,8 @@ async def apply_many_once(
     shards: Mapping[str, Shard] | None = None,
 ) -> int:
     """`apply_once` for a batch of (aggregate id, event id, change): each aggregate is read once
-    (not at all if `recent` holds it as this process last committed it), given its events in
+    (not at all if `recent` holds it as this process last committed it; the others in one
+    query, `find_by_ids`), given its events in
     order (skipping those already applied) and committed once. Aggregates already stored are
     committed concurrently; those the batch creates are inserted together in one bulk write (a
     run of enrollments makes as many new records). If any fails the caller may re-run the
@@ -98,12 +99,15 @@ async def apply_many_once(
     for aggregate_id, event_id, change in items:
         by_aggregate.setdefault(aggregate_id, []).append((event_id, change))
 
+    # what `recent` does not hold is read in one `$in` query (or a few), not one read each
+    held = {a: recent.take(a) for a in by_aggregate} if recent is not None else {}
+    unheld = [a for a in by_aggregate if held.get(a) is None]
+    loaded = await repo.find_by_ids(unheld, shards) if unheld else {}
+
     async def one(aggregate_id: str, changes: list[tuple[str, Callable[[A], None]]]) -> int:
-        aggregate = recent.take(aggregate_id) if recent is not None else None
+        aggregate = held.get(aggregate_id)
         if aggregate is None:
-            aggregate = await repo.find(
-                aggregate_id, None if shards is None else shards.get(aggregate_id)
-            )
+            aggregate = loaded.get(aggregate_id)
         is_new = aggregate is None
         if aggregate is None:
             if create is None:

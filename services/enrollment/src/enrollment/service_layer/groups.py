@@ -8,7 +8,6 @@ does not confirm: the next join sees it is stale and takes it over.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -107,8 +106,7 @@ async def join_many(
     group = await sheet_group(
         services, actor, group_id, lines, what="intake sheet", field="members"
     )
-    found = await asyncio.gather(*(services.participants.find(j.participant_id) for j in lines))
-    people = {p.id: p for p in found if p is not None}
+    people = await services.participants.find_by_ids(j.participant_id for j in lines)
     now = services.now()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -134,10 +134,9 @@ async def enroll_sheet(
             continue
         first_line[parsed.value] = n
         checked[n] = person
-    holders = await _gathered(
-        [services.participants.by_curp(p.curp) for p in checked.values()], SHEET_WRITERS
-    )
-    for (n, person), holder in zip(checked.items(), holders, strict=True):
+    holders = await services.participants.by_curps(p.curp for p in checked.values())
+    for n, person in checked.items():
+        holder = holders.get(person.curp)
         if holder is not None and holder.id != person.id:
             problems.append(
                 {

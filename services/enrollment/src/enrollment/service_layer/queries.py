@@ -51,8 +51,8 @@ async def participants(
         ids, next_cursor = page_of_sequence(
             group.active_member_ids(), str, cursor=cursor, limit=limit
         )
-        loaded = await asyncio.gather(*(services.participants.find(i) for i in ids))
-        return [p for p in loaded if p is not None], next_cursor
+        loaded = await services.participants.find_by_ids(ids)
+        return [loaded[i] for i in ids if i in loaded], next_cursor
     return await services.participants.page(
         visible_states(actor, state),
         municipality=municipality,
