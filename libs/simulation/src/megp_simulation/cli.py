@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from megp_common.settings import API_SERVICES, REPO_ROOT, SERVICES
-from megp_simulation import credit, donors, inventors, kafka
+from megp_simulation import credit, donors, inventors, kafka, store_meter
 from megp_simulation.api import Api, HeaderFactory, local_tokens
 from megp_simulation.bank_checks import bank_checks
 from megp_simulation.banks import BankDesk
@@ -86,7 +86,9 @@ def run_simulation(
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         log = out_dir / f"cpu-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-seed{seed}.jsonl"
-    sim.meter = CpuMeter(lambda: platform_pids(platform), log)
+    sim.meter = CpuMeter(
+        lambda: platform_pids(platform), log, store=lambda: store_meter.read_totals(urls)
+    )
     sim.obligations = kafka.ObligationFeed(bootstrap, started_ms).start()
     # the banks subscribe before the first fund opens; `bank_checks` disables them at the end
     desk = BankDesk(api, sim.run_tag, quiet)

@@ -4,6 +4,11 @@ core, from the kernel's counters (`/proc/<pid>/stat`, user and system time).
 
 A process restarted between two marks (`--restart-each`) is counted from its new start: the
 time its killed incarnation used since the last mark is lost, a few seconds of one phase.
+
+Each phase also says how busy the whole machine was (`/proc/stat`: every process, the
+platform's and anyone else's), so a phase whose platform used little CPU while the machine was
+full says it was starved, not idle; and, given a `store` reader (megp_simulation.store_meter),
+which collections and commands took the store's time.
 """
 
 from __future__ import annotations
@@ -15,8 +20,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from megp_simulation import store_meter
+
 TICKS = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of every core since boot (`/proc/stat`'s first line; idle and
+    iowait are not busy)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return (0, 0)
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return (total - idle, total)
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -35,13 +54,21 @@ class CpuMeter:
     with each process's share of a core over it; `pids()` names the processes to read each
     time, so that a restarted service is read under its new pid."""
 
-    def __init__(self, pids: Callable[[], Mapping[str, int]], log: Path | None = None) -> None:
+    def __init__(
+        self,
+        pids: Callable[[], Mapping[str, int]],
+        log: Path | None = None,
+        store: Callable[[], store_meter.Totals] | None = None,
+    ) -> None:
         """`log`: a file each mark is appended to as one JSON line, so that a run stopped
-        before its summary still says where its time went."""
-        self.pids, self.log = pids, log
+        before its summary still says where its time went. `store`: reads the services' store
+        totals (`store_meter.read_totals`)."""
+        self.pids, self.log, self.store = pids, log, store
         self.phases: list[dict[str, Any]] = []
         self._at = time.monotonic()
         self._seen: dict[str, tuple[int, float]] = self._read()
+        self._ticks = machine_ticks()
+        self._store = store() if store is not None else {}
 
     def _read(self) -> dict[str, tuple[int, float]]:
         out = {}
@@ -60,8 +87,19 @@ class CpuMeter:
             # a new pid: a restart after the last mark, counted from its start
             since = used - before[1] if before is not None and before[0] == pid else used
             shares[name] = round(max(since, 0.0) / wall, 3)
-        self._at, self._seen = now, seen
-        phase_row = {"phase": phase, "wall_s": round(wall, 1), "core_share": shares}
+        ticks = machine_ticks()
+        busy, total = ticks[0] - self._ticks[0], ticks[1] - self._ticks[1]
+        self._at, self._seen, self._ticks = now, seen, ticks
+        phase_row: dict[str, Any] = {
+            "phase": phase,
+            "wall_s": round(wall, 1),
+            "core_share": shares,
+            "machine_busy": round(busy / total, 3) if total > 0 else None,
+        }
+        if self.store is not None:
+            store_now = self.store()
+            phase_row["store"] = store_meter.top(store_meter.since(self._store, store_now), 12)
+            self._store = store_now
         self.phases.append(phase_row)
         if self.log is not None:
             with self.log.open("a") as out:
@@ -99,13 +137,26 @@ def by_stage(phases: list[dict[str, Any]], months_per_stage: int = 12) -> list[d
             last = int(rows[-1]["phase"].split()[1])
             label = f"{label.split('-')[0]}-{last}"
         busiest = max(shares, key=lambda n: shares[n]) if shares else None
+        known = [r for r in rows if r.get("machine_busy") is not None]
+        busy_wall = sum(r["wall_s"] for r in known)
+        store: dict[str, tuple[float, float]] = {}
+        for r in rows:
+            for key, (count, seconds) in (r.get("store") or {}).items():
+                was = store.get(key, (0.0, 0.0))
+                store[key] = (was[0] + count, was[1] + seconds)
         out.append(
             {
                 "stage": label,
                 "wall_s": round(wall, 1),
                 "bound_by": busiest,
                 "machine_load": round(sum(shares.values()) / CORES, 2),
+                "machine_busy": (
+                    round(sum(r["machine_busy"] * r["wall_s"] for r in known) / busy_wall, 2)
+                    if busy_wall
+                    else None
+                ),
                 "core_share": shares,
+                "store": store_meter.top(store, 8),
             }
         )
     return out
@@ -116,11 +167,16 @@ def stage_rows(stages: list[dict[str, Any]]) -> list[tuple[str, str]]:
     rows = []
     for s in stages:
         top = sorted(s["core_share"].items(), key=lambda kv: -kv[1])[:4]
+        busy = s.get("machine_busy")
+        whole = f" (the machine {busy:.0%} busy)" if busy is not None else ""
         rows.append(
             (
                 f"  {s['stage']}",
-                f"{s['wall_s']} s, bound by {s['bound_by']}; machine {s['machine_load']:.0%} "
-                "busy; " + ", ".join(f"{n} {v:.0%}" for n, v in top),
+                f"{s['wall_s']} s, bound by {s['bound_by']}; the platform "
+                f"{s['machine_load']:.0%} of the machine{whole}; "
+                + ", ".join(f"{n} {v:.0%}" for n, v in top),
             )
         )
+        if s.get("store"):
+            rows.append(("    store time", store_meter.describe(s["store"])))
     return rows
