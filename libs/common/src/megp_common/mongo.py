@@ -563,6 +563,13 @@ class AggregateRepository(Generic[A]):
         )
         return [self._loaded(d) async for d in cursor]
 
+    async def find_each(self, aggregate_ids: Sequence[str]) -> dict[str, A]:
+        """The aggregates of these ids that exist, by id: one `_id` lookup each, sent at once
+        (an `_id: {$in}` query decodes the whole collection on FerretDB v1)."""
+        unique = list(dict.fromkeys(aggregate_ids))
+        found = await asyncio.gather(*(self.find(i) for i in unique))
+        return {i: a for i, a in zip(unique, found, strict=True) if a is not None}
+
     async def add(self, aggregate: A) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
         entries = self._outbox.entries(aggregate)

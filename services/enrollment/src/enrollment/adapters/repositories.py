@@ -3,7 +3,6 @@ uniqueness of CURPs and RFCs is kept by documents whose `_id` is the identifier 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -212,9 +211,9 @@ class PlanRepository(AggregateRepository[BusinessPlan]):
         return {p.participant_id: p for p in found}
 
     async def get_many(self, plan_ids: Sequence[str]) -> list[BusinessPlan]:
-        """Plans by id, one `_id` lookup each (an `$in` query would scan on FerretDB v1)."""
-        found = await asyncio.gather(*(self.find(plan_id) for plan_id in plan_ids))
-        return [p for p in found if p is not None]
+        """Plans by id, one `_id` lookup each (`find_each`: an `$in` query would scan)."""
+        found = await self.find_each(plan_ids)
+        return [found[i] for i in plan_ids if i in found]
 
 
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
