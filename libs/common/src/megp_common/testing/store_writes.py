@@ -1,5 +1,6 @@
 """Counting the write commands a store client sends, by collection, for tests that prove a run of
-events costs one write per aggregate (`megp_common.handling.batched`)."""
+events costs one write per aggregate (`megp_common.handling.batched`) or that a use case costs
+the writes it should (trade's orders); the read commands are counted beside them."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ from pymongo import AsyncMongoClient, monitoring
 from megp_common.mongo import Document
 
 WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
+READS = frozenset({"find", "aggregate", "count", "distinct", "getMore"})
 
 
 class StoreWrites(monitoring.CommandListener):
-    """The write commands sent so far, by collection (an insert, an update, a delete each)."""
+    """The write commands sent so far, by collection (an insert, an update, a delete each; a
+    bulk write of one kind is one command), and the read commands in `reads`."""
 
     def __init__(self) -> None:
         self.by_collection: Counter[str] = Counter()
+        self.reads: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in WRITES:
-            self.by_collection[str(event.command.get(event.command_name))] += 1
+        name = event.command_name
+        if name in WRITES:
+            self.by_collection[str(event.command.get(name))] += 1
+        elif name in READS:
+            field = "collection" if name == "getMore" else name
+            self.reads[str(event.command.get(field))] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -32,6 +40,12 @@ class StoreWrites(monitoring.CommandListener):
         """The writes since the last call, and start counting again."""
         out = dict(self.by_collection)
         self.by_collection.clear()
+        return out
+
+    def reads_taken(self) -> dict[str, int]:
+        """The reads since the last call, and start counting them again."""
+        out = dict(self.reads)
+        self.reads.clear()
         return out
 
 

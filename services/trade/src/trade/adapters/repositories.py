@@ -20,12 +20,13 @@ atomically by the store), released by deleting it, taken over when its holder di
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import suppress
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -94,11 +95,24 @@ class StockRepository:
         cursor = self.col.find({"_id": {"$in": product_ids}}, COUNTERS)
         return {d["_id"]: level_of(d) async for d in cursor}
 
+    @asynccontextmanager
+    async def _writing(self, product_ids: Iterable[str]) -> AsyncIterator[None]:
+        """Hold what a write to these stock documents needs: this process's lock of each
+        (`DOCUMENT_LOCKS`) and each product's store lock (`StockLocks`), taken in order of ids
+        so two writers of overlapping sets never wait on each other. The one place the store
+        locks are taken: on a store that guards a conditional update itself, this is the only
+        method to change."""
+        ids = sorted(set(product_ids))
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(DOCUMENT_LOCKS.hold_many(namespace(self.col), ids))
+            for product_id in ids:
+                await stack.enter_async_context(self.locks.hold(product_id))
+            yield
+
     async def _update(
         self, product_id: str, condition: Document, update: Document
     ) -> Document | None:
-        in_process = DOCUMENT_LOCKS.hold(namespace(self.col), product_id)
-        async with in_process, self.locks.hold(product_id):
+        async with self._writing([product_id]):
             found: Document | None = await self.col.find_one_and_update(
                 {"_id": product_id, **condition},
                 update,
@@ -111,43 +125,99 @@ class StockRepository:
     ) -> StockLevel | None:
         """Hold `quantity` units for the order, or None when fewer are available. A retry of
         the same order's reservation finds its hold and takes nothing more."""
-        hold = f"holds.{order_id}"
-        after = await self._update(
-            product_id,
-            {"available": {"$gte": quantity}, hold: {"$exists": False}},
-            {
-                "$inc": {"available": -quantity, "reserved": quantity},
-                "$set": {hold: {"quantity": quantity, "until": until}},
-                # where the orphan-hold sweep looks (fulfilment.py)
-                "$push": {"hold_expiries": {"order": order_id, "until": until}},
-            },
-        )
+        after = await self._update(product_id, *_reservation(order_id, quantity, until))
         if after is not None:
             return level_of(after)
+        hold = f"holds.{order_id}"
         doc = await self.col.find_one({"_id": product_id, hold: {"$exists": True}}, COUNTERS)
         return level_of(doc) if doc else None
+
+    async def reserve_all(
+        self, order_id: str, lines: Sequence[tuple[str, int]], until: datetime
+    ) -> dict[str, StockLevel]:
+        """Hold every line's units for the order, or none: one unordered bulk write of the
+        lines' conditional reservations. {} when every line is held (a hold an earlier attempt
+        of the same order left counts as held, and takes nothing more). Otherwise the short
+        lines' levels, read only then, after every line held for the order was given back in
+        one more bulk write (the store locks are held throughout, so nothing moves between)."""
+        if not lines:
+            return {}
+        ops = [
+            UpdateOne({"_id": product_id, **condition}, update)
+            for product_id, quantity in lines
+            for condition, update in [_reservation(order_id, quantity, until)]
+        ]
+        ids = [product_id for product_id, _ in lines]
+        async with self._writing(ids):
+            try:
+                result = await self.col.bulk_write(ops, ordered=False)
+            except BaseException:
+                await self._release_all(order_id, lines, until)
+                raise
+            if result.matched_count == len(ops):
+                return {}
+            hold = f"holds.{order_id}"
+            found = await asyncio.gather(
+                *(self.col.find_one({"_id": i}, {**COUNTERS, hold: 1}) for i in ids)
+            )
+            held = {d["_id"] for d in found if d and order_id in (d.get("holds") or {})}
+            short = {
+                i: level_of(d) if d else StockLevel(0) for i, d in zip(ids, found, strict=True)
+            }
+            short = {i: level for i, level in short.items() if i not in held}
+            if short:
+                await self._release_all(order_id, [x for x in lines if x[0] in held], until)
+            return short
+
+    async def release_all(
+        self, order_id: str, lines: Sequence[tuple[str, int]], until: datetime | None = None
+    ) -> None:
+        """`release` for each line of an order, in one bulk write; a line whose hold is gone
+        already (released or sold) is left as it is."""
+        async with self._writing([product_id for product_id, _ in lines]):
+            await self._release_all(order_id, lines, until)
+
+    async def sell_all(
+        self, order_id: str, lines: Sequence[tuple[str, int]], until: datetime | None = None
+    ) -> None:
+        """`sell` for each line of a paid order, in one bulk write; a line whose hold is gone
+        already (sold before: this completes a settlement a crash cut short) is left as it is."""
+        if not lines:
+            return
+        ops = [
+            UpdateOne({"_id": product_id, **condition}, update)
+            for product_id, quantity in lines
+            for condition, update in [_sale(order_id, quantity, until)]
+        ]
+        async with self._writing([product_id for product_id, _ in lines]):
+            await self.col.bulk_write(ops, ordered=False)
+
+    async def _release_all(
+        self, order_id: str, lines: Sequence[tuple[str, int]], until: datetime | None
+    ) -> None:
+        """The bulk write of `release_all`, its caller holding the locks."""
+        if not lines:
+            return
+        ops = [
+            UpdateOne({"_id": product_id, **condition}, update)
+            for product_id, quantity in lines
+            for condition, update in [_giving_back(order_id, quantity, until)]
+        ]
+        await self.col.bulk_write(ops, ordered=False)
 
     async def release(
         self, product_id: str, order_id: str, quantity: int, until: datetime | None = None
     ) -> bool:
         """Give the order's held units back; False when it holds none (released already).
         With the hold's `until`, its entry leaves `hold_expiries` in the same update."""
-        hold = f"holds.{order_id}"
-        update = {"$inc": {"available": quantity, "reserved": -quantity}, "$unset": {hold: ""}}
-        after = await self._update(
-            product_id, {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
-        )
+        after = await self._update(product_id, *_giving_back(order_id, quantity, until))
         return after is not None
 
     async def sell(
         self, product_id: str, order_id: str, quantity: int, until: datetime | None = None
     ) -> bool:
         """The order is paid: its held units are sold. False when it holds none."""
-        hold = f"holds.{order_id}"
-        update = {"$inc": {"reserved": -quantity, "sold": quantity}, "$unset": {hold: ""}}
-        after = await self._update(
-            product_id, {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
-        )
+        after = await self._update(product_id, *_sale(order_id, quantity, until))
         return after is not None
 
     async def unsell(self, product_id: str, change_id: str, quantity: int, restock: bool) -> bool:
@@ -198,6 +268,35 @@ def _forget(order_id: str, until: datetime | None) -> Document:
     if until is None:
         return {}
     return {"$pull": {"hold_expiries": {"order": order_id, "until": until}}}
+
+
+def _reservation(order_id: str, quantity: int, until: datetime) -> tuple[Document, Document]:
+    """A reservation's condition (enough available, the order's hold not there yet) and its
+    update (the counters, the hold, and its entry where the orphan-hold sweep looks)."""
+    hold = f"holds.{order_id}"
+    return (
+        {"available": {"$gte": quantity}, hold: {"$exists": False}},
+        {
+            "$inc": {"available": -quantity, "reserved": quantity},
+            "$set": {hold: {"quantity": quantity, "until": until}},
+            # where the orphan-hold sweep looks (fulfilment.py)
+            "$push": {"hold_expiries": {"order": order_id, "until": until}},
+        },
+    )
+
+
+def _giving_back(order_id: str, quantity: int, until: datetime | None) -> tuple[Document, Document]:
+    """A release's condition (the order holds these units) and update (they are available)."""
+    hold = f"holds.{order_id}"
+    update = {"$inc": {"available": quantity, "reserved": -quantity}, "$unset": {hold: ""}}
+    return {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
+
+
+def _sale(order_id: str, quantity: int, until: datetime | None) -> tuple[Document, Document]:
+    """A sale's condition (the order holds these units) and update (they are sold)."""
+    hold = f"holds.{order_id}"
+    update = {"$inc": {"reserved": -quantity, "sold": quantity}, "$unset": {hold: ""}}
+    return {f"{hold}.quantity": quantity}, update | _forget(order_id, until)
 
 
 class ProductRepository(AggregateRepository[Product]):

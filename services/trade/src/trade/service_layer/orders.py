@@ -2,12 +2,15 @@
 and returns: `fulfilment.py`).
 
 Placing an order reserves each line with one conditional update of the product's stock
-document (never a read-modify-write). When a line cannot be had (or anything else fails), what
-the earlier lines reserved is released before the buyer hears why: a 409 saying what is left.
-The order's holds are keyed by its id (the same on a retry of the same Idempotency-Key), so a
-retry reserves nothing twice and a release or a sale settles each hold once."""
+document (never a read-modify-write), the lines' updates sent as one bulk write. When a line
+cannot be had (or anything else fails), what the other lines reserved is released before the
+buyer hears why: a 409 saying what is left. The order's holds are keyed by its id (the same on a
+retry of the same Idempotency-Key), so a retry reserves nothing twice and a release or a sale
+settles each hold once; an order's sales (or releases) are one bulk write too."""
 
 from __future__ import annotations
+
+import asyncio
 
 from megp_common.auth import Principal, Role
 from megp_common.auth.donors import is_donor_portal
@@ -15,7 +18,6 @@ from megp_common.errors import Conflict, NotFound
 from trade.domain.commands import CancelOrder, PayOrder, PlaceOrder
 from trade.domain.errors import StockShort, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderStatus
-from trade.domain.product import Product
 from trade.service_layer import channels, rates
 from trade.service_layer.container import Services
 
@@ -27,17 +29,18 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
     ids = [item.product_id for item in command.items]
     if len(set(ids)) != len(ids):
         raise TradeRuleViolation("each product appears on one line of an order")
-    channel = await channels.channel(services, command.channel_id)
-    products: list[tuple[Product, int]] = []
-    for item in command.items:
-        found = await services.products.find(item.product_id)
-        if found is None:
-            raise NotFound(f"no product has the id {item.product_id}")
-        products.append((found, item.quantity))
+    # the channel and the products read at once (the products in one `$in` query)
+    channel, found = await asyncio.gather(
+        channels.channel(services, command.channel_id), services.products.find_by_ids(ids)
+    )
+    missing = next((i for i in ids if i not in found), None)
+    if missing is not None:
+        raise NotFound(f"no product has the id {missing}")
+    products = [(found[item.product_id], item.quantity) for item in command.items]
     # the channel's rule (who buys, in what, from which states) before anything is reserved
     await channels.admit(services, who, channel, command.currency, [p.state for p, _ in products])
-    for found, _ in products:
-        found.expect_on_sale()
+    for product, _ in products:
+        product.expect_on_sale()
     now, link = services.now(), command.purchase_order
     until = now + (services.reservation if link is None else link.reserve_for)
     order = Order.place(
@@ -51,30 +54,24 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
         unit_prices={x.product_id: x.unit_price for x in command.items if x.unit_price is not None},
         purchase_order_id=None if link is None else link.purchase_order_id,
     )
-    reserved: list[tuple[str, int]] = []
+    lines = [(product.id, quantity) for product, quantity in products]
+    short = await services.stock.reserve_all(order_id, lines, until)
+    for product_id, quantity in lines:  # every line was given back: say the first that is short
+        if product_id in short:
+            raise StockShort(product_id, quantity, short[product_id].available)
     try:
-        for product, quantity in products:
-            if await services.stock.reserve(product.id, order_id, quantity, until) is None:
-                level = await services.stock.level(product.id)
-                raise StockShort(product.id, quantity, level.available)
-            reserved.append((product.id, quantity))
         await services.orders.add(order)
     except Conflict:
         stored = await services.orders.find(order_id)  # a concurrent retry stored it first
         if stored is not None:
             return stored
-        await _give_back(services, order_id, reserved)
+        await services.stock.release_all(order_id, lines, until)
         raise
     except BaseException:
-        await _give_back(services, order_id, reserved)
+        # all or nothing: what the lines reserved goes back before the buyer hears why
+        await services.stock.release_all(order_id, lines, until)
         raise
     return order
-
-
-async def _give_back(services: Services, order_id: str, reserved: list[tuple[str, int]]) -> None:
-    """All or nothing: what the earlier lines reserved goes back before the buyer hears why."""
-    for product_id, quantity in reserved:
-        await services.stock.release(product_id, order_id, quantity)
 
 
 def may_read(who: Principal, order: Order) -> None:
@@ -98,13 +95,13 @@ async def order_for_buyer(services: Services, who: Principal, order_id: str) -> 
 
 async def _settle(services: Services, order: Order) -> None:
     """Carry the order's state to the products' holds: sold when paid, given back when
-    cancelled or expired. Each hold settles once, so running this again completes a crash."""
-    for line in order.lines:
-        until = order.reserved_until
-        if order.status in RELEASED:
-            await services.stock.release(line.product_id, order.id, line.quantity, until)
-        elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
-            await services.stock.sell(line.product_id, order.id, line.quantity, until)
+    cancelled or expired, all its lines in one bulk write. Each hold settles once, so running
+    this again completes a crash."""
+    lines = [(line.product_id, line.quantity) for line in order.lines]
+    if order.status in RELEASED:
+        await services.stock.release_all(order.id, lines, order.reserved_until)
+    elif order.status in (OrderStatus.PAID, OrderStatus.COMPLETED):
+        await services.stock.sell_all(order.id, lines, order.reserved_until)
 
 
 async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
