@@ -20,7 +20,6 @@ atomically by the store), released by deleting it, taken over when its holder di
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import datetime
@@ -157,13 +156,12 @@ class StockRepository:
             if result.matched_count == len(ops):
                 return {}
             hold = f"holds.{order_id}"
-            found = await asyncio.gather(
-                *(self.col.find_one({"_id": i}, {**COUNTERS, hold: 1}) for i in ids)
-            )
-            held = {d["_id"] for d in found if d and order_id in (d.get("holds") or {})}
-            short = {
-                i: level_of(d) if d else StockLevel(0) for i, d in zip(ids, found, strict=True)
+            docs = {
+                d["_id"]: d
+                async for d in self.col.find({"_id": {"$in": ids}}, {**COUNTERS, hold: 1})
             }
+            held = {i for i, d in docs.items() if order_id in (d.get("holds") or {})}
+            short = {i: level_of(docs[i]) if i in docs else StockLevel(0) for i in ids}
             short = {i: level for i, level in short.items() if i not in held}
             if short:
                 await self._release_all(order_id, [x for x in lines if x[0] in held], until)
