@@ -26,7 +26,7 @@ FERRETDB = {"version": "7.0.42", "ok": 1.0}
 
 @pytest.mark.parametrize("version", ["v1.24.2", "v1.24.2-megp4", "v1.24.2-megp4i", "v2.0.0"])
 async def test_a_ferretdb_without_the_atomic_writes_patch_is_refused(version: str) -> None:
-    with pytest.raises(StoreNotAtomic, match="store.sh restart"):
+    with pytest.raises(StoreNotAtomic, match=r"store\.sh restart"):
         await require_atomic_document_writes(
             cast(Any, Answers(FERRETDB | {"ferretdbVersion": version}))
         )
