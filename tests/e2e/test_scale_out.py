@@ -130,8 +130,6 @@ def pairs(infra: Any, tokens: Any) -> Iterator[Pairs]:
         "CONTROL_DATABASE": control,
         "RELAY_SWEEP_INTERVAL_S": "1",
         "CLOCK_REWIND_ALLOWED": "true",
-        # FerretDB v1: a conditional update does not guard against the other process's write
-        "CROSS_PROCESS_WRITE_LOCKS": "true",
         # the views of due work learn of the other process's commits (a loan it disbursed)
         # by reading the store again: at the default 60 s, the instalments of the dead
         # process's loans fell due 60 s late

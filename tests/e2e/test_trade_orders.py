@@ -5,7 +5,8 @@ of a product: exactly 10 are sold, the stock never goes below zero, and every re
 hears a 409 saying what is left.
 
 The race runs through the trade process the platform starts, and again through two trade
-processes on the same store (see services/trade/README.md for the store lock that takes)."""
+processes on the same store (whose single-document writes are atomic:
+services/trade/README.md)."""
 
 from __future__ import annotations
 
@@ -514,8 +515,9 @@ async def race(trade: Trade, urls: list[str], pid: str, buyers: int) -> list[htt
 async def test_two_processes_race_for_the_last_10_units(
     trade: Trade, infra: Any, platform: Platform
 ) -> None:
-    """The same race through two trade processes on the one store, five times: without the
-    store lock (adapters/repositories.py) FerretDB v1 let 11 of 64 buyers have the 10 units."""
+    """The same race through two trade processes on the one store, five times: FerretDB v1 as
+    released, whose conditional updates were not atomic, let 11 of 64 buyers have the 10 units
+    (deploy/local/ferretdb-atomic-document-writes.patch)."""
 
     first = platform.processes["trade"]
     second = ServiceProcess("trade", first.port + 100, first.env)

@@ -618,7 +618,7 @@ async def test_two_trade_processes_close_each_round_once(
     trade: Trade, infra: Any, platform: Platform
 ) -> None:
     """Both processes' schedulers see the clock move past the rounds' closing date; each round
-    is closed, and announced closed, exactly once (the round's store lock, repositories.py)."""
+    is closed, and announced closed, exactly once (the conditional commit's version check)."""
     first = platform.processes["trade"]
     second = ServiceProcess("trade", first.port + 101, first.env)
     second.start()

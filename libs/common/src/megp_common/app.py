@@ -30,11 +30,16 @@ from megp_common.clock import ClockWatcher, SettableClock, SharedClockStore
 from megp_common.consumer import ConsumerRunner, Handler
 from megp_common.errors import Conflict, Forbidden, install_problem_handlers, problem_responses
 from megp_common.http_limits import HttpLimits, install_http_limits
-from megp_common.locks import StoreLocks
 from megp_common.logging import configure_logging
 from megp_common.metrics import MetricsMiddleware, metrics_endpoint
 from megp_common.middleware import CorrelationIdMiddleware
-from megp_common.mongo import DOCUMENT_LOCKS, Document, OutboxWriter, ensure_indexes, make_client
+from megp_common.mongo import (
+    Document,
+    OutboxWriter,
+    ensure_indexes,
+    make_client,
+    require_atomic_document_writes,
+)
 from megp_common.openapi import document_problems
 from megp_common.outbox import OutboxRelay
 from megp_common.retry import retry_until_ready
@@ -47,7 +52,6 @@ log = structlog.get_logger(__name__)
 
 
 S = TypeVar("S", bound=ServiceSettings)
-WRITE_LOCKS = "write_locks"  # the store locks of CROSS_PROCESS_WRITE_LOCKS
 C = TypeVar("C")
 
 
@@ -159,9 +163,9 @@ async def _start(
     db, control_db = client[settings.database_name], client[settings.control_database]
     await retry_until_ready("MongoDB", lambda: db.command("ping"))
     Watched.default_rescan_s = settings.watched_rescan_s
-    if settings.cross_process_write_locks:
-        DOCUMENT_LOCKS.share_across_processes(StoreLocks(db, WRITE_LOCKS))
-        stack.callback(DOCUMENT_LOCKS.share_across_processes, None)
+    # several processes of a service (and the relay of each) commit to one document by its
+    # conditional update alone: refuse a store that does not apply it atomically
+    log.info("store checked", store=await require_atomic_document_writes(db))
     clock = SettableClock(settable=not settings.production)
     clock_store = SharedClockStore(control_db["clock"])
     watcher = ClockWatcher(clock, clock_store, settings.clock_poll_interval_s)

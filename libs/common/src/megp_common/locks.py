@@ -1,9 +1,11 @@
-"""Cross-process mutual exclusion on the store, for the writes FerretDB v1 cannot guard itself.
+"""Cross-process mutual exclusion on the store, for changes no single conditional write can make.
 
-FerretDB v1 (the local store) applies an update as read, modify, write back without guarding
-against a writer on another connection, so a conditional update (`{_id, owner: me}`) is no
-guard between two processes: measured in trade, two processes racing 64 buyers for 10 units
-took 11 orders. What the store does apply atomically is the refusal of a duplicate `_id` on
+The store applies each single-document write atomically (MongoDB; the FerretDB that
+deploy/local/store.sh builds, ferretdb-atomic-document-writes.patch), so a change that is one
+conditional update needs nothing here. These are for the changes that are not: a read in
+Python, a decision, then a write or several (a donors programme's caps across its pledges, a
+year's receipt numbers, a webhooks subscription replaced whole), and for who works a key. The
+store has no transactions; what it does apply atomically is the refusal of a duplicate `_id` on
 insert. Both mechanisms here stand on that alone:
 
 - `StoreLocks`: a short-held lock per key, a document whose insert succeeds for one holder at a

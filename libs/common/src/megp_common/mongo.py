@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import zlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,33 +48,21 @@ A = TypeVar("A", bound=Aggregate)
 class DocumentLocks:
     """Serializes this process's writes to any one document.
 
-    FerretDB v1 applies an update as read, modify, write back, without guarding against a
-    concurrent write to the same document: two updates racing on one document can both report
-    success while one is lost (measured: a `$pullAll` by the relay silently undid a conditional
-    `$push` that had just committed). The platform's rule that only a service's own process writes
-    its database makes a per-process lock enough; on MongoDB it costs next to nothing.
+    The store applies each single-document write atomically (MongoDB does; FerretDB as
+    deploy/local/store.sh builds it does since ferretdb-atomic-document-writes.patch, and
+    `require_atomic_document_writes` refuses one that does not), so a conditional commit is a
+    guard across processes by itself. These locks only keep this process's own writers of one
+    document from racing each other into conflict retries (a relay's clearing and a commit of
+    the same document, two requests to one fund), at no store round trip.
     """
 
     def __init__(self) -> None:
         self._here: KeyedLocks[tuple[str, Any]] = KeyedLocks()
-        self._across: KeyLocks | None = None
-
-    def share_across_processes(self, locks: KeyLocks | None) -> None:
-        """Also hold `locks` (a `megp_common.locks.StoreLocks`) for every write: for a service
-        run as several processes on FerretDB v1, where a conditional update does not guard one
-        process's write against another's (`CROSS_PROCESS_WRITE_LOCKS`). None turns it off."""
-        self._across = locks
-
-    @property
-    def across_processes(self) -> bool:
-        """Whether every hold also takes a lock in the store (a round trip of its own)."""
-        return self._across is not None
 
     @asynccontextmanager
     async def hold_many(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[None]:
         """`hold` for several documents of one collection, taken in order of their ids (so two
-        holders of overlapping sets cannot wait on each other); within this process only: a
-        caller writing across processes takes each document's lock on its own."""
+        holders of overlapping sets cannot wait on each other)."""
         async with AsyncExitStack() as stack:
             for doc_id in sorted(set(doc_ids)):
                 await stack.enter_async_context(self._here.hold((namespace, doc_id)))
@@ -83,29 +72,51 @@ class DocumentLocks:
     async def hold_idle(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[list[Any]]:
         """Hold the locks of those of `doc_ids` nobody holds or waits for right now, and yield
         their ids: a bulk write to them then makes no writer wait behind it for long, and the
-        busy ones are left to be written one by one. Not for locks that cross processes."""
-        assert self._across is None, "hold_idle takes this process's locks only"
+        busy ones are left to be written one by one."""
         async with self._here.hold_free((namespace, doc_id) for doc_id in doc_ids) as keys:
             yield [key[1] for key in keys]
 
     @asynccontextmanager
     async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
         async with self._here.hold((namespace, doc_id)):
-            if self._across is None:
-                yield
-            else:
-                async with self._across.hold(f"{namespace}/{doc_id}"):
-                    yield
-
-
-class KeyLocks(Protocol):
-    """One holder at a time per key (what `megp_common.locks.StoreLocks` provides)."""
-
-    def hold(self, key: str) -> AbstractAsyncContextManager[None]: ...
+            yield
 
 
 DOCUMENT_LOCKS = DocumentLocks()
 DUPLICATE_KEY = 11000  # the store's error code for a unique index's refusal
+
+#: The first patch level of deploy/local/store.sh's FerretDB whose update, findAndModify and
+#: delete are atomic per document (ferretdb-atomic-document-writes.patch); it reports
+#: `ferretdbVersion` "v1.24.2-megp5" in buildInfo.
+ATOMIC_FERRETDB_PATCH_LEVEL = 5
+_PATCH_LEVEL = re.compile(r"-megp(\d+)$")
+
+
+class StoreNotAtomic(RuntimeError):
+    """The store does not apply a single-document write atomically (FerretDB without the
+    platform's patch): a conditional commit would not guard one process's write against
+    another's, so a service refuses to start on it."""
+
+
+async def require_atomic_document_writes(db: AsyncDatabase[Document]) -> str:
+    """The store's version if its single-document writes are atomic (any MongoDB; FerretDB only
+    as deploy/local/store.sh builds it, patch level ATOMIC_FERRETDB_PATCH_LEVEL or later),
+    otherwise StoreNotAtomic. Every service checks it at start-up: the platform keeps no lock
+    of its own across processes, so two processes' conditional updates of one document on an
+    unpatched FerretDB could both succeed and one be lost."""
+    info = await db.command("buildInfo")
+    ferretdb = info.get("ferretdbVersion")
+    if ferretdb is None:
+        return f"MongoDB {info.get('version')}"
+    found = _PATCH_LEVEL.search(str(ferretdb))
+    if found is None or int(found.group(1)) < ATOMIC_FERRETDB_PATCH_LEVEL:
+        raise StoreNotAtomic(
+            f"the store is FerretDB {ferretdb}, not the build deploy/local/store.sh makes "
+            f"(-megp{ATOMIC_FERRETDB_PATCH_LEVEL} or later): its updates are not atomic per "
+            "document, so writes from several processes could be lost. Restart the store with "
+            "`deploy/local/store.sh restart` (it builds the patched binary) or use MongoDB."
+        )
+    return f"FerretDB {ferretdb}"
 
 
 SCALAR_EQ = "megp:scalar-eq"
@@ -629,10 +640,9 @@ class AggregateRepository(Generic[A]):
         registrations is: the store takes a bulk insert for about the price of a few single
         ones); returns those an earlier insert of the same id had already stored, each left
         uncommitted for the caller to resolve as `add`'s Conflict would have it. The others
-        are committed as `add` commits one. Where writes must be guarded across processes
-        (`DocumentLocks` with store locks), or a repository adds steps of its own to `add`
-        (a lock, a derived field), each is added on its own by `add`."""
-        if DOCUMENT_LOCKS.across_processes or type(self).add is not AggregateRepository.add:
+        are committed as `add` commits one. Where a repository adds steps of its own to `add`
+        (a derived field), each is added on its own by `add`."""
+        if type(self).add is not AggregateRepository.add:
             taken = []
             for aggregate in aggregates:
                 try:
@@ -698,14 +708,12 @@ class AggregateRepository(Generic[A]):
         their group, each a different document), in one bulk write of their conditional
         updates; returns those someone else changed since they were read, uncommitted, for the
         caller to read again (each `save`'s ConcurrencyConflict). One by one, as `add_many`,
-        where writes are guarded across processes, a repository adds steps of its own to
-        `save`, or a change records events (a bulk result counts the updates that matched; it
-        does not name them, so a stored document is told ours by its state, which is enough
-        only for a change that has no events to lose)."""
-        if (
-            DOCUMENT_LOCKS.across_processes
-            or type(self).save is not AggregateRepository.save
-            or any(a.pending_events() for a in aggregates)
+        where a repository adds steps of its own to `save`, or a change records events (a bulk
+        result counts the updates that matched; it does not name them, so a stored document is
+        told ours by its state, which is enough only for a change that has no events to
+        lose)."""
+        if type(self).save is not AggregateRepository.save or any(
+            a.pending_events() for a in aggregates
         ):
             stale = []
             for aggregate in aggregates:

@@ -263,9 +263,6 @@ class OutboxRelay:
         return len(records)
 
     async def _clear_all(self, turn: dict[DocKey, list[Document]]) -> None:
-        if DOCUMENT_LOCKS.across_processes:
-            await asyncio.gather(*(self._clear(key, entries) for key, entries in turn.items()))
-            return
         by_collection: dict[str, dict[Any, list[Document]]] = {}
         for (collection, doc_id), entries in turn.items():
             by_collection.setdefault(collection, {})[doc_id] = entries

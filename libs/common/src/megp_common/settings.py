@@ -67,11 +67,6 @@ class ServiceSettings(BaseSettings):
     # the Kafka consumer group; by default the service's name, so every process of a service
     # shares its topics' partitions (a test running a second set of processes names its own)
     consumer_group: str | None = None
-    # FerretDB v1 does not guard a conditional update against a write from another process, so
-    # a service run as several processes on it (tests/e2e/test_scale_out.py) turns this on: every
-    # write to a document also holds a store lock on it (megp_common.locks.StoreLocks; an insert
-    # and a delete more per write). MongoDB needs it not: its conditional update is atomic.
-    cross_process_write_locks: bool = False
     # how often a process's in-memory views of due work (megp_common.watched) read the store
     # again, to learn what another process of the service committed: with several processes, a
     # loan disbursed by one is scheduled by another at most this long after (60 s measured

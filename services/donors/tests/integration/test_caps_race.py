@@ -2,8 +2,9 @@
 four processes would be): 32 donations racing for a programme cap's last pesos never pass it,
 and 32 donations receipted at once take the numbers 1 to 32 of the year, each once.
 
-FerretDB v1 loses conditional updates racing across connections; the programme's and the
-year's store locks (megp_common.locks) are what hold here."""
+A cap is checked against several documents and a receipt number is a read and two writes, which
+no single conditional update guards; the programme's and the year's store locks
+(megp_common.locks) are what hold here."""
 
 from __future__ import annotations
 

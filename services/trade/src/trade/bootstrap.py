@@ -24,7 +24,6 @@ from trade.adapters.repositories import (
     RateRepository,
     RoundRepository,
     SaleLineRepository,
-    StockLocks,
     StockRepository,
 )
 from trade.config import Settings
@@ -49,7 +48,7 @@ def build_services(
         settings=settings,
         clock=clock,
         products=ProductRepository(db, outbox),
-        stock=StockRepository(db, StockLocks(db)),
+        stock=StockRepository(db),
         orders=OrderRepository(db, outbox),
         groups=GroupRepository(db, outbox),
         rounds=RoundRepository(db, outbox),

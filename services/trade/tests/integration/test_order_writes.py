@@ -40,28 +40,28 @@ STOCK = 10
 #: (writes, reads) by collection of each request through the idempotency wrapper. Before the
 #: lines went in one bulk write (2026-12-02) they were: place 1 line 5 writes, 3 lines 11 (a
 #: findAndModify per line); pay 1 line 5, 3 lines 11; the short 3-line order 15 writes and 9
-#: reads (two lines reserved and given back one by one). `stock_locks` are the products' store
-#: locks (an insert and a delete each) that FerretDB v1's unguarded updates still need.
+#: reads (two lines reserved and given back one by one), each stock change with a store lock's
+#: insert and delete in `stock_locks`, which the atomic store made unnecessary.
 PLACE_1 = (
-    {"idempotency": 1, "orders": 1, "stock": 1, "stock_locks": 2},
+    {"idempotency": 1, "orders": 1, "stock": 1},
     {"idempotency": 1, "orders": 1, "channels": 1, "products": 1},
 )
 PLACE_3 = (
-    {"idempotency": 1, "orders": 1, "stock": 1, "stock_locks": 6},
+    {"idempotency": 1, "orders": 1, "stock": 1},
     {"idempotency": 1, "orders": 1, "channels": 1, "products": 1},
 )
 PAY_1 = (
-    {"idempotency": 1, "orders": 1, "stock": 1, "stock_locks": 2},
+    {"idempotency": 1, "orders": 1, "stock": 1},
     {"idempotency": 1, "orders": 1},
 )
 PAY_3 = (
-    {"idempotency": 1, "orders": 1, "stock": 1, "stock_locks": 6},
+    {"idempotency": 1, "orders": 1, "stock": 1},
     {"idempotency": 1, "orders": 1},
 )
 REPLAY: tuple[dict[str, int], dict[str, int]] = ({}, {"idempotency": 1})
 #: the reservations, then (only on the shortfall) the lines read and the two held given back
 SHORT_3 = (
-    {"stock": 2, "stock_locks": 6},
+    {"stock": 2},
     {"idempotency": 1, "orders": 1, "channels": 1, "products": 1, "stock": 1},
 )
 

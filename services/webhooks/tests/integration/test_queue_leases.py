@@ -1,5 +1,5 @@
-"""The queue leases on the real store (FerretDB locally, which loses conditional updates
-across connections): processes racing for one key, each on its own connection, never hold it
+"""The queue leases on the real store (each change a read and a write under the key's store
+lock): processes racing for one key, each on its own connection, never hold it
 together; a renewal keeps it; a holder that stops renewing loses it once it ran out."""
 
 from __future__ import annotations

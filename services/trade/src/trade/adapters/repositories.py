@@ -9,19 +9,19 @@ touches it) and every change is one conditional update, never a read-modify-writ
 reservation's condition (`available >= quantity`, the order's hold not there yet) and its
 `$inc` are one `find_one_and_update`.
 
-On MongoDB that alone keeps two processes from selling the same unit. FerretDB v1 (the local
-store) applies an update as read, modify, write back without guarding against a writer on
-another connection: measured, two trade processes racing 64 buyers for 10 units took 11
-orders. So each stock change also holds the product's store lock (`StockLocks`): a document
-in `stock_locks` whose insert succeeds for one writer at a time (a duplicate `_id` is refused
-atomically by the store), released by deleting it, taken over when its holder died (expired):
-`megp_common.locks.StoreLocks`, which the webhooks service's queue leases stand on too.
+That alone keeps two processes from selling the same unit: the store applies each
+single-document write atomically (MongoDB; the FerretDB deploy/local/store.sh builds since
+ferretdb-atomic-document-writes.patch, which every service checks for at start-up). FerretDB as
+released did not (measured: two trade processes racing 64 buyers for 10 units took 11 orders),
+and each stock change held a store lock of its own (`stock_locks`, an insert and a delete more
+per change); that is gone. The in-process document lock stays: it queues this process's own
+writers of one product instead of letting them race into the condition.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, suppress
 from datetime import datetime
 from typing import Any
 
@@ -30,13 +30,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from megp_common.errors import ValidationFailed
-from megp_common.locks import StoreLocks
 from megp_common.mongo import (
     DOCUMENT_LOCKS,
     SCALAR_EQ,
     AggregateRepository,
     Document,
-    OutboxWriter,
     namespace,
     to_bson,
 )
@@ -61,24 +59,12 @@ def level_of(doc: Mapping[str, Any]) -> StockLevel:
     return StockLevel(int(doc["available"]), int(doc["reserved"]), int(doc["sold"]))
 
 
-class StockLocks(StoreLocks):
-    """One writer at a time per product (or per round, in `round_locks`), across processes, on
-    a store without transactions (the platform's `megp_common.locks.StoreLocks`)."""
-
-    collection = "stock_locks"
-
-    def __init__(
-        self, db: AsyncDatabase[Document], *, lease_s: float = 10.0, collection: str | None = None
-    ) -> None:
-        super().__init__(db, collection or type(self).collection, lease_s=lease_s)
-
-
 class StockRepository:
     collection = "stock"
     indexes: tuple[IndexModel, ...] = ()
 
-    def __init__(self, db: AsyncDatabase[Document], locks: StockLocks) -> None:
-        self.col, self.locks = db[self.collection], locks
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.col = db[self.collection]
 
     async def open(self, product_id: str, available: int) -> None:
         """The counters of a new product (a retry of the same listing finds them there)."""
@@ -94,19 +80,12 @@ class StockRepository:
         cursor = self.col.find({"_id": {"$in": product_ids}}, COUNTERS)
         return {d["_id"]: level_of(d) async for d in cursor}
 
-    @asynccontextmanager
-    async def _writing(self, product_ids: Iterable[str]) -> AsyncIterator[None]:
-        """Hold what a write to these stock documents needs: this process's lock of each
-        (`DOCUMENT_LOCKS`) and each product's store lock (`StockLocks`), taken in order of ids
-        so two writers of overlapping sets never wait on each other. The one place the store
-        locks are taken: on a store that guards a conditional update itself, this is the only
-        method to change."""
-        ids = sorted(set(product_ids))
-        async with AsyncExitStack() as stack:
-            await stack.enter_async_context(DOCUMENT_LOCKS.hold_many(namespace(self.col), ids))
-            for product_id in ids:
-                await stack.enter_async_context(self.locks.hold(product_id))
-            yield
+    def _writing(self, product_ids: Iterable[str]) -> AbstractAsyncContextManager[None]:
+        """Hold this process's lock of each of these stock documents (`DOCUMENT_LOCKS`), taken
+        in order of ids so two writers of overlapping sets never wait on each other: it queues
+        this process's own writers of a product instead of letting them race into the
+        condition (the store keeps each write atomic across processes)."""
+        return DOCUMENT_LOCKS.hold_many(namespace(self.col), product_ids)
 
     async def _update(
         self, product_id: str, condition: Document, update: Document
@@ -138,7 +117,7 @@ class StockRepository:
         lines' conditional reservations. {} when every line is held (a hold an earlier attempt
         of the same order left counts as held, and takes nothing more). Otherwise the short
         lines' levels, read only then, after every line held for the order was given back in
-        one more bulk write (the store locks are held throughout, so nothing moves between)."""
+        one more bulk write (each keyed by this order's hold, so only what it held goes back)."""
         if not lines:
             return {}
         ops = [
@@ -345,10 +324,10 @@ class GroupRepository(AggregateRepository[GroupRecord]):
 class RoundRepository(AggregateRepository[PurchasingRound]):
     """Collective purchasing rounds [¶30, ¶69], each with its demands, quotes and allocations.
 
-    Every commit of a round holds the round's store lock (`round_locks`, as the stock does), so
-    its version check is one writer's at a time across processes even on FerretDB v1: when two
-    trade processes' schedulers close the same round, one commits and the other is told the
-    round changed (ConcurrencyConflict), and `PurchasingRoundClosed` is announced once."""
+    Two trade processes' schedulers may close the same round: the version check of the
+    conditional commit lets one commit and tells the other the round changed
+    (ConcurrencyConflict), so `PurchasingRoundClosed` is announced once.
+    """
 
     collection = "purchasing_rounds"
     model = PurchasingRound
@@ -357,19 +336,6 @@ class RoundRepository(AggregateRepository[PurchasingRound]):
         IndexModel([("state", ASCENDING)]),
         IndexModel([("closes_at", ASCENDING)]),
     )
-    LOCKS = "round_locks"
-
-    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
-        super().__init__(db, outbox)
-        self.locks = StockLocks(db, collection=self.LOCKS)
-
-    async def add(self, aggregate: PurchasingRound) -> None:
-        async with self.locks.hold(f"round:{aggregate.id}"):
-            await super().add(aggregate)
-
-    async def save(self, aggregate: PurchasingRound) -> None:
-        async with self.locks.hold(f"round:{aggregate.id}"):
-            await super().save(aggregate)
 
     async def due_to_close(self, now: datetime, limit: int = 200) -> list[PurchasingRound]:
         """Open rounds whose closing date has come (the scheduler closes them)."""
@@ -496,4 +462,4 @@ ALL = (
     RateRepository,
 )
 #: Collections without an outbox
-PLAIN = (StockRepository, StockLocks, SaleLineRepository)
+PLAIN = (StockRepository, SaleLineRepository)
