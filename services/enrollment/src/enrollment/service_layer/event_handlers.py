@@ -14,10 +14,11 @@ from decimal import Decimal
 
 import structlog
 
-from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.business_plan import PlanTerms
 from enrollment.domain.errors import DomainRefusal
 from enrollment.domain.group_period import GroupPeriod, IncomeSource, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
+from enrollment.service_layer import plan_books
 from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
@@ -174,7 +175,7 @@ class EventHandlers:
 
     async def _where(
         self, order_id: str, currency: str, group_id: str, producer_id: str, day: date
-    ) -> tuple[GroupPeriod, BusinessPlan | None]:
+    ) -> tuple[GroupPeriod, PlanTerms | None]:
         """The group period (new, for a first write) and the producer's plan a sale or a return
         of `day` lands in: the plan's period containing it; without one, the group's shortest
         period containing it, or the default calendar period."""
@@ -183,10 +184,17 @@ class EventHandlers:
                 f"sale {order_id}: only {COUNTED_CURRENCY} sales are counted, not {currency}"
             )
         services = self.services
-        group = await services.groups.find(group_id)
-        if group is None or group.odf is None:
-            raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
-        plans = await services.plans.of_group(group_id)
+        # the group's plan book holds all a sale needs of the group and of its plans
+        book = await plan_books.book_of(services, group_id)
+        if book is not None:
+            state, odf_id = book.state, book.odf_id
+            plans = await plan_books.terms_of(services, book)
+        else:  # no plan agreed yet (or agreed before books existed)
+            group = await services.groups.find(group_id)
+            if group is None or group.odf is None:
+                raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
+            state, odf_id = group.state, group.odf.odf_id
+            plans = await plan_books.unbooked_terms(services, group_id, state, odf_id)
         plan = plans.get(producer_id)
         period = plan.period_containing(day) if plan else None
         if period is None:
@@ -197,7 +205,7 @@ class EventHandlers:
             period = min(covering, key=lambda p: (p.months, p.start), default=None) or (
                 calendar_period(services.default_period_months, day)
             )
-        return GroupPeriod.begin(group.id, group.odf.odf_id, group.state, period), plan
+        return GroupPeriod.begin(group_id, odf_id, state, period), plan
 
 
 def _report(
