@@ -33,14 +33,17 @@ STATE = "09"
 
 
 class Reads(monitoring.CommandListener):
-    """The reads sent, by collection."""
+    """The reads sent, by collection; and the filters of the updates of plan books."""
 
     def __init__(self) -> None:
         self.by_collection: Counter[str] = Counter()
+        self.book_updates: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in {"find", "aggregate", "count"}:
             self.by_collection[str(event.command.get(event.command_name))] += 1
+        if event.command_name == "update" and event.command.get("update") == "plan_books":
+            self.book_updates.extend(dict(u["q"]) for u in event.command["updates"])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -136,6 +139,9 @@ async def test_a_sheet_keeps_the_book_and_a_sale_reads_only_the_book(infra: Infr
         await _agree(services, group, members)
         # the marks (the book's first write), the plans, the terms
         assert writes.taken() == {"plan_books": 2, "business_plans": 1}
+        # a commit names the book's shard key, {state, _id} (docs/architecture.md)
+        assert [sorted(q) for q in reads.book_updates] == [["_id", "state", "version"]]
+        assert reads.book_updates[0]["state"] == STATE
         [book] = await services.plan_books.find_many({})
         assert sorted(book.terms) == sorted(members) and book.marks == {}
         assert book.terms["p-3"].baseline_income == Decimal("4000.00")

@@ -106,7 +106,9 @@ class EventHandlers:
         source: IncomeSource,
     ) -> Counted:
         services = self.services
-        fresh, plan = await self._where(order_id, currency, group_id, participant_id, day)
+        fresh, plan = await self._where(
+            order_id, currency, group_id, participant_id, day, env.state
+        )
         outcome: list[SaleOutcome] = []
 
         def count(doc: GroupPeriod) -> None:
@@ -137,7 +139,7 @@ class EventHandlers:
         services = self.services
         producer_part = counted_part(e)  # pesos, as the sale was counted
         fresh, plan = await self._where(
-            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.returned_on
+            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.returned_on, env.state
         )
         outcome: list[SaleOutcome] = []
 
@@ -174,7 +176,13 @@ class EventHandlers:
         return Planned(fresh.id, count, create=lambda: fresh, then=report)
 
     async def _where(
-        self, order_id: str, currency: str, group_id: str, producer_id: str, day: date
+        self,
+        order_id: str,
+        currency: str,
+        group_id: str,
+        producer_id: str,
+        day: date,
+        state: str | None,
     ) -> tuple[GroupPeriod, PlanTerms | None]:
         """The group period (new, for a first write) and the producer's plan a sale or a return
         of `day` lands in: the plan's period containing it; without one, the group's shortest
@@ -185,7 +193,7 @@ class EventHandlers:
             )
         services = self.services
         # the group's plan book holds all a sale needs of the group and of its plans
-        book = await plan_books.book_of(services, group_id)
+        book = await plan_books.book_of(services, group_id, state)
         if book is not None:
             state, odf_id = book.state, book.odf_id
             plans = await plan_books.terms_of(services, book)
