@@ -5,7 +5,6 @@ folds them into the book."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,29 +31,21 @@ AT = datetime(2027, 3, 20, 12, tzinfo=UTC)
 STATE = "09"
 
 
-class Reads(monitoring.CommandListener):
-    """The reads sent, by collection; and the filters of the updates of plan books."""
+class BookUpdates(monitoring.CommandListener):
+    """The filters of the updates of plan books."""
 
     def __init__(self) -> None:
-        self.by_collection: Counter[str] = Counter()
-        self.book_updates: list[dict[str, Any]] = []
+        self.filters: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in {"find", "aggregate", "count"}:
-            self.by_collection[str(event.command.get(event.command_name))] += 1
         if event.command_name == "update" and event.command.get("update") == "plan_books":
-            self.book_updates.extend(dict(u["q"]) for u in event.command["updates"])
+            self.filters.extend(dict(u["q"]) for u in event.command["updates"])
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
-
-    def taken(self) -> dict[str, int]:
-        out = dict(self.by_collection)
-        self.by_collection.clear()
-        return out
 
 
 async def _services(db: AsyncDatabase[Document], group_id: str) -> Services:
@@ -126,9 +117,9 @@ def _sale(group_id: str, producer: str) -> tuple[Any, Any]:
 
 
 async def test_a_sheet_keeps_the_book_and_a_sale_reads_only_the_book(infra: Infra) -> None:
-    reads, writes = Reads(), StoreWrites()
+    updates, writes = BookUpdates(), StoreWrites()
     client: AsyncMongoClient[Document] = AsyncMongoClient(
-        infra.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[reads, writes]
+        infra.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[updates, writes]
     )
     db = client[f"enrollment_books_{new_id()[-12:]}"]
     try:
@@ -140,17 +131,17 @@ async def test_a_sheet_keeps_the_book_and_a_sale_reads_only_the_book(infra: Infr
         # the marks (the book's first write), the plans, the terms
         assert writes.taken() == {"plan_books": 2, "business_plans": 1}
         # a commit names the book's shard key, {state, _id} (docs/architecture.md)
-        assert [sorted(q) for q in reads.book_updates] == [["_id", "state", "version"]]
-        assert reads.book_updates[0]["state"] == STATE
+        assert [sorted(q) for q in updates.filters] == [["_id", "state", "version"]]
+        assert updates.filters[0]["state"] == STATE
         [book] = await services.plan_books.find_many({})
         assert sorted(book.terms) == sorted(members) and book.marks == {}
         assert book.terms["p-3"].baseline_income == Decimal("4000.00")
 
         handler = build(services)["trade.SaleCompleted"]
         assert isinstance(handler, BatchHandler)
-        reads.taken()
+        writes.reads_taken()
         await handler.handle([_sale(group, "p-3"), _sale(group, "p-4")])
-        taken = reads.taken()
+        taken = writes.reads_taken()
         assert "business_plans" not in taken and "groups" not in taken
         assert taken["plan_books"] == 2  # one `_id` read per sale
         [period] = await services.periods.find_many({})

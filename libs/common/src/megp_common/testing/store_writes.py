@@ -1,5 +1,6 @@
 """Counting the write commands a store client sends, by collection, for tests that prove a run of
-events costs one write per aggregate (`megp_common.handling.batched`)."""
+events costs one write per aggregate (`megp_common.handling.batched`); and its reads, for tests
+that prove a path reads only what it needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pymongo import AsyncMongoClient, monitoring
 from megp_common.mongo import Document
 
 WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
+READS = frozenset({"find", "getMore", "aggregate", "count"})
 
 
 class StoreWrites(monitoring.CommandListener):
@@ -17,10 +19,16 @@ class StoreWrites(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.by_collection: Counter[str] = Counter()
+        self.reads_by_collection: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in WRITES:
-            self.by_collection[str(event.command.get(event.command_name))] += 1
+        name = event.command_name
+        if name in WRITES:
+            self.by_collection[str(event.command.get(name))] += 1
+        elif name in READS:
+            target = event.command.get(name)  # a getMore names its collection apart
+            collection = target if isinstance(target, str) else event.command.get("collection")
+            self.reads_by_collection[str(collection)] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -32,6 +40,12 @@ class StoreWrites(monitoring.CommandListener):
         """The writes since the last call, and start counting again."""
         out = dict(self.by_collection)
         self.by_collection.clear()
+        return out
+
+    def reads_taken(self) -> dict[str, int]:
+        """The read commands (a query and each further batch of it) since the last call."""
+        out = dict(self.reads_by_collection)
+        self.reads_by_collection.clear()
         return out
 
 

@@ -23,11 +23,15 @@ from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
-from megp_common.handling import Planned, batched
+from megp_common.handling import Planned, Recent, batched
 
 log = structlog.get_logger(__name__)
 
 Counted = Planned[GroupPeriod]  # the group period an income lands in, and its counting
+
+#: how many group periods the consumer keeps as it last committed them (one a group is selling
+#: in, each a few hundred KB in memory at 200 members)
+RECENT_PERIODS = 64
 
 #: The one currency a sale is counted in: periods, baselines and deposits are in pesos.
 COUNTED_CURRENCY = "MXN"
@@ -55,13 +59,20 @@ class EventHandlers:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # the group periods this consumer committed last, written again without a read (a
+        # group's sales of a month arrive as several runs; a copy another writer made stale
+        # fails its conditional write and the retry reads the store)
+        self.recent: Recent[GroupPeriod] = Recent(RECENT_PERIODS)
 
     def table(self) -> dict[str, Handler]:
         periods = self.services.periods  # a run of a group's sales: one write per period
+        recent = self.recent
         return {
-            trade.SaleCompleted.event_type: batched(periods, self.sale_completed),
-            trade.SaleReturned.event_type: batched(periods, self.sale_returned),
-            ip_counsel.RoyaltyReceived.event_type: batched(periods, self.royalty_received),
+            trade.SaleCompleted.event_type: batched(periods, self.sale_completed, recent=recent),
+            trade.SaleReturned.event_type: batched(periods, self.sale_returned, recent=recent),
+            ip_counsel.RoyaltyReceived.event_type: batched(
+                periods, self.royalty_received, recent=recent
+            ),
         }
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> Counted:
