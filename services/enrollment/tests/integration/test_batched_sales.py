@@ -1,6 +1,8 @@
 """Enrollment counts a run of a group's sales with one write to the group period they land in,
 against the real store (write commands counted by a command listener); the run redelivered
-writes nothing, and the period holds what the same sales give one at a time."""
+writes nothing, and the period holds what the same sales give one at a time. The next run
+writes the copy the consumer committed, without reading it; one another writer made stale is
+refused and read again."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from enrollment.domain.group import DevelopmentOrganization, ProjectGroup
@@ -20,7 +23,7 @@ from megp_common.consumer import BatchHandler
 from megp_common.contracts import trade
 from megp_common.events import EventEnvelope, make_event
 from megp_common.ids import new_id
-from megp_common.mongo import Document, OutboxWriter
+from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter
 from megp_common.testing.infra import Infra
 from megp_common.testing.store_writes import counting_client
 
@@ -108,4 +111,35 @@ async def test_a_run_of_a_groups_sales_is_one_write_to_its_period(infra: Infra) 
     finally:
         for db in (batched_db, single_db):
             await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_next_run_writes_without_a_read_and_a_stale_copy_is_read_again(
+    infra: Infra,
+) -> None:
+    client, writes = counting_client(infra.mongo)
+    db = client[f"enrollment_recent_{new_id()[-12:]}"]
+    try:
+        group = f"g-{new_id()}"
+        services = await _services(db, group)
+        handler = _periods(services)
+        await handler.handle([_sale(group, "p-1", "100.00")])
+        writes.taken(), writes.reads_taken()
+        await handler.handle([_sale(group, "p-2", "200.00")])  # the copy it committed
+        assert writes.taken() == {"group_periods": 1}
+        assert "group_periods" not in writes.reads_taken()
+
+        # another writer (a request, another process) commits the period meanwhile
+        [stored] = await services.periods.find_many({})
+        await services.periods.save(stored)
+        late = [_sale(group, "p-3", "300.00")]
+        with pytest.raises(ConcurrencyConflict):
+            await handler.handle(late)  # its copy is stale: the write is refused
+        await handler.handle(late)  # what the runner does next: read again, write
+        [got] = await services.periods.find_many({})
+        parts = sorted(part for _, _, part in _counted(got))
+        assert parts == [Decimal("100.00"), Decimal("200.00"), Decimal("300.00")]
+        assert got.version == stored.version + 1
+    finally:
+        await client.drop_database(db.name)
         await client.close()

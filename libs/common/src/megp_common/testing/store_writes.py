@@ -1,6 +1,7 @@
 """Counting the write commands a store client sends, by collection, for tests that prove a run of
 events costs one write per aggregate (`megp_common.handling.batched`) or that a use case costs
-the writes it should (trade's orders); the read commands are counted beside them."""
+the writes it should (trade's orders); and its reads, for tests that prove a path reads only
+what it needs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pymongo import AsyncMongoClient, monitoring
 from megp_common.mongo import Document
 
 WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
-READS = frozenset({"find", "aggregate", "count", "distinct", "getMore"})
+READS = frozenset({"find", "getMore", "aggregate", "count", "distinct"})
 
 
 class StoreWrites(monitoring.CommandListener):
@@ -20,15 +21,16 @@ class StoreWrites(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self.by_collection: Counter[str] = Counter()
-        self.reads: Counter[str] = Counter()
+        self.reads_by_collection: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
         if name in WRITES:
             self.by_collection[str(event.command.get(name))] += 1
         elif name in READS:
-            field = "collection" if name == "getMore" else name
-            self.reads[str(event.command.get(field))] += 1
+            target = event.command.get(name)  # a getMore names its collection apart
+            collection = target if isinstance(target, str) else event.command.get("collection")
+            self.reads_by_collection[str(collection)] += 1
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -43,9 +45,9 @@ class StoreWrites(monitoring.CommandListener):
         return out
 
     def reads_taken(self) -> dict[str, int]:
-        """The reads since the last call, and start counting them again."""
-        out = dict(self.reads)
-        self.reads.clear()
+        """The read commands (a query and each further batch of it) since the last call."""
+        out = dict(self.reads_by_collection)
+        self.reads_by_collection.clear()
         return out
 
 

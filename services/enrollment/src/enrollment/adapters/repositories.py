@@ -14,6 +14,7 @@ from enrollment.domain.committee import Committee
 from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod
 from enrollment.domain.participant import Participant
+from enrollment.domain.plan_book import PlanBook
 from enrollment.domain.project import Project
 from megp_common.errors import ValidationFailed
 from megp_common.mongo import DUPLICATE_KEY, AggregateRepository, ConcurrencyConflict, Document
@@ -233,6 +234,16 @@ class PlanRepository(AggregateRepository[BusinessPlan]):
         return [found[i] for i in plan_ids if i in found]
 
 
+class PlanBookRepository(AggregateRepository[PlanBook]):
+    """One document per group (`_id` the group's id): every member's plan terms, packed."""
+
+    collection = "plan_books"
+    model = PlanBook
+    packed = frozenset({"terms", "marks", "applied"})
+    shard_key = ("state", "_id")  # the id is the group's
+    id_is_group = True
+
+
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     collection = "group_periods"
     model = GroupPeriod
@@ -248,6 +259,7 @@ REPOSITORIES: tuple[type[AggregateRepository[Any]], ...] = (
     GroupRepository,
     CommitteeRepository,
     PlanRepository,
+    PlanBookRepository,
     GroupPeriodRepository,
 )
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
 
 from enrollment.domain.errors import InvalidData
 from enrollment.domain.periods import (
@@ -22,6 +25,45 @@ from megp_common.ids import deterministic_id
 def plan_id_for(group_id: str, participant_id: str) -> str:
     """One plan per member of a group; a revision changes it, it is never replaced."""
     return deterministic_id("business-plan", group_id, participant_id)
+
+
+class PlanTerms(Protocol):
+    """What a group period needs of a member's plan: which plan, whose, the baseline its
+    results are measured from, and the run of periods it sets."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def participant_id(self) -> str: ...
+    @property
+    def baseline_income(self) -> Decimal: ...
+    @property
+    def period_months(self) -> int: ...
+    @property
+    def start_date(self) -> date: ...
+    def period(self, period_start: date) -> Period: ...
+    def period_containing(self, day: date) -> Period | None: ...
+
+
+class AgreedTerms(BaseModel):
+    """A plan's terms as its latest revision agreed them (kept for every member of a group in
+    its PlanBook): what a closing or a sale needs, without the rest of the plan."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    participant_id: str
+    revision: int
+    baseline_income: Decimal
+    target_increase: Decimal
+    period_months: int
+    start_date: date
+
+    def period(self, period_start: date) -> Period:
+        return period_of_plan(self.start_date, self.period_months, period_start)
+
+    def period_containing(self, day: date) -> Period | None:
+        return period_containing(self.start_date, self.period_months, day)
 
 
 class BusinessPlan(Aggregate):
@@ -114,6 +156,17 @@ class BusinessPlan(Aggregate):
     def period_containing(self, day: date) -> Period | None:
         """The plan's period that contains `day`; None before the plan began."""
         return period_containing(self.start_date, self.period_months, day)
+
+    def terms(self) -> AgreedTerms:
+        return AgreedTerms(
+            id=self.id,
+            participant_id=self.participant_id,
+            revision=self.revision,
+            baseline_income=self.baseline_income,
+            target_increase=self.target_increase,
+            period_months=self.period_months,
+            start_date=self.start_date,
+        )
 
     @property
     def target_income(self) -> Decimal:

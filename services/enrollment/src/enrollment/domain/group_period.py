@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.business_plan import PlanTerms
 from enrollment.domain.errors import InvalidData, RuleViolation, SheetRejected, StateConflict
 from enrollment.domain.period_sheet import sheet_problems
 from enrollment.domain.periods import Period, money, outcome
@@ -151,7 +151,7 @@ class GroupPeriod(Aggregate):
     def period(self) -> Period:
         return Period(self.period_start, self.period_months)
 
-    def record_income(self, plan: BusinessPlan, income: Decimal, now: datetime) -> None:
+    def record_income(self, plan: PlanTerms, income: Decimal, now: datetime) -> None:
         """The period's income so far (replaces an earlier figure while the period is open)."""
         line = self._open_line(plan)
         if self.period.start > now.date():
@@ -164,7 +164,7 @@ class GroupPeriod(Aggregate):
 
     def count_sale(
         self,
-        plan: BusinessPlan | None,
+        plan: PlanTerms | None,
         *,
         sale_id: str,
         order_id: str,
@@ -207,7 +207,7 @@ class GroupPeriod(Aggregate):
 
     def count_return(
         self,
-        plan: BusinessPlan | None,
+        plan: PlanTerms | None,
         *,
         sale_id: str,
         return_id: str,
@@ -260,7 +260,7 @@ class GroupPeriod(Aggregate):
         )
 
     def close_member(
-        self, plan: BusinessPlan, terms: ProgrammeTerms, now: datetime, *, announce: bool = True
+        self, plan: PlanTerms, terms: ProgrammeTerms, now: datetime, *, announce: bool = True
     ) -> MemberResult:
         """Close one member's line. `announce=False` (the whole-group sheet): the result is
         announced only in the sheet's GroupPeriodClosed, one event for the group, not one more
@@ -294,7 +294,7 @@ class GroupPeriod(Aggregate):
 
     def correct_member(
         self,
-        plan: BusinessPlan,
+        plan: PlanTerms,
         income: Decimal,
         reason: str,
         terms: ProgrammeTerms,
@@ -341,7 +341,7 @@ class GroupPeriod(Aggregate):
     def close_group(
         self,
         sheet: Mapping[str, Decimal],
-        due: Mapping[str, BusinessPlan],
+        due: Mapping[str, PlanTerms],
         terms: ProgrammeTerms,
         now: datetime,
     ) -> list[MemberResult]:
@@ -393,7 +393,7 @@ class GroupPeriod(Aggregate):
                 f"the period ends {self.period.end.isoformat()}; it closes after", rule="¶62"
             )
 
-    def _line(self, plan: BusinessPlan) -> MemberLine:
+    def _line(self, plan: PlanTerms) -> MemberLine:
         plan.period(self.period_start)
         if plan.period_months != self.period_months:
             raise InvalidData(
@@ -403,7 +403,7 @@ class GroupPeriod(Aggregate):
             plan.participant_id, MemberLine(participant_id=plan.participant_id, plan_id=plan.id)
         )
 
-    def _open_line(self, plan: BusinessPlan) -> MemberLine:
+    def _open_line(self, plan: PlanTerms) -> MemberLine:
         if self.closed_at is not None:
             raise StateConflict("the group period is closed; send a correction instead")
         line = self._line(plan)
@@ -413,7 +413,7 @@ class GroupPeriod(Aggregate):
 
     def _result(
         self,
-        plan: BusinessPlan,
+        plan: PlanTerms,
         income: Decimal,
         terms: ProgrammeTerms,
         now: datetime,

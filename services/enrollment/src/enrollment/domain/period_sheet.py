@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.business_plan import PlanTerms
 from enrollment.domain.periods import CENTAVO, Period, months_between
 
 NOT_DUE = "owes no result for this period (no plan for it, or not a member when it began)"
@@ -18,11 +18,11 @@ MISSING = "missing: every member's income is needed"
 
 
 def members_due(
-    plans: Mapping[str, BusinessPlan], was_member_on: Callable[[str, date], bool], period: Period
-) -> dict[str, BusinessPlan]:
+    plans: Mapping[str, PlanTerms], was_member_on: Callable[[str, date], bool], period: Period
+) -> dict[str, PlanTerms]:
     """The members who owe a result for `period`: a plan whose periods include it, and a member
     of the group on its first day (one who left during the period still owes it)."""
-    due: dict[str, BusinessPlan] = {}
+    due: dict[str, PlanTerms] = {}
     for participant_id, plan in plans.items():
         offset = months_between(plan.start_date, period.start)
         if plan.period_months != period.months or offset < 0 or offset % plan.period_months:

@@ -14,6 +14,7 @@ from enrollment.adapters.repositories import (
     GroupPeriodRepository,
     GroupRepository,
     ParticipantRepository,
+    PlanBookRepository,
     PlanRepository,
     ProjectRepository,
 )
@@ -40,6 +41,7 @@ class Services:
     groups: GroupRepository
     committees: CommitteeRepository
     plans: PlanRepository
+    plan_books: PlanBookRepository
     periods: GroupPeriodRepository
     idempotency: IdempotencyStore
 
@@ -62,6 +64,7 @@ class Services:
             groups=GroupRepository(db, outbox),
             committees=CommitteeRepository(db, outbox),
             plans=PlanRepository(db, outbox),
+            plan_books=PlanBookRepository(db, outbox),
             periods=GroupPeriodRepository(db, outbox),
             idempotency=IdempotencyStore(db["idempotency"], clock),
         )

@@ -14,19 +14,24 @@ from decimal import Decimal
 
 import structlog
 
-from enrollment.domain.business_plan import BusinessPlan
+from enrollment.domain.business_plan import PlanTerms
 from enrollment.domain.errors import DomainRefusal
 from enrollment.domain.group_period import GroupPeriod, IncomeSource, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
+from enrollment.service_layer import plan_books
 from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
-from megp_common.handling import Planned, batched
+from megp_common.handling import Planned, Recent, batched
 
 log = structlog.get_logger(__name__)
 
 Counted = Planned[GroupPeriod]  # the group period an income lands in, and its counting
+
+#: how many group periods the consumer keeps as it last committed them (one a group is selling
+#: in, each a few hundred KB in memory at 200 members)
+RECENT_PERIODS = 64
 
 #: The one currency a sale is counted in: periods, baselines and deposits are in pesos.
 COUNTED_CURRENCY = "MXN"
@@ -54,13 +59,20 @@ class EventHandlers:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        # the group periods this consumer committed last, written again without a read (a
+        # group's sales of a month arrive as several runs; a copy another writer made stale
+        # fails its conditional write and the retry reads the store)
+        self.recent: Recent[GroupPeriod] = Recent(RECENT_PERIODS)
 
     def table(self) -> dict[str, Handler]:
         periods = self.services.periods  # a run of a group's sales: one write per period
+        recent = self.recent
         return {
-            trade.SaleCompleted.event_type: batched(periods, self.sale_completed),
-            trade.SaleReturned.event_type: batched(periods, self.sale_returned),
-            ip_counsel.RoyaltyReceived.event_type: batched(periods, self.royalty_received),
+            trade.SaleCompleted.event_type: batched(periods, self.sale_completed, recent=recent),
+            trade.SaleReturned.event_type: batched(periods, self.sale_returned, recent=recent),
+            ip_counsel.RoyaltyReceived.event_type: batched(
+                periods, self.royalty_received, recent=recent
+            ),
         }
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> Counted:
@@ -105,7 +117,9 @@ class EventHandlers:
         source: IncomeSource,
     ) -> Counted:
         services = self.services
-        fresh, plan = await self._where(order_id, currency, group_id, participant_id, day)
+        fresh, plan = await self._where(
+            order_id, currency, group_id, participant_id, day, env.state
+        )
         outcome: list[SaleOutcome] = []
 
         def count(doc: GroupPeriod) -> None:
@@ -136,7 +150,7 @@ class EventHandlers:
         services = self.services
         producer_part = counted_part(e)  # pesos, as the sale was counted
         fresh, plan = await self._where(
-            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.returned_on
+            e.order_id, COUNTED_CURRENCY, e.group_id, e.producer_id, e.returned_on, env.state
         )
         outcome: list[SaleOutcome] = []
 
@@ -173,8 +187,14 @@ class EventHandlers:
         return Planned(fresh.id, count, create=lambda: fresh, then=report)
 
     async def _where(
-        self, order_id: str, currency: str, group_id: str, producer_id: str, day: date
-    ) -> tuple[GroupPeriod, BusinessPlan | None]:
+        self,
+        order_id: str,
+        currency: str,
+        group_id: str,
+        producer_id: str,
+        day: date,
+        state: str | None,
+    ) -> tuple[GroupPeriod, PlanTerms | None]:
         """The group period (new, for a first write) and the producer's plan a sale or a return
         of `day` lands in: the plan's period containing it; without one, the group's shortest
         period containing it, or the default calendar period."""
@@ -183,10 +203,17 @@ class EventHandlers:
                 f"sale {order_id}: only {COUNTED_CURRENCY} sales are counted, not {currency}"
             )
         services = self.services
-        group = await services.groups.find(group_id)
-        if group is None or group.odf is None:
-            raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
-        plans = await services.plans.of_group(group_id)
+        # the group's plan book holds all a sale needs of the group and of its plans
+        book = await plan_books.book_of(services, group_id, state)
+        if book is not None:
+            state, odf_id = book.state, book.odf_id
+            plans = await plan_books.terms_of(services, book)
+        else:  # no plan agreed yet (or agreed before books existed)
+            group = await services.groups.find(group_id)
+            if group is None or group.odf is None:
+                raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
+            state, odf_id = group.state, group.odf.odf_id
+            plans = await plan_books.unbooked_terms(services, group_id, state, odf_id)
         plan = plans.get(producer_id)
         period = plan.period_containing(day) if plan else None
         if period is None:
@@ -197,7 +224,7 @@ class EventHandlers:
             period = min(covering, key=lambda p: (p.months, p.start), default=None) or (
                 calendar_period(services.default_period_months, day)
             )
-        return GroupPeriod.begin(group.id, group.odf.odf_id, group.state, period), plan
+        return GroupPeriod.begin(group_id, odf_id, state, period), plan
 
 
 def _report(

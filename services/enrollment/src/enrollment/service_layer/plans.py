@@ -22,6 +22,7 @@ from enrollment.domain.group import ProjectGroup
 from enrollment.domain.group_period import GroupPeriod, MemberResult
 from enrollment.domain.period_sheet import members_due
 from enrollment.domain.periods import Period, require_first_of_month
+from enrollment.service_layer import plan_books
 from enrollment.service_layer.container import Services, retrying, sheet_group
 from megp_common import decisions
 from megp_common.errors import Conflict
@@ -63,13 +64,17 @@ async def agree(
         terms=services.terms,
         now=services.now(),
     )
-    try:
-        await services.plans.add(plan)
-    except Conflict:
-        raise StateConflict(
-            "the member already agreed a business plan with this group; revise it instead",
-            plan_id=plan.id,
-        ) from None
+    async with plan_books.changing(
+        services, group_id, group.state, odf.odf_id, [participant_id]
+    ) as committed:
+        try:
+            await services.plans.add(plan)
+        except Conflict:
+            raise StateConflict(
+                "the member already agreed a business plan with this group; revise it instead",
+                plan_id=plan.id,
+            ) from None
+        committed.append(plan.terms())
     return plan
 
 
@@ -141,10 +146,19 @@ async def agree_many(
         raise SheetRejected("the plan sheet was refused as a whole; no plan was agreed", problems)
     # every plan with its event in one bulk write; any agreed by another request since the
     # check above is handed back
-    raced = [
-        {"participant_id": plan.participant_id, "problem": "agreed meanwhile"}
-        for plan in await services.plans.add_many(new)
-    ]
+    raced: list[dict[str, Any]] = []
+    if new:  # marked in the group's plan book first (service_layer/plan_books.py)
+        pids = [plan.participant_id for plan in new]
+        async with plan_books.changing(
+            services, group_id, group.state, odf.odf_id, pids
+        ) as committed:
+            refused = {plan.id for plan in await services.plans.add_many(new)}
+            committed.extend(plan.terms() for plan in new if plan.id not in refused)
+        raced = [
+            {"participant_id": plan.participant_id, "problem": "agreed meanwhile"}
+            for plan in new
+            if plan.id in refused
+        ]
     if raced:
         raise SheetRejected(
             "some members agreed a plan while this sheet was being written; the other plans "
@@ -186,7 +200,11 @@ async def revise(
         agreed_by=actor.subject,
         now=services.now(),
     ):
-        await services.plans.save(plan)
+        async with plan_books.changing(
+            services, group_id, plan.state, plan.odf_id, [participant_id]
+        ) as committed:
+            await services.plans.save(plan)
+            committed.append(plan.terms())
     return plan
 
 
@@ -289,8 +307,9 @@ async def close_group_period(
     months = months or services.default_period_months
     if months not in services.terms.period_lengths_months:
         raise InvalidData(f"periods of {months} months are not in use", field="months")
-    of_group = await services.plans.of_group(group_id)
-    plans = {p: plan for p, plan in of_group.items() if p in group.members}
+    odf_id = group.require_odf().odf_id
+    of_group = await plan_books.group_terms(services, group_id, group.state, odf_id)
+    plans = {p: terms for p, terms in of_group.items() if p in group.members}
     period = Period(require_first_of_month(period_start, "period start"), months)
     due = members_due(plans, group.was_member_on, period)
 
