@@ -409,8 +409,25 @@ async def ensure_indexes(
             await db[collection].create_indexes([index])
 
 
+def outbox_entry(stored: Any) -> Document:
+    """An outbox entry as the relay reads it (`id`, `topic`, `key`, `type`, `body`: the
+    envelope's JSON) from what the store holds: one compressed value (`OutboxWriter.entries`),
+    or the nested document commits wrote before."""
+    if isinstance(stored, bytes):
+        return dict(bson.decode(zlib.decompress(stored)))
+    return dict(stored)
+
+
+def outbox_entries(doc: Mapping[str, Any]) -> list[Document]:
+    """A stored document's outbox entries, read (for tests and tools that look at it)."""
+    return [outbox_entry(e) for e in doc.get("outbox") or []]
+
+
 class OutboxWriter:
-    """Turns an aggregate's recorded events into outbox entries (serialized envelopes)."""
+    """Turns an aggregate's recorded events into outbox entries (serialized envelopes), each
+    stored as one compressed value (`outbox_entry` reads it): FerretDB decodes every value of a
+    document on each read and update of it, and an entry's five fields, the envelope's JSON
+    among them, cost it several times what one binary value does."""
 
     def __init__(
         self,
@@ -418,12 +435,14 @@ class OutboxWriter:
         service: str,
         topic: str,
         clock: Clock,
-        notify: Callable[[str, str, list[Document], Mapping[str, Any] | None], None] | None = None,
+        notify: Callable[[str, str, list[Any], Mapping[str, Any] | None], None] | None = None,
     ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
 
-    def entries(self, aggregate: Aggregate) -> list[Document]:
+    def entries(self, aggregate: Aggregate) -> list[Any]:
+        """The stored form of each event the aggregate recorded (what its commit `$push`es
+        into the outbox, and hands the relay)."""
         out = []
         for rec in aggregate.pending_events():
             env = make_event(
@@ -435,15 +454,14 @@ class OutboxWriter:
                 state=rec.state,
                 context=rec.context,
             )
-            out.append(
-                {
-                    "id": env.id,
-                    "topic": self.topic,
-                    "key": env.partitionkey,
-                    "type": env.type,
-                    "body": env.to_json().decode(),
-                }
-            )
+            entry = {
+                "id": env.id,
+                "topic": self.topic,
+                "key": env.partitionkey,
+                "type": env.type,
+                "body": env.to_json().decode(),
+            }
+            out.append(zlib.compress(bson.encode(entry), _PACK_LEVEL))
         return out
 
 
@@ -688,7 +706,7 @@ class AggregateRepository(Generic[A]):
                 self._committed(aggregate, 1, entries_of[n])
         return [a for n, a in enumerate(aggregates) if n in refused]
 
-    def _update(self, aggregate: A, entries: list[Document]) -> _Commit:
+    def _update(self, aggregate: A, entries: list[Any]) -> _Commit:
         """The conditional commit's update: the next version, the events, and of the new state
         what differs from the copy as read or last committed (`Aggregate._stored_fields`):
         each field whose fingerprint changed is `$set`, a list that only grew gets its new
@@ -820,7 +838,7 @@ class AggregateRepository(Generic[A]):
         self._note_key(aggregate, commit.state)
         aggregate._stored_fields = commit.prints
 
-    def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
+    def _committed(self, aggregate: A, version: int, entries: list[Any]) -> None:
         aggregate.version = version
         aggregate.clear_pending()
         for listener in self._listeners:
