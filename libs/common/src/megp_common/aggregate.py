@@ -38,6 +38,10 @@ class Aggregate(BaseModel):
     #: the shard-key fields as the store holds them (set by the repository that read or wrote
     #: this copy: megp_common.mongo.AggregateRepository.shard_key); None: never stored
     _stored_key: dict[str, object] | None = PrivateAttr(default=None)
+    #: each top-level stored field's fingerprint as the store holds it at `version` (set by the
+    #: repository that read or committed this copy: a commit sends only the fields that
+    #: differ, megp_common.mongo.stored_fields); None: unknown, the next commit sends them all
+    _stored_fields: dict[str, object] | None = PrivateAttr(default=None)
 
     def partition_key(self) -> str:
         """The Kafka key of this aggregate's events; override to key by project group."""

@@ -365,6 +365,51 @@ def unpacked(
     return out
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), datetime, bytes})
+_ENCODED = "bson"
+
+
+class _Items(tuple[Any, ...]):
+    """A list field's fingerprint: one per item, so that a list that only grew is told apart
+    (its new items are `$push`ed, not the list again)."""
+
+    __slots__ = ()
+
+
+def _item_print(value: Any, codec: CodecOptions[Document]) -> Any:
+    kind = type(value)
+    if kind is str or kind is bytes:
+        return value  # never equal to one of another kind, nor to a tuple
+    if kind in _SCALARS:
+        return (kind, value)
+    return (_ENCODED, bson.encode({"": value}, codec_options=codec))
+
+
+def fingerprint(value: Any, codec: CodecOptions[Document]) -> Any:
+    """What a commit compares of a stored top-level field (a value as BSON holds it: after
+    `to_bson`, or as read): equal fingerprints, equal stored values. An immutable scalar is its
+    own (with its type: 1, 1.0 and True are three BSON values); a list is one per item
+    (`_Items`); anything else its BSON encoding. Immutable, so that a copy's later changes in
+    place never reach it. Two renderings of one value may still differ (a map's keys in
+    another order): the field is then written again, which is only a larger write."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)
+    if kind is list:
+        return _Items(_item_print(v, codec) for v in value)
+    return (_ENCODED, bson.encode({"": value}, codec_options=codec))
+
+
+#: fields of a stored document that are never an aggregate's state (`stored_fields`)
+_NOT_STATE = frozenset({"_id", "version", "outbox", OUTBOX_FLAG})
+
+
+def stored_fields(doc: Mapping[str, Any], codec: CodecOptions[Document]) -> dict[str, Any]:
+    """The fingerprint of each field of a document as read (or as a commit wrote it): what
+    the next commit of that copy compares its state with (`AggregateRepository.save`)."""
+    return {k: fingerprint(v, codec) for k, v in doc.items() if k not in _NOT_STATE}
+
+
 async def ensure_indexes(
     db: AsyncDatabase[Document], spec: Mapping[str, Sequence[IndexModel]]
 ) -> None:
@@ -375,8 +420,25 @@ async def ensure_indexes(
             await db[collection].create_indexes([index])
 
 
+def outbox_entry(stored: Any) -> Document:
+    """An outbox entry as the relay reads it (`id`, `topic`, `key`, `type`, `body`: the
+    envelope's JSON) from what the store holds: one compressed value (`OutboxWriter.entries`),
+    or the nested document commits wrote before."""
+    if isinstance(stored, bytes):
+        return dict(bson.decode(zlib.decompress(stored)))
+    return dict(stored)
+
+
+def outbox_entries(doc: Mapping[str, Any]) -> list[Document]:
+    """A stored document's outbox entries, read (for tests and tools that look at it)."""
+    return [outbox_entry(e) for e in doc.get("outbox") or []]
+
+
 class OutboxWriter:
-    """Turns an aggregate's recorded events into outbox entries (serialized envelopes)."""
+    """Turns an aggregate's recorded events into outbox entries (serialized envelopes), each
+    stored as one compressed value (`outbox_entry` reads it): FerretDB decodes every value of a
+    document on each read and update of it, and an entry's five fields, the envelope's JSON
+    among them, cost it several times what one binary value does."""
 
     def __init__(
         self,
@@ -384,12 +446,14 @@ class OutboxWriter:
         service: str,
         topic: str,
         clock: Clock,
-        notify: Callable[[str, str, list[Document], Mapping[str, Any] | None], None] | None = None,
+        notify: Callable[[str, str, list[Any], Mapping[str, Any] | None], None] | None = None,
     ) -> None:
         self.service, self.topic, self.clock = service, topic, clock
         self.notify = notify
 
-    def entries(self, aggregate: Aggregate) -> list[Document]:
+    def entries(self, aggregate: Aggregate) -> list[Any]:
+        """The stored form of each event the aggregate recorded (what its commit `$push`es
+        into the outbox, and hands the relay)."""
         out = []
         for rec in aggregate.pending_events():
             env = make_event(
@@ -401,15 +465,14 @@ class OutboxWriter:
                 state=rec.state,
                 context=rec.context,
             )
-            out.append(
-                {
-                    "id": env.id,
-                    "topic": self.topic,
-                    "key": env.partitionkey,
-                    "type": env.type,
-                    "body": env.to_json().decode(),
-                }
-            )
+            entry = {
+                "id": env.id,
+                "topic": self.topic,
+                "key": env.partitionkey,
+                "type": env.type,
+                "body": env.to_json().decode(),
+            }
+            out.append(zlib.compress(bson.encode(entry), _PACK_LEVEL))
         return out
 
 
@@ -457,6 +520,14 @@ class AggregateRepository(Generic[A]):
         # aggregate id -> its stored key's values, in the order of `_key_fields`
         self._keys: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
         self._key_fields = tuple(f for f in self.shard_key if f != "_id")
+        self._packed_order = sorted(self.packed)
+        # the stored fields a commit `$unset`s when its state no longer has them: the model's
+        # own (a subclass's `_state` may leave one out), never a field some other writer keeps
+        # in the document (a subclass's `_appended` lists, the relay's, the copier's)
+        own = set(self.model.model_fields) - {"id", "version"}
+        self._unsettable = frozenset(own - self.apart - self.packed) | (
+            {PACKED} if self.packed else frozenset()
+        )
         if set(self.shard_key) & self.packed:
             raise ValueError(f"{self.collection}: a shard-key field cannot be packed")
         if self.shard_key:
@@ -482,8 +553,17 @@ class AggregateRepository(Generic[A]):
 
     def _loaded(self, doc: Document) -> A:
         aggregate = self._load(doc)
-        self._note_key(aggregate, doc)
+        self._read_as_stored(aggregate, doc)
         return aggregate
+
+    def _read_as_stored(self, aggregate: Aggregate, doc: Mapping[str, Any]) -> None:
+        """`aggregate` was read from `doc`, the whole document as stored: remember its shard
+        key (`_note_key`) and its fields' fingerprints, so that its commit sends only what
+        changed. A copy read in part (a projection leaving out a state field) must not come
+        here only if what it leaves out is no state (a field missing from the fingerprints is
+        sent whole by the next commit, as a new one)."""
+        self._note_key(aggregate, doc)
+        aggregate._stored_fields = stored_fields(doc, self.col.codec_options)
 
     def _note_key(self, aggregate: Aggregate, doc: Mapping[str, Any]) -> None:
         """Remember the shard key `doc` holds as stored: on this copy (its commit names it)
@@ -542,7 +622,9 @@ class AggregateRepository(Generic[A]):
         doc: Document = to_bson(aggregate.model_dump(mode="python", exclude=left_out))
         doc["_id"] = doc.pop("id")
         if self.packed:
-            doc[PACKED] = pack({k: doc.pop(k) for k in self.packed if k in doc})
+            # in a fixed order: a commit that changed none of them renders the same blob as
+            # the one stored (see `fingerprint`), whichever process wrote it
+            doc[PACKED] = pack({k: doc.pop(k) for k in self._packed_order if k in doc})
         for name in self.packed_items:
             if name in doc:
                 doc[name] = [pack(item) for item in doc[name]]
@@ -621,7 +703,8 @@ class AggregateRepository(Generic[A]):
     async def add(self, aggregate: A) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
         entries = self._outbox.entries(aggregate)
-        doc = self._state(aggregate) | self._appended(aggregate) | {"version": 1, "outbox": entries}
+        state = self._state(aggregate)
+        doc = state | self._appended(aggregate) | {"version": 1, "outbox": entries}
         if entries:
             doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         try:
@@ -633,6 +716,7 @@ class AggregateRepository(Generic[A]):
                 extensions={"duplicate": _dup_keys(exc)},
             ) from exc
         self._note_key(aggregate, doc)
+        aggregate._stored_fields = stored_fields(state, self.col.codec_options)
         self._committed(aggregate, 1, entries)
 
     async def add_many(self, aggregates: Sequence[A]) -> list[A]:
@@ -650,18 +734,16 @@ class AggregateRepository(Generic[A]):
                 except Conflict:
                     taken.append(aggregate)
             return taken
-        docs, entries_of = [], []
+        docs, entries_of, states = [], [], []
         for aggregate in aggregates:
             entries = self._outbox.entries(aggregate)
-            doc = (
-                self._state(aggregate)
-                | self._appended(aggregate)
-                | {"version": 1, "outbox": entries}
-            )
+            state = self._state(aggregate)
+            doc = state | self._appended(aggregate) | {"version": 1, "outbox": entries}
             if entries:
                 doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
             docs.append(doc)
             entries_of.append(entries)
+            states.append(state)
         refused: set[int] = set()
         if docs:
             try:
@@ -674,22 +756,58 @@ class AggregateRepository(Generic[A]):
         for n, aggregate in enumerate(aggregates):
             if n not in refused:
                 self._note_key(aggregate, docs[n])
+                aggregate._stored_fields = stored_fields(states[n], self.col.codec_options)
                 self._committed(aggregate, 1, entries_of[n])
         return [a for n, a in enumerate(aggregates) if n in refused]
 
-    def _update(self, aggregate: A, entries: list[Document]) -> Document:
-        """The conditional commit's update: the new state, the next version, the events."""
+    def _update(self, aggregate: A, entries: list[Any]) -> _Commit:
+        """The conditional commit's update: the next version, the events, and of the new state
+        what differs from the copy as read or last committed (`Aggregate._stored_fields`):
+        each field whose fingerprint changed is `$set`, a list that only grew gets its new
+        items `$push`ed, a field of the model's the state no longer has is `$unset`. A copy
+        with no fingerprints (built, not read) `$set`s its whole state, as an insert would.
+        The condition on the version read makes it as atomic as a whole `$set`: the store
+        holds exactly the fingerprinted values at that version. A list that a writer other
+        than commits shortens without a new version (a copier's `$pullAll` of what it moved)
+        keeps its shortening where the whole list written again would undo it."""
         state = self._state(aggregate)
         state.pop("_id")
+        state.pop("version", None)
+        codec = self.col.codec_options
+        prints = {k: fingerprint(v, codec) for k, v in state.items()}
         state["version"] = aggregate.version + 1
-        update: Document = {"$set": state}
-        pushes: Document = {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
+        before = aggregate._stored_fields
+        pushes: Document = {}
+        unsets: Document = {}
+        if before is None:
+            sets = dict(state)
+        else:
+            sets = {}
+            for name, now in prints.items():  # the version is not among them
+                was = before.get(name, _ABSENT)
+                if was == now:
+                    continue
+                if (
+                    type(now) is _Items
+                    and type(was) is _Items
+                    and len(now) > len(was)
+                    and now[: len(was)] == was
+                ):
+                    pushes[name] = {"$each": state[name][len(was) :]}
+                else:
+                    sets[name] = state[name]
+            unsets = {k: "" for k in before if k not in state and k in self._unsettable}
+        sets["version"] = aggregate.version + 1
+        update: Document = {"$set": sets}
+        pushes |= {k: {"$each": v} for k, v in self._appended(aggregate).items() if v}
         if entries:
             pushes["outbox"] = {"$each": entries}
-            state[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
+            sets[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
         if pushes:
             update["$push"] = pushes
-        return update
+        if unsets:
+            update["$unset"] = unsets
+        return _Commit(update, state, prints)
 
     def _commit_filter(self, aggregate: A) -> Document:
         """The conditional commit's filter: the id, the version read, and the shard key as
@@ -726,7 +844,8 @@ class AggregateRepository(Generic[A]):
             return []
         updates = [self._update(a, []) for a in aggregates]
         ops = [
-            UpdateOne(self._commit_filter(a), u) for a, u in zip(aggregates, updates, strict=True)
+            UpdateOne(self._commit_filter(a), u.update)
+            for a, u in zip(aggregates, updates, strict=True)
         ]
         ids = [a.id for a in aggregates]
         async with DOCUMENT_LOCKS.hold_many(namespace(self.col), ids):
@@ -737,13 +856,15 @@ class AggregateRepository(Generic[A]):
                 stored = await asyncio.gather(
                     *(self.col.find_one({"_id": i}, {"outbox": 0, OUTBOX_FLAG: 0}) for i in ids)
                 )
+                # the whole new state, not only what the update sent: a commit of someone
+                # else's that left our fields as we would have them is not ours
                 ours = [
-                    d is not None and all(d.get(k) == v for k, v in u["$set"].items())
+                    d is not None and all(d.get(k) == v for k, v in u.state.items())
                     for d, u in zip(stored, updates, strict=True)
                 ]
-        for aggregate, update, mine in zip(aggregates, updates, ours, strict=True):
+        for aggregate, commit, mine in zip(aggregates, updates, ours, strict=True):
             if mine:
-                self._note_key(aggregate, update["$set"])
+                self._wrote(aggregate, commit)
                 self._committed(aggregate, aggregate.version + 1, [])
         return [a for a, mine in zip(aggregates, ours, strict=True) if not mine]
 
@@ -751,25 +872,44 @@ class AggregateRepository(Generic[A]):
         """Commit the new state and the new events iff nobody else committed since it was read."""
         entries = self._outbox.entries(aggregate)
         expected = aggregate.version
-        update = self._update(aggregate, entries)
+        commit = self._update(aggregate, entries)
         query = self._commit_filter(aggregate)
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
-            result = await self.col.update_one(query, update)
+            result = await self.col.update_one(query, commit.update)
         if result.matched_count == 0:
             raise ConcurrencyConflict(
                 f"{self.model.__name__} {aggregate.id} was changed by someone else; "
                 "read it again and retry"
             )
-        self._note_key(aggregate, update["$set"])
+        self._wrote(aggregate, commit)
         self._committed(aggregate, expected + 1, entries)
 
-    def _committed(self, aggregate: A, version: int, entries: list[Document]) -> None:
+    def _wrote(self, aggregate: A, commit: _Commit) -> None:
+        """The commit landed: the store now holds the new state (its lists at least as
+        pushed), so it is what the copy's next commit compares with."""
+        self._note_key(aggregate, commit.state)
+        aggregate._stored_fields = commit.prints
+
+    def _committed(self, aggregate: A, version: int, entries: list[Any]) -> None:
         aggregate.version = version
         aggregate.clear_pending()
         for listener in self._listeners:
             listener.note(aggregate)
         if entries and self._outbox.notify:
             self._outbox.notify(self.collection, aggregate.id, entries, aggregate._stored_key)
+
+
+_ABSENT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Commit:
+    """A conditional commit's update, the whole state it stores, and that state's
+    fingerprints (the copy's `_stored_fields` once it landed)."""
+
+    update: Document
+    state: Document
+    prints: dict[str, Any]
 
 
 def _dup_keys(exc: DuplicateKeyError) -> Any:

@@ -56,6 +56,7 @@ from megp_common.mongo import (
     SHARD_KEYS,
     Document,
     namespace,
+    outbox_entry,
 )
 
 log = structlog.get_logger(__name__)
@@ -64,6 +65,10 @@ log = structlog.get_logger(__name__)
 FAULT_ENV = "MEGP_FAULT_RELAY_EXIT_AFTER_PUBLISH"
 
 DocKey = tuple[str, str]  # (collection, document id)
+#: an outbox entry as the store holds it: one compressed value (`OutboxWriter.entries`), or the
+#: nested document of an older commit; read with `megp_common.mongo.outbox_entry`. The relay
+#: keeps entries in this form, so its clearing writes name exactly the values stored
+Stored = Any
 
 # Documents cleared by one bulk write (FerretDB takes 50-200 statements a command best).
 CLEAR_BULK = 100
@@ -86,8 +91,8 @@ class OutboxRelay:
         self._service = service
         self._sweep_interval = sweep_interval_s
         self._batch = batch
-        self._fresh: dict[DocKey, list[Document]] = {}
-        self._published: dict[DocKey, list[Document]] = {}  # published, not yet cleared
+        self._fresh: dict[DocKey, list[Stored]] = {}
+        self._published: dict[DocKey, list[Stored]] = {}  # published, not yet cleared
         self._keys: dict[DocKey, Document] = {}  # the shard key as stored, until cleared
         self._clear_delay = clear_delay_s
         self._wake = asyncio.Event()
@@ -99,7 +104,7 @@ class OutboxRelay:
         self,
         collection: str,
         doc_id: str,
-        entries: Sequence[Document],
+        entries: Sequence[Stored],
         key: Mapping[str, Any] | None = None,
     ) -> None:
         """Called right after a commit wrote `entries` into the document's outbox; `key`: the
@@ -194,7 +199,7 @@ class OutboxRelay:
             # entries this process is already publishing or has published and not yet cleared
             # are the fast path's; sending them again would only make duplicates
             inflight = {
-                e["id"]
+                _entry_id(e)
                 for entries in (*self._fresh.values(), *self._published.values())
                 for e in entries
             }
@@ -203,7 +208,7 @@ class OutboxRelay:
                 if shard_key:
                     self._keys.setdefault((collection, d["_id"]), {f: d.get(f) for f in shard_key})
                 outbox = d.get("outbox") or []
-                pending = [e for e in outbox if e["id"] not in inflight]
+                pending = [e for e in outbox if _entry_id(e) not in inflight]
                 if pending:
                     found[(collection, d["_id"])] = pending
                 elif not outbox:
@@ -237,7 +242,7 @@ class OutboxRelay:
                 self._published.setdefault(key, []).extend(entries)
             raise
 
-    async def _publish(self, turn: dict[DocKey, list[Document]], *, clear_now: bool = True) -> int:
+    async def _publish(self, turn: dict[DocKey, list[Stored]], *, clear_now: bool = True) -> int:
         records = [
             OutgoingRecord(
                 topic=e["topic"],
@@ -246,7 +251,7 @@ class OutboxRelay:
                 event_type=e.get("type", ""),
             )
             for entries in turn.values()
-            for e in entries
+            for e in map(outbox_entry, entries)
         ]
         if not records:
             return 0
@@ -262,8 +267,8 @@ class OutboxRelay:
         self.published += len(records)
         return len(records)
 
-    async def _clear_all(self, turn: dict[DocKey, list[Document]]) -> None:
-        by_collection: dict[str, dict[Any, list[Document]]] = {}
+    async def _clear_all(self, turn: dict[DocKey, list[Stored]]) -> None:
+        by_collection: dict[str, dict[Any, list[Stored]]] = {}
         for (collection, doc_id), entries in turn.items():
             by_collection.setdefault(collection, {})[doc_id] = entries
         for collection, docs in by_collection.items():
@@ -271,7 +276,7 @@ class OutboxRelay:
             for i in range(0, len(ids), CLEAR_BULK):
                 await self._clear_bulk(collection, {d: docs[d] for d in ids[i : i + CLEAR_BULK]})
 
-    async def _clear_bulk(self, collection: str, docs: dict[Any, list[Document]]) -> None:
+    async def _clear_bulk(self, collection: str, docs: dict[Any, list[Stored]]) -> None:
         """`_clear` for many documents of one collection, in bulk writes. The documents no
         writer of this process holds are written together: each whose outbox is exactly what
         was published is emptied and unflagged in one bulk write; if some were not (a commit
@@ -300,10 +305,7 @@ class OutboxRelay:
                     await col.bulk_write(
                         [
                             UpdateOne(
-                                {
-                                    **self._filter((collection, doc_id)),
-                                    "outbox.id": {"$in": [e["id"] for e in docs[doc_id]]},
-                                },
+                                {**self._filter((collection, doc_id)), **_holding(docs[doc_id])},
                                 {"$pullAll": {"outbox": docs[doc_id]}},
                             )
                             for doc_id in idle
@@ -318,7 +320,7 @@ class OutboxRelay:
         busy = [doc_id for doc_id in docs if doc_id not in set(idle)]
         await asyncio.gather(*(self._clear((collection, d), docs[d]) for d in busy))
 
-    async def _clear(self, key: DocKey, entries: list[Document]) -> None:
+    async def _clear(self, key: DocKey, entries: list[Stored]) -> None:
         """Remove exactly the entries that were published; later ones stay for the next turn.
         When they are all the outbox holds (the usual case) the same write also drops the
         document's flag, so the sweep never has to visit it."""
@@ -335,3 +337,17 @@ class OutboxRelay:
                     await col.update_one({"_id": key[1]}, {"$pullAll": {"outbox": entries}})
             elif key not in self._fresh and key not in self._published:
                 self._keys.pop(key, None)  # emptied, and nothing newer waits
+
+
+def _entry_id(stored: Stored) -> Any:
+    return outbox_entry(stored)["id"]
+
+
+def _holding(entries: list[Stored]) -> Document:
+    """A filter matching a document whose outbox still holds one of `entries`: by value for
+    the compressed ones, by `id` for older nested ones (FerretDB v1 does not match an array
+    item by whole-document equality)."""
+    blobs = [e for e in entries if isinstance(e, bytes)]
+    if blobs:
+        return {"outbox": {"$in": blobs}}
+    return {"outbox.id": {"$in": [e["id"] for e in entries]}}

@@ -7,7 +7,7 @@ import asyncio
 import orjson
 import pytest
 
-from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE
+from megp_common.mongo import OUTBOX_FLAG, OUTBOX_PENDING_VALUE, outbox_entries, outbox_entry
 from megp_common.outbox import FAULT_ENV
 from megp_common.testing.store_writes import counting_client
 from megp_common.testing.tally import Counter, CounterRepository
@@ -151,6 +151,36 @@ async def test_the_sweep_reads_flagged_documents_only_and_unflags_the_emptied(sc
         return doc is not None and OUTBOX_FLAG not in doc
 
     await scenario.wait_until(f2_unflagged, what="an empty flagged document unflagged by a sweep")
+
+
+async def test_entries_stored_as_documents_by_older_commits_are_published_and_cleared(
+    scenario,
+) -> None:  # type: ignore[no-untyped-def]
+    """A commit stores each outbox entry as one compressed value; a document whose outbox
+    still holds entries an older commit wrote as nested documents, beside new ones, has both
+    published in order and cleared (by the sweep, and by the fast path's clearing)."""
+    await commit_increments(scenario, "o1", [1, 2, 3])
+    col = scenario.db["counters"]
+    raw = await col.find_one({"_id": "o1"})
+    assert raw is not None and all(isinstance(e, bytes) for e in raw["outbox"])
+    assert [orjson.loads(e["body"])["data"]["amount"] for e in outbox_entries(raw)] == [1, 2, 3]
+    # the first two as an older commit stored them
+    older = [outbox_entry(e) for e in raw["outbox"][:2]] + raw["outbox"][2:]
+    await col.update_one({"_id": "o1"}, {"$set": {"outbox": older}})
+    await scenario.start_relay_here()
+
+    async def cleared() -> bool:
+        doc = await col.find_one({"_id": "o1"})
+        return doc is not None and doc["outbox"] == [] and OUTBOX_FLAG not in doc
+
+    await scenario.wait_until(cleared, what="old and new entries published and cleared")
+    # a commit while the older entries wait is published and cleared by the fast path too
+    await col.update_one({"_id": "o1"}, {"$push": {"outbox": {"$each": older[:1]}}})
+    await commit_increments(scenario, "o1", [4])
+    await scenario.wait_until(cleared, what="the fast path's entry cleared beside an old one")
+    got = await scenario.read_topic(scenario.topic, expect=5)
+    amounts = [orjson.loads(m.value)["data"]["amount"] for m in got]
+    assert amounts[:3] == [1, 2, 3] and sorted(amounts[3:]) == [1, 4]
 
 
 async def test_a_bulk_add_commits_the_new_and_hands_back_those_stored_before(

@@ -22,7 +22,7 @@ from megp_common.consumer import BatchHandler
 from megp_common.contracts import enrollment
 from megp_common.events import make_event
 from megp_common.ids import new_id
-from megp_common.mongo import OutboxWriter, make_client
+from megp_common.mongo import OutboxWriter, make_client, outbox_entries
 from megp_common.testing.infra import Infra
 from megp_common.web import IdempotencyStore
 
@@ -81,7 +81,7 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         await handler.handle(run)  # redelivered: nothing changes
         assert (await funds.get(group)).version == 1
         doc = await db["funds"].find_one({"_id": group})
-        bodies = [orjson.loads(e["body"]) for e in doc["outbox"]]
+        bodies = [orjson.loads(e["body"]) for e in outbox_entries(doc)]
         cause = {p.result.result_id: env.id for env, p in run}
         assert len(bodies) == 12
         assert all(len(b["data"]["obligations"]) == 1 for b in bodies)  # one per member's event

@@ -30,7 +30,7 @@ from megp_common.clock import SettableClock
 from megp_common.context import causal_context
 from megp_common.errors import Conflict, ValidationFailed
 from megp_common.ids import new_id
-from megp_common.mongo import Document, OutboxWriter, make_client
+from megp_common.mongo import Document, OutboxWriter, make_client, outbox_entries
 from megp_common.retry import Backoff
 from megp_common.testing.infra import Infra
 from megp_common.web import IdempotencyStore
@@ -111,7 +111,7 @@ async def test_concurrent_deposits_are_committed_together_each_with_its_own_entr
     assert fund.version - 1 <= 20  # group commits: two deposits or more per write
     doc = await setup.db["funds"].find_one({"_id": setup.fund_id})
     assert doc is not None
-    bodies = [orjson.loads(e["body"]) for e in doc["outbox"]]
+    bodies = [orjson.loads(e["body"]) for e in outbox_entries(doc)]
     inflows = [b for b in bodies if b["type"] == "funds.InflowRecorded"]
     by_entry = {e.id: key for e, key in zip(entries[:-1], keys, strict=True)}
     assert sorted(b["data"]["entry_id"] for b in inflows) == sorted(by_entry)  # one each

@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from ip_counsel.domain.filings import Filing
 from ip_counsel.service_layer.scheduler import due_filings
-from megp_common.mongo import Document
+from megp_common.mongo import Document, outbox_entries
 
 from .conftest import SETTINGS, Store
 
@@ -40,7 +40,7 @@ def filed(filing_id: str, on: date = FILED) -> Filing:
 async def announced(db: AsyncDatabase[Document], filing_id: str) -> list[str]:
     doc = await db["filings"].find_one({"_id": filing_id})
     assert doc is not None
-    return [e["type"].rsplit(".", 1)[1] for e in doc["outbox"]]
+    return [e["type"].rsplit(".", 1)[1] for e in outbox_entries(doc)]
 
 
 async def test_a_tick_announces_each_reminder_and_miss_once_and_then_finds_nothing(

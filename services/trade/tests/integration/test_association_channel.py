@@ -15,7 +15,7 @@ from megp_common.clock import SettableClock
 from megp_common.contracts import donors as dnr
 from megp_common.events import make_event
 from megp_common.ids import new_id
-from megp_common.mongo import OutboxWriter, make_client
+from megp_common.mongo import OutboxWriter, make_client, outbox_entries
 from megp_common.testing.infra import Infra
 from trade.bootstrap import build_services
 from trade.config import Settings
@@ -60,7 +60,7 @@ async def test_an_association_gets_its_channel_once(infra: Infra) -> None:
         assert channel.state_bound is False
         stored = await db[services.channels.collection].find_one({"_id": channel.id})
         assert stored is not None
-        announced = [e for e in stored.get("outbox", []) if "ChannelRegistered" in str(e)]
+        announced = [e for e in outbox_entries(stored) if "ChannelRegistered" in e["type"]]
         assert len(announced) == 1
         assert (
             await db[services.channels.collection].count_documents({"buyer_organization": club})

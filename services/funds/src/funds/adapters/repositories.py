@@ -123,7 +123,7 @@ class FundRepository(AggregateRepository[Fund]):
             return None
         doc, memory, parts = read
         fund = self._assemble(doc, memory, parts, whole=True)
-        self._note_key(fund, doc)
+        self._read_as_stored(fund, doc)
         return fund
 
     async def _read(
