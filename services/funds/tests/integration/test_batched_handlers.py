@@ -24,6 +24,7 @@ from megp_common.events import make_event
 from megp_common.ids import new_id
 from megp_common.mongo import OutboxWriter, make_client, outbox_entries
 from megp_common.testing.infra import Infra
+from megp_common.testing.store_writes import counting_client
 from megp_common.web import IdempotencyStore
 
 AT = datetime(2031, 2, 1, 12, tzinfo=UTC)
@@ -48,17 +49,12 @@ def _closing(group_id: str, pid: str) -> Any:
     return make_event(payload, source="/megp/enrollment", key=group_id, time=AT), payload
 
 
-async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
-    infra: Infra,
-) -> None:
-    client = make_client(infra.mongo)
-    db = client[f"funds_batch_{new_id()[-12:]}"]
+def _services(db: Any) -> Services:
     clock = SettableClock()
     outbox = OutboxWriter(service="funds", topic="funds.events", clock=clock)
-    funds = FundRepository(db, outbox, FundPolicy())
     journal, archive = Journal(db), ObligationArchive(db)
-    services = Services(
-        funds=funds,
+    return Services(
+        funds=FundRepository(db, outbox, FundPolicy()),
         journal=journal,
         copier=JournalCopier(db, journal, 1.0, archive),
         participants=ParticipantDirectory(db),
@@ -70,6 +66,15 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         reconciliations=ReconciliationRepository(db),
         month_ends=MonthEnds(db),
     )
+
+
+async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
+    infra: Infra,
+) -> None:
+    client = make_client(infra.mongo)
+    db = client[f"funds_batch_{new_id()[-12:]}"]
+    services = _services(db)
+    funds = services.funds
     try:
         handler = event_handlers.build(services)["enrollment.BusinessPeriodClosed"]
         assert isinstance(handler, BatchHandler)
@@ -88,6 +93,53 @@ async def test_a_run_of_closings_is_one_commit_and_each_event_keeps_its_cause(
         assert all(
             b["causationid"] == cause[b["data"]["obligations"][0]["obligation_id"]] for b in bodies
         )
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+def _enrolled(i: int, state: str = "09", born: date = date(1960, 5, 4)) -> Any:
+    payload = enrollment.ParticipantEnrolled(
+        participant_id=f"p-{i}",
+        curp="GODE561231MDFRRL09",
+        given_names="Elena",
+        first_surname="Gómez",
+        birth_date=born,
+        gender="female",
+        state_code=state,
+        state_name="Ciudad de México",
+        municipality="Coyoacán",
+        functions=["production"],
+        member_type="micro_producer",
+        programmes=["women"],
+        disabled=False,
+        indigenous=False,
+        inventor=False,
+        group_id=None,
+        enrolled_at=AT,
+    )
+    return make_event(payload, source="/megp/enrollment", key=f"p-{i}", time=AT), payload
+
+
+async def test_a_run_of_enrolments_is_one_write_of_the_birth_dates(infra: Infra) -> None:
+    client, counted = counting_client(infra.mongo)
+    db = client[f"funds_people_{new_id()[-12:]}"]
+    try:
+        services = _services(db)
+        directory = services.participants
+        handler = event_handlers.build(services)["enrollment.ParticipantEnrolled"]
+        assert isinstance(handler, BatchHandler)
+        # a sheet's people; the last event says p-2 again, in another state: it wins
+        run = [_enrolled(i, born=date(1950 + i, 1, 2)) for i in range(6)]
+        run.append(_enrolled(2, state="14", born=date(1952, 1, 2)))
+        await handler.handle(run)
+        assert counted.taken() == {"participants": 1}
+        assert await directory.birth_date("p-4") == date(1954, 1, 2)
+        doc = await db["participants"].find_one({"_id": "p-2"})
+        assert doc is not None and doc["state_code"] == "14"
+        await handler.handle(run)  # redelivered: the same values again
+        assert await db["participants"].count_documents({}) == 6
+        assert await directory.birth_date("p-0") == date(1950, 1, 2)
     finally:
         await client.drop_database(db.name)
         await client.close()

@@ -3,8 +3,10 @@ purpose [¶73]). Participants enroll before any group exists, so this is not par
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.mongo import Document
@@ -16,13 +18,22 @@ class ParticipantDirectory:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.col = db[PARTICIPANTS]
 
-    async def remember(self, participant_id: str, birth_date: date, state_code: str) -> None:
-        """Idempotent: setting the same values again changes nothing."""
-        await self.col.update_one(
-            {"_id": participant_id},
-            {"$set": {"birth_date": birth_date.isoformat(), "state_code": state_code}},
-            upsert=True,
-        )
+    async def remember_many(self, people: Sequence[tuple[str, date, str]]) -> None:
+        """Remember a run of (participant id, birth date, state) in one ordered bulk write of
+        upserts (a registration sheet's 200 people were 200 writes); what a later event of the
+        run says of a person wins. Idempotent: setting the same values again changes nothing."""
+        if people:
+            await self.col.bulk_write(
+                [
+                    UpdateOne(
+                        {"_id": pid},
+                        {"$set": {"birth_date": born.isoformat(), "state_code": state}},
+                        upsert=True,
+                    )
+                    for pid, born, state in people
+                ],
+                ordered=True,
+            )
 
     async def birth_date(self, participant_id: str) -> date | None:
         doc = await self.col.find_one({"_id": participant_id})

@@ -82,8 +82,8 @@ class EventHandlers:
         }
         return {
             **{kind: _batched(self.services, plan) for kind, plan in batched.items()},
-            enrollment.ParticipantEnrolled.event_type: self.enrolled,
-            enrollment.ParticipantUpdated.event_type: self.enrolled,
+            enrollment.ParticipantEnrolled.event_type: BatchHandler(self.enrolled),
+            enrollment.ParticipantUpdated.event_type: BatchHandler(self.enrolled),
             enrollment.BusinessPeriodCorrected.event_type: self.corrected,
             enrollment.CommitteeMemberAdded.event_type: self.committee_changed,
             enrollment.CommitteeMemberRemoved.event_type: self.committee_changed,
@@ -188,8 +188,13 @@ class EventHandlers:
         now = self.services.clock.now()
         return Planned(e.group_id, lambda f: repayments.instalment_due(f, due, now, self.policy))
 
-    async def enrolled(self, env: EventEnvelope, e: enrollment.ParticipantEnrolled) -> None:
-        await self.services.participants.remember(e.participant_id, e.birth_date, e.state_code)
+    async def enrolled(
+        self, items: list[tuple[EventEnvelope, enrollment.ParticipantEnrolled]]
+    ) -> None:
+        """A run of participant events (a registration sheet's people) in one bulk write."""
+        await self.services.participants.remember_many(
+            [(e.participant_id, e.birth_date, e.state_code) for _, e in items]
+        )
 
     async def committee_changed(
         self,

@@ -19,7 +19,7 @@ from megp_common.consumer import Handler
 from megp_common.contracts import enrollment as enr
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
-from megp_common.handling import apply_once
+from megp_common.handling import Planned, apply_once, batched
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -32,6 +32,13 @@ class EventHandlers:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.groups = group_handlers(services.groups)
+        # a run of participant events (a registration sheet's, one per person) at once: one
+        # read of the run's records and one bulk insert of the new ones
+        self.participant = batched(
+            services.participants,
+            plan_participant,
+            create=lambda participant_id: ParticipantRecord(id=participant_id),
+        )
 
     def table(self) -> dict[str, Any]:
         return self.groups | {
@@ -41,26 +48,6 @@ class EventHandlers:
             enr.CommitteeMemberAdded.event_type: self.committee_member,
             enr.CommitteeMemberRemoved.event_type: self.committee_member,
         }
-
-    async def participant(
-        self, env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
-    ) -> None:
-        stated = e.enrolled_at if isinstance(e, enr.ParticipantEnrolled) else e.updated_at
-
-        def learn(p: ParticipantRecord) -> None:
-            if p.as_of is not None and stated < p.as_of:
-                return  # enrollment said something newer already
-            p.as_of = stated
-            p.state, p.group_id = e.state_code, e.group_id
-            p.inventor, p.programmes = e.inventor, list(e.programmes)
-
-        await apply_once(
-            self.services.participants,
-            e.participant_id,
-            env.id,
-            learn,
-            create=lambda: ParticipantRecord(id=e.participant_id),
-        )
 
     async def committee_formed(self, env: EventEnvelope, e: enr.CommitteeFormed) -> None:
         if e.kind != INNOVATION:
@@ -107,3 +94,20 @@ class EventHandlers:
             change,
             create=lambda: InnovationCommittee(id=e.committee_id, group_id=e.group_id),
         )
+
+
+def plan_participant(
+    env: EventEnvelope, e: enr.ParticipantEnrolled | enr.ParticipantUpdated
+) -> Planned[ParticipantRecord]:
+    """What a participant event does to ip-counsel's record of the person (the inventor flag,
+    state, group and programmes), unless enrollment said something newer already."""
+    stated = e.enrolled_at if isinstance(e, enr.ParticipantEnrolled) else e.updated_at
+
+    def learn(p: ParticipantRecord) -> None:
+        if p.as_of is not None and stated < p.as_of:
+            return  # enrollment said something newer already
+        p.as_of = stated
+        p.state, p.group_id = e.state_code, e.group_id
+        p.inventor, p.programmes = e.inventor, list(e.programmes)
+
+    return Planned(e.participant_id, learn)
