@@ -98,7 +98,9 @@ class CpuMeter:
         }
         if self.store is not None:
             store_now = self.store()
-            phase_row["store"] = store_meter.top(store_meter.since(self._store, store_now), 12)
+            asked = store_meter.since(self._store, store_now)
+            phase_row["store"] = store_meter.top(asked, 12)
+            phase_row["store_total"] = store_meter.total(asked)
             self._store = store_now
         self.phases.append(phase_row)
         if self.log is not None:
@@ -140,6 +142,7 @@ def by_stage(phases: list[dict[str, Any]], months_per_stage: int = 12) -> list[d
         known = [r for r in rows if r.get("machine_busy") is not None]
         busy_wall = sum(r["wall_s"] for r in known)
         store: dict[str, tuple[float, float]] = {}
+        totals = [r["store_total"] for r in rows if r.get("store_total")]
         for r in rows:
             for key, (count, seconds) in (r.get("store") or {}).items():
                 was = store.get(key, (0.0, 0.0))
@@ -157,6 +160,11 @@ def by_stage(phases: list[dict[str, Any]], months_per_stage: int = 12) -> list[d
                 ),
                 "core_share": shares,
                 "store": store_meter.top(store, 8),
+                "store_total": (
+                    [sum(int(t[0]) for t in totals), round(sum(t[1] for t in totals), 1)]
+                    if totals
+                    else None
+                ),
             }
         )
     return out
@@ -178,5 +186,7 @@ def stage_rows(stages: list[dict[str, Any]]) -> list[tuple[str, str]]:
             )
         )
         if s.get("store"):
-            rows.append(("    store time", store_meter.describe(s["store"])))
+            total = s.get("store_total")
+            every = f"{total[0]:,} commands, {total[1]:,.0f} s in all; " if total else ""
+            rows.append(("    store time", every + store_meter.describe(s["store"])))
     return rows

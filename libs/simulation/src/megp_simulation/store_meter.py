@@ -65,6 +65,11 @@ def since(before: Totals, now: Totals) -> Totals:
     return out
 
 
+def total(totals: Mapping[str, tuple[float, float]]) -> list[float]:
+    """[commands, seconds] of everything asked."""
+    return [int(sum(c for c, _ in totals.values())), round(sum(s for _, s in totals.values()), 1)]
+
+
 def top(totals: Mapping[str, tuple[float, float]], n: int = 8) -> dict[str, list[float]]:
     """The `n` that took the most store time, most first."""
     ranked = sorted(totals.items(), key=lambda kv: -kv[1][1])[:n]

@@ -90,12 +90,14 @@ def test_stages_fold_the_store_and_say_how_busy_the_machine_was() -> None:
     assert first["machine_busy"] is not None
     assert first["machine_busy"] >= first["core_share"]["spinner"] / 2 - 0.05 > 0
     assert first["store"] == {"enrollment groups find": [10, 1.0]}
+    assert first["store_total"] == [10, 1.0]
     (stage,) = by_stage(meter.phases)
     assert stage["store"] == {"enrollment groups find": [30, 4.0], "trade orders update": [5, 0.5]}
     assert 0 < stage["machine_busy"] <= 1
+    assert stage["store_total"] == [35, 4.5]
     rows = dict(stage_rows([stage]))
     assert (
-        rows["    store time"]
-        == "enrollment groups find 30 at 133 ms, trade orders update 5 at 100 ms"
+        rows["    store time"] == "35 commands, 4 s in all; "
+        "enrollment groups find 30 at 133 ms, trade orders update 5 at 100 ms"
     )
     assert "the machine" in rows["  months 1-2"]
