@@ -64,10 +64,18 @@ async def participation(
 
 
 async def closed_results(
-    db: AsyncDatabase[Document], states: Collection[str] | None, group_id: str | None
+    db: AsyncDatabase[Document],
+    states: Collection[str] | None,
+    group_id: str | None,
+    until: str | None = None,
 ) -> AsyncIterator[ClosedResult]:
-    """Every member's current result of every closed period (corrections replace results)."""
+    """Every member's current result of every closed period (corrections replace results);
+    `until` (an ISO day): only the periods that start by then, so a report of today counts
+    what had happened by today (a clock wound back, in a test or a simulation, leaves periods
+    of later years in the store, which no month's series counts either)."""
     query = _scope(states) | ({"group_id": group_id} if group_id else {})
+    if until is not None:
+        query["period_start"] = {"$lte": until}
     periods = db["group_periods"]
     async for raw in periods.find(query, {PACKED: 1}, comment=SCALAR_EQ):
         doc = unpacked(raw, periods.codec_options)

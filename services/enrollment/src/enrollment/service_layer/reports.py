@@ -53,7 +53,8 @@ async def growth(
     services: Services, actor: Actor, state: str | None, group_id: str | None
 ) -> dict[str, Any]:
     states = _states(actor, state)
-    results = [r async for r in queries.closed_results(services.db, states, group_id)]
+    today = services.clock.now().date().isoformat()
+    results = [r async for r in queries.closed_results(services.db, states, group_id, today)]
     return figures(income_growth(results))
 
 

@@ -37,6 +37,7 @@ async def participation(
     response_model=IncomeGrowthReport,
     responses=READ,
     summary="Members' income against their baseline over closed periods [¶65]",
+    description="Every closed period that starts by today on the platform's clock.",
 )
 async def income_growth(
     services: ServicesDep,
