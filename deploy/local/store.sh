@@ -24,7 +24,7 @@ install() {
   work=$(mktemp -d)
   cp -r "$src" "$work/ferretdb"; chmod -R u+w "$work/ferretdb"
   # `go install` leaves the embedded version file empty and the binary refuses to start without it.
-  # The patch level goes in too: buildInfo reports it as `ferretdbVersion` (v1.24.2-megp5), and
+  # The patch level goes in too: buildInfo reports it as `ferretdbVersion` (v1.24.2-megp6), and
   # every service refuses a FerretDB below megp5, whose writes are not atomic per document
   # (megp_common.mongo.require_atomic_document_writes). Clients read `version` (the MongoDB
   # version FerretDB poses as, 7.0.x), which this leaves alone.
