@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pymongo import ReturnDocument, UpdateOne
@@ -53,16 +54,22 @@ async def test_a_bulk_write_of_500_update_statements_completes(infra: Infra) -> 
         await client.close()
 
 
+async def _skip_unless_local_ferretdb(db: Any, infra: Infra) -> None:
+    """The WAL tests read FerretDB's SQLite file under .local/store: the store the project's
+    scripts start (always so in CI); any other store skips them, saying which it is."""
+    info = await db.command("buildInfo")
+    if "ferretdbVersion" not in info or infra.source != "local":
+        pytest.skip(
+            "the WAL is FerretDB's SQLite file under .local/store: "
+            f"this store is {infra.source} {info.get('version')}"
+        )
+
+
 async def test_the_sqlite_wal_stays_bounded_after_thousands_of_updates(infra: Infra) -> None:
     client = make_client(infra.mongo)
     db = client[f"wal_{new_id()[-12:]}"]
     try:
-        info = await db.command("buildInfo")
-        if "ferretdbVersion" not in info or infra.source != "local":
-            pytest.skip(
-                "the WAL is FerretDB's SQLite file under .local/store: "
-                f"this store is {infra.source} {info.get('version')}"
-            )
+        await _skip_unless_local_ferretdb(db, infra)
         col = db["docs"]
         await col.insert_many([{"_id": f"d{i}", "v": 0, "pad": "x" * 200} for i in range(DOCS)])
         wal = store_dir() / f"{db.name}.sqlite-wal"
@@ -95,12 +102,7 @@ async def test_the_wal_is_cut_back_once_a_long_read_is_gone(infra: Infra) -> Non
     reader = make_client(infra.mongo)
     db = client[f"walread_{new_id()[-12:]}"]
     try:
-        info = await db.command("buildInfo")
-        if "ferretdbVersion" not in info or infra.source != "local":
-            pytest.skip(
-                "the WAL is FerretDB's SQLite file under .local/store: "
-                f"this store is {infra.source} {info.get('version')}"
-            )
+        await _skip_unless_local_ferretdb(db, infra)
         col = db["docs"]
         await col.insert_many([{"_id": f"d{i}", "v": 0, "pad": "x" * 300} for i in range(DOCS)])
         wal = store_dir() / f"{db.name}.sqlite-wal"
