@@ -3,7 +3,7 @@ uniqueness of CURPs and RFCs is kept by documents whose `_id` is the identifier 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -17,7 +17,13 @@ from enrollment.domain.participant import Participant
 from enrollment.domain.plan_book import PlanBook
 from enrollment.domain.project import Project
 from megp_common.errors import ValidationFailed
-from megp_common.mongo import DUPLICATE_KEY, AggregateRepository, ConcurrencyConflict, Document
+from megp_common.mongo import (
+    DUPLICATE_KEY,
+    AggregateRepository,
+    ConcurrencyConflict,
+    Document,
+    Shard,
+)
 from megp_common.web import decode_cursor, encode_cursor, page_by_id
 
 #: The states a read may return: a sorted list, or None for every state (national scope).
@@ -38,6 +44,8 @@ def _equal(**fields: str | None) -> Document:
 class ParticipantRepository(AggregateRepository[Participant]):
     collection = "participants"
     model = Participant
+    # a participant is enrolled before any group knows them (its `group_id` is set later)
+    shard_key = ("state", "_id")
     indexes = (IndexModel([("curp", ASCENDING)], unique=True, name="curp_unique"),)
 
     def _state(self, aggregate: Participant) -> Document:
@@ -58,29 +66,30 @@ class ParticipantRepository(AggregateRepository[Participant]):
             query["programmes"] = programme  # an array: no scalar pushdown
         return await page_by_id(self, query, cursor=cursor, limit=limit, scalar_eq=not programme)
 
-    async def by_curp(self, curp: str) -> Participant | None:
+    async def by_curp(self, curp: str, shard: Shard | None = None) -> Participant | None:
         """The participant enrolled with `curp`, found through its claim (one `_id` read).
 
         Enrollment writes the claim before the participant, so a participant always has one;
         a claim whose participant does not exist (an enrollment that stopped half-way) is
-        treated as free."""
+        treated as free. `shard`: the participant's state as the caller knows it."""
         claim = await self.db["curps"].find_one({"_id": curp})
         if claim is None:
             return None
-        found = await self.find(claim["participant_id"])
+        found = await self.find(claim["participant_id"], shard)
         return found if found is not None and found.curp == curp else None
 
-    async def by_curps(self, curps: Iterable[str]) -> dict[str, Participant]:
-        """`by_curp` for many CURPs at once: their claims in one `$in` query on `_id`, then
-        the claimed participants in another (`find_by_ids`), where a sheet made two reads per
-        line."""
-        wanted = list(dict.fromkeys(curps))
+    async def by_curps(self, curps: Mapping[str, str | None]) -> dict[str, Participant]:
+        """`by_curp` for many CURPs at once (each with the state its holder is expected in,
+        the hint of its load): their claims in one `$in` query on `_id`, then the claimed
+        participants in another (`find_by_ids`), where a sheet made two reads per line."""
+        wanted = list(curps)
         claims: dict[str, str] = {}
         for start in range(0, len(wanted), self.IDS_PER_QUERY):
             chunk = wanted[start : start + self.IDS_PER_QUERY]
             async for claim in self.db["curps"].find({"_id": {"$in": chunk}}):
                 claims[claim["_id"]] = claim["participant_id"]
-        people = await self.find_by_ids(claims.values())
+        hints = {pid: Shard(curps.get(curp)) for curp, pid in claims.items()}
+        people = await self.find_by_ids(claims.values(), hints)
         return {
             curp: people[pid]
             for curp, pid in claims.items()
@@ -143,6 +152,7 @@ class ParticipantRepository(AggregateRepository[Participant]):
 class ProjectRepository(AggregateRepository[Project]):
     collection = "projects"
     model = Project
+    shard_key = ("state", "group_id")  # the group the project forms (`group_id_for` its id)
     indexes = (IndexModel([("priority_score", DESCENDING), ("_id", ASCENDING)], name="ranking"),)
 
     async def page(
@@ -176,6 +186,7 @@ class ProjectRepository(AggregateRepository[Project]):
 class GroupRepository(AggregateRepository[ProjectGroup]):
     collection = "groups"
     model = ProjectGroup
+    shard_key = ("state", "_id")  # the id is the group's
     # a group's members and their history grow with it (see AggregateRepository.packed)
     packed = frozenset({"members", "history", "board", "applied"})
 
@@ -198,6 +209,8 @@ class GroupRepository(AggregateRepository[ProjectGroup]):
 class CommitteeRepository(AggregateRepository[Committee]):
     collection = "committees"
     model = Committee
+    # a national committee has no state, one not of a project no group: stored as null
+    shard_key = ("state", "group_id")
 
     async def page(
         self,
@@ -219,18 +232,23 @@ class CommitteeRepository(AggregateRepository[Committee]):
 class PlanRepository(AggregateRepository[BusinessPlan]):
     collection = "business_plans"
     model = BusinessPlan
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING)], name="group"),)
 
-    async def of_group(self, group_id: str) -> dict[str, BusinessPlan]:
-        """Every plan agreed with the group, by participant: one indexed query (the store's
-        scalar pushdown, mongo.SCALAR_EQ), where one `_id` read per member made a 200-member
-        group's closing 200 requests."""
-        found = await self.find_many({"group_id": group_id}, scalar_eq=True)
+    async def of_group(self, group_id: str, state: str) -> dict[str, BusinessPlan]:
+        """Every plan agreed with the group (of `state`, its shard key with it), by
+        participant: one indexed query (the store's scalar pushdown, mongo.SCALAR_EQ), where
+        one `_id` read per member made a 200-member group's closing 200 requests."""
+        found = await self.find_many({"state": state, "group_id": group_id}, scalar_eq=True)
         return {p.participant_id: p for p in found}
 
-    async def get_many(self, plan_ids: Sequence[str]) -> list[BusinessPlan]:
-        """Plans by id, in the order asked (one `$in` query: `find_by_ids`)."""
-        found = await self.find_by_ids(plan_ids)
+    async def get_many(
+        self, plan_ids: Sequence[str], shard: Shard | None = None
+    ) -> list[BusinessPlan]:
+        """Plans by id, in the order asked (one `$in` query: `find_by_ids`); `shard`: their
+        group's state and id, when they are one group's."""
+        hints = None if shard is None else dict.fromkeys(plan_ids, shard)
+        found = await self.find_by_ids(plan_ids, hints)
         return [found[i] for i in plan_ids if i in found]
 
 
@@ -247,6 +265,7 @@ class PlanBookRepository(AggregateRepository[PlanBook]):
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):
     collection = "group_periods"
     model = GroupPeriod
+    shard_key = ("state", "group_id")
     # a line per member (reports.py unpacks them), and the sales of producers without a plan
     packed = frozenset({"lines", "unplanned_sales", "unplanned_returns", "applied"})
     # the reports by period ask for a range of months (adapters/reports.py)

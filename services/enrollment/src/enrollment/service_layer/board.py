@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from enrollment.domain.actor import Actor
 from enrollment.domain.board import Seat, SeatKind, decider, founding_member, refuse_outsiders
-from enrollment.domain.committee import CandidatePosition, CommitteeKind, committee_id_for
+from enrollment.domain.committee import (
+    CandidatePosition,
+    Committee,
+    CommitteeKind,
+    committee_id_for,
+)
 from enrollment.domain.errors import InvalidData, Missing
 from enrollment.domain.group import ProjectGroup
-from enrollment.service_layer.container import Services, retrying
+from enrollment.service_layer.container import Services, retrying, scoped
+from megp_common.mongo import Shard
+
+
+def _support_committee_of(services: Services, group: ProjectGroup) -> Awaitable[Committee | None]:
+    """The project's Support Committee (its group's, in its state)."""
+    committee_id = committee_id_for(CommitteeKind.SUPPORT, group.project_id)
+    return services.committees.find(committee_id, Shard(group.state, group.id))
 
 
 async def _support_committee(services: Services, group: ProjectGroup) -> set[str]:
-    committee = await services.committees.find(
-        committee_id_for(CommitteeKind.SUPPORT, group.project_id)
-    )
+    committee = await _support_committee_of(services, group)
     return committee.member_participant_ids() if committee else set()
 
 
@@ -30,7 +42,7 @@ async def appoint_representative(
     for the group, the following ones by the representatives already on the board."""
 
     async def attempt() -> ProjectGroup:
-        group = await services.groups.get(group_id)
+        group = await services.groups.get(group_id, scoped(actor))
         actor.check_state(group.state)
         refuse_outsiders(actor, await _support_committee(services, group))
         reps = group.representative_ids()
@@ -68,11 +80,9 @@ async def appoint_candidate(
     the board appoints them [¶54]."""
 
     async def attempt() -> ProjectGroup:
-        group = await services.groups.get(group_id)
+        group = await services.groups.get(group_id, scoped(actor))
         decided_by = await _authorized(services, actor, group)
-        committee = await services.committees.find(
-            committee_id_for(CommitteeKind.SUPPORT, group.project_id)
-        )
+        committee = await _support_committee_of(services, group)
         candidate = committee.candidates.get(candidate_id) if committee else None
         if candidate is None:
             raise Missing(
@@ -107,7 +117,7 @@ async def remove(
     services: Services, actor: Actor, group_id: str, seat_id: str, reason: str
 ) -> ProjectGroup:
     async def attempt() -> ProjectGroup:
-        group = await services.groups.get(group_id)
+        group = await services.groups.get(group_id, scoped(actor))
         decided_by = await _authorized(services, actor, group)
         group.remove_seat(seat_id, reason, decided_by, services.now())
         await services.groups.save(group)

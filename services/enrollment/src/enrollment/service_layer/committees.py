@@ -14,8 +14,10 @@ from enrollment.domain.committee import (
     committee_id_for,
 )
 from enrollment.domain.errors import StateConflict
-from enrollment.service_layer.container import Services, retrying
+from enrollment.domain.project import group_id_for
+from enrollment.service_layer.container import Services, retrying, scoped
 from megp_common.errors import Conflict
+from megp_common.mongo import Shard
 
 
 async def form(
@@ -33,7 +35,7 @@ async def form(
 ) -> Committee:
     group_id = None
     if project_id is not None:
-        project = await services.projects.get(project_id)
+        project = await services.projects.get(project_id, scoped(actor, group_id_for(project_id)))
         state, group_id = project.state, project.group_id
         if kind in (CommitteeKind.SUPPORT, CommitteeKind.INNOVATION):
             committee_id = committee_id_for(kind, project_id)
@@ -53,7 +55,7 @@ async def form(
     try:
         await services.committees.add(committee)
     except Conflict:
-        existing = await services.committees.get(committee_id)
+        existing = await services.committees.get(committee_id, Shard(state, group_id))
         if existing.kind in (CommitteeKind.SUPPORT, CommitteeKind.INNOVATION):
             raise StateConflict(
                 f"project {project_id} already has its {kind.value} committee {committee_id}",
@@ -67,11 +69,11 @@ async def add_member(
     services: Services, actor: Actor, committee_id: str, member: CommitteeMember
 ) -> Committee:
     async def attempt() -> Committee:
-        committee = await services.committees.get(committee_id)
+        committee = await services.committees.get(committee_id, scoped(actor))
         actor.check_state(committee.state)
         group_members: list[str] = []
         if committee.group_id:
-            group = await services.groups.find(committee.group_id)
+            group = await services.groups.find(committee.group_id, Shard(committee.state))
             group_members = group.active_member_ids() if group else []
         if member.member_id in committee.members:
             return committee  # the same request again (member ids come from idempotency keys)
@@ -86,7 +88,7 @@ async def remove_member(
     services: Services, actor: Actor, committee_id: str, member_id: str, reason: str
 ) -> Committee:
     async def attempt() -> Committee:
-        committee = await services.committees.get(committee_id)
+        committee = await services.committees.get(committee_id, scoped(actor))
         actor.check_state(committee.state)
         committee.remove_member(member_id, reason, services.now().date())
         await services.committees.save(committee)
@@ -107,7 +109,7 @@ async def propose_candidate(
     profile: str,
 ) -> Candidate:
     async def attempt() -> Candidate:
-        committee = await services.committees.get(committee_id)
+        committee = await services.committees.get(committee_id, scoped(actor))
         actor.check_state(committee.state)
         if candidate_id in committee.candidates:
             return committee.candidates[candidate_id]  # the same request again

@@ -23,7 +23,7 @@ from enrollment.domain.errors import InvalidData
 from enrollment.domain.group import ProjectGroup
 from enrollment.domain.terms import ProgrammeTerms
 from megp_common.clock import Clock
-from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter
+from megp_common.mongo import ConcurrencyConflict, Document, OutboxWriter, Shard
 from megp_common.retry import retry_on_conflict
 from megp_common.web import IdempotencyStore
 
@@ -73,6 +73,12 @@ class Services:
         return self.clock.now()
 
 
+def scoped(actor: Actor, group_id: str | None = None) -> Shard:
+    """The shard hint an HTTP caller gives: its state when its scope is one state, and the
+    group the path names (docs/architecture.md, "MongoDB sharding")."""
+    return Shard.in_scope(actor.states, group_id)
+
+
 async def retrying(attempt: Callable[[], Awaitable[T]]) -> T:
     """Run a command again from a fresh read when someone else committed in between (the
     platform's one retry loop, megp_common.retry). Every attempt re-applies the rules to the
@@ -92,6 +98,6 @@ async def sheet_group(
         raise InvalidData(f"the {what} needs at least one line", field=field)
     if len(lines) > MAX_SHEET_LINES:
         raise InvalidData(f"at most {MAX_SHEET_LINES} lines per {what}", field=field)
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
     return group

@@ -24,6 +24,7 @@ from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.handling import Planned, Recent, batched
+from megp_common.mongo import Shard
 
 log = structlog.get_logger(__name__)
 
@@ -142,7 +143,8 @@ class EventHandlers:
         def report() -> None:  # once the income is written (a duplicate is not reported)
             _report(source, order_id, participant_id, group_id, amount, fresh.period, outcome[-1])
 
-        return Planned(fresh.id, count, create=lambda: fresh, then=report)
+        shard = Shard(fresh.state, fresh.group_id)
+        return Planned(fresh.id, count, create=lambda: fresh, then=report, shard=shard)
 
     async def sale_returned(self, env: EventEnvelope, e: trade.SaleReturned) -> Counted:
         """Negative revenue, by the rule of late sales: taken from the producer's open period
@@ -184,7 +186,8 @@ class EventHandlers:
             else:
                 log.info("sale return received", outcome=outcome[-1].value, **fields)
 
-        return Planned(fresh.id, count, create=lambda: fresh, then=report)
+        shard = Shard(fresh.state, fresh.group_id)
+        return Planned(fresh.id, count, create=lambda: fresh, then=report, shard=shard)
 
     async def _where(
         self,
@@ -209,7 +212,7 @@ class EventHandlers:
             state, odf_id = book.state, book.odf_id
             plans = await plan_books.terms_of(services, book)
         else:  # no plan agreed yet (or agreed before books existed)
-            group = await services.groups.find(group_id)
+            group = await services.groups.find(group_id, Shard(state))
             if group is None or group.odf is None:
                 raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
             state, odf_id = group.state, group.odf.odf_id

@@ -18,7 +18,8 @@ from enrollment.domain.group import DevelopmentOrganization, ProjectGroup
 from enrollment.domain.identity import parse_company_rfc
 from enrollment.domain.membership import Undertaking
 from enrollment.domain.participant import Participant
-from enrollment.service_layer.container import Services, retrying, sheet_group
+from enrollment.service_layer.container import Services, retrying, scoped, sheet_group
+from megp_common.mongo import Shard
 
 
 def _display_name(p: Participant) -> str:
@@ -29,9 +30,9 @@ async def _claim(services: Services, participant_id: str, group: ProjectGroup) -
     """Make the participant's document name this group, unless another group really holds it."""
 
     async def attempt() -> Participant:
-        participant = await services.participants.get(participant_id)
+        participant = await services.participants.get(participant_id, Shard(group.state))
         if participant.group_id not in (None, group.id):
-            other = await services.groups.find(participant.group_id or "")
+            other = await services.groups.find(participant.group_id or "", Shard(participant.state))
             if other is not None and other.is_active_member(participant_id):
                 raise StateConflict(
                     f"participant {participant_id} is a member of group {other.id}; a "
@@ -54,9 +55,9 @@ async def join(
     business_reason: str,
     letter: dict[Undertaking, date],
 ) -> ProjectGroup:
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
-    participant = await services.participants.get(participant_id)
+    participant = await services.participants.get(participant_id, Shard(group.state))
     if participant.state != group.state:
         raise InvalidData(
             f"the participant lives in state {participant.state}, the group works in "
@@ -73,7 +74,7 @@ async def join(
         if already_admitted:
             fresh = already_admitted.pop()
         else:  # it changed meanwhile: read it again and apply the rules to what is there now
-            fresh = await services.groups.get(group_id)
+            fresh = await services.groups.get(group_id, Shard(group.state))
             fresh.admit(
                 participant_id, _display_name(participant), business_reason, letter, services.now()
             )
@@ -83,7 +84,7 @@ async def join(
     try:
         return await retrying(attempt)
     except Exception:
-        await _release(services, participant_id, group_id)
+        await _release(services, participant_id, group)
         raise
 
 
@@ -106,7 +107,10 @@ async def join_many(
     group = await sheet_group(
         services, actor, group_id, lines, what="intake sheet", field="members"
     )
-    people = await services.participants.find_by_ids(j.participant_id for j in lines)
+    shard = Shard(group.state)  # a group's members live in its state
+    people = await services.participants.find_by_ids(
+        [j.participant_id for j in lines], {j.participant_id: shard for j in lines}
+    )
     now = services.now()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -124,7 +128,7 @@ async def join_many(
                 "formed within one federal entity"
             )
         elif person.group_id not in (None, group.id):
-            other = await services.groups.find(person.group_id or "")
+            other = await services.groups.find(person.group_id or "", Shard(person.state))
             if other is not None and other.is_active_member(pid):
                 problem = f"is a member of group {other.id}; leave it first"
         seen.add(pid)
@@ -157,7 +161,7 @@ async def join_many(
             if first:
                 fresh = first.pop()
             else:
-                fresh = await services.groups.get(group_id)
+                fresh = await services.groups.get(group_id, shard)
                 for line in lines:
                     person = people[line.participant_id]
                     fresh.admit(
@@ -173,7 +177,7 @@ async def join_many(
         return await retrying(attempt)
     except Exception:
         for pid in claimed:
-            await _release(services, pid, group_id)
+            await _release(services, pid, group)
         raise
 
 
@@ -181,22 +185,24 @@ async def leave(
     services: Services, actor: Actor, group_id: str, participant_id: str, reason: str
 ) -> ProjectGroup:
     async def attempt() -> ProjectGroup:
-        group = await services.groups.get(group_id)
+        group = await services.groups.get(group_id, scoped(actor))
         actor.check_state(group.state)
         group.release(participant_id, reason, services.now())
         await services.groups.save(group)
         return group
 
     group = await retrying(attempt)
-    await _release(services, participant_id, group_id)
+    await _release(services, participant_id, group)
     return group
 
 
-async def _release(services: Services, participant_id: str, group_id: str) -> None:
+async def _release(services: Services, participant_id: str, of: ProjectGroup) -> None:
+    group_id, shard = of.id, Shard(of.state)
+
     async def attempt() -> None:
-        participant = await services.participants.find(participant_id)
+        participant = await services.participants.find(participant_id, shard)
         if participant is not None and participant.group_id == group_id:
-            group = await services.groups.find(group_id)
+            group = await services.groups.find(group_id, shard)
             if group is None or not group.is_active_member(participant_id):
                 participant.leave_group(group_id)
                 await services.participants.save(participant)
@@ -208,7 +214,7 @@ async def register_odf(
     services: Services, actor: Actor, group_id: str, legal_name: str, rfc: str, trust_bank: str
 ) -> DevelopmentOrganization:
     """The group's legal company: its RFC may belong to no other group [¶60]."""
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
     checked = parse_company_rfc(rfc, check_digit=services.terms.rfc_check_digit)
     group.register_odf(legal_name, checked, trust_bank, services.terms, services.now())
@@ -220,7 +226,7 @@ async def register_odf(
         )
 
     async def attempt() -> DevelopmentOrganization:
-        fresh = await services.groups.get(group_id)
+        fresh = await services.groups.get(group_id, Shard(group.state))
         odf = fresh.register_odf(legal_name, checked, trust_bank, services.terms, services.now())
         await services.groups.save(fresh)
         return odf

@@ -20,8 +20,9 @@ from enrollment.domain.errors import (
 )
 from enrollment.domain.identity import Gender, check_curp_matches, parse_curp
 from enrollment.domain.participant import Participant
-from enrollment.service_layer.container import Services
+from enrollment.service_layer.container import Services, scoped
 from megp_common.errors import Conflict
+from megp_common.mongo import Shard
 from megp_common.web import check_if_match
 
 
@@ -54,14 +55,15 @@ async def _write(services: Services, participant: Participant) -> tuple[Particip
     holder = await repo.claim_curp(curp, participant_id)
     if holder != participant_id:
         raise _taken(curp, holder)
-    existing = await repo.find(participant_id)
+    shard = Shard(participant.state)
+    existing = await repo.find(participant_id, shard)
     if existing is None:
         try:
             await repo.add(participant)
             return participant, True
         except Conflict:
             # the unique CURP index refused it: enrolled before claims existed, or concurrently
-            existing = await repo.find(participant_id) or await repo.scan_by_curp(curp)
+            existing = await repo.find(participant_id, shard) or await repo.scan_by_curp(curp)
             if existing is None:
                 raise
             await repo.remember_curp(existing.curp, existing.id)
@@ -134,7 +136,7 @@ async def enroll_sheet(
             continue
         first_line[parsed.value] = n
         checked[n] = person
-    holders = await services.participants.by_curps(p.curp for p in checked.values())
+    holders = await services.participants.by_curps({p.curp: p.state for p in checked.values()})
     for n, person in checked.items():
         holder = holders.get(person.curp)
         if holder is not None and holder.id != person.id:
@@ -244,7 +246,7 @@ async def update(
     changes: dict[str, Any],
 ) -> Participant:
     """Change what the participant declared; the CURP, birth date and gender never change."""
-    participant = await services.participants.get(participant_id)
+    participant = await services.participants.get(participant_id, scoped(actor))
     actor.check_state(participant.state)
     check_if_match(if_match, participant.version)
     if "state" in changes and changes["state"] != participant.state:

@@ -61,7 +61,7 @@ async def _begun(services: Services, group_id: str, state: str, odf_id: str) -> 
     books existed). A plan committed after this read was marked in a book first, so whoever
     marked it found (or began) the one book of the group."""
     book = PlanBook(id=group_id, state=state, odf_id=odf_id)
-    book.take(p.terms() for p in (await services.plans.of_group(group_id)).values())
+    book.take(p.terms() for p in (await services.plans.of_group(group_id, state)).values())
     return book
 
 
@@ -82,7 +82,8 @@ async def changing(
         try:  # what the plans hold now, whatever of the body's commits took effect
             done = {t.participant_id for t in committed}
             rest = [plan_id_for(group_id, p) for p in pids if p not in done]
-            stored = [p.terms() for p in await services.plans.get_many(rest)]
+            shard = Shard(state, group_id)
+            stored = [p.terms() for p in await services.plans.get_many(rest, shard)]
             await _change(
                 services, group_id, state, odf_id, lambda b: b.settle(committed + stored, token)
             )
@@ -125,7 +126,8 @@ async def terms_of(services: Services, book: PlanBook) -> dict[str, AgreedTerms]
     if not book.marks:
         return dict(book.terms)
     ids = [plan_id_for(book.id, participant_id) for participant_id in book.marks]
-    found = {p.participant_id: p.terms() for p in await services.plans.get_many(ids)}
+    plans = await services.plans.get_many(ids, Shard(book.state, book.id))
+    found = {p.participant_id: p.terms() for p in plans}
     from_plans = {participant_id: found.get(participant_id) for participant_id in book.marks}
     if book.repair(from_plans, _wall_now() - STALE_AFTER):
         with suppress(ConcurrencyConflict):  # written meanwhile: a later reader repairs

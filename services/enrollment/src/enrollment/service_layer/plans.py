@@ -23,10 +23,10 @@ from enrollment.domain.group_period import GroupPeriod, MemberResult
 from enrollment.domain.period_sheet import members_due
 from enrollment.domain.periods import Period, require_first_of_month
 from enrollment.service_layer import plan_books
-from enrollment.service_layer.container import Services, retrying, sheet_group
+from enrollment.service_layer.container import Services, retrying, scoped, sheet_group
 from megp_common import decisions
 from megp_common.errors import Conflict
-from megp_common.mongo import ConcurrencyConflict
+from megp_common.mongo import ConcurrencyConflict, Shard
 from megp_common.web import check_if_match
 
 
@@ -42,7 +42,7 @@ async def agree(
     start_date: date,
 ) -> BusinessPlan:
     decisions.staff_acting_for_group(actor.roles)
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
     odf = group.require_odf()
     if not group.is_active_member(participant_id):
@@ -99,7 +99,7 @@ async def agree_many(
     decisions.staff_acting_for_group(actor.roles)
     group = await sheet_group(services, actor, group_id, lines, what="plan sheet", field="plans")
     odf = group.require_odf()
-    agreed = await services.plans.of_group(group_id)
+    agreed = await services.plans.of_group(group_id, group.state)
     now = services.now()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -211,7 +211,7 @@ async def revise(
 async def plan_of(
     services: Services, actor: Actor, group_id: str, participant_id: str
 ) -> BusinessPlan:
-    plan = await services.plans.find(plan_id_for(group_id, participant_id))
+    plan = await services.plans.find(plan_id_for(group_id, participant_id), scoped(actor, group_id))
     if plan is None:
         raise Missing(f"participant {participant_id} has no business plan with group {group_id}")
     actor.check_state(plan.state)
@@ -220,7 +220,7 @@ async def plan_of(
 
 async def _period_doc(services: Services, group: ProjectGroup, period: Period) -> GroupPeriod:
     fresh = GroupPeriod.begin(group.id, group.require_odf().odf_id, group.state, period)
-    return await services.periods.find(fresh.id) or fresh
+    return await services.periods.find(fresh.id, Shard(group.state, group.id)) or fresh
 
 
 async def _commit(services: Services, period: GroupPeriod) -> None:
@@ -242,7 +242,7 @@ async def record_income(
     income: Decimal,
 ) -> GroupPeriod:
     plan = await plan_of(services, actor, group_id, participant_id)
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, Shard(plan.state))
 
     async def attempt() -> GroupPeriod:
         period = await _period_doc(services, group, plan.period(period_start))
@@ -257,7 +257,7 @@ async def close_member(
     services: Services, actor: Actor, group_id: str, participant_id: str, period_start: date
 ) -> MemberResult:
     plan = await plan_of(services, actor, group_id, participant_id)
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, Shard(plan.state))
 
     async def attempt() -> MemberResult:
         period = await _period_doc(services, group, plan.period(period_start))
@@ -279,7 +279,7 @@ async def correct(
     correction_id: str | None,
 ) -> MemberResult:
     plan = await plan_of(services, actor, group_id, participant_id)
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, Shard(plan.state))
 
     async def attempt() -> MemberResult:
         period = await _period_doc(services, group, plan.period(period_start))
@@ -301,7 +301,7 @@ async def close_group_period(
     sheet: Mapping[str, Decimal],
 ) -> GroupPeriod:
     """Accept the group's sheet and close the period in one write, or refuse it whole."""
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
     group.require_odf()
     months = months or services.default_period_months
@@ -325,10 +325,11 @@ async def close_group_period(
 async def group_period(
     services: Services, actor: Actor, group_id: str, period_start: date, months: int | None
 ) -> GroupPeriod:
-    group = await services.groups.get(group_id)
+    group = await services.groups.get(group_id, scoped(actor))
     actor.check_state(group.state)
     period = Period(period_start, months or services.default_period_months)
-    found = await services.periods.find(GroupPeriod.begin(group_id, "", group.state, period).id)
+    wanted = GroupPeriod.begin(group_id, "", group.state, period).id
+    found = await services.periods.find(wanted, Shard(group.state, group_id))
     if found is None:
         raise Missing(
             f"nothing was recorded for group {group_id} in the period starting "

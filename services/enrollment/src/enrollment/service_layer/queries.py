@@ -14,7 +14,8 @@ from enrollment.domain.membership import Membership
 from enrollment.domain.participant import Participant
 from enrollment.domain.periods import Period
 from enrollment.domain.project import Project
-from enrollment.service_layer.container import Services
+from enrollment.service_layer.container import Services, scoped
+from megp_common.mongo import Shard
 from megp_common.web import page_of_sequence
 
 Page = tuple[list[Any], str | None]
@@ -42,16 +43,18 @@ async def participants(
     limit: int,
 ) -> tuple[list[Participant], str | None]:
     if curp is not None:
-        found = await services.participants.by_curp(curp.strip().upper())
+        found = await services.participants.by_curp(curp.strip().upper(), scoped(actor))
         visible = [found] if found and actor.has_state(found.state) else []
         return visible, None
     if group_id is not None:
-        group = await services.groups.get(group_id)
+        group = await services.groups.get(group_id, scoped(actor))
         actor.check_state(group.state)
         ids, next_cursor = page_of_sequence(
             group.active_member_ids(), str, cursor=cursor, limit=limit
         )
-        loaded = await services.participants.find_by_ids(ids)
+        loaded = await services.participants.find_by_ids(
+            ids, dict.fromkeys(ids, Shard(group.state))
+        )
         return [loaded[i] for i in ids if i in loaded], next_cursor
     return await services.participants.page(
         visible_states(actor, state),
@@ -103,7 +106,7 @@ async def groups(
 
 
 async def group(services: Services, actor: Actor, group_id: str) -> ProjectGroup:
-    found = await services.groups.get(group_id)
+    found = await services.groups.get(group_id, scoped(actor))
     actor.check_state(found.state)
     return found
 
@@ -142,7 +145,7 @@ async def committees(
 
 
 async def committee(services: Services, actor: Actor, committee_id: str) -> Committee:
-    found = await services.committees.get(committee_id)
+    found = await services.committees.get(committee_id, scoped(actor))
     if found.state is not None:
         actor.check_state(found.state)
     return found
@@ -167,7 +170,10 @@ async def plans(
 ) -> tuple[list[BusinessPlan], str | None]:
     found = await group(services, actor, group_id)
     ids, next_cursor = page_of_sequence(sorted(found.members), str, cursor=cursor, limit=limit)
-    return await services.plans.get_many([plan_id_for(group_id, p) for p in ids]), next_cursor
+    shard = Shard(found.state, group_id)
+    return await services.plans.get_many(
+        [plan_id_for(group_id, p) for p in ids], shard
+    ), next_cursor
 
 
 async def plan_periods(
@@ -183,7 +189,8 @@ async def plan_periods(
     page, next_cursor = page_of_sequence(
         starts, lambda p: p.start.isoformat(), cursor=cursor, limit=limit
     )
+    shard = Shard(plan.state, plan.group_id)
     docs = await asyncio.gather(
-        *(services.periods.find(group_period_id(plan.group_id, p)) for p in page)
+        *(services.periods.find(group_period_id(plan.group_id, p), shard) for p in page)
     )
     return list(zip(page, docs, strict=True)), next_cursor

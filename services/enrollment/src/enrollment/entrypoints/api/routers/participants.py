@@ -26,6 +26,7 @@ from enrollment.entrypoints.api.schemas.participants import (
 from enrollment.service_layer import participants, queries
 from megp_common.auth import Role
 from megp_common.ids import deterministic_id
+from megp_common.mongo import Shard
 from megp_common.web import (
     DEFAULT_PAGE_SIZE,
     CursorQuery,
@@ -145,7 +146,7 @@ async def get_participant(
     participant_id: str, services: ServicesDep, actor: ParticipantOrStaffActor
 ) -> JSONResponse:
     require_self_or_staff(actor, participant_id, Role.SERVICE)
-    participant = await services.participants.get(participant_id)
+    participant = await services.participants.get(participant_id, Shard.in_scope(actor.states))
     actor.check_state(participant.state)
     return respond(ParticipantPublic.of(participant))
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from enrollment.domain.project import ProjectStatus
+from enrollment.domain.project import ProjectStatus, group_id_for
 from enrollment.entrypoints.api.deps import AnyActor, ProposerActor, ServicesDep, StaffActor
 from enrollment.entrypoints.api.responses import READ, WRITE, idempotent, respond
 from enrollment.entrypoints.api.schemas.groups import GroupPublic
 from enrollment.entrypoints.api.schemas.projects import GroupCreate, ProjectCreate, ProjectPublic
 from enrollment.service_layer import projects, queries
+from megp_common.mongo import Shard
 from megp_common.web import DEFAULT_PAGE_SIZE, CursorQuery, IdempotencyKey, LimitQuery, Page
 
 router = APIRouter(tags=["projects"])
@@ -96,7 +97,8 @@ async def list_projects(
 
 @router.get("/projects/{project_id}", response_model=ProjectPublic, responses=READ)
 async def get_project(project_id: str, services: ServicesDep, actor: AnyActor) -> JSONResponse:
-    project = await services.projects.get(project_id)
+    shard = Shard.in_scope(actor.states, group_id_for(project_id))
+    project = await services.projects.get(project_id, shard)
     actor.check_state(project.state)
     return respond(ProjectPublic.of(project))
 
