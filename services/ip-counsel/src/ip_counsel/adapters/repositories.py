@@ -33,6 +33,7 @@ class ParticipantRepository(AggregateRepository[ParticipantRecord]):
 class GroupRepository(AggregateRepository[GroupRecord]):
     collection = "groups"
     model = GroupRecord
+    shard_key = ("state", "_id")  # the id is the group's (null until it formed)
 
 
 class CommitteeRepository(AggregateRepository[InnovationCommittee]):
@@ -40,10 +41,15 @@ class CommitteeRepository(AggregateRepository[InnovationCommittee]):
 
     collection = "innovation_committees"
     model = InnovationCommittee
+    # a committee first heard of by a member event before its formation keeps the state its
+    # envelope told (or null, for one stored before: the commit that learns it moves it)
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING)]),)
 
-    async def of_group(self, group_id: str) -> InnovationCommittee | None:
-        found = await self.find_many({"group_id": group_id}, limit=1, scalar_eq=True)
+    async def of_group(self, group_id: str, state: str) -> InnovationCommittee | None:
+        """The group's committee (in `state`, the group's: its shard key)."""
+        query = {"state": state, "group_id": group_id}
+        found = await self.find_many(query, limit=1, scalar_eq=True)
         return found[0] if found else None
 
 
@@ -60,6 +66,7 @@ class CounsellorRepository(AggregateRepository[Counsellor]):
 class DisclosureRepository(AggregateRepository[Disclosure]):
     collection = "disclosures"
     model = Disclosure
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
@@ -69,6 +76,7 @@ class LicenceRepository(AggregateRepository[Licence]):
 
     collection = "licences"
     model = Licence
+    shard_key = ("state", "group_id")  # the disclosure's
     indexes = (IndexModel([("disclosure_id", ASCENDING)]), IndexModel([("state", ASCENDING)]))
 
 
@@ -90,6 +98,7 @@ class FilingRepository(AggregateRepository[Filing]):
 
     collection = "filings"
     model = Filing
+    shard_key = ("state", "group_id")  # the disclosure's (null on a filing stored without)
     indexes = (
         IndexModel([("disclosure_id", ASCENDING)]),
         IndexModel([("state", ASCENDING)]),

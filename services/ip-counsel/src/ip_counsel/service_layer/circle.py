@@ -18,6 +18,7 @@ from ip_counsel.domain.people import CommitteeSeat
 from ip_counsel.domain.sealed import Sealed
 from ip_counsel.service_layer.container import Services
 from megp_common.auth import Principal, Role
+from megp_common.mongo import Shard
 
 NEVER_OPENS = (Role.PARTNER_BANK, Role.DONOR_PORTAL)
 
@@ -28,7 +29,8 @@ async def seat_in_open_review(
     review = disclosure.open_review
     if review is None or not who.has_role(Role.COMMITTEE_MEMBER):
         return None
-    committee = await services.committees.find(review.committee_id)
+    shard = Shard(disclosure.state, disclosure.group_id)
+    committee = await services.committees.find(review.committee_id, shard)
     if committee is None:
         return None
     seat = committee.seat_of(subject=who.subject, participant_id=who.participant_id)

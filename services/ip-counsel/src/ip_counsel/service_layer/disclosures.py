@@ -20,6 +20,7 @@ from ip_counsel.service_layer.container import Services
 from megp_common.auth import Principal, Role, check_state
 from megp_common.decisions import refuse_outsiders
 from megp_common.errors import NotFound
+from megp_common.mongo import Shard
 
 
 def as_inventor(who: Principal) -> str:
@@ -30,7 +31,7 @@ def as_inventor(who: Principal) -> str:
 
 
 async def loaded(services: Services, who: Principal, disclosure_id: str) -> Disclosure:
-    found = await services.disclosures.find(disclosure_id)
+    found = await services.disclosures.find(disclosure_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no disclosure has the id {disclosure_id}")
     check_state(who, found.state)
@@ -44,10 +45,11 @@ def _plain(content: DisclosureContent) -> bytes:
 async def record(
     services: Services, who: Principal, command: RecordDisclosure, disclosure_id: str
 ) -> Disclosure:
-    existing = await services.disclosures.find(disclosure_id)
+    shard = Shard.in_scope(who.states, command.group_id)
+    existing = await services.disclosures.find(disclosure_id, shard)
     if existing is not None:
         return existing  # a retry after the disclosure was stored
-    group = await services.groups.find(command.group_id)
+    group = await services.groups.find(command.group_id, Shard.in_scope(who.states))
     if group is None or group.state is None:
         raise NotFound(f"no project group {command.group_id} is known to ip-counsel (yet)")
     check_state(who, group.state)

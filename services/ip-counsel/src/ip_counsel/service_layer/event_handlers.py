@@ -20,6 +20,7 @@ from megp_common.contracts import enrollment as enr
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
 from megp_common.handling import Planned, apply_once, batched
+from megp_common.mongo import Shard
 
 
 def handlers(services: Services) -> dict[str, Handler]:
@@ -67,6 +68,7 @@ class EventHandlers:
             env.id,
             learn,
             create=lambda: InnovationCommittee(id=e.committee_id),
+            shard=Shard(e.state_code or env.state, e.group_id),
         )
 
     async def committee_member(
@@ -92,7 +94,11 @@ class EventHandlers:
             e.committee_id,
             env.id,
             change,
-            create=lambda: InnovationCommittee(id=e.committee_id, group_id=e.group_id),
+            # its state as the envelope tells it (the committee's), the key it is stored under
+            create=lambda: InnovationCommittee(
+                id=e.committee_id, group_id=e.group_id, state=env.state
+            ),
+            shard=Shard(env.state, e.group_id),
         )
 
 

@@ -25,6 +25,7 @@ from ip_counsel.service_layer.disclosures import as_inventor, loaded
 from megp_common import decisions
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import NotFound
+from megp_common.mongo import Shard
 
 #: How many applied request ids a filing remembers (a retry comes long before the 200th next).
 REQUEST_MEMORY = 200
@@ -52,7 +53,7 @@ class DraftFiling:
 
 
 async def loaded_filing(services: Services, who: Principal, filing_id: str) -> Filing:
-    found = await services.filings.find(filing_id)
+    found = await services.filings.find(filing_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no filing has the id {filing_id}")
     check_state(who, found.state or "")
@@ -60,7 +61,7 @@ async def loaded_filing(services: Services, who: Principal, filing_id: str) -> F
 
 
 async def _disclosure_of(services: Services, f: Filing) -> Disclosure:
-    found = await services.disclosures.find(f.disclosure_id)
+    found = await services.disclosures.find(f.disclosure_id, Shard(f.state, f.group_id))
     if found is None:  # never deleted; a filing is drafted for a stored one
         raise NotFound(f"filing {f.id}'s disclosure {f.disclosure_id} is not stored")
     return found
@@ -80,7 +81,7 @@ async def check_filer(services: Services, who: Principal, d: Disclosure) -> str:
 
 
 async def draft(services: Services, who: Principal, command: DraftFiling, filing_id: str) -> Filing:
-    existing = await services.filings.find(filing_id)
+    existing = await services.filings.find(filing_id, Shard.in_scope(who.states))
     if existing is not None:
         return existing  # a retry after the filing was stored
     d = await loaded(services, who, command.disclosure_id)
@@ -154,7 +155,7 @@ async def _payer(services: Services, who: Principal, f: Filing) -> tuple[Payer, 
         assert who.participant_id is not None
         return Payer.INVENTORS, who.participant_id, None
     if who.has_role(Role.ODF_STAFF) and f.group_id is not None:
-        group = await services.groups.find(f.group_id)
+        group = await services.groups.find(f.group_id, Shard(f.state))
         if group is not None and group.odf_id and who.organization == group.odf_id:
             return Payer.ODF, who.subject, group.odf_id
     raise OutsideTheCircle("a fee is paid by the filing's inventors or by their group's ODF")

@@ -19,6 +19,7 @@ from megp_common.auth import Principal, Role, check_state
 from megp_common.decisions import refuse_outsiders
 from megp_common.errors import NotFound
 from megp_common.ids import deterministic_id
+from megp_common.mongo import Shard
 
 
 async def recorder(services: Services, who: Principal, d: Disclosure) -> str:
@@ -39,7 +40,7 @@ async def recorder(services: Services, who: Principal, d: Disclosure) -> str:
 
 
 async def loaded_licence(services: Services, who: Principal, licence_id: str) -> Licence:
-    found = await services.licences.find(licence_id)
+    found = await services.licences.find(licence_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no licence has the id {licence_id}")
     check_state(who, found.state)
@@ -49,7 +50,7 @@ async def loaded_licence(services: Services, who: Principal, licence_id: str) ->
 async def grant(
     services: Services, who: Principal, command: GrantLicence, licence_id: str
 ) -> Licence:
-    existing = await services.licences.find(licence_id)
+    existing = await services.licences.find(licence_id, Shard.in_scope(who.states))
     if existing is not None:
         return existing  # a retry after the licence was stored
     d = await loaded(services, who, command.disclosure_id)
@@ -57,7 +58,7 @@ async def grant(
     people = await services.participants.many([i.participant_id for i in d.inventors])
     groups = {pid: record.group_id for pid, record in people.items() if record.group_id is not None}
     # an inventor is counted in the disclosure's group when they are a member of it
-    group = await services.groups.find(d.group_id)
+    group = await services.groups.find(d.group_id, Shard(d.state))
     for i in d.inventors:
         if group is not None and group.is_member(i.participant_id):
             groups[i.participant_id] = d.group_id
@@ -88,7 +89,9 @@ async def _licence_and_recorder(
     services: Services, who: Principal, licence_id: str
 ) -> tuple[Licence, str]:
     licence = await loaded_licence(services, who, licence_id)
-    d = await services.disclosures.find(licence.disclosure_id)
+    d = await services.disclosures.find(
+        licence.disclosure_id, Shard(licence.state, licence.group_id)
+    )
     if d is None:  # never deleted; kept for the type checker
         raise NotFound(f"no disclosure has the id {licence.disclosure_id}")
     return licence, await recorder(services, who, d)

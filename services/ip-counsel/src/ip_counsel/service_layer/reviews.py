@@ -15,6 +15,7 @@ from ip_counsel.service_layer.container import Services
 from ip_counsel.service_layer.disclosures import as_inventor, loaded
 from megp_common.auth import Principal, Role
 from megp_common.errors import NotFound
+from megp_common.mongo import Shard
 
 
 async def open_review(
@@ -25,7 +26,7 @@ async def open_review(
     if done is not None:
         return d, done
     inventor = as_inventor(who)
-    committee = await services.committees.of_group(d.group_id)
+    committee = await services.committees.of_group(d.group_id, d.state)
     if committee is None:
         raise IpRuleViolation(
             f"group {d.group_id} has no Innovation Committee yet; enrollment forms it",
@@ -43,7 +44,7 @@ async def _seat(
     review = d.review(review_id)
     if review is None:
         raise NotFound(f"disclosure {disclosure_id} has no review {review_id}")
-    committee = await services.committees.find(review.committee_id)
+    committee = await services.committees.find(review.committee_id, Shard(d.state, d.group_id))
     seat = (
         committee.seat_of(subject=who.subject, participant_id=who.participant_id)
         if committee is not None and who.has_role(Role.COMMITTEE_MEMBER)
