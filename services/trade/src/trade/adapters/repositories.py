@@ -279,6 +279,7 @@ def _sale(order_id: str, quantity: int, until: datetime | None) -> tuple[Documen
 class ProductRepository(AggregateRepository[Product]):
     collection = "products"
     model = Product
+    shard_key = ("state", "group_id")
     indexes = (
         IndexModel([("group_id", ASCENDING)]),
         IndexModel([("state", ASCENDING)]),
@@ -307,6 +308,9 @@ class InventionRepository(AggregateRepository[Invention]):
 class OrderRepository(AggregateRepository[Order]):
     collection = "orders"
     model = Order
+    # no shard key of a group's: an order is its buyer's, its lines of several groups and
+    # states (docs/architecture.md, "MongoDB sharding": `{_id: hashed}`, loads by id go to one
+    # shard as they are)
     indexes = (IndexModel([("status", ASCENDING)]),)
 
     async def reserved_until_before(self, now: datetime, limit: int = 200) -> list[Order]:
@@ -319,6 +323,7 @@ class OrderRepository(AggregateRepository[Order]):
 class GroupRepository(AggregateRepository[GroupRecord]):
     collection = "groups"
     model = GroupRecord
+    shard_key = ("state", "_id")  # the id is the group's (null until it formed)
 
 
 class RoundRepository(AggregateRepository[PurchasingRound]):
@@ -331,6 +336,7 @@ class RoundRepository(AggregateRepository[PurchasingRound]):
 
     collection = "purchasing_rounds"
     model = PurchasingRound
+    shard_key = ("state", "_id")  # a round's groups are of one state, and several
     indexes = (
         IndexModel([("status", ASCENDING)]),
         IndexModel([("state", ASCENDING)]),
@@ -376,6 +382,7 @@ class PurchaseOrderRepository(AggregateRepository[PurchaseOrder]):
 
     collection = "purchase_orders"
     model = PurchaseOrder
+    shard_key = ("state", "group_id")
     indexes = (IndexModel([("group_id", ASCENDING), ("status", ASCENDING)]),)
 
 
@@ -384,6 +391,7 @@ class ProducerRepository(AggregateRepository[ProducerRecord]):
 
     collection = "producers"
     model = ProducerRecord
+    shard_key = ("state", "_id")  # the participant's state (its events' envelopes tell it)
 
 
 class TooManyLines(ValidationFailed):

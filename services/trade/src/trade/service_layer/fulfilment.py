@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import NotFound
+from megp_common.mongo import Shard
 from megp_common.web import page_by_id
 from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
@@ -33,7 +34,7 @@ async def _order(services: Services, order_id: str) -> Order:
 async def _as_line_odf(services: Services, who: Principal, line: OrderLine) -> None:
     """The ODF staff of the line's group, in its state, acting for that ODF alone [¶55, ¶94]."""
     check_state(who, line.state)
-    act_for_odf(who, await services.groups.get(line.group_id))
+    act_for_odf(who, await services.groups.get(line.group_id, Shard(line.state)))
     if not who.has_role(Role.ODF_STAFF):
         raise NotAuthorized("the producer's ODF ships the line and decides its returns")
 

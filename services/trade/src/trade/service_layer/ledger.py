@@ -21,6 +21,7 @@ from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
 from megp_common.handling import Planned, apply_planned
+from megp_common.mongo import Shard
 from trade.domain.ledger import lines_of_sale, return_entry
 from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
@@ -38,12 +39,14 @@ async def record_sale(services: Services, env: EventEnvelope, e: ev.SaleComplete
         # one of its own, and no retry will find the order
         raise PermanentError(f"SaleCompleted {env.id}: trade holds no order {e.order_id}")
     products: dict[str, Product] = {}
-    for line in order.lines:
-        if line.producer_id == e.producer_id and line.product_id not in products:
-            found = await services.products.find(line.product_id)
+    theirs = [x for x in order.lines if x.producer_id == e.producer_id]
+    for line in theirs:
+        if line.product_id not in products:
+            found = await services.products.find(line.product_id, Shard(line.state, line.group_id))
             if found is not None:
                 products[found.id] = found
-    producer = await services.producers.find(e.producer_id)
+    # the producer lives in the state of their group, the one their lines name
+    producer = await services.producers.find(e.producer_id, Shard(theirs[0].state))
     sold = lines_of_sale(
         order,
         e.producer_id,
@@ -66,12 +69,12 @@ async def record_return(services: Services, env: EventEnvelope, e: ev.SaleReturn
     if order is None or not any(r.id == e.return_id for r in order.returns):
         raise PermanentError(f"SaleReturned {env.id}: trade holds no return {e.return_id}")
     line = next(x for x in order.lines if x.number == find_return(order, e.return_id).number)
-    product = await services.products.find(line.product_id)
+    product = await services.products.find(line.product_id, Shard(line.state, line.group_id))
     entry = return_entry(
         order,
         e.return_id,
         products={product.id: product} if product else {},
-        producer=await services.producers.find(e.producer_id),
+        producer=await services.producers.find(e.producer_id, Shard(line.state)),
         returned_on=e.returned_on,
     )
     written = await services.sale_lines.add_once(entry)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from megp_common import decisions
 from megp_common.auth import Principal, check_state
 from megp_common.errors import Conflict, NotFound
+from megp_common.mongo import Shard
 from trade.domain.commands import AdjustStock, ListProduct, WithdrawProduct
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
@@ -30,7 +31,7 @@ def act_for_odf(who: Principal, group: GroupRecord) -> None:
 
 
 async def group_in_scope(services: Services, who: Principal, group_id: str) -> GroupRecord:
-    group = await services.groups.find(group_id)
+    group = await services.groups.find(group_id, Shard.in_scope(who.states))
     if group is None or group.state is None:
         raise NotFound(f"no formed project group has the id {group_id}")
     check_state(who, group.state)
@@ -77,19 +78,19 @@ async def list_product(
     try:
         await services.products.add(product)
     except Conflict:  # a retry of the same listing after a crash
-        product = await services.products.get(product_id)
+        product = await services.products.get(product_id, Shard(group.state, group.id))
     # cleared while this was being stored: the guard's handler may have looked already
     if (
         product.held
         and product.invention_id is not None
         and await listing_guard.release_if_cleared(services, product.invention_id)
     ):
-        product = await services.products.get(product_id)
+        product = await services.products.get(product_id, Shard(group.state, group.id))
     return product, await services.stock.level(product_id)
 
 
 async def product_in_scope(services: Services, who: Principal, product_id: str) -> Product:
-    product = await services.products.get(product_id)
+    product = await services.products.get(product_id, Shard.in_scope(who.states))
     check_state(who, product.state)
     return product
 
@@ -100,7 +101,7 @@ async def adjust_stock(
     """The counters change once per recount (its id is the same on a retry of the same key),
     then the product announces it once: a retry after a crash between the two completes it."""
     product = await product_in_scope(services, who, command.product_id)
-    group = await services.groups.get(product.group_id)
+    group = await services.groups.get(product.group_id, Shard(product.state))
     act_for_odf(who, group)
     level = await services.stock.adjust(product.id, adjustment_id, command.delta)
     if level is None:
@@ -119,7 +120,7 @@ async def withdraw(services: Services, who: Principal, command: WithdrawProduct)
     """The group's ODF takes a product off sale: new orders are refused (409); what is
     reserved may still be paid, and paid orders are still shipped."""
     product = await product_in_scope(services, who, command.product_id)
-    act_for_odf(who, await services.groups.get(product.group_id))
+    act_for_odf(who, await services.groups.get(product.group_id, Shard(product.state)))
     if product.withdraw(command.reason, services.now()):
         await services.products.save(product)
     return product

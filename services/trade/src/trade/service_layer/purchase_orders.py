@@ -19,7 +19,7 @@ from typing import Any
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
 from megp_common.ids import deterministic_id
-from megp_common.mongo import ConcurrencyConflict
+from megp_common.mongo import ConcurrencyConflict, Shard
 from megp_common.web import page_by_id
 from trade.domain.commands import (
     DecidePurchaseOrder,
@@ -72,7 +72,8 @@ def buyer_of(who: Principal, group: GroupRecord, kind: BuyerKind) -> str:
 async def submit(
     services: Services, who: Principal, command: SubmitPurchaseOrder, po_id: str
 ) -> PurchaseOrder:
-    existing = await services.purchase_orders.find(po_id)
+    shard = Shard.in_scope(who.states, command.group_id)
+    existing = await services.purchase_orders.find(po_id, shard)
     if existing is not None:
         return existing  # a retry after it was stored
     group = await group_in_scope(services, who, command.group_id)
@@ -81,7 +82,7 @@ async def submit(
     buyer = buyer_of(who, group, command.buyer_kind)
     lines = []
     for item in command.lines:
-        product = await services.products.find(item.product_id)
+        product = await services.products.find(item.product_id, Shard(group.state, group.id))
         if product is None:
             raise NotFound(f"no product has the id {item.product_id}")
         lines.append(LineRequest(product, item.quantity, item.deliver_on, item.unit_price))
@@ -100,7 +101,7 @@ async def submit(
     try:
         await services.purchase_orders.add(po)
     except Conflict:  # a concurrent retry stored it first
-        return await services.purchase_orders.get(po_id)
+        return await services.purchase_orders.get(po_id, Shard(group.state, group.id))
     return po
 
 
@@ -109,7 +110,7 @@ def is_buyer(who: Principal, po: PurchaseOrder) -> bool:
 
 
 async def in_scope(services: Services, who: Principal, po_id: str) -> PurchaseOrder:
-    po = await services.purchase_orders.find(po_id)
+    po = await services.purchase_orders.find(po_id, Shard.in_scope(who.states))
     if po is None:
         raise NotFound(f"no purchase order has the id {po_id}")
     check_state(who, po.state)
@@ -118,7 +119,7 @@ async def in_scope(services: Services, who: Principal, po_id: str) -> PurchaseOr
 
 async def _odf_deciding(services: Services, who: Principal, po: PurchaseOrder) -> GroupRecord:
     """[¶55] first (the buyer, a committee member, a donor, a lender), then the ODF's staff."""
-    group = await services.groups.get(po.group_id)
+    group = await services.groups.get(po.group_id, Shard(po.state))
     po.may_decide(
         who.role_names(), who.participant_id, group.support_committee, is_buyer=is_buyer(who, po)
     )
@@ -164,7 +165,7 @@ async def accept(services: Services, who: Principal, po_id: str) -> PurchaseOrde
     try:
         await services.purchase_orders.save(po)
     except ConcurrencyConflict:
-        fresh = await services.purchase_orders.find(po.id)
+        fresh = await services.purchase_orders.find(po.id, Shard(po.state, po.group_id))
         if fresh is None or fresh.order_id != order.id:  # withdrawn or declined meanwhile
             await orders.release(services, order, f"purchase order {po.id} was not accepted")
         raise

@@ -9,6 +9,7 @@ from megp_common import decisions
 from megp_common.auth import Principal, Role, check_state, state_filter
 from megp_common.auth.donors import is_donor_portal
 from megp_common.errors import NotFound
+from megp_common.mongo import Shard
 from megp_common.refusals import DecisionRefused
 from trade.domain.order import Order
 from trade.domain.product import Product
@@ -52,7 +53,7 @@ async def product(
     """Anyone signed in reads a product and its producer share [¶97-¶98]; a held one only
     its ODF's staff (for everyone else it is not there yet). A donor portal reads the
     products of its community's state only (its token's states, `megp_common.auth.donors`)."""
-    found = await services.products.find(product_id)
+    found = await services.products.find(product_id, Shard.in_scope(who.states))
     if found is None or (found.held and not sees_held(who, found)):
         raise NotFound(f"no product has the id {product_id}")
     if is_donor_portal(who):

@@ -15,7 +15,7 @@ import structlog
 
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
-from megp_common.mongo import ConcurrencyConflict
+from megp_common.mongo import ConcurrencyConflict, Shard
 from megp_common.refusals import Missing
 from trade.domain.commands import (
     ChooseQuote,
@@ -44,7 +44,7 @@ log = structlog.get_logger(__name__)
 
 
 async def round_in_scope(services: Services, who: Principal, round_id: str) -> PurchasingRound:
-    found = await services.rounds.find(round_id)
+    found = await services.rounds.find(round_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no purchasing round has the id {round_id}")
     check_state(who, found.state)
@@ -52,7 +52,7 @@ async def round_in_scope(services: Services, who: Principal, round_id: str) -> P
 
 
 async def _groups(services: Services, rnd: PurchasingRound) -> list[GroupRecord]:
-    return [await services.groups.get(g) for g in rnd.group_ids]
+    return [await services.groups.get(g, Shard(rnd.state)) for g in rnd.group_ids]
 
 
 async def _participating_group(
@@ -62,7 +62,7 @@ async def _participating_group(
         raise TradeRuleViolation(
             f"group {group_id} does not take part in purchasing round {rnd.id}", rule=RULE
         )
-    return await services.groups.get(group_id)
+    return await services.groups.get(group_id, Shard(rnd.state))
 
 
 async def _staff_of_round(services: Services, who: Principal, rnd: PurchasingRound) -> None:
@@ -84,7 +84,7 @@ async def _staff_of_round(services: Services, who: Principal, rnd: PurchasingRou
 async def open_round(
     services: Services, who: Principal, command: OpenRound, round_id: str
 ) -> PurchasingRound:
-    existing = await services.rounds.find(round_id)
+    existing = await services.rounds.find(round_id, Shard.in_scope(who.states))
     if existing is not None:
         return existing  # a retry after the round was stored
     if len(set(command.group_ids)) != len(command.group_ids):
@@ -119,7 +119,7 @@ async def open_round(
     try:
         await services.rounds.add(rnd)
     except Conflict:  # a concurrent retry stored it first
-        return await services.rounds.get(round_id)
+        return await services.rounds.get(round_id, Shard(rnd.state))
     return rnd
 
 
@@ -155,7 +155,7 @@ async def _member_group(
     """The participating group a member's demand or allocation came through (rounds stored
     before the group was kept: the round's group of that ODF that lists the member)."""
     if group_id is not None:
-        return await services.groups.get(group_id)
+        return await services.groups.get(group_id, Shard(rnd.state))
     groups = [g for g in await _groups(services, rnd) if g.odf_id == odf_id]
     return next((g for g in groups if g.is_member(participant_id)), groups[0])
 
@@ -303,7 +303,7 @@ async def request_financing(
         raise TradeRuleViolation(
             f"round {rnd.id} has not chosen its quote yet: its shares are not fixed", rule=RULE
         )
-    group = await services.groups.get(rnd.deciding_group_id)
+    group = await services.groups.get(rnd.deciding_group_id, Shard(rnd.state))
     act_for_odf(who, group)
     if not who.has_role(Role.ODF_STAFF):
         raise NotAuthorized("the deciding ODF's staff ask for the round's financing", rule=RULE)
