@@ -578,12 +578,18 @@ class AggregateRepository(Generic[A]):
             self._keys.popitem(last=False)
 
     def by_id(self, aggregate_id: str, shard: Shard | None = None) -> Document:
-        """The filter of a load by id: the id and each shard-key field the hint names, else
-        the one this repository last read or wrote for it; a field known from neither is left
-        out (a load without the whole key goes to every shard)."""
+        """The filter of a load by id: the id and the shard key this repository last read or
+        wrote for it (as stored, a null state too), else each field the hint names; a field
+        known from neither is left out (a load without the whole key goes to every shard).
+        What was stored wins over the hint: the hint is a guess (a caller scoped to another
+        state; an event's state for a record stored under null before its group formed), the
+        memory misses only when another process changed the key since (once per aggregate)."""
         query: Document = {"_id": aggregate_id}
         remembered = self._keys.get(aggregate_id)
-        for n, field in enumerate(self._key_fields):
+        if remembered is not None:
+            query.update(zip(self._key_fields, remembered, strict=True))
+            return query
+        for field in self._key_fields:
             value = None
             if shard is not None:
                 value = shard.state if field == "state" else shard.group
@@ -591,8 +597,6 @@ class AggregateRepository(Generic[A]):
                 value = aggregate_id
             if value is not None:
                 query[field] = value
-            elif remembered is not None:
-                query[field] = remembered[n]
         return query
 
     async def find_doc(

@@ -1,6 +1,6 @@
 """Shard keys (AggregateRepository.shard_key) against the real store: a commit's filter names
 the key as stored (not as the commit changes it), an aggregate created without its state yet
-is committed and later given one, a load names what its hint or the repository's memory knows,
+is committed and later given one, a load names what the repository's memory or its hint knows,
 and a wrong hint still finds the aggregate (by `_id`, counted as a miss)."""
 
 from __future__ import annotations
@@ -83,6 +83,12 @@ async def test_commits_name_the_stored_key_and_loads_the_known_one(infra: Infra)
         filters.take()
         first = await repo.get("t1")  # the repository remembers the key it wrote
         assert filters.take() == [("find", {"_id": "t1", "state": None, "group_id": "g1"})]
+        # what it stored wins over a hint (an event naming the state it will have): no miss
+        misses = STORE_SHARD_HINT_MISSES.labels(name, COLLECTION)
+        before = misses._value.get()
+        await repo.get("t1", Shard("09", "g1"))
+        assert filters.take() == [("find", {"_id": "t1", "state": None, "group_id": "g1"})]
+        assert misses._value.get() == before
 
         first.state, first.count = "09", 1  # the commit gives it its state
         await repo.save(first)
@@ -103,7 +109,6 @@ async def test_commits_name_the_stored_key_and_loads_the_known_one(infra: Infra)
 
         # a wrong hint: nothing under that key, then found by _id alone (a miss, counted)
         third = ThingRepository(watched[name], _writer())
-        misses = STORE_SHARD_HINT_MISSES.labels(name, COLLECTION)
         before = misses._value.get()
         found = await third.get("t1", Shard("15", "g1"))
         assert found.count == 2 and misses._value.get() == before + 1
