@@ -7,16 +7,20 @@
   once. After the last attempt the message goes to the service's dead-letter topic with the error
   in its headers, and the partition moves on: one bad message never stalls the ones behind it.
 - Partitions of one poll are handled concurrently; messages of one partition strictly in order.
+- A partition's consecutive events whose handlers are one `BatchHandler` or of one family
+  (`BatchHandler.joins`) are handed over as one run, skipping those of types no handler here
+  takes; any other handler ends the run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -33,18 +37,33 @@ log = structlog.get_logger(__name__)
 Handler = Callable[[EventEnvelope, Any], Awaitable[None]]
 
 
+class RunFamily(Protocol):
+    """Batch handlers of several event types that write the same aggregates: a run mixing their
+    events is applied in one call, each event with the handler its type has here."""
+
+    async def handle_run(self, run: Sequence[tuple[BatchHandler, EventEnvelope, Any]]) -> None: ...
+
+
 @dataclass(frozen=True)
 class BatchHandler:
-    """Handles a run of consecutive events of one type from one partition in one call, so it can
-    read and commit each aggregate once per run instead of once per event. If the call fails, the
-    runner handles the run's events one at a time (with retries and dead-lettering), so the batch
-    form must be as idempotent as the single one. It sets the causal context itself if the
-    events it handles produce events of their own."""
+    """Handles a run of consecutive events from one partition in one call, so it can read and
+    commit each aggregate once per run instead of once per event. A run holds the events of
+    this handler (it may be given for several types: it takes them mixed) or of its `family`
+    (the handlers of other types writing the same aggregates, `megp_common.handling.Family`),
+    and between them the events no handler here takes. If the call fails, the runner handles
+    the run's events one at a time (with retries and dead-lettering), so the batch form must be
+    as idempotent as the single one. It sets the causal context itself if the events it
+    handles produce events of their own."""
 
     handle: Callable[[list[tuple[EventEnvelope, Any]]], Awaitable[None]]
+    family: RunFamily | None = None
 
     async def __call__(self, envelope: EventEnvelope, payload: Any) -> None:
         await self.handle([(envelope, payload)])
+
+    def joins(self, other: BatchHandler) -> bool:
+        """Whether `other`'s events may share a run with this handler's."""
+        return self == other or (self.family is not None and self.family is other.family)
 
 
 class PermanentError(Exception):
@@ -154,47 +173,54 @@ class ConsumerRunner:
         i = 0
         while i < len(msgs):
             run = self._batch_run(msgs, i)
-            if len(run) > 1 and await self._try_batch(run):
-                i += len(run)
+            taken = [(e, h) for _, e, h in run if h is not None]
+            if len(taken) > 1 and await self._try_batch(run[0][0].topic, taken):
+                i += len(run)  # those no handler takes need nothing (their offsets commit)
                 continue
-            for msg, _ in run or [(msgs[i], None)]:
+            for msg in [m for m, _, _ in run] or [msgs[i]]:
                 await self.handle(msg)
             i += max(1, len(run))
 
     def _batch_run(
         self, msgs: list[ConsumerRecord[Any, Any]], start: int
-    ) -> list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]]:
-        """The consecutive messages from `start` that one BatchHandler can take together."""
-        run: list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]] = []
-        batch_type = None
+    ) -> list[tuple[ConsumerRecord[Any, Any], EventEnvelope, BatchHandler | None]]:
+        """The consecutive messages from `start` that one batch can take: those whose handler
+        joins the first's (the same handler, or one of its family), and between them those of
+        a type no handler here takes (None: skipped, as one by one). Any other handler, or an
+        unreadable message, ends the run: it may touch the same aggregates, and order counts."""
+        run: list[tuple[ConsumerRecord[Any, Any], EventEnvelope, BatchHandler | None]] = []
+        first: BatchHandler | None = None
         for msg in msgs[start:]:
             try:
                 envelope = EventEnvelope.from_json(msg.value)
             except Exception:
                 break
             handler = self._handlers.get(envelope.type)
-            if not isinstance(handler, BatchHandler) or batch_type not in (None, envelope.type):
+            if handler is None:
+                run.append((msg, envelope, None))
+                continue
+            if not isinstance(handler, BatchHandler) or not (first or handler).joins(handler):
                 break
-            batch_type = envelope.type
-            run.append((msg, envelope))
+            first = first or handler
+            run.append((msg, envelope, handler))
         return run
 
-    async def _try_batch(
-        self, run: list[tuple[ConsumerRecord[Any, Any], EventEnvelope | None]]
-    ) -> bool:
-        envelopes = [e for _, e in run if e is not None]
-        handler = self._handlers[envelopes[0].type]
-        assert isinstance(handler, BatchHandler)
+    async def _try_batch(self, topic: str, taken: list[tuple[EventEnvelope, BatchHandler]]) -> bool:
+        first = taken[0][1]
         try:
-            items = [(e, e.payload()) for e in envelopes]
-            await handler.handle(items)
+            items = [(h, e, e.payload()) for e, h in taken]
+            if first.family is not None:
+                await first.family.handle_run(items)
+            else:
+                await first.handle([(e, p) for _, e, p in items])
         except Exception as exc:
-            log.info("batch failed; handling its events one by one", size=len(run), error=repr(exc))
+            log.info(
+                "batch failed; handling its events one by one", size=len(taken), error=repr(exc)
+            )
             return False
         self.handled += len(items)
-        EVENTS_CONSUMED.labels(self.service, run[0][0].topic, envelopes[0].type, "handled").inc(
-            len(items)
-        )
+        for event_type, count in Counter(e.type for e, _ in taken).items():
+            EVENTS_CONSUMED.labels(self.service, topic, event_type, "handled").inc(count)
         return True
 
     async def handle(self, msg: ConsumerRecord[Any, Any]) -> None:

@@ -10,14 +10,15 @@ from megp_common.consumer import Handler
 from megp_common.contracts import enrollment as enr
 from megp_common.events import EventEnvelope
 from megp_common.groups import GroupRecord
-from megp_common.handling import Planned, batched
+from megp_common.handling import Family, Planned
 from megp_common.mongo import AggregateRepository
 
 
 def group_handlers(repo: AggregateRepository[Any]) -> dict[str, Handler]:
     """Handlers of the six enrollment events that shape a group, writing to `repo` (whose
-    aggregates are GroupRecords). A run of them (a group's members joining, one event each) is
-    applied with one read and one write per group (`megp_common.handling.batched`)."""
+    aggregates are GroupRecords). A run of them (a group's members joining, one event each, its
+    board and committee seats among them) is applied with one read and one write per group
+    (`megp_common.handling.Family`)."""
 
     def group_formed(env: EventEnvelope, e: enr.ProjectGroupFormed) -> Planned[GroupRecord]:
         def learn(g: GroupRecord) -> None:
@@ -48,8 +49,10 @@ def group_handlers(repo: AggregateRepository[Any]) -> dict[str, Handler]:
         sits = isinstance(e, enr.CommitteeMemberAdded)
         return Planned(group_id, lambda g: g.set_on_support_committee(participant, sits=sits))
 
+    family: Family[Any] = Family(repo)  # the six types share runs: one write per group
+
     def handler(plan: Any) -> Handler:
-        return batched(repo, plan, create=lambda group_id: GroupRecord(id=group_id))
+        return family.batched(plan, create=lambda group_id: GroupRecord(id=group_id))
 
     return {
         enr.ProjectGroupFormed.event_type: handler(group_formed),

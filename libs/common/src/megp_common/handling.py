@@ -1,6 +1,7 @@
 """Applying a consumed event to an aggregate exactly once in effect: one event at a time
 (`apply_once`), or a run of them with one read and one write per aggregate (`apply_many_once`,
-and `batched`, the consumers' one way of building a `BatchHandler` from a per-event plan)."""
+and `batched`, the consumers' one way of building a `BatchHandler` from a per-event plan; a
+`Family` of them, for several event types writing the same aggregates, shares runs)."""
 
 from __future__ import annotations
 
@@ -199,13 +200,29 @@ async def apply_planned(
     """Apply each event's planned change exactly once, with one read and one write per
     aggregate (`apply_many_once`, with `recent` if given), then the `then` of each event that
     took effect. Returns how many did."""
+    return await _apply_steps(
+        repo, [(envelope, step, create, refusals) for envelope, step in planned], recent
+    )
+
+
+#: an event's planned change, with the default way to create its aggregate and the refusals
+#: of the handler that planned it
+_Step = tuple[EventEnvelope, Planned[A], Callable[[str], A] | None, tuple[type[Exception], ...]]
+
+
+async def _apply_steps(
+    repo: AggregateRepository[A], steps: Sequence[_Step[A]], recent: Recent[A] | None
+) -> int:
     creates: dict[str, Callable[[], A]] = {}
+    defaults: dict[str, Callable[[str], A]] = {}
     shards: dict[str, Shard] = {}
     took: list[Callable[[], object]] = []
     work: list[tuple[str, str, Callable[[A], None]]] = []
-    for envelope, step in planned:
+    for envelope, step, create, refusals in steps:
         if step.create is not None:
             creates.setdefault(step.aggregate_id, step.create)
+        if create is not None:
+            defaults.setdefault(step.aggregate_id, create)
         shards.setdefault(step.aggregate_id, step.shard or Shard(envelope.state))
         change = guarded(envelope, step.change, refusals)
         if step.then is not None:
@@ -215,9 +232,9 @@ async def apply_planned(
     def make(aggregate_id: str) -> A:
         if aggregate_id in creates:
             return creates[aggregate_id]()
-        if create is None:
+        if aggregate_id not in defaults:
             raise NotFound(f"{repo.model.__name__} {aggregate_id} does not exist (yet)")
-        return create(aggregate_id)
+        return defaults[aggregate_id](aggregate_id)
 
     applied = await apply_many_once(repo, work, create=make, recent=recent, shards=shards)
     for then in took:
@@ -235,19 +252,84 @@ def _noting(
     return run
 
 
-async def plan_run(
-    plan: Plan[A], items: Sequence[tuple[EventEnvelope, Any]]
-) -> list[tuple[EventEnvelope, Planned[A]]]:
-    """Each event's plan (made in its own causal context), leaving out those that plan none."""
-    planned: list[tuple[EventEnvelope, Planned[A]]] = []
-    for envelope, event in items:
-        with causal_context(envelope.correlationid, envelope.id):
-            step = plan(envelope, event)
-            if inspect.isawaitable(step):
-                step = await step
-        if step is not None:
-            planned.append((envelope, step))
-    return planned
+@dataclass(frozen=True)
+class _Part(Generic[A]):
+    """What one batched handler of a family brings: its plan and its own ways (see `batched`)."""
+
+    plan: Plan[A]
+    create: Callable[[str], A] | None
+    after: Callable[[list[str]], object] | None
+    refusals: tuple[type[Exception], ...]
+
+
+class Family(Generic[A]):
+    """The batched handlers of several event types that change the aggregates of one repository
+    (donors' project: a group's members joining, leaving, enrolling, its sales...): a run mixing
+    their events is applied as one, with one read and one write per aggregate, each event's
+    change in the partition's order, each event exactly once. Each type keeps its own plan,
+    `create`, `then`, `after` and `refusals`; `hold` and `recent` are the family's (they guard
+    and remember the same aggregates). `after` runs once the run is written, with the ids its
+    own type's events planned (one `after` shared by several types, once with all of theirs).
+
+    Only handlers whose plans need nothing another's event of the run writes belong together:
+    a run's plans are all made before its writes (as in a run of one type)."""
+
+    def __init__(
+        self,
+        repo: AggregateRepository[A],
+        *,
+        hold: Callable[[list[str]], AbstractAsyncContextManager[object]] | None = None,
+        recent: Recent[A] | None = None,
+    ) -> None:
+        self.repo, self._hold, self._recent = repo, hold, recent
+        self._parts: dict[BatchHandler, _Part[A]] = {}
+
+    def batched(
+        self,
+        plan: Plan[A],
+        *,
+        create: Callable[[str], A] | None = None,
+        after: Callable[[list[str]], object] | None = None,
+        refusals: tuple[type[Exception], ...] = (),
+    ) -> BatchHandler:
+        """A handler of the family (`batched` says what its arguments do)."""
+        part = _Part(plan, create, after, refusals)
+        me: list[BatchHandler] = []
+
+        async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
+            await self.handle_run([(me[0], envelope, event) for envelope, event in items])
+
+        handler = BatchHandler(handle, family=self)
+        me.append(handler)
+        self._parts[handler] = part
+        return handler
+
+    async def handle_run(self, run: Sequence[tuple[BatchHandler, EventEnvelope, Any]]) -> None:
+        steps: list[_Step[A]] = []
+        afters: list[tuple[Callable[[list[str]], object], set[str]]] = []
+        for handler, envelope, event in run:
+            part = self._parts[handler]
+            with causal_context(envelope.correlationid, envelope.id):
+                step = part.plan(envelope, event)
+                if inspect.isawaitable(step):
+                    step = await step
+            if step is None:
+                continue
+            steps.append((envelope, step, part.create, part.refusals))
+            if part.after is not None:
+                mine = next((ids for f, ids in afters if f == part.after), None)
+                if mine is None:
+                    afters.append((part.after, mine := set()))
+                mine.add(step.aggregate_id)
+        if not steps:
+            return
+        ids = sorted({step.aggregate_id for _, step, _, _ in steps})
+        async with self._hold(ids) if self._hold is not None else nullcontext():
+            await _apply_steps(self.repo, steps, self._recent)
+        for after, its_ids in afters:
+            done = after(sorted(its_ids))
+            if inspect.isawaitable(done):
+                await done
 
 
 def batched(
@@ -260,11 +342,12 @@ def batched(
     refusals: tuple[type[Exception], ...] = (),
     recent: Recent[A] | None = None,
 ) -> BatchHandler:
-    """The consumer's handler for one event type whose events each change one aggregate of
-    `repo`: a run of them (consecutive, from one partition) is applied with one read and one
-    write per aggregate, each event exactly once (its id is kept in the write that holds its
-    effect). One event alone goes the same way, as a run of one; if a run fails, the runner
-    hands its events over one by one, with retries and dead-lettering.
+    """The consumer's handler for events that each change one aggregate of `repo`: a run of
+    them (consecutive, from one partition) is applied with one read and one write per
+    aggregate, each event exactly once (its id is kept in the write that holds its effect).
+    One event alone goes the same way, as a run of one; if a run fails, the runner hands its
+    events over one by one, with retries and dead-lettering. A family of one: handlers of
+    several types that write the same aggregates share runs through `Family`.
 
     `create` makes an aggregate none is stored for (unless the plan says how); `hold` is the
     service's own serialization of writes to those aggregates (entered with the run's sorted
@@ -272,17 +355,6 @@ def batched(
     (awaited if it is a coroutine); `refusals` are the domain's errors no retry can cure;
     `recent` keeps the aggregates the handler last committed, to write them without reading
     them first (`Recent`)."""
-
-    async def handle(items: list[tuple[EventEnvelope, Any]]) -> None:
-        planned = await plan_run(plan, items)
-        if not planned:
-            return
-        ids = sorted({step.aggregate_id for _, step in planned})
-        async with hold(ids) if hold is not None else nullcontext():
-            await apply_planned(repo, planned, create=create, refusals=refusals, recent=recent)
-        if after is not None:
-            done = after(ids)
-            if inspect.isawaitable(done):
-                await done
-
-    return BatchHandler(handle)
+    return Family(repo, hold=hold, recent=recent).batched(
+        plan, create=create, after=after, refusals=refusals
+    )

@@ -1,10 +1,12 @@
 """Donors takes a run of events with one write per project or fund history, against the real
 store (write commands counted by a command listener): a group's members enrolling cost its
 project one write, a fund's instalments paid its history one; the run redelivered writes
-nothing, and the outcome is the one the same events give one at a time."""
+nothing, and the outcome is the one the same events give one at a time. Through the runner, a
+group's sales among the order events donors ignores are one run."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,10 +15,12 @@ from donors.bootstrap import build_services
 from donors.config import Settings
 from donors.service_layer.container import Services
 from donors.service_layer.event_handlers import DonorEventHandlers
+from megp_common.bus import KafkaBus, OutgoingRecord, ensure_topics
 from megp_common.clock import SettableClock
-from megp_common.consumer import BatchHandler
+from megp_common.consumer import BatchHandler, ConsumerRunner
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
+from megp_common.contracts import trade as trd
 from megp_common.events import EventEnvelope, EventPayload, make_event
 from megp_common.ids import new_id
 from megp_common.mongo import OutboxWriter
@@ -114,4 +118,105 @@ async def test_runs_of_a_groups_events_are_one_write_to_its_project_and_its_hist
     finally:
         for db in (batched_db, single_db):
             await client.drop_database(db.name)
+        await client.close()
+
+
+def _sale(group_id: str, producer_id: str, order_id: str, amount: str) -> EventPayload:
+    return trd.SaleCompleted(
+        order_id=order_id,
+        producer_id=producer_id,
+        group_id=group_id,
+        odf_id="odf-1",
+        state_code="09",
+        channel="marketplace",
+        amount=Decimal(amount),
+        producer_part=Decimal(amount),
+        channel_fee=Decimal("0"),
+        logistics=Decimal("0"),
+        completed_on=AT.date(),
+        amount_mxn=Decimal(amount),
+        producer_part_mxn=Decimal(amount),
+    )
+
+
+def _shipped(group_id: str, producer_id: str, order_id: str) -> EventPayload:
+    return trd.OrderLineFulfilled(
+        order_id=order_id,
+        number=1,
+        product_id="prod-1",
+        producer_id=producer_id,
+        group_id=group_id,
+        quantity=1,
+        fulfilled_on=AT.date(),
+    )
+
+
+async def test_a_partition_of_sales_among_order_events_and_members_is_one_write_per_project(
+    infra: Infra,
+) -> None:
+    """Through the consumer runner, on the real broker: trade's sales interleaved with the order
+    events donors takes no interest in, and a group's member events among them, are one run
+    of the project's family: one read and one write for the run's projects (it was a read and
+    a write per sale)."""
+    client, writes = counting_client(infra.mongo)
+    db = client[f"donors_runs_{new_id()[-12:]}"]
+    topic = f"test.donors.runs.{new_id()[-12:]}"
+    await ensure_topics(infra.kafka, [topic, f"{topic}.dlq"], partitions=1)
+    clock = SettableClock()
+    services = build_services(
+        Settings(), clock, db, OutboxWriter(service="donors", topic="donors.events", clock=clock)
+    )
+    bus = KafkaBus(infra.kafka, service="donors-runs-test")
+    await bus.start()
+    g1, g2 = f"g1-{new_id()}", f"g2-{new_id()}"
+    stream = [
+        _shipped(g1, "p-1", "o-1"),
+        enr.MemberJoinedGroup(
+            group_id=g1,
+            participant_id="p-1",
+            joined_on=AT.date(),
+            business_reason="weaving",
+            letter_of_commitment=[],
+            active_members=1,
+        ),
+        _sale(g1, "p-1", "o-1", "120.50"),
+        _shipped(g2, "p-2", "o-2"),
+        _sale(g2, "p-2", "o-2", "80.00"),
+        _enrolled(g1, 3),
+        _shipped(g1, "p-3", "o-3"),
+        _sale(g1, "p-3", "o-3", "10.25"),
+    ]
+    records = [
+        OutgoingRecord(topic=topic, key="one", value=envelope.to_json(), event_type=envelope.type)
+        for envelope, _ in _run(stream, "one")
+    ]
+    runner = ConsumerRunner(
+        service=f"donors-{new_id()[-8:]}",
+        bootstrap_servers=infra.kafka,
+        topics=[topic],
+        handlers=DonorEventHandlers(services).table(),
+        bus=bus,
+        dead_letter_topic=f"{topic}.dlq",
+    )
+    try:
+        await bus.publish_many(records)  # acknowledged before the runner starts: one poll
+        writes.taken(), writes.reads_taken()
+        await runner.start()
+        for _ in range(600):
+            if runner.handled + runner.dead_lettered >= 5:
+                break
+            await asyncio.sleep(0.1)
+        await runner.stop()
+        assert (runner.handled, runner.dead_lettered) == (5, 0)
+        assert writes.taken() == {"projects": 1}  # both projects new: one bulk insert
+        assert writes.reads_taken() == {"projects": 1}
+        one, two = await services.projects.get(g1), await services.projects.get(g2)
+        month = AT.date().isoformat()[:7]
+        assert (one.sales_cents, two.sales_cents) == ({month: 13_075}, {month: 8_000})
+        assert one.members == ["p-1"] and "p-3" in one.programmes
+    finally:
+        if runner.running:
+            await runner.stop()
+        await bus.stop()
+        await client.drop_database(db.name)
         await client.close()

@@ -28,7 +28,7 @@ from megp_common.contracts import funds as fnd
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
 from megp_common.group_events import group_handlers
-from megp_common.handling import Planned, apply_once, apply_planned, batched
+from megp_common.handling import Family, Planned, apply_once, apply_planned, batched
 from megp_common.mongo import Shard
 
 
@@ -63,6 +63,9 @@ class EventHandlers:
 
     def table(self) -> dict[str, Any]:
         s = self.services
+        # a borrower's replenishments and the board's notices share runs: one write per book,
+        # then the books judged once
+        books = Family(s.fund_repayments)
         return {
             **group_handlers(self.services.groups),  # the group record, as trade keeps it
             fnd.FundInitialPeriodClosed.event_type: self.initial_period_closed,
@@ -70,11 +73,11 @@ class EventHandlers:
             # borrower): each run is written with one write per book and per loan
             fnd.FundRepaymentMade.event_type: BatchHandler(self.repayments_made),
             fnd.FundRepaymentFailed.event_type: batched(s.loans, self.repayment_failed),
-            fnd.ReplenishmentReceived.event_type: batched(
-                s.fund_repayments, self.replenished, after=self._judge_all
+            fnd.ReplenishmentReceived.event_type: books.batched(
+                self.replenished, after=self._judge_all
             ),
-            fnd.NonFulfillmentNoticeIssued.event_type: batched(
-                s.fund_repayments, self.notice_issued, after=self._judge_all
+            fnd.NonFulfillmentNoticeIssued.event_type: books.batched(
+                self.notice_issued, after=self._judge_all
             ),
             trade.PurchaseFinancingRequested.event_type: self.financing_requested,
             trade.SaleCompleted.event_type: self.sale_completed,

@@ -1,8 +1,8 @@
 """What donors learns from enrollment's, funds' and trade's events. Each handler applies its
 event to one aggregate once (the event id is stored with the effect, `apply_once`); those of a
 group's project and of a fund's history take a run of events (a group's members enrolling, its
-sales, a fund's instalments) with one read and one write per project or history
-(`megp_common.handling.batched`).
+sales, a fund's instalments), of any of the types that write it, with one read and one write per
+project or history (`megp_common.handling.Family`).
 
 - enrollment: a group's public data (`Project`): name and activity, state and municipality,
   ODF, trust bank, members, participation by specific programme, period outcomes summed;
@@ -32,7 +32,7 @@ from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
 from megp_common.contracts import trade as trd
 from megp_common.events import EventEnvelope
-from megp_common.handling import Planned, apply_once, batched
+from megp_common.handling import Family, Planned, apply_once
 
 
 def _c(amount: Decimal) -> int:
@@ -44,11 +44,15 @@ class DonorEventHandlers:
         self.s = services
 
     def table(self) -> dict[str, Handler]:
-        def project(plan: Any) -> Handler:  # a group's run (its members enrolling): one write
-            return batched(self.s.projects, plan, create=lambda group_id: Project(id=group_id))
+        # a group's run (its members enrolling, its sales between trade's order events), of
+        # any of the project's types: one write; a fund's (its loans falling due): one write
+        projects, histories = Family(self.s.projects), Family(self.s.histories)
 
-        def history(plan: Any) -> Handler:  # a fund's run (its loans falling due): one write
-            return batched(self.s.histories, plan, create=lambda fund_id: FundHistory(id=fund_id))
+        def project(plan: Any) -> Handler:
+            return projects.batched(plan, create=lambda group_id: Project(id=group_id))
+
+        def history(plan: Any) -> Handler:
+            return histories.batched(plan, create=lambda fund_id: FundHistory(id=fund_id))
 
         table: dict[str, Any] = {
             enr.ProjectProposed.event_type: project(self.project_proposed),

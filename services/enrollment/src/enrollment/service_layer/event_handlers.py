@@ -23,7 +23,7 @@ from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
-from megp_common.handling import Planned, Recent, batched
+from megp_common.handling import Family, Planned, Recent
 from megp_common.mongo import Shard
 
 log = structlog.get_logger(__name__)
@@ -66,14 +66,13 @@ class EventHandlers:
         self.recent: Recent[GroupPeriod] = Recent(RECENT_PERIODS)
 
     def table(self) -> dict[str, Handler]:
-        periods = self.services.periods  # a run of a group's sales: one write per period
-        recent = self.recent
+        # a run of a group's sales, returns and royalties (trade's order events between them
+        # skipped): one write per period
+        periods = Family(self.services.periods, recent=self.recent)
         return {
-            trade.SaleCompleted.event_type: batched(periods, self.sale_completed, recent=recent),
-            trade.SaleReturned.event_type: batched(periods, self.sale_returned, recent=recent),
-            ip_counsel.RoyaltyReceived.event_type: batched(
-                periods, self.royalty_received, recent=recent
-            ),
+            trade.SaleCompleted.event_type: periods.batched(self.sale_completed),
+            trade.SaleReturned.event_type: periods.batched(self.sale_returned),
+            ip_counsel.RoyaltyReceived.event_type: periods.batched(self.royalty_received),
         }
 
     async def sale_completed(self, env: EventEnvelope, e: trade.SaleCompleted) -> Counted:

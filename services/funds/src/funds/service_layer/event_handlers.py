@@ -1,8 +1,9 @@
 """What the fund does with enrollment's and credit's events. Each handler applies its event to
-one fund exactly once in effect (the event id is stored with the effect); a run of events of one
-kind is applied with one read and one write per fund, holding the fund's line of the writer
-(FundWriter) so that requests to the same fund wait instead of colliding. Events about a group
-may come before its formation; they are kept on a fund not opened yet."""
+one fund exactly once in effect (the event id is stored with the effect); a run of events that
+change funds (of any of those kinds) is applied with one read and one write per fund, holding
+the fund's line of the writer (FundWriter) so that requests to the same fund wait instead of
+colliding. Events about a group may come before its formation; they are kept on a fund not
+opened yet."""
 
 from __future__ import annotations
 
@@ -25,24 +26,22 @@ Planned = handling.Planned[Fund]  # the fund (group id) and the change to it
 Plan = handling.Plan[Fund]
 
 
-def _batched(services: Services, plan: Plan) -> BatchHandler:
-    """A handler that applies a run of events to their funds with one read and one write per
-    fund (a group's period closing is one event per member, then one for the group), holding
-    the funds' lines of the writer so that it goes in turn with their requests; each change runs
-    in its own event's causal context, so what it records names its own cause."""
-    return handling.batched(
-        services.funds,
-        plan,
-        create=new_fund,
-        hold=services.writer.exclusive,
-        after=lambda fund_ids: _notify(services, fund_ids),
-        refusals=(FundError,),
-    )
+def _batched(services: Services, plans: dict[str, Plan]) -> dict[str, BatchHandler]:
+    """Handlers, by event type, that apply a run of events of any of them to their funds with
+    one read and one write per fund (a group's members joining, its period closing, its loans'
+    instalments due), holding the funds' lines of the writer so that it goes in turn with their
+    requests; each change runs in its own event's causal context, so what it records names its
+    own cause. Once a run is written, its funds' journal entries are copied."""
+    funds = handling.Family(services.funds, hold=services.writer.exclusive)
 
+    def notify(fund_ids: list[str]) -> None:
+        for group_id in fund_ids:
+            services.copier.notify(group_id)  # their journal entries to copy
 
-def _notify(services: Services, fund_ids: list[str]) -> None:
-    for group_id in fund_ids:
-        services.copier.notify(group_id)  # their journal entries to copy
+    return {
+        kind: funds.batched(plan, create=new_fund, after=notify, refusals=(FundError,))
+        for kind, plan in plans.items()
+    }
 
 
 def _guarded(envelope: EventEnvelope, change: Callable[[Fund], object]) -> Callable[[Fund], None]:
@@ -81,7 +80,7 @@ class EventHandlers:
             credit.InstallmentDue.event_type: self.instalment_due,
         }
         return {
-            **{kind: _batched(self.services, plan) for kind, plan in batched.items()},
+            **_batched(self.services, batched),
             enrollment.ParticipantEnrolled.event_type: BatchHandler(self.enrolled),
             enrollment.ParticipantUpdated.event_type: BatchHandler(self.enrolled),
             enrollment.BusinessPeriodCorrected.event_type: self.corrected,
