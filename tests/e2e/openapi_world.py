@@ -347,7 +347,13 @@ class World:
         with _CLIENTS_LOCK:  # one client per service, whichever of each_at_once's threads asks
             if service not in self.clients:
                 self.clients[service] = httpx.Client(
-                    base_url=self.url(service), timeout=60, event_hooks={"request": [key_writes]}
+                    base_url=self.url(service),
+                    timeout=60,
+                    event_hooks={"request": [key_writes]},
+                    # idle connections dropped before uvicorn's keep-alive (5 s) closes them:
+                    # a request sent on one it is closing gets no answer (seen with several
+                    # connections per service in flight)
+                    limits=httpx.Limits(keepalive_expiry=2.0),
                 )
             return self.clients[service]
 
