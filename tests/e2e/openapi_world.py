@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from hypothesis import HealthCheck, given, settings
@@ -219,7 +221,15 @@ def _string(schema: Mapping[str, Any], today: date) -> str:
 _PATTERN_EXAMPLES: dict[str, str] = {}
 
 
+_PATTERN_LOCK = threading.Lock()  # hypothesis runs one test at a time (each_at_once's threads)
+
+
 def _pattern_example(pattern: str, max_length: int) -> str:
+    with _PATTERN_LOCK:
+        return _pattern_example_once(pattern, max_length)
+
+
+def _pattern_example_once(pattern: str, max_length: int) -> str:
     if pattern not in _PATTERN_EXAMPLES:
         found: list[str] = []
 
@@ -233,11 +243,46 @@ def _pattern_example(pattern: str, max_length: int) -> str:
     return _PATTERN_EXAMPLES[pattern]
 
 
+# -- sending many requests --------------------------------------------------------------------
+
+#: requests in flight at once when a test sends many that do not depend on each other
+IN_FLIGHT = 4
+
+T = TypeVar("T")
+
+
+def each_at_once(calls: Iterable[Callable[[], T]]) -> list[T]:
+    """Every call's result in the calls' order, up to `IN_FLIGHT` of them running at once: the
+    matrix's requests (refusals and reads of a world each test then checks unchanged) do not
+    depend on one another, and one at a time the suite waited on every round trip in turn."""
+    with ThreadPoolExecutor(IN_FLIGHT) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
 # -- the world --------------------------------------------------------------------------------
 
 
 def uid(prefix: str) -> str:
     return f"{prefix}-{random.getrandbits(48):012x}"
+
+
+_LATER = object()
+_CLIENTS_LOCK = threading.Lock()
+
+
+class _ByField(dict[str, Any]):
+    """A world's fields by name whose values marked `_LATER` are computed when first read."""
+
+    def __init__(self, later: Callable[[], Any], values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self._later = later
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if value is _LATER:
+            value = self._later()
+            self[key] = value
+        return value
 
 
 @dataclass
@@ -299,11 +344,18 @@ class World:
         return self.platform.processes[service].url
 
     def client(self, service: str) -> httpx.Client:
-        if service not in self.clients:
-            self.clients[service] = httpx.Client(
-                base_url=self.url(service), timeout=60, event_hooks={"request": [key_writes]}
-            )
-        return self.clients[service]
+        with _CLIENTS_LOCK:  # one client per service, whichever of each_at_once's threads asks
+            if service not in self.clients:
+                self.clients[service] = httpx.Client(
+                    base_url=self.url(service),
+                    timeout=60,
+                    event_hooks={"request": [key_writes]},
+                    # idle connections dropped before uvicorn's keep-alive (5 s) closes them:
+                    # a request sent on one it is closing gets no answer (seen with several
+                    # connections per service in flight)
+                    limits=httpx.Limits(keepalive_expiry=2.0),
+                )
+            return self.clients[service]
 
     def close(self) -> None:
         for c in self.clients.values():
@@ -319,36 +371,41 @@ class World:
         return (now + timedelta(minutes=1)).isoformat()
 
     def by_field(self) -> dict[str, Any]:
-        """Body fields that name something of the world, by name (wherever they are nested)."""
-        return {
-            "group_id": self.ids["group_id"],
-            "participant_id": self.member,
-            "borrower_id": self.odf_id,
-            "lessee_id": self.member,
-            "to_participant_id": self.other,
-            "candidate_id": self.ids["candidate_id"],
-            "project_id": self.ids["project_id"],
-            "state_code": STATE,
-            "start_date": self.ids["period_start"],
-            "period_start": self.ids["period_start"],
-            "first_due": self.ids["first_due"],
-            "rfc": random_company_rfc(random.Random()),
-            "trust_bank": TRUST_BANK,
-            "letter_of_commitment": Driver.letter(),
-            "functions": ["production"],
-            "instant": self.clock_instant,
-            "return_due_on": (self.today + timedelta(days=90)).isoformat(),
-            "product_id": self.ids["product_id"],
-            "group_ids": [self.ids["group_id"]],
-            "quote_id": self.ids["quote_id"],
-            "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
-            "valid_until": (self.today + timedelta(days=60)).isoformat(),
-            "deliver_on": (self.today + timedelta(days=30)).isoformat(),
-            "counsellor_id": self.ids["counsellor_id"],
-            "disclosure_id": self.ids["disclosure_id"],
-            "states": [STATE],
-            "odf_ids": [self.odf_id],
-        }
+        """Body fields that name something of the world, by name (wherever they are nested).
+        The clock's `instant` is read from enrollment only when a body names it (it was one
+        more GET for every request with a body)."""
+        return _ByField(
+            lambda: self.clock_instant,
+            {
+                "group_id": self.ids["group_id"],
+                "participant_id": self.member,
+                "borrower_id": self.odf_id,
+                "lessee_id": self.member,
+                "to_participant_id": self.other,
+                "candidate_id": self.ids["candidate_id"],
+                "project_id": self.ids["project_id"],
+                "state_code": STATE,
+                "start_date": self.ids["period_start"],
+                "period_start": self.ids["period_start"],
+                "first_due": self.ids["first_due"],
+                "rfc": random_company_rfc(random.Random()),
+                "trust_bank": TRUST_BANK,
+                "letter_of_commitment": Driver.letter(),
+                "functions": ["production"],
+                "instant": _LATER,
+                "return_due_on": (self.today + timedelta(days=90)).isoformat(),
+                "product_id": self.ids["product_id"],
+                "group_ids": [self.ids["group_id"]],
+                "quote_id": self.ids["quote_id"],
+                "closes_at": (self.frozen_at + timedelta(days=14)).isoformat(),
+                "valid_until": (self.today + timedelta(days=60)).isoformat(),
+                "deliver_on": (self.today + timedelta(days=30)).isoformat(),
+                "counsellor_id": self.ids["counsellor_id"],
+                "disclosure_id": self.ids["disclosure_id"],
+                "states": [STATE],
+                "odf_ids": [self.odf_id],
+            },
+        )
 
     def with_ids(self, value: Json, ids: Mapping[str, Any] | None = None) -> Json:
         """`value` with every id-like field replaced by the world's, recursively."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -25,6 +27,7 @@ from .openapi_world import (
     Instances,
     Operation,
     World,
+    each_at_once,
     every_id,
     mentions,
     operations,
@@ -69,6 +72,15 @@ def send(
     )
 
 
+def send_each(
+    world: World, ops: list[Operation], headers: Callable[[Operation], dict[str, str]]
+) -> dict[Operation, httpx.Response]:
+    """Each operation's answer to a request with `headers(op)`, several in flight at once
+    (`each_at_once`)."""
+    answers = each_at_once(partial(send, world, op, headers(op)) for op in ops)
+    return dict(zip(ops, answers, strict=True))
+
+
 def _slug(r: httpx.Response) -> str:
     return str(r.json().get("type", "")).rsplit("/", 1)[-1]
 
@@ -83,8 +95,8 @@ def test_the_world_is_what_the_paths_name(world: World, ops: list[Operation]) ->
     supervisor with 200, so a 404 below is a refusal and not a wrong id."""
     reads = [op for op in ops if not op.is_write]
     missing = []
-    for op in reads:
-        r = send(world, op, world.supervisor)
+    answers = each_at_once(partial(send, world, op, world.supervisor) for op in reads)
+    for op, r in zip(reads, answers, strict=True):
         if r.status_code != 200:
             missing.append(f"{op.name}: {r.status_code} {r.text[:200]}")
     assert len(reads) >= 40
@@ -133,8 +145,9 @@ def test_every_operation_wants_a_valid_token(
     wrong: list[str] = []
     tried = 0
     for label, header in bad_tokens(tokens).items():
-        for op in ops:
-            r = send(world, op, header)
+        for op, r in zip(
+            ops, each_at_once(partial(send, world, op, header) for op in ops), strict=True
+        ):
             tried += 1
             if not is_problem(r, 401):
                 wrong.append(f"{op.name} [{label}]: {r.status_code} {r.text[:160]}")
@@ -184,8 +197,9 @@ def test_no_role_reaches_across_states(world: World, ops: list[Operation]) -> No
     answers: Counter[str] = Counter()
     for roles in callers:
         header = outsider(world, roles)
-        for op in ops:
-            r = send(world, op, header)
+        for op, r in zip(
+            ops, each_at_once(partial(send, world, op, header) for op in ops), strict=True
+        ):
             covered[op.service] += 1
             answers[f"{op.method.upper()} {r.status_code}"] += 1
             label = f"{op.name} as {'+'.join(roles)}@{OTHER_STATE}"
@@ -363,13 +377,13 @@ def test_every_post_requires_its_idempotency_key(world: World, ops: list[Operati
     before = world.settled_snapshot()
     posts = [op for op in ops if op.method == "post"]
     wrong: list[str] = []
-    for op in posts:
+    unkeyed = each_at_once(partial(send, world, op, world.authorized(op) | UNKEYED) for op in posts)
+    for op, r in zip(posts, unkeyed, strict=True):
         declared = op.parameter("Idempotency-Key")
         if declared is None or declared["in"] != "header":
             wrong.append(f"{op.name}: the Idempotency-Key header is not declared")
         if "428" not in op.spec.get("responses", {}):
             wrong.append(f"{op.name}: 428 is not documented")
-        r = send(world, op, world.authorized(op) | UNKEYED)
         if not is_problem(r, 428):
             wrong.append(f"{op.name} without a key: {r.status_code} {r.text[:200]}")
     world.assert_unchanged(before)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from .openapi_world import (
     Operation,
     World,
     documented_max,
+    each_at_once,
     operations,
     shared_specs,
     shared_world,
@@ -247,17 +249,22 @@ def test_every_malformed_amount_is_a_422_naming_its_field(
     wrong: list[str] = []
     sent = 0
     started = time.monotonic()
-    for f in fields:
-        for value in bad_values(f):
-            body = put(body_for(world, f), f.path, value)
-            try:
-                r = send(world, f, body)
-            except httpx.HTTPError as exc:
-                wrong.append(f"{f} = {short(value)}: {type(exc).__name__} {exc}")
-                continue
-            sent += 1
-            if not names_the_field(r, f):
-                wrong.append(f"{f} = {short(value)}: {r.status_code} {r.text[:300]}")
+    cases = [(f, value) for f in fields for value in bad_values(f)]
+
+    def attempt(f: MoneyField, value: Any) -> httpx.Response | httpx.HTTPError:
+        try:
+            return send(world, f, put(body_for(world, f), f.path, value))
+        except httpx.HTTPError as exc:
+            return exc
+
+    answers = each_at_once(partial(attempt, f, value) for f, value in cases)
+    for (f, value), r in zip(cases, answers, strict=True):
+        if isinstance(r, httpx.HTTPError):
+            wrong.append(f"{f} = {short(value)}: {type(r).__name__} {r}")
+            continue
+        sent += 1
+        if not names_the_field(r, f):
+            wrong.append(f"{f} = {short(value)}: {r.status_code} {r.text[:300]}")
     world.assert_unchanged(before)
     print(
         f"\nbad money values: {sent} requests over {len(fields)} fields in "
