@@ -191,7 +191,8 @@ def list_products(sim: Simulation, g: Group) -> None:
     heard of the group and its members (404, or 422 ¶94 for a producer not known as a member
     yet, until then: the sheet is refused whole and sent again)."""
     r = g.market_rng
-    lines, tracks = [], []
+    lines: list[dict[str, Any]] = []
+    tracks: list[tuple[str, Decimal, int, Decimal | None]] = []
     for m in sellers(sim, g):
         category, name, unit = r.choice(GOODS)
         price = money(Decimal(r.randrange(4000, 90000)) / 100)
