@@ -192,7 +192,7 @@ def list_products(sim: Simulation, g: Group) -> None:
     yet, until then: the sheet is refused whole and sent again)."""
     r = g.market_rng
     lines: list[dict[str, Any]] = []
-    tracks: list[tuple[str, Decimal, int, Decimal | None]] = []
+    tracks: list[tuple[str, Decimal, int, Decimal]] = []
     for m in sellers(sim, g):
         category, name, unit = r.choice(GOODS)
         price = money(Decimal(r.randrange(4000, 90000)) / 100)
