@@ -29,16 +29,17 @@ from megp_simulation.banks import BankDesk
 from megp_simulation.cpu import CpuMeter, by_stage
 from megp_simulation.invariants import (
     Check,
+    MarketIndex,
     check_deadlines,
     check_funds,
     check_instalments,
     check_kafka,
     check_lines,
-    check_market,
-    check_returns,
     check_rounds,
-    check_royalties,
     check_secrecy,
+    fold_market,
+    market_across,
+    merge_checks,
     read_fund,
     read_market,
     return_events,
@@ -114,7 +115,12 @@ def run_simulation(
     )
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
     sales, royalties = sale_events(events), royalty_events(events)
-    markets = sim.parallel("market", lambda g: read_market(sim, g, sales))
+    # each group's market read and judged at once: its orders' and periods' bodies then go
+    index = MarketIndex.of(sales, return_events(events), royalties)
+    market = merge_checks(
+        sim.parallel("market", lambda g: fold_market(sim, read_market(sim, g, index), index))
+    )
+    market_across(sim, index, market)
     banked, bank_figures = bank_checks(sim, desk, events)
     given = donors.read_donors(sim, mongo)
     lines = {}
@@ -127,9 +133,7 @@ def run_simulation(
         *check_instalments(sim, funds, events),
         *check_lines(sim, lines),
         *check_kafka(lag, dlq, api.foreign_clock_moves),
-        *check_market(sim, markets, sales, royalties),
-        check_royalties(sim, markets, royalties),
-        check_returns(markets, return_events(events)),
+        *market.values(),
         check_rounds(sim),
         *check_secrecy(sim, events, inventors.outside_reads(sim), mongo),
         check_deadlines(sim, events),

@@ -48,6 +48,13 @@ class Check:
     def note(self, seen: str) -> None:
         self.notes.append(seen)
 
+    def absorb(self, other: Check) -> None:
+        """Take in `other`'s judgements (another group's share of the same check)."""
+        self.checked += other.checked
+        real = [f for f in other.failures if f != "..."]
+        self.failed_of(0, real, len(other.failures))
+        self.notes.extend(other.notes)
+
     def failed_of(self, checked: int, failures: list[str], failed: int | None = None) -> None:
         """`checked` judgements made while a digest folded what it read, of which `failed`
         (by default as many as `failures`, the first of them kept) failed."""
@@ -325,6 +332,12 @@ def check_kafka(
 
 
 # -- the marketplace ----------------------------------------------------------------------------
+#
+# A national run reads every order of every group back, and enrollment's period of every month
+# a group sold in (each with its 200 members' rows). Kept for all groups at once, those bodies
+# would be the largest thing in the driver's memory; so each group's market is read and judged
+# in one step (`fold_market`), and only the judgements (a few counters and at most 20 failures
+# per check) outlive it. What the events say is indexed once for every group (`MarketIndex`).
 
 
 @dataclass
@@ -350,7 +363,69 @@ def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
     return events.returns
 
 
-def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> MarketView:
+def _month(day: str) -> date:
+    return date.fromisoformat(day).replace(day=1)
+
+
+@dataclass
+class MarketIndex:
+    """The run's sale, return and royalty events, indexed once for every group's checks."""
+
+    #: (order, producer) -> SaleCompleted events, and the producer part (pesos) the last said
+    by_sale: Counter[tuple[str, str]] = field(default_factory=Counter)
+    sale_part: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    #: (group, member, month) -> the sales' producer parts and the royalties (pesos)
+    income: dict[tuple[str, str, date], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    #: group -> the first days of the months it sold in, as the sales say
+    sale_months: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
+    by_return: Counter[str] = field(default_factory=Counter)
+    return_part: dict[str, Decimal] = field(default_factory=dict)
+    #: (group, producer, month) -> the returns' producer parts (pesos)
+    taken_back: dict[tuple[str, str, date], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    #: (payment, inventor) -> its RoyaltyReceived events: (event id, data)
+    royalties: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    @classmethod
+    def of(
+        cls,
+        sales: dict[str, dict[str, Any]],
+        returned: dict[str, dict[str, Any]] | None = None,
+        royalties: dict[str, dict[str, Any]] | None = None,
+    ) -> MarketIndex:
+        idx = cls()
+        for data in sales.values():
+            sale = (data["order_id"], data["producer_id"])
+            idx.by_sale[sale] += 1
+            mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])  # USD: pesos
+            idx.sale_part[sale] = mxn
+            month = _month(data["completed_on"])
+            idx.income[(data["group_id"], data["producer_id"], month)] += mxn
+            idx.sale_months[data["group_id"]].add(month)
+        for data in (royalties or {}).values():  # a royalty is its inventor's income, as a sale
+            month = _month(data["received_on"])
+            idx.income[(data["group_id"], data["participant_id"], month)] += Decimal(data["amount"])
+        idx.note_royalties(royalties or {})
+        for data in (returned or {}).values():
+            idx.by_return[data["return_id"]] += 1
+            mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
+            idx.return_part[data["return_id"]] = mxn
+            month = _month(data["returned_on"])
+            idx.taken_back[(data["group_id"], data["producer_id"], month)] += mxn
+        return idx
+
+    def note_royalties(self, royalties: dict[str, dict[str, Any]]) -> None:
+        for event_id, data in royalties.items():
+            key = (str(data["payment_id"]), str(data["participant_id"]))
+            self.royalties[key].append((event_id, data))
+
+
+def read_market(sim: Simulation, g: Group, index: MarketIndex) -> MarketView:
     """Trade's products and the run's orders of the group, once every order left unpaid before
     the last day has expired on the scheduler; and enrollment's periods with sales."""
     api = sim.api
@@ -374,9 +449,7 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
         claims=g.staff(),
         params={"group_id": g.group_id, "limit": 500},
     )
-    days = {
-        date.fromisoformat(d["completed_on"]) for d in sales.values() if d["group_id"] == g.group_id
-    }
+    days = set(index.sale_months.get(g.group_id, ()))
     days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
     days |= {day for _, day, _ in (g.invention.royalties if g.invention else ())}
     periods = {}
@@ -391,145 +464,220 @@ def read_market(sim: Simulation, g: Group, sales: dict[str, dict[str, Any]]) -> 
     return MarketView(g, {p["id"]: p for p in products}, statuses, bodies, periods)
 
 
+STOCK, ORDERS, COUNTED, SPLITS, RETURNS, ROYALTIES = (
+    "stock never negative",
+    "every order ended as its buyer left it",
+    "every completed sale counted once in its producer's period results",
+    "each line split by its channel's terms",
+    "every accepted return taken once from its producer's period",
+    "every royalty counted once in its inventor's period results",
+)
+
+
+def market_checks() -> dict[str, Check]:
+    """The marketplace's checks, empty, by name (in the order the summary lists them)."""
+    return {
+        STOCK: Check(
+            STOCK,
+            "every product's available, reserved and sold >= 0 (GET /products); sold = the "
+            "units of the paid orders less those returned and restocked; available + reserved "
+            "+ sold = listed + restocked; reserved = the units of the orders left unpaid on the "
+            "last day",
+        ),
+        ORDERS: Check(
+            ORDERS,
+            "paid and shipped -> completed, cancelled -> cancelled, left unpaid -> expired on "
+            "the clock (reserved if left on the last day)",
+        ),
+        COUNTED: Check(
+            COUNTED,
+            "one SaleCompleted per paid order and producer, with the driver's producer part in "
+            "pesos (producer_part_mxn of a dollar sale); the sum of those parts per member and "
+            "period = the period's sales in enrollment (the closed result's, or the open "
+            "period's), no late or unplanned sale, each sale listed once",
+        ),
+        SPLITS: Check(
+            SPLITS,
+            "every order line (GET /orders/{id}) names the order's channel; producer part + "
+            "fee + logistics = the line total, and the fee and logistics are the channel's "
+            "rates x the total within half a centavo (a dollar line: in dollars, and in pesos "
+            "once paid); a paid dollar order's peso total = its dollar total x the day's "
+            "recorded rate (to the centavo), the lines' peso totals summing to it",
+        ),
+        ROYALTIES: Check(
+            ROYALTIES,
+            "one RoyaltyReceived per payment and inventor with the part ip-counsel answered; "
+            "the event counted once (royalty:<payment>) in that inventor's period of the day "
+            "received",
+        ),
+        RETURNS: Check(
+            RETURNS,
+            "one SaleReturned per return the ODF accepted after the sale, with the producer part "
+            "the decision answered (pesos); per member and period their sum = enrollment's "
+            "returns (the closed result's, or the open period's), each return listed once, none "
+            "late",
+        ),
+    }
+
+
+def fold_market(sim: Simulation, v: MarketView, index: MarketIndex) -> dict[str, Check]:
+    """One group's share of every marketplace check, judged from its view (which can then go).
+    The checks that look across groups (a return or a royalty announced that no group made)
+    are `market_across`'s."""
+    checks = market_checks()
+    _orders_and_stock(sim, v, checks[STOCK], checks[ORDERS])
+    _sales_counted(v, index, checks[COUNTED])
+    _splits(sim, v, checks[SPLITS])
+    _returns_taken(v, index, checks[RETURNS])
+    _royalties_counted(v, index, checks[ROYALTIES])
+    return checks
+
+
+def market_across(sim: Simulation, index: MarketIndex, checks: dict[str, Check]) -> None:
+    """The marketplace checks that look across the groups: no return or royalty was announced
+    that the run did not make."""
+    ours = {x.return_id for g in sim.groups for x in g.returns}
+    checks[RETURNS].expect(
+        set(index.by_return) <= ours, f"returns nobody asked for: {set(index.by_return) - ours}"
+    )
+    made = {
+        (payment, pid)
+        for g in sim.groups
+        for payment, _, parts in (g.invention.royalties if g.invention else ())
+        for pid in parts
+    }
+    for key in index.royalties:
+        checks[ROYALTIES].expect(key in made, f"royalty {key} announced, never paid by the run")
+
+
+def merge_checks(parts: list[dict[str, Check]]) -> dict[str, Check]:
+    """The groups' shares of each check, as one check each."""
+    merged = market_checks()
+    for part in parts:
+        for name, check in part.items():
+            merged[name].absorb(check)
+    return merged
+
+
+def check_marketplace(
+    sim: Simulation, views: list[MarketView], index: MarketIndex
+) -> dict[str, Check]:
+    """Every marketplace check over `views` (each group's): their shares merged, then the
+    checks across groups."""
+    checks = merge_checks([fold_market(sim, v, index) for v in views])
+    market_across(sim, index, checks)
+    return checks
+
+
 def check_market(
     sim: Simulation,
     markets: list[MarketView],
     sales: dict[str, dict[str, Any]],
     royalties: dict[str, dict[str, Any]] | None = None,
 ) -> list[Check]:
-    stock = Check(
-        "stock never negative",
-        "every product's available, reserved and sold >= 0 (GET /products); sold = the units of "
-        "the paid orders less those returned and restocked; available + reserved + sold = "
-        "listed + restocked; reserved = the units of the orders left unpaid on the last day",
-    )
-    orders = Check(
-        "every order ended as its buyer left it",
-        "paid and shipped -> completed, cancelled -> cancelled, left unpaid -> expired on the "
-        "clock (reserved if left on the last day)",
-    )
-    counted = Check(
-        "every completed sale counted once in its producer's period results",
-        "one SaleCompleted per paid order and producer, with the driver's producer part in pesos "
-        "(producer_part_mxn of a dollar sale); the sum of those parts per member and period = "
-        "the period's sales in enrollment (the closed result's, or the open period's), no late "
-        "or unplanned sale, each sale listed once",
-    )
-    for v in markets:
-        g = v.group
-        for o in g.orders:
-            want = {"paid": "completed", "cancelled": "cancelled", "left": "expired"}[o.outcome]
-            if o.outcome == "left" and o.placed_on == sim.end_day:
-                want = "reserved"
-            got = v.orders.get(o.order_id)
-            orders.expect(got == want, f"order {o.order_id} ({o.outcome}) is {got}")
-        held: Counter[str] = Counter()
-        for o in g.orders:
-            if o.outcome == "left" and o.placed_on == sim.end_day:
-                for pid, q in o.lines:
-                    held[pid] += q
-        for p in g.products:
-            found = v.products.get(p.product_id)
-            if found is None:
-                stock.expect(False, f"{g.group_id}: product {p.product_id} not listed by trade")
-                continue
-            s = found["stock"]
-            stock.expect(
-                min(s["available"], s["reserved"], s["sold"]) >= 0,
-                f"{p.product_id}: negative stock {s}",
+    """The stock, orders, sales and splits checks over the given views."""
+    index = MarketIndex.of(sales, None, royalties)
+    checks = merge_checks([fold_market(sim, v, index) for v in markets])
+    return [checks[STOCK], checks[ORDERS], checks[COUNTED], checks[SPLITS]]
+
+
+def _orders_and_stock(sim: Simulation, v: MarketView, stock: Check, orders: Check) -> None:
+    g = v.group
+    for o in g.orders:
+        want = {"paid": "completed", "cancelled": "cancelled", "left": "expired"}[o.outcome]
+        if o.outcome == "left" and o.placed_on == sim.end_day:
+            want = "reserved"
+        got = v.orders.get(o.order_id)
+        orders.expect(got == want, f"order {o.order_id} ({o.outcome}) is {got}")
+    held: Counter[str] = Counter()
+    for o in g.orders:
+        if o.outcome == "left" and o.placed_on == sim.end_day:
+            for pid, q in o.lines:
+                held[pid] += q
+    for p in g.products:
+        found = v.products.get(p.product_id)
+        if found is None:
+            stock.expect(False, f"{g.group_id}: product {p.product_id} not listed by trade")
+            continue
+        s = found["stock"]
+        stock.expect(
+            min(s["available"], s["reserved"], s["sold"]) >= 0,
+            f"{p.product_id}: negative stock {s}",
+        )
+        stock.expect(s["sold"] == p.sold, f"{p.product_id}: sold {s['sold']}, paid {p.sold}")
+        stock.expect(
+            s["available"] + s["reserved"] + s["sold"] == p.listed + p.restocked,
+            f"{p.product_id}: {s} against {p.listed} listed + {p.restocked} restocked",
+        )
+        stock.expect(
+            s["reserved"] == held[p.product_id],
+            f"{p.product_id}: reserved {s['reserved']}, left unpaid {held[p.product_id]}",
+        )
+
+
+def _sales_counted(v: MarketView, index: MarketIndex, counted: Check) -> None:
+    g = v.group
+    for o in g.orders:
+        for pid, part in o.producer_parts.items():
+            n = index.by_sale[(o.order_id, pid)]
+            counted.expect(
+                n == 1 and index.sale_part.get((o.order_id, pid)) == part,
+                f"order {o.order_id}, producer {pid}: {n} SaleCompleted "
+                f"({index.sale_part.get((o.order_id, pid))} against {part})",
             )
-            stock.expect(s["sold"] == p.sold, f"{p.product_id}: sold {s['sold']}, paid {p.sold}")
-            stock.expect(
-                s["available"] + s["reserved"] + s["sold"] == p.listed + p.restocked,
-                f"{p.product_id}: {s} against {p.listed} listed + {p.restocked} restocked",
+    for start, period in v.periods.items():
+        for row in period["members"]:
+            pid = row["participant_id"]
+            shown = (row["result"] or {}).get("sales") if period["closed_at"] else row["sales"]
+            total = index.income.get((g.group_id, pid, start), Decimal(0))
+            counted.expect(
+                shown is not None and Decimal(shown) == total,
+                f"{g.group_id} {start} {pid}: enrollment shows {shown}, sales {total}",
             )
-            stock.expect(
-                s["reserved"] == held[p.product_id],
-                f"{p.product_id}: reserved {s['reserved']}, left unpaid {held[p.product_id]}",
+            ids = [x["order_id"] for x in row["sales_counted"]]
+            counted.expect(
+                len(ids) == len(set(ids)) and not row["late_sales"],
+                f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
             )
-    by_sale: Counter[tuple[str, str]] = Counter()
-    parts: dict[tuple[str, str, date], Decimal] = defaultdict(Decimal)
-    announced: dict[tuple[str, str], Decimal] = {}
-    for data in sales.values():
-        sale = (data["order_id"], data["producer_id"])
-        by_sale[sale] += 1
-        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])  # USD: in pesos
-        announced[sale] = mxn
-        day = date.fromisoformat(data["completed_on"]).replace(day=1)
-        parts[(data["group_id"], data["producer_id"], day)] += mxn
-    for data in (royalties or {}).values():  # a royalty is its inventor's income, as a sale is
-        day = date.fromisoformat(data["received_on"]).replace(day=1)
-        parts[(data["group_id"], data["participant_id"], day)] += Decimal(data["amount"])
-    for v in markets:
-        g = v.group
-        for o in g.orders:
-            for pid, part in o.producer_parts.items():
-                n = by_sale[(o.order_id, pid)]
-                counted.expect(
-                    n == 1 and announced.get((o.order_id, pid)) == part,
-                    f"order {o.order_id}, producer {pid}: {n} SaleCompleted "
-                    f"({announced.get((o.order_id, pid))} against {part})",
-                )
-        for start, period in v.periods.items():
-            for row in period["members"]:
-                pid = row["participant_id"]
-                shown = (row["result"] or {}).get("sales") if period["closed_at"] else row["sales"]
-                total = parts.get((g.group_id, pid, start), Decimal(0))
-                counted.expect(
-                    shown is not None and Decimal(shown) == total,
-                    f"{g.group_id} {start} {pid}: enrollment shows {shown}, sales {total}",
-                )
-                ids = [x["order_id"] for x in row["sales_counted"]]
-                counted.expect(
-                    len(ids) == len(set(ids)) and not row["late_sales"],
-                    f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
-                )
-            counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
-    return [stock, orders, counted, check_splits(sim, markets)]
+        counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
 
 
 def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]) -> Check:
-    once = Check(
-        "every accepted return taken once from its producer's period",
-        "one SaleReturned per return the ODF accepted after the sale, with the producer part "
-        "the decision answered (pesos); per member and period their sum = enrollment's returns "
-        "(the closed result's, or the open period's), each return listed once, none late",
-    )
-    by_return: Counter[str] = Counter()
-    announced: dict[str, Decimal] = {}
-    parts: dict[tuple[str, str, date], Decimal] = defaultdict(Decimal)
-    for data in returned.values():
-        by_return[data["return_id"]] += 1
-        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
-        announced[data["return_id"]] = mxn
-        day = date.fromisoformat(data["returned_on"]).replace(day=1)
-        parts[(data["group_id"], data["producer_id"], day)] += mxn
-    ours = {x.return_id for v in markets for x in v.group.returns}
-    once.expect(set(by_return) <= ours, f"returns nobody asked for: {set(by_return) - ours}")
+    """The returns check over the given views (those groups' returns are all the run made)."""
+    index = MarketIndex.of({}, returned)
+    once = market_checks()[RETURNS]
     for v in markets:
-        g = v.group
-        for x in g.returns:
-            once.expect(
-                by_return[x.return_id] == 1 and announced.get(x.return_id) == x.producer_part,
-                f"return {x.return_id}: {by_return[x.return_id]} SaleReturned "
-                f"({announced.get(x.return_id)} against {x.producer_part})",
-            )
-        for start, period in v.periods.items():
-            for row in period["members"]:
-                pid = row["participant_id"]
-                result = row["result"] or {}
-                shown = result.get("returns") if period["closed_at"] else row["returns"]
-                total = parts.get((g.group_id, pid, start), Decimal(0))
-                once.expect(
-                    shown is not None and Decimal(shown) == total,
-                    f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
-                )
-                ids = [x["return_id"] for x in row.get("returns_counted", [])]
-                once.expect(
-                    len(ids) == len(set(ids)) and not row.get("late_returns"),
-                    f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
-                )
+        _returns_taken(v, index, once)
+    ours = {x.return_id for v in markets for x in v.group.returns}
+    once.expect(
+        set(index.by_return) <= ours, f"returns nobody asked for: {set(index.by_return) - ours}"
+    )
     return once
+
+
+def _returns_taken(v: MarketView, index: MarketIndex, once: Check) -> None:
+    g = v.group
+    for x in g.returns:
+        n, part = index.by_return[x.return_id], index.return_part.get(x.return_id)
+        once.expect(
+            n == 1 and part == x.producer_part,
+            f"return {x.return_id}: {n} SaleReturned ({part} against {x.producer_part})",
+        )
+    for start, period in v.periods.items():
+        for row in period["members"]:
+            pid = row["participant_id"]
+            result = row["result"] or {}
+            shown = result.get("returns") if period["closed_at"] else row["returns"]
+            total = index.taken_back.get((g.group_id, pid, start), Decimal(0))
+            once.expect(
+                shown is not None and Decimal(shown) == total,
+                f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
+            )
+            ids = [x["return_id"] for x in row.get("returns_counted", [])]
+            once.expect(
+                len(ids) == len(set(ids)) and not row.get("late_returns"),
+                f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
+            )
 
 
 HALF_CENTAVO = Decimal("0.005")
@@ -547,46 +695,43 @@ def _split_ok(split: dict[str, Any], fee_rate: Decimal, logistics_rate: Decimal)
 
 
 def check_splits(sim: Simulation, markets: list[MarketView]) -> Check:
-    splits = Check(
-        "each line split by its channel's terms",
-        "every order line (GET /orders/{id}) names the order's channel; producer part + fee + "
-        "logistics = the line total, and the fee and logistics are the channel's rates x the "
-        "total within half a centavo (a dollar line: in dollars, and in pesos once paid); a paid "
-        "dollar order's peso total = its dollar total x the day's recorded rate (to the centavo), "
-        "the lines' peso totals summing to it",
-    )
+    splits = market_checks()[SPLITS]
     for v in markets:
-        for o in v.group.orders:
-            body = v.bodies.get(o.order_id)
-            terms = sim.channels.get(o.channel)
-            if body is None or terms is None:
-                splits.expect(False, f"order {o.order_id}: channel {o.channel} unknown or unread")
-                continue
-            fee, logistics = terms.fee_rate, terms.logistics_rate
-            for line in body["lines"]:
-                where = f"order {o.order_id} line {line['number']} ({o.channel})"
-                splits.expect(
-                    line["channel_id"] == o.channel == body["channel"]
-                    and (line["fee_rate"] is None or Decimal(line["fee_rate"]) == fee)
-                    and _split_ok(line["split"], fee, logistics),
-                    f"{where}: {line['split']} at {line['fee_rate']} against {fee} + {logistics}",
-                )
-            if o.currency != "USD" or o.outcome != "paid":
-                continue
-            rate = sim.rates.get(o.placed_on)
-            in_mxn = [line.get("split_mxn") for line in body["lines"]]
-            peso_total = Decimal(body["total_mxn"] or "-1")
-            splits.expect(
-                rate is not None
-                and Decimal(body["exchange_rate"]) == rate
-                and peso_total == money(Decimal(body["total"]) * rate)
-                and peso_total == o.total_mxn
-                and all(s is not None and _split_ok(s, fee, logistics) for s in in_mxn)
-                and sum((Decimal(s["total"]) for s in in_mxn if s), Decimal(0)) == peso_total,
-                f"order {o.order_id}: {body['total']} USD at {body['exchange_rate']} (recorded "
-                f"{rate}) = {body['total_mxn']} MXN, lines {in_mxn}",
-            )
+        _splits(sim, v, splits)
     return splits
+
+
+def _splits(sim: Simulation, v: MarketView, splits: Check) -> None:
+    for o in v.group.orders:
+        body = v.bodies.get(o.order_id)
+        terms = sim.channels.get(o.channel)
+        if body is None or terms is None:
+            splits.expect(False, f"order {o.order_id}: channel {o.channel} unknown or unread")
+            continue
+        fee, logistics = terms.fee_rate, terms.logistics_rate
+        for line in body["lines"]:
+            where = f"order {o.order_id} line {line['number']} ({o.channel})"
+            splits.expect(
+                line["channel_id"] == o.channel == body["channel"]
+                and (line["fee_rate"] is None or Decimal(line["fee_rate"]) == fee)
+                and _split_ok(line["split"], fee, logistics),
+                f"{where}: {line['split']} at {line['fee_rate']} against {fee} + {logistics}",
+            )
+        if o.currency != "USD" or o.outcome != "paid":
+            continue
+        rate = sim.rates.get(o.placed_on)
+        in_mxn = [line.get("split_mxn") for line in body["lines"]]
+        peso_total = Decimal(body["total_mxn"] or "-1")
+        splits.expect(
+            rate is not None
+            and Decimal(body["exchange_rate"]) == rate
+            and peso_total == money(Decimal(body["total"]) * rate)
+            and peso_total == o.total_mxn
+            and all(s is not None and _split_ok(s, fee, logistics) for s in in_mxn)
+            and sum((Decimal(s["total"]) for s in in_mxn if s), Decimal(0)) == peso_total,
+            f"order {o.order_id}: {body['total']} USD at {body['exchange_rate']} (recorded "
+            f"{rate}) = {body['total_mxn']} MXN, lines {in_mxn}",
+        )
 
 
 def check_rounds(sim: Simulation) -> Check:
@@ -711,37 +856,40 @@ def check_royalties(
     """Like the sales: one RoyaltyReceived per payment and inventor with the part the payment
     answered, and that event counted exactly once in the inventor's period containing the day
     it was received (`sales_counted`, order `royalty:<payment id>`, source royalty)."""
-    once = Check(
-        "every royalty counted once in its inventor's period results",
-        "one RoyaltyReceived per payment and inventor with the part ip-counsel answered; the "
-        "event counted once (royalty:<payment>) in that inventor's period of the day received",
-    )
-    by_part: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for event_id, data in royalties.items():
-        by_part[(str(data["payment_id"]), str(data["participant_id"]))].append((event_id, data))
-    views = {v.group.group_id: v for v in markets}
-    made = set()
-    for g in sim.groups:
-        for payment, received_on, parts in g.invention.royalties if g.invention else ():
-            period = views[g.group_id].periods.get(received_on.replace(day=1))
-            rows = {r["participant_id"]: r for r in (period or {}).get("members", [])}
-            for pid, amount in parts.items():
-                made.add((payment, pid))
-                announced = by_part.get((payment, pid), [])
-                ok = len(announced) == 1 and Decimal(announced[0][1]["amount"]) == amount
-                counted = [
-                    x
-                    for x in (rows.get(pid) or {}).get("sales_counted", [])
-                    if x["order_id"] == f"royalty:{payment}"
-                ]
-                once.expect(
-                    ok
-                    and len(counted) == 1
-                    and counted[0]["sale_id"] == announced[0][0]
-                    and Decimal(counted[0]["producer_part"]) == amount,
-                    f"royalty {payment} to {pid} ({amount}): {len(announced)} announced, "
-                    f"counted {counted}",
-                )
-    for key in by_part:
-        once.expect(key in made, f"royalty {key} announced, never paid by the run")
-    return once
+    index = MarketIndex()
+    index.note_royalties(royalties)
+    checks = {ROYALTIES: market_checks()[ROYALTIES]}
+    for v in markets:
+        _royalties_counted(v, index, checks[ROYALTIES])
+    made = {
+        (payment, pid)
+        for g in sim.groups
+        for payment, _, parts in (g.invention.royalties if g.invention else ())
+        for pid in parts
+    }
+    for key in index.royalties:
+        checks[ROYALTIES].expect(key in made, f"royalty {key} announced, never paid by the run")
+    return checks[ROYALTIES]
+
+
+def _royalties_counted(v: MarketView, index: MarketIndex, once: Check) -> None:
+    g = v.group
+    for payment, received_on, parts in g.invention.royalties if g.invention else ():
+        period = v.periods.get(received_on.replace(day=1))
+        rows = {r["participant_id"]: r for r in (period or {}).get("members", [])}
+        for pid, amount in parts.items():
+            announced = index.royalties.get((payment, pid), [])
+            ok = len(announced) == 1 and Decimal(announced[0][1]["amount"]) == amount
+            counted = [
+                x
+                for x in (rows.get(pid) or {}).get("sales_counted", [])
+                if x["order_id"] == f"royalty:{payment}"
+            ]
+            once.expect(
+                ok
+                and len(counted) == 1
+                and counted[0]["sale_id"] == announced[0][0]
+                and Decimal(counted[0]["producer_part"]) == amount,
+                f"royalty {payment} to {pid} ({amount}): {len(announced)} announced, "
+                f"counted {counted}",
+            )

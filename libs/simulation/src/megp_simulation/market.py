@@ -187,42 +187,50 @@ def sellers(sim: Simulation, g: Group) -> list[Member]:
 
 
 def list_products(sim: Simulation, g: Group) -> None:
-    """One product per seller, listed by the group's ODF once trade has heard of the group and
-    its members (404, or 422 ¶94 for a producer not known as a member yet, until then)."""
+    """One product per seller, listed by the group's ODF on one product sheet once trade has
+    heard of the group and its members (404, or 422 ¶94 for a producer not known as a member
+    yet, until then: the sheet is refused whole and sent again)."""
     r = g.market_rng
+    lines: list[dict[str, Any]] = []
+    tracks: list[tuple[str, Decimal, int, Decimal]] = []
     for m in sellers(sim, g):
         category, name, unit = r.choice(GOODS)
         price = money(Decimal(r.randrange(4000, 90000)) / 100)
         stock = r.randint(15, 40)
         price_usd = usd_price(price)
-        body = {
-            "group_id": g.group_id,
-            "producer_id": m.pid,
-            "name": f"{name} {g.index}-{len(g.products) + 1}",
-            "category": category,
-            "niche": r.choice(["fair-trade shops abroad", "regional markets", "online"]),
-            "unit": unit,
-            "price_mxn": str(price),
-            "price_usd": str(price_usd),
-            "stock": stock,
-            "programmes": sorted({PROGRAMMES[p] for p in m.programmes if p in PROGRAMMES}),
-        }
-        key = sim.key("product", g.group_id, m.pid)
+        lines.append(
+            {
+                "producer_id": m.pid,
+                "name": f"{name} {g.index}-{len(lines) + 1}",
+                "category": category,
+                "niche": r.choice(["fair-trade shops abroad", "regional markets", "online"]),
+                "unit": unit,
+                "price_mxn": str(price),
+                "price_usd": str(price_usd),
+                "stock": stock,
+                "programmes": sorted({PROGRAMMES[p] for p in m.programmes if p in PROGRAMMES}),
+            }
+        )
+        tracks.append((m.pid, price, stock, price_usd))
+    if not lines:
+        return
+    body = {"group_id": g.group_id, "products": lines}
+    key = sim.key("products", g.group_id)
 
-        def listed(body: dict[str, Any] = body, key: str = key) -> dict[str, Any] | None:
-            status, got = sim.api.try_call(
-                "trade", "POST", "/products", "odf_staff", claims=g.staff(), key=key, json=body
-            )
-            if status == 200:
-                return dict(got)
-            if status == 404 or (status == 422 and "¶94" in str(got)):
-                return None  # trade has not consumed the group's formation or the join yet
-            raise ApiError("POST", "trade/products", status, str(got))
+    def listed() -> list[dict[str, Any]] | None:
+        status, got = sim.api.try_call(
+            "trade", "POST", "/product-sheets", "odf_staff", claims=g.staff(), key=key, json=body
+        )
+        if status in (200, 201):
+            return list(got)
+        if status == 404 or (status == 422 and "¶94" in str(got)):
+            return None  # trade has not consumed the group's formation or the joins yet
+        raise ApiError("POST", "trade/product-sheets", status, str(got))
 
-        product = sim.eventually(f"product of {m.pid}", listed)
-        g.products.append(ProductTrack(product["id"], m.pid, price, stock, price_usd))
-    if g.products:
-        register_center(sim, g)
+    products = sim.eventually(f"products of {g.group_id}", listed)
+    for product, (pid, price, stock, price_usd) in zip(products, tracks, strict=True):
+        g.products.append(ProductTrack(product["id"], pid, price, stock, price_usd))
+    register_center(sim, g)
 
 
 def _free(p: ProductTrack, today_holds: dict[str, int]) -> int:

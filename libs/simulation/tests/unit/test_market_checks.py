@@ -14,11 +14,17 @@ from types import SimpleNamespace
 from typing import Any
 
 from megp_simulation.invariants import (
+    RETURNS,
+    STOCK,
+    MarketIndex,
     MarketView,
     check_market,
     check_returns,
     check_rounds,
     check_splits,
+    fold_market,
+    market_across,
+    merge_checks,
 )
 from megp_simulation.market import cost, expected_returns, expected_sales
 from megp_simulation.model import (
@@ -270,3 +276,49 @@ def test_the_cheapest_quote_is_priced_at_the_tier_the_quantity_reaches() -> None
     }
     assert cost(quote, 49) == Decimal("502.50")
     assert cost(quote, 50) == Decimal("462.50")  # 450.005 -> 450.00 (half-even) + 12.50
+
+
+def test_each_groups_share_of_the_checks_merges_into_one_and_the_run_wide_ones_follow() -> None:
+    """The run judges each group's market as it reads it (`fold_market`) and keeps only the
+    judgements: merged, they say what the checks over every view at once would say."""
+    sim, g, view, sales = market()
+    _, other, other_view, _ = market()
+    other.group_id = "g2"
+    other_view.products["p1"]["stock"] = {"available": 31, "reserved": -1, "sold": 3}
+    sim.groups = [g, other]
+    returns = returned(view)
+    index = MarketIndex.of(sales, returns, {})
+    shares = [fold_market(sim, view, index), fold_market(sim, other_view, index)]
+    merged = merge_checks(shares)
+    market_across(sim, index, merged)
+    assert merged[STOCK].checked == sum(s[STOCK].checked for s in shares) > 0
+    stock = merged[STOCK].failures  # the second group's three, none of the first's
+    assert len(stock) == 3 and all(f.startswith("p1: ") for f in stock)
+    assert "negative stock" in stock[0] and fold_market(sim, view, index)[STOCK].ok
+    assert merged[RETURNS].ok and merged[RETURNS].checked > 0
+    # a return announced that no group made is caught across the groups, not in a share
+    stray = returns | {"x9": returns["x1"] | {"return_id": "r9", "group_id": "g9"}}
+    index = MarketIndex.of(sales, stray, {})
+    merged = merge_checks([fold_market(sim, view, index)])
+    assert merged[RETURNS].ok
+    market_across(sim, index, merged)
+    assert merged[RETURNS].failures == ["returns nobody asked for: {'r9'}"]
+
+
+def test_a_merged_check_keeps_twenty_failures_and_says_there_were_more() -> None:
+    from megp_simulation.invariants import Check
+
+    parts = []
+    for n in range(3):
+        part = Check("c", "how")
+        for i in range(15):
+            part.expect(False, f"group {n} failure {i}")
+        parts.append(part)
+    merged = Check("c", "how")
+    for part in parts:
+        merged.absorb(part)
+    assert merged.checked == 45
+    assert (
+        merged.failures[:20] == [f"group {n} failure {i}" for n in range(2) for i in range(15)][:20]
+    )
+    assert merged.failures[20:] and set(merged.failures[20:]) == {"..."}

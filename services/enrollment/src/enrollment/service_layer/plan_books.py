@@ -122,7 +122,7 @@ async def group_terms(
 
 async def terms_of(services: Services, book: PlanBook) -> dict[str, AgreedTerms]:
     """Every member's plan terms, by participant, as the plans hold them now: the book's,
-    those of its marked members read from their plans (one `_id` read each)."""
+    those of its marked members read from their plans (one `$in` query for them all)."""
     if not book.marks:
         return dict(book.terms)
     ids = [plan_id_for(book.id, participant_id) for participant_id in book.marks]

@@ -27,11 +27,12 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.errors import ValidationFailed
 from megp_common.mongo import (
     DOCUMENT_LOCKS,
+    DUPLICATE_KEY,
     SCALAR_EQ,
     AggregateRepository,
     Document,
@@ -71,6 +72,21 @@ class StockRepository:
         doc = {"_id": product_id, "available": available, "reserved": 0, "sold": 0}
         with suppress(DuplicateKeyError):
             await self.col.insert_one(doc | {"holds": {}, "adjustments": []})
+
+    async def open_many(self, products: Sequence[tuple[str, int]]) -> None:
+        """`open` for a sheet's products, in one unordered bulk insert (those a first attempt
+        stored already keep their counters)."""
+        docs = [
+            {"_id": pid, "available": n, "reserved": 0, "sold": 0, "holds": {}, "adjustments": []}
+            for pid, n in products
+        ]
+        if not docs:
+            return
+        try:
+            await self.col.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
     async def level(self, product_id: str) -> StockLevel:
         doc = await self.col.find_one({"_id": product_id}, COUNTERS)

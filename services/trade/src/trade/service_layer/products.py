@@ -12,6 +12,7 @@ from megp_common.mongo import Shard
 from trade.domain.commands import AdjustStock, ListProduct, WithdrawProduct
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.group import GroupRecord
+from trade.domain.invention import Invention
 from trade.domain.product import Product
 from trade.domain.stock import StockLevel
 from trade.service_layer import listing_guard
@@ -41,20 +42,59 @@ async def group_in_scope(services: Services, who: Principal, group_id: str) -> G
 async def list_product(
     services: Services, who: Principal, command: ListProduct, product_id: str
 ) -> tuple[Product, StockLevel]:
-    group = await group_in_scope(services, who, command.group_id)
-    act_for_odf(who, group)
-    if not group.odf_id or group.state is None:
-        raise TradeRuleViolation("the group has no Development Organization yet", rule="¶94")
-    if not group.is_member(command.producer_id):
-        raise TradeRuleViolation(
-            f"participant {command.producer_id} is not an active member of group {group.id}; "
-            "the ODF sells its own members' products only",
-            rule="¶94",
-        )
+    group = await listing_group(services, who, command.group_id)
+    refusal = member_refusal(group, command.producer_id)
+    if refusal is not None:
+        raise TradeRuleViolation(refusal, rule="¶94")
     invention = None
     if command.invention_id is not None:
         invention = await services.inventions.find(command.invention_id)
-    product = Product.list_(
+    product = new_product(services, group, command, product_id, invention)
+    await services.stock.open(product_id, command.stock)  # first: a product is never stockless
+    try:
+        await services.products.add(product)
+    except Conflict:  # a retry of the same listing after a crash
+        product = await services.products.get(product_id, Shard(group.state, group.id))
+    # cleared while this was being stored: the guard's handler may have looked already
+    if (
+        product.held
+        and product.invention_id is not None
+        and await listing_guard.release_if_cleared(services, product.invention_id)
+    ):
+        product = await services.products.get(product_id, Shard(group.state, group.id))
+    return product, await services.stock.level(product_id)
+
+
+async def listing_group(services: Services, who: Principal, group_id: str) -> GroupRecord:
+    """The group whose ODF lists products: in the caller's scope, the caller acting for its
+    ODF alone, the ODF registered."""
+    group = await group_in_scope(services, who, group_id)
+    act_for_odf(who, group)
+    if not group.odf_id or group.state is None:
+        raise TradeRuleViolation("the group has no Development Organization yet", rule="¶94")
+    return group
+
+
+def member_refusal(group: GroupRecord, producer_id: str) -> str | None:
+    """Why the ODF may not list this producer's product, if it may not [¶94]."""
+    if group.is_member(producer_id):
+        return None
+    return (
+        f"participant {producer_id} is not an active member of group {group.id}; the ODF "
+        "sells its own members' products only"
+    )
+
+
+def new_product(
+    services: Services,
+    group: GroupRecord,
+    command: ListProduct,
+    product_id: str,
+    invention: Invention | None,
+) -> Product:
+    """The product a listing makes (held while the invention it names is not cleared)."""
+    assert group.odf_id is not None and group.state is not None  # listing_group checked
+    return Product.list_(
         id=product_id,
         group_id=group.id,
         odf_id=group.odf_id,
@@ -74,19 +114,6 @@ async def list_product(
         invention_id=command.invention_id,
         invention_cleared=invention is not None and invention.cleared,
     )
-    await services.stock.open(product_id, command.stock)  # first: a product is never stockless
-    try:
-        await services.products.add(product)
-    except Conflict:  # a retry of the same listing after a crash
-        product = await services.products.get(product_id, Shard(group.state, group.id))
-    # cleared while this was being stored: the guard's handler may have looked already
-    if (
-        product.held
-        and product.invention_id is not None
-        and await listing_guard.release_if_cleared(services, product.invention_id)
-    ):
-        product = await services.products.get(product_id, Shard(group.state, group.id))
-    return product, await services.stock.level(product_id)
 
 
 async def product_in_scope(services: Services, who: Principal, product_id: str) -> Product:

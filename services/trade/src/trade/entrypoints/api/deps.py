@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -30,7 +30,7 @@ async def keyed(
     scope: str,
     key: str,
     payload: Any,
-    operation: Callable[[str], Awaitable[tuple[int, BaseModel]]],
+    operation: Callable[[str], Awaitable[tuple[int, BaseModel | Sequence[BaseModel]]]],
 ) -> JSONResponse:
     """Run `operation(new_id)` once per (route, caller, Idempotency-Key); a retry replays the
     stored answer, another caller's same key never sees it."""

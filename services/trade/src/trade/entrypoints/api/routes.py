@@ -9,6 +9,7 @@ from trade.entrypoints.api.routers import (
     fulfilment,
     orders,
     orders_to_fulfil,
+    product_sheets,
     products,
     purchase_orders,
     rates,
@@ -19,6 +20,7 @@ from trade.entrypoints.api.routers import (
 router = APIRouter(prefix="/v1")
 for module in (
     products,
+    product_sheets,
     orders,
     fulfilment,
     orders_to_fulfil,

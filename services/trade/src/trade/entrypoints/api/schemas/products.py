@@ -15,17 +15,19 @@ from megp_common.schemas import RequestModel
 from trade.domain.commands import ListProduct
 from trade.domain.product import Product
 from trade.domain.stock import StockLevel
+from trade.service_layer.product_sheets import SHEET_LINES
 
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class ProductCreate(RequestModel):
+class ProductLine(RequestModel):
+    """A product the ODF lists: one member's, with its price, stock and programmes."""
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
                 {
-                    "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
                     "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
                     "name": "rebozo de algodón",
                     "category": "textiles",
@@ -40,7 +42,6 @@ class ProductCreate(RequestModel):
         },
     )
 
-    group_id: str = Field(min_length=1, max_length=100)
     producer_id: str = Field(
         min_length=1, max_length=100, description="The member who makes it (a participant id)"
     )
@@ -68,9 +69,9 @@ class ProductCreate(RequestModel):
         "held until the invention is filed, or decided to be kept secret or published",
     )
 
-    def command(self) -> ListProduct:
+    def listing(self, group_id: str) -> ListProduct:
         return ListProduct(
-            group_id=self.group_id,
+            group_id=group_id,
             producer_id=self.producer_id,
             name=self.name,
             category=self.category,
@@ -83,6 +84,67 @@ class ProductCreate(RequestModel):
             programmes=tuple(self.programmes),
             invention_id=self.invention_id,
         )
+
+
+class ProductCreate(ProductLine):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
+                    "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
+                    "name": "rebozo de algodón",
+                    "category": "textiles",
+                    "niche": "fair-trade shops abroad",
+                    "unit": "piece",
+                    "price_mxn": "850.00",
+                    "price_usd": "49.00",
+                    "stock": 12,
+                    "programmes": ["popular art", "women producers"],
+                }
+            ]
+        },
+    )
+
+    group_id: str = Field(min_length=1, max_length=100)
+
+    def command(self) -> ListProduct:
+        return self.listing(self.group_id)
+
+
+class ProductSheet(RequestModel):
+    """Many products of the group's members listed at once, all or none [¶94]."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
+                    "products": [
+                        {
+                            "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
+                            "name": "rebozo de algodón",
+                            "category": "textiles",
+                            "niche": "fair-trade shops abroad",
+                            "unit": "piece",
+                            "price_mxn": "850.00",
+                            "stock": 12,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    group_id: str = Field(min_length=1, max_length=100)
+    products: list[ProductLine] = Field(
+        min_length=1, max_length=SHEET_LINES, description="One line per product, in order"
+    )
+
+    def commands(self) -> list[ListProduct]:
+        return [line.listing(self.group_id) for line in self.products]
 
 
 class StockAdjustment(RequestModel):
