@@ -42,6 +42,9 @@ class Aggregate(BaseModel):
     #: repository that read or committed this copy: a commit sends only the fields that
     #: differ, megp_common.mongo.stored_fields); None: unknown, the next commit sends them all
     _stored_fields: dict[str, object] | None = PrivateAttr(default=None)
+    #: the answers of keyed requests its document keeps, as read or last committed (one
+    #: compressed value, megp_common.answers); None: none, or never read
+    _answers: bytes | None = PrivateAttr(default=None)
 
     def partition_key(self) -> str:
         """The Kafka key of this aggregate's events; override to key by project group."""

@@ -29,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.aggregate import Aggregate
+from megp_common.answers import ANSWERS, Answering, KeptAnswer, kept_with, pack_answers
 from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
@@ -401,7 +402,7 @@ def fingerprint(value: Any, codec: CodecOptions[Document]) -> Any:
 
 
 #: fields of a stored document that are never an aggregate's state (`stored_fields`)
-_NOT_STATE = frozenset({"_id", "version", "outbox", OUTBOX_FLAG})
+_NOT_STATE = frozenset({"_id", "version", "outbox", OUTBOX_FLAG, ANSWERS})
 
 
 def stored_fields(doc: Mapping[str, Any], codec: CodecOptions[Document]) -> dict[str, Any]:
@@ -510,6 +511,9 @@ class AggregateRepository(Generic[A]):
     #: how many aggregates' stored keys a repository remembers, the most recently used (a
     #: few hundred bytes each)
     KEYS_REMEMBERED: ClassVar[int] = 16384
+    #: how many answers of keyed requests committed with it a document keeps, the latest
+    #: (megp_common.answers): a retry comes within seconds, far inside them
+    answers_kept: ClassVar[int] = 8
     #: Fields a subclass stores outside the aggregate's document (see `_appended`): left out
     #: of the state a commit `$set`s, and never dumped for it.
     apart: ClassVar[frozenset[str]] = frozenset()
@@ -547,6 +551,7 @@ class AggregateRepository(Generic[A]):
         doc["id"] = doc.pop("_id")
         doc.pop("outbox", None)
         doc.pop(OUTBOX_FLAG, None)
+        doc.pop(ANSWERS, None)
         if self.packed or self.packed_items:
             doc = unpacked(doc, self.col.codec_options, self.packed_items)
         return self.model.model_validate(doc)
@@ -564,6 +569,7 @@ class AggregateRepository(Generic[A]):
         sent whole by the next commit, as a new one)."""
         self._note_key(aggregate, doc)
         aggregate._stored_fields = stored_fields(doc, self.col.codec_options)
+        aggregate._answers = doc.get(ANSWERS)
 
     def _note_key(self, aggregate: Aggregate, doc: Mapping[str, Any]) -> None:
         """Remember the shard key `doc` holds as stored: on this copy (its commit names it)
@@ -704,13 +710,17 @@ class AggregateRepository(Generic[A]):
         )
         return [self._loaded(d) async for d in cursor]
 
-    async def add(self, aggregate: A) -> None:
-        """Insert a new aggregate with its events; a second insert of the same id is a Conflict."""
+    async def add(self, aggregate: A, answer: Answering[A] | None = None) -> None:
+        """Insert a new aggregate with its events; a second insert of the same id is a Conflict.
+        `answer`: the keyed request's answer, kept in the same insert (megp_common.answers)."""
         entries = self._outbox.entries(aggregate)
         state = self._state(aggregate)
         doc = state | self._appended(aggregate) | {"version": 1, "outbox": entries}
         if entries:
             doc[OUTBOX_FLAG] = OUTBOX_PENDING_VALUE
+        kept = None if answer is None else answer.kept_at(aggregate, 1)
+        if kept is not None:
+            doc[ANSWERS] = pack_answers([kept])
         try:
             async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
                 await self.col.insert_one(doc)
@@ -721,7 +731,20 @@ class AggregateRepository(Generic[A]):
             ) from exc
         self._note_key(aggregate, doc)
         aggregate._stored_fields = stored_fields(state, self.col.codec_options)
+        self._answered(aggregate, answer, kept, doc.get(ANSWERS))
         self._committed(aggregate, 1, entries)
+
+    def _answered(
+        self,
+        aggregate: A,
+        answer: Answering[A] | None,
+        kept: KeptAnswer | None,
+        blob: bytes | None,
+    ) -> None:
+        """A commit that kept an answer landed: the copy holds what the store keeps now."""
+        if answer is not None and kept is not None:
+            aggregate._answers = blob
+            answer.committed = kept
 
     async def add_many(self, aggregates: Sequence[A]) -> list[A]:
         """Insert new aggregates with their events in one bulk write (what a sheet of
@@ -872,11 +895,18 @@ class AggregateRepository(Generic[A]):
                 self._committed(aggregate, aggregate.version + 1, [])
         return [a for a, mine in zip(aggregates, ours, strict=True) if not mine]
 
-    async def save(self, aggregate: A) -> None:
-        """Commit the new state and the new events iff nobody else committed since it was read."""
+    async def save(self, aggregate: A, answer: Answering[A] | None = None) -> None:
+        """Commit the new state and the new events iff nobody else committed since it was read.
+        `answer`: the keyed request's answer, kept in the same write (megp_common.answers); a
+        commit with an answer and no change of state is the next version with the answer."""
         entries = self._outbox.entries(aggregate)
         expected = aggregate.version
         commit = self._update(aggregate, entries)
+        kept = None if answer is None else answer.kept_at(aggregate, expected + 1)
+        blob = None
+        if kept is not None:
+            blob = kept_with(aggregate, kept, self.answers_kept)
+            commit.update["$set"][ANSWERS] = blob
         query = self._commit_filter(aggregate)
         async with DOCUMENT_LOCKS.hold(namespace(self.col), aggregate.id):
             result = await self.col.update_one(query, commit.update)
@@ -886,6 +916,7 @@ class AggregateRepository(Generic[A]):
                 "read it again and retry"
             )
         self._wrote(aggregate, commit)
+        self._answered(aggregate, answer, kept, blob)
         self._committed(aggregate, expected + 1, entries)
 
     def _wrote(self, aggregate: A, commit: _Commit) -> None:

@@ -19,6 +19,11 @@ Idempotency
     the operation again: operations behind a key must themselves be idempotent, typically by
     deriving the new aggregate's id from the key (`deterministic_id(scope, key)`) so that the
     second run collides with the first instead of creating a twin.
+
+    Where the keyed operation commits one aggregate, `answer_in_commit` keeps the answer in
+    that aggregate's document instead, written by the same conditional commit and found by the
+    read the operation makes anyway (megp_common.answers): no idempotency record is read or
+    written, and no crash falls between the commit and its answer.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Final, Generic, TypeVar
+from typing import Annotated, Any, Final, Generic, TypeVar, cast
 
 from fastapi import Depends, Header, Query
 from fastapi.encoders import jsonable_encoder
@@ -41,6 +46,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from megp_common.aggregate import Aggregate
+from megp_common.answers import Answering, Replayed, key_reused
 from megp_common.clock import Clock
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.ids import deterministic_id
@@ -289,11 +295,7 @@ async def run_idempotent(
             status, body = await operation()
             earlier = await store.remember(scope, key, digest, status, body)
     if earlier.request_hash != digest:
-        raise ValidationFailed(
-            f"Idempotency-Key {key!r} was already used for a different request; "
-            "send a new key for a new request",
-            extensions={"idempotency_key": key},
-        )
+        raise key_reused(key)
     return earlier.status, earlier.body
 
 
@@ -360,3 +362,49 @@ async def answer_keyed(
         return status, jsonable_encoder(body)
 
     return await answer_once(store, once, jsonable_encoder(request_payload), run)
+
+
+async def answer_in_commit(
+    once: Once,
+    request_payload: Any,
+    status: int,
+    render: Callable[[A], Any],
+    operation: Callable[[str, Answering[A]], Awaitable[object]],
+    *,
+    heal: Callable[[A], Awaitable[None]] | None = None,
+) -> tuple[int, Any]:
+    """`answer_keyed` for a use case that commits one aggregate: its answer (`status`, the
+    aggregate as committed through `render`) is kept in that aggregate's document by the same
+    commit (megp_common.answers), not in the idempotency store.
+
+    `operation(new_id, answering)` reads the aggregate, calls `answering.check` on it (a retry
+    by the same caller with the same key and payload ends there, replayed; another payload is a
+    422), changes it and commits it once with `answering` (its last `add` or `save`, also when
+    nothing changed). It runs again from a fresh read when it loses a race (ConcurrencyConflict:
+    the winner's answer is then found). `heal(aggregate)` redoes on a replay what the use case
+    does after its commit (idempotent: it completes a crash between the two). Another caller's
+    same key never finds this answer (the scope names the caller); a failure commits nothing,
+    so a retry after it runs again."""
+    check_idempotency_key(once.key, required=True)
+    answering: Answering[A] = Answering(
+        once.stored_scope,
+        once.key,
+        request_hash(jsonable_encoder(request_payload)),
+        status,
+        lambda aggregate: jsonable_encoder(render(aggregate)),
+    )
+
+    async def run() -> None:
+        answering.committed = None
+        await operation(once.new_id(), answering)
+
+    async with _IN_FLIGHT.hold((once.stored_scope, once.key)):
+        try:
+            await retry_on_conflict(run, ConcurrencyConflict)
+        except Replayed as replay:
+            if heal is not None:
+                await heal(cast(A, replay.aggregate))
+            return replay.answer.status, replay.answer.body
+    if answering.committed is None:
+        raise RuntimeError(f"{once.scope}: the use case committed no answer for its request")
+    return answering.committed.status, answering.committed.body

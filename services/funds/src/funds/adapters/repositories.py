@@ -20,6 +20,7 @@ from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
 from funds.domain.spending_requests import SpendingRequest
+from megp_common.answers import Answering
 from megp_common.mongo import (
     OUTBOX_FLAG,
     SCALAR_EQ,
@@ -355,17 +356,17 @@ class FundRepository(AggregateRepository[Fund]):
         fund.is_view = True
         return fund
 
-    async def add(self, aggregate: Fund) -> None:
+    async def add(self, aggregate: Fund, answer: Answering[Fund] | None = None) -> None:
         aggregate.wake_on = wake_on(aggregate, self.policy)
-        await super().add(aggregate)
+        await super().add(aggregate, answer)
         self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 
-    async def save(self, aggregate: Fund) -> None:
+    async def save(self, aggregate: Fund, answer: Answering[Fund] | None = None) -> None:
         if aggregate.is_view:
             raise RuntimeError(f"fund {aggregate.id} was read as a view: it cannot be committed")
         aggregate.wake_on = wake_on(aggregate, self.policy)
-        await super().save(aggregate)
+        await super().save(aggregate, answer)
         self._remember_stored(aggregate)
         self._remember_commit(aggregate)
 

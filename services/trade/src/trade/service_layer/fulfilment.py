@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from megp_common.answers import Answering
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import NotFound
 from megp_common.mongo import Shard
@@ -24,8 +25,13 @@ from trade.service_layer.orders import settle
 from trade.service_layer.products import act_for_odf, group_in_scope
 
 
-async def _order(services: Services, order_id: str) -> Order:
+async def _order(
+    services: Services, order_id: str, answer: Answering[Order] | None = None
+) -> Order:
+    """`answer`: the keyed request the order is read for (a retry's answer is found in it)."""
     order = await services.orders.find(order_id)
+    if order is not None and answer is not None:
+        answer.check(order)
     if order is None:
         raise NotFound(f"no order has the id {order_id}")
     return order
@@ -39,32 +45,57 @@ async def _as_line_odf(services: Services, who: Principal, line: OrderLine) -> N
         raise NotAuthorized("the producer's ODF ships the line and decides its returns")
 
 
-async def fulfil(services: Services, who: Principal, command: FulfilLine) -> Order:
-    order = await _order(services, command.order_id)
+async def fulfil(
+    services: Services,
+    who: Principal,
+    command: FulfilLine,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    """`answer` (here and below): the keyed request's answer, committed with the order
+    (megp_common.answers), alone when the request changes nothing."""
+    order = await _order(services, command.order_id, answer)
     await _as_line_odf(services, who, order.line(command.number))
     today = services.now().date()
-    if order.fulfil(command.number, today, command.quantity, command.shipment_id):
-        await services.orders.save(order)
+    changed = order.fulfil(command.number, today, command.quantity, command.shipment_id)
+    if changed or answer is not None:
+        await services.orders.save(order, answer)
     return order
 
 
-async def shorten(services: Services, who: Principal, command: ShortenLine) -> Order:
-    order = await _order(services, command.order_id)
+async def shorten(
+    services: Services,
+    who: Principal,
+    command: ShortenLine,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    order = await _order(services, command.order_id, answer)
     line = order.line(command.number)
     await _as_line_odf(services, who, line)
-    if order.shorten(command.number, command.reason, services.now().date()) is not None:
-        await services.orders.save(order)
+    changed = order.shorten(command.number, command.reason, services.now().date()) is not None
+    if changed or answer is not None:
+        await services.orders.save(order, answer)
+    await after_shortening(services, order, command.number)
+    return order
+
+
+async def after_shortening(services: Services, order: Order, number: int) -> None:
+    """The stock side of a line settled short (once per line: a retry, or a replay, completes
+    a crash after the order's commit)."""
+    line = order.line(number)
     if line.shortened:
         await settle(services, order)  # a sale's holds are sold before any leaves the sale
         change = f"short:{order.id}:{line.number}"
         await services.stock.unsell(line.product_id, change, line.shortened, restock=False)
-    return order
 
 
 async def ask_return(
-    services: Services, who: Principal, command: RequestReturn, return_id: str
+    services: Services,
+    who: Principal,
+    command: RequestReturn,
+    return_id: str,
+    answer: Answering[Order] | None = None,
 ) -> Order:
-    order = await _order(services, command.order_id)
+    order = await _order(services, command.order_id, answer)
     if order.buyer != who.subject:
         raise NotAuthorized("only the order's buyer returns its units")
     window = timedelta(days=services.settings.return_days)
@@ -77,13 +108,18 @@ async def ask_return(
         now=services.now(),
         window=window,
     )
-    if changed:
-        await services.orders.save(order)
+    if changed or answer is not None:
+        await services.orders.save(order, answer)
     return order
 
 
-async def decide(services: Services, who: Principal, command: DecideReturn) -> Order:
-    order = await _order(services, command.order_id)
+async def decide(
+    services: Services,
+    who: Principal,
+    command: DecideReturn,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    order = await _order(services, command.order_id, answer)
     ret = find_return(order, command.return_id)
     line = order.line(ret.number)
     await _as_line_odf(services, who, line)
@@ -96,13 +132,21 @@ async def decide(services: Services, who: Principal, command: DecideReturn) -> O
         by=who.subject,
         now=services.now(),
     )
-    if changed:
-        await services.orders.save(order)
+    if changed or answer is not None:
+        await services.orders.save(order, answer)
+    await after_decision(services, order, command.return_id)
+    return order
+
+
+async def after_decision(services: Services, order: Order, return_id: str) -> None:
+    """The stock side of an accepted return (once per return: a retry, or a replay,
+    completes a crash after the order's commit)."""
+    ret = find_return(order, return_id)
     if ret.status is ReturnStatus.ACCEPTED:
         await settle(services, order)
         change = f"return:{ret.id}"
+        line = order.line(ret.number)
         await services.stock.unsell(line.product_id, change, ret.quantity, restock=ret.restock)
-    return order
 
 
 async def sweep_orphan_holds(services: Services) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
+from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.auth.donors import is_donor_portal
 from megp_common.errors import Conflict, NotFound
@@ -22,10 +23,18 @@ from trade.service_layer import channels, rates
 from trade.service_layer.container import Services
 
 
-async def place(services: Services, who: Principal, command: PlaceOrder, order_id: str) -> Order:
+async def place(
+    services: Services,
+    who: Principal,
+    command: PlaceOrder,
+    order_id: str,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    """`answer`: the keyed request's answer, committed with the order (megp_common.answers);
+    a retry finds it in the order read by its id (derived from the key)."""
     existing = await services.orders.find(order_id)
     if existing is not None:
-        return existing  # a retry after the order was stored
+        return await _answered(services, existing, answer)  # a retry after the order was stored
     ids = [item.product_id for item in command.items]
     if len(set(ids)) != len(ids):
         raise TradeRuleViolation("each product appears on one line of an order")
@@ -60,17 +69,28 @@ async def place(services: Services, who: Principal, command: PlaceOrder, order_i
         if product_id in short:
             raise StockShort(product_id, quantity, short[product_id].available)
     try:
-        await services.orders.add(order)
+        await services.orders.add(order, answer)
     except Conflict:
         stored = await services.orders.find(order_id)  # a concurrent retry stored it first
         if stored is not None:
-            return stored
+            return await _answered(services, stored, answer)
         await services.stock.release_all(order_id, lines, until)
         raise
     except BaseException:
         # all or nothing: what the lines reserved goes back before the buyer hears why
         await services.stock.release_all(order_id, lines, until)
         raise
+    return order
+
+
+async def _answered(services: Services, order: Order, answer: Answering[Order] | None) -> Order:
+    """An order stored before this request's attempt: its answer when the order keeps it (a
+    replay, or the 422 of another payload); otherwise (the answer of a request served before
+    answers were kept with orders, or one long since dropped) the order as it is now, that
+    answer committed with it."""
+    if answer is not None:
+        answer.check(order)
+        await services.orders.save(order, answer)
     return order
 
 
@@ -86,8 +106,13 @@ def may_read(who: Principal, order: Order) -> None:
     raise NotFound(f"no order {order.id} of this caller")
 
 
-async def order_for_buyer(services: Services, who: Principal, order_id: str) -> Order:
+async def order_for_buyer(
+    services: Services, who: Principal, order_id: str, answer: Answering[Order] | None = None
+) -> Order:
+    """`answer`: the keyed request the order is read for (a retry's answer is found in it)."""
     order = await services.orders.find(order_id)
+    if order is not None and answer is not None:
+        answer.check(order)
     if order is None or order.buyer != who.subject:
         raise NotFound(f"no order {order_id} of this caller")
     return order
@@ -104,8 +129,12 @@ async def _settle(services: Services, order: Order) -> None:
         await services.stock.sell_all(order.id, lines, order.reserved_until)
 
 
-async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
-    order = await order_for_buyer(services, who, command.order_id)
+async def pay(
+    services: Services, who: Principal, command: PayOrder, answer: Answering[Order] | None = None
+) -> Order:
+    """`answer`: the keyed request's answer, committed with the payment (or alone, for a
+    repeat); the order is read once, its answer looked for in it."""
+    order = await order_for_buyer(services, who, command.order_id, answer)
     now = services.now()
     if order.expire(now):
         await services.orders.save(order)
@@ -113,16 +142,24 @@ async def pay(services: Services, who: Principal, command: PayOrder) -> Order:
     rate = None
     if order.currency != "MXN" and order.status is OrderStatus.RESERVED:
         rate = await rates.rate_for_payment(services, order.currency, now.date())
-    if order.pay(command.amount, command.currency or order.currency, now, rate):
-        await services.orders.save(order)
+    if (
+        order.pay(command.amount, command.currency or order.currency, now, rate)
+        or answer is not None
+    ):
+        await services.orders.save(order, answer)
     await _settle(services, order)
     return order
 
 
-async def cancel(services: Services, who: Principal, command: CancelOrder) -> Order:
-    order = await order_for_buyer(services, who, command.order_id)
-    if order.cancel(command.reason, services.now()):
-        await services.orders.save(order)
+async def cancel(
+    services: Services,
+    who: Principal,
+    command: CancelOrder,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    order = await order_for_buyer(services, who, command.order_id, answer)
+    if order.cancel(command.reason, services.now()) or answer is not None:
+        await services.orders.save(order, answer)
     await _settle(services, order)
     return order
 

@@ -9,9 +9,11 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import Once, answer_keyed
+from megp_common.web import Once, answer_in_commit, answer_keyed
+from trade.domain.order import Order
 from trade.service_layer.container import Services
 
 
@@ -24,6 +26,11 @@ ServicesDep = Annotated[Services, Depends(_services)]
 OdfStaff = Annotated[Principal, Depends(require_roles(Role.ODF_STAFF))]
 
 
+def once_of(who: Principal, scope: str, key: str) -> Once:
+    """The keyed request of `who` on trade's route `scope`."""
+    return Once(f"trade.{scope}", who.subject, key)
+
+
 async def keyed(
     services: Services,
     who: Principal,
@@ -34,6 +41,26 @@ async def keyed(
 ) -> JSONResponse:
     """Run `operation(new_id)` once per (route, caller, Idempotency-Key); a retry replays the
     stored answer, another caller's same key never sees it."""
-    once = Once(f"trade.{scope}", who.subject, key)
+    once = once_of(who, scope, key)
     status, body = await answer_keyed(services.idempotency, once, payload, operation)
+    return JSONResponse(body, status_code=status)
+
+
+async def keyed_order(
+    services: Services,
+    who: Principal,
+    scope: str,
+    key: str,
+    payload: Any,
+    status: int,
+    render: Callable[[Order], BaseModel],
+    operation: Callable[[str, Answering[Order]], Awaitable[object]],
+    *,
+    heal: Callable[[Order], Awaitable[None]] | None = None,
+) -> JSONResponse:
+    """`keyed` for a request that commits one order: its answer (`status`, `render(order)`) is
+    kept in the order's document by the same commit (megp_common.answers), so the request
+    reads and writes no idempotency record; `heal` redoes on a replay what follows the commit."""
+    once = once_of(who, scope, key)
+    status, body = await answer_in_commit(once, payload, status, render, operation, heal=heal)
     return JSONResponse(body, status_code=status)

@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
+from megp_common.answers import Answering
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
+from trade.domain.order import Order
 from trade.domain.returns import find_return
-from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed
+from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed_order, once_of
 from trade.entrypoints.api.errors import WRITE
 from trade.entrypoints.api.schemas.fulfilment import (
     LineFulfilment,
@@ -46,12 +48,13 @@ async def fulfil(
 ) -> JSONResponse:
     quantity = body.quantity if body else None
 
-    async def run(shipment_id: str) -> tuple[int, OrderPublic]:
+    async def run(shipment_id: str, answer: Answering[Order]) -> None:
         command = FulfilLine(order_id, number, quantity, shipment_id)
-        return 200, OrderPublic.of(await fulfilment.fulfil(services, who, command))
+        await fulfilment.fulfil(services, who, command, answer)
 
     payload = body.model_dump() if body else {}
-    return await keyed(services, who, f"fulfil:{order_id}:{number}", key, payload, run)
+    scope = f"fulfil:{order_id}:{number}"
+    return await keyed_order(services, who, scope, key, payload, 200, OrderPublic.of, run)
 
 
 @router.post(
@@ -68,11 +71,15 @@ async def shorten(
     who: OdfStaff,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(_: str) -> tuple[int, OrderPublic]:
+    async def run(_: str, answer: Answering[Order]) -> None:
         command = ShortenLine(order_id, number, body.reason)
-        return 200, OrderPublic.of(await fulfilment.shorten(services, who, command))
+        await fulfilment.shorten(services, who, command, answer)
 
-    return await keyed(services, who, f"shorten:{order_id}:{number}", key, body, run)
+    async def heal(order: Order) -> None:
+        await fulfilment.after_shortening(services, order, number)
+
+    scope = f"shorten:{order_id}:{number}"
+    return await keyed_order(services, who, scope, key, body, 200, OrderPublic.of, run, heal=heal)
 
 
 @router.post(
@@ -90,12 +97,17 @@ async def ask_return(
     who: CurrentPrincipal,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(return_id: str) -> tuple[int, ReturnPublic]:
+    async def run(return_id: str, answer: Answering[Order]) -> None:
         command = RequestReturn(order_id, number, body.quantity, body.reason)
-        order = await fulfilment.ask_return(services, who, command, return_id)
-        return 201, ReturnPublic.of(order.id, find_return(order, return_id))
+        await fulfilment.ask_return(services, who, command, return_id, answer)
 
-    return await keyed(services, who, f"return:{order_id}:{number}", key, body, run)
+    scope = f"return:{order_id}:{number}"
+    return_id = once_of(who, scope, key).new_id()  # what `run` is given
+
+    def render(order: Order) -> ReturnPublic:
+        return ReturnPublic.of(order.id, find_return(order, return_id))
+
+    return await keyed_order(services, who, scope, key, body, 201, render, run)
 
 
 @router.post(
@@ -112,10 +124,16 @@ async def decide(
     who: OdfStaff,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(_: str) -> tuple[int, ReturnPublic]:
+    async def run(_: str, answer: Answering[Order]) -> None:
         accept = body.decision == "accept"
         command = DecideReturn(order_id, return_id, accept, body.restock, body.reason)
-        order = await fulfilment.decide(services, who, command)
-        return 200, ReturnPublic.of(order.id, find_return(order, return_id))
+        await fulfilment.decide(services, who, command, answer)
 
-    return await keyed(services, who, f"decide:{return_id}", key, body, run)
+    def render(order: Order) -> ReturnPublic:
+        return ReturnPublic.of(order.id, find_return(order, return_id))
+
+    async def heal(order: Order) -> None:
+        await fulfilment.after_decision(services, order, return_id)
+
+    scope = f"decide:{return_id}"
+    return await keyed_order(services, who, scope, key, body, 200, render, run, heal=heal)

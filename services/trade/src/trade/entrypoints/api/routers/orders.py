@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
+from megp_common.answers import Answering
 from megp_common.auth import DonorAccess, open_to_donors
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.errors import problem_responses
 from megp_common.web import IdempotencyKey
 from trade.domain.commands import CancelOrder, PayOrder
-from trade.entrypoints.api.deps import ServicesDep, keyed
+from trade.domain.order import Order
+from trade.entrypoints.api.deps import ServicesDep, keyed_order
 from trade.entrypoints.api.errors import READ, WRITE
 from trade.entrypoints.api.schemas.orders import (
     OrderCancellation,
@@ -40,10 +42,10 @@ OrderId = Annotated[str, Path(min_length=1, max_length=100)]
 async def place(
     body: OrderCreate, services: ServicesDep, who: CurrentPrincipal, key: IdempotencyKey
 ) -> JSONResponse:
-    async def run(order_id: str) -> tuple[int, OrderPublic]:
-        return 201, OrderPublic.of(await orders.place(services, who, body.command(), order_id))
+    async def run(order_id: str, answer: Answering[Order]) -> None:
+        await orders.place(services, who, body.command(), order_id, answer)
 
-    return await keyed(services, who, "orders", key, body, run)
+    return await keyed_order(services, who, "orders", key, body, 201, OrderPublic.of, run)
 
 
 @router.get(
@@ -71,11 +73,14 @@ async def pay(
     who: CurrentPrincipal,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(_: str) -> tuple[int, OrderPublic]:
-        command = PayOrder(order_id, body.amount)
-        return 200, OrderPublic.of(await orders.pay(services, who, command))
+    async def run(_: str, answer: Answering[Order]) -> None:
+        await orders.pay(services, who, PayOrder(order_id, body.amount), answer)
 
-    return await keyed(services, who, f"payment:{order_id}", key, body, run)
+    async def heal(order: Order) -> None:
+        await orders.settle(services, order)
+
+    scope = f"payment:{order_id}"
+    return await keyed_order(services, who, scope, key, body, 200, OrderPublic.of, run, heal=heal)
 
 
 @router.post(
@@ -92,8 +97,11 @@ async def cancel(
     who: CurrentPrincipal,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    async def run(_: str) -> tuple[int, OrderPublic]:
-        command = CancelOrder(order_id, body.reason)
-        return 200, OrderPublic.of(await orders.cancel(services, who, command))
+    async def run(_: str, answer: Answering[Order]) -> None:
+        await orders.cancel(services, who, CancelOrder(order_id, body.reason), answer)
 
-    return await keyed(services, who, f"cancel:{order_id}", key, body, run)
+    async def heal(order: Order) -> None:
+        await orders.settle(services, order)
+
+    scope = f"cancel:{order_id}"
+    return await keyed_order(services, who, scope, key, body, 200, OrderPublic.of, run, heal=heal)
