@@ -44,9 +44,11 @@ AT_LEAST = {
     ("funds", "funds"): 10,
     ("credit", "loans"): 5,
     ("credit", "credit_lines"): 1,
-    ("credit", "groups"): 3,
     ("credit", "fund_repayments"): 2,
 }
+# (credit's group records are not among them: a group's formation, its ODF and its members come
+# as one run of the group-events family, often stored in one insert with no commit after it;
+# any commit of theirs that is sent is still judged below)
 #: the same for enrollment's, ip-counsel's and trade's flows
 AT_LEAST_MORE = {
     ("enrollment", "participants"): 1,
