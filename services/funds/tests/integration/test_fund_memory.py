@@ -219,7 +219,7 @@ async def test_a_deposit_writes_the_obligation_it_settles_and_the_parts_follow_i
     # the crash: the copier applied the chunk and died before its pull
     await copier._apply_parts(fund.id, raw[PARTS_PENDING])
     assert (await funds.get(fund.id)).obligations["r-p007"].settled_cents == 4000
-    await copier.copy(fund.id)  # applied again (the same records), then pulled
+    await copier.copy(fund.id)  # found held by the parts (not applied again), then pulled
     again = await funds.get(fund.id)
     assert again.obligations["r-p007"].settled_cents == 4000 and len(again.obligations) == 200
 

@@ -1,9 +1,10 @@
 """The members' and borrowers' own memo accounts live in the fund's parts (kind `memos`), not
 in the fund document, against the real store: a deposit writes the one member's record, the
 fund document keeps the balance sheet and the control accounts, the copier moves the records
-beside the fund (twice after a crash, harmlessly), every balance is still what the journal
-makes, a document written before they moved out is read whole and moved out by its first
-commit, and a read never answers records newer than the fund document it took."""
+beside the fund (twice after a crash, harmlessly; a late copier of another process does not
+undo a later commit's record), every balance is still what the journal makes, a document
+written before they moved out is read whole and moved out by its first commit, and a read
+never answers records newer than the fund document it took."""
 
 from __future__ import annotations
 
@@ -106,8 +107,8 @@ async def test_a_deposit_writes_one_members_memo_record_and_the_fund_keeps_the_c
     ]
     view = await funds.find_view(fund.id)  # before the copier ran: the change is seen
     assert view is not None and view.balance(acc.member_contributions("p007")) == 5000
-    # the crash: the copier applied the chunk and died before its pull; the next copy
-    # applies it again (the same record) and pulls it
+    # the crash: the copier applied the chunk and died before its pull; the next copy finds
+    # it held by the parts (its commit not later than their upto) and pulls it
     await copier._apply_parts(fund.id, raw[PARTS_PENDING])
     await copier.copy(fund.id)
     again = await funds.get(fund.id)
@@ -194,3 +195,56 @@ async def test_a_read_that_finds_parts_newer_than_its_fund_takes_the_fund_again(
     assert view is not None and view.version == 2
     assert view.balance(acc.member_contributions("p001")) == 5000
     assert view.balance(acc.CONTRIBUTIONS_CONTROL) == 5000 + 1000 + 1000
+
+
+class _ReadThen(Journal):
+    """A journal whose first insert (the copier has read the fund, not yet applied its parts
+    chunks) first lets `meanwhile` run: another process commits and its copier moves it all."""
+
+    def __init__(self, db: AsyncDatabase[Document], meanwhile: Any) -> None:
+        super().__init__(db)
+        self.meanwhile: Any = meanwhile
+
+    async def insert(self, docs: list[Document]) -> None:
+        if self.meanwhile is not None:
+            run, self.meanwhile = self.meanwhile, None
+            await run()
+        await super().insert(docs)
+
+
+async def test_a_copier_late_with_an_older_chunk_does_not_undo_a_newer_one_another_applied(
+    db: AsyncDatabase[Document],
+) -> None:
+    """Two processes, each its own copier: A's copier reads the fund holding the chunk of
+    commit 2 and is slow; B commits 3 (the same member's record again) and B's copier applies
+    chunks 2 and 3 and pulls them; then A's copier applies its chunk 2. The parts keep the
+    record as commit 3 left it, and the member's memo account is what the journal makes."""
+    a, b = _repo(db), _repo(db)
+    fund = opened_fund(members=MEMBERS[:3])
+    fund.id = fund.group_id = f"g-{new_id()}"
+    record_deposits(fund, "s", "s", [Deposit(p, Decimal("10")) for p in MEMBERS[:3]], OPENED,
+                    POLICY)  # fmt: skip
+    await a.add(fund)
+    copier_b = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
+    await copier_b.copy(fund.id)
+    loaded = await a.get(fund.id)
+    record_deposits(loaded, "d-2", "d-2", [Deposit("p001", Decimal("40"))], OPENED, POLICY)
+    await a.save(loaded)  # commit 2
+
+    async def b_commits_and_copies() -> None:
+        other = await b.get(fund.id)
+        record_deposits(other, "d-3", "d-3", [Deposit("p001", Decimal("20"))], OPENED, POLICY)
+        await b.save(other)  # commit 3
+        await copier_b.copy(fund.id)
+
+    copier_a = JournalCopier(db, _ReadThen(db, b_commits_and_copies), archive=ObligationArchive(db))
+    await copier_a.copy(fund.id)
+    raw = await db["funds"].find_one({"_id": fund.id})
+    assert raw is not None and raw["version"] == 3 and not raw.get(PARTS_PENDING)
+    parts = await db[FUND_PARTS].find_one({"_id": fund.id})
+    assert parts is not None
+    memos = unpack(parts["memos"], db[FUND_PARTS].codec_options)
+    assert memos["p001"]["balances"]["MXN"][acc.member_contributions("p001")] == 7000
+    read = await _repo(db).get(fund.id)  # a third process, no copy of the parts
+    assert read.balance(acc.member_contributions("p001")) == 7000
+    await _every_balance_as_the_journal_makes_it(db, read)

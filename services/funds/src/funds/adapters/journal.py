@@ -270,17 +270,33 @@ class JournalCopier:
     async def _apply_parts(self, fund_id: str, chunks: list[bytes]) -> int:
         """Apply the chunks' changes in commit order to the fund's parts document: one
         read-modify-write of the kinds they touch, conditional on the version read (another
-        process's copier may be applying the same chunks: whoever is second reads again)."""
+        process's copier may be applying the same chunks: whoever is second reads again).
+        Only the chunks of commits later than the parts hold (PARTS_UPTO): a change is a
+        record's whole value, so a chunk the parts already hold, applied again after a later
+        one (a copier that read the fund before another process's copier moved it and that
+        commit's successor), would put back the record as it was before that successor."""
         codec = self.parts.codec_options
         read = [unpack(blob, codec) for blob in chunks]
-        changes = [c for chunk in read for c in chunk["changes"]]
         at = max(int(chunk.get("at", 0)) for chunk in read)
-        kinds = sorted({str(c["f"]) for c in changes})
         async with DOCUMENT_LOCKS.hold(namespace(self.parts), fund_id):
             for _ in range(PARTS_ATTEMPTS):
                 # whole, not the kinds touched only: the store reads it whole anyway, and what
                 # is written is then the whole new state, for this process's copy
                 doc = await self.parts.find_one({"_id": fund_id})
+                held = int((doc or {}).get(PARTS_UPTO, 0))
+                # every commit up to `held` is in the parts: a copier reads the fund whole, so
+                # with a commit's chunk it read every earlier one not yet pulled (and a chunk
+                # is pulled only once applied). A chunk without `at` predates it: applied.
+                changes = [
+                    c
+                    for chunk in read
+                    if "at" not in chunk or int(chunk["at"]) > held
+                    for c in chunk["changes"]
+                ]
+                if doc is not None and not changes:
+                    self._written(FUND_PARTS, fund_id, doc)
+                    return int(doc["v"])
+                kinds = sorted({str(c["f"]) for c in changes})
                 records = {k: unpack(doc[k], codec) if doc and k in doc else {} for k in kinds}
                 for change in changes:
                     if change["v"] is None:
@@ -288,7 +304,7 @@ class JournalCopier:
                     else:
                         records[change["f"]][change["k"]] = change["v"]
                 values: Document = {k: pack(v) for k, v in records.items()}
-                values[PARTS_UPTO] = max(at, int((doc or {}).get(PARTS_UPTO, 0)))
+                values[PARTS_UPTO] = max(at, held)
                 if doc is None:
                     first: Document = {"_id": fund_id, "v": 1, **values}
                     try:

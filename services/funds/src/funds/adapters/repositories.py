@@ -51,7 +51,8 @@ FUND_PARTS = "fund_parts"  # one document per fund: its keyed records, one packe
 #: The fund's keyed records, out of the fund document for the same reason and in the same way
 #: as MEMORY: a commit `$push`es its changes (a record's whole new value, or its removal) as
 #: one chunk, the copier applies the chunks in order to `fund_parts` (a read-modify-write
-#: conditional on the parts' version; applying a chunk twice gives the same records) and pulls
+#: conditional on the parts' version, of the chunks later than the parts' PARTS_UPTO only: a
+#: chunk applied again after a later one would put its older records back) and pulls
 #: them; a read merges the fund's chunks over the parts it reads after the fund. `memos` are
 #: the members' and borrowers' own memo accounts (one record per person, Fund.memos): the fund
 #: document keeps only the balances one commit checks together (balance sheet and controls).
