@@ -158,6 +158,17 @@ def test_a_rotated_out_secret_stops_verifying_and_a_failing_subscriber_is_disabl
     failing = subscribe(pair.url(1), as_bank, base + "/failing", ["funds.InflowRecorded"])
     contact = subscribe(pair.url(0), as_bank, base + "/contact", ["webhooks.SubscriptionDisabled"])
     old = rotating["secret"]
+    # first a delivery to another bank's subscriber: the pair's consumers are assigned and
+    # delivering before the overlap's clock starts (on a fresh pair their group's first join
+    # took most of the 15 s, and the delivery "in the overlap" came after it)
+    warm_bank, warm_fund = f"Banco Previo {tag}", f"fund-warm-{tag}"
+    as_warm = tokens.header(Role.PARTNER_BANK, organization=warm_bank)
+    subscribe(pair.url(0), as_warm, base + "/warm", ["funds.InflowRecorded"])
+    publish(
+        infra.kafka,
+        [(opened(warm_fund, warm_bank), warm_fund), (inflow(warm_fund, "1.00"), warm_fund)],
+    )
+    wait_for(lambda: len(receiver.at("/warm")) >= 1, 60, "a delivery before the rotation")
     rotated = httpx.post(
         f"{pair.url(1)}/v1/subscriptions/{rotating['id']}/secret-rotation",
         headers=as_bank | {"Idempotency-Key": uuid.uuid4().hex},
