@@ -537,9 +537,18 @@ def market_across(sim: Simulation, index: MarketIndex, checks: dict[str, Check])
     """The marketplace checks that look across the groups: no return or royalty was announced
     that the run did not make."""
     ours = {x.return_id for g in sim.groups for x in g.returns}
-    checks[RETURNS].expect(
-        set(index.by_return) <= ours, f"returns nobody asked for: {set(index.by_return) - ours}"
-    )
+    _no_stray_returns(index, ours, checks[RETURNS])
+    _no_stray_royalties(sim, index, checks[ROYALTIES])
+
+
+def _no_stray_returns(index: MarketIndex, ours: set[str], once: Check) -> None:
+    """No return was announced that none of `ours` made."""
+    stray = set(index.by_return) - ours
+    once.expect(not stray, f"returns nobody asked for: {stray}")
+
+
+def _no_stray_royalties(sim: Simulation, index: MarketIndex, once: Check) -> None:
+    """No royalty was announced that the run's inventors were not paid."""
     made = {
         (payment, pid)
         for g in sim.groups
@@ -547,7 +556,7 @@ def market_across(sim: Simulation, index: MarketIndex, checks: dict[str, Check])
         for pid in parts
     }
     for key in index.royalties:
-        checks[ROYALTIES].expect(key in made, f"royalty {key} announced, never paid by the run")
+        once.expect(key in made, f"royalty {key} announced, never paid by the run")
 
 
 def merge_checks(parts: list[dict[str, Check]]) -> dict[str, Check]:
@@ -648,10 +657,7 @@ def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]
     once = market_checks()[RETURNS]
     for v in markets:
         _returns_taken(v, index, once)
-    ours = {x.return_id for v in markets for x in v.group.returns}
-    once.expect(
-        set(index.by_return) <= ours, f"returns nobody asked for: {set(index.by_return) - ours}"
-    )
+    _no_stray_returns(index, {x.return_id for v in markets for x in v.group.returns}, once)
     return once
 
 
@@ -861,14 +867,7 @@ def check_royalties(
     checks = {ROYALTIES: market_checks()[ROYALTIES]}
     for v in markets:
         _royalties_counted(v, index, checks[ROYALTIES])
-    made = {
-        (payment, pid)
-        for g in sim.groups
-        for payment, _, parts in (g.invention.royalties if g.invention else ())
-        for pid in parts
-    }
-    for key in index.royalties:
-        checks[ROYALTIES].expect(key in made, f"royalty {key} announced, never paid by the run")
+    _no_stray_royalties(sim, index, checks[ROYALTIES])
     return checks[ROYALTIES]
 
 

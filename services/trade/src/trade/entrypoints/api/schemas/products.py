@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from megp_common.auth import Principal
 from megp_common.auth.donors import is_donor_portal
@@ -19,27 +20,27 @@ from trade.service_layer.product_sheets import SHEET_LINES
 
 Text = Annotated[str, Field(min_length=1, max_length=120)]
 
+#: the examples the OpenAPI shows: one line, and the group a listing or a sheet names
+GROUP_EXAMPLE = "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90"
+LINE_EXAMPLE: JsonDict = {
+    "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
+    "name": "rebozo de algodón",
+    "category": "textiles",
+    "niche": "fair-trade shops abroad",
+    "unit": "piece",
+    "price_mxn": "850.00",
+    "price_usd": "49.00",
+    "stock": 12,
+    "programmes": ["popular art", "women producers"],
+}
+
 
 class ProductLine(RequestModel):
     """A product the ODF lists: one member's, with its price, stock and programmes."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
-                    "name": "rebozo de algodón",
-                    "category": "textiles",
-                    "niche": "fair-trade shops abroad",
-                    "unit": "piece",
-                    "price_mxn": "850.00",
-                    "price_usd": "49.00",
-                    "stock": 12,
-                    "programmes": ["popular art", "women producers"],
-                }
-            ]
-        },
+        json_schema_extra={"examples": [LINE_EXAMPLE]},
     )
 
     producer_id: str = Field(
@@ -89,22 +90,7 @@ class ProductLine(RequestModel):
 class ProductCreate(ProductLine):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
-                    "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
-                    "name": "rebozo de algodón",
-                    "category": "textiles",
-                    "niche": "fair-trade shops abroad",
-                    "unit": "piece",
-                    "price_mxn": "850.00",
-                    "price_usd": "49.00",
-                    "stock": 12,
-                    "programmes": ["popular art", "women producers"],
-                }
-            ]
-        },
+        json_schema_extra={"examples": [{"group_id": GROUP_EXAMPLE, **LINE_EXAMPLE}]},
     )
 
     group_id: str = Field(min_length=1, max_length=100)
@@ -118,24 +104,7 @@ class ProductSheet(RequestModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "group_id": "0194f2a1-7c3e-7b4d-9a1e-3f5c2b7d8e90",
-                    "products": [
-                        {
-                            "producer_id": "0194f2a1-6b2d-7a3c-8f0e-2e4b1a6c7d80",
-                            "name": "rebozo de algodón",
-                            "category": "textiles",
-                            "niche": "fair-trade shops abroad",
-                            "unit": "piece",
-                            "price_mxn": "850.00",
-                            "stock": 12,
-                        }
-                    ],
-                }
-            ]
-        },
+        json_schema_extra={"examples": [{"group_id": GROUP_EXAMPLE, "products": [LINE_EXAMPLE]}]},
     )
 
     group_id: str = Field(min_length=1, max_length=100)
