@@ -7,9 +7,20 @@ skeletons, are held to the outer folders only until then."""
 from __future__ import annotations
 
 import ast
+import asyncio
+import importlib
+import inspect
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from fastapi import Depends, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from megp_common.web import app_state
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p for p in (ROOT / "services").iterdir() if (p / "src").is_dir())
@@ -151,3 +162,81 @@ def test_no_service_defines_its_own_exception_tree(service: Path) -> None:
                 if bases & {"Exception", "BaseException"}:
                     own.append(f"{module.relative_to(ROOT)}: {node.name}")
     assert not own, "a refusal derives from megp_common.refusals: " + "; ".join(own)
+
+
+def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route of an app, the included routers' too (FastAPI includes them lazily)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
+
+
+def _coroutine(call: object) -> bool:
+    """Awaited by FastAPI rather than sent to the thread pool: a coroutine or async generator
+    function, or an object whose `__call__` is a coroutine function (a security scheme)."""
+    dunder = getattr(call, "__call__", None)  # noqa: B004
+    return (
+        inspect.isasyncgenfunction(call)
+        or asyncio.iscoroutinefunction(call)
+        or asyncio.iscoroutinefunction(dunder)
+    )
+
+
+def _sync_callables(dependant: Dependant) -> Iterator[str]:
+    for dependency in dependant.dependencies:
+        call = dependency.call
+        if call is not None and not _coroutine(call):
+            yield getattr(call, "__qualname__", repr(call))
+        yield from _sync_callables(dependency)
+
+
+def threadpool_calls(app: FastAPI) -> list[str]:
+    """What FastAPI would run in its thread pool on a request: a plain-function endpoint or
+    dependency (a thread hop per request and call, for code that never blocks here)."""
+    found = []
+    for route in _routes(app.routes):
+        if not isinstance(route, APIRoute):
+            continue
+        if not asyncio.iscoroutinefunction(route.endpoint):
+            found.append(f"{route.path}: endpoint {route.endpoint.__qualname__}")
+        found += [f"{route.path}: {name}" for name in _sync_callables(route.dependant)]
+    return sorted(set(found))
+
+
+def _plain() -> int:
+    return 1
+
+
+def test_the_thread_pool_check_finds_a_plain_function() -> None:
+    app = FastAPI()
+
+    @app.get("/x")
+    async def x(value: Annotated[int, Depends(_plain)]) -> int:
+        return value
+
+    @app.get("/y")
+    def y() -> int:
+        return 2
+
+    @app.get("/z")
+    async def z(value: Annotated[int, Depends(app_state("answer", int))]) -> int:
+        return value
+
+    assert threadpool_calls(app) == [
+        "/x: _plain",
+        "/y: endpoint test_the_thread_pool_check_finds_a_plain_function.<locals>.y",
+    ]
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda p: p.name)
+def test_no_route_runs_in_the_thread_pool(service: Path) -> None:
+    """Every route's endpoint and dependencies are coroutines (megp_common.web.app_state for
+    what the app holds), so no request pays a thread hop; the next route is held to it too."""
+    bootstrap = importlib.import_module(f"{package(service).name}.bootstrap")
+    app = bootstrap.create_app()
+    assert sum(isinstance(r, APIRoute) for r in _routes(app.routes)) > 0
+    offenders = threadpool_calls(app)
+    assert not offenders, "a plain function would run in the thread pool: " + "; ".join(offenders)

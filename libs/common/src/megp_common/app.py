@@ -47,6 +47,7 @@ from megp_common.schemas import RequestModel
 from megp_common.settings import ServiceSettings
 from megp_common.unavailable import install_unavailable_handlers
 from megp_common.watched import Watched
+from megp_common.web import app_state
 
 log = structlog.get_logger(__name__)
 
@@ -286,9 +287,12 @@ async def store_reachable(db: AsyncDatabase[Document], timeout_s: float = READY_
         return False
 
 
-def _runtime(request: Request) -> Runtime[ServiceSettings]:
+def _runtime_of(request: Request) -> Runtime[ServiceSettings]:
     runtime: Runtime[ServiceSettings] = request.app.state.runtime
     return runtime
+
+
+_runtime = app_state("runtime", Runtime)
 
 
 def _platform_router() -> APIRouter:
@@ -303,7 +307,7 @@ def _platform_router() -> APIRouter:
         "/readyz", tags=["platform"], summary="Store and broker reachable, consumers running"
     )
     async def readyz(request: Request) -> JSONResponse:
-        runtime = _runtime(request)
+        runtime = _runtime_of(request)
         checks: dict[str, bool] = {}
         checks["mongo"], checks["kafka"] = await asyncio.gather(
             store_reachable(runtime.db), runtime.bus.reachable(READY_TIMEOUT_S)

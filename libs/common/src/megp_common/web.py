@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Final, Generic, TypeVar, cast
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
@@ -71,6 +71,21 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         default=None, description="Opaque cursor of the next page; absent on the last page"
     )
+
+
+def app_state(attribute: str, kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """The dependency that hands a route what the app keeps in `app.state.<attribute>` (a
+    service's container, the process's runtime). It is a coroutine on purpose: FastAPI runs a
+    plain function dependency in its thread pool, a thread hop per request (and the GIL passed
+    back and forth) for a field read; tests/contract/test_service_shape.py holds every route's
+    dependencies and endpoint to coroutines."""
+
+    async def dependency(request: Request) -> T:
+        value: T = getattr(request.app.state, attribute)
+        return value
+
+    dependency.__name__ = dependency.__qualname__ = f"app_state_{attribute}"
+    return dependency
 
 
 def encode_cursor(position: Mapping[str, Any]) -> str:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from enrollment.domain.actor import Actor
 from enrollment.service_layer.container import Services
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import CurrentPrincipal, require_roles
 from megp_common.errors import Forbidden
+from megp_common.web import app_state
 
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.container
-    return services
+_services = app_state("container", Services)
 
 
 def actor_of(principal: Principal) -> Actor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.responses import JSONResponse
 
 from funds.domain.fund import Fund
@@ -16,7 +16,7 @@ from megp_common.auth import Principal, Role, check_bank
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
 from megp_common.mongo import Shard
-from megp_common.web import Once, answer_once
+from megp_common.web import Once, answer_once, app_state
 
 FUND_READERS = (
     Role.PROGRAMME_SUPERVISOR,
@@ -27,9 +27,7 @@ FUND_READERS = (
 )
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.container
-    return services
+_services = app_state("container", Services)
 
 
 ServicesDep = Annotated[Services, Depends(_services)]

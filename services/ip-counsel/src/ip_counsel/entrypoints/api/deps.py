@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ip_counsel.service_layer.container import Services
 from megp_common.auth import Principal
-from megp_common.web import Once, answer_keyed
+from megp_common.web import Once, answer_keyed, app_state
 
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.container
-    return services
+_services = app_state("container", Services)
 
 
 ServicesDep = Annotated[Services, Depends(_services)]

@@ -5,21 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import Once, answer_in_commit, answer_keyed
+from megp_common.web import Once, answer_in_commit, answer_keyed, app_state
 from trade.domain.order import Order
 from trade.service_layer.container import Services
 
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.container
-    return services
+_services = app_state("container", Services)
 
 
 ServicesDep = Annotated[Services, Depends(_services)]

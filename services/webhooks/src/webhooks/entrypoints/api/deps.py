@@ -6,19 +6,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import Once, answer_keyed
+from megp_common.web import Once, answer_keyed, app_state
 from webhooks.service_layer.container import Services
 
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.container
-    return services
+_services = app_state("container", Services)
 
 
 ServicesDep = Annotated[Services, Depends(_services)]
