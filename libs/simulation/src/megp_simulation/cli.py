@@ -98,6 +98,7 @@ def run_simulation(
         sim.run()
     except BaseException:
         desk.close()
+        sim.close(wait=False)
         raise
     finally:
         sim.obligations.stop()
@@ -121,6 +122,7 @@ def run_simulation(
         sim.parallel("market", lambda g: fold_market(sim, read_market(sim, g, index), index))
     )
     market_across(sim, index, market)
+    sim.close()  # the groups' workers are done; the bank checks below keep their own
     banked, bank_figures = bank_checks(sim, desk, events)
     given = donors.read_donors(sim, mongo)
     lines = {}

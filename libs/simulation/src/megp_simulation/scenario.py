@@ -97,6 +97,10 @@ class Simulation:
         #: the associations abroad and their matching programme (`donors`), when the run has
         #: the donors service
         self.donors: donors.DonorDesk | None = None
+        #: the groups' workers, kept from phase to phase: each thread keeps its HTTP clients
+        #: and their open connections (a pool per phase opened them all again, hundreds of
+        #: times in a long run); `close` ends them
+        self._pool: ThreadPoolExecutor | None = None
 
     # -- the run --
 
@@ -140,18 +144,30 @@ class Simulation:
         if self.meter is not None:
             self.meter.mark(phase)
 
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.scale.workers, thread_name_prefix="group")
+        return self._pool
+
+    def close(self, *, wait: bool = True) -> None:
+        """End the groups' workers (a later phase starts new ones); without `wait`, what has not
+        started is dropped and nothing is waited for (a run that failed)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=not wait)
+
     def parallel(self, phase: str, work: Callable[[Group], T], note: str = "") -> list[T]:
+        """`work` on every group, `scale.workers` at a time; no `work` may call this again
+        (the workers are shared, and an inner wait for them could hold them all)."""
         bar = Progress(phase, len(self.groups), self.quiet)
         out: list[T] = []
-        with ThreadPoolExecutor(self.scale.workers) as pool:
-            for result in pool.map(work, self.groups):
-                out.append(result)
-                bar.step(note=note)
+        for result in self._workers().map(work, self.groups):
+            out.append(result)
+            bar.step(note=note)
         return out
 
     def _each(self, work: Callable[[Group], object]) -> None:
-        with ThreadPoolExecutor(self.scale.workers) as pool:
-            list(pool.map(work, self.groups))
+        list(self._workers().map(work, self.groups))
 
     def key(self, *parts: object) -> str:
         """An Idempotency-Key unique to this run."""
