@@ -97,7 +97,8 @@ install() {
   # array and string of a document its own json.Decoder (a fresh buffer, the bytes copied again
   # per level), and tracked every document iterator in a pprof profile with its caller's stack.
   # The patch splits a stored document into its values in one pass (plain strings, integers and
-  # booleans read directly, every other type by FerretDB's own decoder) and leaves the tracking
+  # booleans read directly, every other type by FerretDB's own decoder; a schema read lately is
+  # kept by its bytes) and leaves the tracking
   # to debug builds.
   local decode="$here/ferretdb-fast-decode.patch"
   (cd "$work/ferretdb" && { git apply "$decode" 2>/dev/null || patch --quiet -p1 <"$decode"; }) \
