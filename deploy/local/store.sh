@@ -98,8 +98,7 @@ install() {
   # per level), and tracked every document iterator in a pprof profile with its caller's stack.
   # The patch splits a stored document into its values in one pass (plain strings, integers and
   # booleans read directly, every other type by FerretDB's own decoder; a schema read lately is
-  # kept by its bytes) and leaves the tracking
-  # to debug builds.
+  # kept by its bytes) and leaves the tracking to debug builds.
   local decode="$here/ferretdb-fast-decode.patch"
   (cd "$work/ferretdb" && { git apply "$decode" 2>/dev/null || patch --quiet -p1 <"$decode"; }) \
     || { log "could not apply the fast-decode patch to FerretDB"; exit 1; }

@@ -23,9 +23,11 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -186,6 +188,8 @@ def main() -> None:
     ap.add_argument("--debug-addr", default=None, help="open the first store's pprof here")
     ap.add_argument("--out", default=None, help="write every case's row as JSON here")
     args = ap.parse_args()
+    # stopped by a signal, still stop the stores it started and remove their data
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     stores = []
     for k, spec in enumerate(args.store):
