@@ -5,7 +5,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
-PATCH_LEVEL=megp6   # bump when the patches below change, so a cached binary is rebuilt
+PATCH_LEVEL=megp7   # bump when the patches below change, so a cached binary is rebuilt
 BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
@@ -24,7 +24,7 @@ install() {
   work=$(mktemp -d)
   cp -r "$src" "$work/ferretdb"; chmod -R u+w "$work/ferretdb"
   # `go install` leaves the embedded version file empty and the binary refuses to start without it.
-  # The patch level goes in too: buildInfo reports it as `ferretdbVersion` (v1.24.2-megp6), and
+  # The patch level goes in too: buildInfo reports it as `ferretdbVersion` (v1.24.2-megp7), and
   # every service refuses a FerretDB below megp5, whose writes are not atomic per document
   # (megp_common.mongo.require_atomic_document_writes). Clients read `version` (the MongoDB
   # version FerretDB poses as, 7.0.x), which this leaves alone.
@@ -93,6 +93,18 @@ install() {
     || { log "could not apply the _id \$in pushdown patch to FerretDB"; exit 1; }
   grep -q 'func idWhereClause' "$coll" \
     || { log "the _id \$in pushdown patch left FerretDB unchanged"; exit 1; }
+  # Most of the store's CPU went to decoding stored documents: FerretDB gave every nested object,
+  # array and string of a document its own json.Decoder (a fresh buffer, the bytes copied again
+  # per level), and tracked every document iterator in a pprof profile with its caller's stack.
+  # The patch splits a stored document into its values in one pass (plain strings, integers and
+  # booleans read directly, every other type by FerretDB's own decoder; a schema read lately is
+  # kept by its bytes) and leaves the tracking to debug builds.
+  local decode="$here/ferretdb-fast-decode.patch"
+  (cd "$work/ferretdb" && { git apply "$decode" 2>/dev/null || patch --quiet -p1 <"$decode"; }) \
+    || { log "could not apply the fast-decode patch to FerretDB"; exit 1; }
+  [[ -f "$work/ferretdb/internal/handler/sjson/megp_fastdecode.go" ]] \
+    && grep -q 'megpFastValue(data, sch)' "$work/ferretdb/internal/handler/sjson/sjson.go" \
+    || { log "the fast-decode patch left FerretDB's decoder unchanged"; exit 1; }
   mkdir -p "$BIN_DIR"
   (cd "$work/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb)
   mv "$BIN.tmp" "$BIN"; rm -rf "$work"

@@ -88,7 +88,7 @@ DUPLICATE_KEY = 11000  # the store's error code for a unique index's refusal
 
 #: The first patch level of deploy/local/store.sh's FerretDB whose update, findAndModify and
 #: delete are atomic per document (ferretdb-atomic-document-writes.patch); it reports
-#: `ferretdbVersion` "v1.24.2-megp5" or later (store.sh builds megp6) in buildInfo.
+#: `ferretdbVersion` "v1.24.2-megp5" or later (store.sh builds megp7) in buildInfo.
 ATOMIC_FERRETDB_PATCH_LEVEL = 5
 _PATCH_LEVEL = re.compile(r"-megp(\d+)$")
 
