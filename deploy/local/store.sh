@@ -6,7 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 FERRETDB_VERSION=v1.24.2
 PATCH_LEVEL=megp7   # bump when the patches below change, so a cached binary is rebuilt
-BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL"
+# the cached binary is named by the patches' contents too, so a patch changed without a bump of
+# PATCH_LEVEL (or two branches at one level) never reuses a binary built from other patches
+PATCH_HASH=$(cat "$(dirname "${BASH_SOURCE[0]}")"/ferretdb-*.patch | sha256sum | cut -c1-10)
+BIN_DIR="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$PATCH_LEVEL-$PATCH_HASH"
 BIN="$BIN_DIR/ferretdb"
 HOST=${MEGP_MONGO_HOST:-127.0.0.1}
 PORT=${MEGP_MONGO_PORT:-27017}
