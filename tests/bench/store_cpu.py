@@ -9,9 +9,9 @@ processes on the machine do changes the wall-clock rate but not the CPU per comm
 are measured in alternating rounds (A B A B ...), which keeps a drift of the machine's load from
 looking like a difference between them. A measurement, not an assertion:
 
-    C=~/.cache/megp   # store.sh names each build by its level and its patches' hash
-    uv run --frozen python tests/bench/store_cpu.py --store megp6=$C/ferretdb-v1.24.2-megp6/ferretdb \\
-        --store megp7=$(ls -d $C/ferretdb-v1.24.2-megp7-*)/ferretdb --rounds 3
+    C=~/.cache/megp/ferretdb-v1.24.2   # store.sh names a build by its level and patches' hash
+    uv run --frozen python tests/bench/store_cpu.py --store megp6=$C-megp6/ferretdb \\
+        --store megp7=$(ls -d $C-megp7-*)/ferretdb --rounds 3
     # the same binary under two SQLite settings:
     uv run --frozen python tests/bench/store_cpu.py --store a=BIN \\
         --store 'b=BIN?_pragma=cache_size(-65536)'
