@@ -79,8 +79,8 @@ SHORT_3 = (
 #: (2026-12-02, main 724fed3) each line's shipment read its order and its group (a group
 #: record holds every member) and the ledger's consumer read, per producer's sale, the order,
 #: each line's product and the producer, and inserted each line alone: the same life cost
-#: 11 writes and 17 reads (place 2 + 3, pay 2 + 1, ship 3 x (1 + 2), ledger 3 + 2 x 3, the
-#: channel read per placing among them). Now a shipment names its line's group's ODF and
+#: 10 writes and 17 reads (place 2 + 3, pay 2 + 1, ship 3 x (1 + 2), ledger 3 + 7: per
+#: producer the order, each product, the producer). Now a shipment names its line's group's ODF and
 #: state from the line, the ledger's run of sales reads the orders held (or in one query),
 #: the lines carry their product's listing, the producers are one query, the lines one
 #: insert.
