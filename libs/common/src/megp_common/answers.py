@@ -48,26 +48,40 @@ class KeptAnswer:
     body: Any
 
 
-def pack_answers(answers: Sequence[KeptAnswer]) -> bytes:
-    """The answers as one compressed value (the bodies as JSON text: what the response was)."""
-    rows = [
-        {
-            "s": a.scope,
-            "k": a.key,
-            "h": a.request_hash,
-            "c": a.status,
-            "b": json.dumps(a.body, separators=(",", ":")),
-        }
-        for a in answers
-    ]
+def _row(a: KeptAnswer) -> dict[str, Any]:
+    return {
+        "s": a.scope,
+        "k": a.key,
+        "h": a.request_hash,
+        "c": a.status,
+        "b": json.dumps(a.body, separators=(",", ":")),
+    }
+
+
+def _pack_rows(rows: list[dict[str, Any]]) -> bytes:
     return zlib.compress(bson.encode({"a": rows}), _LEVEL)
 
 
-def unpack_answers(blob: bytes | None) -> list[KeptAnswer]:
+def _rows(blob: bytes | None) -> list[dict[str, Any]]:
+    """The kept answers as stored, their bodies left as JSON text: a request looks for its own
+    among them and keeps the others as they are, so no other body is parsed or rendered."""
     if not blob:
         return []
-    rows = bson.decode(zlib.decompress(blob))["a"]
-    return [KeptAnswer(r["s"], r["k"], r["h"], int(r["c"]), json.loads(r["b"])) for r in rows]
+    rows: list[dict[str, Any]] = bson.decode(zlib.decompress(blob))["a"]
+    return rows
+
+
+def _kept(r: dict[str, Any]) -> KeptAnswer:
+    return KeptAnswer(r["s"], r["k"], r["h"], int(r["c"]), json.loads(r["b"]))
+
+
+def pack_answers(answers: Sequence[KeptAnswer]) -> bytes:
+    """The answers as one compressed value (the bodies as JSON text: what the response was)."""
+    return _pack_rows([_row(a) for a in answers])
+
+
+def unpack_answers(blob: bytes | None) -> list[KeptAnswer]:
+    return [_kept(r) for r in _rows(blob)]
 
 
 def key_reused(key: str) -> ValidationFailed:
@@ -105,11 +119,11 @@ class Answering(Generic[A]):
     def check(self, aggregate: A) -> None:
         """Raise `Replayed` when `aggregate` keeps this request's answer, the 422 when it keeps
         one for this key and caller of a different request; return when it keeps neither."""
-        for kept in unpack_answers(aggregate._answers):
-            if kept.scope == self.scope and kept.key == self.key:
-                if kept.request_hash != self.request_hash:
+        for row in _rows(aggregate._answers):
+            if row["s"] == self.scope and row["k"] == self.key:
+                if row["h"] != self.request_hash:
                     raise key_reused(self.key)
-                raise Replayed(kept, aggregate)
+                raise Replayed(_kept(row), aggregate)
 
     def kept_at(self, aggregate: A, version: int) -> KeptAnswer:
         """The answer as the commit of `aggregate` at `version` makes it (the body renders the
@@ -125,10 +139,6 @@ class Answering(Generic[A]):
 
 def kept_with(aggregate: Aggregate, answer: KeptAnswer, bound: int) -> bytes:
     """The aggregate's kept answers with `answer` added, the oldest dropped beyond `bound`."""
-    answers = [
-        a
-        for a in unpack_answers(aggregate._answers)
-        if (a.scope, a.key) != (answer.scope, answer.key)
-    ]
-    answers.append(answer)
-    return pack_answers(answers[-bound:])
+    rows = [r for r in _rows(aggregate._answers) if (r["s"], r["k"]) != (answer.scope, answer.key)]
+    rows.append(_row(answer))
+    return _pack_rows(rows[-bound:])

@@ -379,6 +379,14 @@ async def answer_keyed(
     return await answer_once(store, once, jsonable_encoder(request_payload), run)
 
 
+def _as_json(value: Any) -> Any:
+    """`jsonable_encoder(value)`, a model's dump done by pydantic alone (what the encoder does
+    first, by alias, before walking the result again: a quarter of its cost)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(value)
+
+
 async def answer_in_commit(
     once: Once,
     request_payload: Any,
@@ -406,7 +414,7 @@ async def answer_in_commit(
         once.key,
         request_hash(jsonable_encoder(request_payload)),
         status,
-        lambda aggregate: jsonable_encoder(render(aggregate)),
+        lambda aggregate: _as_json(render(aggregate)),
     )
 
     async def run() -> None:

@@ -44,6 +44,8 @@ def build_services(
 ) -> Services:
     """Every repository of the service on one database: the app's wiring and the integration
     tests build the container the same way."""
+    channels = ChannelRepository(db, outbox)
+    channels.remember_s = settings.channel_memory_s
     return Services(
         settings=settings,
         clock=clock,
@@ -56,7 +58,7 @@ def build_services(
         purchase_orders=PurchaseOrderRepository(db, outbox),
         producers=ProducerRepository(db, outbox),
         sale_lines=SaleLineRepository(db),
-        channels=ChannelRepository(db, outbox),
+        channels=channels,
         rates=RateRepository(db, outbox),
         inventions=InventionRepository(db, outbox),
     )

@@ -61,6 +61,14 @@ class Settings(ServiceSettings):
         description="Who chooses a purchasing round's quote for the ODF: board or staff [¶55]",
     )
     scheduler_interval_s: float = 5.0
+    channel_memory_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long a channel read answers orders' placings without another read: "
+        "how far behind another trade process's close of a channel this one may be (its own "
+        "closes are known at once)",
+    )
     report_lines_max: int = Field(
         default=20_000,
         ge=1,

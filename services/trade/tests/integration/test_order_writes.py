@@ -2,8 +2,10 @@
 command the client sends, by collection): a 1-line and a 3-line order placed and paid through
 the use cases under the routes' idempotency wrapper, a retry of each (replayed, nothing
 written), and a 3-line order whose last line is short (refused with what is left, nothing kept
-reserved). The counts are the outcome of the code path, not a timing: a change to the order
-path's writes shows here first."""
+reserved); then an order's whole life as the simulation drives it (placed, paid, each line
+shipped by its ODF, the ledger's consumer writing the sales), and what a second process, whose
+copies of the order are stale, costs and answers. The counts are the outcome of the code path,
+not a timing: a change to the order path's reads or writes shows here first."""
 
 from __future__ import annotations
 
@@ -17,20 +19,24 @@ import pytest
 from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.clock import SettableClock
+from megp_common.contracts import trade as ev
+from megp_common.events import EventEnvelope
 from megp_common.ids import new_id
-from megp_common.mongo import OutboxWriter
+from megp_common.mongo import OutboxWriter, outbox_entry
 from megp_common.testing.infra import Infra
 from megp_common.testing.store_writes import StoreWrites, counting_client
 from trade.bootstrap import build_services
 from trade.config import Settings
-from trade.domain.commands import OrderItem, PayOrder, PlaceOrder
-from trade.domain.errors import StockShort
+from trade.domain.channel import Channel, ChannelKind
+from trade.domain.commands import FulfilLine, OrderItem, PayOrder, PlaceOrder
+from trade.domain.errors import InvalidTransition, StockShort
 from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms
+from trade.domain.producer import ProducerRecord
 from trade.domain.product import Product
 from trade.entrypoints.api.deps import keyed_order
 from trade.entrypoints.api.schemas.orders import OrderPublic
-from trade.service_layer import orders
+from trade.service_layer import fulfilment, ledger, orders
 from trade.service_layer.container import Services
 
 pytestmark = pytest.mark.integration
@@ -40,44 +46,61 @@ BUYER = Principal("buyer-1", frozenset({Role.PARTICIPANT}), frozenset({"*"}))
 STOCK = 10
 
 #: (writes, reads) by collection of each request through the routes' wrapper, which keeps the
-#: answer in the order's own commit (megp_common.answers). Before that (2026-12-02) each
-#: request also read and wrote its record in `idempotency`: place 3 writes and 4 reads, pay 3
-#: and 2, a replay 1 read of `idempotency`, the short order 1 read more. Before the lines went
-#: in one bulk write (2026-12-02) they were: place 1 line 5 writes, 3 lines 11 (a
-#: findAndModify per line); pay 1 line 5, 3 lines 11; the short 3-line order 15 writes and 9
-#: reads (two lines reserved and given back one by one), each stock change with a store lock's
-#: insert and delete in `stock_locks`, which the atomic store made unnecessary.
+#: answer in the order's own commit (megp_common.answers). The order a request commits is held
+#: for its next request (OrderRepository: a payment reads no order), and a channel read or
+#: committed here answers placings for CHANNEL_MEMORY_S (ChannelRepository: a placing reads no
+#: channel). Before those (2026-12-02) a payment read its order (1 read), a placing its
+#: channel (1). Before answers were kept with orders (2026-12-02) each request also read and
+#: wrote its record in `idempotency`: place 3 writes and 4 reads, pay 3 and 2, a replay 1 read
+#: of `idempotency`, the short order 1 read more. Before the lines went in one bulk write
+#: (2026-12-02) they were: place 1 line 5 writes, 3 lines 11 (a findAndModify per line); pay 1
+#: line 5, 3 lines 11; the short 3-line order 15 writes and 9 reads (two lines reserved and
+#: given back one by one), each stock change with a store lock's insert and delete in
+#: `stock_locks`, which the atomic store made unnecessary.
 PLACE_1 = (
     {"orders": 1, "stock": 1},
-    {"orders": 1, "channels": 1, "products": 1},
+    {"orders": 1, "products": 1},
 )
 PLACE_3 = (
     {"orders": 1, "stock": 1},
-    {"orders": 1, "channels": 1, "products": 1},
+    {"orders": 1, "products": 1},
 )
-PAY_1 = (
-    {"orders": 1, "stock": 1},
-    {"orders": 1},
-)
-PAY_3 = (
-    {"orders": 1, "stock": 1},
-    {"orders": 1},
-)
+PAY_1 = ({"orders": 1, "stock": 1}, {})
+PAY_3 = ({"orders": 1, "stock": 1}, {})
 #: the order read by the id its key gives, which keeps the answer
 REPLAY: tuple[dict[str, int], dict[str, int]] = ({}, {"orders": 1})
 #: the reservations, then (only on the shortfall) the lines read and the two held given back
 SHORT_3 = (
     {"stock": 2},
-    {"orders": 1, "channels": 1, "products": 1, "stock": 1},
+    {"orders": 1, "products": 1, "stock": 1},
 )
 
+#: An order's life as the simulation drives it (3 lines of 2 producers), by step. Before
+#: (2026-12-02, main 724fed3) each line's shipment read its order and its group (a group
+#: record holds every member) and the ledger's consumer read, per producer's sale, the order,
+#: each line's product and the producer, and inserted each line alone: the same life cost
+#: 10 writes and 17 reads (place 2 + 3, pay 2 + 1, ship 3 x (1 + 2), ledger 3 + 7: per
+#: producer the order, each product, the producer). Now a shipment names its line's group's ODF and
+#: state from the line, the ledger's run of sales reads the orders held (or in one query),
+#: the lines carry their product's listing, the producers are one query, the lines one
+#: insert.
+LIFE = {
+    "place": ({"orders": 1, "stock": 1}, {"orders": 1, "products": 1}),
+    "pay": ({"orders": 1, "stock": 1}, {}),
+    "ship 1": ({"orders": 1}, {}),
+    "ship 2": ({"orders": 1}, {}),
+    "ship 3": ({"orders": 1}, {}),
+    "ledger": ({"sale_lines": 1}, {"producers": 1}),
+}
+ODF = Principal("staff-20", frozenset({Role.ODF_STAFF}), frozenset({"20"}), organization="odf-20")
 
-def product(pid: str) -> Product:
+
+def product(pid: str, producer: str | None = None) -> Product:
     return Product.list_(
         id=pid,
         group_id="g-20",
         odf_id="odf-20",
-        producer_id=f"producer-{pid}",
+        producer_id=producer or f"producer-{pid}",
         state="20",
         municipality="Oaxaca de Juárez",
         name="rebozo",
@@ -93,9 +116,11 @@ def product(pid: str) -> Product:
     )
 
 
-async def _place(services: Services, key: str, lines: list[tuple[str, int]]) -> Any:
-    command = PlaceOrder(items=tuple(OrderItem(p, q) for p, q in lines))
-    payload = {"lines": [{"product_id": p, "quantity": q} for p, q in lines]}
+async def _place(
+    services: Services, key: str, lines: list[tuple[str, int]], channel: str = "marketplace"
+) -> Any:
+    command = PlaceOrder(items=tuple(OrderItem(p, q) for p, q in lines), channel_id=channel)
+    payload = {"lines": [{"product_id": p, "quantity": q} for p, q in lines], "channel": channel}
 
     async def run(order_id: str, answer: Answering[Order]) -> None:
         await orders.place(services, BUYER, command, order_id, answer)
@@ -112,6 +137,16 @@ async def _pay(services: Services, key: str, order: Any) -> Any:
     body = {"amount": order["total"]}
     scope = f"payment:{order['id']}"
     resp = await keyed_order(services, BUYER, scope, key, body, 200, OrderPublic.of, run)
+    return json.loads(bytes(resp.body))
+
+
+async def _ship(services: Services, key: str, order_id: str, number: int) -> Any:
+    async def run(shipment_id: str, answer: Answering[Order]) -> None:
+        command = FulfilLine(order_id, number, None, shipment_id)
+        await fulfilment.fulfil(services, ODF, command, answer)
+
+    scope = f"fulfil:{order_id}:{number}"
+    resp = await keyed_order(services, ODF, scope, key, {}, 200, OrderPublic.of, run)
     return json.loads(bytes(resp.body))
 
 
@@ -214,3 +249,127 @@ async def test_the_holds_are_the_orders_once(infra: Infra) -> None:
     finally:
         await client.drop_database(db.name)
         await client.close()
+
+
+def _published(sales: list[tuple[EventEnvelope, Any]]) -> Any:
+    """The relay's hand-over of each commit's entries, kept: the ledger's events as published."""
+
+    def notify(collection: str, doc_id: str, entries: list[Any], key: Any) -> None:
+        for stored in entries:
+            env = EventEnvelope.from_json(outbox_entry(stored)["body"])
+            if env.type in (ev.SaleCompleted.event_type, ev.SaleReturned.event_type):
+                sales.append((env, env.payload()))
+
+    return notify
+
+
+async def test_an_orders_life_costs_the_store_what_it_changes(infra: Infra) -> None:
+    """Placed, paid, its three lines shipped by their ODF, the ledger's consumer writing the two
+    producers' sales: each step's commands pinned (LIFE). The ledger's lines are the sales as
+    shipped, with the products' listing and the producers as trade knows them; the same events
+    again write nothing."""
+    client, counted = counting_client(infra.mongo)
+    db = client[f"trade_life_{new_id()[-12:]}"]
+    clock = SettableClock()
+    clock.set(NOW)
+    sales: list[tuple[EventEnvelope, Any]] = []
+    outbox = OutboxWriter(
+        service="trade", topic="trade.events", clock=clock, notify=_published(sales)
+    )
+    services = build_services(Settings(), clock, db, outbox)
+    try:
+        for pid, producer in (("p1", "ana"), ("p2", "ana"), ("p3", "bea")):
+            await services.stock.open(pid, STOCK)
+            await services.products.add(product(pid, producer))
+        for who, gender in (("ana", "female"), ("bea", "male")):
+            await services.producers.add(ProducerRecord(id=who, state="20", gender=gender))
+        await _place(services, "warm-up", [("p1", 1)])  # the marketplace is seeded on first use
+        cost(counted)
+        seen: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+        placed = await _place(services, "life", [("p1", 1), ("p2", 2), ("p3", 3)])
+        seen["place"] = cost(counted)
+        assert (await _pay(services, "pay-life", placed))["status"] == "paid"
+        seen["pay"] = cost(counted)
+        for n in (1, 2, 3):
+            shipped = await _ship(services, f"ship-{n}", placed["id"], n)
+            seen[f"ship {n}"] = cost(counted)
+        assert shipped["status"] == "completed"
+        assert sorted(e.producer_id for _, e in sales) == ["ana", "bea"]
+        assert await ledger.record_entries(services, sales) == 3
+        seen["ledger"] = cost(counted)
+        assert seen == LIFE
+        assert await ledger.record_entries(services, sales) == 0  # redelivered: nothing more
+        docs = [d async for d in db["sale_lines"].find({}, sort=[("_id", 1)])]
+        assert [
+            (d["_id"], d["quantity"], d["category"], d["programmes"], d["producer_gender"])
+            for d in docs
+        ] == [
+            (f"{placed['id']}:1", 1, "textiles", ["women"], "female"),
+            (f"{placed['id']}:2", 2, "textiles", ["women"], "female"),
+            (f"{placed['id']}:3", 3, "textiles", ["women"], "male"),
+        ]
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_copy_another_process_made_stale_is_never_the_answer(infra: Infra) -> None:
+    """Two processes on one store: what one holds of an order goes stale when the other
+    commits it. A refusal the stale copy would make (ship an order it holds unpaid) is made
+    again from the store, which ships it; a stale copy's write fails and is made again from the
+    store, so both shipments are in the order; the channel one process closed refuses its next
+    order there at once, and the other process's after CHANNEL_MEMORY_S (0 here)."""
+    client, counted = counting_client(infra.mongo)
+    db = client[f"trade_stale_{new_id()[-12:]}"]
+    clock = SettableClock()
+    clock.set(NOW)
+    outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
+    one = build_services(Settings(), clock, db, outbox)
+    two = build_services(Settings(channel_memory_s=0), clock, db, outbox)
+    try:
+        for pid in ("p1", "p2"):
+            await one.stock.open(pid, STOCK)
+            await one.products.add(product(pid))
+        placed = await _place(one, "stale", [("p1", 1), ("p2", 1)])  # `one` holds it unpaid
+        assert (await _pay(two, "pay-stale", placed))["status"] == "paid"
+        counted.taken(), counted.reads_taken()
+        # `one`'s copy says unpaid: its refusal is not the answer; the store's order ships
+        assert (await _ship(one, "ship-1", placed["id"], 1))["lines"][0]["shipped"] == 1
+        assert counted.reads_taken() == {"orders": 1}
+        assert counted.taken() == {"orders": 1}
+        # `two` holds the order as it paid it, before `one` shipped: its write fails, and the
+        # retry from the store ships line 2 beside line 1
+        assert (await _ship(two, "ship-2", placed["id"], 2))["status"] == "completed"
+        assert (counted.taken(), counted.reads_taken()) == ({"orders": 2}, {"orders": 1})
+        stored = await one.orders.get(placed["id"])
+        assert [(x.shipped, len(x.shipments)) for x in stored.lines] == [(1, 1), (1, 1)]
+        # the marketplace closes for nobody; a trade center's close is seen by `two` at once
+        center = await _center(one)
+        order = [("p1", 1)]
+        assert (await _place(two, "at-center", order, center.id))["channel"] == center.id
+        center.close("the center moved", NOW)
+        await one.channels.save(center)
+        for services, key in ((one, "one-closed"), (two, "two-closed")):
+            with pytest.raises(InvalidTransition):
+                await _place(services, key, order, center.id)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def _center(services: Services) -> Channel:
+    center = Channel.register(
+        id="center-20",
+        kind=ChannelKind.TRADE_CENTER,
+        name="Centro de comercio",
+        terms=FeeTerms(Decimal("0.08"), Decimal("0.04")),
+        currencies=["MXN"],
+        country="MX",
+        states=["20"],
+        odf_ids=["odf-20"],
+        buyer_organization=None,
+        by="staff-20",
+        now=NOW,
+    )
+    await services.channels.add(center)
+    return center

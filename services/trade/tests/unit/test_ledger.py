@@ -105,9 +105,25 @@ def test_the_lines_of_a_completed_sale_carry_the_product_and_the_producer_at_the
         DAY,
     )
     assert first.amount == first.producer_part + first.channel_fee + first.logistics
-    # a producer trade never heard of: the line is kept, its flags unknown
+    # a producer trade never heard of: the line is kept, its flags unknown; the order's line
+    # carries its product's listing, so no product is needed
     (luis,) = lines_of_sale(order, "luis", products={}, producer=None, sold_on=DAY)
-    assert (luis.producer_gender, luis.producer_indigenous, luis.niche) == (None, None, "")
+    assert (luis.producer_gender, luis.producer_indigenous, luis.niche) == (
+        None,
+        None,
+        "shops abroad",
+    )
+    # a line placed before lines carried the listing: its product's, or nothing without it
+    old = order.line(3)
+    old.municipality = old.category = old.niche = old.programmes = None
+    (read,) = lines_of_sale(order, "luis", products={other.id: other}, producer=None, sold_on=DAY)
+    assert (read.niche, read.category, read.programmes) == (
+        "shops abroad",
+        "textiles",
+        ["popular art", "women producers"],
+    )
+    (bare,) = lines_of_sale(order, "luis", products={}, producer=None, sold_on=DAY)
+    assert (bare.niche, bare.category, bare.programmes) == ("", "", [])
 
 
 def test_an_older_snapshot_of_the_producer_does_not_undo_a_newer_one() -> None:

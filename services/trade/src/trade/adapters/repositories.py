@@ -20,10 +20,13 @@ writers of one product instead of letting them race into the condition.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, suppress
+from contextvars import ContextVar
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -36,6 +39,7 @@ from megp_common.mongo import (
     SCALAR_EQ,
     AggregateRepository,
     Document,
+    OutboxWriter,
     namespace,
     to_bson,
 )
@@ -321,13 +325,80 @@ class InventionRepository(AggregateRepository[Invention]):
         return found[0] if found else None
 
 
+class OrderReading:
+    """How the order requests of one keyed request (trade's `keyed_order`) read their order:
+    `served` once a held copy was given out, `fresh` when the request runs again from the
+    store (a held copy may be stale: another process committed since)."""
+
+    __slots__ = ("fresh", "served")
+
+    def __init__(self) -> None:
+        self.fresh = self.served = False
+
+
+#: the keyed request in hand (set by trade's `keyed_order`); a held copy is given out only
+#: within one, since only it can run the request again from the store
+ORDER_READING: ContextVar[OrderReading | None] = ContextVar("order_reading", default=None)
+
+
 class OrderRepository(AggregateRepository[Order]):
+    """Orders, and the copies of those this process's keyed requests committed last (`held`).
+
+    An order's requests come one after another (placed, paid, each line shipped), each reading
+    the order its predecessor just wrote. The copy a request committed is held as committed, so
+    the next request of the same order writes it without reading it first: its commit is
+    conditional on the version, so a copy gone stale (another process committed the order
+    since) fails its write with ConcurrencyConflict and the retry reads the store; a refusal
+    made from a held copy is made again from the store (`keyed_order` runs the request once
+    more, `OrderReading.fresh`) before the caller hears it. A copy is taken out while a request
+    works on it and held again only once that request succeeded, so no request sees another's
+    half-made change. The sales ledger's consumer reads a held copy too (`peek`), where it
+    holds the event's effect."""
+
     collection = "orders"
     model = Order
     # no shard key of a group's: an order is its buyer's, its lines of several groups and
     # states (docs/architecture.md, "MongoDB sharding": `{_id: hashed}`, loads by id go to one
     # shard as they are)
     indexes = (IndexModel([("status", ASCENDING)]),)
+    #: how many orders a process holds as committed (a few KB each), the latest
+    HELD: ClassVar[int] = 2000
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self._held: OrderedDict[str, Order] = OrderedDict()
+
+    def take_held(self, order_id: str) -> Order | None:
+        """The order as this process's last keyed request of it committed it, taken out (None
+        outside a keyed request, on its fresh run, or when none is held)."""
+        reading = ORDER_READING.get()
+        if reading is None or reading.fresh:
+            return None
+        order = self._held.pop(order_id, None)
+        if order is not None:
+            reading.served = True
+        return order
+
+    def hold(self, order: Order) -> None:
+        """Hold `order` as just committed by a request that succeeded (a newer copy held by a
+        request that finished first stays)."""
+        held = self._held.get(order.id)
+        if held is not None and held.version > order.version:
+            return
+        self._held[order.id] = order
+        self._held.move_to_end(order.id)
+        while len(self._held) > self.HELD:
+            self._held.popitem(last=False)
+
+    def peek(self, order_id: str) -> Order | None:
+        """The held copy, left held: for a reader that uses it at once, without awaiting
+        anything in between (a request takes a copy out before it changes it)."""
+        return self._held.get(order_id)
+
+    async def for_request(self, order_id: str, answer: object | None) -> Order | None:
+        """A keyed request's order (`answer`: its Answering): the held copy, else the store's."""
+        held = self.take_held(order_id) if answer is not None else None
+        return held if held is not None else await self.find(order_id)
 
     async def reserved_until_before(self, now: datetime, limit: int = 200) -> list[Order]:
         """Unpaid orders whose reservation ran out (the scheduler expires them)."""
@@ -445,6 +516,25 @@ class SaleLineRepository:
             return False
         return True
 
+    async def add_many_once(self, lines: Sequence[SaleLine]) -> int:
+        """`add_once` for many lines in one unordered bulk insert (the store refuses each id
+        it holds already, the others land); how many this call wrote."""
+        docs: list[Document] = []
+        for line in lines:
+            doc: Document = to_bson(line.model_dump(mode="python"))
+            doc["_id"] = line.id
+            docs.append(doc)
+        if not docs:
+            return 0
+        try:
+            result = await self.col.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            return len(docs) - len(errors)
+        return len(result.inserted_ids)
+
     async def matching(self, queries: list[Document], *, bound: int) -> list[SaleLine]:
         """Every line matching any of `queries` (disjoint: one per state), or TooManyLines when
         more than `bound` do. Every plain equality in them is on a scalar field (state, ODF,
@@ -460,11 +550,41 @@ class SaleLineRepository:
 
 
 class ChannelRepository(AggregateRepository[Channel]):
-    """Sales channels with their terms [¶53, ¶96, ¶97]; the marketplace is one of them."""
+    """Sales channels with their terms [¶53, ¶96, ¶97]; the marketplace is one of them.
+
+    An order's placing reads its channel from what this process knows of it (`for_order`):
+    a channel it committed is known at once as committed (a close made here refuses the next
+    order), one it read is known for `remember_s` seconds; so a change another trade process
+    made (a close, the only change a channel has) is seen here at most `remember_s` after it
+    (CHANNEL_MEMORY_S), and an order placed meanwhile goes through the channel as it
+    was. A handful of channels take every order: a read each per order was most of their
+    cost."""
 
     collection = "channels"
     model = Channel
     indexes = (IndexModel([("kind", ASCENDING)]),)
+    #: how long a channel read here answers placings without another read
+    remember_s: float = 5.0
+
+    def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
+        super().__init__(db, outbox)
+        self._known: dict[str, tuple[float, Channel]] = {}
+        self.on_commit(self)
+
+    def note(self, aggregate: Channel) -> None:
+        """A commit of this process: the channel as committed, known from now."""
+        self._known[aggregate.id] = (time.monotonic(), aggregate.model_copy(deep=True))
+
+    async def for_order(self, channel_id: str) -> Channel | None:
+        """The channel as known (see above), else as read; for reading only (never changed
+        and saved: a change reads the channel with `find`)."""
+        known = self._known.get(channel_id)
+        if known is not None and time.monotonic() - known[0] < self.remember_s:
+            return known[1]
+        found = await self.find(channel_id)
+        if found is not None:
+            self._known[channel_id] = (time.monotonic(), found.model_copy(deep=True))
+        return found
 
 
 class RateRepository(AggregateRepository[DailyRate]):

@@ -132,6 +132,14 @@ def _entry(
     return_id: str | None = None,
 ) -> SaleLine:
     product = products.get(line.product_id)
+    if line.category is not None:  # the line carries what its product was listed with
+        municipality, category = line.municipality or "", line.category
+        niche, programmes = line.niche or "", list(line.programmes or [])
+    elif product is not None:
+        municipality, category = product.municipality, product.category
+        niche, programmes = product.niche, list(product.programmes)
+    else:
+        municipality, category, niche, programmes = "", "", "", []
     return SaleLine(
         order_id=order.id,
         number=line.number,
@@ -139,10 +147,10 @@ def _entry(
         group_id=line.group_id,
         odf_id=line.odf_id,
         state=line.state,
-        municipality=product.municipality if product else "",
-        category=product.category if product else "",
-        niche=product.niche if product else "",
-        programmes=list(product.programmes) if product else [],
+        municipality=municipality,
+        category=category,
+        niche=niche,
+        programmes=programmes,
         channel=line.channel_id,
         quantity=quantity,
         amount=money.total,

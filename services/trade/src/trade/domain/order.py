@@ -84,6 +84,13 @@ class OrderLine(BaseModel):
     logistics_rate: Decimal | None = None
     #: a line in another currency, in pesos at the order's recorded rate (set when paid)
     split_mxn: Split | None = None
+    #: the product's place and kind as listed, which the sales ledger files the line under (a
+    #: product never changes them), carried so the ledger reads no product; None in a line
+    #: placed before they were carried (the ledger reads its product)
+    municipality: str | None = None
+    category: str | None = None
+    niche: str | None = None
+    programmes: list[str] | None = None
 
     @classmethod
     def of(
@@ -118,6 +125,10 @@ class OrderLine(BaseModel):
             channel_id=channel.id,
             fee_rate=terms.channel_rate,
             logistics_rate=terms.logistics_rate,
+            municipality=product.municipality,
+            category=product.category,
+            niche=product.niche,
+            programmes=list(product.programmes),
         )
 
     @property

@@ -35,9 +35,13 @@ from trade.service_layer.container import Services
 log = logging.getLogger(__name__)
 
 
-async def channel(services: Services, channel_id: str) -> Channel:
-    """The channel, or a 404; the marketplace exists from its first use on."""
-    found = await services.channels.find(channel_id)
+async def channel(services: Services, channel_id: str, *, for_order: bool = False) -> Channel:
+    """The channel, or a 404; the marketplace exists from its first use on. `for_order`: an
+    order's placing, which reads the channel only and takes it as this process knows it
+    (`ChannelRepository.for_order`: at most CHANNEL_MEMORY_S behind another process's
+    close)."""
+    repo = services.channels
+    found = await (repo.for_order(channel_id) if for_order else repo.find(channel_id))
     if found is not None:
         return found
     if channel_id != MARKETPLACE:

@@ -1,16 +1,16 @@
 """What trade does with events: it learns each project group's state, ODF, members (the
 producers) and governance, and each producer's gender, indigenous flag and programmes, from
-enrollment; it writes its sales ledger from its own `SaleCompleted`; and it learns from
-ip-counsel's decisions and filings which inventions may be shown (listing_guard.py); and from
-donors' `AssociationRegistered` it opens the association's channel (channels.py). Each handler is
-idempotent: the event id is recorded in the same write as its effect, or the effect is an
-insert of an id the store refuses twice."""
+enrollment; it writes its sales ledger from its own `SaleCompleted` and `SaleReturned` (a run
+of them at once); it learns from ip-counsel's decisions and filings which inventions may be
+shown (listing_guard.py); and from donors' `AssociationRegistered` it opens the association's
+channel (channels.py). Each handler is idempotent: the event id is recorded in the same write
+as its effect, or the effect is an insert of an id the store refuses twice."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from megp_common.consumer import Handler
+from megp_common.consumer import BatchHandler, Handler
 from megp_common.contracts import donors as dnr
 from megp_common.contracts import enrollment as enr
 from megp_common.contracts import trade as ev
@@ -39,11 +39,11 @@ class EventHandlers:
             create=lambda participant_id: ProducerRecord(id=participant_id),
         )
 
-    async def sale_completed(self, env: EventEnvelope, e: ev.SaleCompleted) -> None:
-        await ledger.record_sale(self.services, env, e)
+        # a run of trade's own sales and returns (a partition's) is one bulk insert of entries
+        self.entries = BatchHandler(self.record_entries)
 
-    async def sale_returned(self, env: EventEnvelope, e: ev.SaleReturned) -> None:
-        await ledger.record_return(self.services, env, e)
+    async def record_entries(self, items: list[tuple[EventEnvelope, Any]]) -> None:
+        await ledger.record_entries(self.services, items)
 
     async def association_registered(
         self, env: EventEnvelope, e: dnr.AssociationRegistered
@@ -56,8 +56,8 @@ class EventHandlers:
             | {
                 enr.ParticipantEnrolled.event_type: self.producers,
                 enr.ParticipantUpdated.event_type: self.producers,
-                ev.SaleCompleted.event_type: self.sale_completed,
-                ev.SaleReturned.event_type: self.sale_returned,
+                ev.SaleCompleted.event_type: self.entries,
+                ev.SaleReturned.event_type: self.entries,
                 dnr.AssociationRegistered.event_type: self.association_registered,
             }
             | ListingGuardHandlers(self.services).table()

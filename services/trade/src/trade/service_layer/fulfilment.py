@@ -12,24 +12,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from megp_common.answers import Answering
-from megp_common.auth import Principal, Role, check_state
+from megp_common.auth import Principal, Role
 from megp_common.errors import NotFound
-from megp_common.mongo import Shard
 from megp_common.web import page_by_id
 from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderLine, OrderStatus
 from trade.domain.returns import ReturnStatus, decide_return, find_return, request_return
 from trade.service_layer.container import Services
-from trade.service_layer.orders import settle
-from trade.service_layer.products import act_for_odf, group_in_scope
+from trade.service_layer.orders import held, settle
+from trade.service_layer.products import act_for_group_odf, act_for_odf, group_in_scope
 
 
 async def _order(
     services: Services, order_id: str, answer: Answering[Order] | None = None
 ) -> Order:
-    """`answer`: the keyed request the order is read for (a retry's answer is found in it)."""
-    order = await services.orders.find(order_id)
+    """`answer`: the keyed request the order is read for (a retry's answer is found in it);
+    its order is the copy its last request held, if any (`OrderRepository`)."""
+    order = await services.orders.for_request(order_id, answer)
     if order is not None and answer is not None:
         answer.check(order)
     if order is None:
@@ -37,10 +37,13 @@ async def _order(
     return order
 
 
-async def _as_line_odf(services: Services, who: Principal, line: OrderLine) -> None:
-    """The ODF staff of the line's group, in its state, acting for that ODF alone [¶55, ¶94]."""
-    check_state(who, line.state)
-    act_for_odf(who, await services.groups.get(line.group_id, Shard(line.state)))
+def _as_line_odf(who: Principal, line: OrderLine) -> None:
+    """The ODF staff of the line's group, in its state, acting for that ODF alone [¶55, ¶94].
+    The line names both as its group has them: a group's state is the one it formed in and its
+    ODF is registered once (enrollment refuses a second, and the ODF's id is made from the
+    group's), and the line copied them from its product, which copied them from the group when
+    it was listed; so no group is read for it (a group record holds every member)."""
+    act_for_group_odf(who, line.group_id, line.state, line.odf_id)
     if not who.has_role(Role.ODF_STAFF):
         raise NotAuthorized("the producer's ODF ships the line and decides its returns")
 
@@ -54,11 +57,12 @@ async def fulfil(
     """`answer` (here and below): the keyed request's answer, committed with the order
     (megp_common.answers), alone when the request changes nothing."""
     order = await _order(services, command.order_id, answer)
-    await _as_line_odf(services, who, order.line(command.number))
+    _as_line_odf(who, order.line(command.number))
     today = services.now().date()
     changed = order.fulfil(command.number, today, command.quantity, command.shipment_id)
     if changed or answer is not None:
         await services.orders.save(order, answer)
+    held(services, order, answer)
     return order
 
 
@@ -70,11 +74,12 @@ async def shorten(
 ) -> Order:
     order = await _order(services, command.order_id, answer)
     line = order.line(command.number)
-    await _as_line_odf(services, who, line)
+    _as_line_odf(who, line)
     changed = order.shorten(command.number, command.reason, services.now().date()) is not None
     if changed or answer is not None:
         await services.orders.save(order, answer)
     await after_shortening(services, order, command.number)
+    held(services, order, answer)
     return order
 
 
@@ -110,6 +115,7 @@ async def ask_return(
     )
     if changed or answer is not None:
         await services.orders.save(order, answer)
+    held(services, order, answer)
     return order
 
 
@@ -122,7 +128,7 @@ async def decide(
     order = await _order(services, command.order_id, answer)
     ret = find_return(order, command.return_id)
     line = order.line(ret.number)
-    await _as_line_odf(services, who, line)
+    _as_line_odf(who, line)
     changed = decide_return(
         order,
         command.return_id,
@@ -135,6 +141,7 @@ async def decide(
     if changed or answer is not None:
         await services.orders.save(order, answer)
     await after_decision(services, order, command.return_id)
+    held(services, order, answer)
     return order
 
 

@@ -14,6 +14,8 @@ per return."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 
 from megp_common.consumer import PermanentError
@@ -22,64 +24,107 @@ from megp_common.contracts import trade as ev
 from megp_common.events import EventEnvelope
 from megp_common.handling import Planned, apply_planned
 from megp_common.mongo import Shard
-from trade.domain.ledger import lines_of_sale, return_entry
+from trade.domain.ledger import SaleLine, lines_of_sale, return_entry
+from trade.domain.order import Order, OrderLine
 from trade.domain.producer import ProducerRecord
-from trade.domain.product import Product
-from trade.domain.returns import find_return
 from trade.service_layer.container import Services
 
 log = structlog.get_logger(__name__)
 
 
+#: the events of trade's own that the ledger writes an entry for
+Entry = ev.SaleCompleted | ev.SaleReturned
+
+
 async def record_sale(services: Services, env: EventEnvelope, e: ev.SaleCompleted) -> int:
     """Write the sale's lines to the ledger once; how many this delivery wrote."""
-    order = await services.orders.find(e.order_id)
-    if order is None or not any(x.producer_id == e.producer_id for x in order.lines):
-        # trade alone publishes on trade.events: a sale of an order it does not hold is not
-        # one of its own, and no retry will find the order
-        raise PermanentError(f"SaleCompleted {env.id}: trade holds no order {e.order_id}")
-    products: dict[str, Product] = {}
-    theirs = [x for x in order.lines if x.producer_id == e.producer_id]
-    for line in theirs:
-        if line.product_id not in products:
-            found = await services.products.find(line.product_id, Shard(line.state, line.group_id))
-            if found is not None:
-                products[found.id] = found
-    # the producer lives in the state of their group, the one their lines name
-    producer = await services.producers.find(e.producer_id, Shard(theirs[0].state))
-    sold = lines_of_sale(
-        order,
-        e.producer_id,
-        products=products,
-        producer=producer,
-        sold_on=e.completed_on,
-    )
-    written = 0
-    for sale_line in sold:
-        written += await services.sale_lines.add_once(sale_line)
-    if written < len(sold):
-        log.info("sale lines there already", order_id=order.id, skipped=len(sold) - written)
-    return written
+    return await record_entries(services, [(env, e)])
 
 
 async def record_return(services: Services, env: EventEnvelope, e: ev.SaleReturned) -> bool:
     """Net a return accepted after its sale out of the ledger: one entry per return (its `_id`
     names the return), written once however often the event comes."""
-    order = await services.orders.find(e.order_id)
-    if order is None or not any(r.id == e.return_id for r in order.returns):
-        raise PermanentError(f"SaleReturned {env.id}: trade holds no return {e.return_id}")
-    line = next(x for x in order.lines if x.number == find_return(order, e.return_id).number)
-    product = await services.products.find(line.product_id, Shard(line.state, line.group_id))
-    entry = return_entry(
-        order,
-        e.return_id,
-        products={product.id: product} if product else {},
-        producer=await services.producers.find(e.producer_id, Shard(line.state)),
-        returned_on=e.returned_on,
+    return await record_entries(services, [(env, e)]) > 0
+
+
+def _holds_effect(order: Order, e: Entry) -> bool:
+    """Whether this copy of the order holds what the event announced (any later copy does)."""
+    if isinstance(e, ev.SaleCompleted):
+        return e.producer_id in order.completed_producers
+    return any(r.id == e.return_id and r.sale_returned for r in order.returns)
+
+
+async def _orders_of(
+    services: Services, items: Sequence[tuple[EventEnvelope, Entry]]
+) -> dict[str, Order]:
+    """The orders of a run of events: the copy this process holds where it holds the event's
+    effect (a sale's lines are the same in every copy from its completion on: what shipped and
+    the returns accepted before it), the others in one query."""
+    orders: dict[str, Order] = {}
+    for _, e in items:
+        held = services.orders.peek(e.order_id)
+        if e.order_id not in orders and held is not None and _holds_effect(held, e):
+            orders[e.order_id] = held.model_copy(deep=True)  # taken as it is now
+    missing = [e.order_id for _, e in items if e.order_id not in orders]
+    if missing:
+        orders |= await services.orders.find_by_ids(missing)
+    return orders
+
+
+async def record_entries(services: Services, items: Sequence[tuple[EventEnvelope, Entry]]) -> int:
+    """The ledger's entries of a run of `SaleCompleted` and `SaleReturned` (one partition's,
+    consecutive): the orders read at once (or held, `_orders_of`), the producers in one query,
+    the entries in one bulk insert of which the store refuses any id it holds already (a
+    redelivery writes nothing). How many entries this call wrote."""
+    orders = await _orders_of(services, items)
+    wanted: list[tuple[Order, Entry, list[OrderLine]]] = []
+    for env, e in items:
+        order = orders.get(e.order_id)
+        if isinstance(e, ev.SaleCompleted):
+            theirs = [x for x in order.lines if x.producer_id == e.producer_id] if order else []
+            if not theirs:
+                # trade alone publishes on trade.events: a sale of an order it does not hold
+                # is not one of its own, and no retry will find the order
+                raise PermanentError(f"SaleCompleted {env.id}: trade holds no order {e.order_id}")
+        else:
+            ret = next((r for r in order.returns if r.id == e.return_id), None) if order else None
+            if order is None or ret is None:
+                raise PermanentError(f"SaleReturned {env.id}: trade holds no return {e.return_id}")
+            theirs = [x for x in order.lines if x.number == ret.number]
+        assert order is not None  # refused above
+        wanted.append((order, e, theirs))
+    # a line placed before lines carried their product's listing reads its product
+    lines = [line for _, _, theirs in wanted for line in theirs if line.category is None]
+    products = (
+        await services.products.find_by_ids(
+            [x.product_id for x in lines], {x.product_id: Shard(x.state, x.group_id) for x in lines}
+        )
+        if lines
+        else {}
     )
-    written = await services.sale_lines.add_once(entry)
-    if not written:
-        log.info("return entry there already", order_id=order.id, return_id=e.return_id)
+    # the producer lives in the state of their group, the one their lines name
+    where = {e.producer_id: Shard(theirs[0].state) for _, e, theirs in wanted}
+    producers = await services.producers.find_by_ids(list(where), where)
+    entries: list[SaleLine] = []
+    for order, e, _ in wanted:
+        producer = producers.get(e.producer_id)
+        if isinstance(e, ev.SaleCompleted):
+            entries += lines_of_sale(
+                order, e.producer_id, products=products, producer=producer, sold_on=e.completed_on
+            )
+        else:
+            entries.append(
+                return_entry(
+                    order,
+                    e.return_id,
+                    products=products,
+                    producer=producer,
+                    returned_on=e.returned_on,
+                )
+            )
+    written = await services.sale_lines.add_many_once(entries)
+    if written < len(entries):
+        log.info("ledger entries there already", skipped=len(entries) - written)
     return written
 
 

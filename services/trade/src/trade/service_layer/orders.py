@@ -38,9 +38,11 @@ async def place(
     ids = [item.product_id for item in command.items]
     if len(set(ids)) != len(ids):
         raise TradeRuleViolation("each product appears on one line of an order")
-    # the channel and the products read at once (the products in one `$in` query)
+    # the channel (as this process knows it) and the products read at once (the products in
+    # one `$in` query)
     channel, found = await asyncio.gather(
-        channels.channel(services, command.channel_id), services.products.find_by_ids(ids)
+        channels.channel(services, command.channel_id, for_order=True),
+        services.products.find_by_ids(ids),
     )
     missing = next((i for i in ids if i not in found), None)
     if missing is not None:
@@ -80,7 +82,15 @@ async def place(
         # all or nothing: what the lines reserved goes back before the buyer hears why
         await services.stock.release_all(order_id, lines, until)
         raise
+    _held(services, order, answer)
     return order
+
+
+def _held(services: Services, order: Order, answer: Answering[Order] | None) -> None:
+    """A keyed request's order as it committed it, held for the order's next request (see
+    `OrderRepository`): held only by a request that succeeded, once nothing changes it more."""
+    if answer is not None and answer.committed is not None:
+        services.orders.hold(order)
 
 
 async def _answered(services: Services, order: Order, answer: Answering[Order] | None) -> Order:
@@ -109,8 +119,9 @@ def may_read(who: Principal, order: Order) -> None:
 async def order_for_buyer(
     services: Services, who: Principal, order_id: str, answer: Answering[Order] | None = None
 ) -> Order:
-    """`answer`: the keyed request the order is read for (a retry's answer is found in it)."""
-    order = await services.orders.find(order_id)
+    """`answer`: the keyed request the order is read for (a retry's answer is found in it);
+    its order is the copy its last request held, if any (`OrderRepository`)."""
+    order = await services.orders.for_request(order_id, answer)
     if order is not None and answer is not None:
         answer.check(order)
     if order is None or order.buyer != who.subject:
@@ -148,6 +159,7 @@ async def pay(
     ):
         await services.orders.save(order, answer)
     await _settle(services, order)
+    _held(services, order, answer)
     return order
 
 
@@ -161,6 +173,7 @@ async def cancel(
     if order.cancel(command.reason, services.now()) or answer is not None:
         await services.orders.save(order, answer)
     await _settle(services, order)
+    _held(services, order, answer)
     return order
 
 
@@ -186,3 +199,5 @@ async def expire_due(services: Services) -> int:
 #: the holds of an order settled as its state says (fulfilment.py runs it before units leave a
 #: sale, so a paid order's holds are sold first)
 settle = _settle
+#: a keyed request's order held for the next (fulfilment.py's requests too)
+held = _held

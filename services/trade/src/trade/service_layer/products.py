@@ -21,11 +21,16 @@ from trade.service_layer.container import Services
 
 def act_for_odf(who: Principal, group: GroupRecord) -> None:
     """Only the group's own ODF sells its members' products: no intermediary [¶94]."""
-    check_state(who, group.state)
+    act_for_group_odf(who, group.id, group.state, group.odf_id)
+
+
+def act_for_group_odf(who: Principal, group_id: str, state: str | None, odf_id: str | None) -> None:
+    """`act_for_odf` for a group known by its id, state and ODF (an order line names them)."""
+    check_state(who, state)
     decisions.staff_acting_for_group(who.role_names())
-    if who.organization is not None and who.organization != group.odf_id:
+    if who.organization is not None and who.organization != odf_id:
         raise NotAuthorized(
-            f"only group {group.id}'s Development Organization sells its members' products; "
+            f"only group {group_id}'s Development Organization sells its members' products; "
             "no intermediary lists or sells them [¶94]",
             rule="¶94",
         )

@@ -13,6 +13,7 @@ from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
 from megp_common.web import Once, answer_in_commit, answer_keyed, app_state
+from trade.adapters.repositories import ORDER_READING, OrderReading
 from trade.domain.order import Order
 from trade.service_layer.container import Services
 
@@ -57,7 +58,27 @@ async def keyed_order(
 ) -> JSONResponse:
     """`keyed` for a request that commits one order: its answer (`status`, `render(order)`) is
     kept in the order's document by the same commit (megp_common.answers), so the request
-    reads and writes no idempotency record; `heal` redoes on a replay what follows the commit."""
+    reads and writes no idempotency record; `heal` redoes on a replay what follows the commit.
+
+    The order is the copy its previous request held, when this process holds one
+    (`OrderRepository`): a stale copy's commit fails and is retried from the store; anything
+    else that goes wrong on a held copy (a refusal it may owe to being stale) runs the request
+    once more from the store, whose outcome is the answer."""
     once = once_of(who, scope, key)
-    status, body = await answer_in_commit(once, payload, status, render, operation, heal=heal)
+    reading = OrderReading()
+    token = ORDER_READING.set(reading)
+    try:
+        try:
+            status, body = await answer_in_commit(
+                once, payload, status, render, operation, heal=heal
+            )
+        except Exception:
+            if not reading.served:
+                raise
+            reading.fresh = True
+            status, body = await answer_in_commit(
+                once, payload, status, render, operation, heal=heal
+            )
+    finally:
+        ORDER_READING.reset(token)
     return JSONResponse(body, status_code=status)
