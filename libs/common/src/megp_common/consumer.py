@@ -153,9 +153,12 @@ class ConsumerRunner:
                     continue
                 await self._gather(batches)
                 await asyncio.gather(*(self._handle_partition(msgs) for msgs in batches.values()))
-                await self._consumer.commit(
-                    {tp: msgs[-1].offset + 1 for tp, msgs in batches.items()}
-                )
+                # a partition taken away meanwhile (a rebalance during the poll or its gather)
+                # is not committed here: its new owner reads it again and drops what was applied
+                owned = self._consumer.assignment()
+                offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items() if tp in owned}
+                if offsets:
+                    await self._consumer.commit(offsets)
                 self._observe_lag(batches)
             except asyncio.CancelledError:
                 raise
