@@ -94,7 +94,7 @@ class ConsumerRunner:
         max_batch: int = 500,
         group_id: str | None = None,
         gather_ms: int = 0,
-        gather_records: int = 100,
+        gather_records: int = 200,
     ) -> None:
         self.service = service
         self._topics = list(topics)
