@@ -216,6 +216,8 @@ async def _start(
         backoff_ms=settings.consumer_retry_backoff_ms,
         max_batch=settings.consumer_max_batch,
         group_id=settings.consumer_group,
+        gather_ms=settings.consumer_gather_ms,
+        gather_records=settings.consumer_gather_records,
     )
     await relay.start()
     stack.push_async_callback(relay.stop)

@@ -10,6 +10,10 @@
 - A partition's consecutive events whose handlers are one `BatchHandler` or of one family
   (`BatchHandler.joins`) are handed over as one run, skipping those of types no handler here
   takes; any other handler ends the run.
+- A poll that brought fewer than `gather_records` records waits up to `gather_ms` (from its
+  first record) for more before any is handled, so that events trickling in a few a second
+  still make runs of several: each event's effect comes up to `gather_ms` later, and its
+  offset is committed, as always, only after the run's write.
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.context import causal_context
 from megp_common.events import EventEnvelope, EventPayload, UnknownEventType
-from megp_common.metrics import CONSUMER_LAG, DLQ_MESSAGES, EVENTS_CONSUMED
+from megp_common.metrics import (
+    CONSUMER_LAG,
+    CONSUMER_RUN_EVENTS,
+    DLQ_MESSAGES,
+    EVENTS_CONSUMED,
+)
 from megp_common.mongo import ConcurrencyConflict
 from megp_common.unavailable import is_outage
 
@@ -84,6 +93,8 @@ class ConsumerRunner:
         backoff_ms: int = 100,
         max_batch: int = 500,
         group_id: str | None = None,
+        gather_ms: int = 0,
+        gather_records: int = 200,
     ) -> None:
         self.service = service
         self._topics = list(topics)
@@ -92,6 +103,7 @@ class ConsumerRunner:
         self._dlq = dead_letter_topic
         self._max_retries, self._backoff_ms, self._max_batch = max_retries, backoff_ms, max_batch
         self._bootstrap, self._group = bootstrap_servers, group_id or service
+        self._gather_ms, self._gather_records = gather_ms, min(gather_records, max_batch)
         self._consumer = self._make_consumer()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -139,10 +151,14 @@ class ConsumerRunner:
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self._max_batch)
                 if not batches:
                     continue
+                await self._gather(batches)
                 await asyncio.gather(*(self._handle_partition(msgs) for msgs in batches.values()))
-                await self._consumer.commit(
-                    {tp: msgs[-1].offset + 1 for tp, msgs in batches.items()}
-                )
+                # a partition taken away meanwhile (a rebalance during the poll or its gather)
+                # is not committed here: its new owner reads it again and drops what was applied
+                owned = self._consumer.assignment()
+                offsets = {tp: msgs[-1].offset + 1 for tp, msgs in batches.items() if tp in owned}
+                if offsets:
+                    await self._consumer.commit(offsets)
                 self._observe_lag(batches)
             except asyncio.CancelledError:
                 raise
@@ -151,6 +167,31 @@ class ConsumerRunner:
                 log.warning("consumer loop error; retrying", error=repr(exc))
                 await asyncio.sleep(1.0)
                 await self._rewind()
+
+    async def _gather(self, batches: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        """Add to a poll that brought fewer than `gather_records` records what arrives within
+        `gather_ms` of it, up to that many: a partition's events trickling in (a group's sales,
+        a few a second) then reach their handler as one run, one write per aggregate, instead
+        of one write each. A record fetched again after a rebalance (the position reset to the
+        committed offset) is not added twice."""
+        if self._gather_ms <= 0:
+            return
+        held = sum(len(msgs) for msgs in batches.values())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._gather_ms / 1000
+        while held < self._gather_records and not self._stopping:
+            left_ms = int((deadline - loop.time()) * 1000)
+            if left_ms <= 0:
+                break
+            more = await self._consumer.getmany(
+                timeout_ms=left_ms, max_records=self._max_batch - held
+            )
+            for tp, msgs in more.items():
+                mine = batches.setdefault(tp, [])
+                last = mine[-1].offset if mine else -1
+                fresh = [m for m in msgs if m.offset > last]
+                mine.extend(fresh)
+                held += len(fresh)
 
     async def _rewind(self) -> None:
         with contextlib.suppress(Exception):
@@ -174,6 +215,8 @@ class ConsumerRunner:
         while i < len(msgs):
             run = self._batch_run(msgs, i)
             taken = [(e, h) for _, e, h in run if h is not None]
+            if taken:
+                CONSUMER_RUN_EVENTS.labels(self.service, run[0][0].topic).observe(len(taken))
             if len(taken) > 1 and await self._try_batch(run[0][0].topic, taken):
                 i += len(run)  # those no handler takes need nothing (their offsets commit)
                 continue

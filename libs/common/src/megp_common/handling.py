@@ -1,15 +1,17 @@
 """Applying a consumed event to an aggregate exactly once in effect: one event at a time
 (`apply_once`), or a run of them with one read and one write per aggregate (`apply_many_once`,
 and `batched`, the consumers' one way of building a `BatchHandler` from a per-event plan; a
-`Family` of them, for several event types writing the same aggregates, shares runs)."""
+`Family` of them, for several event types writing the same aggregates, shares runs); and what
+the plans of one run read alike, read once for the run (`read_once`)."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +23,26 @@ from megp_common.events import EventEnvelope
 from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Shard
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+#: what the plans of the run being planned have read, by key (`read_once`); None outside a run
+_RUN_READS: ContextVar[dict[Hashable, Any] | None] = ContextVar("megp_run_reads", default=None)
+
+
+async def read_once(key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+    """What a plan reads that the other plans of its run read too (enrollment's plan book of
+    the group a run of sales lands in): loaded by the run's first plan that asks for `key`, the
+    later ones given the same value, so a run of a group's sales reads its book once, not once
+    a sale. A run's plans are all made before its writes, so each gets what it would have read
+    itself; a load that fails is not kept (the next asks again). Outside a run (a plan called
+    on its own) it loads each time. The value is shared: plans only read it."""
+    memo = _RUN_READS.get()
+    if memo is None:
+        return await load()
+    if key not in memo:
+        memo[key] = await load()
+    value: T = memo[key]
+    return value
 
 
 async def apply_once(
@@ -307,20 +329,24 @@ class Family(Generic[A]):
     async def handle_run(self, run: Sequence[tuple[BatchHandler, EventEnvelope, Any]]) -> None:
         steps: list[_Step[A]] = []
         afters: list[tuple[Callable[[list[str]], object], set[str]]] = []
-        for handler, envelope, event in run:
-            part = self._parts[handler]
-            with causal_context(envelope.correlationid, envelope.id):
-                step = part.plan(envelope, event)
-                if inspect.isawaitable(step):
-                    step = await step
-            if step is None:
-                continue
-            steps.append((envelope, step, part.create, part.refusals))
-            if part.after is not None:
-                mine = next((ids for f, ids in afters if f == part.after), None)
-                if mine is None:
-                    afters.append((part.after, mine := set()))
-                mine.add(step.aggregate_id)
+        reads = _RUN_READS.set({})  # what the run's plans read alike, read once (`read_once`)
+        try:
+            for handler, envelope, event in run:
+                part = self._parts[handler]
+                with causal_context(envelope.correlationid, envelope.id):
+                    step = part.plan(envelope, event)
+                    if inspect.isawaitable(step):
+                        step = await step
+                if step is None:
+                    continue
+                steps.append((envelope, step, part.create, part.refusals))
+                if part.after is not None:
+                    mine = next((ids for f, ids in afters if f == part.after), None)
+                    if mine is None:
+                        afters.append((part.after, mine := set()))
+                    mine.add(step.aggregate_id)
+        finally:
+            _RUN_READS.reset(reads)
         if not steps:
             return
         ids = sorted({step.aggregate_id for _, step, _, _ in steps})

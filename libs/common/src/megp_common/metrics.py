@@ -28,6 +28,13 @@ EVENTS_CONSUMED: Final = Counter(
 CONSUMER_LAG: Final = Gauge(
     "megp_consumer_lag", "Messages behind the partition end.", ["service", "topic", "partition"]
 )
+CONSUMER_RUN_EVENTS: Final = Histogram(
+    "megp_consumer_run_events",
+    "Events of one partition's run handed to its handler in one call (one write per aggregate "
+    "and run): its mean, sum over count, is the events a batched consumer applies per write.",
+    ["service", "topic"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+)
 DLQ_MESSAGES: Final = Counter(
     "megp_dlq_messages", "Messages sent to a dead-letter topic.", ["service", "topic"]
 )

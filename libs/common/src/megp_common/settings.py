@@ -75,6 +75,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_ms: int = Field(default=100, ge=0)
     consumer_max_batch: int = Field(default=500, ge=1)
+    # a poll that brought fewer than CONSUMER_GATHER_RECORDS records waits up to
+    # CONSUMER_GATHER_MS for more before handling them: events trickling in (a group's sales)
+    # then make runs of several, one write per aggregate, at the cost of that much latency
+    consumer_gather_ms: int = Field(default=500, ge=0)
+    consumer_gather_records: int = Field(default=200, ge=1)
     relay_sweep_interval_s: float = Field(default=60.0, gt=0)
     # published entries are cleared once per document per window: a busy document (a fund on
     # a group's closing day) costs one clearing write per window instead of one per commit

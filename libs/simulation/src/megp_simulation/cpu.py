@@ -101,6 +101,7 @@ class CpuMeter:
             asked = store_meter.since(self._store, store_now)
             phase_row["store"] = store_meter.top(asked, 12)
             phase_row["store_total"] = store_meter.total(asked)
+            phase_row["store_by_service"] = store_meter.by_service(asked)
             self._store = store_now
         self.phases.append(phase_row)
         if self.log is not None:

@@ -76,6 +76,17 @@ def top(totals: Mapping[str, tuple[float, float]], n: int = 8) -> dict[str, list
     return {k: [int(c), round(s, 1)] for k, (c, s) in ranked}
 
 
+def by_service(totals: Mapping[str, tuple[float, float]]) -> dict[str, dict[str, int]]:
+    """Every command's count, by service, then "collection command", most first: the whole
+    of what each service asked (a consumer's reads and writes per event), where `top` keeps
+    the few that took the most time."""
+    out: dict[str, dict[str, int]] = {}
+    for key, (count, _) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
+        service, _, rest = key.partition(" ")
+        out.setdefault(service, {})[rest] = int(count)
+    return out
+
+
 def describe(totals: Mapping[str, list[float]], n: int = 3) -> str:
     """`enrollment participants find 3,201 at 686 ms, ...`: the first `n` of `top`."""
     parts = []

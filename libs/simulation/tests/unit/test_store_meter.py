@@ -64,6 +64,11 @@ def test_a_phase_counts_what_was_asked_since_the_last_reading() -> None:
     assert store_meter.describe(ranked) == (
         "trade orders update 60 at 50 ms, trade sale_lines insert 7 at 71 ms"
     )
+    # every command's count, by service, most first (what `top` leaves out too)
+    assert store_meter.by_service(store_meter.since(before, now)) == {
+        "trade": {"orders update": 60, "sale_lines insert": 7},
+        "funds": {"funds update": 3},
+    }
 
 
 def test_stages_fold_the_store_and_say_how_busy_the_machine_was() -> None:

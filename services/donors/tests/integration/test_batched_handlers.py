@@ -2,7 +2,9 @@
 store (write commands counted by a command listener): a group's members enrolling cost its
 project one write, a fund's instalments paid its history one; the run redelivered writes
 nothing, and the outcome is the one the same events give one at a time. Through the runner, a
-group's sales among the order events donors ignores are one run."""
+group's sales among the order events donors ignores are one run. A group's next run writes the
+project this consumer committed without reading it; a copy another writer made stale is refused
+and read again."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from donors.bootstrap import build_services
 from donors.config import Settings
@@ -23,7 +27,7 @@ from megp_common.contracts import funds as fnd
 from megp_common.contracts import trade as trd
 from megp_common.events import EventEnvelope, EventPayload, make_event
 from megp_common.ids import new_id
-from megp_common.mongo import OutboxWriter
+from megp_common.mongo import ConcurrencyConflict, OutboxWriter
 from megp_common.testing.infra import Infra
 from megp_common.testing.store_writes import counting_client
 
@@ -218,5 +222,40 @@ async def test_a_partition_of_sales_among_order_events_and_members_is_one_write_
         if runner.running:
             await runner.stop()
         await bus.stop()
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_groups_next_run_writes_its_project_without_reading_it(infra: Infra) -> None:
+    client, writes = counting_client(infra.mongo)
+    db = client[f"donors_recent_{new_id()[-12:]}"]
+    clock = SettableClock()
+    outbox = OutboxWriter(service="donors", topic="donors.events", clock=clock)
+    services = build_services(Settings(), clock, db, outbox)
+    try:
+        group = f"g-{new_id()}"
+        table = DonorEventHandlers(services).table()
+        enrolled, sold = table["enrollment.ParticipantEnrolled"], table["trade.SaleCompleted"]
+        assert isinstance(enrolled, BatchHandler) and isinstance(sold, BatchHandler)
+        await enrolled.handle(_run([_enrolled(group, i) for i in range(3)], group))
+        writes.taken(), writes.reads_taken()
+
+        # the group's sales, a run after its members': the project as this consumer wrote it
+        await sold.handle(_run([_sale(group, "p-1", "o-1", "100.00")], group))
+        await sold.handle(_run([_sale(group, "p-2", "o-2", "50.25")], group))
+        assert writes.taken() == {"projects": 2}
+        assert "projects" not in writes.reads_taken()
+
+        # another writer (a second process, after a rebalance) commits the project meanwhile
+        stored = await services.projects.get(group)
+        await services.projects.save(stored)
+        late = _run([_sale(group, "p-3", "o-3", "10.00")], group)
+        with pytest.raises(ConcurrencyConflict):
+            await sold.handle(late)  # its copy is stale: the write is refused
+        await sold.handle(late)  # what the runner does next: read again, write
+        project = await services.projects.get(group)
+        assert project.sales_cents == {AT.date().isoformat()[:7]: 16_025}
+        assert project.version == stored.version + 1 and len(project.programmes) == 3
+    finally:
         await client.drop_database(db.name)
         await client.close()

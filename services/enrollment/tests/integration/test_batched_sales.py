@@ -1,5 +1,6 @@
 """Enrollment counts a run of a group's sales with one write to the group period they land in,
-against the real store (write commands counted by a command listener); the run redelivered
+against the real store (write commands counted by a command listener), reading what the sales
+need of their group once for the run; the run redelivered
 writes nothing, and the period holds what the same sales give one at a time. The next run
 writes the copy the consumer committed, without reading it; one another writer made stale is
 refused and read again."""
@@ -89,11 +90,20 @@ async def test_a_run_of_a_groups_sales_is_one_write_to_its_period(infra: Infra) 
         group = f"g-{new_id()}"
         batched, single = await _services(batched_db, group), await _services(single_db, group)
         run = [_sale(group, f"p-{i % 4}", f"{100 + i}.50") for i in range(10)]
-        writes.taken()
+        writes.taken(), writes.reads_taken()
 
         handler = _periods(batched)
         await handler.handle(run)
         assert writes.taken() == {"group_periods": 1}
+        # what the sales need of their group (no plan book yet: the group, its plans) read
+        # once for the run, not once a sale; the period once (by its shard, then by `_id`
+        # alone, as a load whose hint found nothing does: it is new)
+        assert writes.reads_taken() == {
+            "plan_books": 1,
+            "groups": 1,
+            "business_plans": 1,
+            "group_periods": 2,
+        }
         await handler.handle(run)  # redelivered: nothing written
         assert writes.taken() == {}
 

@@ -143,7 +143,7 @@ async def test_a_sheet_keeps_the_book_and_a_sale_reads_only_the_book(infra: Infr
         await handler.handle([_sale(group, "p-3"), _sale(group, "p-4")])
         taken = writes.reads_taken()
         assert "business_plans" not in taken and "groups" not in taken
-        assert taken["plan_books"] == 2  # one `_id` read per sale
+        assert taken["plan_books"] == 1  # one `_id` read per run, whatever its sales
         [period] = await services.periods.find_many({})
         assert sorted(period.lines) == ["p-3", "p-4"]
         assert period.lines["p-3"].plan_id == book.terms["p-3"].id

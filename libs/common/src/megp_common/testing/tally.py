@@ -5,6 +5,11 @@ applying each event exactly once in effect. Each role can run as its own process
 
     python -m megp_common.testing.tally relay    --db D --topic T
     python -m megp_common.testing.tally consumer --db D --topic T --group G
+
+The consumer's environment: `TALLY_BATCH=1` a batch handler (one write per tally and run);
+`TALLY_GATHER_MS` the runner's gather (`ConsumerRunner(gather_ms=)`, 0 by default);
+`TALLY_EXIT_AFTER_RUN=1` the process ends (exit status 17, no clean-up, as a crash) once its
+first run is written, before the runner commits that run's offsets.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import asyncio
 import os
 import signal
+from collections.abc import Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -75,9 +81,19 @@ def make_handler(tallies: TallyRepository, duplicates: list[str] | None = None):
     return on_incremented
 
 
-def make_batch_handler(tallies: TallyRepository, *, remember: bool = True) -> BatchHandler:
+#: the exit status of a consumer that ended itself after its first run (`TALLY_EXIT_AFTER_RUN`)
+CRASH_EXIT = 17
+
+
+def make_batch_handler(
+    tallies: TallyRepository,
+    *,
+    remember: bool = True,
+    after: Callable[[list[str]], object] | None = None,
+) -> BatchHandler:
     """The same effect as `make_handler`, one write per tally per batch (and one read, unless
-    the tally is the one this handler last committed: see `megp_common.handling.Recent`)."""
+    the tally is the one this handler last committed: see `megp_common.handling.Recent`);
+    `after` runs once a run is written (`batched`)."""
     recent: Recent[Tally] | None = Recent() if remember else None
 
     def plan(env: EventEnvelope, event: TallyIncremented) -> Planned[Tally]:
@@ -89,7 +105,13 @@ def make_batch_handler(tallies: TallyRepository, *, remember: bool = True) -> Ba
 
         return Planned(event.counter_id, add)
 
-    return batched(tallies, plan, create=lambda cid: Tally(id=cid), recent=recent)
+    return batched(tallies, plan, create=lambda cid: Tally(id=cid), recent=recent, after=after)
+
+
+def _crash(tally_ids: list[str]) -> None:
+    """A crash between a run's write and its offsets' commit (`TALLY_EXIT_AFTER_RUN`)."""
+    print(f"crashing after a run written for {tally_ids}", flush=True)
+    os._exit(CRASH_EXIT)
 
 
 def env_settings() -> tuple[str, str]:
@@ -139,7 +161,9 @@ async def run_consumer(db_name: str, topic: str, group: str) -> None:
         topics=[topic],
         handlers={
             TallyIncremented.event_type: (
-                make_batch_handler(tallies)
+                make_batch_handler(
+                    tallies, after=_crash if os.environ.get("TALLY_EXIT_AFTER_RUN") else None
+                )
                 if os.environ.get("TALLY_BATCH")
                 else make_handler(tallies)
             )
@@ -148,6 +172,7 @@ async def run_consumer(db_name: str, topic: str, group: str) -> None:
         dead_letter_topic=f"{topic}.dlq",
         max_retries=2,
         backoff_ms=20,
+        gather_ms=int(os.environ.get("TALLY_GATHER_MS", "0")),
     )
     await retry_until_ready("Kafka consumer group", runner.start)
     print("consumer running", flush=True)

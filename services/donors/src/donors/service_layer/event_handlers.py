@@ -2,7 +2,8 @@
 event to one aggregate once (the event id is stored with the effect, `apply_once`); those of a
 group's project and of a fund's history take a run of events (a group's members enrolling, its
 sales, a fund's instalments), of any of the types that write it, with one read and one write per
-project or history (`megp_common.handling.Family`).
+project or history (`megp_common.handling.Family`), a project this process committed last
+written again without a read (`Recent`).
 
 - enrollment: a group's public data (`Project`): name and activity, state and municipality,
   ODF, trust bank, members, participation by specific programme, period outcomes summed;
@@ -32,7 +33,11 @@ from megp_common.contracts import enrollment as enr
 from megp_common.contracts import funds as fnd
 from megp_common.contracts import trade as trd
 from megp_common.events import EventEnvelope
-from megp_common.handling import Family, Planned, apply_once
+from megp_common.handling import Family, Planned, Recent, apply_once
+
+#: how many projects the consumer keeps as it last committed them, to write the next run of a
+#: group's events without reading its project first (one a group is active in, a few KB each)
+RECENT_PROJECTS = 256
 
 
 def _c(amount: Decimal) -> int:
@@ -42,11 +47,16 @@ def _c(amount: Decimal) -> int:
 class DonorEventHandlers:
     def __init__(self, services: Services) -> None:
         self.s = services
+        # projects are written by this consumer only: a copy goes stale only when another
+        # process of the service took the group's partition meanwhile (its write then fails
+        # and the retry reads the store)
+        self.recent_projects: Recent[Project] = Recent(RECENT_PROJECTS)
 
     def table(self) -> dict[str, Handler]:
         # a group's run (its members enrolling, its sales between trade's order events), of
         # any of the project's types: one write; a fund's (its loans falling due): one write
-        projects, histories = Family(self.s.projects), Family(self.s.histories)
+        projects = Family(self.s.projects, recent=self.recent_projects)
+        histories = Family(self.s.histories)
 
         def project(plan: Any) -> Handler:
             return projects.batched(plan, create=lambda group_id: Project(id=group_id))

@@ -5,7 +5,8 @@ return after a sale (trade's SaleReturned) is taken from the period containing t
 day, by the same rules. Each handler is idempotent: the event id is kept on the group period in
 the same write as the income, and the income itself names the event and the order (or the
 royalty payment). A run of them (a group's sales of a day, one event per order and producer)
-is counted with one read and one write per group period (`megp_common.handling.batched`)."""
+is counted with one read and one write per group period (`megp_common.handling.batched`), the
+group's plan terms read once per run (`megp_common.handling.read_once`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 import structlog
 
-from enrollment.domain.business_plan import PlanTerms
+from enrollment.domain.business_plan import AgreedTerms, PlanTerms
 from enrollment.domain.errors import DomainRefusal
 from enrollment.domain.group_period import GroupPeriod, IncomeSource, SaleOutcome
 from enrollment.domain.periods import Period, calendar_period
@@ -23,7 +24,7 @@ from enrollment.service_layer.container import Services
 from megp_common.consumer import Handler, PermanentError
 from megp_common.contracts import ip_counsel, trade
 from megp_common.events import EventEnvelope
-from megp_common.handling import Family, Planned, Recent
+from megp_common.handling import Family, Planned, Recent, read_once
 from megp_common.mongo import Shard
 
 log = structlog.get_logger(__name__)
@@ -205,17 +206,12 @@ class EventHandlers:
                 f"sale {order_id}: only {COUNTED_CURRENCY} sales are counted, not {currency}"
             )
         services = self.services
-        # the group's plan book holds all a sale needs of the group and of its plans
-        book = await plan_books.book_of(services, group_id, state)
-        if book is not None:
-            state, odf_id = book.state, book.odf_id
-            plans = await plan_books.terms_of(services, book)
-        else:  # no plan agreed yet (or agreed before books existed)
-            group = await services.groups.find(group_id, Shard(state))
-            if group is None or group.odf is None:
-                raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
-            state, odf_id = group.state, group.odf.odf_id
-            plans = await plan_books.unbooked_terms(services, group_id, state, odf_id)
+        # the group's terms are read once per run: a run of its sales reads its book once
+        group_state, odf_id, plans = await read_once(
+            ("terms", group_id), lambda: self._group_terms(group_id, state)
+        )
+        if plans is None:
+            raise PermanentError(f"sale {order_id}: group {group_id} is not known here")
         plan = plans.get(producer_id)
         period = plan.period_containing(day) if plan else None
         if period is None:
@@ -226,7 +222,24 @@ class EventHandlers:
             period = min(covering, key=lambda p: (p.months, p.start), default=None) or (
                 calendar_period(services.default_period_months, day)
             )
-        return GroupPeriod.begin(group_id, odf_id, state, period), plan
+        return GroupPeriod.begin(group_id, odf_id, group_state, period), plan
+
+    async def _group_terms(
+        self, group_id: str, state: str | None
+    ) -> tuple[str, str, dict[str, AgreedTerms] | None]:
+        """The group's state, ODF and every member's plan terms; no terms (None) for a group
+        this service does not know (or whose ODF is not registered)."""
+        services = self.services
+        # the group's plan book holds all a sale needs of the group and of its plans
+        book = await plan_books.book_of(services, group_id, state)
+        if book is not None:
+            return book.state, book.odf_id, await plan_books.terms_of(services, book)
+        # no plan agreed yet (or agreed before books existed)
+        group = await services.groups.find(group_id, Shard(state))
+        if group is None or group.odf is None:
+            return state or "", "", None
+        terms = await plan_books.unbooked_terms(services, group_id, group.state, group.odf.odf_id)
+        return group.state, group.odf.odf_id, terms
 
 
 def _report(
