@@ -11,7 +11,14 @@ from megp_common.auth import AuthConfig, Role, local_secret, mint_token
 from megp_common.launcher import Platform
 from megp_common.settings import ServiceSettings
 from megp_common.testing.identity_provider import IdentityProvider, provide_identity_provider
-from megp_common.testing.infra import Infra, provide_infra
+from megp_common.testing.infra import Infra, isolate_worker, provide_infra
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test` runs the suite in parallel workers (pytest-xdist), each with its own servers."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:
+        isolate_worker(worker)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
