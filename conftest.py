@@ -8,12 +8,20 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
 import pytest
+from hypothesis import settings
 
 from megp_common.auth import AuthConfig, Role, local_secret, mint_token
 from megp_common.launcher import Platform
 from megp_common.settings import ServiceSettings
 from megp_common.testing.identity_provider import IdentityProvider, provide_identity_provider
 from megp_common.testing.infra import Infra, isolate_worker, provide_infra
+
+# Hypothesis's per-example deadline (200 ms) times the machine, not the code: with two workers
+# on two cores, a unit property beside the other worker's platform ran 284 ms for an example and
+# failed as "flaky". Every example is still run and checked; many modules already said
+# `deadline=None` for themselves. The profile in force (hypothesis's own "ci" one on CI) is kept.
+settings.register_profile("megp", parent=settings(), deadline=None)
+settings.load_profile("megp")
 
 
 def pytest_configure(config: pytest.Config) -> None:
