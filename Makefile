@@ -1,6 +1,6 @@
 # The front door of the MEGP platform. Everything a fresh machine needs is installed from here.
 #   make run     install what is missing, start Kafka, the store, the six services and the console
-#   make test    install what is missing, start what the tests need, run them all, stop it again
+#   make test    install what is missing, start what the tests need, run them all (2 workers), stop it
 #   make bench   measure the ceilings and the outbox -> Kafka -> consumer hop
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -8,6 +8,9 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen python
 PYTEST_ARGS ?=
+# `make test` runs the suite in this many pytest-xdist workers, a test file each at a time; each
+# worker has its own broker, store, identity provider and services (megp_common.testing.infra)
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install uv python-deps infra-install deploy-tools-install browser-install infra-up infra-down infra-status run test \
         test-unit test-integration bench lint format contracts clean-data
@@ -54,7 +57,7 @@ run: install
 	@$(PY) -m megp_common.launcher
 
 test: install
-	@$(UV) run --frozen pytest $(PYTEST_ARGS)
+	@$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-unit: python-deps
 	@$(UV) run --frozen pytest -m "not integration and not e2e" $(PYTEST_ARGS)

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import pytest
+from hypothesis import settings
 
 from megp_common.auth import AuthConfig, Role, local_secret, mint_token
 from megp_common.launcher import Platform
 from megp_common.settings import ServiceSettings
 from megp_common.testing.identity_provider import IdentityProvider, provide_identity_provider
-from megp_common.testing.infra import Infra, provide_infra
+from megp_common.testing.infra import Infra, isolate_worker, provide_infra
+
+# Hypothesis's per-example deadline (200 ms) times the machine, not the code: with two workers
+# on two cores, a unit property beside the other worker's platform ran 284 ms for an example and
+# failed as "flaky". Every example is still run and checked; many modules already said
+# `deadline=None` for themselves. The profile in force (hypothesis's own "ci" one on CI) is kept.
+settings.register_profile("megp", parent=settings(), deadline=None)
+settings.load_profile("megp")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test` runs the suite in parallel workers (pytest-xdist), each with its own servers."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:
+        isolate_worker(worker)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -23,9 +40,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
+@contextmanager
+def _off_the_test_clock() -> Iterator[None]:
+    """Start the session's servers outside the per-test timeout (pytest-timeout's SIGALRM,
+    paused here and resumed with what was left): the start is not the first test that needs
+    them, and has bounds of its own (deploy/local's port waits, `MEGP_READY_TIMEOUT_S` per
+    service). On a loaded machine, with two workers starting theirs at once, the broker, store,
+    identity provider and seven services took more than a test's 300 s."""
+    left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        yield
+    finally:
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, left)
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infra]:
-    with provide_infra() as servers:
+    with ExitStack() as stack:
+        with _off_the_test_clock():
+            servers = stack.enter_context(provide_infra())
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = servers.kafka
         os.environ["MONGO_URL"] = servers.mongo
         yield servers
@@ -34,7 +68,9 @@ def infra() -> Iterator[Infra]:
 @pytest.fixture(scope="session")
 def identity_provider() -> Iterator[IdentityProvider]:
     """A real OpenID Connect provider (deploy/local/idp.sh), whose tokens the platform trusts."""
-    with provide_identity_provider() as provider:
+    with ExitStack() as stack:
+        with _off_the_test_clock():
+            provider = stack.enter_context(provide_identity_provider())
         yield provider
 
 
@@ -53,7 +89,8 @@ def platform(infra: Infra, identity_provider: IdentityProvider) -> Iterator[Plat
         }
     )
     try:
-        running.start()
+        with _off_the_test_clock():
+            running.start()
         yield running
     finally:
         running.stop()

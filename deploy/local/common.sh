@@ -9,6 +9,10 @@ LOG_DIR="$LOCAL_DIR/logs"
 PID_DIR="$LOCAL_DIR/pids"
 mkdir -p "$CACHE_DIR" "$LOG_DIR" "$PID_DIR"
 
+# how long a start waits for its server's port: MEGP_READY_TIMEOUT_S, as the launcher waits for a
+# service's /readyz (a machine shared by several test runs starts a JVM slower than 90 s)
+READY_TIMEOUT_S=${MEGP_READY_TIMEOUT_S:-90}
+
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 
 # wait_for_port HOST PORT SECONDS: true once something accepts TCP connections there.

@@ -43,7 +43,7 @@ start() {
       no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt \
       >"$LOG_DIR/idp/stdout.log" 2>&1 </dev/null ) &
   echo $! >"$PIDFILE"
-  if ! wait_for_port "$HOST" "$PORT" 90 || ! pid_alive "$PIDFILE"; then
+  if ! wait_for_port "$HOST" "$PORT" "$READY_TIMEOUT_S" || ! pid_alive "$PIDFILE"; then
     log "the identity provider did not open $HOST:$PORT; last log lines:"
     tail -n 30 "$LOG_DIR/idp/stdout.log" >&2
     exit 1

@@ -75,7 +75,7 @@ start() {
   ( exec java "${JAVA_OPTS[@]}" kafka.Kafka "$DATA/server.properties" \
       >"$LOG_DIR/kafka/stdout.log" 2>&1 </dev/null ) &
   echo $! >"$PIDFILE"
-  if ! wait_for_port "$HOST" "$PORT" 90; then
+  if ! wait_for_port "$HOST" "$PORT" "$READY_TIMEOUT_S"; then
     log "broker did not open $HOST:$PORT; last log lines:"; tail -n 30 "$LOG_DIR/kafka/stdout.log" >&2
     exit 1
   fi

@@ -135,7 +135,7 @@ start() {
         --log-level=warn --debug-addr="${MEGP_STORE_DEBUG_ADDR:--}" >"$LOG_DIR/store.log" 2>&1 </dev/null ) &
   fi
   echo $! >"$PIDFILE"
-  if ! wait_for_port "$HOST" "$PORT" 60; then
+  if ! wait_for_port "$HOST" "$PORT" "$READY_TIMEOUT_S"; then
     log "store did not open $HOST:$PORT; last log lines:"; tail -n 30 "$LOG_DIR/store.log" >&2
     exit 1
   fi

@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from console.adapters.sessions import COOKIE, ID_TOKEN_COOKIE, Session, SessionCodec
-from megp_common.launcher import LOG_DIR, Platform, ServiceProcess
+from megp_common.launcher import Platform, ServiceProcess, log_dir
 from megp_common.settings import REPO_ROOT
 from megp_common.testing.enrollment_driver import Driver
 from megp_common.testing.identity_provider import IdentityProvider
@@ -43,7 +43,7 @@ REFRESH_MARGIN_S = 3600 - 4
 class ProductionConsole(ServiceProcess):
     @property
     def log_path(self) -> Path:
-        return LOG_DIR / "console-production.log"
+        return log_dir() / "console-production.log"
 
 
 def _free_port() -> int:

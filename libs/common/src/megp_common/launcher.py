@@ -26,7 +26,17 @@ import httpx
 from megp_common.settings import REPO_ROOT, SERVICES
 
 DEPLOY = REPO_ROOT / "deploy" / "local"
-LOG_DIR = REPO_ROOT / ".local" / "logs"
+
+
+def local_dir() -> Path:
+    """Where this checkout's broker and store data, pids and logs live: `MEGP_LOCAL_DIR` (as
+    deploy/local/common.sh reads it), by default the checkout's git-ignored .local/."""
+    return Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local")
+
+
+def log_dir() -> Path:
+    """The services' log files, beside the broker's and the store's."""
+    return local_dir() / "logs"
 
 
 def _script(name: str, action: str) -> subprocess.CompletedProcess[str]:
@@ -113,10 +123,10 @@ class ServiceProcess:
 
     @property
     def log_path(self) -> Path:
-        return LOG_DIR / f"{self.name}.log"
+        return log_dir() / f"{self.name}.log"
 
     def start(self) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self.env, "HTTP_PORT": str(self.port)}
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
@@ -186,7 +196,7 @@ def peak_rss_kib(pid: int) -> int:
 def infra_pids() -> dict[str, int]:
     """The broker's and the store's process ids, as this machine's scripts recorded them."""
     out = {}
-    pids = Path(os.environ.get("MEGP_LOCAL_DIR") or REPO_ROOT / ".local") / "pids"
+    pids = local_dir() / "pids"
     for name in ("kafka", "store"):
         try:
             out[name] = int((pids / f"{name}.pid").read_text().strip())

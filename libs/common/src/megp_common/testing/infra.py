@@ -75,3 +75,38 @@ def _containers() -> Iterator[Infra]:
             "testcontainers",
             restart_kafka=lambda: (kafka.get_wrapped_container().restart(), None)[1],
         )
+
+
+#: how far a parallel test worker's servers sit from the first worker's: the broker's two ports
+#: and the store's by this many per worker, the services' and the identity provider's by ten
+#: times it (a platform's own ports span MEGP_PORT_OFFSET + 8001 to + 8110)
+WORKER_PORT_STEP = 50
+
+
+def isolate_worker(worker_id: str) -> None:
+    """Give a parallel test worker (pytest-xdist's `gw0`, `gw1` ...) servers of its own: worker
+    n > 0 gets its own broker, store, identity provider and service ports, shifted by n steps
+    from the ones this checkout is told to use (MEGP_KAFKA_PORT ... or their defaults), and its
+    own data, pids and logs under .local/workers/gwN. The first worker keeps the checkout's."""
+    n = int(worker_id.removeprefix("gw"))
+    if n == 0:
+        return
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or os.environ.get("MONGO_URL"):
+        raise RuntimeError(
+            "parallel test workers each start their own broker and store; with "
+            "KAFKA_BOOTSTRAP_SERVERS / MONGO_URL given they would share one: run one worker "
+            "(make test PYTEST_WORKERS=1)"
+        )
+    from megp_common.launcher import local_dir, port_offset
+
+    step = n * WORKER_PORT_STEP
+    for var, default in (
+        ("MEGP_KAFKA_PORT", 9092),
+        ("MEGP_KAFKA_CONTROLLER_PORT", 9093),
+        ("MEGP_MONGO_PORT", 27017),
+    ):
+        os.environ[var] = str(int(os.environ.get(var) or default) + step)
+    if os.environ.get("MEGP_IDP_PORT"):
+        os.environ["MEGP_IDP_PORT"] = str(int(os.environ["MEGP_IDP_PORT"]) + 10 * step)
+    os.environ["MEGP_PORT_OFFSET"] = str(port_offset() + 10 * step)
+    os.environ["MEGP_LOCAL_DIR"] = str(local_dir() / "workers" / worker_id)
