@@ -37,7 +37,11 @@ async def _flood(
     other; every client's first deposit is sent twice at the same time under the same key, and
     every `bad_every`-th client also posts a deposit for a stranger (refused)."""
     base = f"/v1/funds/{group.group_id}/deposits"
-    limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
+    # idle connections are dropped here before the server's keep-alive (uvicorn's 5 s) closes
+    # them: a request sent on a connection the server is closing fails unread (a ReadError)
+    limits = httpx.Limits(
+        max_connections=clients * 2, max_keepalive_connections=clients * 2, keepalive_expiry=2.0
+    )
     out: list[tuple[int, int, dict[str, object], httpx.Response]] = []
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
 
