@@ -18,6 +18,7 @@ import httpx
 from megp_common.auth import Role
 from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.keys import key_writes
+from megp_common.testing.waits import EVENT_WAIT_S
 
 Header = Callable[..., dict[str, str]]
 
@@ -110,7 +111,7 @@ class Circle:
 
 
 def eventually(
-    fetch: Callable[[], httpx.Response], wanted: int, what: str, timeout_s: float = 30
+    fetch: Callable[[], httpx.Response], wanted: int, what: str, timeout_s: float = EVENT_WAIT_S
 ) -> httpx.Response:
     deadline = time.monotonic() + timeout_s
     while True:

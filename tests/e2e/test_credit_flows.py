@@ -24,6 +24,7 @@ from megp_common.events import EventPayload, make_event
 from megp_common.launcher import Platform
 from megp_common.testing.events import EventTap, distinct
 from megp_common.testing.keys import keyed
+from megp_common.testing.waits import EVENT_WAIT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +68,7 @@ class Credit:
         assert response.status_code == expect, response.text
         return response.json()
 
-    def eventually(self, path: str, check: Any, timeout_s: float = 30.0) -> Any:
+    def eventually(self, path: str, check: Any, timeout_s: float = EVENT_WAIT_S) -> Any:
         import time
 
         deadline = time.monotonic() + timeout_s

@@ -18,6 +18,7 @@ from megp_common.bus import KafkaBus, OutgoingRecord
 from megp_common.contracts import credit, enrollment
 from megp_common.events import EventEnvelope, EventPayload, make_event
 from megp_common.ids import new_id
+from megp_common.testing.waits import EVENT_WAIT_S
 
 STATE = "09"
 
@@ -181,7 +182,7 @@ def far_future(days: int = 0) -> datetime:
     return base + timedelta(days=days)
 
 
-def eventually(check: Any, within_s: float = 30.0) -> Any:
+def eventually(check: Any, within_s: float = EVENT_WAIT_S) -> Any:
     deadline = time.monotonic() + within_s
     while True:
         result = check()

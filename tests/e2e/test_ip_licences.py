@@ -21,6 +21,7 @@ from megp_common.auth import Role
 from megp_common.launcher import Platform
 from megp_common.testing.enrollment_driver import Driver
 from megp_common.testing.events import EventTap, distinct
+from megp_common.testing.waits import EVENT_WAIT_S
 
 from .ip_counsel_world import (
     Circle,
@@ -68,7 +69,7 @@ def licence_body(c: Circle, starts: date, **over: Any) -> dict[str, Any]:
     } | over
 
 
-def eventually(fetch: Any, timeout_s: float = 30) -> Any:
+def eventually(fetch: Any, timeout_s: float = EVENT_WAIT_S) -> Any:
     deadline = time.monotonic() + timeout_s
     while True:
         found = fetch()

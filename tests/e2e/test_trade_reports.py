@@ -28,6 +28,7 @@ from megp_common.launcher import Platform
 from megp_common.testing.enrollment_driver import Driver, ok
 from megp_common.testing.events import EventTap, Published, distinct
 from megp_common.testing.keys import keyed
+from megp_common.testing.waits import EVENT_WAIT_S
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +85,7 @@ def trade(platform: Platform, tokens: Any) -> Trade:
     return Trade(platform, tokens)
 
 
-def eventually(check: Any, what: str, within_s: float = 30.0) -> Any:
+def eventually(check: Any, what: str, within_s: float = EVENT_WAIT_S) -> Any:
     deadline = time.monotonic() + within_s
     while True:
         result = check()
