@@ -77,8 +77,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_batch: int = Field(default=500, ge=1)
     # a poll that brought fewer than CONSUMER_GATHER_RECORDS records waits up to
     # CONSUMER_GATHER_MS for more before handling them: events trickling in (a group's sales)
-    # then make runs of several, one write per aggregate, at the cost of that much latency
-    consumer_gather_ms: int = Field(default=500, ge=0)
+    # then make runs of several, one write per aggregate, at the cost of that much latency;
+    # off by default (docs/architecture.md, "gathered polls": the suite's chains showed it)
+    consumer_gather_ms: int = Field(default=0, ge=0)
     consumer_gather_records: int = Field(default=200, ge=1)
     relay_sweep_interval_s: float = Field(default=60.0, gt=0)
     # published entries are cleared once per document per window: a busy document (a fund on
