@@ -93,8 +93,19 @@ class Recent(Generic[A]):
     def take(self, aggregate_id: str) -> A | None:
         return self._items.pop(aggregate_id, None)
 
+    def peek(self, aggregate_id: str) -> A | None:
+        """The copy held, left held: for a reader that uses it at once, awaiting nothing in
+        between (a writer takes its copy out before it changes it)."""
+        return self._items.get(aggregate_id)
+
     def keep(self, aggregate: A) -> None:
+        """Hold `aggregate` as just committed; a newer copy, kept by a writer that finished
+        first, stays."""
+        held = self._items.get(aggregate.id)
+        if held is not None and held.version > aggregate.version:
+            return
         self._items[aggregate.id] = aggregate
+        self._items.move_to_end(aggregate.id)
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 

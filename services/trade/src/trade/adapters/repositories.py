@@ -21,7 +21,6 @@ writers of one product instead of letting them race into the condition.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, suppress
 from contextvars import ContextVar
@@ -33,6 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.errors import ValidationFailed
+from megp_common.handling import Recent
 from megp_common.mongo import (
     DOCUMENT_LOCKS,
     DUPLICATE_KEY,
@@ -366,7 +366,7 @@ class OrderRepository(AggregateRepository[Order]):
 
     def __init__(self, db: AsyncDatabase[Document], outbox: OutboxWriter) -> None:
         super().__init__(db, outbox)
-        self._held: OrderedDict[str, Order] = OrderedDict()
+        self._held: Recent[Order] = Recent(self.HELD)
 
     def take_held(self, order_id: str) -> Order | None:
         """The order as this process's last keyed request of it committed it, taken out (None
@@ -374,7 +374,7 @@ class OrderRepository(AggregateRepository[Order]):
         reading = ORDER_READING.get()
         if reading is None or reading.fresh:
             return None
-        order = self._held.pop(order_id, None)
+        order = self._held.take(order_id)
         if order is not None:
             reading.served = True
         return order
@@ -382,18 +382,12 @@ class OrderRepository(AggregateRepository[Order]):
     def hold(self, order: Order) -> None:
         """Hold `order` as just committed by a request that succeeded (a newer copy held by a
         request that finished first stays)."""
-        held = self._held.get(order.id)
-        if held is not None and held.version > order.version:
-            return
-        self._held[order.id] = order
-        self._held.move_to_end(order.id)
-        while len(self._held) > self.HELD:
-            self._held.popitem(last=False)
+        self._held.keep(order)
 
     def peek(self, order_id: str) -> Order | None:
         """The held copy, left held: for a reader that uses it at once, without awaiting
         anything in between (a request takes a copy out before it changes it)."""
-        return self._held.get(order_id)
+        return self._held.peek(order_id)
 
     async def for_request(self, order_id: str, answer: object | None) -> Order | None:
         """A keyed request's order (`answer`: its Answering): the held copy, else the store's."""
