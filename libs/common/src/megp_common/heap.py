@@ -15,7 +15,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-TOP_SITES = 40
+TOP_LINES = 30
+TOP_CHAINS = 15
 FRAMES = 8
 
 
@@ -52,23 +53,36 @@ def _report(
     lines = [
         f"after {elapsed_s:.0f} s: traced {current / 2**20:.1f} MiB (peak {peak / 2**20:.1f} MiB)",
         "",
-        f"top {TOP_SITES} allocation sites by size (line, then call chain):",
+        f"top {TOP_LINES} allocating lines by size:",
     ]
+    for stat in _top(snapshot, previous, "lineno", TOP_LINES):
+        frame = stat.traceback[0]
+        lines.append(f"{_sizes(stat)}  {frame.filename}:{frame.lineno}")
+        lines.append(f"      {linecache.getline(frame.filename, frame.lineno).strip()}")
+    lines += ["", f"top {TOP_CHAINS} call chains by size (the allocating line first):"]
+    for stat in _top(snapshot, previous, "traceback", TOP_CHAINS):
+        lines.append(_sizes(stat))
+        lines.extend(f"    {f.filename}:{f.lineno}" for f in reversed(stat.traceback))
+    return "\n".join(lines) + "\n"
+
+
+def _top(
+    snapshot: tracemalloc.Snapshot, previous: tracemalloc.Snapshot | None, key: str, n: int
+) -> list[tracemalloc.StatisticDiff]:
     stats = (
-        snapshot.compare_to(previous, "traceback")
+        snapshot.compare_to(previous, key)
         if previous is not None
-        else [_as_diff(stat) for stat in snapshot.statistics("traceback")]
+        else [_as_diff(stat) for stat in snapshot.statistics(key)]
     )
     stats.sort(key=lambda stat: stat.size, reverse=True)
-    for stat in stats[:TOP_SITES]:
-        lines.append(
-            f"{stat.size / 2**20:9.2f} MiB ({stat.size_diff / 2**20:+8.2f}) "
-            f"{stat.count:9d} blocks ({stat.count_diff:+d})"
-        )
-        frames = list(reversed(stat.traceback))  # the allocating line first
-        lines.extend(f"    {frame.filename}:{frame.lineno}" for frame in frames)
-        lines.append(f"      {linecache.getline(frames[0].filename, frames[0].lineno).strip()}")
-    return "\n".join(lines) + "\n"
+    return stats[:n]
+
+
+def _sizes(stat: tracemalloc.StatisticDiff) -> str:
+    return (
+        f"{stat.size / 2**20:9.2f} MiB ({stat.size_diff / 2**20:+8.2f}) "
+        f"{stat.count:9d} blocks ({stat.count_diff:+d})"
+    )
 
 
 def _as_diff(stat: tracemalloc.Statistic) -> tracemalloc.StatisticDiff:

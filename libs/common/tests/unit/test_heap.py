@@ -16,8 +16,11 @@ def test_the_report_names_the_growing_site_and_its_growth() -> None:
         tracemalloc.stop()
     assert len(held) == 2000
     assert text.startswith("after 3 s: traced")
-    top = text.split("call chain):\n", 1)[1].splitlines()
-    assert "test_heap.py" in top[1]
+    top = text.split("lines by size:\n", 1)[1].splitlines()
+    assert "test_heap.py:" in top[0]
+    assert "allocated on this line" in top[1]
+    chains = text.split("allocating line first):\n", 1)[1].splitlines()
+    assert "test_heap.py:" in chains[1]
     size_mib = float(top[0].split("MiB")[0])
     growth_mib = float(top[0].split("(")[1].split(")")[0])
     assert 7.5 < size_mib < 9.5
