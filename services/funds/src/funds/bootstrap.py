@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from pymongo import IndexModel
 
 from funds.adapters.journal import (
+    CHECKPOINTS,
     JOURNAL,
     JOURNAL_INDEXES,
     OBLIGATION_ARCHIVE,
@@ -93,6 +94,7 @@ async def wire(runtime: Runtime[Settings]) -> Wiring[Services]:
         collections={
             FUNDS: no_index,
             JOURNAL: JOURNAL_INDEXES,
+            CHECKPOINTS: no_index,
             OBLIGATION_ARCHIVE: no_index,
             PARTICIPANTS: no_index,
             IDEMPOTENCY: no_index,

@@ -13,14 +13,14 @@ from decimal import Decimal
 
 import pytest
 
-from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
+from funds.adapters.journal import Journal, JournalCopier, ObligationArchive, merged
 from funds.adapters.month_ends import MonthEnds
 from funds.adapters.participants import ParticipantDirectory
 from funds.adapters.reconciliations import ReconciliationRepository
 from funds.adapters.repositories import FundRepository, SpendingRequestRepository
 from funds.domain import deposits, opening
 from funds.domain.fund import Fund, new_fund
-from funds.domain.ledger import Entry
+from funds.domain.ledger import Entry, rebuild
 from funds.domain.policy import FundPolicy
 from funds.service_layer import month_ends, queries
 from funds.service_layer.container import Services, post_entry
@@ -149,3 +149,63 @@ async def test_each_month_is_written_once_ended_with_the_totals_at_its_end(setup
         await month_ends.history(s.services, STATE_15, "2032-01", "2032-02", "09")
     with pytest.raises(ValidationFailed):
         await month_ends.history(s.services, NATIONAL, "2032-03", "2032-01", None)
+
+
+async def test_a_month_end_advances_the_funds_checkpoint_and_statements_read_from_it(
+    setup: Setup,
+) -> None:
+    """Each month end stores the fund's checkpoint; the next reads only the entries after it
+    (copied to the journal or still waiting in the fund), and a statement at any instant gives
+    what a rebuild from the whole journal gives."""
+    s = setup
+    a = s.funds[0]
+    await month_ends.snapshot_due(s.services, datetime(2032, 1, 20, tzinfo=UTC))  # the mark
+    for day in (12, 20, 28):
+        await _deposit(s, a, "10.00", datetime(2032, 1, day, tzinfo=UTC))
+    await s.services.copier.copy(a)  # January's entries into the journal
+    await _deposit(s, a, "25.00", datetime(2032, 2, 2, tzinfo=UTC))  # still in the fund
+    assert await month_ends.snapshot_due(s.services, datetime(2032, 2, 3, tzinfo=UTC)) == [
+        "2032-01"
+    ]
+    january = await s.services.journal.checkpoint(a)
+    assert january is not None
+    assert january.at == datetime(2032, 1, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    fund = await s.services.funds.find(a)
+    assert fund is not None
+    january_seqs = [e.seq for e in await s.services.journal.until(a, january.at)]
+    assert january.upto_seq == max(january_seqs) and january.ahead == frozenset()
+    assert january.balances["MXN"]["trust_cash"] == 3000
+
+    await _deposit(s, a, "5.00", datetime(2032, 2, 27, tzinfo=UTC))
+    asked: list[int] = []
+    until = s.services.journal.until
+
+    async def counted(fund_id: str, at: datetime | None, after_seq: int = 0) -> list[Entry]:
+        found = await until(fund_id, at, after_seq)
+        if fund_id == a:
+            asked.append(after_seq)
+            assert all(e.seq > january.upto_seq for e in found)
+        return found
+
+    s.services.journal.until = counted  # type: ignore[method-assign]
+    assert await month_ends.snapshot_due(s.services, datetime(2032, 3, 1, tzinfo=UTC)) == [
+        "2032-02"
+    ]
+    s.services.journal.until = until  # type: ignore[method-assign]
+    assert asked == [january.upto_seq]  # February's entries only
+    february = await s.services.journal.checkpoint(a)
+    assert february is not None and february.upto_seq > january.upto_seq
+    assert february.balances["MXN"]["trust_cash"] == 3000 + 2500 + 500
+
+    fund = await s.services.funds.find(a)
+    assert fund is not None
+    everything = await s.services.journal.until(a, None)
+    for at in (
+        datetime(2032, 1, 15, tzinfo=UTC),  # before the checkpoint: from the journal's start
+        datetime(2032, 2, 10, tzinfo=UTC),
+        datetime(2032, 3, 1, tzinfo=UTC),
+    ):
+        whole = rebuild(
+            e for e in merged(everything, fund.pending_entries) if e.posted_at <= at
+        )
+        assert await queries.statement(s.services, fund, at) == whole

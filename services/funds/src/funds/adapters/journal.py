@@ -33,14 +33,19 @@ from funds.adapters.repositories import (
     FundRepository,
     merged_ids,
 )
-from funds.domain.ledger import Entry
+from funds.domain.ledger import Checkpoint, Entry
 from funds.domain.records import Obligation
 from megp_common.aggregate import Aggregate
+from megp_common.clock import as_utc
 from megp_common.mongo import DOCUMENT_LOCKS, SCALAR_EQ, Document, namespace, pack, unpack
 
 log = structlog.get_logger(__name__)
 
 JOURNAL = "journal"
+#: one document per fund (`_id` = the group): the balances of a prefix of its journal
+#: (`ledger.Checkpoint`), so that the balances at a month's end are the previous month's plus
+#: that month's entries, not the whole journal read again
+CHECKPOINTS = "journal_checkpoints"
 OBLIGATION_ARCHIVE = "obligation_archive"
 JOURNAL_INDEXES = [IndexModel([("fund_id", ASCENDING), ("seq", ASCENDING)], unique=True)]
 DUPLICATE_KEY = 11000
@@ -67,6 +72,7 @@ def entry_from(doc: Document) -> Entry:
 class Journal:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.col = db[JOURNAL]
+        self.checkpoints = db[CHECKPOINTS]
 
     async def insert(self, docs: list[Document]) -> None:
         """Insert entries; those already there are left as they are."""
@@ -92,14 +98,44 @@ class Journal:
         )
         return [entry_from(doc) async for doc in cursor]
 
-    async def until(self, fund_id: str, at: datetime | None) -> list[Entry]:
+    async def until(self, fund_id: str, at: datetime | None, after_seq: int = 0) -> list[Entry]:
+        """The fund's entries posted at or before `at` (None: all), numbered after
+        `after_seq`, by number."""
         query: Document = {"fund_id": fund_id}
+        if after_seq:
+            query["seq"] = {"$gt": after_seq}
         if at is not None:
             query["posted_at"] = {"$lte": at}
         return [
             entry_from(doc)
             async for doc in self.col.find(query, sort=[("seq", 1)], comment=SCALAR_EQ)
         ]
+
+    async def checkpoint(self, fund_id: str) -> Checkpoint | None:
+        """The fund's latest balance checkpoint (`ledger.Checkpoint`), if one was stored."""
+        doc = await self.checkpoints.find_one({"_id": fund_id})
+        if doc is None:
+            return None
+        return Checkpoint(
+            at=as_utc(datetime.fromisoformat(doc["at"])),
+            upto_seq=int(doc["upto_seq"]),
+            ahead=frozenset(doc.get("ahead") or ()),
+            balances=unpack(doc["balances"], self.checkpoints.codec_options),
+        )
+
+    async def keep_checkpoint(self, fund_id: str, checkpoint: Checkpoint) -> None:
+        """Store `checkpoint` as the fund's latest (one small document per fund, replaced:
+        any checkpoint is true, so a second writer or a repeat only costs a write)."""
+        await self.checkpoints.replace_one(
+            {"_id": fund_id},
+            {
+                "at": checkpoint.at.isoformat(),  # to the microsecond (a BSON date keeps ms)
+                "upto_seq": checkpoint.upto_seq,
+                "ahead": sorted(checkpoint.ahead),
+                "balances": pack(checkpoint.balances),
+            },
+            upsert=True,
+        )
 
 
 def merged(stored: Iterable[Entry], pending: Iterable[Entry]) -> list[Entry]:

@@ -8,7 +8,9 @@ Balances are only ever a sum of entries: `apply_entry` is the one place a balanc
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -114,6 +116,57 @@ def rebuild(entries: Iterable[Entry]) -> Balances:
         seen.add(entry.id)
         apply_lines(balances, entry.lines)
     return balances
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The balances of a prefix of a fund's journal, so that the balances at a later instant
+    are this plus the entries after it, never the whole journal again.
+
+    `balances` counts every entry numbered up to `upto_seq` (each of them was posted at or
+    before `at`) and the entries in `ahead`: posted at or before `at` too, but numbered after an
+    entry that was not (an entry's number and its posting instant need not agree exactly: two
+    requests that read the clock either side of a month's end may be numbered the other way
+    round). Entries are immutable, so a checkpoint stays true whatever is posted after it."""
+
+    at: datetime
+    upto_seq: int = 0
+    ahead: frozenset[str] = frozenset()
+    balances: Balances = field(default_factory=dict)
+
+
+def advance(base: Checkpoint | None, later: Iterable[Entry], at: datetime) -> Checkpoint:
+    """The checkpoint at `at` from `base` (taken at or before `at`; None: the journal's start)
+    and `later`: the fund's entries numbered after `base.upto_seq` and posted at or before
+    `at` (more may be given; those posted after `at` are left out). Its balances are
+    `rebuild` of every entry posted at or before `at`, as `later` and the base hold them."""
+    if base is not None and base.at > at:
+        raise ValueError("a checkpoint advances forward in time only")
+    balances = copy.deepcopy(base.balances) if base else {}
+    upto = base.upto_seq if base else 0
+    counted_before = base.ahead if base else frozenset()
+    ahead: set[str] = set()
+    contiguous = True
+    seen: set[str] = set()
+    for entry in sorted(later, key=lambda e: e.seq):
+        if entry.seq <= (base.upto_seq if base else 0) or entry.id in seen:
+            continue
+        seen.add(entry.id)
+        counted = entry.id in counted_before or entry.posted_at <= at
+        if not counted:
+            contiguous = False  # numbered entries after it cannot join the prefix
+            continue
+        if entry.id not in counted_before:
+            apply_lines(balances, entry.lines)
+        if contiguous and entry.seq == upto + 1:
+            upto = entry.seq
+        else:
+            # after a gap (an entry posted after `at`, so not asked for) or a later one
+            contiguous = False
+            ahead.add(entry.id)
+    # counted already and not given again: still counted, so still skipped next time
+    ahead |= counted_before - seen
+    return Checkpoint(at=at, upto_seq=upto, ahead=frozenset(ahead), balances=balances)
 
 
 def without_zeros(balances: Balances) -> Balances:

@@ -3,6 +3,10 @@ scheduler writes that month's totals per state as the journal makes them at the 
 instant (the same figures `fund-summaries/by-state` gave at that instant, and the sum of each
 fund's `statement?on=<last day>`); the history reads those small documents, never the funds.
 
+Each fund's month is its checkpoint of the month before (`ledger.Checkpoint`, one document per
+fund in `journal_checkpoints`) advanced by the month's entries: a month end reads one month of
+each fund's journal, not the whole of it, so its cost does not grow with the programme's age.
+
 Idempotent: a month is computed from the journal, which only grows forward in time (an entry is
 posted at the clock's now), so writing it again writes the same values; the progress mark moves
 only after a month's rows are stored. A tick with nothing due reads one document."""
@@ -13,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from funds.adapters.month_ends import FIGURES
-from funds.domain.fund import Fund
 from funds.service_layer import queries
 from funds.service_layer.container import Services
 from funds.service_layer.queries import StateTotals
@@ -47,24 +50,24 @@ async def snapshot_due(services: Services, now: datetime | None = None) -> list[
         fund = await services.funds.find(str(doc["_id"]), Shard(doc["state"], str(doc["_id"])))
         if fund is None or fund.opened_at is None:
             continue
+        # each month from the one before: a month's entries are read once, not the journal
+        base = start = await services.journal.checkpoint(fund.id)
         for month in due:
-            row = await _at_month_end(services, fund, month)
-            if row is not None:
-                rows[month].append(row)
+            at = month_end(month)
+            if as_utc(fund.opened_at) > at:
+                continue
+            base = await queries.checkpoint_at(services, fund, at, base)
+            rows[month].append(
+                {"state": fund.state, "opened_at": fund.opened_at, "balances": base.balances}
+            )
+        if base is not None and base is not start:
+            await services.journal.keep_checkpoint(fund.id, base)
     for month in due:
         totals = queries.totals_by_state(rows[month], None)
         await services.month_ends.store(
             month, ({"state": t.state_code, **_figures(t)} for t in totals)
         )
     return due
-
-
-async def _at_month_end(services: Services, fund: Fund, month: str) -> Document | None:
-    at = month_end(month)
-    if fund.opened_at is None or as_utc(fund.opened_at) > at:
-        return None
-    balances = await queries.statement(services, fund, at)
-    return {"state": fund.state, "opened_at": fund.opened_at, "balances": balances}
 
 
 def _figures(t: StateTotals) -> dict[str, int]:

@@ -9,19 +9,33 @@ from funds.adapters.journal import merged
 from funds.domain import accounts as acc
 from funds.domain.bank_statement import TrustStatement, build_statement, check_period
 from funds.domain.fund import CURRENCY, Fund
-from funds.domain.ledger import Balances, Entry, differences, rebuild
+from funds.domain.ledger import Balances, Checkpoint, Entry, advance, differences, rebuild
 from funds.service_layer.container import Services
 from megp_common.clock import as_utc
 from megp_common.mongo import Document
 
 
 async def statement(services: Services, fund: Fund, at: datetime | None) -> Balances:
-    """Balances as the fund holds them now, or as the journal makes them at `at`."""
+    """Balances as the fund holds them now, or as the journal makes them at `at`: from the
+    fund's checkpoint when it is from before `at` (then only the entries after it are read)."""
     if at is None:
         return fund.all_balances()
-    stored = await services.journal.until(fund.id, at)
-    waiting = [e for e in fund.pending_entries if e.posted_at <= at]
-    return rebuild(merged(stored, waiting))
+    base = await services.journal.checkpoint(fund.id)
+    return (await checkpoint_at(services, fund, at, base)).balances
+
+
+async def checkpoint_at(
+    services: Services, fund: Fund, at: datetime, base: Checkpoint | None
+) -> Checkpoint:
+    """The fund's checkpoint at `at`: `base` (when it is from at or before `at`) advanced by
+    the entries after it, in the journal or still waiting in the fund (`fund` read before the
+    journal, as every read here: an entry leaves the fund only once it is in the journal)."""
+    if base is not None and base.at > at:
+        base = None  # a checkpoint after `at` (a clock wound back) says nothing of before it
+    after = base.upto_seq if base else 0
+    stored = await services.journal.until(fund.id, at, after_seq=after)
+    waiting = [e for e in fund.pending_entries if e.seq > after and e.posted_at <= at]
+    return advance(base, merged(stored, waiting), at)
 
 
 async def journal_page(
