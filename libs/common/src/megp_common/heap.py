@@ -5,8 +5,9 @@ allocations (`tracemalloc`) and, every `MEGP_HEAP_PROFILE_EVERY_S` seconds (defa
 the allocation sites holding the most memory, with how much each grew since the previous report,
 to `<folder>/<service>-<pid>.txt` (the newest report replaces the file). Each allocation keeps
 `MEGP_HEAP_PROFILE_FRAMES` frames (default 1, the allocating line: the cheapest; more adds the
-call chains, at several times the cost). Tracing costs CPU and memory, so a live platform never
-sets it; it is a tool for a measurement run."""
+call chains, at several times the cost); `MEGP_HEAP_PROFILE_SERVICES` (package names, comma
+separated, e.g. `funds,trade`) limits it to those services. Tracing costs CPU and memory, so a
+live platform never sets it; it is a tool for a measurement run."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ Sizes = dict[tuple[str, int], tuple[int, int]]  # (file, line) -> (bytes, blocks
 
 def start_if_asked(service: str) -> None:
     folder = os.environ.get("MEGP_HEAP_PROFILE_DIR")
-    if not folder:
+    only = os.environ.get("MEGP_HEAP_PROFILE_SERVICES", "")
+    if not folder or (only and service not in only.split(",")):
         return
     every_s = float(os.environ.get("MEGP_HEAP_PROFILE_EVERY_S", "120"))
     frames = int(os.environ.get("MEGP_HEAP_PROFILE_FRAMES", str(FRAMES)))
