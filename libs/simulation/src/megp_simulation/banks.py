@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -180,9 +181,12 @@ class Receiver:
         shaped = [m.decode() for m in CURP_SHAPE.findall(body)]
         with self._lock:
             inbox.copies[webhook_id] += 1
-            inbox.first.setdefault(
+            inbox.first.setdefault(  # a type and a fund are one string each for all events
                 webhook_id,
-                (str(message.get("type")), str(data.get("fund_id") or data.get("group_id"))),
+                (
+                    sys.intern(str(message.get("type"))),
+                    sys.intern(str(data.get("fund_id") or data.get("group_id"))),
+                ),
             )
             inbox.curps.extend(f"{webhook_id}: {c}" for c in shaped)
         return 204

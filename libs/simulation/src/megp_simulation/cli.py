@@ -29,7 +29,6 @@ from megp_simulation.banks import BankDesk
 from megp_simulation.cpu import CpuMeter, by_stage
 from megp_simulation.invariants import (
     Check,
-    MarketIndex,
     check_deadlines,
     check_funds,
     check_instalments,
@@ -37,14 +36,10 @@ from megp_simulation.invariants import (
     check_lines,
     check_rounds,
     check_secrecy,
-    fold_market,
+    judge_market,
     market_across,
     merge_checks,
     read_fund,
-    read_market,
-    return_events,
-    royalty_events,
-    sale_events,
 )
 from megp_simulation.model import Scale
 from megp_simulation.report import summarize, table
@@ -115,12 +110,10 @@ def run_simulation(
         kafka.events_since(bootstrap, started_ms, sim.event_keys(), sorted(api.watched))
     )
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
-    sales, royalties = sale_events(events), royalty_events(events)
-    # each group's market read and judged at once: its orders' and periods' bodies then go
-    index = MarketIndex.of(sales, return_events(events), royalties)
-    market = merge_checks(
-        sim.parallel("market", lambda g: fold_market(sim, read_market(sim, g, index), index))
-    )
+    # each group's market judged as it is read, an order or a period at a time, against the
+    # sales, returns and royalties the events were folded into
+    index = events.market
+    market = merge_checks(sim.parallel("market", lambda g: judge_market(sim, g, index)))
     market_across(sim, index, market)
     sim.close()  # the groups' workers are done; the bank checks below keep their own
     banked, bank_figures = bank_checks(sim, desk, events)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -95,6 +96,9 @@ class CpuMeter:
             "wall_s": round(wall, 1),
             "core_share": shares,
             "machine_busy": round(busy / total, 3) if total > 0 else None,
+            # the driver's own peak resident memory so far (ru_maxrss is in KiB on Linux): the
+            # mark after which it rose says which phase held the most
+            "driver_peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         if self.store is not None:
             store_now = self.store()

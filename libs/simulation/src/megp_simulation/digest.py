@@ -12,9 +12,14 @@ tests that break an invariant on purpose."""
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import heapq
+import sys
+from array import array
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -46,8 +51,138 @@ def _short(event_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=8).digest(), "big")
 
 
+class SeenIds:
+    """A set of 64-bit hashes kept in 8 bytes each (a set of Python ints takes about 66): the
+    newest in a small set, the rest in sorted arrays merged as they grow, a log of them at most
+    (an LSM tree's levels). A national run's checks read about a million event ids."""
+
+    def __init__(self, buffer: int = 1 << 14) -> None:
+        self._new: set[int] = set()
+        self._runs: list[array[int]] = []  # sorted, disjoint, each at least twice the next
+        self._buffer = buffer
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, x: object) -> bool:
+        if x in self._new:
+            return True
+        if not isinstance(x, int):
+            return False
+        for run in self._runs:
+            i = bisect_left(run, x)
+            if i < len(run) and run[i] == x:
+                return True
+        return False
+
+    def add(self, x: int) -> None:
+        if x in self:
+            return
+        self._new.add(x)
+        self._count += 1
+        if len(self._new) >= self._buffer:
+            run = array("Q", sorted(self._new))
+            self._new.clear()
+            while self._runs and len(self._runs[-1]) <= 2 * len(run):
+                merged = array("Q")
+                merged.extend(heapq.merge(self._runs.pop(), run))
+                run = merged
+            self._runs.append(run)
+
+
 def _pick(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
     return {k: data[k] for k in fields if k in data}
+
+
+def _month(day: str) -> date:
+    return date.fromisoformat(day).replace(day=1)
+
+
+def _sale_key(order_id: str, producer_id: str) -> int:
+    """A sale's (order, producer) as 8 bytes of its hash: there is one per paid order and
+    producer, and the index keeps no order id's text (see `RunEvents.ids` for the odds)."""
+    return _short(f"{order_id}\x00{producer_id}")
+
+
+@dataclass
+class MarketIndex:
+    """The run's sale, return and royalty events, folded as they are read (`RunEvents.note`),
+    for every group's marketplace checks: per sale (order, producer) how many SaleCompleted
+    events and the producer part (pesos) the last said; per member and month the parts summed;
+    per return and royalty the same. Nothing of an event is kept beyond these."""
+
+    #: hash of (order, producer) -> SaleCompleted events, and the producer part the last said
+    by_sale: Counter[int] = field(default_factory=Counter)
+    sale_part: dict[int, Decimal] = field(default_factory=dict)
+    #: (group, member, month) -> the sales' producer parts and the royalties (pesos)
+    income: dict[tuple[str, str, date], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    #: group -> the first days of the months it sold in, as the sales say
+    sale_months: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
+    by_return: Counter[str] = field(default_factory=Counter)
+    return_part: dict[str, Decimal] = field(default_factory=dict)
+    #: (group, producer, month) -> the returns' producer parts (pesos)
+    taken_back: dict[tuple[str, str, date], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal)
+    )
+    #: (payment, inventor) -> its RoyaltyReceived events: (event id, data)
+    royalties: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    @classmethod
+    def of(
+        cls,
+        sales: dict[str, dict[str, Any]],
+        returned: dict[str, dict[str, Any]] | None = None,
+        royalties: dict[str, dict[str, Any]] | None = None,
+    ) -> MarketIndex:
+        """The index of events given by id (one copy each), for tests."""
+        idx = cls()
+        for data in sales.values():
+            idx.note_sale(data)
+        for event_id, data in (royalties or {}).items():
+            idx.note_royalty(event_id, data)
+        for data in (returned or {}).values():
+            idx.note_return(data)
+        return idx
+
+    def sale(self, order_id: str, producer_id: str) -> tuple[int, Decimal | None]:
+        """How many SaleCompleted of the (order, producer), and the part the last said."""
+        key = _sale_key(order_id, producer_id)
+        return self.by_sale[key], self.sale_part.get(key)
+
+    def note_sale(self, data: dict[str, Any]) -> None:
+        key = _sale_key(data["order_id"], data["producer_id"])
+        self.by_sale[key] += 1
+        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])  # USD: pesos
+        self.sale_part[key] = mxn
+        group, producer = sys.intern(data["group_id"]), sys.intern(data["producer_id"])
+        month = _month(data["completed_on"])
+        self.income[(group, producer, month)] += mxn
+        self.sale_months[group].add(month)
+
+    def note_royalty(self, event_id: str, data: dict[str, Any]) -> None:
+        """A royalty is its inventor's income, as a sale."""
+        month = _month(data["received_on"])
+        self.income[(data["group_id"], data["participant_id"], month)] += Decimal(data["amount"])
+        key = (str(data["payment_id"]), str(data["participant_id"]))
+        self.royalties[key].append((event_id, data))
+
+    def note_royalties(self, royalties: dict[str, dict[str, Any]]) -> None:
+        """Only the royalties' announcements (not their income), for tests."""
+        for event_id, data in royalties.items():
+            key = (str(data["payment_id"]), str(data["participant_id"]))
+            self.royalties[key].append((event_id, data))
+
+    def note_return(self, data: dict[str, Any]) -> None:
+        self.by_return[data["return_id"]] += 1
+        mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
+        self.return_part[data["return_id"]] = mxn
+        group, producer = sys.intern(data["group_id"]), sys.intern(data["producer_id"])
+        self.taken_back[(group, producer, _month(data["returned_on"]))] += mxn
 
 
 @dataclass(frozen=True)
@@ -72,11 +207,10 @@ class RunEvents:
     #: each distinct event id read, as 8 bytes of its hash (a national run reads about a
     #: million; kept as strings they were a third of what the checks held, and two of a
     #: million 64-bit hashes collide with a chance of about one in ten million)
-    ids: set[int] = field(default_factory=set)
+    ids: SeenIds = field(default_factory=SeenIds)
     by_type: Counter[str] = field(default_factory=Counter)  # distinct ids per type
-    sales: dict[str, dict[str, Any]] = field(default_factory=dict)  # SaleCompleted, by id
-    returns: dict[str, dict[str, Any]] = field(default_factory=dict)  # SaleReturned, by id
-    royalties: dict[str, dict[str, Any]] = field(default_factory=dict)  # RoyaltyReceived
+    #: SaleCompleted, SaleReturned and RoyaltyReceived folded for the marketplace checks
+    market: MarketIndex = field(default_factory=MarketIndex)
     #: (loan, number) -> the reason of its InstallmentOverdue (the last one read)
     overdue_reasons: dict[tuple[Any, Any], str] = field(default_factory=dict)
     instalments_paid: Counter[tuple[Any, Any]] = field(default_factory=Counter)
@@ -111,11 +245,11 @@ class RunEvents:
             self._offer(eid, kind, data)
         match kind:
             case "trade.SaleCompleted":
-                self.sales[eid] = _pick(data, SALE_FIELDS)
+                self.market.note_sale(_pick(data, SALE_FIELDS))
             case "trade.SaleReturned":
-                self.returns[eid] = _pick(data, RETURN_FIELDS)
+                self.market.note_return(_pick(data, RETURN_FIELDS))
             case "ip_counsel.RoyaltyReceived":
-                self.royalties[eid] = _pick(data, ROYALTY_FIELDS)
+                self.market.note_royalty(eid, _pick(data, ROYALTY_FIELDS))
             case "credit.InstallmentOverdue":
                 key = (data.get("loan_id"), data.get("installment_number"))
                 self.overdue_reasons[key] = data.get("reason", "")
@@ -158,8 +292,14 @@ class RunEvents:
         if kind in CREDIT_EVENTS:
             lender = lender or self._lenders.get(("loan", loan) if loan else ("line", str(line)))
         fund = data.get("fund_id")
-        group = str(fund or data.get("group_id"))
-        self.offered[eid] = Offered(kind, None if fund is None else str(fund), group, lender)
+        group = sys.intern(str(fund or data.get("group_id")))
+        # the few types, funds, groups and lenders as one string each, not one per event
+        self.offered[eid] = Offered(
+            sys.intern(kind),
+            None if fund is None else sys.intern(str(fund)),
+            group,
+            None if lender is None else sys.intern(str(lender)),
+        )
 
 
 def line_amount(entry: dict[str, Any], account: str, side: str) -> int:
@@ -197,7 +337,8 @@ class JournalDigest:
     counted by description."""
 
     entries: int = 0
-    ids: Counter[str] = field(default_factory=Counter)  # entries per id (one each, if sound)
+    #: entries per id (one each, if sound), by 8 bytes of the id's hash (`entries_of`)
+    ids: Counter[int] = field(default_factory=Counter)
     inflow_count: int = 0
     trust_cash: int = 0  # centavos: trust-cash debits less credits
     dev: int = 0  # the development sub-fund's movements outside the inflow entries
@@ -217,7 +358,7 @@ class JournalDigest:
 
     def note(self, e: dict[str, Any]) -> None:
         self.entries += 1
-        self.ids[str(e["id"])] += 1
+        self.ids[_short(str(e["id"]))] += 1
         trust_debit = line_amount(e, TRUST, "debit")
         self.trust_cash += trust_debit - line_amount(e, TRUST, "credit")
         description = str(e.get("description", ""))
@@ -239,6 +380,10 @@ class JournalDigest:
             num, loan_id = int(words[1]), str(e["metadata"].get("loan_id", words[4]))
             credit = line_amount(e, TRUST, "credit")
             self.repayments.append(Repayment(str(e["id"]), loan_id, num, credit))
+
+    def entries_of(self, entry_id: str) -> int:
+        """How many entries the journal holds with the id."""
+        return self.ids[_short(entry_id)]
 
     def from_club(self, name: str) -> int:
         """How many entries' descriptions end with "from <name>"."""

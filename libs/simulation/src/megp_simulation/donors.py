@@ -374,7 +374,7 @@ def check_donors(sim: Simulation, read: DonorsRead | None, funds: list[FundView]
             journal.expect(got["status"] == "booked", f"{d.donation_id}: {got['status']}")
             f = by_group[d.group.group_id]
             entry_id = str(got.get("entry_id"))
-            n = f.journal.ids[entry_id]
+            n = f.journal.entries_of(entry_id)
             journal.expect(n == 1, f"{d.donation_id}: {n} journal entries")
             if n:
                 c, e = cents(got["amount_mxn"]), f.journal.inflows.get(entry_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,15 +14,16 @@ from megp_simulation.digest import (
     INFLOW_KINDS,
     TRUST,
     JournalDigest,
+    MarketIndex,
     RunEvents,
     cents,
     line_amount,
 )
 from megp_simulation.market import buyer_claims
-from megp_simulation.model import Group, money, noon
+from megp_simulation.model import Group, OrderTrack, money, noon
 from megp_simulation.scenario import Simulation
 
-__all__ = ["COMP", "DEV", "INFLOW_KINDS", "TRUST", "cents", "line_amount"]
+__all__ = ["COMP", "DEV", "INFLOW_KINDS", "TRUST", "MarketIndex", "cents", "line_amount"]
 
 
 @dataclass
@@ -349,85 +350,67 @@ class MarketView:
     periods: dict[date, dict[str, Any]]  # enrollment's group periods that should show sales
 
 
-def sale_events(events: RunEvents) -> dict[str, dict[str, Any]]:
-    """trade.SaleCompleted of the run, by event id (a redelivered copy counts once)."""
-    return events.sales
-
-
 def royalty_events(events: RunEvents) -> dict[str, dict[str, Any]]:
-    return events.royalties
+    """ip_counsel.RoyaltyReceived of the run, by event id (a redelivered copy counts once)."""
+    return {eid: data for kept in events.market.royalties.values() for eid, data in kept}
 
 
-def return_events(events: RunEvents) -> dict[str, dict[str, Any]]:
-    """trade.SaleReturned of the run, by event id."""
-    return events.returns
+def judge_market(sim: Simulation, g: Group, index: MarketIndex) -> dict[str, Check]:
+    """The group's share of every marketplace check, judged as it is read: each of its orders
+    as its buyer reads it (once every order left unpaid before the last day has expired on the
+    scheduler), trade's products, and enrollment's periods with sales, each judged and dropped
+    as it comes (a national group's orders and periods are its months' worth). Only the
+    judgements outlive the call: the same as `fold_market` over a `MarketView` of them."""
+    api = sim.api
+    checks = market_checks()
+    for o in g.orders:
 
+        def read(o: Any = o) -> dict[str, Any] | None:
+            body = api.call("trade", "GET", f"/orders/{o.order_id}", o.role, claims=buyer_claims(o))
+            status = str(body["status"])
+            waiting = o.outcome == "left" and o.placed_on < sim.end_day and status == "reserved"
+            return None if waiting else dict(body)
 
-def _month(day: str) -> date:
-    return date.fromisoformat(day).replace(day=1)
-
-
-@dataclass
-class MarketIndex:
-    """The run's sale, return and royalty events, indexed once for every group's checks."""
-
-    #: (order, producer) -> SaleCompleted events, and the producer part (pesos) the last said
-    by_sale: Counter[tuple[str, str]] = field(default_factory=Counter)
-    sale_part: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    #: (group, member, month) -> the sales' producer parts and the royalties (pesos)
-    income: dict[tuple[str, str, date], Decimal] = field(
-        default_factory=lambda: defaultdict(Decimal)
+        body = sim.eventually(f"order {o.order_id} settled", read)
+        _order_ended(sim, o, str(body["status"]), checks[ORDERS])
+        _split_order(sim, o, body, checks[SPLITS])
+    products = api.call(
+        "trade",
+        "GET",
+        "/products",
+        "odf_staff",
+        claims=g.staff(),
+        params={"group_id": g.group_id, "limit": 500},
     )
-    #: group -> the first days of the months it sold in, as the sales say
-    sale_months: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
-    by_return: Counter[str] = field(default_factory=Counter)
-    return_part: dict[str, Decimal] = field(default_factory=dict)
-    #: (group, producer, month) -> the returns' producer parts (pesos)
-    taken_back: dict[tuple[str, str, date], Decimal] = field(
-        default_factory=lambda: defaultdict(Decimal)
-    )
-    #: (payment, inventor) -> its RoyaltyReceived events: (event id, data)
-    royalties: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    _stock(sim, g, {p["id"]: p for p in products}, checks[STOCK])
+    _sales_announced(g, index, checks[COUNTED])
+    _returns_announced(g, index, checks[RETURNS])
+    for start in _period_starts(g, index):
+        period = api.call(
+            "enrollment",
+            "GET",
+            f"/groups/{g.group_id}/periods/{start.isoformat()}",
+            "odf_staff",
+            claims=g.staff(),
+        )
+        _period_sales(g, index, start, period, checks[COUNTED])
+        _period_returns(g, index, start, period, checks[RETURNS])
+        _period_royalties(g, index, start, period, checks[ROYALTIES])
+    return checks
 
-    @classmethod
-    def of(
-        cls,
-        sales: dict[str, dict[str, Any]],
-        returned: dict[str, dict[str, Any]] | None = None,
-        royalties: dict[str, dict[str, Any]] | None = None,
-    ) -> MarketIndex:
-        idx = cls()
-        for data in sales.values():
-            sale = (data["order_id"], data["producer_id"])
-            idx.by_sale[sale] += 1
-            mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])  # USD: pesos
-            idx.sale_part[sale] = mxn
-            month = _month(data["completed_on"])
-            idx.income[(data["group_id"], data["producer_id"], month)] += mxn
-            idx.sale_months[data["group_id"]].add(month)
-        for data in (royalties or {}).values():  # a royalty is its inventor's income, as a sale
-            month = _month(data["received_on"])
-            idx.income[(data["group_id"], data["participant_id"], month)] += Decimal(data["amount"])
-        idx.note_royalties(royalties or {})
-        for data in (returned or {}).values():
-            idx.by_return[data["return_id"]] += 1
-            mxn = Decimal(data.get("producer_part_mxn") or data["producer_part"])
-            idx.return_part[data["return_id"]] = mxn
-            month = _month(data["returned_on"])
-            idx.taken_back[(data["group_id"], data["producer_id"], month)] += mxn
-        return idx
 
-    def note_royalties(self, royalties: dict[str, dict[str, Any]]) -> None:
-        for event_id, data in royalties.items():
-            key = (str(data["payment_id"]), str(data["participant_id"]))
-            self.royalties[key].append((event_id, data))
+def _period_starts(g: Group, index: MarketIndex) -> list[date]:
+    """The months whose enrollment period should show the group's sales, returns or
+    royalties: those the sales events name and those the run sold, took back or paid in."""
+    days = set(index.sale_months.get(g.group_id, ()))
+    days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
+    days |= {day for _, day, _ in (g.invention.royalties if g.invention else ())}
+    return sorted({d.replace(day=1) for d in days})
 
 
 def read_market(sim: Simulation, g: Group, index: MarketIndex) -> MarketView:
-    """Trade's products and the run's orders of the group, once every order left unpaid before
-    the last day has expired on the scheduler; and enrollment's periods with sales."""
+    """Trade's products and the run's orders of the group, and enrollment's periods with
+    sales, kept whole in a view (for a test's `fold_market`; the run uses `judge_market`)."""
     api = sim.api
     statuses: dict[str, str] = {}
     bodies: dict[str, dict[str, Any]] = {}
@@ -449,11 +432,8 @@ def read_market(sim: Simulation, g: Group, index: MarketIndex) -> MarketView:
         claims=g.staff(),
         params={"group_id": g.group_id, "limit": 500},
     )
-    days = set(index.sale_months.get(g.group_id, ()))
-    days |= {o.placed_on for o in g.orders if o.outcome == "paid"} | {x.on for x in g.returns}
-    days |= {day for _, day, _ in (g.invention.royalties if g.invention else ())}
     periods = {}
-    for start in sorted({d.replace(day=1) for d in days}):
+    for start in _period_starts(g, index):
         periods[start] = api.call(
             "enrollment",
             "GET",
@@ -525,7 +505,10 @@ def fold_market(sim: Simulation, v: MarketView, index: MarketIndex) -> dict[str,
     The checks that look across groups (a return or a royalty announced that no group made)
     are `market_across`'s."""
     checks = market_checks()
-    _orders_and_stock(sim, v, checks[STOCK], checks[ORDERS])
+    g = v.group
+    for o in g.orders:
+        _order_ended(sim, o, v.orders.get(o.order_id), checks[ORDERS])
+    _stock(sim, g, v.products, checks[STOCK])
     _sales_counted(v, index, checks[COUNTED])
     _splits(sim, v, checks[SPLITS])
     _returns_taken(v, index, checks[RETURNS])
@@ -590,21 +573,21 @@ def check_market(
     return [checks[STOCK], checks[ORDERS], checks[COUNTED], checks[SPLITS]]
 
 
-def _orders_and_stock(sim: Simulation, v: MarketView, stock: Check, orders: Check) -> None:
-    g = v.group
-    for o in g.orders:
-        want = {"paid": "completed", "cancelled": "cancelled", "left": "expired"}[o.outcome]
-        if o.outcome == "left" and o.placed_on == sim.end_day:
-            want = "reserved"
-        got = v.orders.get(o.order_id)
-        orders.expect(got == want, f"order {o.order_id} ({o.outcome}) is {got}")
+def _order_ended(sim: Simulation, o: OrderTrack, got: str | None, orders: Check) -> None:
+    want = {"paid": "completed", "cancelled": "cancelled", "left": "expired"}[o.outcome]
+    if o.outcome == "left" and o.placed_on == sim.end_day:
+        want = "reserved"
+    orders.expect(got == want, f"order {o.order_id} ({o.outcome}) is {got}")
+
+
+def _stock(sim: Simulation, g: Group, products: dict[str, dict[str, Any]], stock: Check) -> None:
     held: Counter[str] = Counter()
     for o in g.orders:
         if o.outcome == "left" and o.placed_on == sim.end_day:
             for pid, q in o.lines:
                 held[pid] += q
     for p in g.products:
-        found = v.products.get(p.product_id)
+        found = products.get(p.product_id)
         if found is None:
             stock.expect(False, f"{g.group_id}: product {p.product_id} not listed by trade")
             continue
@@ -625,30 +608,38 @@ def _orders_and_stock(sim: Simulation, v: MarketView, stock: Check, orders: Chec
 
 
 def _sales_counted(v: MarketView, index: MarketIndex, counted: Check) -> None:
-    g = v.group
+    _sales_announced(v.group, index, counted)
+    for start, period in v.periods.items():
+        _period_sales(v.group, index, start, period, counted)
+
+
+def _sales_announced(g: Group, index: MarketIndex, counted: Check) -> None:
     for o in g.orders:
         for pid, part in o.producer_parts.items():
-            n = index.by_sale[(o.order_id, pid)]
+            n, said = index.sale(o.order_id, pid)
             counted.expect(
-                n == 1 and index.sale_part.get((o.order_id, pid)) == part,
-                f"order {o.order_id}, producer {pid}: {n} SaleCompleted "
-                f"({index.sale_part.get((o.order_id, pid))} against {part})",
+                n == 1 and said == part,
+                f"order {o.order_id}, producer {pid}: {n} SaleCompleted ({said} against {part})",
             )
-    for start, period in v.periods.items():
-        for row in period["members"]:
-            pid = row["participant_id"]
-            shown = (row["result"] or {}).get("sales") if period["closed_at"] else row["sales"]
-            total = index.income.get((g.group_id, pid, start), Decimal(0))
-            counted.expect(
-                shown is not None and Decimal(shown) == total,
-                f"{g.group_id} {start} {pid}: enrollment shows {shown}, sales {total}",
-            )
-            ids = [x["order_id"] for x in row["sales_counted"]]
-            counted.expect(
-                len(ids) == len(set(ids)) and not row["late_sales"],
-                f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
-            )
-        counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
+
+
+def _period_sales(
+    g: Group, index: MarketIndex, start: date, period: dict[str, Any], counted: Check
+) -> None:
+    for row in period["members"]:
+        pid = row["participant_id"]
+        shown = (row["result"] or {}).get("sales") if period["closed_at"] else row["sales"]
+        total = index.income.get((g.group_id, pid, start), Decimal(0))
+        counted.expect(
+            shown is not None and Decimal(shown) == total,
+            f"{g.group_id} {start} {pid}: enrollment shows {shown}, sales {total}",
+        )
+        ids = [x["order_id"] for x in row["sales_counted"]]
+        counted.expect(
+            len(ids) == len(set(ids)) and not row["late_sales"],
+            f"{g.group_id} {start} {pid}: sales {ids}, late {row['late_sales']}",
+        )
+    counted.expect(not period["unplanned_sales"], f"{g.group_id} {start}: unplanned sales")
 
 
 def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]) -> Check:
@@ -662,28 +653,37 @@ def check_returns(markets: list[MarketView], returned: dict[str, dict[str, Any]]
 
 
 def _returns_taken(v: MarketView, index: MarketIndex, once: Check) -> None:
-    g = v.group
+    _returns_announced(v.group, index, once)
+    for start, period in v.periods.items():
+        _period_returns(v.group, index, start, period, once)
+
+
+def _returns_announced(g: Group, index: MarketIndex, once: Check) -> None:
     for x in g.returns:
         n, part = index.by_return[x.return_id], index.return_part.get(x.return_id)
         once.expect(
             n == 1 and part == x.producer_part,
             f"return {x.return_id}: {n} SaleReturned ({part} against {x.producer_part})",
         )
-    for start, period in v.periods.items():
-        for row in period["members"]:
-            pid = row["participant_id"]
-            result = row["result"] or {}
-            shown = result.get("returns") if period["closed_at"] else row["returns"]
-            total = index.taken_back.get((g.group_id, pid, start), Decimal(0))
-            once.expect(
-                shown is not None and Decimal(shown) == total,
-                f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
-            )
-            ids = [x["return_id"] for x in row.get("returns_counted", [])]
-            once.expect(
-                len(ids) == len(set(ids)) and not row.get("late_returns"),
-                f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
-            )
+
+
+def _period_returns(
+    g: Group, index: MarketIndex, start: date, period: dict[str, Any], once: Check
+) -> None:
+    for row in period["members"]:
+        pid = row["participant_id"]
+        result = row["result"] or {}
+        shown = result.get("returns") if period["closed_at"] else row["returns"]
+        total = index.taken_back.get((g.group_id, pid, start), Decimal(0))
+        once.expect(
+            shown is not None and Decimal(shown) == total,
+            f"{g.group_id} {start} {pid}: enrollment takes {shown}, returns {total}",
+        )
+        ids = [x["return_id"] for x in row.get("returns_counted", [])]
+        once.expect(
+            len(ids) == len(set(ids)) and not row.get("late_returns"),
+            f"{g.group_id} {start} {pid}: returns {ids}, late {row.get('late_returns')}",
+        )
 
 
 HALF_CENTAVO = Decimal("0.005")
@@ -709,35 +709,40 @@ def check_splits(sim: Simulation, markets: list[MarketView]) -> Check:
 
 def _splits(sim: Simulation, v: MarketView, splits: Check) -> None:
     for o in v.group.orders:
-        body = v.bodies.get(o.order_id)
-        terms = sim.channels.get(o.channel)
-        if body is None or terms is None:
-            splits.expect(False, f"order {o.order_id}: channel {o.channel} unknown or unread")
-            continue
-        fee, logistics = terms.fee_rate, terms.logistics_rate
-        for line in body["lines"]:
-            where = f"order {o.order_id} line {line['number']} ({o.channel})"
-            splits.expect(
-                line["channel_id"] == o.channel == body["channel"]
-                and (line["fee_rate"] is None or Decimal(line["fee_rate"]) == fee)
-                and _split_ok(line["split"], fee, logistics),
-                f"{where}: {line['split']} at {line['fee_rate']} against {fee} + {logistics}",
-            )
-        if o.currency != "USD" or o.outcome != "paid":
-            continue
-        rate = sim.rates.get(o.placed_on)
-        in_mxn = [line.get("split_mxn") for line in body["lines"]]
-        peso_total = Decimal(body["total_mxn"] or "-1")
+        _split_order(sim, o, v.bodies.get(o.order_id), splits)
+
+
+def _split_order(
+    sim: Simulation, o: OrderTrack, body: dict[str, Any] | None, splits: Check
+) -> None:
+    terms = sim.channels.get(o.channel)
+    if body is None or terms is None:
+        splits.expect(False, f"order {o.order_id}: channel {o.channel} unknown or unread")
+        return
+    fee, logistics = terms.fee_rate, terms.logistics_rate
+    for line in body["lines"]:
+        where = f"order {o.order_id} line {line['number']} ({o.channel})"
         splits.expect(
-            rate is not None
-            and Decimal(body["exchange_rate"]) == rate
-            and peso_total == money(Decimal(body["total"]) * rate)
-            and peso_total == o.total_mxn
-            and all(s is not None and _split_ok(s, fee, logistics) for s in in_mxn)
-            and sum((Decimal(s["total"]) for s in in_mxn if s), Decimal(0)) == peso_total,
-            f"order {o.order_id}: {body['total']} USD at {body['exchange_rate']} (recorded "
-            f"{rate}) = {body['total_mxn']} MXN, lines {in_mxn}",
+            line["channel_id"] == o.channel == body["channel"]
+            and (line["fee_rate"] is None or Decimal(line["fee_rate"]) == fee)
+            and _split_ok(line["split"], fee, logistics),
+            f"{where}: {line['split']} at {line['fee_rate']} against {fee} + {logistics}",
         )
+    if o.currency != "USD" or o.outcome != "paid":
+        return
+    rate = sim.rates.get(o.placed_on)
+    in_mxn = [line.get("split_mxn") for line in body["lines"]]
+    peso_total = Decimal(body["total_mxn"] or "-1")
+    splits.expect(
+        rate is not None
+        and Decimal(body["exchange_rate"]) == rate
+        and peso_total == money(Decimal(body["total"]) * rate)
+        and peso_total == o.total_mxn
+        and all(s is not None and _split_ok(s, fee, logistics) for s in in_mxn)
+        and sum((Decimal(s["total"]) for s in in_mxn if s), Decimal(0)) == peso_total,
+        f"order {o.order_id}: {body['total']} USD at {body['exchange_rate']} (recorded "
+        f"{rate}) = {body['total_mxn']} MXN, lines {in_mxn}",
+    )
 
 
 def check_rounds(sim: Simulation) -> Check:
@@ -873,8 +878,18 @@ def check_royalties(
 
 def _royalties_counted(v: MarketView, index: MarketIndex, once: Check) -> None:
     g = v.group
+    paid = {day.replace(day=1) for _, day, _ in (g.invention.royalties if g.invention else ())}
+    for start in sorted(paid):
+        _period_royalties(g, index, start, v.periods.get(start), once)
+
+
+def _period_royalties(
+    g: Group, index: MarketIndex, start: date, period: dict[str, Any] | None, once: Check
+) -> None:
+    """The royalties the group's inventors were paid in `start`'s month, against its period."""
     for payment, received_on, parts in g.invention.royalties if g.invention else ():
-        period = v.periods.get(received_on.replace(day=1))
+        if received_on.replace(day=1) != start:
+            continue
         rows = {r["participant_id"]: r for r in (period or {}).get("members", [])}
         for pid, amount in parts.items():
             announced = index.royalties.get((payment, pid), [])

@@ -49,9 +49,20 @@ async def committed_offsets(bootstrap: str) -> dict[str, dict[TopicPartition, in
         await admin.close()
 
 
+#: what one fetch of the checks' reads may bring, per partition and in all: the client's
+#: defaults (1 MiB a partition, 50 MiB a fetch) let its buffers grow with the topics, to every
+#: partition's megabyte at once (36 partitions, decoded: the largest thing the checks held)
+FETCH_PARTITION_BYTES = 256 * 1024
+FETCH_BYTES = 2 * 1024 * 1024
+
+
 async def _with_consumer(bootstrap: str, work: Any) -> Any:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=FETCH_PARTITION_BYTES,
+        fetch_max_bytes=FETCH_BYTES,
     )
     await consumer.start()
     try:
@@ -130,7 +141,7 @@ async def _records_between(
         consumer.seek(tp, starts[tp])
     remaining = set(todo)
     while remaining:
-        batch = await consumer.getmany(timeout_ms=1000, max_records=5000)
+        batch = await consumer.getmany(timeout_ms=1000, max_records=PAGE_RECORDS)
         for tp, records in batch.items():
             for record in records:
                 if record.offset < ends[tp]:
@@ -138,6 +149,10 @@ async def _records_between(
         for tp in list(remaining):
             if await consumer.position(tp) >= ends[tp]:
                 remaining.discard(tp)
+
+
+#: records taken from the client at a time (each folded and dropped before the next page)
+PAGE_RECORDS = 1000
 
 
 def _key(record: Any) -> str:
@@ -174,7 +189,7 @@ async def events_since(
 ) -> RunEvents:
     """Counts every event published since `since_ms` and folds those keyed by `keys` into the
     checks' digest (`RunEvents`), scanning each for the `watched` words: one pass over the
-    topics, a fetch of at most 5,000 records at a time, no event kept whole."""
+    topics, 1,000 records at a time from fetches of at most 2 MiB, no event kept whole."""
     run = RunEvents(watched=tuple(watched))
 
     async def work(consumer: AIOKafkaConsumer) -> None:
@@ -211,11 +226,19 @@ class ObligationFeed:
     obligations each DepositObligationsCreated announced. The driver waits on it for a closed
     period's obligations before depositing, instead of polling the funds service: the event is
     the fact it waits for, and a national month's polls were funds' own work crowded out (see
-    docs/simulation.md). Duplicated deliveries count once (by obligation id)."""
+    docs/simulation.md). Duplicated deliveries count once (by obligation id).
+
+    A period's ids are kept only until a wait for it is answered: then the group keeps just
+    that period and its count (the driver waits for a group's periods in order, once each), and
+    copies of it or of an earlier period are not kept again. What it holds stays the open
+    periods of the groups, not every obligation of the run (a national run announces a million)."""
 
     def __init__(self, bootstrap: str, since_ms: int) -> None:
         self.bootstrap, self.since_ms = bootstrap, since_ms
+        #: (group, period) -> the distinct obligation ids announced, until a wait is answered
         self._seen: dict[tuple[str, str], set[str]] = {}
+        #: group -> the latest period a wait was answered for, and how many it had then
+        self._answered: dict[str, tuple[str, int]] = {}
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         self._ready = threading.Event()
@@ -240,23 +263,39 @@ class ObligationFeed:
         key = (str(data.get("group_id")), str(data.get("period_start")))
         ids = {str(o["obligation_id"]) for o in data.get("obligations") or ()}
         with self._changed:
-            self._seen.setdefault(key, set()).update(ids)
-            self._changed.notify_all()
+            answered = self._answered.get(key[0])
+            if answered is None or key[1] > answered[0]:  # ISO dates: text order is time order
+                self._seen.setdefault(key, set()).update(ids)
+                self._changed.notify_all()
         return True
 
     def wait_for(self, group_id: str, period_start: str, expected: int, timeout_s: float) -> bool:
         """Whether `expected` obligations of the group's period were announced within
         `timeout_s`; raises if the feed itself failed."""
         deadline = time.monotonic() + timeout_s
+        key = (group_id, period_start)
         with self._changed:
-            while len(self._seen.get((group_id, period_start), ())) < expected:
+            while (got := self._count(key)) < expected:
                 if self.error is not None:
                     raise RuntimeError(f"the obligation feed stopped: {self.error!r}")
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
                 self._changed.wait(min(left, 1.0))
+            answered = self._answered.get(group_id)
+            if answered is None or period_start > answered[0]:
+                self._answered[group_id] = (period_start, got)
+                for done in [k for k in self._seen if k[0] == group_id and k[1] <= period_start]:
+                    del self._seen[done]
         return True
+
+    def _count(self, key: tuple[str, str]) -> int:
+        """The distinct obligations announced for a (group, period); a period answered before
+        counts what it had when its wait was answered (and an earlier one as answered)."""
+        answered = self._answered.get(key[0])
+        if answered is not None and key[1] <= answered[0]:
+            return answered[1] if key[1] == answered[0] else 1 << 62
+        return len(self._seen.get(key, ()))
 
     def _run(self) -> None:
         try:
@@ -269,7 +308,11 @@ class ObligationFeed:
 
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            max_partition_fetch_bytes=FETCH_PARTITION_BYTES,
+            fetch_max_bytes=FETCH_BYTES,
         )
         await consumer.start()
         try:

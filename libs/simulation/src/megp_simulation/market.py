@@ -13,6 +13,7 @@ on the next 1st (after the clock moved past its closing date) and the cheaper qu
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -73,6 +74,13 @@ def buyer(sim: Simulation, n: int) -> dict[str, Any]:
     """A national buyer's claims: the channel is state-bound, and a national scope covers every
     state, as a portal's or a trade center abroad's token would."""
     return {"states": ("*",), "subject": f"{sim.run_tag}-buyer-{n}"}
+
+
+def shared_claims(sim: Simulation, who: dict[str, Any]) -> dict[str, Any]:
+    """One dict of claims per buyer for all its orders (a national run places a hundred
+    thousand orders, from a dozen buyers); nothing changes a token's claims once given."""
+    key = tuple(sorted(who.items()))
+    return sim.buyers.setdefault(key, dict(who))
 
 
 def buyer_claims(order: OrderTrack) -> dict[str, Any]:
@@ -286,6 +294,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
             continue
         draw = r.random()
         outcome = "cancelled" if draw < 0.05 else "left" if draw < 0.1 else "paid"
+        who = shared_claims(sim, who)
         track = OrderTrack(
             order["id"],
             who["subject"],
@@ -296,7 +305,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
             channel=order["channel"],
             currency=order["currency"],
             role=role,
-            claims=dict(who),
+            claims=who,
         )
         g.orders.append(track)
         if outcome == "cancelled":
@@ -345,9 +354,8 @@ def pay_and_ship(sim: Simulation, g: Group, track: OrderTrack) -> dict[str, Any]
             key=sim.key("ship", track.order_id, line["number"]),
         )
         part = Decimal((line.get("split_mxn") or line["split"])["producer_part"])
-        track.producer_parts[line["producer_id"]] = (
-            track.producer_parts.get(line["producer_id"], Decimal(0)) + part
-        )
+        producer = sys.intern(line["producer_id"])  # one string per member, not per order
+        track.producer_parts[producer] = track.producer_parts.get(producer, Decimal(0)) + part
     return paid
 
 
@@ -437,6 +445,7 @@ def purchase_order(sim: Simulation, g: Group, month: int, holds: dict[str, int])
     )  # fmt: skip
     po.status, po.order_id = "accepted", str(accepted["order_id"])
     order = api.call("trade", "GET", f"/orders/{po.order_id}", "participant", claims=who)
+    who = shared_claims(sim, who)
     track = OrderTrack(
         po.order_id,
         who["subject"],
@@ -446,7 +455,7 @@ def purchase_order(sim: Simulation, g: Group, month: int, holds: dict[str, int])
         "paid",
         channel=order["channel"],
         currency=order["currency"],
-        claims=dict(who),
+        claims=who,
         purchase_order_id=po.purchase_order_id,
     )
     g.orders.append(track)

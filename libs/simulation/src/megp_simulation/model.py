@@ -116,7 +116,7 @@ class InventionTrack:
     royalties: list[tuple[str, date, dict[str, Decimal]]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # one per order of the run: no per-instance dict
 class OrderTrack:
     order_id: str
     buyer: str
@@ -134,7 +134,7 @@ class OrderTrack:
     purchase_order_id: str = ""  # the order of an accepted purchase order
 
 
-@dataclass
+@dataclass(slots=True)
 class ReturnTrack:
     """Shipped units the buyer gave back, accepted (and restocked) by the ODF after the sale."""
 

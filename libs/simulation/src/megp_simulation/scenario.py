@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from megp_simulation import donors, inventors, market
 from megp_simulation.api import Api
@@ -91,6 +91,8 @@ class Simulation:
         self.rates: dict[date, Decimal] = {}
         self.rate_rng = random.Random("usd")
         self.rates_found = 0
+        #: the buyers' claims, one dict each, shared by their orders (`market.shared_claims`)
+        self.buyers: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
         #: the counsellor the national supervisor registered for the inventors' programme
         self.counsellor_id = ""
         self.counsellor_subject = ""

@@ -4,6 +4,7 @@ each still fails on what it looks for, and a fold of a list gives what the list 
 from __future__ import annotations
 
 import random
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -127,6 +128,7 @@ def test_a_repayment_entry_naming_another_instalment_fails() -> None:
 
 def test_the_fold_counts_types_once_per_id_and_keeps_only_what_checks_read() -> None:
     sale = {"order_id": "o1", "producer_id": "m1", "producer_part": "9.00", "lines": ["big"]}
+    sale |= {"group_id": "g1", "completed_on": "2041-03-15"}
     run = RunEvents.of(
         [
             {"id": "s1", "type": "trade.SaleCompleted", "data": sale},
@@ -139,5 +141,24 @@ def test_the_fold_counts_types_once_per_id_and_keeps_only_what_checks_read() -> 
         "trade.SaleCompleted": 1,
         "funds.InflowRecorded": 1,
     }
-    assert run.sales == {"s1": {"order_id": "o1", "producer_id": "m1", "producer_part": "9.00"}}
+    # the sale folded into the marketplace's index once: its count, its part, its month's sum
+    index = run.market
+    assert index.sale("o1", "m1") == (1, Decimal("9.00")) and len(index.by_sale) == 1
+    assert dict(index.income) == {("g1", "m1", date(2041, 3, 1)): Decimal("9.00")}
     assert run.secrets_found == ["event funds.InflowRecorded x: ['telarix']"]
+
+
+def test_the_seen_ids_are_a_set_in_sorted_arrays_of_eight_bytes() -> None:
+    from megp_simulation.digest import SeenIds
+
+    rng = random.Random(3)
+    values = [rng.getrandbits(64) for _ in range(5000)]
+    seen, plain = SeenIds(buffer=64), set()
+    for v in values + values[:700]:  # copies again, some after their run was merged
+        assert (v in seen) == (v in plain)
+        seen.add(v)
+        plain.add(v)
+    assert len(seen) == len(plain) == 5000
+    assert all(v in seen for v in values) and not any(v + 1 in seen for v in values[:50])
+    assert len(seen._new) < 64 and len(seen._runs) <= 8  # a log of runs, each sorted
+    assert all(list(r) == sorted(r) for r in seen._runs)

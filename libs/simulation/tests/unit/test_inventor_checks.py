@@ -85,6 +85,7 @@ def royalty_world(counted: list[dict[str, Any]], *events: dict[str, Any]) -> Any
 
 def received(event_id: str, payment: str = "pay1", amount: str = "60.00") -> dict[str, Any]:
     data = {"payment_id": payment, "participant_id": "i1", "amount": amount}
+    data |= {"group_id": "g1", "received_on": "2041-03-15"}
     return {"id": event_id, "type": "ip_counsel.RoyaltyReceived", "data": data}
 
 

@@ -322,3 +322,50 @@ def test_a_merged_check_keeps_twenty_failures_and_says_there_were_more() -> None
         merged.failures[:20] == [f"group {n} failure {i}" for n in range(2) for i in range(15)][:20]
     )
     assert merged.failures[20:] and set(merged.failures[20:]) == {"..."}
+
+
+class ViewApi:
+    """Answers the reads `judge_market` makes from a view (an order, the products, a period)."""
+
+    def __init__(self, view: MarketView) -> None:
+        self.view, self.paths = view, []
+
+    def call(self, service: str, method: str, path: str, *roles: str, **kw: Any) -> Any:
+        self.paths.append(path)
+        if path.startswith("/orders/"):
+            order_id = path.rsplit("/", 1)[-1]
+            return self.view.bodies[order_id] | {"status": self.view.orders[order_id]}
+        if path == "/products":
+            return list(self.view.products.values())
+        return self.view.periods[date.fromisoformat(path.rsplit("/", 1)[-1])]
+
+
+def test_judging_as_read_says_what_the_view_kept_whole_says() -> None:
+    """The run judges each order and period as it reads it (`judge_market`) and keeps none:
+    the judgements are those `fold_market` makes over the same reads kept in a view, passing
+    or failing alike."""
+    from megp_simulation.invariants import judge_market
+
+    for spoil in (None, "sold", "split", "period"):
+        sim, g, view, sales = market()
+        returns = returned(view)
+        if spoil == "sold":
+            view.products["p1"]["stock"]["sold"] = 2
+        elif spoil == "split":
+            view.bodies["o1"]["lines"][0]["split"]["channel_fee"] = "31.00"
+        elif spoil == "period":
+            view.periods[PERIOD]["members"][0]["result"]["sales"] = "250.00"
+        index = MarketIndex.of(sales, returns, {})
+        api = ViewApi(view)
+        sim.api, sim.eventually = api, lambda what, probe: probe()
+        judged, kept = judge_market(sim, g, index), fold_market(sim, view, index)
+        assert {n: (c.checked, sorted(c.failures)) for n, c in judged.items()} == {
+            n: (c.checked, sorted(c.failures)) for n, c in kept.items()
+        }
+        assert all(c.ok for c in judged.values()) == (spoil is None)
+        assert api.paths == [
+            "/orders/o1",
+            "/orders/o2",
+            "/products",
+            "/groups/g1/periods/2044-03-01",
+        ]

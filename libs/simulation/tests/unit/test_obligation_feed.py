@@ -52,3 +52,17 @@ def test_a_failed_feed_is_raised_to_the_waiting_driver() -> None:
     feed.error = ConnectionError("broker gone")
     with pytest.raises(RuntimeError, match="broker gone"):
         feed.wait_for("g1", "2040-02-01", 1, 1.0)
+
+
+def test_an_answered_period_keeps_only_its_count_and_a_late_copy_is_not_kept_again() -> None:
+    feed = ObligationFeed("unused:9092", 0)
+    feed.note(created("g1", "2040-02-01", "o1", "o2"))
+    feed.note(created("g1", "2040-03-01", "o3"))  # the next period, announced early
+    assert feed.wait_for("g1", "2040-02-01", 2, 0.0)
+    assert ("g1", "2040-02-01") not in feed._seen  # its ids are gone once it is answered
+    assert feed.wait_for("g1", "2040-02-01", 2, 0.0)  # asked again, its count answers
+    assert not feed.wait_for("g1", "2040-02-01", 3, 0.05)
+    feed.note(created("g1", "2040-02-01", "o1", "o9"))  # a redelivered, late copy
+    assert ("g1", "2040-02-01") not in feed._seen
+    assert feed.wait_for("g1", "2040-03-01", 1, 0.0)  # the open period still counts
+    assert set(feed._seen) == set()
