@@ -351,6 +351,12 @@ def unpack(blob: bytes, codec: CodecOptions[Document]) -> Document:
     return dict(bson.decode(zlib.decompress(blob), codec_options=codec))
 
 
+def unpack_sized(blob: bytes, codec: CodecOptions[Document]) -> tuple[Document, int]:
+    """`unpack`, and the size of the BSON it decoded (for a cache that bounds what it holds)."""
+    raw = zlib.decompress(blob)
+    return dict(bson.decode(raw, codec_options=codec)), len(raw)
+
+
 def unpacked(
     doc: Mapping[str, Any], codec: CodecOptions[Document], items: Iterable[str] = ()
 ) -> Document:

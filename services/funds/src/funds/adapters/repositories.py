@@ -31,6 +31,7 @@ from megp_common.mongo import (
     pack,
     to_bson,
     unpack,
+    unpack_sized,
     unpacked,
 )
 from megp_common.watched import Watched
@@ -66,7 +67,12 @@ MEMORY_V, PARTS_V = "memory_v", "parts_v"
 #: person's memo accounts always add up to their control account in what a read answers
 PARTS_UPTO = "upto"
 READ_ATTEMPTS = 4
-SIDES_DECODED = 1024  # side documents kept decoded, the most recently read
+#: side documents kept decoded, the most recently read, up to this estimate of the memory they
+#: take: their BSON bytes times DECODED_PER_BSON_BYTE (measured on a fourth-year 200-member
+#: fund's parts: 431 KiB of BSON decode to 1.9 MiB of Python objects; its memory, 61 KiB to 126).
+#: A count would not bound it: a fund's parts grow with its members' history.
+SIDES_DECODED_BYTES = 96 * 2**20
+DECODED_PER_BSON_BYTE = 4
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
 ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
 
@@ -107,7 +113,8 @@ class FundRepository(AggregateRepository[Fund]):
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         # (collection, fund id) -> (version, decoded) of the side documents last read
-        self._sides: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
+        self._sides: OrderedDict[tuple[str, str], tuple[int, Any, int]] = OrderedDict()
+        self._sides_bytes = 0  # the estimate of what `_sides` holds (SIDES_DECODED_BYTES)
 
     @property
     def memory(self) -> AsyncCollection[Document]:
@@ -157,7 +164,7 @@ class FundRepository(AggregateRepository[Fund]):
         col: AsyncCollection[Document],
         fund_id: str,
         version: int | None,
-        decode: Callable[[Document | None], Any],
+        decode: Callable[[Document | None], tuple[Any, int]],
     ) -> Any:
         """A side document, decoded: nothing when the fund names no version of it; this
         process's copy when that is at least the version the fund names (the copier records in
@@ -169,7 +176,7 @@ class FundRepository(AggregateRepository[Fund]):
             # no chunk ever left the fund: a chunk is pulled from it only in the write that
             # names the version holding it, so the fund alone is whole (a side document that a
             # copy interrupted before that write left behind holds only chunks still here)
-            return decode(None)
+            return decode(None)[0]
         key = (col.name, fund_id)
         hit = self._sides.get(key)
         # a copy at least as new as the version the fund names holds every chunk the fund no
@@ -178,36 +185,56 @@ class FundRepository(AggregateRepository[Fund]):
             self._sides.move_to_end(key)
             return hit[1]
         doc = await col.find_one({"_id": fund_id})
-        value = decode(doc)
-        self._keep_side(key, doc, value)
+        value, size = decode(doc)
+        self._keep_side(key, doc, value, size)
         return value
 
-    def _keep_side(self, key: tuple[str, str], doc: Document | None, value: Any) -> None:
+    def _keep_side(
+        self, key: tuple[str, str], doc: Document | None, value: Any, bson_bytes: int
+    ) -> None:
         if doc is None or not isinstance(doc.get("v"), int):
             return
         hit = self._sides.get(key)
         if hit is None or hit[0] <= doc["v"]:
-            self._sides[key] = (doc["v"], value)
+            weight = bson_bytes * DECODED_PER_BSON_BYTE
+            self._sides_bytes += weight - (hit[2] if hit else 0)
+            self._sides[key] = (doc["v"], value, weight)
         self._sides.move_to_end(key)
-        if len(self._sides) > SIDES_DECODED:
-            self._sides.popitem(last=False)
+        while self._sides_bytes > SIDES_DECODED_BYTES and len(self._sides) > 1:
+            _, (_, _, dropped) = self._sides.popitem(last=False)
+            self._sides_bytes -= dropped
+
+    def sides_held(self) -> tuple[int, int]:
+        """(side documents kept decoded, the estimate of the bytes they take)."""
+        return len(self._sides), self._sides_bytes
 
     def side_written(self, collection: str, fund_id: str, doc: Document) -> None:
         """A side document as this process's journal copier just wrote it (whole, with its new
         `v`): kept as this process's copy, so that the reads after the copier's move need not
         read it again."""
         decode = self._memory_chunks if collection == FUND_MEMORY else self._parts_held
-        self._keep_side((collection, fund_id), doc, decode(doc))
+        value, size = decode(doc)
+        self._keep_side((collection, fund_id), doc, value, size)
 
-    def _memory_chunks(self, doc: Document | None) -> list[Document]:
+    def _memory_chunks(self, doc: Document | None) -> tuple[list[Document], int]:
+        """The memory's chunks, and their BSON bytes."""
         codec = self.memory.codec_options
-        return [unpack(b, codec) for b in (doc or {}).get("chunks") or []]
+        sized = [unpack_sized(b, codec) for b in (doc or {}).get("chunks") or []]
+        return [chunk for chunk, _ in sized], sum(size for _, size in sized)
 
-    def _parts_held(self, doc: Document | None) -> tuple[dict[str, dict[str, Any]], int]:
-        """The records by kind, and the latest fund version whose changes they hold."""
+    def _parts_held(
+        self, doc: Document | None
+    ) -> tuple[tuple[dict[str, dict[str, Any]], int], int]:
+        """(The records by kind, the latest fund version whose changes they hold), and their
+        BSON bytes."""
         codec = self.parts.codec_options
-        records = {name: unpack(doc[name], codec) for name in PARTS if doc and name in doc}
-        return records, int((doc or {}).get(PARTS_UPTO, 0))
+        records: dict[str, dict[str, Any]] = {}
+        size = 0
+        for name in PARTS:
+            if doc and name in doc:
+                records[name], bson_bytes = unpack_sized(doc[name], codec)
+                size += bson_bytes
+        return (records, int((doc or {}).get(PARTS_UPTO, 0))), size
 
     def _load(self, doc: Document) -> Fund:
         """A fund from its document alone (a scan): its id memory and keyed records are
