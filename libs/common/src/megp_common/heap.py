@@ -55,9 +55,7 @@ def _report_forever(path: Path, every_s: float) -> None:
         path.write_text(text)
 
 
-def _report(
-    snapshot: tracemalloc.Snapshot, previous: Sizes, elapsed_s: float
-) -> tuple[str, Sizes]:
+def _report(snapshot: tracemalloc.Snapshot, previous: Sizes, elapsed_s: float) -> tuple[str, Sizes]:
     """The report, and the sizes by line it compared with `previous` (the last report's)."""
     current, peak = tracemalloc.get_traced_memory()
     lines = [

@@ -205,7 +205,5 @@ async def test_a_month_end_advances_the_funds_checkpoint_and_statements_read_fro
         datetime(2032, 2, 10, tzinfo=UTC),
         datetime(2032, 3, 1, tzinfo=UTC),
     ):
-        whole = rebuild(
-            e for e in merged(everything, fund.pending_entries) if e.posted_at <= at
-        )
+        whole = rebuild(e for e in merged(everything, fund.pending_entries) if e.posted_at <= at)
         assert await queries.statement(s.services, fund, at) == whole
