@@ -300,13 +300,11 @@ async def test_after_this_process_copier_moved_a_fund_a_read_is_one_store_read(
 
 
 async def test_the_side_documents_kept_decoded_are_bounded_by_their_size_not_their_count(
-    db: AsyncDatabase[Document], monkeypatch: pytest.MonkeyPatch
+    db: AsyncDatabase[Document],
 ) -> None:
     """Each fund's parts and memory, read once moved out, are kept decoded for the next read;
     what is kept stays within the byte budget (the least recently read dropped first), and a
     fund dropped from it is read again from the store, whole."""
-    from funds.adapters import repositories
-
     funds = _repo(db)
     copier = JournalCopier(db, Journal(db), archive=ObligationArchive(db))
     ids = []
@@ -322,10 +320,10 @@ async def test_the_side_documents_kept_decoded_are_bounded_by_their_size_not_the
     count, held = fresh.sides_held()
     assert count == 2 and held > 0  # its parts and its memory
     # room for about two funds' side documents
-    monkeypatch.setattr(repositories, "SIDES_DECODED_BYTES", held * 2 + held // 2)
+    fresh._sides.budget = held * 2 + held // 2
     for fund_id in ids[1:]:
         assert await fresh.find(fund_id) is not None
-        assert fresh.sides_held()[1] <= repositories.SIDES_DECODED_BYTES
+        assert fresh.sides_held()[1] <= fresh._sides.budget
     assert fresh.sides_held()[0] < 2 * len(ids)
     again = await fresh.find(ids[0])  # dropped: read from the store again
     assert again is not None and again.members == one.members and again.applied == one.applied

@@ -21,6 +21,7 @@ from funds.domain.policy import FundPolicy
 from funds.domain.schedule import wake_on
 from funds.domain.spending_requests import SpendingRequest
 from megp_common.answers import Answering
+from megp_common.caches import SizedLRU
 from megp_common.mongo import (
     OUTBOX_FLAG,
     SCALAR_EQ,
@@ -74,7 +75,13 @@ READ_ATTEMPTS = 4
 SIDES_DECODED_BYTES = 96 * 2**20
 DECODED_PER_BSON_BYTE = 4
 COMMITS_REMEMBERED = 4096  # funds whose latest commit from this process is remembered
-ENTRIES_DECODED = 8192  # waiting entries kept decoded, by their stored bytes
+#: waiting entries kept decoded (by their stored bytes), up to this estimate of their memory:
+#: their stored (compressed) bytes times DECODED_PER_PACKED_BYTE (a deposit sheet's entry has two
+#: lines per member, so their sizes differ by hundreds of times; measured on 481 entries of a
+#: run: 11-57 bytes decoded per stored byte, median 13.5, the most for the largest, a 200-member
+#: sheet's 8 KB that decode to 450 KiB; the estimate takes the most)
+ENTRIES_DECODED_BYTES = 32 * 2**20
+DECODED_PER_PACKED_BYTE = 56
 
 
 class FundRepository(AggregateRepository[Fund]):
@@ -111,10 +118,9 @@ class FundRepository(AggregateRepository[Fund]):
         )
         # fund id -> the version this process last committed, the most recent funds only
         self._committed_versions: OrderedDict[str, int] = OrderedDict()
-        self._entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self._entries: SizedLRU[bytes, Entry] = SizedLRU(ENTRIES_DECODED_BYTES)
         # (collection, fund id) -> (version, decoded) of the side documents last read
-        self._sides: OrderedDict[tuple[str, str], tuple[int, Any, int]] = OrderedDict()
-        self._sides_bytes = 0  # the estimate of what `_sides` holds (SIDES_DECODED_BYTES)
+        self._sides: SizedLRU[tuple[str, str], tuple[int, Any]] = SizedLRU(SIDES_DECODED_BYTES)
 
     @property
     def memory(self) -> AsyncCollection[Document]:
@@ -182,7 +188,6 @@ class FundRepository(AggregateRepository[Fund]):
         # a copy at least as new as the version the fund names holds every chunk the fund no
         # longer does (a newer one, as a fresh read may be too: see _assemble)
         if hit is not None and hit[0] >= version:
-            self._sides.move_to_end(key)
             return hit[1]
         doc = await col.find_one({"_id": fund_id})
         value, size = decode(doc)
@@ -196,17 +201,11 @@ class FundRepository(AggregateRepository[Fund]):
             return
         hit = self._sides.get(key)
         if hit is None or hit[0] <= doc["v"]:
-            weight = bson_bytes * DECODED_PER_BSON_BYTE
-            self._sides_bytes += weight - (hit[2] if hit else 0)
-            self._sides[key] = (doc["v"], value, weight)
-        self._sides.move_to_end(key)
-        while self._sides_bytes > SIDES_DECODED_BYTES and len(self._sides) > 1:
-            _, (_, _, dropped) = self._sides.popitem(last=False)
-            self._sides_bytes -= dropped
+            self._sides.put(key, (doc["v"], value), bson_bytes * DECODED_PER_BSON_BYTE)
 
     def sides_held(self) -> tuple[int, int]:
         """(side documents kept decoded, the estimate of the bytes they take)."""
-        return len(self._sides), self._sides_bytes
+        return len(self._sides), self._sides.weight
 
     def side_written(self, collection: str, fund_id: str, doc: Document) -> None:
         """A side document as this process's journal copier just wrote it (whole, with its new
@@ -344,12 +343,9 @@ class FundRepository(AggregateRepository[Fund]):
     def _entry(self, blob: bytes) -> Entry:
         entry = self._entries.get(blob)
         if entry is not None:
-            self._entries.move_to_end(blob)
             return entry
         entry = Entry.model_validate(unpack(blob, self.col.codec_options))
-        self._entries[blob] = entry
-        if len(self._entries) > ENTRIES_DECODED:
-            self._entries.popitem(last=False)
+        self._entries.put(blob, entry, len(blob) * DECODED_PER_PACKED_BYTE)
         return entry
 
     def is_current(self, fund: Fund) -> bool:
