@@ -27,6 +27,27 @@ wait_for_port() {
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# port_holder PORT: who listens on PORT (pid and command, when ss may say), for an error message.
+port_holder() {
+  local found
+  found=$(ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\))).*/\1/p' | head -n1)
+  echo "${found:-a process this user cannot see}"
+}
+
+# claim_port HOST PORT NAME: return once nothing accepts connections on PORT; a server that is
+# still exiting (a broker killed a moment ago closes its sockets last) gets up to
+# MEGP_PORT_FREE_WAIT_S (20 s) to let go; anything still there after that is a failure, named.
+claim_port() {
+  local host=$1 port=$2 name=$3 deadline=$((SECONDS + ${MEGP_PORT_FREE_WAIT_S:-20}))
+  while port_open "$host" "$port"; do
+    if (( SECONDS >= deadline )); then
+      log "$name cannot start: port $port is taken by another process ($(port_holder "$port"))"
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # stop_pid PIDFILE NAME SECONDS: SIGTERM, wait for a clean exit, SIGKILL only as a last resort.
@@ -39,6 +60,10 @@ stop_pid() {
   while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
   if kill -0 "$pid" 2>/dev/null; then
     log "$name did not stop within ${grace}s; killing it"; kill -KILL "$pid" 2>/dev/null || true
+    # SIGKILL is delivered, not awaited: wait until the process is gone, so that a start
+    # straight after this finds its ports free
+    deadline=$((SECONDS + 15))
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
   fi
   rm -f "$pidfile"; log "$name stopped"
 }

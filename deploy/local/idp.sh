@@ -34,7 +34,7 @@ install() {
 start() {
   install
   if pid_alive "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE")) on $HOST:$PORT"; return 0; fi
-  if port_open "$HOST" "$PORT"; then log "port $PORT is taken by another process"; exit 1; fi
+  claim_port "$HOST" "$PORT" idp
   mkdir -p "$DATA" "$LOG_DIR/idp"
   sed "s/@TOKEN_TTL@/$TOKEN_TTL/" "$REPO_ROOT/deploy/local/idp/config.json" >"$DATA/config.json"
   log "starting the identity provider on $HOST:$PORT (issuer http://$HOST:$PORT/megp)"

@@ -61,7 +61,7 @@ java_opts() {
 start() {
   install
   if pid_alive "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE")) on $HOST:$PORT"; return 0; fi
-  if port_open "$HOST" "$PORT"; then log "port $PORT is taken by another process"; exit 1; fi
+  claim_port "$HOST" "$PORT" kafka; claim_port "$HOST" "$CONTROLLER_PORT" kafka
   write_config; mkdir -p "$LOG_DIR/kafka"; java_opts
   if [[ ! -f "$DATA/data/meta.properties" ]]; then
     local cluster_id; cluster_id=$(java "${JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)

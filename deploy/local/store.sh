@@ -117,7 +117,7 @@ install() {
 start() {
   install
   if pid_alive "$PIDFILE"; then log "already running (pid $(cat "$PIDFILE")) on $HOST:$PORT"; return 0; fi
-  if port_open "$HOST" "$PORT"; then log "port $PORT is taken by another process"; exit 1; fi
+  claim_port "$HOST" "$PORT" store
   mkdir -p "$DATA" "$LOG_DIR"
   if command -v mongod >/dev/null; then
     log "starting mongod on $HOST:$PORT"

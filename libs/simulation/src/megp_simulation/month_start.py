@@ -142,17 +142,22 @@ def grant(sim: Simulation, g: Group, month: int) -> None:
 
 
 def withdrawals(sim: Simulation, g: Group, month: int) -> None:
-    """Some members take half of what they may withdraw now, read from their position."""
-    for m in g.members:
-        if g.rng.random() >= 0.2:
-            continue
+    """Some members take half of what they may withdraw now, read from their position.
+
+    They act at the same time, as a group's members do on the 1st, so funds' writer can commit
+    several in one write. The order does not matter: a member's share is their part of the
+    sub-fund as it would be without any withdrawal, less what they drew [¶74], so one member's
+    withdrawal never changes another's share."""
+    takers = [m for m in g.members if g.rng.random() < 0.2]
+
+    def take(m: Member) -> Decimal:
         me = g.participant(m.pid)
         view = sim.api.call(
             "funds", "GET", f"/funds/{g.group_id}/members/{m.pid}", "participant", claims=me
         )
         amount = money(Decimal(view["can_withdraw_now"]) / 2)
         if amount < 1:
-            continue
+            return Decimal(0)
         sim.api.call(
             "funds",
             "POST",
@@ -162,4 +167,6 @@ def withdrawals(sim: Simulation, g: Group, month: int) -> None:
             key=sim.key("withdraw", m.pid, month),
             json=payloads.withdrawal("housing", amount),
         )
-        g.withdrawn += amount
+        return amount
+
+    g.withdrawn += sum(sim.members_at_once(take, takers), Decimal(0))

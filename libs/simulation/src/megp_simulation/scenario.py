@@ -28,12 +28,16 @@ from megp_simulation.api import Api
 from megp_simulation.cpu import CpuMeter
 from megp_simulation.kafka import ObligationFeed
 from megp_simulation.mid_month import mid_month
-from megp_simulation.model import STATES, ChannelTrack, Group, Scale, add_months, noon
+from megp_simulation.model import STATES, ChannelTrack, Group, Member, Scale, add_months, noon
 from megp_simulation.month_start import close_month
 from megp_simulation.progress import Progress
 from megp_simulation.setup import setup_group
 
 T = TypeVar("T")
+
+#: members' workers per group worker: a group's withdrawing members (about forty of two
+#: hundred) reach funds a few at a time, so its writer commits several in one write
+MEMBERS_PER_GROUP_WORKER = 4
 
 
 class Simulation:
@@ -103,6 +107,10 @@ class Simulation:
         #: and their open connections (a pool per phase opened them all again, hundreds of
         #: times in a long run); `close` ends them
         self._pool: ThreadPoolExecutor | None = None
+        #: the members' workers, for what a group's members do at the same moment (their
+        #: withdrawals on a month's 1st); kept like the groups' and never used by a group's
+        #: worker to wait for another group
+        self._members_pool: ThreadPoolExecutor | None = None
 
     # -- the run --
 
@@ -151,12 +159,22 @@ class Simulation:
             self._pool = ThreadPoolExecutor(self.scale.workers, thread_name_prefix="group")
         return self._pool
 
+    def members_at_once(self, work: Callable[[Member], T], members: list[Member]) -> list[T]:
+        """`work` for each of a group's `members` at the same time, as they act on one day; the
+        answers in the members' order. `work` must not call this again."""
+        if self._members_pool is None:
+            size = MEMBERS_PER_GROUP_WORKER * self.scale.workers
+            self._members_pool = ThreadPoolExecutor(size, thread_name_prefix="member")
+        return list(self._members_pool.map(work, members))
+
     def close(self, *, wait: bool = True) -> None:
-        """End the groups' workers (a later phase starts new ones); without `wait`, what has not
-        started is dropped and nothing is waited for (a run that failed)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=not wait)
+        """End the groups' and the members' workers (a later phase starts new ones); without
+        `wait`, what has not started is dropped and nothing is waited for (a run that failed)."""
+        pools = (self._pool, self._members_pool)
+        self._pool = self._members_pool = None
+        for pool in pools:
+            if pool is not None:
+                pool.shutdown(wait=wait, cancel_futures=not wait)
 
     def parallel(self, phase: str, work: Callable[[Group], T], note: str = "") -> list[T]:
         """`work` on every group, `scale.workers` at a time; no `work` may call this again

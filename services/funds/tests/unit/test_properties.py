@@ -20,6 +20,7 @@ from funds.domain.outflows import (
     SpendRequest,
     WithdrawalRequest,
     approve_competition_spend,
+    member_share,
     withdraw_development,
 )
 from funds.domain.repayments import Instalment, instalment_due, replenish
@@ -127,3 +128,41 @@ def test_every_sequence_keeps_the_ledger_sound_and_replays_change_nothing(ops: l
             assert fund.balance(control) == sum(fund.balance(memo(p)) for p in people)
         assert without_zeros(rebuild(fund.pending_entries)) == without_zeros(fund.all_balances())
         assert [e.seq for e in fund.pending_entries] == list(range(1, fund.next_seq))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(members, amounts), min_size=1, max_size=8),
+    st.lists(st.tuples(members, st.integers(min_value=1, max_value=100)), max_size=9),
+    st.randoms(use_true_random=False),
+)
+def test_a_members_share_is_the_same_whatever_the_others_drew_before(
+    sheet: list[tuple[str, Decimal]], draws: list[tuple[str, int]], rng: object
+) -> None:
+    """Members of one group withdraw at the same time (funds' writer commits them in arrival
+    order, which nobody chooses): what each may draw must not depend on that order [¶74]."""
+    import random
+
+    assert isinstance(rng, random.Random)
+
+    def play(order: list[tuple[str, int]]) -> dict[str, int]:
+        fund = opened_fund()
+        items = [Deposit(pid, amount) for pid, amount in dict(sheet).items()]
+        record_deposits(fund, "d", "k", items, NOW, POLICY)
+        shares = {pid: member_share(fund, pid) for pid in MEMBERS}
+        for n, (pid, percent) in enumerate(order):
+            # each asks for a part of the share they read before anyone drew
+            cents = shares[pid] * percent // 100
+            if cents < 1:
+                continue
+            assert cents <= member_share(fund, pid)  # what they read still holds
+            request = WithdrawalRequest(pid, pid, "housing", Decimal(cents) / 100, None)
+            withdraw_development(fund, f"w{n}", f"k{n}", request, NOW, POLICY)
+        assert fund.balance(acc.DEVELOPMENT) >= 0
+        assert net_subfunds_identity(fund)
+        return {pid: fund.balance(acc.member_withdrawals(pid)) for pid in MEMBERS}
+
+    once = list(dict(draws).items())  # each member draws once (their own draws are theirs to order)
+    shuffled = list(once)
+    rng.shuffle(shuffled)
+    assert play(once) == play(shuffled)
