@@ -4,9 +4,12 @@ those lists behind and cannot be committed."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 
 from funds.adapters.journal import Journal, JournalCopier, ObligationArchive
 from funds.adapters.repositories import ARCHIVE_PENDING, PENDING_ENTRIES, FundRepository
@@ -65,6 +68,57 @@ async def test_a_fund_is_packed_its_view_leaves_the_waiting_lists_and_the_copier
         assert (await Journal(db).get("sheet-1")) is not None
         archived = await ObligationArchive(db).of_fund(fund.id, after.archive_months)
         assert sorted(o.obligation_id for o in archived) == [f"r-{p}" for p in members[:100]]
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+class FundFinds(monitoring.CommandListener):
+    """Counts the finds of fund documents the store is sent."""
+
+    count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == "funds":
+            self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_views_asked_for_at_once_share_reads_and_each_sees_what_committed_before_it(
+    infra: Infra,
+) -> None:
+    """Forty members checking their positions in the same moment: the store is asked at most
+    twice (the read under way when they came, and one for all who came during it), and a view
+    asked for after a commit always shows that commit."""
+    finds = FundFinds()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[finds]
+    )
+    db = client[f"funds_views_{new_id()[-12:]}"]
+    try:
+        outbox = OutboxWriter(service="funds", topic="funds.events", clock=SettableClock())
+        funds = FundRepository(db, outbox, FundPolicy())
+        fund = opened_fund(members=[f"p{i:03}" for i in range(40)])
+        fund.id = fund.group_id = f"g-{new_id()}"
+        await funds.add(fund)
+        finds.count = 0
+        views = await asyncio.gather(*(funds.find_view(fund.id) for _ in range(40)))
+        assert all(v is not None and v.version == fund.version for v in views)
+        assert 1 <= finds.count <= 2  # forty asked; the store read the fund once or twice
+        assert len({id(v) for v in views}) <= 2  # one copy per read, shared
+
+        changed = await funds.get(fund.id)
+        paid = [Deposit("p001", Decimal("50"))]
+        record_deposits(changed, "sheet-1", "key-1", paid, OPENED, POLICY)
+        await funds.save(changed)
+        after = await funds.find_view(fund.id)
+        assert after is not None and after.version == changed.version
+        assert after.balances == changed.balances
     finally:
         await client.drop_database(db.name)
         await client.close()

@@ -35,6 +35,7 @@ from megp_common.mongo import (
     unpack_sized,
     unpacked,
 )
+from megp_common.shared_reads import SharedReads
 from megp_common.watched import Watched
 
 FUNDS = "funds"
@@ -121,6 +122,10 @@ class FundRepository(AggregateRepository[Fund]):
         self._entries: SizedLRU[bytes, Entry] = SizedLRU(ENTRIES_DECODED_BYTES)
         # (collection, fund id) -> (version, decoded) of the side documents last read
         self._sides: SizedLRU[tuple[str, str], tuple[int, Any]] = SizedLRU(SIDES_DECODED_BYTES)
+        # views of one fund asked for at the same time share a read (never an older one)
+        self._views: SharedReads[tuple[str, Shard | None], Fund | None] = SharedReads(
+            lambda key: self._read_view(*key)
+        )
 
     @property
     def memory(self) -> AsyncCollection[Document]:
@@ -363,7 +368,12 @@ class FundRepository(AggregateRepository[Fund]):
         """The fund for a read that needs neither the entries waiting for the journal nor the
         obligations waiting for the archive (the commonest reads, the ones clients poll): the
         store sends less and nothing decodes those lists, often the largest part of a fund.
-        A view cannot be committed (`save` refuses it)."""
+        A view cannot be committed (`save` refuses it). Views of one fund asked for while one
+        is being read share the next read (megp_common.shared_reads): the copy is shared, so
+        a view is never changed by its reader."""
+        return await self._views.get((fund_id, shard))
+
+    async def _read_view(self, fund_id: str, shard: Shard | None) -> Fund | None:
         projection = {
             "outbox": 0,
             OUTBOX_FLAG: 0,
