@@ -52,12 +52,17 @@ async def _funds_events(
     bootstrap: str, group_id: str, want: set[str], topic: str
 ) -> list[EventEnvelope]:
     """Every event of `group_id` on the topic (funds' unless told), once each type in `want`
-    showed up."""
+    showed up; each event once, as a consumer sees it. The bus delivers at least once: a relay
+    may publish an entry twice (its sweep and its fast path both found it, or another process's
+    sweep did), and consumers drop the repeat by its id, so a test of what the platform
+    announced counts distinct ids. Two events for one thing still fail a test that wants one:
+    their ids differ."""
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
     )
     await consumer.start()
     found: list[EventEnvelope] = []
+    seen: set[str] = set()
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -65,7 +70,8 @@ async def _funds_events(
             for records in batches.values():
                 for record in records:
                     env = EventEnvelope.from_json(record.value)
-                    if env.partitionkey == group_id:
+                    if env.partitionkey == group_id and env.id not in seen:
+                        seen.add(env.id)
                         found.append(env)
             if want <= {e.type.split(".")[1] for e in found}:
                 break

@@ -219,8 +219,26 @@ class OutboxRelay:
             OUTBOX_PENDING.labels(self._service).set(sum(len(v) for v in found.values()))
             keys = list(found)
             for i in range(0, len(keys), self._batch):
-                total += await self._publish({k: found[k] for k in keys[i : i + self._batch]})
+                turn = {k: found[k] for k in keys[i : i + self._batch]}
+                total += await self._publish(turn)
+                self._forget_fresh(turn)
         return total
+
+    def _forget_fresh(self, sent: dict[DocKey, list[Stored]]) -> None:
+        """Entries the sweep just published and cleared that a commit handed to the fast path
+        while the sweep ran (after the snapshot of what is in flight that the sweep skips):
+        the sweep and the fast path take turns in one task, so the fast path has not sent them
+        yet, and sending them again would only make duplicates."""
+        for key, entries in sent.items():
+            waiting = self._fresh.get(key)
+            if not waiting:
+                continue
+            done = {_entry_id(e) for e in entries}
+            left = [e for e in waiting if _entry_id(e) not in done]
+            if left:
+                self._fresh[key] = left
+            else:
+                del self._fresh[key]
 
     async def _unflag(self, collection: str, ids: list[Any]) -> None:
         """Drop the flag of documents whose outbox is empty; a commit since the read pushed

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from megp_common.bus import KafkaBus
+from megp_common.bus import KafkaBus, ensure_topics
 from megp_common.clock import SettableClock
 from megp_common.ids import new_id
 from megp_common.mongo import (
@@ -166,4 +166,62 @@ async def test_a_document_with_a_commit_under_way_is_cleared_on_its_own_after_it
     await clearing
     assert updates.statements == [4, 1]
     assert await outboxes() == {f"b{i}": 0 for i in range(5)}
+    assert await db["counters"].count_documents({OUTBOX_FLAG: OUTBOX_PENDING_VALUE}) == 0
+
+
+class SweptWhileCommitting(KafkaBus):
+    """The real bus; on its first send, the commits of the documents being swept hand their
+    entries to the fast path, as a commit that ended just after the sweep's read would."""
+
+    def __init__(self, bootstrap: str, hand_over: Any) -> None:
+        super().__init__(bootstrap, service="clear-test")
+        self.hand_over = hand_over
+        self.sent: list[str] = []
+
+    async def publish_many(self, records: Any) -> None:
+        if self.hand_over is not None:
+            hand_over, self.hand_over = self.hand_over, None
+            hand_over()
+        self.sent.extend(r.value.decode() for r in records)
+        await super().publish_many(records)
+
+
+async def test_an_entry_a_commit_hands_over_while_the_sweep_sends_it_is_sent_once(
+    infra: Infra, store: tuple[Any, Updates]
+) -> None:
+    """The sweep reads the flagged outboxes, skipping what the fast path holds; a commit that
+    ends after that read hands its entries to the fast path too. The sweep sends and clears
+    them, and the fast path must not send them again (a duplicate on the bus, seen in CI as
+    two copies of one event on the topic)."""
+    db, _ = store
+    topic = f"test.swept.{new_id()[-10:]}"
+    await ensure_topics(infra.kafka, [topic], partitions=1)
+    handed: dict[tuple[str, str], list[Document]] = {}
+    writer = OutboxWriter(service="clear-test", topic=topic, clock=SettableClock())
+    writer.notify = lambda col, doc_id, entries, key=None: handed.setdefault(
+        (col, doc_id), []
+    ).extend(entries)
+    counters = CounterRepository(db, writer)
+    for i in range(3):
+        counter = Counter(id=f"s{i}")
+        counter.increment(1)
+        await counters.add(counter)
+
+    relay: OutboxRelay | None = None
+
+    def hand_over() -> None:
+        assert relay is not None
+        for (col, doc_id), entries in handed.items():
+            relay.notify(col, doc_id, entries)
+
+    bus = SweptWhileCommitting(infra.kafka, hand_over)
+    relay = OutboxRelay(db, bus, ["counters"], service="t")
+    await bus.start()
+    try:
+        assert await relay.sweep() == 3
+        await relay._flush_fresh()
+        await relay._clear_published()
+    finally:
+        await bus.stop()
+    assert len(bus.sent) == 3 and len(set(bus.sent)) == 3  # each entry sent once
     assert await db["counters"].count_documents({OUTBOX_FLAG: OUTBOX_PENDING_VALUE}) == 0
