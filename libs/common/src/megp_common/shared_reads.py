@@ -77,10 +77,11 @@ class SharedReads(Generic[K, V]):
     async def _run(self, key: K, slot: _Key[V], answer: asyncio.Future[V]) -> None:
         try:
             answer.set_result(await self._read(key))
-        except BaseException as exc:  # every request it served gets the failure
-            answer.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
-            if not isinstance(exc, Exception):
-                raise
+        except Exception as exc:  # every request it served gets the failure
+            answer.set_exception(exc)
+        except BaseException:  # the read itself was stopped (the process is ending)
+            answer.cancel()
+            raise
         finally:
             following, slot.next = slot.next, None
             slot.running = None

@@ -21,7 +21,7 @@ from megp_common.mongo import (
     namespace,
     outbox_entries,
 )
-from megp_common.outbox import CLEAR_BULK, OutboxRelay
+from megp_common.outbox import CLEAR_BULK, DocKey, OutboxRelay
 from megp_common.testing.infra import Infra
 from megp_common.testing.tally import Counter, CounterRepository
 
@@ -45,6 +45,17 @@ class Updates(monitoring.CommandListener):
         pass
 
 
+def capturing_writer(topic: str) -> tuple[OutboxWriter, dict[DocKey, list[Document]]]:
+    """An outbox writer whose commits hand their entries to the returned dict, by document,
+    instead of to a relay (the tests hand them to the relay, or clear them, themselves)."""
+    handed: dict[DocKey, list[Document]] = {}
+    writer = OutboxWriter(service="clear-test", topic=topic, clock=SettableClock())
+    writer.notify = lambda col, doc_id, entries, key=None: handed.setdefault(
+        (col, doc_id), []
+    ).extend(entries)
+    return writer, handed
+
+
 @pytest.fixture
 async def store(infra: Infra) -> AsyncIterator[tuple[Any, Updates]]:
     updates = Updates()
@@ -61,11 +72,7 @@ async def test_a_window_is_cleared_in_one_bulk_write_and_later_entries_stay_flag
     infra: Infra, store: tuple[Any, Updates]
 ) -> None:
     db, updates = store
-    published: dict[tuple[str, str], list[Document]] = {}
-    writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
-        (col, doc_id), []
-    ).extend(entries)
+    writer, published = capturing_writer("test.clear")
     counters = CounterRepository(db, writer)
     kept = []
     for i in range(30):
@@ -103,11 +110,7 @@ async def test_a_large_window_goes_in_bulk_writes_of_bounded_size(
     infra: Infra, store: tuple[Any, Updates]
 ) -> None:
     db, updates = store
-    published: dict[tuple[str, str], list[Document]] = {}
-    writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
-        (col, doc_id), []
-    ).extend(entries)
+    writer, published = capturing_writer("test.clear")
     counters = CounterRepository(db, writer)
     n = CLEAR_BULK * 2 + 5
     for i in range(n):
@@ -131,11 +134,7 @@ async def test_a_document_with_a_commit_under_way_is_cleared_on_its_own_after_it
     """The bulk write takes the idle documents only: a commit holding one document's lock
     never waits behind the whole batch, and that document is cleared once it is done."""
     db, updates = store
-    published: dict[tuple[str, str], list[Document]] = {}
-    writer = OutboxWriter(service="clear-test", topic="test.clear", clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries, key=None: published.setdefault(
-        (col, doc_id), []
-    ).extend(entries)
+    writer, published = capturing_writer("test.clear")
     counters = CounterRepository(db, writer)
     for i in range(5):
         counter = Counter(id=f"b{i}")
@@ -196,11 +195,7 @@ async def test_an_entry_a_commit_hands_over_while_the_sweep_sends_it_is_sent_onc
     db, _ = store
     topic = f"test.swept.{new_id()[-10:]}"
     await ensure_topics(infra.kafka, [topic], partitions=1)
-    handed: dict[tuple[str, str], list[Document]] = {}
-    writer = OutboxWriter(service="clear-test", topic=topic, clock=SettableClock())
-    writer.notify = lambda col, doc_id, entries, key=None: handed.setdefault(
-        (col, doc_id), []
-    ).extend(entries)
+    writer, handed = capturing_writer(topic)
     counters = CounterRepository(db, writer)
     for i in range(3):
         counter = Counter(id=f"s{i}")

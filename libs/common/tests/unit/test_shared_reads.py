@@ -102,3 +102,16 @@ async def test_a_caller_that_gives_up_does_not_cancel_the_read_the_others_wait_f
     assert await stayer == ("fund-1", 1)
     assert quitter.cancelled()
     assert len(store.reads) == 2
+
+
+async def test_a_read_stopped_with_its_process_cancels_the_requests_it_served() -> None:
+    store = Store()
+    shared: SharedReads[str, tuple[str, int]] = SharedReads(store.read)
+    asked = asyncio.ensure_future(shared.get("fund-1"))
+    await settle()
+    for task in list(shared._tasks):
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asked
+    await settle()
+    assert shared.keys_in_flight == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -137,13 +138,10 @@ def test_every_sequence_keeps_the_ledger_sound_and_replays_change_nothing(ops: l
     st.randoms(use_true_random=False),
 )
 def test_a_members_share_is_the_same_whatever_the_others_drew_before(
-    sheet: list[tuple[str, Decimal]], draws: list[tuple[str, int]], rng: object
+    sheet: list[tuple[str, Decimal]], draws: list[tuple[str, int]], rng: random.Random
 ) -> None:
     """Members of one group withdraw at the same time (funds' writer commits them in arrival
     order, which nobody chooses): what each may draw must not depend on that order [¶74]."""
-    import random
-
-    assert isinstance(rng, random.Random)
 
     def play(order: list[tuple[str, int]]) -> dict[str, int]:
         fund = opened_fund()
