@@ -398,8 +398,10 @@ def serve(factory: str, settings: ServiceSettings) -> None:
     reads heads up to `HTTP_MAX_HEAD_BYTES`, so the app answers long queries itself (414)."""
     import uvicorn
 
+    from megp_common.allocator import tune
     from megp_common.heap import start_if_asked
 
+    tune()
     start_if_asked(factory.split(".", 1)[0])
     uvicorn.run(
         factory,

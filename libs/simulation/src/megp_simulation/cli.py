@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from megp_common import allocator
 from megp_common.settings import API_SERVICES, REPO_ROOT, SERVICES
 from megp_simulation import credit, donors, inventors, kafka, store_meter
 from megp_simulation.api import Api, HeaderFactory, local_tokens
@@ -210,6 +211,7 @@ def running_platform() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> None:
+    allocator.tune()  # before the driver's worker threads make their own arenas
     parser = argparse.ArgumentParser(description="Run the MEGP programme end to end.")
     parser.add_argument(
         "--small", action="store_true", help="2 states, 4 groups of 6, 10 months (about a minute)"
