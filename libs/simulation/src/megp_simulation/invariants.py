@@ -748,8 +748,9 @@ def _split_order(
 def check_rounds(sim: Simulation) -> Check:
     rounds = Check(
         "purchasing rounds split to the centavo",
-        "every round whose closing date passed is allocated; its members' cost shares sum to "
-        "the chosen total; none negative",
+        "every round whose closing date passed is allocated; its pooled quantity is every "
+        "demand its members stated at the same time; its members' cost shares sum to the "
+        "chosen total; none negative",
     )
     for g in sim.groups:
         for x in g.rounds:
@@ -757,9 +758,11 @@ def check_rounds(sim: Simulation) -> Check:
                 continue
             rounds.expect(
                 x.status == "allocated"
+                and x.pooled == x.demanded
                 and sum(x.shares, Decimal(0)) == x.total
                 and all(s >= 0 for s in x.shares),
-                f"round {x.round_id}: {x.status}, shares {sum(x.shares, Decimal(0))} of {x.total}",
+                f"round {x.round_id}: {x.status}, pooled {x.pooled} of {x.demanded} demanded, "
+                f"shares {sum(x.shares, Decimal(0))} of {x.total}",
             )
     return rounds
 

@@ -562,9 +562,13 @@ def open_round(sim: Simulation, g: Group, month: int) -> None:
         },
     )
     track = RoundTrack(rnd["id"], sim.today, closes_at)
+    wanted: dict[str, int] = {}
     for i, m in enumerate(g.members):
         if i and r.random() >= 0.5:
             continue
+        wanted[m.pid] = r.randint(2, 40)
+
+    def state(m: Member) -> None:
         api.call(
             "trade",
             "POST",
@@ -572,8 +576,13 @@ def open_round(sim: Simulation, g: Group, month: int) -> None:
             "participant",
             claims=g.participant(m.pid),
             key=sim.key("demand", track.round_id, m.pid),
-            json={"participant_id": m.pid, "group_id": g.group_id, "quantity": r.randint(2, 40)},
+            json={"participant_id": m.pid, "group_id": g.group_id, "quantity": wanted[m.pid]},
         )
+
+    # the members state their demands on the same day, at the same time (trade commits those
+    # that arrive together in one write of the round: megp_common.writer)
+    sim.members_at_once(state, [m for m in g.members if m.pid in wanted])
+    track.demanded = sum(wanted.values())
     for supplier in ("norte", "sur"):
         base = (Decimal(r.randrange(200000, 900000)) / 10000).quantize(FOUR)
         body = {

@@ -174,6 +174,8 @@ class RoundTrack:
     closes_at: datetime
     quotes: list[str] = field(default_factory=list)
     status: str = "open"
+    #: what the members stated (at the same time, so a lost demand shows as a smaller pool)
+    demanded: int = 0
     pooled: int = 0
     total: Decimal = Decimal(0)
     shares: list[Decimal] = field(default_factory=list)

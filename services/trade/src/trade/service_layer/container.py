@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from megp_common.clock import SettableClock
 from megp_common.web import IdempotencyStore
+from megp_common.writer import AggregateWriter
 from trade.adapters.repositories import (
     ChannelRepository,
     GroupRepository,
@@ -22,6 +23,7 @@ from trade.adapters.repositories import (
 )
 from trade.config import Settings
 from trade.domain.pricing import FeeTerms
+from trade.domain.purchasing import PurchasingRound
 
 
 @dataclass
@@ -40,6 +42,12 @@ class Services:
     channels: ChannelRepository
     rates: RateRepository
     inventions: InventionRepository
+    #: members' demands in a round go through its line here, committed together
+    #: (megp_common.writer): a round's hundred demands on its opening day are a few writes
+    round_writer: AggregateWriter[PurchasingRound] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.round_writer = AggregateWriter(self.rounds, name=lambda i: f"purchasing round {i}")
 
     @property
     def terms(self) -> FeeTerms:

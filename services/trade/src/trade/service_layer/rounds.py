@@ -141,12 +141,17 @@ async def state_demand(services: Services, who: Principal, command: StateDemand)
                 rule=RULE,
             )
         act_for_odf(who, group)
-    assert group.odf_id is not None  # a participating group has its ODF
-    rnd.state_demand(
-        command.participant_id, group.odf_id, command.quantity, services.now(), group.id
-    )
-    await services.rounds.save(rnd)
-    return rnd
+    odf_id = group.odf_id
+    assert odf_id is not None  # a participating group has its ODF
+
+    def demand(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        current.state_demand(
+            command.participant_id, odf_id, command.quantity, services.now(), group.id
+        )
+        return current, True
+
+    changed: PurchasingRound = await services.round_writer.submit(rnd.id, demand, rnd)
+    return changed
 
 
 async def _member_group(
@@ -184,9 +189,13 @@ async def withdraw_demand(
         services, rnd, command.participant_id, stated.group_id, stated.odf_id
     )
     _speak_for(who, command.participant_id, group, "withdraw their demand")
-    rnd.withdraw_demand(command.participant_id, services.now())
-    await services.rounds.save(rnd)
-    return rnd
+
+    def withdraw(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        current.withdraw_demand(command.participant_id, services.now())
+        return current, True
+
+    changed: PurchasingRound = await services.round_writer.submit(rnd.id, withdraw, rnd)
+    return changed
 
 
 async def close_round(services: Services, who: Principal, round_id: str) -> PurchasingRound:

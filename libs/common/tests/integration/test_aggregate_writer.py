@@ -1,0 +1,131 @@
+"""The shared writer (megp_common.writer) against the real store: concurrent changes to one
+aggregate are committed together, each answered with the state as the serial order left it for
+that change; a refused change is answered with its refusal and the others commit without it; a
+batch another process got in ahead of is applied again to a fresh read, and a line that stays
+contended is refused as busy; `exclusive` holds the line against the writer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from megp_common.clock import SettableClock
+from megp_common.errors import Conflict, ValidationFailed
+from megp_common.ids import new_id
+from megp_common.mongo import OutboxWriter
+from megp_common.retry import Backoff
+from megp_common.testing.infra import Infra
+from megp_common.testing.store_writes import StoreWrites, counting_client
+from megp_common.testing.tally import Counter, CounterRepository
+from megp_common.writer import AggregateWriter, Outcome
+
+pytestmark = pytest.mark.integration
+
+COUNTER = "c-1"
+
+
+@dataclass
+class Bench:
+    repo: CounterRepository
+    counted: StoreWrites
+    writer: AggregateWriter[Counter]
+
+    async def stored(self) -> Counter:
+        return await self.repo.get(COUNTER)
+
+
+@pytest.fixture
+async def bench(infra: Infra) -> AsyncIterator[Bench]:
+    client, counted = counting_client(infra.mongo)
+    db = client[f"writer_{new_id()[-12:]}"]
+    repo = CounterRepository(db, OutboxWriter(service="t", topic="t", clock=SettableClock()))
+    await repo.add(Counter(id=COUNTER))
+    writer = AggregateWriter(repo, name=lambda i: f"counter {i}")
+    try:
+        yield Bench(repo, counted, writer)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+def adding(amount: int):  # type: ignore[no-untyped-def]
+    def job(counter: Counter) -> Outcome:
+        if amount < 0:
+            raise ValidationFailed(f"cannot add {amount}")
+        counter.increment(amount)
+        return counter.value, True  # the value this change left, in the serial order
+
+    return job
+
+
+async def test_concurrent_changes_are_one_read_and_one_write(bench: Bench) -> None:
+    bench.counted.taken(), bench.counted.reads_taken()
+    results = await asyncio.gather(*(bench.writer.submit(COUNTER, adding(n)) for n in range(1, 41)))
+    # each answered with the running total its own change left: one serial order, arrival's
+    assert results == [n * (n + 1) // 2 for n in range(1, 41)]
+    stored = await bench.stored()
+    assert stored.value == 820 and stored.version == 2  # one commit after the add
+    assert bench.counted.taken() == {"counters": 1}
+    assert bench.counted.reads_taken() == {"counters": 2}  # the batch's read, and ours
+
+
+async def test_a_refused_change_leaves_the_others_to_commit(bench: Bench) -> None:
+    outcomes = await asyncio.gather(
+        bench.writer.submit(COUNTER, adding(5)),
+        bench.writer.submit(COUNTER, adding(-1)),
+        bench.writer.submit(COUNTER, adding(7)),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == 5 and outcomes[2] == 12
+    assert isinstance(outcomes[1], ValidationFailed)
+    stored = await bench.stored()
+    assert (stored.value, stored.version) == (12, 2)  # the two in one commit
+    # an event for each change that committed: the refused change's copy was thrown away
+    doc = await bench.repo.col.find_one({"_id": COUNTER})
+    assert doc is not None and len(doc["outbox"]) == 2
+
+
+async def test_a_batch_another_process_got_ahead_of_is_applied_again(bench: Bench) -> None:
+    real_save, others = bench.repo.save, [2]
+
+    async def contended(counter: Counter) -> None:
+        if others[0] > 0:  # another process commits just before this one
+            others[0] -= 1
+            await bench.repo.col.update_one(
+                {"_id": COUNTER}, {"$inc": {"version": 1, "value": 100}}
+            )
+        await real_save(counter)
+
+    bench.repo.save = contended  # type: ignore[method-assign]
+    writer = AggregateWriter(
+        bench.repo, name=lambda i: f"counter {i}", backoff=Backoff(attempts=4, first_s=0.001)
+    )
+    assert await writer.submit(COUNTER, adding(1)) == 201  # on top of the others' two commits
+    others[0] = 100
+    with pytest.raises(Conflict) as refused:
+        await writer.submit(COUNTER, adding(1))
+    assert refused.value.headers["Retry-After"] == "1"
+    assert "counter c-1 is being changed elsewhere" in refused.value.detail
+
+
+async def test_exclusive_holds_the_line(bench: Bench) -> None:
+    order: list[str] = []
+
+    async def held() -> None:
+        async with bench.writer.exclusive([COUNTER]):
+            order.append("held")
+            await asyncio.sleep(0.05)
+            counter = await bench.repo.get(COUNTER)
+            counter.increment(10)
+            await bench.repo.save(counter)
+            order.append("released")
+
+    holder = asyncio.create_task(held())
+    await asyncio.sleep(0.01)
+    assert await bench.writer.submit(COUNTER, adding(1)) == 11  # after the holder's commit
+    await holder
+    assert order == ["held", "released"]
+    assert (await bench.stored()).value == 11
