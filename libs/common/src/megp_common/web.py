@@ -38,8 +38,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Final, Generic, TypeVar, cast
 
+import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 from pymongo.asynchronous.collection import AsyncCollection
@@ -374,17 +376,31 @@ async def answer_keyed(
         status, body = await retry_on_conflict(
             lambda: operation(once.new_id()), ConcurrencyConflict
         )
-        return status, jsonable_encoder(body)
+        return status, as_json(body)
 
-    return await answer_once(store, once, jsonable_encoder(request_payload), run)
+    return await answer_once(store, once, as_json(request_payload), run)
 
 
-def _as_json(value: Any) -> Any:
-    """`jsonable_encoder(value)`, a model's dump done by pydantic alone (what the encoder does
-    first, by alias, before walking the result again: a quarter of its cost)."""
+def as_json(value: Any) -> Any:
+    """`jsonable_encoder(value)`, a model's (or a list of models') dump done by pydantic alone:
+    what the encoder does first, by alias, before walking the result again, which was a quarter
+    of its cost and, in a profile of trade answering purchasing-round demands, 7 % of the
+    process's CPU."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, list | tuple) and all(isinstance(v, BaseModel) for v in value):
+        return [v.model_dump(mode="json", by_alias=True) for v in value]
     return jsonable_encoder(value)
+
+
+class JsonAnswer(JSONResponse):
+    """A JSON response rendered by orjson (the platform's JSON library, already its events'):
+    the same bytes as Starlette's `JSONResponse` for a JSON value (compact, UTF-8, keys in
+    their order), at a fraction of `json.dumps`' cost. Every route that builds its response
+    itself answers with it."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 async def answer_in_commit(
@@ -414,7 +430,7 @@ async def answer_in_commit(
         once.key,
         request_hash(jsonable_encoder(request_payload)),
         status,
-        lambda aggregate: _as_json(render(aggregate)),
+        lambda aggregate: as_json(render(aggregate)),
     )
 
     async def run() -> None:

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, Field
 
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.web import (
+    JsonAnswer,
     Page,
+    as_json,
     check_idempotency_key,
     check_if_match,
     decode_cursor,
@@ -137,3 +143,43 @@ async def test_without_a_key_the_operation_just_runs() -> None:
     with pytest.raises(PreconditionRequired):
         await run_idempotent(None, "scope", None, {}, operation, required=True)  # type: ignore[arg-type]
     assert calls == [1]
+
+
+class _Line(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    amount: Decimal
+    at: datetime
+    kind: str = Field(alias="type")
+    note: str | None = None
+
+
+class _Answer(BaseModel):
+    id: str
+    lines: list[_Line]
+    tags: dict[str, int]
+
+
+_lines = st.builds(
+    _Line,
+    amount=st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+    at=st.datetimes(timezones=st.just(UTC)),
+    kind=st.text(max_size=12),
+    note=st.none() | st.text(max_size=12),
+)
+_answers = st.builds(
+    _Answer,
+    id=st.text(max_size=20),
+    lines=st.lists(_lines, max_size=4),
+    tags=st.dictionaries(st.text(max_size=8), st.integers(-(2**53), 2**53), max_size=3),
+)
+
+
+@given(_answers, st.lists(_answers, max_size=3))
+def test_an_answer_is_the_json_fastapi_would_make_and_the_bytes_it_would_send(
+    answer: _Answer, answers: list[_Answer]
+) -> None:
+    for value in (answer, answers, {"nested": [answer.model_dump()]}):
+        body = as_json(value)
+        assert body == jsonable_encoder(value)
+        assert JsonAnswer(body).body == JSONResponse(body).body

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from donors.service_layer.container import Services
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import Once, answer_keyed, app_state
+from megp_common.web import JsonAnswer, Once, answer_keyed, app_state
 
 _services = app_state("container", Services)
 
@@ -46,4 +46,4 @@ async def keyed(
     stored answer, another caller's same key never sees it."""
     once = Once(f"donors.{scope}", who.subject, key)
     status, body = await answer_keyed(services.idempotency, once, payload, operation)
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status)

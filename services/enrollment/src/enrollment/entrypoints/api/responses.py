@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from enrollment.domain.actor import Actor
 from enrollment.entrypoints.api.errors import READ, UPDATE, WRITE
 from enrollment.service_layer.container import Services
-from megp_common.web import Once, answer_once, etag_for
+from megp_common.web import JsonAnswer, Once, answer_once, as_json, etag_for
 
 __all__ = ["READ", "UPDATE", "WRITE", "idempotent", "respond"]
 
@@ -21,13 +20,13 @@ def respond(
     body: BaseModel | dict[str, Any], status: int = 200, location: str | None = None
 ) -> JSONResponse:
     """The body, with its ETag when it carries a version."""
-    content = jsonable_encoder(body)
+    content = as_json(body)
     headers = {}
     if isinstance(content, dict) and isinstance(content.get("version"), int):
         headers["ETag"] = etag_for(content["version"])
     if location:
         headers["Location"] = location
-    return JSONResponse(content, status_code=status, headers=headers)
+    return JsonAnswer(content, status_code=status, headers=headers)
 
 
 async def idempotent(
@@ -45,7 +44,7 @@ async def idempotent(
 
     async def run() -> tuple[int, Any]:
         status, body = await operation(once.new_id())
-        return status, jsonable_encoder(body)
+        return status, as_json(body)
 
-    status, body = await answer_once(services.idempotency, once, jsonable_encoder(payload), run)
+    status, body = await answer_once(services.idempotency, once, as_json(payload), run)
     return respond(body, status, location(body) if location and status == 201 else None)

@@ -16,7 +16,7 @@ from megp_common.auth import Principal, Role, check_bank
 from megp_common.auth.fastapi import require_state
 from megp_common.errors import Forbidden, NotFound
 from megp_common.mongo import Shard
-from megp_common.web import Once, answer_once, app_state
+from megp_common.web import JsonAnswer, Once, answer_once, app_state
 
 FUND_READERS = (
     Role.PROGRAMME_SUPERVISOR,
@@ -89,4 +89,4 @@ async def money_post(
 
     once = Once(f"funds:{operation}:{fund_id}", principal.subject, key)
     status, payload = await answer_once(services.idempotency, once, body, run)
-    return JSONResponse(payload, status_code=status)
+    return JsonAnswer(payload, status_code=status)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ip_counsel.service_layer.container import Services
 from megp_common.auth import Principal
-from megp_common.web import Once, answer_keyed, app_state
+from megp_common.web import JsonAnswer, Once, answer_keyed, app_state
 
 _services = app_state("container", Services)
 
@@ -36,4 +36,4 @@ async def keyed(
     stored answer (metadata only: no answer of a POST carries content)."""
     once = Once(f"ip-counsel.{scope}", who.subject, key)
     status, body = await answer_keyed(services.idempotency, once, payload, operation)
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status)

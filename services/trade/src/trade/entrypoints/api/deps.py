@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import Once, answer_in_commit, answer_keyed, app_state
+from megp_common.web import JsonAnswer, Once, answer_in_commit, answer_keyed, app_state
 from trade.adapters.repositories import ORDER_READING, OrderReading
 from trade.domain.order import Order
 from trade.service_layer.container import Services
@@ -41,7 +41,7 @@ async def keyed(
     stored answer, another caller's same key never sees it."""
     once = once_of(who, scope, key)
     status, body = await answer_keyed(services.idempotency, once, payload, operation)
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status)
 
 
 async def keyed_order(
@@ -81,4 +81,4 @@ async def keyed_order(
             )
     finally:
         ORDER_READING.reset(token)
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status)

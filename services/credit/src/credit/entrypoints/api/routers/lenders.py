@@ -18,7 +18,7 @@ from credit.entrypoints.api.schemas.lines import LinePublic
 from credit.service_layer import lenders, queries
 from megp_common.auth import BankAccess, Principal, Role, open_to_banks
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import IdempotencyKey
+from megp_common.web import IdempotencyKey, JsonAnswer
 
 router = APIRouter(tags=["lenders"])
 GroupId = Annotated[str, Path(min_length=1, max_length=100)]
@@ -196,4 +196,4 @@ async def creditworthiness(
         headers = {"Next-After": next_after} if next_after else {}
         return Response(_csv(view, page, table), media_type="text/csv", headers=headers)
     body = CreditworthinessPublic.of(view, page, next_after)
-    return JSONResponse(body.model_dump(mode="json"))
+    return JsonAnswer(body.model_dump(mode="json"))

@@ -22,7 +22,7 @@ from donors.entrypoints.api.schemas.donations import (
 from donors.entrypoints.api.schemas.programmes import PledgePublic
 from donors.service_layer import donations, queries
 from megp_common.auth import DonorAccess, open_to_donors
-from megp_common.web import IdempotencyKey
+from megp_common.web import IdempotencyKey, JsonAnswer
 
 router = APIRouter(prefix="/donations", tags=["donations"])
 #: the association's own records, open to its portal (`megp_common.auth.donors`)
@@ -114,7 +114,7 @@ async def receipt(
         refunded=found.refund is not None and found.refund.status.value == "booked",
         text={t.language: ReceiptTextPublic.of(t) for t in texts},
     )
-    return JSONResponse(body.model_dump(mode="json"))
+    return JsonAnswer(body.model_dump(mode="json"))
 
 
 @router.get(

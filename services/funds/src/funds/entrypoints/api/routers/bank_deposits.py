@@ -35,7 +35,7 @@ from funds.service_layer.bank_reports import (
 )
 from megp_common.auth import BankAccess, Principal, Role, check_bank, open_to_banks
 from megp_common.auth.fastapi import require_roles
-from megp_common.web import IdempotencyKey, Once, answer_once
+from megp_common.web import IdempotencyKey, JsonAnswer, Once, answer_once
 
 router = APIRouter(prefix="/funds/{fund_id}", tags=["bank deposits"])
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
@@ -92,7 +92,7 @@ async def report_one(
     status, payload = await answer_once(
         services.idempotency, once, body.model_dump(mode="json"), run
     )
-    return JSONResponse(payload, status_code=status)
+    return JsonAnswer(payload, status_code=status)
 
 
 @router.post(
@@ -128,7 +128,7 @@ async def report_batch(
 
     once = Once(f"funds:bank-notification:{fund_id}", who.subject, key)
     status, payload = await answer_once(services.idempotency, once, body.model_dump(), run)
-    return JSONResponse(payload, status_code=status)
+    return JsonAnswer(payload, status_code=status)
 
 
 @router.get(

@@ -18,7 +18,7 @@ from funds.service_layer.container import post_entry
 from megp_common.auth import Principal, Role
 from megp_common.auth.fastapi import require_roles
 from megp_common.errors import NotFound
-from megp_common.web import IdempotencyKey, Once, answer_once
+from megp_common.web import IdempotencyKey, JsonAnswer, Once, answer_once
 
 router = APIRouter(prefix="/funds/{fund_id}", tags=["spending requests"])
 FundId = Annotated[str, Path(pattern=ID_PATTERN, description="The project group's id")]
@@ -91,4 +91,4 @@ async def approve(
     once = Once(f"funds:spending-approval:{fund_id}", who.subject, key)
     body = {"id": spending_request_id}
     status, payload = await answer_once(services.idempotency, once, body, run)
-    return JSONResponse(payload, status_code=status)
+    return JsonAnswer(payload, status_code=status)

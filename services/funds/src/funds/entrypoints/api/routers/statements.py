@@ -32,6 +32,7 @@ from megp_common.mongo import Document
 from megp_common.web import (
     CursorQuery,
     IdempotencyKey,
+    JsonAnswer,
     LimitQuery,
     Once,
     answer_once,
@@ -147,7 +148,7 @@ async def upload_bank_statement(
 
     once = Once(f"funds:bank-statement:{fund_id}", who.subject, key)
     status, payload = await answer_once(services.idempotency, once, body.model_dump(), run)
-    return JSONResponse(payload, status_code=status)
+    return JsonAnswer(payload, status_code=status)
 
 
 @router.get(
@@ -171,7 +172,7 @@ async def reconciliations(
         raise InvalidInput("the cursor names no reconciliation")
     found, more = await services.reconciliations.page(fund.id, before, limit)
     next_cursor = encode_cursor({"version": found[-1]["version"]}) if more and found else None
-    return JSONResponse({"items": [_reconciliation(d) for d in found], "next_cursor": next_cursor})
+    return JsonAnswer({"items": [_reconciliation(d) for d in found], "next_cursor": next_cursor})
 
 
 @router.get(
@@ -192,4 +193,4 @@ async def reconciliation(
     found = await services.reconciliations.of_version(fund.id, version)
     if found is None:
         raise NotFound(f"fund {fund_id} has no reconciliation {version}")
-    return JSONResponse(_reconciliation(found))
+    return JsonAnswer(_reconciliation(found))
