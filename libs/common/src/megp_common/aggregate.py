@@ -45,6 +45,8 @@ class Aggregate(BaseModel):
     #: the answers of keyed requests its document keeps, as read or last committed (one
     #: compressed value, megp_common.answers); None: none, or never read
     _answers: bytes | None = PrivateAttr(default=None)
+    #: read as a view shared by concurrent readers (AggregateRepository.view): never committed
+    _shared: bool = PrivateAttr(default=False)
 
     def partition_key(self) -> str:
         """The Kafka key of this aggregate's events; override to key by project group."""

@@ -40,6 +40,7 @@ from megp_common.metrics import (
     STORE_SHARD_FILTERS,
     STORE_SHARD_HINT_MISSES,
 )
+from megp_common.shared_reads import SharedReads
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -531,6 +532,7 @@ class AggregateRepository(Generic[A]):
         self._keys: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
         self._key_fields = tuple(f for f in self.shard_key if f != "_id")
         self._packed_order = sorted(self.packed)
+        self._shared_reads: SharedReads[tuple[str, Shard | None], A | None] | None = None
         # the stored fields a commit `$unset`s when its state no longer has them: the model's
         # own (a subclass's `_state` may leave one out), never a field some other writer keeps
         # in the document (a subclass's `_appended` lists, the relay's, the copier's)
@@ -656,6 +658,22 @@ class AggregateRepository(Generic[A]):
         """`shard`: what the caller knows of the aggregate's state and group (see `by_id`)."""
         doc = await self.find_doc(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0})
         return self._loaded(doc) if doc else None
+
+    async def view(self, aggregate_id: str, shard: Shard | None = None) -> A | None:
+        """`find` for a caller that only looks (a scope or membership check before a change
+        that the writer applies to a read of its own): the views of one aggregate asked for
+        while one is being read share the next read (megp_common.shared_reads), so a hundred
+        members acting on one round at once cost the store a few reads, not a hundred. The copy
+        is shared: it cannot be committed (`save` refuses it), and its reader never changes it."""
+        if self._shared_reads is None:
+            self._shared_reads = SharedReads(self._read_shared)
+        return await self._shared_reads.get((aggregate_id, shard))
+
+    async def _read_shared(self, key: tuple[str, Shard | None]) -> A | None:
+        found = await self.find(*key)
+        if found is not None:
+            found._shared = True
+        return found
 
     #: ids per `$in` query of `find_by_ids` (the store pushes at most 1,000 down to its index)
     IDS_PER_QUERY: ClassVar[int] = 500
@@ -905,6 +923,11 @@ class AggregateRepository(Generic[A]):
         """Commit the new state and the new events iff nobody else committed since it was read.
         `answer`: the keyed request's answer, kept in the same write (megp_common.answers); a
         commit with an answer and no change of state is the next version with the answer."""
+        if aggregate._shared:
+            raise RuntimeError(
+                f"{self.model.__name__} {aggregate.id} was read as a shared view: it cannot be "
+                "committed"
+            )
         entries = self._outbox.entries(aggregate)
         expected = aggregate.version
         commit = self._update(aggregate, entries)

@@ -2,7 +2,8 @@
 aggregate are committed together, each answered with the state as the serial order left it for
 that change; a refused change is answered with its refusal and the others commit without it; a
 batch another process got in ahead of is applied again to a fresh read, and a line that stays
-contended is refused as busy; `exclusive` holds the line against the writer."""
+contended is refused as busy; `exclusive` holds the line against the writer; views asked for
+together share a read and cannot be committed."""
 
 from __future__ import annotations
 
@@ -129,3 +130,20 @@ async def test_exclusive_holds_the_line(bench: Bench) -> None:
     await holder
     assert order == ["held", "released"]
     assert (await bench.stored()).value == 11
+
+
+async def test_views_asked_for_together_share_a_read_and_are_never_committed(bench: Bench) -> None:
+    bench.counted.reads_taken()
+    views = await asyncio.gather(*(bench.repo.view(COUNTER) for _ in range(20)))
+    # the first starts a read, the others wait for the next one: two reads serve twenty
+    assert bench.counted.reads_taken() == {"counters": 2}
+    assert {id(v) for v in views} == {id(views[0]), id(views[-1])}
+    shared = views[0]
+    assert shared is not None and shared.value == 0
+    shared.increment(1)
+    with pytest.raises(RuntimeError, match="shared view"):
+        await bench.repo.save(shared)
+    # the writer's own read is a copy of its own, which it commits
+    assert await bench.writer.submit(COUNTER, adding(2)) == 2
+    after = await bench.repo.view(COUNTER)
+    assert after is not None and after.value == 2  # a view read after a commit sees it

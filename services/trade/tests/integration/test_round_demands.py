@@ -67,7 +67,7 @@ async def test_demands_stated_at_once_all_land_in_a_few_writes(infra: Infra) -> 
         )
         command = OpenRound((GROUP,), "hilo", "raw_material", "kg", NOW + timedelta(days=10))
         rnd = await rounds.open_round(services, STAFF, command, new_id())
-        counted.taken()
+        counted.taken(), counted.reads_taken()
 
         wanted = {pid: 2 + i for i, pid in enumerate(MEMBERS)}
         outcomes = await asyncio.gather(
@@ -80,12 +80,18 @@ async def test_demands_stated_at_once_all_land_in_a_few_writes(infra: Infra) -> 
             assert isinstance(answer, dict), answer
             mine = [d for d in answer["demands"] if d["participant_id"] == pid]
             assert [d["quantity"] for d in mine] == [wanted[pid]]
-        writes = counted.taken()
+        writes, reads = counted.taken(), counted.reads_taken()
         # 39 demands: one idempotency record each, and the round a few times: once per batch
         # of the demands that arrived while the one before was being written (5 here on the
         # first run; one by one it was 39 writes and as many lost races retried)
         assert writes["idempotency"] == 39
         assert writes["purchasing_rounds"] <= len(MEMBERS) // 4, writes
+        # the checks read shared views of the round and the group, and each batch its own copy
+        # of the round: a few reads (7 and 4 on the first run), not one of each per demand
+        # (before: the round 40 reads and more for the lost races, the group 40)
+        assert reads["purchasing_rounds"] <= len(MEMBERS) // 2, reads
+        assert reads["groups"] <= len(MEMBERS) // 4, reads
+        assert reads["idempotency"] == len(MEMBERS)
 
         clock.set(NOW + timedelta(days=10))  # its closing date
         closed = await rounds.close_round(services, STAFF, rnd.id)

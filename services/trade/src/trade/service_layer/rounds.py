@@ -43,8 +43,13 @@ from trade.service_layer.products import act_for_odf, group_in_scope
 log = structlog.get_logger(__name__)
 
 
-async def round_in_scope(services: Services, who: Principal, round_id: str) -> PurchasingRound:
-    found = await services.rounds.find(round_id, Shard.in_scope(who.states))
+async def round_in_scope(
+    services: Services, who: Principal, round_id: str, *, view: bool = False
+) -> PurchasingRound:
+    """The round, if the caller's scope covers its state. `view`: a shared read-only copy
+    (`AggregateRepository.view`), for a change the round's writer applies to its own read."""
+    read = services.rounds.view if view else services.rounds.find
+    found = await read(round_id, Shard.in_scope(who.states))
     if found is None:
         raise NotFound(f"no purchasing round has the id {round_id}")
     check_state(who, found.state)
@@ -58,11 +63,15 @@ async def _groups(services: Services, rnd: PurchasingRound) -> list[GroupRecord]
 async def _participating_group(
     services: Services, rnd: PurchasingRound, group_id: str
 ) -> GroupRecord:
+    """The group, as a shared view (its members and ODF are only looked at)."""
     if group_id not in rnd.group_ids:
         raise TradeRuleViolation(
             f"group {group_id} does not take part in purchasing round {rnd.id}", rule=RULE
         )
-    return await services.groups.get(group_id, Shard(rnd.state))
+    group = await services.groups.view(group_id, Shard(rnd.state))
+    if group is None:
+        raise NotFound(f"GroupRecord {group_id} does not exist")
+    return group
 
 
 async def _staff_of_round(services: Services, who: Principal, rnd: PurchasingRound) -> None:
@@ -124,8 +133,10 @@ async def open_round(
 
 
 async def state_demand(services: Services, who: Principal, command: StateDemand) -> PurchasingRound:
-    """The member themself, or the staff of their group's ODF, states or revises their demand."""
-    rnd = await round_in_scope(services, who, command.round_id)
+    """The member themself, or the staff of their group's ODF, states or revises their demand.
+    The checks read shared views of the round and the group; the demand is a job on the round's
+    line, applied with the others that arrive together to one read and committed in one write."""
+    rnd = await round_in_scope(services, who, command.round_id, view=True)
     group = await _participating_group(services, rnd, command.group_id)
     if not group.is_member(command.participant_id):
         raise TradeRuleViolation(
@@ -150,7 +161,7 @@ async def state_demand(services: Services, who: Principal, command: StateDemand)
         )
         return current, True
 
-    changed: PurchasingRound = await services.round_writer.submit(rnd.id, demand, rnd)
+    changed: PurchasingRound = await services.round_writer.submit(rnd.id, demand)
     return changed
 
 
