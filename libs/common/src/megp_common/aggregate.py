@@ -48,6 +48,11 @@ class Aggregate(BaseModel):
     #: read as a view shared by concurrent readers (AggregateRepository.view): never committed
     _shared: bool = PrivateAttr(default=False)
 
+    @property
+    def shared_view(self) -> bool:
+        """Read as a view shared with other readers (AggregateRepository.view): look only."""
+        return self._shared
+
     def partition_key(self) -> str:
         """The Kafka key of this aggregate's events; override to key by project group."""
         return self.id

@@ -521,6 +521,11 @@ class AggregateRepository(Generic[A]):
     #: how many answers of keyed requests committed with it a document keeps, the latest
     #: (megp_common.answers): a retry comes within seconds, far inside them
     answers_kept: ClassVar[int] = 8
+    #: how many decoded views (`view`) to keep, the most recently read: a view whose document
+    #: is still at the version kept is answered without decoding it again (a group's plan book,
+    #: read for each of its sales, decoded once per change). 0: none kept. Only for a
+    #: collection whose every change bumps the version (what `save` and `save_many` do).
+    views_kept: ClassVar[int] = 0
     #: Fields a subclass stores outside the aggregate's document (see `_appended`): left out
     #: of the state a commit `$set`s, and never dumped for it.
     apart: ClassVar[frozenset[str]] = frozenset()
@@ -533,6 +538,7 @@ class AggregateRepository(Generic[A]):
         self._key_fields = tuple(f for f in self.shard_key if f != "_id")
         self._packed_order = sorted(self.packed)
         self._shared_reads: SharedReads[tuple[str, Shard | None], A | None] | None = None
+        self._decoded_views: OrderedDict[str, A] = OrderedDict()
         # the stored fields a commit `$unset`s when its state no longer has them: the model's
         # own (a subclass's `_state` may leave one out), never a field some other writer keeps
         # in the document (a subclass's `_appended` lists, the relay's, the copier's)
@@ -663,16 +669,35 @@ class AggregateRepository(Generic[A]):
         """`find` for a caller that only looks (a scope or membership check before a change
         that the writer applies to a read of its own): the views of one aggregate asked for
         while one is being read share the next read (megp_common.shared_reads), so a hundred
-        members acting on one round at once cost the store a few reads, not a hundred. The copy
-        is shared: it cannot be committed (`save` refuses it), and its reader never changes it."""
+        members acting on one round at once cost the store a few reads, not a hundred; with
+        `views_kept`, a document read at a version already decoded is not decoded again. The
+        copy is shared: it cannot be committed (`save` refuses it), and its reader never
+        changes it."""
         if self._shared_reads is None:
             self._shared_reads = SharedReads(self._read_shared)
         return await self._shared_reads.get((aggregate_id, shard))
 
     async def _read_shared(self, key: tuple[str, Shard | None]) -> A | None:
-        found = await self.find(*key)
-        if found is not None:
-            found._shared = True
+        aggregate_id, shard = key
+        if type(self).find is not AggregateRepository.find:  # a find of its own (funds' parts)
+            found = await self.find(aggregate_id, shard)
+        else:
+            doc = await self.find_doc(aggregate_id, shard, {"outbox": 0, OUTBOX_FLAG: 0})
+            if doc is None:
+                return None
+            kept = self._decoded_views.get(aggregate_id) if self.views_kept else None
+            if kept is not None and kept.version == doc.get("version"):
+                self._decoded_views.move_to_end(aggregate_id)
+                return kept  # the same version: what was decoded then is what is stored now
+            found = self._loaded(doc)
+        if found is None:
+            return None
+        found._shared = True
+        if self.views_kept:
+            self._decoded_views[aggregate_id] = found
+            self._decoded_views.move_to_end(aggregate_id)
+            if len(self._decoded_views) > self.views_kept:
+                self._decoded_views.popitem(last=False)
         return found
 
     #: ids per `$in` query of `find_by_ids` (the store pushes at most 1,000 down to its index)

@@ -147,3 +147,27 @@ async def test_views_asked_for_together_share_a_read_and_are_never_committed(ben
     assert await bench.writer.submit(COUNTER, adding(2)) == 2
     after = await bench.repo.view(COUNTER)
     assert after is not None and after.value == 2  # a view read after a commit sees it
+
+
+class KeptCounters(CounterRepository):
+    views_kept = 8
+
+
+async def test_a_view_of_an_unchanged_document_is_not_decoded_again(bench: Bench) -> None:
+    repo = KeptCounters(bench.repo.db, OutboxWriter(service="t", topic="t", clock=SettableClock()))
+    decoded: list[int] = []
+    real_loaded = repo._loaded
+
+    def counting(doc):  # type: ignore[no-untyped-def]
+        decoded.append(doc["version"])
+        return real_loaded(doc)
+
+    repo._loaded = counting  # type: ignore[method-assign]
+    first = await repo.view(COUNTER)
+    again = await repo.view(COUNTER)  # read from the store again, but the same version
+    assert first is again and decoded == [1]
+    assert await AggregateWriter(repo, name=str).submit(COUNTER, adding(3)) == 3
+    changed = await repo.view(COUNTER)
+    assert changed is not first and changed is not None and changed.value == 3
+    assert decoded == [1, 1, 2]  # the writer's own read, then the changed view
+    assert first is not None and first.value == 0  # what an earlier reader holds is untouched

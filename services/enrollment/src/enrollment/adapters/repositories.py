@@ -260,6 +260,8 @@ class PlanBookRepository(AggregateRepository[PlanBook]):
     packed = frozenset({"terms", "marks", "applied"})
     shard_key = ("state", "_id")  # the id is the group's
     id_is_group = True
+    # read for every sale and royalty counted (plan_books.book_of): decoded once per change
+    views_kept = 1024
 
 
 class GroupPeriodRepository(AggregateRepository[GroupPeriod]):

@@ -94,8 +94,10 @@ async def changing(
 
 
 async def book_of(services: Services, group_id: str, state: str | None = None) -> PlanBook | None:
-    """The group's book; None when it has none (no plan was agreed since books exist)."""
-    return await services.plan_books.find(group_id, Shard(state))
+    """The group's book; None when it has none (no plan was agreed since books exist). A view
+    (`AggregateRepository.view`): shared with the other readers of the moment and, while the
+    book is unchanged, the copy decoded at its last change (a group's sales read it each)."""
+    return await services.plan_books.view(group_id, Shard(state))
 
 
 async def unbooked_terms(
@@ -125,6 +127,10 @@ async def terms_of(services: Services, book: PlanBook) -> dict[str, AgreedTerms]
     those of its marked members read from their plans (one `$in` query for them all)."""
     if not book.marks:
         return dict(book.terms)
+    if book.shared_view:  # a repair below commits the book: a copy of this reader's own
+        book = await services.plan_books.get(book.id, Shard(book.state, book.id))
+        if not book.marks:
+            return dict(book.terms)
     ids = [plan_id_for(book.id, participant_id) for participant_id in book.marks]
     plans = await services.plans.get_many(ids, Shard(book.state, book.id))
     found = {p.participant_id: p.terms() for p in plans}
