@@ -45,11 +45,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from megp_common.aggregate import Aggregate
 from megp_common.answers import Answering, Replayed, key_reused
 from megp_common.clock import Clock
+from megp_common.coalesce import Coalesced
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.ids import deterministic_id
 from megp_common.keyed import KeyedLocks
@@ -224,18 +225,44 @@ class StoredResponse:
 
 class IdempotencyStore:
     """Responses served under an idempotency key: `{_id: "<scope>:<key>", request_hash, status,
-    body (JSON text), created_at}`. One insert per key; the first writer wins."""
+    body (JSON text), created_at}`. One insert per key; the first writer wins.
+
+    The lookups and the inserts of the moment are coalesced (megp_common.coalesce): those asked
+    for while one is under way go together in the next, one `find` by `_id $in` and one
+    unordered `insert_many`, so a round's members stating their demands at once, or a bank's
+    deposits, cost a few commands instead of two each."""
 
     def __init__(self, collection: AsyncCollection[Document], clock: Clock) -> None:
         self._col, self._clock = collection, clock
+        self._finds: Coalesced[str, StoredResponse | None] = Coalesced(self._find_many)
+        self._inserts: Coalesced[Document, bool] = Coalesced(self._insert_many)
 
     async def find(self, scope: str, key: str) -> StoredResponse | None:
-        doc = await self._col.find_one({"_id": f"{scope}:{key}"})
-        if doc is None:
-            return None
-        return StoredResponse(
-            doc["request_hash"], int(doc["status"]), json.loads(doc["body"]), doc["created_at"]
-        )
+        return await self._finds.submit(f"{scope}:{key}")
+
+    async def _find_many(self, ids: list[str]) -> list[StoredResponse | None]:
+        wanted = list(dict.fromkeys(ids))
+        query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
+        found = {doc["_id"]: _stored(doc) async for doc in self._col.find(query)}
+        return [found.get(i) for i in ids]
+
+    async def _insert_many(self, docs: list[Document]) -> list[bool]:
+        """Insert each record; True where it landed, False where its key was taken."""
+        if len(docs) == 1:
+            try:
+                await self._col.insert_one(docs[0])
+            except DuplicateKeyError:
+                return [False]
+            return [True]
+        try:
+            await self._col.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors") or []
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {int(e["index"]) for e in errors}
+            return [i not in taken for i in range(len(docs))]
+        return [True] * len(docs)
 
     async def remember(
         self, scope: str, key: str, request_hash: str, status: int, body: Any
@@ -243,21 +270,30 @@ class IdempotencyStore:
         """Store the response; if another request stored one first, return that one instead."""
         plain = to_jsonable_python(body)
         stored = StoredResponse(request_hash, status, plain, self._clock.now())
-        try:
-            await self._col.insert_one(
-                {
-                    "_id": f"{scope}:{key}",
-                    "request_hash": request_hash,
-                    "status": status,
-                    "body": json.dumps(plain, separators=(",", ":")),
-                    "created_at": stored.created_at,
-                }
-            )
-        except DuplicateKeyError:
+        landed = await self._inserts.submit(
+            {
+                "_id": f"{scope}:{key}",
+                "request_hash": request_hash,
+                "status": status,
+                "body": json.dumps(plain, separators=(",", ":")),
+                "created_at": stored.created_at,
+            }
+        )
+        if not landed:
             earlier = await self.find(scope, key)
             if earlier is not None:
                 return earlier
         return stored
+
+
+#: the store's error code for a key already taken
+DUPLICATE_KEY: Final = 11000
+
+
+def _stored(doc: Document) -> StoredResponse:
+    return StoredResponse(
+        doc["request_hash"], int(doc["status"]), json.loads(doc["body"]), doc["created_at"]
+    )
 
 
 def request_hash(payload: Any) -> str:

@@ -81,17 +81,16 @@ async def test_demands_stated_at_once_all_land_in_a_few_writes(infra: Infra) -> 
             mine = [d for d in answer["demands"] if d["participant_id"] == pid]
             assert [d["quantity"] for d in mine] == [wanted[pid]]
         writes, reads = counted.taken(), counted.reads_taken()
-        # 39 demands: one idempotency record each, and the round a few times: once per batch
-        # of the demands that arrived while the one before was being written (5 here on the
-        # first run; one by one it was 39 writes and as many lost races retried)
-        assert writes["idempotency"] == 39
+        # 39 demands, and on the first run: the round 2 writes and 4 reads (a batch per write
+        # under way, and the checks' shared views), the group 2 reads, the idempotency records
+        # 1 lookup and 2 inserts (megp_common.coalesce). One by one it was 39 writes and 40+
+        # reads of the round (and lost races, some refused after 8 retries), 40 of the group,
+        # 40 lookups and 39 inserts.
         assert writes["purchasing_rounds"] <= len(MEMBERS) // 4, writes
-        # the checks read shared views of the round and the group, and each batch its own copy
-        # of the round: a few reads (7 and 4 on the first run), not one of each per demand
-        # (before: the round 40 reads and more for the lost races, the group 40)
-        assert reads["purchasing_rounds"] <= len(MEMBERS) // 2, reads
+        assert reads["purchasing_rounds"] <= len(MEMBERS) // 4, reads
         assert reads["groups"] <= len(MEMBERS) // 4, reads
-        assert reads["idempotency"] == len(MEMBERS)
+        assert writes["idempotency"] <= len(MEMBERS) // 4, writes
+        assert reads["idempotency"] <= len(MEMBERS) // 4, reads
 
         clock.set(NOW + timedelta(days=10))  # its closing date
         closed = await rounds.close_round(services, STAFF, rnd.id)
