@@ -111,6 +111,14 @@ class AggregateWriter(Generic[A]):
     def busy(self, aggregate_id: str) -> Conflict:
         return busy(self.name(aggregate_id))
 
+    def is_busy(self, aggregate_id: str) -> bool:
+        """Whether the aggregate's line has changes waiting or being written, or is held
+        (`exclusive`): a change
+        submitted now goes in a batch that reads the aggregate itself, so a caller needs only a
+        view of it for its checks (`AggregateRepository.view`), not a copy to start from."""
+        line = self._lines.get(aggregate_id)
+        return line is not None and not line.idle
+
     async def submit(
         self, aggregate_id: str, job: Callable[[A], Outcome], read: A | None = None
     ) -> Any:

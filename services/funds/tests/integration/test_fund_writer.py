@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import orjson
 import pytest
@@ -24,8 +25,10 @@ from funds.domain import deposits, opening
 from funds.domain.fund import Fund, new_fund
 from funds.domain.ledger import Entry
 from funds.domain.policy import FundPolicy
+from funds.entrypoints.api.deps import check_fund_to_change
 from funds.service_layer.container import Services, post_entry
 from funds.service_layer.writer import FundWriter
+from megp_common.auth import Principal, Role
 from megp_common.clock import SettableClock
 from megp_common.context import causal_context
 from megp_common.errors import Conflict, ValidationFailed
@@ -143,3 +146,43 @@ async def test_a_commit_another_process_got_in_first_is_redone(setup: Setup) -> 
     assert refused.value.status == 409 and refused.value.headers["Retry-After"] == "1"
     fund = await services.funds.get(setup.fund_id)
     assert fund.balance("trust_cash") == 2500 and len(fund.pending_entries) == 1
+
+
+async def test_requests_to_a_busy_fund_check_it_on_a_shared_view(setup: Setup) -> None:
+    """While the fund's line is busy, each money request's checks read a view shared with the
+    others of the moment, and the batch reads the fund once for them all: not one whole read
+    of the fund per request (before: 20 whole reads for 20 deposits)."""
+    services = setup.services
+    staff = Principal("staff-09", frozenset({Role.ODF_STAFF}), frozenset({"09"}))
+    whole, views = [0], [0]
+    real_find, real_view = services.funds.find, services.funds._read_view
+
+    async def counted_find(*args: Any, **kwargs: Any) -> Fund | None:
+        whole[0] += 1
+        return await real_find(*args, **kwargs)
+
+    async def counted_view(*args: Any, **kwargs: Any) -> Fund | None:
+        views[0] += 1
+        return await real_view(*args, **kwargs)
+
+    services.funds.find = counted_find  # type: ignore[method-assign]
+    services.funds._read_view = counted_view  # type: ignore[method-assign]
+
+    async def request(i: int) -> Entry:
+        await check_fund_to_change(services, setup.fund_id, staff)
+        return await _deposit(setup, f"busy-{i}", MEMBERS[i % 8], "5")
+
+    assert not services.writer.is_busy(setup.fund_id)
+    await request(99)  # alone: one whole read, which its batch starts from
+    assert (whole[0], views[0]) == (1, 0)
+    whole[0] = 0
+    async with services.writer.exclusive([setup.fund_id]):  # a consumer holds the fund
+        assert services.writer.is_busy(setup.fund_id)
+        waiting = [asyncio.create_task(request(i)) for i in range(20)]
+        await asyncio.sleep(0.3)  # every request has checked the fund and waits in its line
+        assert whole[0] == 0 and views[0] <= 2
+    entries = await asyncio.gather(*waiting)
+    assert len({e.id for e in entries}) == 20
+    assert whole[0] <= 2  # the batches' own reads
+    fund = await real_find(setup.fund_id)
+    assert fund is not None and fund.balance("trust_cash") == 21 * 500

@@ -52,6 +52,19 @@ async def open_fund_for(
     return fund
 
 
+async def check_fund_to_change(services: Services, fund_id: str, principal: Principal) -> None:
+    """`open_fund_for` before a change the fund's writer applies: on an idle line the whole
+    fund is read, and the change's batch starts from that copy; while changes to the fund are
+    waiting or being written (a group's members acting at once), the batch reads the fund
+    itself, so the checks read a view shared with the other requests of the moment
+    (FundRepository.find_view), which also tells the change whether its entry may be in the
+    journal already."""
+    busy = services.writer.is_busy(fund_id)
+    fund = await open_fund_for(services, fund_id, principal, view=busy)
+    if busy:
+        remember_read(fund)
+
+
 def check_reader(principal: Principal, fund: Fund) -> None:
     """Staff and supervisors read any fund in their states; a partner bank the funds it holds
     in trust (`check_bank`, whatever other roles its token carries); members and board

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from funds.domain import corrections
 from funds.domain.ledger import Entry
-from funds.entrypoints.api.deps import ServicesDep, money_post, open_fund_for
+from funds.entrypoints.api.deps import ServicesDep, check_fund_to_change, money_post
 from funds.entrypoints.api.errors import WRITE
 from funds.entrypoints.api.schemas.funds import ID_PATTERN, EntryPublic
 from megp_common.auth import Principal, Role
@@ -43,7 +43,7 @@ async def reverse(
     who: Supervisor,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     found: list[Entry] = []
 
     async def load() -> None:

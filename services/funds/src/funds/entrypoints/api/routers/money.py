@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
 from funds.domain import deposits, inflows, outflows, repayments
-from funds.entrypoints.api.deps import ServicesDep, money_post, open_fund_for
+from funds.entrypoints.api.deps import ServicesDep, check_fund_to_change, money_post
 from funds.entrypoints.api.errors import WRITE
 from funds.entrypoints.api.schemas.funds import (
     ID_PATTERN,
@@ -48,7 +48,7 @@ POSTED: dict[str, object] = {"status_code": 201, "response_model": EntryPublic}
 async def contribute(
     fund_id: FundId, body: ContributionCreate, services: ServicesDep, who: Staff, key: Key
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     gift = inflows.Contribution(
         donor=body.donor,
         source=body.source,
@@ -77,7 +77,7 @@ async def contribute(
 async def give_back(
     fund_id: FundId, inflow_entry_id: str, services: ServicesDep, who: Staff, key: Key
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     now = services.clock.now()
     return await money_post(
         services,
@@ -93,7 +93,7 @@ async def give_back(
 async def _deposit(
     fund_id: str, lines: list[DepositLine], services: ServicesDep, who: Principal, key: str
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     items = [deposits.Deposit(d.participant_id, d.amount, d.obligation_id) for d in lines]
     now, policy = services.clock.now(), services.policy
     body = [d.model_dump(mode="json") for d in lines]
@@ -138,7 +138,7 @@ async def spend(
     who: BoardRep,
     key: Key,
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     request = outflows.SpendRequest(
         body.purpose,
         body.amount,
@@ -174,7 +174,7 @@ async def withdraw(
 ) -> JSONResponse:
     if who.participant_id != participant_id:
         raise Forbidden("each member decides on their own share only [¶74]")
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     request = outflows.WithdrawalRequest(
         participant_id,
         who.participant_id,
@@ -206,7 +206,7 @@ async def replenish(
     who: OdfStaff,
     key: Key,
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     now, policy, borrower = services.clock.now(), services.policy, body.borrower_id
     return await money_post(
         services,

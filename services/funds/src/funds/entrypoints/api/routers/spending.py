@@ -11,7 +11,13 @@ from fastapi.responses import JSONResponse
 
 from funds.domain import outflows
 from funds.domain.spending_requests import SpendingRequest, SpendingStatus
-from funds.entrypoints.api.deps import FUND_READERS, ServicesDep, check_reader, open_fund_for
+from funds.entrypoints.api.deps import (
+    FUND_READERS,
+    ServicesDep,
+    check_fund_to_change,
+    check_reader,
+    open_fund_for,
+)
 from funds.entrypoints.api.errors import READ, WRITE
 from funds.entrypoints.api.schemas.funds import ID_PATTERN, EntryPublic, SpendingRequestPublic
 from funds.service_layer.container import post_entry
@@ -69,7 +75,7 @@ async def approve(
     who: BoardRep,
     key: IdempotencyKey,
 ) -> JSONResponse:
-    await open_fund_for(services, fund_id, who)
+    await check_fund_to_change(services, fund_id, who)
     roles = frozenset(r.value for r in who.roles)
 
     async def run() -> tuple[int, object]:
