@@ -4,6 +4,7 @@ obligation it announces names its own event as cause."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -140,6 +141,16 @@ async def test_a_run_of_enrolments_is_one_write_of_the_birth_dates(infra: Infra)
         await handler.handle(run)  # redelivered: the same values again
         assert await db["participants"].count_documents({}) == 6
         assert await directory.birth_date("p-0") == date(1950, 1, 2)
+        # members withdrawing at once look their birth dates up together: asked in the same
+        # moment, one query, each given their own (or None: unknown); one by one it was six
+        counted.reads_taken()
+        asked = ["p-1", "p-3", "p-nobody", "p-5", "p-2", "p-1"]
+        born = await asyncio.gather(*(directory.birth_date(p) for p in asked))
+        assert born == [
+            date(1951, 1, 2), date(1953, 1, 2), None, date(1955, 1, 2), date(1952, 1, 2),
+            date(1951, 1, 2),
+        ]  # fmt: skip
+        assert counted.reads_taken() == {"participants": 1}
     finally:
         await client.drop_database(db.name)
         await client.close()

@@ -9,6 +9,7 @@ from datetime import date
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from megp_common.coalesce import Coalesced
 from megp_common.mongo import Document
 
 PARTICIPANTS = "participants"
@@ -17,6 +18,9 @@ PARTICIPANTS = "participants"
 class ParticipantDirectory:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.col = db[PARTICIPANTS]
+        # a group's members withdrawing at once look up their birth dates together: one
+        # `$in` query for those asked for while one is under way (megp_common.coalesce)
+        self._births: Coalesced[str, date | None] = Coalesced(self._birth_dates)
 
     async def remember_many(self, people: Sequence[tuple[str, date, str]]) -> None:
         """Remember a run of (participant id, birth date, state) in one ordered bulk write of
@@ -36,5 +40,13 @@ class ParticipantDirectory:
             )
 
     async def birth_date(self, participant_id: str) -> date | None:
-        doc = await self.col.find_one({"_id": participant_id})
-        return date.fromisoformat(doc["birth_date"]) if doc else None
+        return await self._births.submit(participant_id)
+
+    async def _birth_dates(self, participant_ids: list[str]) -> list[date | None]:
+        wanted = list(dict.fromkeys(participant_ids))
+        query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
+        born = {
+            doc["_id"]: date.fromisoformat(doc["birth_date"])
+            async for doc in self.col.find(query, {"birth_date": 1})
+        }
+        return [born.get(pid) for pid in participant_ids]
