@@ -78,7 +78,7 @@ class Coalesced(Generic[T, R]):
                     _settle(batch, exc)
                     continue
                 except BaseException:
-                    _cancel(batch)
+                    _settle(batch, _stopped())
                     raise
                 for pending, answer in zip(batch, answers, strict=True):
                     if pending.done.done():
@@ -90,7 +90,7 @@ class Coalesced(Generic[T, R]):
         finally:
             self._task = None
             if self._waiting:  # only when the task itself was stopped
-                _cancel(self._waiting)
+                _settle(self._waiting, _stopped())
                 self._waiting.clear()
 
 
@@ -100,9 +100,10 @@ def _settle(batch: list[_Pending[Any, Any]], error: Exception) -> None:
             pending.done.set_exception(error)
 
 
-def _cancel(batch: list[_Pending[Any, Any]]) -> None:
-    for pending in batch:
-        pending.done.cancel()
+def _stopped() -> Exception:
+    """What the callers of a batch stopped with its process get: a failure of their own, not a
+    cancellation nobody asked them for."""
+    return RuntimeError("a coalesced store command was stopped (the process is ending)")
 
 
 def _seen(done: asyncio.Future[Any]) -> None:

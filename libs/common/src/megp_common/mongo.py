@@ -759,9 +759,17 @@ class AggregateRepository(Generic[A]):
         )
         return [self._loaded(d) async for d in cursor]
 
+    def _refuse_shared(self, aggregate: A) -> None:
+        if aggregate._shared:
+            raise RuntimeError(
+                f"{self.model.__name__} {aggregate.id} was read as a shared view: it cannot be "
+                "committed"
+            )
+
     async def add(self, aggregate: A, answer: Answering[A] | None = None) -> None:
         """Insert a new aggregate with its events; a second insert of the same id is a Conflict.
         `answer`: the keyed request's answer, kept in the same insert (megp_common.answers)."""
+        self._refuse_shared(aggregate)
         entries = self._outbox.entries(aggregate)
         state = self._state(aggregate)
         doc = state | self._appended(aggregate) | {"version": 1, "outbox": entries}
@@ -918,6 +926,8 @@ class AggregateRepository(Generic[A]):
             return stale
         if not aggregates:
             return []
+        for aggregate in aggregates:
+            self._refuse_shared(aggregate)
         updates = [self._update(a, []) for a in aggregates]
         ops = [
             UpdateOne(self._commit_filter(a), u.update)
@@ -948,11 +958,7 @@ class AggregateRepository(Generic[A]):
         """Commit the new state and the new events iff nobody else committed since it was read.
         `answer`: the keyed request's answer, kept in the same write (megp_common.answers); a
         commit with an answer and no change of state is the next version with the answer."""
-        if aggregate._shared:
-            raise RuntimeError(
-                f"{self.model.__name__} {aggregate.id} was read as a shared view: it cannot be "
-                "committed"
-            )
+        self._refuse_shared(aggregate)
         entries = self._outbox.entries(aggregate)
         expected = aggregate.version
         commit = self._update(aggregate, entries)

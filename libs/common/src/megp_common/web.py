@@ -45,7 +45,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError, WriteError
 
 from megp_common.aggregate import Aggregate
 from megp_common.answers import Answering, Replayed, key_reused
@@ -246,23 +246,33 @@ class IdempotencyStore:
         found = {doc["_id"]: _stored(doc) async for doc in self._col.find(query)}
         return [found.get(i) for i in ids]
 
-    async def _insert_many(self, docs: list[Document]) -> list[bool]:
-        """Insert each record; True where it landed, False where its key was taken."""
-        if len(docs) == 1:
+    async def _insert_many(self, docs: list[Document]) -> list[bool | BaseException]:
+        """Insert each record: True where it landed, False where its key was taken, and the
+        store's error for a record refused for any other reason (that request alone fails)."""
+        if len(docs) > 1:
             try:
-                await self._col.insert_one(docs[0])
+                await self._col.insert_many(docs, ordered=False)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors") or []
+                if not errors:
+                    raise  # the records were written but not as asked (write concern)
+                by_index = {int(e["index"]): e for e in errors}
+                return [_inserted(by_index.get(i), exc.details) for i in range(len(docs))]
+            except PyMongoError:
+                pass  # not a per-record answer: each record once more on its own, below
+            else:
+                return [True] * len(docs)
+        answers: list[bool | BaseException] = []
+        for doc in docs:
+            try:
+                await self._col.insert_one(doc)
             except DuplicateKeyError:
-                return [False]
-            return [True]
-        try:
-            await self._col.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors") or []
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            taken = {int(e["index"]) for e in errors}
-            return [i not in taken for i in range(len(docs))]
-        return [True] * len(docs)
+                answers.append(False)
+            except PyMongoError as exc:
+                answers.append(exc)
+            else:
+                answers.append(True)
+        return answers
 
     async def remember(
         self, scope: str, key: str, request_hash: str, status: int, body: Any
@@ -288,6 +298,14 @@ class IdempotencyStore:
 
 #: the store's error code for a key already taken
 DUPLICATE_KEY: Final = 11000
+
+
+def _inserted(error: Mapping[str, Any] | None, details: Mapping[str, Any]) -> bool | BaseException:
+    if error is None:
+        return True
+    if error.get("code") == DUPLICATE_KEY:
+        return False
+    return WriteError(str(error.get("errmsg", "write refused")), error.get("code"), dict(details))
 
 
 def _stored(doc: Document) -> StoredResponse:
@@ -431,9 +449,12 @@ def as_json(value: Any) -> Any:
 
 class JsonAnswer(JSONResponse):
     """A JSON response rendered by orjson (the platform's JSON library, already its events'):
-    the same bytes as Starlette's `JSONResponse` for a JSON value (compact, UTF-8, keys in
-    their order), at a fraction of `json.dumps`' cost. Every route that builds its response
-    itself answers with it."""
+    the same bytes as Starlette's `JSONResponse` (compact, UTF-8, keys in their order) for the
+    values the platform answers with, whose amounts are strings, at a fraction of
+    `json.dumps`' cost. Two differences, neither reachable from a model's JSON dump: a float
+    in exponent form is written the shortest way (`1e-5`, where json writes `1e-05`), and a
+    NaN is `null` where json refused it. Every route that builds its response itself answers
+    with it."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)

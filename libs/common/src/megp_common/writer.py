@@ -17,8 +17,9 @@ changes and the committed version (what a read just after would show).
 Across processes the version check of the write still decides: a batch that lost the race is
 read and applied again after a jittered pause (megp_common.retry); only when that keeps failing
 do its jobs get the repository's "busy" refusal (a 409 with Retry-After). Work that changes the
-aggregate outside the writer (a consumer's read-change-write) holds the same line (`exclusive`)
-so that it does not collide with the writer either.
+aggregate outside the writer either holds the same line (`exclusive`: funds' consumers) or
+meets it at the version check like any other writer (trade's round closings and quotes, which
+retry from a fresh read).
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ class AggregateWriter(Generic[A]):
     def _start_from(self, batch: list[_Waiting[A]]) -> A | None:
         """The freshest copy a caller already read, unless this writer committed the
         aggregate since (its version check is certain to fail) or `usable` says no."""
-        reads = [w.read for w in batch if w.read is not None]
+        reads = [w.read for w in batch if w.read is not None and not w.read.shared_view]
         newest = max(reads, key=lambda a: a.version, default=None)
         if newest is None or newest.version < self._versions.get(newest.id, 0):
             return None
@@ -218,6 +219,7 @@ class AggregateWriter(Generic[A]):
         self, aggregate_id: str, aggregate: A | None, batch: list[_Waiting[A]]
     ) -> list[tuple[_Waiting[A], Any, Exception | None]]:
         refused: dict[_Waiting[A], Exception] = {}
+        from_read = aggregate is not None  # a caller's copy, possibly stale
         while True:
             if aggregate is None:
                 aggregate = await self.repository.get(aggregate_id)
@@ -240,6 +242,9 @@ class AggregateWriter(Generic[A]):
                 changed = changed or changes
             if failed:
                 aggregate = None  # the refused job may have changed the copy: start again
+                if from_read:  # refused on a caller's copy: judged again on the fresh read
+                    refused.clear()
+                    from_read = False
                 continue
             if changed:
                 await self.repository.save(aggregate)

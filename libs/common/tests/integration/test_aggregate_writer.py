@@ -171,3 +171,26 @@ async def test_a_view_of_an_unchanged_document_is_not_decoded_again(bench: Bench
     assert changed is not first and changed is not None and changed.value == 3
     assert decoded == [1, 1, 2]  # the writer's own read, then the changed view
     assert first is not None and first.value == 0  # what an earlier reader holds is untouched
+
+
+async def test_a_change_refused_on_a_stale_copy_is_judged_again_on_the_stored_one(
+    bench: Bench,
+) -> None:
+    stale = await bench.repo.get(COUNTER)  # value 0, as this caller read it
+    other = await bench.repo.get(COUNTER)
+    other.increment(100)
+    await bench.repo.save(other)  # committed elsewhere since (not through this writer)
+
+    def needs_fifty(counter: Counter) -> Outcome:
+        if counter.value < 50:
+            raise ValidationFailed("needs at least 50")
+        counter.increment(1)
+        return counter.value, True
+
+    # the batch starts from the caller's copy, where the change is refused; the refusal is
+    # not kept: on the stored state the change is allowed
+    assert await bench.writer.submit(COUNTER, needs_fifty, stale) == 101
+    view = await bench.repo.view(COUNTER)
+    assert view is not None
+    assert await bench.writer.submit(COUNTER, adding(1), view) == 102  # a view never starts one
+    assert view.value == 101  # and is left as it was read

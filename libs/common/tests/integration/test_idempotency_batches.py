@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from pymongo.errors import WriteError
 
 from megp_common.clock import SettableClock
 from megp_common.ids import new_id
@@ -57,3 +58,19 @@ async def test_answers_of_the_moment_are_found_and_kept_in_a_few_commands(
     ] * 40
     other_scope = await idem.find("refund", "k-01")
     assert other_scope is None
+
+
+async def test_a_record_the_store_refuses_fails_its_own_request_only(
+    store: tuple[IdempotencyStore, StoreWrites],
+) -> None:
+    """A batch's insert answered per record: landed, its key taken, or refused for its own
+    reason (here a field name the store rejects, standing for any per-record refusal), which
+    fails that request alone while the others of the batch land."""
+    idem, _ = store
+    await idem._insert_many([{"_id": "taken"}])
+    answers = await idem._insert_many(
+        [{"_id": "a"}, {"_id": "b", "$bad": 1}, {"_id": "c"}, {"_id": "taken"}]
+    )
+    assert answers[0] is True and answers[2] is True and answers[3] is False
+    assert isinstance(answers[1], WriteError)
+    assert await idem._col.count_documents({}) == 3

@@ -60,16 +60,32 @@ async def test_a_batch_that_fails_fails_its_items_and_the_next_runs() -> None:
     assert await coalesced.submit(2) == 20
 
 
-async def test_a_caller_that_gives_up_leaves_the_batch_to_the_others() -> None:
+async def test_a_caller_that_gives_up_leaves_its_item_in_the_batch_of_the_others() -> None:
     recorder = Recorder(delay_s=0.05)
     coalesced = Coalesced(recorder.run)
+    blocker = asyncio.ensure_future(coalesced.submit(0))
+    await asyncio.sleep(0)  # the first batch is under way
     impatient = asyncio.ensure_future(coalesced.submit(2))
     patient = asyncio.ensure_future(coalesced.submit(4))
     await asyncio.sleep(0.01)
-    impatient.cancel()
+    impatient.cancel()  # gives up while its item waits for the next batch
     assert await patient == 40
+    assert await blocker == 0
+    # its item was still sent (an idempotency record still lands), with the patient one's
+    assert recorder.batches == [[0], [2, 4]]
     with pytest.raises(asyncio.CancelledError):
         await impatient
+
+
+async def test_callers_of_a_stopped_batch_get_a_failure_not_a_cancellation() -> None:
+    recorder = Recorder(delay_s=1)
+    coalesced = Coalesced(recorder.run)
+    waiting = asyncio.ensure_future(coalesced.submit(2))
+    await asyncio.sleep(0.01)
+    assert coalesced._task is not None
+    coalesced._task.cancel()  # the process is ending
+    with pytest.raises(RuntimeError, match="stopped"):
+        await waiting
 
 
 def test_a_batch_holds_at_least_one_item() -> None:

@@ -76,10 +76,11 @@ def take_read(fund_id: str) -> Fund | None:
 
 
 def _may_be_in_journal(read: Fund | None, entry_id: str) -> bool:
-    """False when the fund as the request read it (a view will do) remembers every entry it
-    ever posted and not this one: then the journal cannot have it either, and the read is not
-    needed. One posted since that read is seen by the job itself (in the fund, or `_COPIED`)."""
-    if read is None:
+    """False when the fund as the request read it (whole: a view is read without the id
+    memory) remembers every entry it ever posted and not this one: then the journal cannot
+    have it either, and the read is not needed. One posted since that read is seen by the job
+    itself (in the fund, or `_COPIED`)."""
+    if read is None or read.is_view:
         return True
     return read.has_posted(entry_id) or len(read.recent_entry_ids) >= read.remember_entries
 

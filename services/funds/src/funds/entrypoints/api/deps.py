@@ -57,12 +57,10 @@ async def check_fund_to_change(services: Services, fund_id: str, principal: Prin
     fund is read, and the change's batch starts from that copy; while changes to the fund are
     waiting or being written (a group's members acting at once), the batch reads the fund
     itself, so the checks read a view shared with the other requests of the moment
-    (FundRepository.find_view), which also tells the change whether its entry may be in the
-    journal already."""
+    (FundRepository.find_view), and the change looks its entry up in the journal (a view
+    holds no id memory to rule it out)."""
     busy = services.writer.is_busy(fund_id)
-    fund = await open_fund_for(services, fund_id, principal, view=busy)
-    if busy:
-        remember_read(fund)
+    await open_fund_for(services, fund_id, principal, view=busy)
 
 
 def check_reader(principal: Principal, fund: Fund) -> None:
