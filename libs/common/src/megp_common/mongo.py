@@ -135,6 +135,20 @@ removes it once it finds the outbox empty."""
 OUTBOX_PENDING_VALUE = "pending"
 
 
+async def docs_by_id(
+    collection: AsyncCollection[Document],
+    ids: Sequence[str],
+    projection: Mapping[str, Any] | None = None,
+) -> dict[str, Document]:
+    """The documents of `ids` that exist, by id: one `_id` read for one id, one `_id $in`
+    query for several (each id asked once). What a coalesced batch of lookups sends."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
+    return {doc["_id"]: doc async for doc in collection.find(query, projection)}
+
+
 def namespace(collection: AsyncCollection[Document]) -> str:
     return f"{collection.database.name}.{collection.name}"
 

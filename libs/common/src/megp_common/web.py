@@ -54,7 +54,7 @@ from megp_common.coalesce import Coalesced
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from megp_common.ids import deterministic_id
 from megp_common.keyed import KeyedLocks
-from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document, docs_by_id
 from megp_common.retry import retry_on_conflict
 
 T = TypeVar("T")
@@ -241,10 +241,8 @@ class IdempotencyStore:
         return await self._finds.submit(f"{scope}:{key}")
 
     async def _find_many(self, ids: list[str]) -> list[StoredResponse | None]:
-        wanted = list(dict.fromkeys(ids))
-        query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
-        found = {doc["_id"]: _stored(doc) async for doc in self._col.find(query)}
-        return [found.get(i) for i in ids]
+        found = await docs_by_id(self._col, ids)
+        return [_stored(found[i]) if i in found else None for i in ids]
 
     async def _insert_many(self, docs: list[Document]) -> list[bool | BaseException]:
         """Insert each record: True where it landed, False where its key was taken, and the

@@ -10,7 +10,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.coalesce import Coalesced
-from megp_common.mongo import Document
+from megp_common.mongo import Document, docs_by_id
 
 PARTICIPANTS = "participants"
 
@@ -43,10 +43,8 @@ class ParticipantDirectory:
         return await self._births.submit(participant_id)
 
     async def _birth_dates(self, participant_ids: list[str]) -> list[date | None]:
-        wanted = list(dict.fromkeys(participant_ids))
-        query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
-        born = {
-            doc["_id"]: date.fromisoformat(doc["birth_date"])
-            async for doc in self.col.find(query, {"birth_date": 1})
-        }
-        return [born.get(pid) for pid in participant_ids]
+        found = await docs_by_id(self.col, participant_ids, {"birth_date": 1})
+        return [
+            date.fromisoformat(found[pid]["birth_date"]) if pid in found else None
+            for pid in participant_ids
+        ]
