@@ -103,11 +103,7 @@ def test_the_series_equal_the_today_reports_at_each_months_end(
     platform: Platform, tokens: Any, infra: Any
 ) -> None:
     api = Api(platform, tokens)
-    # a state of its own: none of those other e2e tests act in (the OpenAPI world's 09, the
-    # flows' 14, 15, 20-23, 27), whose funds and loans would change the totals under it
-    state = random.choice(
-        [f"{n:02d}" for n in range(1, 33) if n not in {9, 14, 15, 20, 21, 22, 23, 27}]
-    )
+    state = _quiet_state(api)
     drive = Driver(platform.processes["enrollment"].url, tokens.header, state=state)
     supervisor = tokens.header(Role.PROGRAMME_SUPERVISOR, states=(state,))
 
@@ -314,6 +310,21 @@ def test_the_series_equal_the_today_reports_at_each_months_end(
     ):
         refused = api.call(service, "GET", path, outsider, params={name: state})
         assert refused.status_code == 403, (service, refused.text)
+
+
+def _quiet_state(api: Api) -> str:
+    """A state of its own: none of those other e2e tests act in (the OpenAPI world's 09, the
+    flows' 14, 15, 20-23, 27), whose funds and loans would change the totals under it, and with
+    no closed period yet. The simulation's e2e run draws its states at random, and a period of
+    its, filed years before the series' 36 months, counts in the today report but in no month
+    of the series: ci-8's 16,500.00 against 69,000.50. Any such period starts by today, so a
+    state whose report counts none has none before the series either."""
+    candidates = [f"{n:02d}" for n in range(1, 33) if n not in {9, 14, 15, 20, 21, 22, 23, 27}]
+    random.shuffle(candidates)
+    for state in candidates:
+        if api.get("enrollment", "/reports/income-growth", state_code=state)["closed_periods"] == 0:
+            return state
+    pytest.fail(f"every state of {candidates} has closed periods from earlier tests")
 
 
 def _back(month: str, count: int) -> str:

@@ -110,17 +110,27 @@ class Answering(Generic[A]):
     writes it in the same conditional write; `committed` is then the answer."""
 
     def __init__(
-        self, scope: str, key: str, request_hash: str, status: int, render: Callable[[A], Any]
+        self,
+        scope: str,
+        key: str,
+        request_hash: str,
+        status: int,
+        render: Callable[[A], Any],
+        *,
+        legacy_scope: str | None = None,
     ) -> None:
         self.scope, self.key, self.request_hash = scope, key, request_hash
         self.status, self._render = status, render
         self.committed: KeptAnswer | None = None
+        # the answers one aggregate keeps are its own routes': among them the scope of the
+        # earlier format (the caller unescaped, `Once.legacy_scope`) names this caller alone
+        self._scopes = {scope} if legacy_scope is None else {scope, legacy_scope}
 
     def check(self, aggregate: A) -> None:
         """Raise `Replayed` when `aggregate` keeps this request's answer, the 422 when it keeps
         one for this key and caller of a different request; return when it keeps neither."""
         for row in _rows(aggregate._answers):
-            if row["s"] == self.scope and row["k"] == self.key:
+            if row["s"] in self._scopes and row["k"] == self.key:
                 if row["h"] != self.request_hash:
                     raise key_reused(self.key)
                 raise Replayed(_kept(row), aggregate)

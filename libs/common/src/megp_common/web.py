@@ -30,12 +30,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Final, Generic, TypeVar, cast
 
 import orjson
@@ -44,18 +41,32 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import to_jsonable_python
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError, WriteError
 
 from megp_common.aggregate import Aggregate
-from megp_common.answers import Answering, Replayed, key_reused
-from megp_common.clock import Clock
-from megp_common.coalesce import Coalesced
+from megp_common.answers import Answering, Replayed
 from megp_common.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
-from megp_common.ids import deterministic_id
-from megp_common.keyed import KeyedLocks
-from megp_common.mongo import AggregateRepository, ConcurrencyConflict, Document, docs_by_id
+from megp_common.idempotency import (
+    IN_FLIGHT,
+    IdempotencyStore,
+    Once,
+    StoredResponse,
+    check_idempotency_key,
+    request_hash,
+    run_idempotent,
+)
+from megp_common.mongo import AggregateRepository, ConcurrencyConflict
 from megp_common.retry import retry_on_conflict
+
+#: the idempotency names every service's routes use, kept importable from here as well as from
+#: their home, megp_common.idempotency
+__all__ = [
+    "IdempotencyStore",
+    "Once",
+    "StoredResponse",
+    "check_idempotency_key",
+    "request_hash",
+    "run_idempotent",
+]
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -202,8 +213,6 @@ def check_if_match(if_match: str | None, current_version: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # Idempotency-Key
 
-_KEY: Final = re.compile(r"^[A-Za-z0-9._:~\-]{1,200}$")
-
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
@@ -213,159 +222,6 @@ IdempotencyKeyHeader = Annotated[
         examples=["0d8f9a1e-6c1b-4f3e-9a55-2f0c2a1d7b10"],
     ),
 ]
-
-
-@dataclass(frozen=True)
-class StoredResponse:
-    request_hash: str
-    status: int
-    body: Any
-    created_at: datetime
-
-
-class IdempotencyStore:
-    """Responses served under an idempotency key: `{_id: "<scope>:<key>", request_hash, status,
-    body (JSON text), created_at}`. One insert per key; the first writer wins.
-
-    The lookups and the inserts of the moment are coalesced (megp_common.coalesce): those asked
-    for while one is under way go together in the next, one `find` by `_id $in` and one
-    unordered `insert_many`, so a round's members stating their demands at once, or a bank's
-    deposits, cost a few commands instead of two each."""
-
-    def __init__(self, collection: AsyncCollection[Document], clock: Clock) -> None:
-        self._col, self._clock = collection, clock
-        self._finds: Coalesced[str, StoredResponse | None] = Coalesced(self._find_many)
-        self._inserts: Coalesced[Document, bool] = Coalesced(self._insert_many)
-
-    async def find(self, scope: str, key: str) -> StoredResponse | None:
-        return await self._finds.submit(f"{scope}:{key}")
-
-    async def _find_many(self, ids: list[str]) -> list[StoredResponse | None]:
-        found = await docs_by_id(self._col, ids)
-        return [_stored(found[i]) if i in found else None for i in ids]
-
-    async def _insert_many(self, docs: list[Document]) -> list[bool | BaseException]:
-        """Insert each record: True where it landed, False where its key was taken, and the
-        store's error for a record refused for any other reason (that request alone fails)."""
-        if len(docs) > 1:
-            try:
-                await self._col.insert_many(docs, ordered=False)
-            except BulkWriteError as exc:
-                errors = exc.details.get("writeErrors") or []
-                if not errors:
-                    raise  # the records were written but not as asked (write concern)
-                by_index = {int(e["index"]): e for e in errors}
-                return [_inserted(by_index.get(i), exc.details) for i in range(len(docs))]
-            except PyMongoError:
-                pass  # not a per-record answer: each record once more on its own, below
-            else:
-                return [True] * len(docs)
-        answers: list[bool | BaseException] = []
-        for doc in docs:
-            try:
-                await self._col.insert_one(doc)
-            except DuplicateKeyError:
-                answers.append(False)
-            except PyMongoError as exc:
-                answers.append(exc)
-            else:
-                answers.append(True)
-        return answers
-
-    async def remember(
-        self, scope: str, key: str, request_hash: str, status: int, body: Any
-    ) -> StoredResponse:
-        """Store the response; if another request stored one first, return that one instead."""
-        plain = to_jsonable_python(body)
-        stored = StoredResponse(request_hash, status, plain, self._clock.now())
-        landed = await self._inserts.submit(
-            {
-                "_id": f"{scope}:{key}",
-                "request_hash": request_hash,
-                "status": status,
-                "body": json.dumps(plain, separators=(",", ":")),
-                "created_at": stored.created_at,
-            }
-        )
-        if not landed:
-            earlier = await self.find(scope, key)
-            if earlier is not None:
-                return earlier
-        return stored
-
-
-#: the store's error code for a key already taken
-DUPLICATE_KEY: Final = 11000
-
-
-def _inserted(error: Mapping[str, Any] | None, details: Mapping[str, Any]) -> bool | BaseException:
-    if error is None:
-        return True
-    if error.get("code") == DUPLICATE_KEY:
-        return False
-    return WriteError(str(error.get("errmsg", "write refused")), error.get("code"), dict(details))
-
-
-def _stored(doc: Document) -> StoredResponse:
-    return StoredResponse(
-        doc["request_hash"], int(doc["status"]), json.loads(doc["body"]), doc["created_at"]
-    )
-
-
-def request_hash(payload: Any) -> str:
-    canonical = json.dumps(to_jsonable_python(payload), separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def check_idempotency_key(key: str | None, *, required: bool) -> str | None:
-    if key is None:
-        if required:
-            raise PreconditionRequired(
-                "this request needs an Idempotency-Key header, as it moves money or writes "
-                "many records at once (a unique value you reuse only to retry the same request)"
-            )
-        return None
-    if not _KEY.match(key):
-        raise ValidationFailed(
-            "Idempotency-Key must be 1-200 characters of letters, digits and . _ : ~ -"
-        )
-    return key
-
-
-#: The keyed requests this process is running: a retry that arrives while its first attempt
-#: still runs (a client that gave up waiting on a big sheet and sent it again) waits for that
-#: attempt and replays its answer, instead of running beside it and finding its own
-#: half-written work in the way.
-_IN_FLIGHT: KeyedLocks[tuple[str, str]] = KeyedLocks()
-
-
-async def run_idempotent(
-    store: IdempotencyStore,
-    scope: str,
-    key: str | None,
-    request_payload: Any,
-    operation: Callable[[], Awaitable[tuple[int, Any]]],
-    *,
-    required: bool = False,
-) -> tuple[int, Any]:
-    """Run `operation` once per (scope, key); replay its `(status, body)` on a retry.
-
-    Without a key the operation simply runs (or 428 when `required`). The same key with a
-    different payload is a 422: a key names one request. Failures are not stored, so a retry
-    after an error runs again.
-    """
-    if check_idempotency_key(key, required=required) is None:
-        return await operation()
-    assert key is not None
-    digest = request_hash(request_payload)
-    async with _IN_FLIGHT.hold((scope, key)):
-        earlier = await store.find(scope, key)
-        if earlier is None:
-            status, body = await operation()
-            earlier = await store.remember(scope, key, digest, status, body)
-    if earlier.request_hash != digest:
-        raise key_reused(key)
-    return earlier.status, earlier.body
 
 
 async def _required_key(key: IdempotencyKeyHeader = None) -> str:
@@ -380,26 +236,6 @@ async def _required_key(key: IdempotencyKeyHeader = None) -> str:
 IdempotencyKey = Annotated[str, Depends(_required_key)]
 
 
-@dataclass(frozen=True, slots=True)
-class Once:
-    """One keyed request of one caller: `scope` names the route (and resource), `caller` the
-    token's subject. Stored answers are found by (scope, caller, key), so another caller who
-    happens to send the same key never receives this caller's answer."""
-
-    scope: str
-    caller: str
-    key: str
-
-    @property
-    def stored_scope(self) -> str:
-        return f"{self.scope}:{self.caller}"
-
-    def new_id(self) -> str:
-        """The id of what this request creates, the same on every retry: a retry after a crash
-        between the commit and the stored answer collides with the first instead of a twin."""
-        return deterministic_id(self.stored_scope, self.key)
-
-
 async def answer_once(
     store: IdempotencyStore,
     once: Once,
@@ -410,7 +246,13 @@ async def answer_once(
     the stored answer on a retry by the same caller with the same key and payload, and a 422
     when the key was used for another payload."""
     return await run_idempotent(
-        store, once.stored_scope, once.key, request_payload, operation, required=True
+        store,
+        once.stored_scope,
+        once.key,
+        request_payload,
+        operation,
+        required=True,
+        legacy_id=once.legacy_record_id,
     )
 
 
@@ -486,13 +328,14 @@ async def answer_in_commit(
         request_hash(jsonable_encoder(request_payload)),
         status,
         lambda aggregate: as_json(render(aggregate)),
+        legacy_scope=once.legacy_scope,
     )
 
     async def run() -> None:
         answering.committed = None
         await operation(once.new_id(), answering)
 
-    async with _IN_FLIGHT.hold((once.stored_scope, once.key)):
+    async with IN_FLIGHT.hold((once.stored_scope, once.key)):
         try:
             await retry_on_conflict(run, ConcurrencyConflict)
         except Replayed as replay:

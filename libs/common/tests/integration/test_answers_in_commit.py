@@ -188,7 +188,7 @@ async def test_two_processes_retrying_at_once_change_it_once(
         async def hold(self, _: object) -> AsyncIterator[None]:
             yield
 
-    monkeypatch.setattr(web, "_IN_FLIGHT", NoLock())
+    monkeypatch.setattr(web, "IN_FLIGHT", NoLock())
     read_first, won = asyncio.Event(), asyncio.Event()
 
     async def behind() -> None:
@@ -225,3 +225,28 @@ async def test_a_document_keeps_its_latest_answers(bench: Bench) -> None:
     # idempotent by themselves: trade's derive their ids from the key)
     assert (await add(bench, "ana", f"k-{kept + 1}", 1))[1]["value"] == kept + 2
     assert (await add(bench, "ana", "k-0", 1))[1]["value"] == kept + 3
+
+
+async def test_callers_whose_subject_and_key_join_alike_keep_their_own_answers(
+    bench: Bench,
+) -> None:
+    first = await add(bench, "a", "b:c", 5)
+    second = await add(bench, "a:b", "c", 5)
+    assert (first[1]["value"], second[1]["value"]) == (5, 10)
+    assert await add(bench, "a", "b:c", 5) == first
+    assert await add(bench, "a:b", "c", 5) == second
+    assert bench.runs == 4 and (await bench.stored())["value"] == 10
+
+
+async def test_an_answer_kept_under_the_earlier_scope_is_replayed(bench: Bench) -> None:
+    """Before the caller was escaped into the scope, "x:y"'s answers were kept under
+    "tests.add:x:y"; the retry of one after the change replays it."""
+    counter = await bench.repo.get(COUNTER)
+    counter.increment(5)
+    earlier = Answering[Counter](
+        "tests.add:x:y", "k-1", web.request_hash({"amount": 5}), 201, public
+    )
+    await bench.repo.save(counter, earlier)
+    assert Once("tests.add", "x:y", "k-1").stored_scope == "tests.add:x%3Ay"
+    assert await add(bench, "x:y", "k-1", 5) == (201, {"id": COUNTER, "version": 2, "value": 5})
+    assert bench.runs == 1 and (await bench.stored())["value"] == 5

@@ -223,7 +223,7 @@ async def test_a_payments_replay_sells_the_holds_a_crash_left(
 async def test_two_processes_placing_the_same_order_make_one(
     store: tuple[Store, Services], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two processes share no in-process lock of the key (`_IN_FLIGHT`): both may read no
+    """Two processes share no in-process lock of the key (`IN_FLIGHT`): both may read no
     order; the holds are keyed by the order's id (its key's), and the second insert finds the
     first's order with its answer."""
 
@@ -234,7 +234,7 @@ async def test_two_processes_placing_the_same_order_make_one(
 
     db, first_process = store
     second_process = db.process()
-    monkeypatch.setattr(web, "_IN_FLIGHT", NoLock())
+    monkeypatch.setattr(web, "IN_FLIGHT", NoLock())
     one, two = await asyncio.gather(
         place(first_process, ANA, "o-1", quantity=3), place(second_process, ANA, "o-1", quantity=3)
     )
