@@ -18,8 +18,9 @@ Across processes the version check of the write still decides: a batch that lost
 read and applied again after a jittered pause (megp_common.retry); only when that keeps failing
 do its jobs get the repository's "busy" refusal (a 409 with Retry-After). Work that changes the
 aggregate outside the writer either holds the same line (`exclusive`: funds' consumers) or
-meets it at the version check like any other writer (trade's round closings and quotes, which
-retry from a fresh read).
+meets it at the version check like any other writer (another process's). Trade's rounds take
+the line for every change: demands, closings (the scheduler's too), quotes, the choice, shares
+and financing requests.
 """
 
 from __future__ import annotations

@@ -104,3 +104,51 @@ async def test_demands_stated_at_once_all_land_in_a_few_writes(infra: Infra) -> 
     finally:
         await client.drop_database(db.name)
         await client.close()
+
+
+async def test_the_scheduler_closes_a_round_whose_demands_are_being_committed(
+    infra: Infra, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler's tick for the closing date meets members' demands on the round's line
+    (stated just before it, their batch still committing). The closing takes the same line, so
+    it closes the round in that tick, in one order with the demands: it used to read the round
+    beside the batch, lose the version check to it, log "closed by another writer" and leave
+    the round open until the next tick. The pooled quantity is exactly the demands answered as
+    stated. (The closing's write is slowed, so that the batch would win the race.)"""
+    client, _ = counting_client(infra.mongo)
+    db = client[f"trade_rounds_{new_id()[-12:]}"]
+    clock = SettableClock()
+    clock.set(NOW)
+    services = build_services(
+        Settings(), clock, db, OutboxWriter(service="trade", topic="trade.events", clock=clock)
+    )
+    try:
+        await services.groups.add(
+            GroupRecord(id=GROUP, state=STATE, odf_id=ODF_ID, members=MEMBERS)
+        )
+        closes_at = NOW + timedelta(days=10)
+        command = OpenRound((GROUP,), "hilo", "raw_material", "kg", closes_at)
+        rnd = await rounds.open_round(services, STAFF, command, new_id())
+        save = services.rounds.save
+
+        async def slow_closing(aggregate: Any, *args: Any, **kwargs: Any) -> None:
+            if aggregate.status.value == "closed":
+                await asyncio.sleep(0.3)
+            await save(aggregate, *args, **kwargs)
+
+        monkeypatch.setattr(services.rounds, "save", slow_closing)
+        *outcomes, closed_now = await asyncio.gather(
+            *(_demand(services, rnd.id, pid, 3) for pid in MEMBERS),
+            rounds.close_due(services, closes_at),
+            return_exceptions=True,
+        )
+        assert closed_now == 1, closed_now
+        landed = [o for o in outcomes if isinstance(o, dict)]
+        refused = [o for o in outcomes if not isinstance(o, dict)]
+        assert all("closed" in str(o) for o in refused), refused
+        stored = await services.rounds.get(rnd.id)
+        assert stored.status.value == "closed"
+        assert stored.pooled_quantity == 3 * len(landed)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()

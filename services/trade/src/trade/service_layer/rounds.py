@@ -15,7 +15,7 @@ import structlog
 
 from megp_common.auth import Principal, Role, check_state
 from megp_common.errors import Conflict, NotFound
-from megp_common.mongo import ConcurrencyConflict, Shard
+from megp_common.mongo import Shard
 from megp_common.refusals import Missing
 from trade.domain.commands import (
     ChooseQuote,
@@ -214,27 +214,38 @@ async def close_round(services: Services, who: Principal, round_id: str) -> Purc
     is answered as it is (closing is what was asked; nothing is announced twice)."""
     rnd = await round_in_scope(services, who, round_id)
     await _staff_of_round(services, who, rnd)
-    if rnd.status is RoundStatus.CLOSED:
-        return rnd
-    rnd.close(services.now())
-    await services.rounds.save(rnd)
-    return rnd
+
+    def close(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        if current.status is RoundStatus.CLOSED:
+            return current, False
+        current.close(services.now())
+        return current, True
+
+    closed: PurchasingRound = await services.round_writer.submit(rnd.id, close, rnd)
+    return closed
 
 
 async def close_due(services: Services, now: datetime) -> int:
     """The scheduler closes every open round whose closing date has passed; how many it closed.
-    Two trade processes (or a second tick) may try the same round: the round's conditional
-    write, under its store lock, lets one of them commit and the other finds it closed."""
+    The closing takes the round's line (`Services.round_writer`), so demands arriving at the
+    same moment are committed before it or refused after it, in one order, instead of meeting
+    it at the version check. Two trade processes (or a second tick) may try the same round:
+    the round's conditional write lets one of them commit and the other finds it closed."""
+
+    def close(current: PurchasingRound) -> tuple[bool, bool]:
+        if current.status is not RoundStatus.OPEN or current.closes_at > now:
+            return False, False  # closed by another process (or the clock went back)
+        current.close(now)
+        return True, True
+
     closed = 0
     for rnd in await services.rounds.due_to_close(now):
         if rnd.closes_at > now:  # the clock went back under the tick
             continue
         try:
-            rnd.close(now)
-            await services.rounds.save(rnd)
-            closed += 1
-        except ConcurrencyConflict:
-            log.info("round closed by another writer", round_id=rnd.id)
+            closed += bool(await services.round_writer.submit(rnd.id, close, rnd))
+        except Conflict:  # busy elsewhere every time it was tried: the next tick closes it
+            log.info("round busy elsewhere; closing it next tick", round_id=rnd.id)
     return closed
 
 
@@ -244,8 +255,6 @@ async def record_quote(
     """The ODF's staff record a supplier's quote. Major-client terms [¶54] are accepted only
     from a supplier on a participating project's Support Committee."""
     rnd = await round_in_scope(services, who, command.round_id)
-    if quote_id in rnd.quotes:
-        return rnd  # a retry of the same key after it was stored
     await _staff_of_round(services, who, rnd)
     if command.major_client_terms:
         committees = {p for g in await _groups(services, rnd) for p in g.support_committee}
@@ -267,9 +276,15 @@ async def record_quote(
         valid_until=command.valid_until,
         received_at=services.now(),
     )
-    rnd.receive_quote(quote)
-    await services.rounds.save(rnd)
-    return rnd
+
+    def receive(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        if quote_id in current.quotes:
+            return current, False  # a retry of the same key after it was stored
+        current.receive_quote(quote)
+        return current, True
+
+    received: PurchasingRound = await services.round_writer.submit(rnd.id, receive, rnd)
+    return received
 
 
 async def choose_quote(services: Services, who: Principal, command: ChooseQuote) -> PurchasingRound:
@@ -278,9 +293,6 @@ async def choose_quote(services: Services, who: Principal, command: ChooseQuote)
     rnd = await round_in_scope(services, who, command.round_id)
     group = await _participating_group(services, rnd, command.group_id)
     assert group.odf_id is not None
-    quote = rnd.quotes.get(command.quote_id)
-    if quote is None:
-        raise Missing(f"round {rnd.id} received no quote {command.quote_id}", rule=RULE)
     policy = services.settings.quote_decider
     decider = Decider(
         roles=who.role_names(),
@@ -288,16 +300,24 @@ async def choose_quote(services: Services, who: Principal, command: ChooseQuote)
         participant_id=who.participant_id or who.subject,
         organization=who.organization,
     )
-    quote_decider(decider, policy, group.governance, quote)  # [¶55] before anything else
-    if policy is QuoteDecider.STAFF and who.organization not in (None, group.odf_id):
-        raise NotAuthorized(
-            f"only group {group.id}'s Development Organization chooses for it [¶55]", rule="¶55"
+
+    def choose(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        quote = current.quotes.get(command.quote_id)
+        if quote is None:
+            raise Missing(f"round {current.id} received no quote {command.quote_id}", rule=RULE)
+        quote_decider(decider, policy, group.governance, quote)  # [¶55] before anything else
+        if policy is QuoteDecider.STAFF and who.organization not in (None, group.odf_id):
+            raise NotAuthorized(
+                f"only group {group.id}'s Development Organization chooses for it [¶55]",
+                rule="¶55",
+            )
+        current.choose_quote(
+            command.quote_id, decider, policy, group.governance, services.now(), group_id=group.id
         )
-    rnd.choose_quote(
-        command.quote_id, decider, policy, group.governance, services.now(), group_id=group.id
-    )
-    await services.rounds.save(rnd)
-    return rnd
+        return current, True
+
+    chosen: PurchasingRound = await services.round_writer.submit(rnd.id, choose, rnd)
+    return chosen
 
 
 async def pay_share(services: Services, who: Principal, command: PayShare) -> PurchasingRound:
@@ -306,9 +326,13 @@ async def pay_share(services: Services, who: Principal, command: PayShare) -> Pu
     share = rnd.allocation(command.participant_id)
     group = await _member_group(services, rnd, command.participant_id, share.group_id, share.odf_id)
     by = _speak_for(who, command.participant_id, group, "pay their share")
-    rnd.pay_share(command.participant_id, command.amount, by, services.now())
-    await services.rounds.save(rnd)
-    return rnd
+
+    def pay(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        current.pay_share(command.participant_id, command.amount, by, services.now())
+        return current, True
+
+    paid: PurchasingRound = await services.round_writer.submit(rnd.id, pay, rnd)
+    return paid
 
 
 async def request_financing(
@@ -327,10 +351,17 @@ async def request_financing(
     act_for_odf(who, group)
     if not who.has_role(Role.ODF_STAFF):
         raise NotAuthorized("the deciding ODF's staff ask for the round's financing", rule=RULE)
-    assert group.odf_id is not None
-    rnd.request_financing(financing_id, group.odf_id, who.subject, services.now())
-    await services.rounds.save(rnd)
-    return rnd
+    odf_id = group.odf_id
+    assert odf_id is not None
+
+    def ask(current: PurchasingRound) -> tuple[PurchasingRound, bool]:
+        if current.financing is not None and current.financing.financing_id == financing_id:
+            return current, False  # a retry of the same key, stored meanwhile
+        current.request_financing(financing_id, odf_id, who.subject, services.now())
+        return current, True
+
+    asked: PurchasingRound = await services.round_writer.submit(rnd.id, ask, rnd)
+    return asked
 
 
 async def list_rounds(
