@@ -1,29 +1,24 @@
-"""MongoDB helpers: the client from settings, indexes ensured at start-up, and the repository that
-commits an aggregate's state together with its outbox in one conditional single-document write.
+"""The repository that commits an aggregate's state together with its outbox in one conditional
+single-document write, the outbox writer, and the indexes ensured at start-up.
 
-Written for what both MongoDB and FerretDB v1 support: no transactions, no change streams, no
-Decimal128 (money is stored as a decimal string, plus integer centavos where it must be summed).
+The store as a server (the client, the atomic-writes check, the per-document locks) is
+megp_common.store, shard keys megp_common.shards, the stored form of a state
+megp_common.packing; the names other modules have always imported from here are exported here
+too (`__all__`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import bson
 import structlog
-from bson.codec_options import CodecOptions
-from pymongo import AsyncMongoClient, IndexModel, UpdateOne, monitoring
+from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -33,281 +28,70 @@ from megp_common.answers import ANSWERS, Answering, KeptAnswer, kept_with, pack_
 from megp_common.clock import Clock
 from megp_common.errors import Conflict, NotFound
 from megp_common.events import make_event
-from megp_common.keyed import KeyedLocks
 from megp_common.metrics import (
-    STORE_COMMAND_SECONDS,
-    STORE_COMMANDS,
-    STORE_SHARD_FILTERS,
     STORE_SHARD_HINT_MISSES,
 )
+from megp_common.packing import (
+    PACK_LEVEL,
+    PACKED,
+    Items,
+    fingerprint,
+    pack,
+    stored_fields,
+    to_bson,
+    unpack,
+    unpack_sized,
+    unpacked,
+)
+from megp_common.shards import SHARD_KEYS, Shard, carries_key, shard_filters
 from megp_common.shared_reads import SharedReads
+from megp_common.store import (
+    DOCUMENT_LOCKS,
+    DUPLICATE_KEY,
+    OUTBOX_FLAG,
+    OUTBOX_PENDING_VALUE,
+    SCALAR_EQ,
+    Document,
+    StoreNotAtomic,
+    docs_by_id,
+    make_client,
+    namespace,
+    require_atomic_document_writes,
+)
 
-Document = dict[str, Any]
+__all__ = [
+    "DOCUMENT_LOCKS",
+    "DUPLICATE_KEY",
+    "OUTBOX_FLAG",
+    "OUTBOX_PENDING_VALUE",
+    "PACKED",
+    "SCALAR_EQ",
+    "SHARD_KEYS",
+    "AggregateRepository",
+    "ConcurrencyConflict",
+    "Document",
+    "OutboxWriter",
+    "Shard",
+    "StoreNotAtomic",
+    "carries_key",
+    "docs_by_id",
+    "ensure_indexes",
+    "make_client",
+    "namespace",
+    "outbox_entries",
+    "outbox_entry",
+    "pack",
+    "require_atomic_document_writes",
+    "shard_filters",
+    "stored_fields",
+    "to_bson",
+    "unpack",
+    "unpack_sized",
+    "unpacked",
+]
+
 log = structlog.get_logger(__name__)
 A = TypeVar("A", bound=Aggregate)
-
-
-class DocumentLocks:
-    """Serializes this process's writes to any one document.
-
-    The store applies each single-document write atomically (MongoDB does; FerretDB as
-    deploy/local/store.sh builds it does since ferretdb-atomic-document-writes.patch, and
-    `require_atomic_document_writes` refuses one that does not), so a conditional commit is a
-    guard across processes by itself. These locks only keep this process's own writers of one
-    document from racing each other into conflict retries (a relay's clearing and a commit of
-    the same document, two requests to one fund), at no store round trip.
-    """
-
-    def __init__(self) -> None:
-        self._here: KeyedLocks[tuple[str, Any]] = KeyedLocks()
-
-    @asynccontextmanager
-    async def hold_many(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[None]:
-        """`hold` for several documents of one collection, taken in order of their ids (so two
-        holders of overlapping sets cannot wait on each other)."""
-        async with AsyncExitStack() as stack:
-            for doc_id in sorted(set(doc_ids)):
-                await stack.enter_async_context(self._here.hold((namespace, doc_id)))
-            yield
-
-    @asynccontextmanager
-    async def hold_idle(self, namespace: str, doc_ids: Iterable[Any]) -> AsyncIterator[list[Any]]:
-        """Hold the locks of those of `doc_ids` nobody holds or waits for right now, and yield
-        their ids: a bulk write to them then makes no writer wait behind it for long, and the
-        busy ones are left to be written one by one."""
-        async with self._here.hold_free((namespace, doc_id) for doc_id in doc_ids) as keys:
-            yield [key[1] for key in keys]
-
-    @asynccontextmanager
-    async def hold(self, namespace: str, doc_id: Any) -> AsyncIterator[None]:
-        async with self._here.hold((namespace, doc_id)):
-            yield
-
-
-DOCUMENT_LOCKS = DocumentLocks()
-DUPLICATE_KEY = 11000  # the store's error code for a unique index's refusal
-
-#: The first patch level of deploy/local/store.sh's FerretDB whose update, findAndModify and
-#: delete are atomic per document (ferretdb-atomic-document-writes.patch); it reports
-#: `ferretdbVersion` "v1.24.2-megp5" or later (store.sh builds megp7) in buildInfo.
-ATOMIC_FERRETDB_PATCH_LEVEL = 5
-_PATCH_LEVEL = re.compile(r"-megp(\d+)$")
-
-
-class StoreNotAtomic(RuntimeError):
-    """The store does not apply a single-document write atomically (FerretDB without the
-    platform's patch): a conditional commit would not guard one process's write against
-    another's, so a service refuses to start on it."""
-
-
-async def require_atomic_document_writes(db: AsyncDatabase[Document]) -> str:
-    """The store's version if its single-document writes are atomic (any MongoDB; FerretDB only
-    as deploy/local/store.sh builds it, patch level ATOMIC_FERRETDB_PATCH_LEVEL or later),
-    otherwise StoreNotAtomic. Every service checks it at start-up: the platform keeps no lock
-    of its own across processes, so two processes' conditional updates of one document on an
-    unpatched FerretDB could both succeed and one be lost."""
-    info = await db.command("buildInfo")
-    ferretdb = info.get("ferretdbVersion")
-    if ferretdb is None:
-        return f"MongoDB {info.get('version')}"
-    found = _PATCH_LEVEL.search(str(ferretdb))
-    if found is None or int(found.group(1)) < ATOMIC_FERRETDB_PATCH_LEVEL:
-        raise StoreNotAtomic(
-            f"the store is FerretDB {ferretdb}, not the build deploy/local/store.sh makes "
-            f"(-megp{ATOMIC_FERRETDB_PATCH_LEVEL} or later): its updates are not atomic per "
-            "document, so writes from several processes could be lost. Restart the store with "
-            "`deploy/local/store.sh restart` (it builds the patched binary) or use MongoDB."
-        )
-    return f"FerretDB {ferretdb}"
-
-
-SCALAR_EQ = "megp:scalar-eq"
-"""A query comment saying: every top-level field this filter compares with a string by plain
-equality holds a scalar (never an array) in every document. FerretDB on SQLite, as
-deploy/local/store.sh builds it, then answers those comparisons in SQLite (with the field's index
-when there is one) instead of decoding the whole collection; MongoDB ignores the comment."""
-
-
-OUTBOX_FLAG = "outbox_flag"
-"""Set (to "pending") by every commit that writes outbox entries, in the same write; the relay's
-sweep finds documents by it (an index search, SCALAR_EQ) instead of reading every document, and
-removes it once it finds the outbox empty."""
-OUTBOX_PENDING_VALUE = "pending"
-
-
-async def docs_by_id(
-    collection: AsyncCollection[Document],
-    ids: Sequence[str],
-    projection: Mapping[str, Any] | None = None,
-) -> dict[str, Document]:
-    """The documents of `ids` that exist, by id: one `_id` read for one id, one `_id $in`
-    query for several (each id asked once). What a coalesced batch of lookups sends."""
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return {}
-    query: Document = {"_id": wanted[0]} if len(wanted) == 1 else {"_id": {"$in": wanted}}
-    return {doc["_id"]: doc async for doc in collection.find(query, projection)}
-
-
-def namespace(collection: AsyncCollection[Document]) -> str:
-    return f"{collection.database.name}.{collection.name}"
-
-
-def make_client(
-    url: str, *, server_selection_timeout_ms: int | None = None
-) -> AsyncMongoClient[Document]:
-    """`server_selection_timeout_ms` bounds how long a request waits for a usable server (a
-    `serverSelectionTimeoutMS` in the URL wins)."""
-    listeners: list[monitoring.CommandListener] = [StoreTimer(), ShardFilterCounter()]
-    if os.environ.get("MEGP_REPORT_SCANS"):
-        listeners.append(ScanReporter())
-    options: dict[str, Any] = {}
-    if server_selection_timeout_ms is not None and "serverselectiontimeoutms" not in url.lower():
-        options["serverSelectionTimeoutMS"] = server_selection_timeout_ms
-    return AsyncMongoClient(
-        url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners, **options
-    )
-
-
-class StoreTimer(monitoring.CommandListener):
-    """Counts store commands and the time spent on them, per database, collection and command
-    (`megp_store_commands_total`, `megp_store_command_seconds_total` on /metrics)."""
-
-    TIMED = frozenset(
-        {"find", "findAndModify", "update", "insert", "delete", "aggregate", "getMore", "count"}
-    )
-
-    def __init__(self) -> None:
-        self._pending: dict[int, tuple[str, str, str]] = {}
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        name = event.command_name
-        if name in self.TIMED:
-            target = event.command.get(name)
-            collection = (
-                target if isinstance(target, str) else str(event.command.get("collection", "?"))
-            )
-            self._pending[event.request_id] = (event.database_name, collection, name)
-
-    def _done(self, request_id: int, micros: int) -> None:
-        labels = self._pending.pop(request_id, None)
-        if labels is not None:
-            STORE_COMMANDS.labels(*labels).inc()
-            STORE_COMMAND_SECONDS.labels(*labels).inc(micros / 1e6)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        self._done(event.request_id, event.duration_micros)
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self._done(event.request_id, event.duration_micros)
-
-
-@dataclass(frozen=True, slots=True)
-class Shard:
-    """What a caller knows of where an aggregate lives: its state and its group (None: not
-    known). A load given one names them in its filter, so that a sharded cluster asks only the
-    shards of that key (AggregateRepository.shard_key); a wrong hint costs a second read."""
-
-    state: str | None = None
-    group: str | None = None
-
-    @classmethod
-    def in_scope(cls, states: Iterable[str], group: str | None = None) -> Shard:
-        """The hint a caller's state scope gives: its state when it has exactly one."""
-        scope = set(states)
-        state = next(iter(scope)) if len(scope) == 1 and "*" not in scope else None
-        return cls(state, group)
-
-
-#: namespace ("db.collection") -> its shard key's fields, filled by each repository this
-#: process builds; the filters ShardFilterCounter checks
-SHARD_KEYS: dict[str, tuple[str, ...]] = {}
-
-
-def shard_filters(
-    database: str, command: Mapping[str, Any]
-) -> tuple[str, str, list[Document]] | None:
-    """(namespace, command name, filters) of a read or write on a collection in SHARD_KEYS."""
-    name = next(iter(command), "")
-    key = ShardFilterCounter.FILTERS.get(name)
-    target = command.get(name)
-    if key is None or not isinstance(target, str):
-        return None
-    ns = f"{database}.{target}"
-    if ns not in SHARD_KEYS:
-        return None
-    body = command.get(key)
-    if isinstance(body, list):
-        return ns, name, [dict(x.get("q", {})) for x in body]
-    return ns, name, [dict(body or {})]
-
-
-def carries_key(fields: Sequence[str], query: Mapping[str, Any]) -> bool:
-    """True when `query` names every field of a shard key by equality (a value, not an
-    operator): what a sharded cluster routes to the shards of one key."""
-    for field in fields:
-        if field not in query:
-            return False
-        value = query[field]
-        if isinstance(value, Mapping) and any(str(k).startswith("$") for k in value):
-            return False
-    return True
-
-
-class ShardFilterCounter(monitoring.CommandListener):
-    """Counts the filters sent to a collection with a shard key, keyed or not, by their fields
-    (`megp_store_shard_filters_total` on /metrics): how a sharded cluster would route them."""
-
-    FILTERS = {"find": "filter", "update": "updates", "delete": "deletes", "findAndModify": "query"}
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in self.FILTERS:
-            return
-        found = shard_filters(event.database_name, event.command)
-        if found is None:
-            return
-        ns, name, filters = found
-        database, collection = ns.split(".", 1)
-        for query in filters:
-            keyed = "yes" if carries_key(SHARD_KEYS[ns], query) else "no"
-            shape = ",".join(sorted(query))
-            STORE_SHARD_FILTERS.labels(database, collection, name, keyed, shape).inc()
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-class ScanReporter(monitoring.CommandListener):
-    """With `MEGP_REPORT_SCANS=1`, logs every read or write whose filter does not name one `_id`.
-
-    FerretDB v1 on SQLite pushes only `_id` equality down to the database: any other filter
-    decodes every document of the collection. On a real MongoDB an index would serve it; here it
-    is the first thing to look for when the store's CPU climbs."""
-
-    FILTERS = {"find": "filter", "count": "query", "delete": "deletes", "update": "updates"}
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        key = self.FILTERS.get(event.command_name)
-        if key is None:
-            return
-        if SCALAR_EQ in str(event.command.get("comment", "")):
-            return  # served by the store's scalar pushdown
-        body = event.command.get(key)
-        filters = [x.get("q", {}) for x in body] if isinstance(body, list) else [body or {}]
-        for f in filters:
-            ident = f.get("_id")
-            if ident is None or isinstance(ident, Mapping):
-                collection = event.command.get(event.command_name)
-                log.warning("store scan", collection=collection, filter=repr(f)[:300])
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 class ConcurrencyConflict(Conflict):
@@ -317,119 +101,6 @@ class ConcurrencyConflict(Conflict):
     def __init__(self, detail: str, **kwargs: Any) -> None:
         headers = {"Retry-After": "1", **dict(kwargs.pop("headers", None) or {})}
         super().__init__(detail, headers=headers, **kwargs)
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
-
-
-def to_bson(value: Any) -> Any:
-    """Plain python -> what BSON (and FerretDB v1) stores: Decimal as str, date as ISO str.
-    Every commit converts its whole aggregate, so the common cases are tested first by exact
-    type (an `isinstance` against an abstract class costs several times more)."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if kind is dict:
-        return {str(k): to_bson(v) for k, v in value.items()}
-    if kind is list:
-        return [to_bson(v) for v in value]
-    if kind is Decimal:
-        return str(value)
-    if kind is date:
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): to_bson(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_bson(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return to_bson(value.value)
-    return value
-
-
-#: The field holding an aggregate's packed fields (see `AggregateRepository.packed`).
-PACKED = "packed"
-_PACK_LEVEL = 1  # zlib: fast; the documents are ids and small numbers, which compress well
-
-
-def pack(fields: Mapping[str, Any]) -> bytes:
-    """Fields (already `to_bson`) as one compressed BSON value."""
-    return zlib.compress(bson.encode(fields), _PACK_LEVEL)
-
-
-def unpack(blob: bytes, codec: CodecOptions[Document]) -> Document:
-    return dict(bson.decode(zlib.decompress(blob), codec_options=codec))
-
-
-def unpack_sized(blob: bytes, codec: CodecOptions[Document]) -> tuple[Document, int]:
-    """`unpack`, and the size of the BSON it decoded (for a cache that bounds what it holds)."""
-    raw = zlib.decompress(blob)
-    return dict(bson.decode(raw, codec_options=codec)), len(raw)
-
-
-def unpacked(
-    doc: Mapping[str, Any], codec: CodecOptions[Document], items: Iterable[str] = ()
-) -> Document:
-    """A stored document as its aggregate sees it: the packed fields back in place, and each
-    blob of the `items` lists decoded (a raw reader of a repository's collection uses this)."""
-    out = dict(doc)
-    blob = out.pop(PACKED, None)
-    if blob is not None:
-        out.update(unpack(blob, codec))
-    for name in items:
-        if name in out:
-            out[name] = [unpack(item, codec) for item in out[name]]
-    return out
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None), datetime, bytes})
-_ENCODED = "bson"
-
-
-class _Items(tuple[Any, ...]):
-    """A list field's fingerprint: one per item, so that a list that only grew is told apart
-    (its new items are `$push`ed, not the list again)."""
-
-    __slots__ = ()
-
-
-def _item_print(value: Any, codec: CodecOptions[Document]) -> Any:
-    kind = type(value)
-    if kind is str or kind is bytes:
-        return value  # never equal to one of another kind, nor to a tuple
-    if kind in _SCALARS:
-        return (kind, value)
-    return (_ENCODED, bson.encode({"": value}, codec_options=codec))
-
-
-def fingerprint(value: Any, codec: CodecOptions[Document]) -> Any:
-    """What a commit compares of a stored top-level field (a value as BSON holds it: after
-    `to_bson`, or as read): equal fingerprints, equal stored values. An immutable scalar is its
-    own (with its type: 1, 1.0 and True are three BSON values); a list is one per item
-    (`_Items`); anything else its BSON encoding. Immutable, so that a copy's later changes in
-    place never reach it. Two renderings of one value may still differ (a map's keys in
-    another order): the field is then written again, which is only a larger write."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return (kind, value)
-    if kind is list:
-        return _Items(_item_print(v, codec) for v in value)
-    return (_ENCODED, bson.encode({"": value}, codec_options=codec))
-
-
-#: fields of a stored document that are never an aggregate's state (`stored_fields`)
-_NOT_STATE = frozenset({"_id", "version", "outbox", OUTBOX_FLAG, ANSWERS})
-
-
-def stored_fields(doc: Mapping[str, Any], codec: CodecOptions[Document]) -> dict[str, Any]:
-    """The fingerprint of each field of a document as read (or as a commit wrote it): what
-    the next commit of that copy compares its state with (`AggregateRepository.save`)."""
-    return {k: fingerprint(v, codec) for k, v in doc.items() if k not in _NOT_STATE}
 
 
 async def ensure_indexes(
@@ -494,7 +165,7 @@ class OutboxWriter:
                 "type": env.type,
                 "body": env.to_json().decode(),
             }
-            out.append(zlib.compress(bson.encode(entry), _PACK_LEVEL))
+            out.append(zlib.compress(bson.encode(entry), PACK_LEVEL))
         return out
 
 
@@ -886,8 +557,8 @@ class AggregateRepository(Generic[A]):
                 if was == now:
                     continue
                 if (
-                    type(now) is _Items
-                    and type(was) is _Items
+                    type(now) is Items
+                    and type(was) is Items
                     and len(now) > len(was)
                     and now[: len(was)] == was
                 ):
