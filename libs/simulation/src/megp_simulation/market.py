@@ -333,7 +333,7 @@ def sell(sim: Simulation, g: Group, month: int) -> None:
 
 def pay_and_ship(sim: Simulation, g: Group, track: OrderTrack) -> dict[str, Any]:
     """The buyer pays the exact total (a dollar order in dollars, converted at the day's
-    rate) and the staff ship every line; the driver keeps each producer's part in pesos."""
+    rate) and the staff ship the whole order; the driver keeps each producer's part in pesos."""
     paid: dict[str, Any] = sim.api.call(
         "trade",
         "POST",
@@ -344,15 +344,15 @@ def pay_and_ship(sim: Simulation, g: Group, track: OrderTrack) -> dict[str, Any]
         json={"amount": str(track.total)},
     )
     track.total_mxn = Decimal(paid.get("total_mxn") or paid["total"])
+    sim.api.call(  # every line is the group's: the whole order ships in one request
+        "trade",
+        "POST",
+        f"/orders/{track.order_id}/fulfilment",
+        "odf_staff",
+        claims=g.staff(),
+        key=sim.key("ship", track.order_id),
+    )
     for line in paid["lines"]:
-        sim.api.call(
-            "trade",
-            "POST",
-            f"/orders/{track.order_id}/lines/{line['number']}/fulfilment",
-            "odf_staff",
-            claims=g.staff(),
-            key=sim.key("ship", track.order_id, line["number"]),
-        )
         part = Decimal((line.get("split_mxn") or line["split"])["producer_part"])
         producer = sys.intern(line["producer_id"])  # one string per member, not per order
         track.producer_parts[producer] = track.producer_parts.get(producer, Decimal(0)) + part

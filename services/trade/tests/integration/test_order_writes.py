@@ -28,8 +28,8 @@ from megp_common.testing.store_writes import StoreWrites, counting_client
 from trade.bootstrap import build_services
 from trade.config import Settings
 from trade.domain.channel import Channel, ChannelKind
-from trade.domain.commands import FulfilLine, OrderItem, PayOrder, PlaceOrder
-from trade.domain.errors import InvalidTransition, StockShort
+from trade.domain.commands import FulfilLine, FulfilOrder, OrderItem, PayOrder, PlaceOrder
+from trade.domain.errors import InvalidTransition, NotAuthorized, StockShort
 from trade.domain.order import Order
 from trade.domain.pricing import FeeTerms
 from trade.domain.producer import ProducerRecord
@@ -95,11 +95,11 @@ LIFE = {
 ODF = Principal("staff-20", frozenset({Role.ODF_STAFF}), frozenset({"20"}), organization="odf-20")
 
 
-def product(pid: str, producer: str | None = None) -> Product:
+def product(pid: str, producer: str | None = None, group: str = "g-20") -> Product:
     return Product.list_(
         id=pid,
-        group_id="g-20",
-        odf_id="odf-20",
+        group_id=group,
+        odf_id=f"odf-{group[2:]}",
         producer_id=producer or f"producer-{pid}",
         state="20",
         municipality="Oaxaca de Juárez",
@@ -147,6 +147,15 @@ async def _ship(services: Services, key: str, order_id: str, number: int) -> Any
 
     scope = f"fulfil:{order_id}:{number}"
     resp = await keyed_order(services, ODF, scope, key, {}, 200, OrderPublic.of, run)
+    return json.loads(bytes(resp.body))
+
+
+async def _ship_order(services: Services, who: Principal, key: str, order_id: str) -> Any:
+    async def run(shipment_id: str, answer: Answering[Order]) -> None:
+        await fulfilment.fulfil_order(services, who, FulfilOrder(order_id, shipment_id), answer)
+
+    scope = f"fulfil-order:{order_id}"
+    resp = await keyed_order(services, who, scope, key, {}, 200, OrderPublic.of, run)
     return json.loads(bytes(resp.body))
 
 
@@ -373,3 +382,46 @@ async def _center(services: Services) -> Channel:
     )
     await services.channels.add(center)
     return center
+
+
+async def test_an_odf_ships_its_lines_of_an_order_in_one_write(infra: Infra) -> None:
+    """`POST /orders/{id}/fulfilment`: the ODF of two of the order's three lines ships both in
+    one commit (where the lines one by one were two), the third line, another group's, is left
+    to its own ODF, whose shipment completes the order; an ODF with no line in it is refused
+    and changes nothing; a retry replays the answer and ships nothing more."""
+    client, counted = counting_client(infra.mongo)
+    db = client[f"trade_ship_all_{new_id()[-12:]}"]
+    clock = SettableClock()
+    clock.set(NOW)
+    outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
+    services = build_services(Settings(), clock, db, outbox)
+    other = Principal(
+        "staff-21", frozenset({Role.ODF_STAFF}), frozenset({"20"}), organization="odf-21"
+    )
+    stranger = Principal(
+        "staff-99", frozenset({Role.ODF_STAFF}), frozenset({"20"}), organization="odf-99"
+    )
+    try:
+        for pid, group in (("p1", "g-20"), ("p2", "g-20"), ("p3", "g-21")):
+            await services.stock.open(pid, STOCK)
+            await services.products.add(product(pid, group=group))
+        placed = await _place(services, "mixed", [("p1", 1), ("p2", 2), ("p3", 3)])
+        await _pay(services, "pay-mixed", placed)
+        cost(counted)
+        shipped = await _ship_order(services, ODF, "ship-20", placed["id"])
+        assert cost(counted) == ({"orders": 1}, {})  # the paid order held: no read
+        assert [(x["number"], x["shipped"]) for x in shipped["lines"]] == [(1, 1), (2, 2), (3, 0)]
+        assert shipped["status"] == "paid"
+        assert await _ship_order(services, ODF, "ship-20", placed["id"]) == shipped  # replayed
+        with pytest.raises(NotAuthorized):
+            await _ship_order(services, stranger, "ship-99", placed["id"])
+        assert cost(counted)[0] == {}  # neither the replay nor the refusal wrote
+        done = await _ship_order(services, other, "ship-21", placed["id"])
+        assert [x["shipped"] for x in done["lines"]] == [1, 2, 3]
+        assert done["status"] == "completed"
+        # a later shipment of the first ODF, under a new key, finds nothing open and ships none
+        again = await _ship_order(services, ODF, "ship-20-again", placed["id"])
+        assert [x["shipped"] for x in again["lines"]] == [1, 2, 3]
+    finally:
+        await client.drop_database(db.name)
+        await client.close()

@@ -14,8 +14,15 @@ from datetime import timedelta
 from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.errors import NotFound
+from megp_common.refusals import Forbidden
 from megp_common.web import page_by_id
-from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
+from trade.domain.commands import (
+    DecideReturn,
+    FulfilLine,
+    FulfilOrder,
+    RequestReturn,
+    ShortenLine,
+)
 from trade.domain.errors import NotAuthorized, TradeRuleViolation
 from trade.domain.order import RELEASED, Order, OrderLine, OrderStatus
 from trade.domain.returns import ReturnStatus, decide_return, find_return, request_return
@@ -60,6 +67,40 @@ async def fulfil(
     _as_line_odf(who, order.line(command.number))
     today = services.now().date()
     changed = order.fulfil(command.number, today, command.quantity, command.shipment_id)
+    if changed or answer is not None:
+        await services.orders.save(order, answer)
+    held(services, order, answer)
+    return order
+
+
+async def fulfil_order(
+    services: Services,
+    who: Principal,
+    command: FulfilOrder,
+    answer: Answering[Order] | None = None,
+) -> Order:
+    """The ODF ships, in one commit, every unit still open of the order's lines it may ship
+    (those of its own groups, in its states: the rule of one line's shipment, line by line).
+    An order of one group's products, what a marketplace order usually is, ships whole in one
+    request instead of one per line. Lines settled already are left as they are; refused when
+    none of the order's lines is the caller's to ship, with the first line's reason."""
+    order = await _order(services, command.order_id, answer)
+    mine, refusal = [], None
+    for line in order.lines:
+        try:
+            _as_line_odf(who, line)
+        except Forbidden as refused:
+            refusal = refusal or refused
+        else:
+            mine.append(line)
+    if not mine:
+        assert refusal is not None  # an order has at least one line
+        raise refusal
+    today, changed = services.now().date(), False
+    for line in mine:
+        if not line.settled:
+            shipment = f"{command.shipment_id}:{line.number}" if command.shipment_id else None
+            changed = order.fulfil(line.number, today, None, shipment) or changed
     if changed or answer is not None:
         await services.orders.save(order, answer)
     held(services, order, answer)

@@ -11,7 +11,13 @@ from fastapi.responses import JSONResponse
 from megp_common.answers import Answering
 from megp_common.auth.fastapi import CurrentPrincipal
 from megp_common.web import IdempotencyKey
-from trade.domain.commands import DecideReturn, FulfilLine, RequestReturn, ShortenLine
+from trade.domain.commands import (
+    DecideReturn,
+    FulfilLine,
+    FulfilOrder,
+    RequestReturn,
+    ShortenLine,
+)
 from trade.domain.order import Order
 from trade.domain.returns import find_return
 from trade.entrypoints.api.deps import OdfStaff, ServicesDep, keyed_order, once_of
@@ -30,6 +36,25 @@ router = APIRouter(prefix="/orders", tags=["fulfilment"])
 OrderId = Annotated[str, Path(min_length=1, max_length=100)]
 LineNumber = Annotated[int, Path(ge=1, le=50)]
 ReturnId = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.post(
+    "/{order_id}/fulfilment",
+    response_model=OrderPublic,
+    responses=WRITE,
+    summary="The ODF ships every unit still open of its lines of a paid order, in one request",
+    description="The lines of other ODFs' groups, and lines settled already, are left as they "
+    "are; 403 when no line of the order is the caller's ODF's to ship. A retry with the same "
+    "Idempotency-Key replays the answer and ships nothing more.",
+)
+async def fulfil_order(
+    order_id: OrderId, services: ServicesDep, who: OdfStaff, key: IdempotencyKey
+) -> JSONResponse:
+    async def run(shipment_id: str, answer: Answering[Order]) -> None:
+        await fulfilment.fulfil_order(services, who, FulfilOrder(order_id, shipment_id), answer)
+
+    scope = f"fulfil-order:{order_id}"
+    return await keyed_order(services, who, scope, key, {}, 200, OrderPublic.of, run)
 
 
 @router.post(
