@@ -30,18 +30,14 @@ from megp_simulation.banks import BankDesk
 from megp_simulation.cpu import CpuMeter, by_stage
 from megp_simulation.invariants import (
     Check,
-    check_deadlines,
     check_funds,
     check_instalments,
     check_kafka,
     check_lines,
-    check_rounds,
-    check_secrecy,
-    judge_market,
-    market_across,
-    merge_checks,
     read_fund,
 )
+from megp_simulation.ip_checks import check_deadlines, check_secrecy
+from megp_simulation.market_checks import check_rounds, judge_market, market_across, merge_checks
 from megp_simulation.model import Scale
 from megp_simulation.report import summarize, table
 from megp_simulation.scenario import Simulation

@@ -14,7 +14,8 @@ from megp_simulation.api import Api
 from megp_simulation.bank_checks import bank_rows
 from megp_simulation.cpu import stage_rows
 from megp_simulation.digest import RunEvents
-from megp_simulation.invariants import MISSED, REMINDED, Check
+from megp_simulation.invariants import Check
+from megp_simulation.ip_checks import MISSED, REMINDED
 from megp_simulation.model import LoanTrack
 from megp_simulation.scenario import Simulation
 

@@ -14,13 +14,8 @@ from typing import Any
 
 from megp_simulation.api import Api
 from megp_simulation.digest import RunEvents
-from megp_simulation.invariants import (
-    MarketView,
-    check_deadlines,
-    check_royalties,
-    check_secrecy,
-    royalty_events,
-)
+from megp_simulation.ip_checks import check_deadlines, check_royalties, check_secrecy
+from megp_simulation.market_checks import MarketView, royalty_events
 from megp_simulation.model import Group, InventionTrack, Scale
 
 WORD = "telarixqwrtzpl"

@@ -13,10 +13,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from megp_simulation.invariants import (
+from megp_simulation.digest import MarketIndex
+from megp_simulation.market import cost, expected_returns, expected_sales
+from megp_simulation.market_checks import (
     RETURNS,
     STOCK,
-    MarketIndex,
     MarketView,
     check_market,
     check_returns,
@@ -26,7 +27,6 @@ from megp_simulation.invariants import (
     market_across,
     merge_checks,
 )
-from megp_simulation.market import cost, expected_returns, expected_sales
 from megp_simulation.model import (
     ChannelTrack,
     Group,
@@ -344,7 +344,7 @@ def test_judging_as_read_says_what_the_view_kept_whole_says() -> None:
     """The run judges each order and period as it reads it (`judge_market`) and keeps none:
     the judgements are those `fold_market` makes over the same reads kept in a view, passing
     or failing alike."""
-    from megp_simulation.invariants import judge_market
+    from megp_simulation.market_checks import judge_market
 
     for spoil in (None, "sold", "split", "period"):
         sim, g, view, sales = market()
