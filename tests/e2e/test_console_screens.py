@@ -44,7 +44,8 @@ def console(platform: Platform) -> str:
 def board_world(platform: Platform, tokens: Any) -> dict[str, Any]:
     """An active group of five with its ODF and one member representative (the first member,
     appointed by the second), and a product of the first member on sale through trade, bought
-    and paid by a customer (three units)."""
+    and paid by a customer (three units); and a second order, of that product and another of
+    the group's, paid too (two lines to ship)."""
     state = f"{random.randint(1, 32):02d}"
     drive = Driver(platform.processes["enrollment"].url, tokens.header, state=state)
     group, members = drive.active_group(members=5)
@@ -84,6 +85,43 @@ def board_world(platform: Platform, tokens: Any) -> dict[str, Any]:
             timeout=30,
         )
     )
+    other = {
+        **product,
+        "producer_id": members[2],
+        "name": "rebozo de bolita",
+        "price_mxn": "300.00",
+    }
+    second = ok(
+        httpx.post(f"{trade}/v1/products", json=other, headers=keyed("POST", staff), timeout=30),
+        201,
+    )
+    two = {
+        "lines": [
+            {"product_id": listed["id"], "quantity": 1},
+            {"product_id": second["id"], "quantity": 2},
+        ]
+    }
+    order2 = ok(
+        httpx.post(
+            f"{trade}/v1/orders",
+            json=two,
+            headers=keyed(
+                "POST", tokens.header(Role.PARTICIPANT, states=(state,), subject="cliente-1")
+            ),
+            timeout=30,
+        ),
+        201,
+    )
+    ok(
+        httpx.post(
+            f"{trade}/v1/orders/{order2['id']}/payment",
+            json={"amount": order2["total"]},
+            headers=keyed(
+                "POST", tokens.header(Role.PARTICIPANT, states=(state,), subject="cliente-1")
+            ),
+            timeout=30,
+        )
+    )
     return {
         "state": state,
         "group": gid,
@@ -92,6 +130,7 @@ def board_world(platform: Platform, tokens: Any) -> dict[str, Any]:
         "trade": trade,
         "product": listed,
         "order": order,
+        "order2": order2,
     }
 
 
@@ -256,6 +295,31 @@ def test_odf_staff_ship_a_customers_paid_order_in_two_parts(
         )
     )
     assert seen["status"] == "completed" and seen["lines"][0]["shipped"] == 3
+
+
+def test_odf_staff_ship_every_open_line_of_an_order_at_once(
+    context: BrowserContext, console: str, tokens: Any, board_world: dict[str, Any]
+) -> None:
+    w = board_world
+    order = w["order2"]
+    page = context.new_page()
+    sign_in(page, console, "odf_staff", w["state"], group_ids=w["group"])
+    page.click("nav >> text=Comercio")
+    card = page.locator(f"#order-{order['id']}")
+    whole = card.locator(f"form[data-ship-order='{order['id']}']")
+    expect(whole).to_have_count(1)
+    whole.get_by_role("button", name="Enviar las 2 líneas pendientes").click()
+    page.wait_for_selector("text=Enviado; trade lo registró.")
+    expect(page.locator(f"#order-{order['id']}")).to_have_count(0)  # nothing left to ship
+    seen = ok(
+        httpx.get(
+            f"{w['trade']}/v1/orders/{order['id']}",
+            headers=tokens.header(Role.PROGRAMME_SUPERVISOR, states=(w["state"],)),
+            timeout=30,
+        )
+    )
+    assert seen["status"] == "completed"
+    assert [(x["number"], x["shipped"]) for x in seen["lines"]] == [(1, 1), (2, 2)]
 
 
 @pytest.mark.parametrize(

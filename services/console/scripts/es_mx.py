@@ -87,6 +87,7 @@ ES_MX: dict[str, str] = {
     "Producer's part": "Parte del productor",
     "Units to ship on line %(n)s (empty: all %(open)s open)": "Unidades a enviar de la línea %(n)s (vacío: las %(open)s pendientes)",
     "Ship": "Enviar",
+    "Ship all %(n)s open lines": "Enviar las %(n)s líneas pendientes",
     "Why the producer cannot deliver the rest of line %(n)s": "Por qué el productor no puede entregar el resto de la línea %(n)s",
     "Settle short": "Liquidar incompleta",
     "No customers' orders here.": "No hay pedidos de clientes aquí.",

@@ -20,6 +20,7 @@ from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
 from megp_common.clock import SettableClock
 from megp_common.contracts import trade as ev
+from megp_common.errors import NotFound
 from megp_common.events import EventEnvelope
 from megp_common.ids import new_id
 from megp_common.mongo import OutboxWriter, outbox_entry
@@ -150,12 +151,16 @@ async def _ship(services: Services, key: str, order_id: str, number: int) -> Any
     return json.loads(bytes(resp.body))
 
 
-async def _ship_order(services: Services, who: Principal, key: str, order_id: str) -> Any:
+async def _ship_order(
+    services: Services, who: Principal, key: str, order_id: str, group: str | None = None
+) -> Any:
     async def run(shipment_id: str, answer: Answering[Order]) -> None:
-        await fulfilment.fulfil_order(services, who, FulfilOrder(order_id, shipment_id), answer)
+        command = FulfilOrder(order_id, shipment_id, group)
+        await fulfilment.fulfil_order(services, who, command, answer)
 
     scope = f"fulfil-order:{order_id}"
-    resp = await keyed_order(services, who, scope, key, {}, 200, OrderPublic.of, run)
+    payload = {"group_id": group}
+    resp = await keyed_order(services, who, scope, key, payload, 200, OrderPublic.of, run)
     return json.loads(bytes(resp.body))
 
 
@@ -415,8 +420,12 @@ async def test_an_odf_ships_its_lines_of_an_order_in_one_write(infra: Infra) -> 
         assert await _ship_order(services, ODF, "ship-20", placed["id"]) == shipped  # replayed
         with pytest.raises(NotAuthorized):
             await _ship_order(services, stranger, "ship-99", placed["id"])
-        assert cost(counted)[0] == {}  # neither the replay nor the refusal wrote
-        done = await _ship_order(services, other, "ship-21", placed["id"])
+        with pytest.raises(NotAuthorized):  # the other group's line, asked for by name
+            await _ship_order(services, ODF, "ship-20-of-21", placed["id"], group="g-21")
+        with pytest.raises(NotFound):
+            await _ship_order(services, ODF, "ship-20-of-22", placed["id"], group="g-22")
+        assert cost(counted)[0] == {}  # neither the replay nor the refusals wrote
+        done = await _ship_order(services, other, "ship-21", placed["id"], group="g-21")
         assert [x["shipped"] for x in done["lines"]] == [1, 2, 3]
         assert done["status"] == "completed"
         # a later shipment of the first ODF, under a new key, finds nothing open and ships none

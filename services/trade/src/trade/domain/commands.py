@@ -121,12 +121,13 @@ class FulfilLine:
 
 @dataclass(frozen=True, slots=True)
 class FulfilOrder:
-    """Ship every unit still open of the order's lines that the caller's ODF ships;
-    `shipment_id` (each line's shipment is it and the line's number) makes a retry ship
-    nothing more."""
+    """Ship every unit still open of the order's lines that the caller's ODF ships (of
+    `group_id`'s products alone, when given); `shipment_id` (each line's shipment is it and the
+    line's number) makes a retry ship nothing more."""
 
     order_id: str
     shipment_id: str | None = None
+    group_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,10 +83,14 @@ async def fulfil_order(
     (those of its own groups, in its states: the rule of one line's shipment, line by line).
     An order of one group's products, what a marketplace order usually is, ships whole in one
     request instead of one per line. Lines settled already are left as they are; refused when
-    none of the order's lines is the caller's to ship, with the first line's reason."""
+    none of the order's lines is the caller's to ship, with the first line's reason; with a
+    group, the lines of its products alone (404 when the order has none)."""
     order = await _order(services, command.order_id, answer)
+    lines = [x for x in order.lines if command.group_id in (None, x.group_id)]
+    if not lines:
+        raise NotFound(f"order {order.id} has no line of group {command.group_id}")
     mine, refusal = [], None
-    for line in order.lines:
+    for line in lines:
         try:
             _as_line_odf(who, line)
         except Forbidden as refused:

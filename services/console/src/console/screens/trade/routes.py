@@ -1,7 +1,8 @@
 """Trade for a group: its products on sale (price, the producer's share [¶97-¶98], stock), the
 purchase orders chains and Support Committee buyers sent its ODF [¶54, ¶96], and the customers'
-paid orders holding its products, which its ODF staff ship (all the line's open units or some)
-or settle short when the producer cannot deliver the rest [¶94]. Trade lists each order with
+paid orders holding its products, which its ODF staff ship (every open line of an order at
+once, all a line's open units or some) or settle short when the producer cannot deliver the
+rest [¶94]. Trade lists each order with
 the group's lines only (`GET /groups/{id}/orders-to-fulfil`); shipping and settling short are
 trade's fulfilment routes, under the person's token and one key per form."""
 
@@ -109,18 +110,41 @@ async def orders_to_fulfil(
 
 
 async def _act(
-    seat: Seat, group: str, order_id: str, number: int, what: str, body: dict[str, Any], key: str
+    seat: Seat,
+    group: str,
+    order_id: str,
+    number: int | None,
+    what: str,
+    body: dict[str, Any],
+    key: str,
 ) -> Response:
+    """Send the form's request to trade: a line's (`number`), or the whole order's."""
     require(seat.person.ships_orders, "shipping orders")
+    path = f"/orders/{order_id}/{what}"
+    if number is not None:
+        path = f"/orders/{order_id}/lines/{number}/{what}"
     try:
-        await seat.caller.post("trade", f"/orders/{order_id}/lines/{number}/{what}", body, key=key)
+        await seat.caller.post("trade", path, body, key=key)
     except ServiceRefused as refused:
         problem = plain(refused.problem, refused.status_code)
-        typed = {"line": f"{order_id}:{number}", "what": what, "key": key, "problem": problem}
+        line = f"{order_id}:{'all' if number is None else number}"
+        typed = {"line": line, "what": what, "key": key, "problem": problem}
         typed |= {k: str(v) for k, v in body.items()}
         return await _page(seat, group, http_status=problem.status, typed=typed)
     done = "shipped" if what == "fulfilment" else "shortened"
     return RedirectResponse(f"/trade?group={group}&{done}={order_id}#order-{order_id}", 303)
+
+
+@router.post("/trade/orders/{order_id}/fulfilment")
+async def ship_order(
+    order_id: Id,
+    seat: CurrentSeat,
+    key: Key,
+    group: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_:-]+$")],
+) -> Response:
+    """Every open line of the group's in the order, in one request (trade ships the lines of
+    this group's products alone)."""
+    return await _act(seat, group, order_id, None, "fulfilment", {"group_id": group}, key)
 
 
 @router.post("/trade/orders/{order_id}/lines/{number}/fulfilment")

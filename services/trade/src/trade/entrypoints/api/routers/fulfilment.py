@@ -25,6 +25,7 @@ from trade.entrypoints.api.errors import WRITE
 from trade.entrypoints.api.schemas.fulfilment import (
     LineFulfilment,
     LineShortening,
+    OrderFulfilment,
     ReturnCreate,
     ReturnDecision,
     ReturnPublic,
@@ -48,13 +49,21 @@ ReturnId = Annotated[str, Path(min_length=1, max_length=100)]
     "Idempotency-Key replays the answer and ships nothing more.",
 )
 async def fulfil_order(
-    order_id: OrderId, services: ServicesDep, who: OdfStaff, key: IdempotencyKey
+    order_id: OrderId,
+    services: ServicesDep,
+    who: OdfStaff,
+    key: IdempotencyKey,
+    body: OrderFulfilment | None = None,
 ) -> JSONResponse:
-    async def run(shipment_id: str, answer: Answering[Order]) -> None:
-        await fulfilment.fulfil_order(services, who, FulfilOrder(order_id, shipment_id), answer)
+    group_id = body.group_id if body else None
 
+    async def run(shipment_id: str, answer: Answering[Order]) -> None:
+        command = FulfilOrder(order_id, shipment_id, group_id)
+        await fulfilment.fulfil_order(services, who, command, answer)
+
+    payload = body.model_dump() if body else {}
     scope = f"fulfil-order:{order_id}"
-    return await keyed_order(services, who, scope, key, {}, 200, OrderPublic.of, run)
+    return await keyed_order(services, who, scope, key, payload, 200, OrderPublic.of, run)
 
 
 @router.post(

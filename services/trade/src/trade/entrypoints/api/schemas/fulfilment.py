@@ -23,6 +23,21 @@ class LineFulfilment(RequestModel):
     )
 
 
+class OrderFulfilment(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"group_id": "g-20"}]}
+    )
+
+    group_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Ship the lines of this group's products alone (a console's group screen); "
+        "by default every line the caller's ODF ships",
+    )
+
+
 class LineShortening(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
