@@ -10,11 +10,13 @@ not a timing: a change to the order path's reads or writes shows here first."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
 
 from megp_common.answers import Answering
 from megp_common.auth import Principal, Role
@@ -164,105 +166,109 @@ async def _ship_order(
     return json.loads(bytes(resp.body))
 
 
+#: a test's database and the commands counted on it
+Store = tuple[AsyncDatabase[Any], StoreWrites]
+
+
+@pytest.fixture
+async def store(infra: Infra) -> AsyncIterator[Store]:
+    """A database of its own on the real store, every command counted, dropped afterwards."""
+    client, counted = counting_client(infra.mongo)
+    db = client[f"trade_writes_{new_id()[-12:]}"]
+    try:
+        yield db, counted
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
 def cost(counted: StoreWrites) -> tuple[dict[str, int], dict[str, int]]:
     return counted.taken(), counted.reads_taken()
 
 
-async def test_an_order_costs_the_store_a_few_writes(infra: Infra) -> None:
-    client, counted = counting_client(infra.mongo)
-    db = client[f"trade_writes_{new_id()[-12:]}"]
+async def test_an_order_costs_the_store_a_few_writes(store: Store) -> None:
+    db, counted = store
     clock = SettableClock()
     clock.set(NOW)
     outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
     services = build_services(Settings(), clock, db, outbox)
-    try:
-        ids = ["p1", "p2", "p3"]
-        for pid in ids:
-            await services.stock.open(pid, STOCK)
-            await services.products.add(product(pid))
-        await _place(services, "warm-up", [("p1", 1)])  # the marketplace is seeded on first use
-        cost(counted)
-        seen: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+    ids = ["p1", "p2", "p3"]
+    for pid in ids:
+        await services.stock.open(pid, STOCK)
+        await services.products.add(product(pid))
+    await _place(services, "warm-up", [("p1", 1)])  # the marketplace is seeded on first use
+    cost(counted)
+    seen: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
 
-        one = await _place(services, "one", [("p1", 2)])
-        seen["place 1"] = cost(counted)
-        paid = await _pay(services, "pay-one", one)
-        seen["pay 1"] = cost(counted)
-        assert paid["status"] == "paid"
-        three = await _place(services, "three", [("p1", 1), ("p2", 2), ("p3", 3)])
-        seen["place 3"] = cost(counted)
-        paid = await _pay(services, "pay-three", three)
-        seen["pay 3"] = cost(counted)
-        assert paid["status"] == "paid"
-        # retries of the same requests by the same caller: the first answers, nothing written
-        assert await _place(services, "three", [("p1", 1), ("p2", 2), ("p3", 3)]) == three
-        seen["replay"] = cost(counted)
-        # the last line is short: refused with what is left, and the first two given back
-        with pytest.raises(StockShort) as short:
-            await _place(services, "short", [("p1", 1), ("p2", 1), ("p3", STOCK)])
-        seen["short 3"] = cost(counted)
-        assert (short.value.product_id, short.value.available) == ("p3", STOCK - 3)
-        levels = await services.stock.levels(ids)
-        # p1: warm-up 1 (reserved), 2 + 1 sold; p2: 2 sold; p3: 3 sold; nothing else held
-        assert [(levels[p].available, levels[p].reserved, levels[p].sold) for p in ids] == [
-            (6, 1, 3),
-            (8, 0, 2),
-            (7, 0, 3),
-        ]
-        assert seen == {
-            "place 1": PLACE_1,
-            "pay 1": PAY_1,
-            "place 3": PLACE_3,
-            "pay 3": PAY_3,
-            "replay": REPLAY,
-            "short 3": SHORT_3,
-        }
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
+    one = await _place(services, "one", [("p1", 2)])
+    seen["place 1"] = cost(counted)
+    paid = await _pay(services, "pay-one", one)
+    seen["pay 1"] = cost(counted)
+    assert paid["status"] == "paid"
+    three = await _place(services, "three", [("p1", 1), ("p2", 2), ("p3", 3)])
+    seen["place 3"] = cost(counted)
+    paid = await _pay(services, "pay-three", three)
+    seen["pay 3"] = cost(counted)
+    assert paid["status"] == "paid"
+    # retries of the same requests by the same caller: the first answers, nothing written
+    assert await _place(services, "three", [("p1", 1), ("p2", 2), ("p3", 3)]) == three
+    seen["replay"] = cost(counted)
+    # the last line is short: refused with what is left, and the first two given back
+    with pytest.raises(StockShort) as short:
+        await _place(services, "short", [("p1", 1), ("p2", 1), ("p3", STOCK)])
+    seen["short 3"] = cost(counted)
+    assert (short.value.product_id, short.value.available) == ("p3", STOCK - 3)
+    levels = await services.stock.levels(ids)
+    # p1: warm-up 1 (reserved), 2 + 1 sold; p2: 2 sold; p3: 3 sold; nothing else held
+    assert [(levels[p].available, levels[p].reserved, levels[p].sold) for p in ids] == [
+        (6, 1, 3),
+        (8, 0, 2),
+        (7, 0, 3),
+    ]
+    assert seen == {
+        "place 1": PLACE_1,
+        "pay 1": PAY_1,
+        "place 3": PLACE_3,
+        "pay 3": PAY_3,
+        "replay": REPLAY,
+        "short 3": SHORT_3,
+    }
 
 
-async def test_the_holds_are_the_orders_once(infra: Infra) -> None:
+async def test_the_holds_are_the_orders_once(store: Store) -> None:
     """A retry of an order's reservation (a crash before its order was stored) takes nothing
     more; a shortfall gives back every hold of the order, an earlier attempt's too; a sale
     settled twice sells once."""
-    client, counted = counting_client(infra.mongo)
-    db = client[f"trade_holds_{new_id()[-12:]}"]
+    db, counted = store
     clock = SettableClock()
     outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
     services = build_services(Settings(), clock, db, outbox)
     stock = services.stock
-    try:
-        for pid in ("p1", "p2"):
-            await stock.open(pid, STOCK)
-        lines = [("p1", 2), ("p2", 3)]
-        assert await stock.reserve_all("o1", lines, NOW) == {}
-        counted.taken()
-        assert await stock.reserve_all("o1", lines, NOW) == {}  # found held: nothing more
-        assert counted.reads_taken()["stock"] == 1  # which lines hold the order, read at once
-        levels = await stock.levels(["p1", "p2"])
-        assert [(levels[p].available, levels[p].reserved) for p in ("p1", "p2")] == [(8, 2), (7, 3)]
-        # o2 holds p1 from an earlier attempt, p2 is short: both are free again
-        assert await stock.reserve_all("o2", [("p1", 1)], NOW) == {}
-        short = await stock.reserve_all("o2", [("p1", 1), ("p2", STOCK)], NOW)
-        assert {p: level.available for p, level in short.items()} == {"p2": 7}
-        levels = await stock.levels(["p1", "p2"])
-        assert [(levels[p].available, levels[p].reserved) for p in ("p1", "p2")] == [(8, 2), (7, 3)]
-        await stock.sell_all("o1", lines, NOW)
-        await stock.sell_all("o1", lines, NOW)
-        await stock.release_all("o1", lines, NOW)  # sold: nothing to give back
-        levels = await stock.levels(["p1", "p2"])
-        assert [
-            (levels[p].available, levels[p].reserved, levels[p].sold) for p in ("p1", "p2")
-        ] == [
-            (8, 0, 2),
-            (7, 0, 3),
-        ]
-        docs = [d async for d in db["stock"].find({}, {"holds": 1, "hold_expiries": 1})]
-        assert [(d["holds"], d["hold_expiries"]) for d in docs] == [({}, []), ({}, [])]
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
+    for pid in ("p1", "p2"):
+        await stock.open(pid, STOCK)
+    lines = [("p1", 2), ("p2", 3)]
+    assert await stock.reserve_all("o1", lines, NOW) == {}
+    counted.taken()
+    assert await stock.reserve_all("o1", lines, NOW) == {}  # found held: nothing more
+    assert counted.reads_taken()["stock"] == 1  # which lines hold the order, read at once
+    levels = await stock.levels(["p1", "p2"])
+    assert [(levels[p].available, levels[p].reserved) for p in ("p1", "p2")] == [(8, 2), (7, 3)]
+    # o2 holds p1 from an earlier attempt, p2 is short: both are free again
+    assert await stock.reserve_all("o2", [("p1", 1)], NOW) == {}
+    short = await stock.reserve_all("o2", [("p1", 1), ("p2", STOCK)], NOW)
+    assert {p: level.available for p, level in short.items()} == {"p2": 7}
+    levels = await stock.levels(["p1", "p2"])
+    assert [(levels[p].available, levels[p].reserved) for p in ("p1", "p2")] == [(8, 2), (7, 3)]
+    await stock.sell_all("o1", lines, NOW)
+    await stock.sell_all("o1", lines, NOW)
+    await stock.release_all("o1", lines, NOW)  # sold: nothing to give back
+    levels = await stock.levels(["p1", "p2"])
+    assert [(levels[p].available, levels[p].reserved, levels[p].sold) for p in ("p1", "p2")] == [
+        (8, 0, 2),
+        (7, 0, 3),
+    ]
+    docs = [d async for d in db["stock"].find({}, {"holds": 1, "hold_expiries": 1})]
+    assert [(d["holds"], d["hold_expiries"]) for d in docs] == [({}, []), ({}, [])]
 
 
 def _published(sales: list[tuple[EventEnvelope, Any]]) -> Any:
@@ -277,13 +283,12 @@ def _published(sales: list[tuple[EventEnvelope, Any]]) -> Any:
     return notify
 
 
-async def test_an_orders_life_costs_the_store_what_it_changes(infra: Infra) -> None:
+async def test_an_orders_life_costs_the_store_what_it_changes(store: Store) -> None:
     """Placed, paid, its three lines shipped by their ODF, the ledger's consumer writing the two
     producers' sales: each step's commands pinned (LIFE). The ledger's lines are the sales as
     shipped, with the products' listing and the producers as trade knows them; the same events
     again write nothing."""
-    client, counted = counting_client(infra.mongo)
-    db = client[f"trade_life_{new_id()[-12:]}"]
+    db, counted = store
     clock = SettableClock()
     clock.set(NOW)
     sales: list[tuple[EventEnvelope, Any]] = []
@@ -291,84 +296,75 @@ async def test_an_orders_life_costs_the_store_what_it_changes(infra: Infra) -> N
         service="trade", topic="trade.events", clock=clock, notify=_published(sales)
     )
     services = build_services(Settings(), clock, db, outbox)
-    try:
-        for pid, producer in (("p1", "ana"), ("p2", "ana"), ("p3", "bea")):
-            await services.stock.open(pid, STOCK)
-            await services.products.add(product(pid, producer))
-        for who, gender in (("ana", "female"), ("bea", "male")):
-            await services.producers.add(ProducerRecord(id=who, state="20", gender=gender))
-        await _place(services, "warm-up", [("p1", 1)])  # the marketplace is seeded on first use
-        cost(counted)
-        seen: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
-        placed = await _place(services, "life", [("p1", 1), ("p2", 2), ("p3", 3)])
-        seen["place"] = cost(counted)
-        assert (await _pay(services, "pay-life", placed))["status"] == "paid"
-        seen["pay"] = cost(counted)
-        for n in (1, 2, 3):
-            shipped = await _ship(services, f"ship-{n}", placed["id"], n)
-            seen[f"ship {n}"] = cost(counted)
-        assert shipped["status"] == "completed"
-        assert sorted(e.producer_id for _, e in sales) == ["ana", "bea"]
-        assert await ledger.record_entries(services, sales) == 3
-        seen["ledger"] = cost(counted)
-        assert seen == LIFE
-        assert await ledger.record_entries(services, sales) == 0  # redelivered: nothing more
-        docs = [d async for d in db["sale_lines"].find({}, sort=[("_id", 1)])]
-        assert [
-            (d["_id"], d["quantity"], d["category"], d["programmes"], d["producer_gender"])
-            for d in docs
-        ] == [
-            (f"{placed['id']}:1", 1, "textiles", ["women"], "female"),
-            (f"{placed['id']}:2", 2, "textiles", ["women"], "female"),
-            (f"{placed['id']}:3", 3, "textiles", ["women"], "male"),
-        ]
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
+    for pid, producer in (("p1", "ana"), ("p2", "ana"), ("p3", "bea")):
+        await services.stock.open(pid, STOCK)
+        await services.products.add(product(pid, producer))
+    for who, gender in (("ana", "female"), ("bea", "male")):
+        await services.producers.add(ProducerRecord(id=who, state="20", gender=gender))
+    await _place(services, "warm-up", [("p1", 1)])  # the marketplace is seeded on first use
+    cost(counted)
+    seen: dict[str, tuple[dict[str, int], dict[str, int]]] = {}
+    placed = await _place(services, "life", [("p1", 1), ("p2", 2), ("p3", 3)])
+    seen["place"] = cost(counted)
+    assert (await _pay(services, "pay-life", placed))["status"] == "paid"
+    seen["pay"] = cost(counted)
+    for n in (1, 2, 3):
+        shipped = await _ship(services, f"ship-{n}", placed["id"], n)
+        seen[f"ship {n}"] = cost(counted)
+    assert shipped["status"] == "completed"
+    assert sorted(e.producer_id for _, e in sales) == ["ana", "bea"]
+    assert await ledger.record_entries(services, sales) == 3
+    seen["ledger"] = cost(counted)
+    assert seen == LIFE
+    assert await ledger.record_entries(services, sales) == 0  # redelivered: nothing more
+    docs = [d async for d in db["sale_lines"].find({}, sort=[("_id", 1)])]
+    assert [
+        (d["_id"], d["quantity"], d["category"], d["programmes"], d["producer_gender"])
+        for d in docs
+    ] == [
+        (f"{placed['id']}:1", 1, "textiles", ["women"], "female"),
+        (f"{placed['id']}:2", 2, "textiles", ["women"], "female"),
+        (f"{placed['id']}:3", 3, "textiles", ["women"], "male"),
+    ]
 
 
-async def test_a_copy_another_process_made_stale_is_never_the_answer(infra: Infra) -> None:
+async def test_a_copy_another_process_made_stale_is_never_the_answer(store: Store) -> None:
     """Two processes on one store: what one holds of an order goes stale when the other
     commits it. A refusal the stale copy would make (ship an order it holds unpaid) is made
     again from the store, which ships it; a stale copy's write fails and is made again from the
     store, so both shipments are in the order; the channel one process closed refuses its next
     order there at once, and the other process's after CHANNEL_MEMORY_S (0 here)."""
-    client, counted = counting_client(infra.mongo)
-    db = client[f"trade_stale_{new_id()[-12:]}"]
+    db, counted = store
     clock = SettableClock()
     clock.set(NOW)
     outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
     one = build_services(Settings(), clock, db, outbox)
     two = build_services(Settings(channel_memory_s=0), clock, db, outbox)
-    try:
-        for pid in ("p1", "p2"):
-            await one.stock.open(pid, STOCK)
-            await one.products.add(product(pid))
-        placed = await _place(one, "stale", [("p1", 1), ("p2", 1)])  # `one` holds it unpaid
-        assert (await _pay(two, "pay-stale", placed))["status"] == "paid"
-        counted.taken(), counted.reads_taken()
-        # `one`'s copy says unpaid: its refusal is not the answer; the store's order ships
-        assert (await _ship(one, "ship-1", placed["id"], 1))["lines"][0]["shipped"] == 1
-        assert counted.reads_taken() == {"orders": 1}
-        assert counted.taken() == {"orders": 1}
-        # `two` holds the order as it paid it, before `one` shipped: its write fails, and the
-        # retry from the store ships line 2 beside line 1
-        assert (await _ship(two, "ship-2", placed["id"], 2))["status"] == "completed"
-        assert (counted.taken(), counted.reads_taken()) == ({"orders": 2}, {"orders": 1})
-        stored = await one.orders.get(placed["id"])
-        assert [(x.shipped, len(x.shipments)) for x in stored.lines] == [(1, 1), (1, 1)]
-        # the marketplace closes for nobody; a trade center's close is seen by `two` at once
-        center = await _center(one)
-        order = [("p1", 1)]
-        assert (await _place(two, "at-center", order, center.id))["channel"] == center.id
-        center.close("the center moved", NOW)
-        await one.channels.save(center)
-        for services, key in ((one, "one-closed"), (two, "two-closed")):
-            with pytest.raises(InvalidTransition):
-                await _place(services, key, order, center.id)
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
+    for pid in ("p1", "p2"):
+        await one.stock.open(pid, STOCK)
+        await one.products.add(product(pid))
+    placed = await _place(one, "stale", [("p1", 1), ("p2", 1)])  # `one` holds it unpaid
+    assert (await _pay(two, "pay-stale", placed))["status"] == "paid"
+    counted.taken(), counted.reads_taken()
+    # `one`'s copy says unpaid: its refusal is not the answer; the store's order ships
+    assert (await _ship(one, "ship-1", placed["id"], 1))["lines"][0]["shipped"] == 1
+    assert counted.reads_taken() == {"orders": 1}
+    assert counted.taken() == {"orders": 1}
+    # `two` holds the order as it paid it, before `one` shipped: its write fails, and the
+    # retry from the store ships line 2 beside line 1
+    assert (await _ship(two, "ship-2", placed["id"], 2))["status"] == "completed"
+    assert (counted.taken(), counted.reads_taken()) == ({"orders": 2}, {"orders": 1})
+    stored = await one.orders.get(placed["id"])
+    assert [(x.shipped, len(x.shipments)) for x in stored.lines] == [(1, 1), (1, 1)]
+    # the marketplace closes for nobody; a trade center's close is seen by `two` at once
+    center = await _center(one)
+    order = [("p1", 1)]
+    assert (await _place(two, "at-center", order, center.id))["channel"] == center.id
+    center.close("the center moved", NOW)
+    await one.channels.save(center)
+    for services, key in ((one, "one-closed"), (two, "two-closed")):
+        with pytest.raises(InvalidTransition):
+            await _place(services, key, order, center.id)
 
 
 async def _center(services: Services) -> Channel:
@@ -389,13 +385,12 @@ async def _center(services: Services) -> Channel:
     return center
 
 
-async def test_an_odf_ships_its_lines_of_an_order_in_one_write(infra: Infra) -> None:
+async def test_an_odf_ships_its_lines_of_an_order_in_one_write(store: Store) -> None:
     """`POST /orders/{id}/fulfilment`: the ODF of two of the order's three lines ships both in
     one commit (where the lines one by one were two), the third line, another group's, is left
     to its own ODF, whose shipment completes the order; an ODF with no line in it is refused
     and changes nothing; a retry replays the answer and ships nothing more."""
-    client, counted = counting_client(infra.mongo)
-    db = client[f"trade_ship_all_{new_id()[-12:]}"]
+    db, counted = store
     clock = SettableClock()
     clock.set(NOW)
     outbox = OutboxWriter(service="trade", topic="trade.events", clock=clock)
@@ -406,31 +401,27 @@ async def test_an_odf_ships_its_lines_of_an_order_in_one_write(infra: Infra) -> 
     stranger = Principal(
         "staff-99", frozenset({Role.ODF_STAFF}), frozenset({"20"}), organization="odf-99"
     )
-    try:
-        for pid, group in (("p1", "g-20"), ("p2", "g-20"), ("p3", "g-21")):
-            await services.stock.open(pid, STOCK)
-            await services.products.add(product(pid, group=group))
-        placed = await _place(services, "mixed", [("p1", 1), ("p2", 2), ("p3", 3)])
-        await _pay(services, "pay-mixed", placed)
-        cost(counted)
-        shipped = await _ship_order(services, ODF, "ship-20", placed["id"])
-        assert cost(counted) == ({"orders": 1}, {})  # the paid order held: no read
-        assert [(x["number"], x["shipped"]) for x in shipped["lines"]] == [(1, 1), (2, 2), (3, 0)]
-        assert shipped["status"] == "paid"
-        assert await _ship_order(services, ODF, "ship-20", placed["id"]) == shipped  # replayed
-        with pytest.raises(NotAuthorized):
-            await _ship_order(services, stranger, "ship-99", placed["id"])
-        with pytest.raises(NotAuthorized):  # the other group's line, asked for by name
-            await _ship_order(services, ODF, "ship-20-of-21", placed["id"], group="g-21")
-        with pytest.raises(NotFound):
-            await _ship_order(services, ODF, "ship-20-of-22", placed["id"], group="g-22")
-        assert cost(counted)[0] == {}  # neither the replay nor the refusals wrote
-        done = await _ship_order(services, other, "ship-21", placed["id"], group="g-21")
-        assert [x["shipped"] for x in done["lines"]] == [1, 2, 3]
-        assert done["status"] == "completed"
-        # a later shipment of the first ODF, under a new key, finds nothing open and ships none
-        again = await _ship_order(services, ODF, "ship-20-again", placed["id"])
-        assert [x["shipped"] for x in again["lines"]] == [1, 2, 3]
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
+    for pid, group in (("p1", "g-20"), ("p2", "g-20"), ("p3", "g-21")):
+        await services.stock.open(pid, STOCK)
+        await services.products.add(product(pid, group=group))
+    placed = await _place(services, "mixed", [("p1", 1), ("p2", 2), ("p3", 3)])
+    await _pay(services, "pay-mixed", placed)
+    cost(counted)
+    shipped = await _ship_order(services, ODF, "ship-20", placed["id"])
+    assert cost(counted) == ({"orders": 1}, {})  # the paid order held: no read
+    assert [(x["number"], x["shipped"]) for x in shipped["lines"]] == [(1, 1), (2, 2), (3, 0)]
+    assert shipped["status"] == "paid"
+    assert await _ship_order(services, ODF, "ship-20", placed["id"]) == shipped  # replayed
+    with pytest.raises(NotAuthorized):
+        await _ship_order(services, stranger, "ship-99", placed["id"])
+    with pytest.raises(NotAuthorized):  # the other group's line, asked for by name
+        await _ship_order(services, ODF, "ship-20-of-21", placed["id"], group="g-21")
+    with pytest.raises(NotFound):
+        await _ship_order(services, ODF, "ship-20-of-22", placed["id"], group="g-22")
+    assert cost(counted)[0] == {}  # neither the replay nor the refusals wrote
+    done = await _ship_order(services, other, "ship-21", placed["id"], group="g-21")
+    assert [x["shipped"] for x in done["lines"]] == [1, 2, 3]
+    assert done["status"] == "completed"
+    # a later shipment of the first ODF, under a new key, finds nothing open and ships none
+    again = await _ship_order(services, ODF, "ship-20-again", placed["id"])
+    assert [x["shipped"] for x in again["lines"]] == [1, 2, 3]
