@@ -17,6 +17,7 @@ import os
 import resource
 import sys
 import time
+import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,8 @@ def run_simulation(
     lag = asyncio.run(kafka.wait_for_zero_lag(bootstrap))
     settled_s = time.monotonic() - t0
     sim.meter.mark("settling")
+    if os.environ.get("MEGP_SIM_TRACEMALLOC") == "1":
+        tracemalloc.start()  # the checks' allocations, listed at each of their marks
     offsets_after = asyncio.run(kafka.committed_offsets(bootstrap))
     consumed = asyncio.run(kafka.consumed_between(offsets_before, offsets_after))
     dlq = asyncio.run(kafka.dead_letters_since(bootstrap, started_ms, sim.event_keys()))
@@ -106,14 +109,18 @@ def run_simulation(
     events = asyncio.run(
         kafka.events_since(bootstrap, started_ms, sim.event_keys(), sorted(api.watched))
     )
+    sim.meter.mark("checks: events read")
     funds = sim.parallel("checking", lambda g: read_fund(sim, g))
+    sim.meter.mark("checks: funds read")
     # each group's market judged as it is read, an order or a period at a time, against the
     # sales, returns and royalties the events were folded into
     index = events.market
     market = merge_checks(sim.parallel("market", lambda g: judge_market(sim, g, index)))
     market_across(sim, index, market)
+    sim.meter.mark("checks: market judged")
     sim.close()  # the groups' workers are done; the bank checks below keep their own
     banked, bank_figures = bank_checks(sim, desk, events)
+    sim.meter.mark("checks: banks")
     given = donors.read_donors(sim, mongo)
     lines = {}
     for g in sim.groups:
@@ -134,6 +141,7 @@ def run_simulation(
         *donors.check_donors(sim, given, funds),
     ]
     sim.meter.mark("checks")
+    tracemalloc.stop()
     summary = summarize(sim, funds, lines, events, consumed, checks, api)
     summary["cpu_by_stage"] = by_stage(sim.meter.phases)
     summary["cpu_by_phase"] = sim.meter.phases

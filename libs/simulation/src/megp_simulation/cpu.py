@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,35 @@ from megp_simulation import store_meter
 
 TICKS = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
+
+
+#: how many allocation sites a traced mark lists (`MEGP_SIM_TRACEMALLOC`)
+TRACED_SITES = 12
+
+
+def resident_mib() -> float:
+    """The driver's resident memory now (`/proc/self/statm`'s second field, in pages)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
+def traced_top(n: int) -> dict[str, Any]:
+    """While tracemalloc traces (the checks, with `MEGP_SIM_TRACEMALLOC=1`): the memory Python
+    allocated since tracing began and still holds, its peak, and the `n` source lines holding
+    the most of it. The peak is reset, so each mark's is its own phase's."""
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.reset_peak()
+    stats = tracemalloc.take_snapshot().statistics("lineno")[:n]
+    return {
+        "current_mib": round(current / 2**20, 1),
+        "peak_mib": round(peak / 2**20, 1),
+        "sites": [
+            f"{s.traceback[0].filename.rsplit('/', 1)[-1]}:{s.traceback[0].lineno} "
+            f"{s.size / 2**20:.1f} MiB in {s.count}"
+            for s in stats
+        ],
+    }
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -99,7 +129,12 @@ class CpuMeter:
             # the driver's own peak resident memory so far (ru_maxrss is in KiB on Linux): the
             # mark after which it rose says which phase held the most
             "driver_peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            # and what it holds now: a peak reached inside a phase and given back by its end
+            # shows as a peak above both marks' resident figures
+            "driver_rss_mib": resident_mib(),
         }
+        if tracemalloc.is_tracing():
+            phase_row["driver_traced"] = traced_top(TRACED_SITES)
         if self.store is not None:
             store_now = self.store()
             asked = store_meter.since(self._store, store_now)
@@ -164,6 +199,9 @@ def by_stage(phases: list[dict[str, Any]], months_per_stage: int = 12) -> list[d
                     else None
                 ),
                 "core_share": shares,
+                # the driver's peak so far at the stage's end, and what it held then
+                "driver_peak_mib": max((r.get("driver_peak_mib") or 0) for r in rows),
+                "driver_rss_mib": rows[-1].get("driver_rss_mib"),
                 "store": store_meter.top(store, 8),
                 "store_total": (
                     [sum(int(t[0]) for t in totals), round(sum(t[1] for t in totals), 1)]
@@ -187,7 +225,12 @@ def stage_rows(stages: list[dict[str, Any]]) -> list[tuple[str, str]]:
                 f"  {s['stage']}",
                 f"{s['wall_s']} s, bound by {s['bound_by']}; the platform "
                 f"{s['machine_load']:.0%} of the machine{whole}; "
-                + ", ".join(f"{n} {v:.0%}" for n, v in top),
+                + ", ".join(f"{n} {v:.0%}" for n, v in top)
+                + (
+                    f"; the driver {s['driver_rss_mib']} MiB (peak {s['driver_peak_mib']})"
+                    if s.get("driver_rss_mib") is not None
+                    else ""
+                ),
             )
         )
         if s.get("store"):
