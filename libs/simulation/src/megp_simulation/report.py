@@ -127,7 +127,7 @@ def _funds(sim: Simulation, funds: list[Any]) -> dict[str, Any]:
         "instalments_paid": str(paid_by_fund),
         "deposits_late": sum(g.deposits_late for g in sim.groups),
         "deposits_never_made": sum(g.deposits_missed for g in sim.groups),
-        "notices": sum(len(f.notices) for f in funds),
+        "notices": sum(f.notices for f in funds),
         "journal_entries": sum(f.journal.entries for f in funds),
     }
 

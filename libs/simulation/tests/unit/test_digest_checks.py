@@ -54,7 +54,7 @@ def fund(journal: list[dict[str, Any]], trust: str, dev: str, comp: str) -> Fund
     g.loans = [LoanTrack("k1", Decimal(80), 2, [paid | {"principal": "38", "interest": "2"}])]
     statement = {"trust_cash": trust, "development_subfund": dev, "competition_subfund": comp}
     consistent = {"consistent": True, "missing_sequence_numbers": []}
-    return FundView(g, statement, consistent, JournalDigest.of(journal), [], [])
+    return FundView(g, statement, consistent, JournalDigest.of(journal), 0)
 
 
 SOUND = [
